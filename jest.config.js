@@ -1,0 +1,12 @@
+/** Tests run from TypeScript sources (swc); worker threads run the compiled dist/ (npm test builds first). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  testTimeout: 180000,
+  // Tests that train or run the CLI use worker threads; two at a time keep a 2-core machine responsive.
+  maxWorkers: 2,
+};

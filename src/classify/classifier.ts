@@ -1,0 +1,149 @@
+/**
+ * The digit classifier: a model loaded once per process, run in-process for small batches and
+ * across worker threads (one backend each) for large ones.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { BackendName, useBackend } from './backend';
+import { defaultModelDir, loadModel, ModelMetadata } from './model-io';
+import { defaultWorkers, WorkerPool } from './pool';
+import type { DigitCrop } from '../types';
+import { argmaxRow } from './metrics';
+
+/** One classified digit. */
+export interface Prediction {
+  /** The most likely class. */
+  digit: number;
+  /** Its probability (calibrated when the model carries a temperature). */
+  confidence: number;
+  /** Probability of every class, in class order. */
+  probabilities: number[];
+}
+
+/** Options for {@link Classifier.load}. */
+export interface ClassifierOptions {
+  /** TF.js backend, default `wasm`. */
+  backend?: BackendName;
+  /** Worker threads for large batches (default: cores; 1 = in-process only). */
+  workers?: number;
+  /** Batches at least this large go to the workers (default 2048). */
+  parallelThreshold?: number;
+}
+
+/** Softens probabilities with a temperature: softmax(log p / T). */
+export function applyTemperature(probs: Float32Array, k: number, t: number): Float32Array {
+  if (t === 1) return probs;
+  const out = new Float32Array(probs.length);
+  for (let i = 0; i < probs.length / k; i++) {
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) max = Math.max(max, Math.log(Math.max(probs[i * k + c], 1e-12)) / t);
+    let sum = 0;
+    for (let c = 0; c < k; c++) {
+      const e = Math.exp(Math.log(Math.max(probs[i * k + c], 1e-12)) / t - max);
+      out[i * k + c] = e;
+      sum += e;
+    }
+    for (let c = 0; c < k; c++) out[i * k + c] /= sum;
+  }
+  return out;
+}
+
+/**
+ * A loaded digit model.
+ *
+ * @example
+ * const clf = await Classifier.load();               // the shipped default model
+ * const [p] = await clf.classify([normalizeDigit(img)]);
+ * console.log(p.digit, p.confidence);
+ * await clf.close();
+ */
+export class Classifier {
+  private pool: WorkerPool | null = null;
+
+  private constructor(
+    readonly model: tfl.LayersModel,
+    readonly metadata: ModelMetadata,
+    readonly modelPath: string,
+    private readonly backend: BackendName,
+    private readonly workers: number,
+    private readonly parallelThreshold: number,
+  ) {}
+
+  /** Loads a model folder (default: the shipped `models/default`). */
+  static async load(modelPath: string = defaultModelDir(), options: ClassifierOptions = {}): Promise<Classifier> {
+    const backend = options.backend ?? 'wasm';
+    await useBackend(backend);
+    const { model, metadata, dir } = await loadModel(modelPath);
+    return new Classifier(model, metadata, dir, backend, options.workers ?? defaultWorkers(), options.parallelThreshold ?? 2048);
+  }
+
+  /** Number of output classes. */
+  get numClasses(): number {
+    return this.metadata.classes.length;
+  }
+
+  private predictLocal(pixels: Float32Array, count: number, batch = 512): Float32Array {
+    const k = this.numClasses;
+    const out = new Float32Array(count * k);
+    for (let s = 0; s < count; s += batch) {
+      const n = Math.min(batch, count - s);
+      const probs = tf.tidy(() => {
+        const x = tf.tensor4d(pixels.subarray(s * 784, (s + n) * 784), [n, 28, 28, 1]);
+        return (this.model.predict(x) as tf.Tensor).dataSync() as Float32Array;
+      });
+      out.set(probs, s * k);
+    }
+    return out;
+  }
+
+  private async predictParallel(pixels: Float32Array, count: number, chunk = 1024): Promise<Float32Array> {
+    if (!this.pool) {
+      this.pool = new WorkerPool(this.workers, this.backend);
+      await this.pool.all({ type: 'init-model', modelPath: this.modelPath });
+    }
+    const pool = this.pool;
+    const k = this.numClasses;
+    const out = new Float32Array(count * k);
+    let next = 0;
+    const run = async (w: number) => {
+      while (next < count) {
+        const start = next;
+        next = Math.min(count, next + chunk);
+        const px = pixels.slice(start * 784, next * 784);
+        const r = await pool.call<{ probs: Float32Array }>(w, { type: 'predict', pixels: px, count: next - start }, [px.buffer]);
+        out.set(r.probs, start * k);
+      }
+    };
+    await Promise.all(Array.from({ length: pool.size }, (_, w) => run(w)));
+    return out;
+  }
+
+  /**
+   * Class probabilities for `count` normalized 28x28 images packed in `pixels` (count*784 floats,
+   * 0..1, ink bright). Row-major `count x numClasses`.
+   */
+  async predict(pixels: Float32Array, count: number): Promise<Float32Array> {
+    if (pixels.length !== count * 784) throw new Error(`predict: ${pixels.length} values for ${count} images of 784`);
+    const raw =
+      this.workers > 1 && count >= this.parallelThreshold ? await this.predictParallel(pixels, count) : this.predictLocal(pixels, count);
+    return applyTemperature(raw, this.numClasses, this.metadata.temperature ?? 1);
+  }
+
+  /** Classifies normalized crops (see `normalizeDigit`). */
+  async classify(crops: DigitCrop[]): Promise<Prediction[]> {
+    const px = new Float32Array(crops.length * 784);
+    crops.forEach((c, i) => px.set(c.pixels, i * 784));
+    const probs = await this.predict(px, crops.length);
+    const k = this.numClasses;
+    return crops.map((_, i) => {
+      const d = argmaxRow(probs, i, k);
+      return { digit: d, confidence: probs[i * k + d], probabilities: Array.from(probs.subarray(i * k, (i + 1) * k)) };
+    });
+  }
+
+  /** Stops the worker threads, if any were started. */
+  async close(): Promise<void> {
+    if (this.pool) await this.pool.close();
+    this.pool = null;
+  }
+}

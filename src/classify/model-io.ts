@@ -1,0 +1,136 @@
+/**
+ * Saving and loading models in the TF.js Layers format (`model.json` + `weights.bin`), with
+ * digitscan's metadata in model.json's `userDefinedMetadata`: architecture, normalization, training
+ * recipe, data, metrics, date and package version.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/** How inputs must be prepared for a model: recorded so that a model is self-describing. */
+export const NORMALIZATION_SPEC = {
+  name: 'mnist',
+  size: 28,
+  fit: 20,
+  centre: 'centre-of-mass',
+  ink: 'bright-on-dark',
+  range: [0, 1],
+} as const;
+
+/** digitscan's metadata stored with a model. */
+export interface ModelMetadata {
+  format: 'digitscan-model';
+  arch: string;
+  classes: string[];
+  normalization: typeof NORMALIZATION_SPEC;
+  training?: Record<string, unknown>;
+  data?: Record<string, unknown>;
+  metrics?: Record<string, unknown>;
+  date: string;
+  packageVersion: string;
+  /** Optional calibration temperature for the softmax (1 = none). */
+  temperature?: number;
+}
+
+/** Raised when a model folder is missing or unreadable; the message names the path. */
+export class ModelError extends Error {}
+
+/** The package's own version. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** The shipped default model's folder. */
+export function defaultModelDir(): string {
+  return resolve(__dirname, '..', '..', 'models', 'default');
+}
+
+/** Saves `model` with `metadata` into `dir` (created if needed), atomically per file. */
+export async function saveModel(model: tfl.LayersModel, dir: string, metadata: ModelMetadata): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = Buffer.from(artifacts.weightData as ArrayBuffer);
+      const json = {
+        format: 'layers-model',
+        generatedBy: `digitscan ${metadata.packageVersion}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+        userDefinedMetadata: metadata,
+      };
+      writeFileSync(join(dir, 'weights.bin.tmp'), weights);
+      writeFileSync(join(dir, 'model.json.tmp'), JSON.stringify(json));
+      renameSync(join(dir, 'weights.bin.tmp'), join(dir, 'weights.bin'));
+      renameSync(join(dir, 'model.json.tmp'), join(dir, 'model.json'));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+}
+
+/** A loaded model and its metadata. */
+export interface LoadedModel {
+  model: tfl.LayersModel;
+  metadata: ModelMetadata;
+  dir: string;
+}
+
+/**
+ * Loads a model folder (or a path to its model.json). Errors name the path and what is wrong:
+ * missing, not JSON, not a layers model, weights missing or of the wrong size.
+ */
+export async function loadModel(path: string = defaultModelDir()): Promise<LoadedModel> {
+  const jsonPath = path.endsWith('.json') ? path : join(path, 'model.json');
+  const dir = dirname(jsonPath);
+  if (!existsSync(jsonPath)) throw new ModelError(`${jsonPath}: model not found (no model.json)`);
+  let json: {
+    modelTopology?: object;
+    weightsManifest?: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
+    userDefinedMetadata?: ModelMetadata;
+  };
+  try {
+    json = JSON.parse(readFileSync(jsonPath, 'utf8'));
+  } catch (e) {
+    throw new ModelError(`${jsonPath}: corrupt model: not valid JSON (${(e as Error).message})`);
+  }
+  if (!json || typeof json !== 'object' || !json.modelTopology || !Array.isArray(json.weightsManifest)) {
+    throw new ModelError(`${jsonPath}: corrupt model: not a TF.js layers model (no modelTopology/weightsManifest)`);
+  }
+  const specs: tf.io.WeightsManifestEntry[] = [];
+  const buffers: Buffer[] = [];
+  for (const group of json.weightsManifest) {
+    specs.push(...group.weights);
+    for (const p of group.paths) {
+      const wp = join(dir, p);
+      if (!existsSync(wp)) throw new ModelError(`${jsonPath}: weights file ${wp} is missing`);
+      buffers.push(readFileSync(wp));
+    }
+  }
+  const bytes = Buffer.concat(buffers);
+  const expected = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  if (bytes.length !== expected) {
+    throw new ModelError(`${jsonPath}: corrupt model: weights are ${bytes.length} bytes, the manifest needs ${expected}`);
+  }
+  let model: tfl.LayersModel;
+  try {
+    model = await tfl.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: specs,
+        weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length),
+      }),
+    );
+  } catch (e) {
+    throw new ModelError(`${jsonPath}: corrupt model: ${(e as Error).message}`);
+  }
+  const metadata: ModelMetadata = json.userDefinedMetadata ?? {
+    format: 'digitscan-model',
+    arch: 'unknown',
+    classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    normalization: NORMALIZATION_SPEC,
+    date: '',
+    packageVersion: '',
+  };
+  return { model, metadata, dir };
+}

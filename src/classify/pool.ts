@@ -1,0 +1,67 @@
+/** A pool of classify worker threads with request/response messaging. */
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
+import type { BackendName } from './backend';
+import type { WorkerRequest } from './worker';
+
+/** The compiled worker script (tests run from sources, workers always from dist/). */
+function workerScript(): string {
+  const here = join(__dirname, 'worker.js');
+  if (existsSync(here)) return here;
+  const dist = resolve(__dirname, '..', '..', 'dist', 'classify', 'worker.js');
+  if (!existsSync(dist)) throw new Error(`worker script not found: run "npm run build" first (${dist})`);
+  return dist;
+}
+
+/** Default worker count: the machine's cores. */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+export class WorkerPool {
+  readonly workers: Worker[];
+  private nextId = 1;
+  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+  constructor(size: number, backend: BackendName) {
+    this.workers = Array.from({ length: size }, () => {
+      const w = new Worker(workerScript(), { workerData: { backend } });
+      w.on('message', (m: { id: number; result?: unknown; error?: string }) => {
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        if (m.error) p.reject(new Error(m.error));
+        else p.resolve(m.result);
+      });
+      w.on('error', (e) => {
+        for (const p of this.pending.values()) p.reject(e);
+        this.pending.clear();
+      });
+      return w;
+    });
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Sends a request to worker `i` and resolves with its reply. */
+  call<T>(i: number, msg: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.workers[i].postMessage({ ...msg, id }, transfer);
+    });
+  }
+
+  /** Sends the same request to every worker. */
+  all<T>(msg: WorkerRequest): Promise<T[]> {
+    return Promise.all(this.workers.map((_, i) => this.call<T>(i, msg)));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

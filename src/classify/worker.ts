@@ -1,0 +1,162 @@
+/**
+ * A classify worker thread: its own TF.js backend and copy of the model. Serves data-parallel
+ * training steps (gradients of a shard; applying averaged gradients) and batch inference.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { BackendName, useBackend } from './backend';
+import { fillBatch } from './batch';
+import type { AugmentSpec } from './data/augment';
+import { loadModel } from './model-io';
+import { seedThreadRandom } from './seeded';
+import { getPreset } from './zoo';
+
+/** Messages the worker understands. */
+export type WorkerRequest =
+  | { type: 'init-train'; arch: string; weights: Float32Array[]; optimizer?: Float32Array[]; seed: number; augment: AugmentSpec | null; images: Uint8Array; labels: Uint8Array; numClasses: number }
+  | { type: 'init-model'; modelPath: string }
+  | { type: 'step'; apply: Float32Array | null; applyLr: number; indices: Int32Array; seed: number }
+  | { type: 'apply'; grads: Float32Array; lr: number }
+  | { type: 'get-state' }
+  | { type: 'set-weights'; weights: Float32Array[] }
+  | { type: 'predict'; pixels: Float32Array; count: number }
+  | { type: 'predict-rows'; indices: Int32Array };
+
+let model: tfl.LayersModel | null = null;
+let optimizer: tf.AdamOptimizer | null = null;
+let images: Uint8Array | null = null;
+let labels: Uint8Array | null = null;
+let augment: AugmentSpec | null = null;
+let numClasses = 10;
+
+const port = parentPort!;
+const { backend } = workerData as { backend: BackendName };
+
+function requireModel(): tfl.LayersModel {
+  if (!model) throw new Error('worker: model not initialized');
+  return model;
+}
+
+function applyFlat(flat: Float32Array, lr: number): void {
+  const m = requireModel();
+  const opt = optimizer!;
+  (opt as unknown as { learningRate: number }).learningRate = lr;
+  let off = 0;
+  const named: Array<{ name: string; tensor: tf.Tensor }> = [];
+  tf.tidy(() => {
+    for (const w of m.trainableWeights) {
+      const size = w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
+      // The optimizer finds variables by their registered (unique) name.
+      const name = (w as unknown as { read(): tf.Variable }).read().name;
+      named.push({ name, tensor: tf.tensor(flat.subarray(off, off + size), w.shape as number[]) });
+      off += size;
+    }
+    opt.applyGradients(named);
+  });
+}
+
+/** Cross-entropy on softmax outputs, as Keras computes it (clipped). */
+function crossEntropy(probs: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
+  return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, 1e-7, 1))), -1))) as tf.Scalar;
+}
+
+function step(indices: Int32Array, seed: number): { grads: Float32Array; loss: number; correct: number; n: number } {
+  const m = requireModel();
+  const n = indices.length;
+  const buf = new Float32Array(n * 784);
+  fillBatch(images!, indices, buf, augment, seed);
+  const lab = new Int32Array(n);
+  for (let i = 0; i < n; i++) lab[i] = labels![indices[i]];
+  return tf.tidy(() => {
+    const x = tf.tensor4d(buf, [n, 28, 28, 1]);
+    const y = tf.oneHot(tf.tensor1d(lab, 'int32'), numClasses);
+    let correct: tf.Tensor | null = null;
+    const vars = m.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
+    const { value, grads } = tf.variableGrads(() => {
+      const probs = m.apply(x, { training: true }) as tf.Tensor;
+      // Kept past variableGrads' own scope; not on the loss path, so not differentiated.
+      correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.tensor1d(lab, 'int32')), 'int32')));
+      return crossEntropy(probs, y);
+    }, vars);
+    const flat = tf.concat(vars.map((v) => tf.reshape(grads[v.name], [-1])));
+    const nCorrect = (correct as unknown as tf.Tensor).dataSync()[0];
+    tf.dispose(correct as unknown as tf.Tensor);
+    return { grads: flat.dataSync() as Float32Array, loss: value.dataSync()[0], correct: nCorrect, n };
+  });
+}
+
+function predict(pixels: Float32Array, count: number): Float32Array {
+  const m = requireModel();
+  return tf.tidy(() => (m.predict(tf.tensor4d(pixels, [count, 28, 28, 1])) as tf.Tensor).dataSync() as Float32Array);
+}
+
+async function handle(msg: WorkerRequest): Promise<unknown> {
+  switch (msg.type) {
+    case 'init-train': {
+      await useBackend(backend);
+      seedThreadRandom(msg.seed);
+      model = getPreset(msg.arch).build();
+      model.setWeights(msg.weights.map((w, i) => tf.tensor(w, model!.weights[i].shape as number[])));
+      optimizer = tf.train.adam(1e-3);
+      if (msg.optimizer && msg.optimizer.length > 0) {
+        // Optimizer variables are created lazily: one zero step creates them, then they are overwritten.
+        const zero = new Float32Array(model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0));
+        const before = model.getWeights().map((t) => t.clone());
+        applyFlat(zero, 0);
+        model.setWeights(before);
+        const specs = await optimizer.getWeights();
+        await optimizer.setWeights(specs.map((s, i) => ({ name: s.name, tensor: tf.tensor(msg.optimizer![i], s.tensor.shape) })));
+      }
+      images = msg.images;
+      labels = msg.labels;
+      augment = msg.augment;
+      numClasses = msg.numClasses;
+      return { ok: true };
+    }
+    case 'init-model': {
+      await useBackend(backend);
+      model = (await loadModel(msg.modelPath)).model;
+      return { ok: true };
+    }
+    case 'step': {
+      if (msg.apply) applyFlat(msg.apply, msg.applyLr);
+      const r = step(msg.indices, msg.seed);
+      return r;
+    }
+    case 'apply':
+      applyFlat(msg.grads, msg.lr);
+      return { ok: true };
+    case 'get-state': {
+      const weights = requireModel().getWeights().map((t) => t.dataSync() as Float32Array);
+      const opt = optimizer ? (await optimizer.getWeights()).map((s) => s.tensor.dataSync() as Float32Array) : [];
+      return { weights, optimizer: opt };
+    }
+    case 'set-weights': {
+      const m = requireModel();
+      m.setWeights(msg.weights.map((w, i) => tf.tensor(w, m.weights[i].shape as number[])));
+      return { ok: true };
+    }
+    case 'predict':
+      return { probs: predict(msg.pixels, msg.count) };
+    case 'predict-rows': {
+      const n = msg.indices.length;
+      const buf = new Float32Array(n * 784);
+      fillBatch(images!, msg.indices, buf, null, 0);
+      return { probs: predict(buf, n) };
+    }
+  }
+}
+
+port.on('message', (msg: WorkerRequest & { id: number }) => {
+  handle(msg).then(
+    (result) => {
+      const transfer: ArrayBuffer[] = [];
+      const r = result as { grads?: Float32Array; probs?: Float32Array };
+      if (r && r.grads) transfer.push(r.grads.buffer as ArrayBuffer);
+      if (r && r.probs) transfer.push(r.probs.buffer as ArrayBuffer);
+      port.postMessage({ id: msg.id, result }, transfer);
+    },
+    (err: Error) => port.postMessage({ id: msg.id, error: err.stack ?? err.message }),
+  );
+});

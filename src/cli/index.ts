@@ -1,0 +1,225 @@
+/**
+ * The `digitscan` command line: a thin layer of yargs over the library. Exit codes: 0 all inputs
+ * succeeded, 1 some input failed (the rest were still processed), 2 usage or setup error.
+ */
+import yargs, { Argv } from 'yargs';
+import { SingleBar, Presets } from 'cli-progress';
+import { BACKENDS, BackendName, useBackend } from '../classify/backend';
+import { ARCH_NAMES, PRESETS, countParams } from '../classify/zoo';
+import { AUGMENTS, train } from '../classify/train';
+import { Classifier } from '../classify/classifier';
+import { evaluate, loadEvalData } from '../classify/evaluate';
+import { defaultModelDir, packageVersion } from '../classify/model-io';
+import { decodeImage } from '../io/image';
+import { expandInputs } from '../io/inputs';
+import { normalizeDigit } from '../segment/normalize';
+import { writeEvaluationReport } from '../report/evaluation';
+
+/** An error the CLI reports as `digitscan: <message>` with exit code 2 (usage/setup). */
+export class UsageError extends Error {}
+
+const out = (s: string) => process.stdout.write(s + '\n');
+const err = (s: string) => process.stderr.write(s + '\n');
+
+function withModel<T>(y: Argv<T>) {
+  return y
+    .option('model', { type: 'string', describe: 'model folder (default: the shipped models/default)' })
+    .option('backend', { choices: BACKENDS, default: 'wasm' as BackendName, describe: 'TF.js backend (tensorflow = @tensorflow/tfjs-node, if installed)' })
+    .option('workers', { type: 'number', describe: 'worker threads for large batches (default: cores)' });
+}
+
+async function cmdTrain(a: {
+  arch?: string; epochs?: number; batchSize?: number; lr?: number; data?: string; init?: string; out: string;
+  resume?: boolean; seed?: number; backend: BackendName; workers?: number; augment?: string; validationSplit?: number; limit?: number;
+}): Promise<number> {
+  if (a.arch && !ARCH_NAMES.includes(a.arch)) throw new UsageError(`unknown --arch "${a.arch}": choose one of ${ARCH_NAMES.join(', ')}`);
+  const signal = { stopped: false };
+  const onSigint = () => {
+    if (signal.stopped) process.exit(130);
+    signal.stopped = true;
+    err('\ninterrupt: finishing this step and saving a checkpoint (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSigint);
+  const tty = process.stderr.isTTY;
+  let bar: SingleBar | null = null;
+  let barEpoch = -1;
+  const command = ['digitscan', ...process.argv.slice(2)].join(' ');
+  try {
+    const r = await train({
+      ...a,
+      signal,
+      command,
+      onProgress: (p) => {
+        if (!tty) return;
+        if (p.epoch !== barEpoch) {
+          bar?.stop();
+          bar = new SingleBar(
+            { format: `epoch ${p.epoch}/${p.epochs} [{bar}] {percentage}% | ETA {eta_formatted} | loss {loss} acc {acc} | {sps} samples/s`, hideCursor: true },
+            Presets.shades_classic,
+          );
+          bar.start(p.steps, 0, { loss: '-', acc: '-', sps: '-' });
+          barEpoch = p.epoch;
+        }
+        bar!.update(p.step, { loss: p.loss.toFixed(4), acc: p.accuracy.toFixed(4), sps: p.samplesPerSec.toFixed(0) });
+      },
+      onEpoch: (l) => {
+        bar?.stop();
+        bar = null;
+        barEpoch = -1;
+        const val = l.valAccuracy != null ? ` val_loss ${l.valLoss!.toFixed(4)} val_acc ${l.valAccuracy.toFixed(4)}` : '';
+        err(`epoch ${l.epoch}: loss ${l.loss.toFixed(4)} acc ${l.accuracy.toFixed(4)}${val} lr ${l.lr.toExponential(2)} ${l.seconds.toFixed(1)}s ${l.samplesPerSec.toFixed(0)} samples/s`);
+      },
+    });
+    (bar as SingleBar | null)?.stop();
+    if (r.interrupted) {
+      err(`interrupted: checkpoint saved in ${r.out}; continue with: digitscan train --resume --out ${a.out}`);
+      return 130;
+    }
+    if (r.testAccuracy != null) err(`MNIST test accuracy: ${(100 * r.testAccuracy).toFixed(2)}%`);
+    err(`model saved to ${r.out} (${r.samplesPerSec.toFixed(0)} samples/s)`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function cmdEvaluate(a: { model?: string; data: string; format: string; report?: string; backend: BackendName; workers?: number }): Promise<number> {
+  const clf = await Classifier.load(a.model ?? defaultModelDir(), { backend: a.backend, workers: a.workers });
+  try {
+    let failed = 0;
+    const ds = await loadEvalData(a.data, (p, e) => {
+      failed++;
+      err(`digitscan: ${e.message.startsWith(p) ? e.message : `${p}: ${e.message}`}`);
+    });
+    const ev = await evaluate(clf, ds, a.data);
+    const m = ev.metrics;
+    let reportPath: string | null = null;
+    if (a.report) reportPath = await writeEvaluationReport(ev, clf.metadata, clf.modelPath, a.report);
+    if (a.format === 'json') {
+      out(JSON.stringify({ accuracy: m.accuracy, count: m.count, failed, model: clf.modelPath, data: a.data, macro: m.macro, perClass: m.perClass, confusion: m.confusion, confusedPairs: m.confusedPairs, seconds: ev.seconds, report: reportPath }));
+    } else {
+      out(`model ${clf.modelPath} (${clf.metadata.arch}) on ${a.data}: accuracy ${(100 * m.accuracy).toFixed(2)}% of ${m.count}${failed ? ` (${failed} unreadable, skipped)` : ''}`);
+      out(`macro precision ${(100 * m.macro.precision).toFixed(2)}%  recall ${(100 * m.macro.recall).toFixed(2)}%  F1 ${(100 * m.macro.f1).toFixed(2)}%`);
+      out('class  precision  recall     F1  support');
+      for (const c of m.perClass) out(`${c.label.padStart(5)}  ${(100 * c.precision).toFixed(2).padStart(8)}% ${(100 * c.recall).toFixed(2).padStart(6)}% ${(100 * c.f1).toFixed(2).padStart(6)}% ${String(c.support).padStart(8)}`);
+      out('confusion matrix (rows true, columns predicted):');
+      m.confusion.forEach((row, t) => out(`${String(t).padStart(3)} ${row.map((v) => String(v).padStart(5)).join('')}`));
+      out(`most confused: ${m.confusedPairs.slice(0, 5).map((p) => `${p.true}→${p.predicted} ×${p.count}`).join(', ') || 'none'}`);
+      if (reportPath) out(`report: ${reportPath}`);
+    }
+    return failed > 0 ? 1 : 0;
+  } finally {
+    await clf.close();
+  }
+}
+
+async function cmdClassify(a: { images: string[]; model?: string; format: string; backend: BackendName; workers?: number }): Promise<number> {
+  const clf = await Classifier.load(a.model ?? defaultModelDir(), { backend: a.backend, workers: a.workers });
+  let failed = 0;
+  const fail = (source: string, message: string) => {
+    failed++;
+    err(`digitscan: ${message}`);
+    if (a.format === 'json') out(JSON.stringify({ source, error: message }));
+  };
+  try {
+    for (const item of expandInputs(a.images)) {
+      if ('missing' in item) {
+        fail(item.missing, `${item.missing}: no such file, or no images match`);
+        continue;
+      }
+      try {
+        const img = await decodeImage(item.file);
+        const [p] = await clf.classify([normalizeDigit(img)]);
+        if (a.format === 'json') {
+          out(JSON.stringify({ source: item.file, digit: p.digit, confidence: +p.confidence.toFixed(6), probabilities: p.probabilities.map((v) => +v.toFixed(6)) }));
+        } else {
+          out(`${item.file}\t${p.digit}\t${p.confidence.toFixed(4)}`);
+        }
+      } catch (e) {
+        fail(item.file, (e as Error).message);
+      }
+    }
+  } finally {
+    await clf.close();
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+async function cmdZoo(): Promise<number> {
+  await useBackend('cpu');
+  for (const p of Object.values(PRESETS)) {
+    const r = p.recipe;
+    out(`${p.name.padEnd(8)} ${String(countParams(p.build())).padStart(8)} params  paper ${p.paper}`);
+    out(`         ${p.description}`);
+    out(`         recipe: adam lr ${r.lr} ${r.schedule.kind}, batch ${r.batchSize}, ${r.epochs} epochs, validation ${(r.validationSplit * 100).toFixed(1)}%, augment ${r.augment ? JSON.stringify(r.augment) : 'none'}; claimed ${p.claimedAccuracy != null ? (100 * p.claimedAccuracy).toFixed(2) + '%' : 'n/a'}`);
+  }
+  return 0;
+}
+
+/** Runs the CLI on `argv` (without `node script`); resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const run = (p: Promise<number> | number) => {
+    return Promise.resolve(p).then((c) => {
+      code = c;
+    });
+  };
+  const parser = yargs(argv)
+    .scriptName('digitscan')
+    .usage('$0 <command> [options]\n\nRead handwritten digits off scanned documents.')
+    .command(
+      'classify <images...>',
+      'classify images that each hold one digit (any size, either polarity)',
+      (y) => withModel(y).positional('images', { type: 'string', array: true, describe: 'image files, folders or globs' }).option('format', { choices: ['text', 'json'], default: 'text' }),
+      (a) => run(cmdClassify(a as never)),
+    )
+    .command(
+      'evaluate',
+      'measure a model: accuracy, per-class precision/recall/F1, confusion matrix; --report writes HTML with plots',
+      (y) =>
+        withModel(y)
+          .option('data', { type: 'string', default: 'mnist-test', describe: 'mnist-test, mnist-train, or a folder of class folders 0..9 / a TSV of image<TAB>label' })
+          .option('format', { choices: ['text', 'json'], default: 'text' })
+          .option('report', { type: 'string', describe: 'folder for an HTML report with PNG plots' }),
+      (a) => run(cmdEvaluate(a as never)),
+    )
+    .command(
+      'train',
+      'train a model-zoo preset with its paper\'s recipe (every option overrides it)',
+      (y) =>
+        y
+          .option('arch', { type: 'string', describe: `preset: ${ARCH_NAMES.join(', ')} (default vgg-bn, or the --init model's)` })
+          .option('epochs', { type: 'number' })
+          .option('batch-size', { type: 'number' })
+          .option('lr', { type: 'number', describe: 'peak learning rate' })
+          .option('data', { type: 'string', describe: 'mnist (default), or a folder of class folders 0..9 / a TSV of image<TAB>label' })
+          .option('init', { type: 'string', describe: 'start from this model\'s weights (fine-tuning)' })
+          .option('out', { type: 'string', demandOption: true, describe: 'output folder (model + checkpoint)' })
+          .option('resume', { type: 'boolean', describe: 'continue from the checkpoint in --out' })
+          .option('seed', { type: 'number', default: 1 })
+          .option('augment', { choices: ['recipe', ...Object.keys(AUGMENTS)], default: 'recipe', describe: 'augmentation: the recipe\'s, none, paper (004), scan (004 + scan-like variation)' })
+          .option('validation-split', { type: 'number' })
+          .option('limit', { type: 'number', describe: 'use only the first N training samples' })
+          .option('backend', { choices: BACKENDS, default: 'wasm' as BackendName })
+          .option('workers', { type: 'number', describe: 'data-parallel worker threads (default: cores)' }),
+      (a) => run(cmdTrain(a as never)),
+    )
+    .command('zoo', 'list the model-zoo presets with their papers and recipes', {}, () => run(cmdZoo()))
+    .demandCommand(1, 'name a command: scan, classify, evaluate, train or zoo')
+    .strict()
+    .version(packageVersion())
+    .help()
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .fail((msg, e) => {
+      throw e ?? new UsageError(msg);
+    });
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    const m = (e as Error).message;
+    err(`digitscan: ${m}`);
+    if (e instanceof UsageError) err('Run "digitscan --help" for usage.');
+    return 2;
+  }
+  return code;
+}

@@ -1,0 +1,45 @@
+/** Expanding command-line inputs (files, folders searched recursively, glob patterns) into files. */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { globSync } from 'tinyglobby';
+
+/** Extensions read as inputs when a folder is given. */
+export const INPUT_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp', '.gif', '.bmp', '.avif', '.pdf']);
+
+/** One expanded input: a file, or an input that matched nothing (reported, not fatal). */
+export type ExpandedInput = { file: string } | { missing: string };
+
+function walk(dir: string, out: string[]): void {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) walk(p, out);
+    else if (INPUT_EXTENSIONS.has(extname(name).toLowerCase())) out.push(p);
+  }
+}
+
+/**
+ * Expands inputs in order: an existing file as itself, a folder recursively (known image and PDF
+ * extensions, sorted), anything else as a glob pattern. An input that matches nothing is returned
+ * as `{ missing }` so the caller can report it and go on.
+ */
+export function expandInputs(inputs: string[]): ExpandedInput[] {
+  const out: ExpandedInput[] = [];
+  for (const input of inputs) {
+    if (existsSync(input)) {
+      if (statSync(input).isDirectory()) {
+        const files: string[] = [];
+        walk(input, files);
+        if (files.length === 0) out.push({ missing: input });
+        files.forEach((file) => out.push({ file }));
+      } else {
+        out.push({ file: input });
+      }
+      continue;
+    }
+    const matches = /[*?[{]/.test(input) ? globSync(input, { onlyFiles: true, expandDirectories: false }).sort() : [];
+    if (matches.length === 0) out.push({ missing: input });
+    matches.forEach((file) => out.push({ file }));
+  }
+  return out;
+}
