@@ -195,7 +195,8 @@ export function normalizeDigit(img: GrayImage, options: NormalizeOptions = {}): 
   const dw = Math.max(1, Math.round(cw * f));
   const dh = Math.max(1, Math.round(ch * f));
   const fitted = resampleArea(crop, cw, ch, dw, dh);
-  // Centre of mass (pixel centres at i + 0.5) goes to the field's centre, 14.0.
+  // Centre of mass goes to pixel (14, 14), as in MNIST (measured: its digits' centres of mass
+  // average 14.5 with pixel centres at i + 0.5).
   let m = 0;
   let mx = 0;
   let my = 0;
@@ -209,8 +210,8 @@ export function normalizeDigit(img: GrayImage, options: NormalizeOptions = {}): 
   }
   const cx = m > 0 ? mx / m : dw / 2;
   const cy = m > 0 ? my / m : dh / 2;
-  const ox = Math.round(MNIST_SIZE / 2 - cx);
-  const oy = Math.round(MNIST_SIZE / 2 - cy);
+  const ox = Math.round(MNIST_SIZE / 2 + 0.5 - cx);
+  const oy = Math.round(MNIST_SIZE / 2 + 0.5 - cy);
   for (let y = 0; y < dh; y++) {
     const ty = y + oy;
     if (ty < 0 || ty >= MNIST_SIZE) continue;
