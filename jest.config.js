@@ -9,4 +9,5 @@ module.exports = {
   testTimeout: 180000,
   // Tests that train or run the CLI use worker threads; two at a time keep a 2-core machine responsive.
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
