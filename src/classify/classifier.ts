@@ -9,6 +9,8 @@ import { defaultModelDir, loadModel, ModelMetadata } from './model-io';
 import { defaultWorkers, WorkerPool } from './pool';
 import type { DigitCrop } from '../types';
 import { argmaxRow } from './metrics';
+import { foldForInference } from './fold';
+import { forward } from './infer';
 
 /** One classified digit. */
 export interface Prediction {
@@ -74,7 +76,7 @@ export class Classifier {
     const backend = options.backend ?? 'wasm';
     await useBackend(backend);
     const { model, metadata, dir } = await loadModel(modelPath);
-    return new Classifier(model, metadata, dir, backend, options.workers ?? defaultWorkers(), options.parallelThreshold ?? 2048);
+    return new Classifier(foldForInference(model), metadata, dir, backend, options.workers ?? defaultWorkers(), options.parallelThreshold ?? 2048);
   }
 
   /** Number of output classes. */
@@ -82,21 +84,11 @@ export class Classifier {
     return this.metadata.classes.length;
   }
 
-  private predictLocal(pixels: Float32Array, count: number, batch = 512): Float32Array {
-    const k = this.numClasses;
-    const out = new Float32Array(count * k);
-    for (let s = 0; s < count; s += batch) {
-      const n = Math.min(batch, count - s);
-      const probs = tf.tidy(() => {
-        const x = tf.tensor4d(pixels.subarray(s * 784, (s + n) * 784), [n, 28, 28, 1]);
-        return (this.model.predict(x) as tf.Tensor).dataSync() as Float32Array;
-      });
-      out.set(probs, s * k);
-    }
-    return out;
+  private predictLocal(pixels: Float32Array, count: number): Float32Array {
+    return forward(this.model, pixels, count);
   }
 
-  private async predictParallel(pixels: Float32Array, count: number, chunk = 1024): Promise<Float32Array> {
+  private async predictParallel(pixels: Float32Array, count: number, chunk = 4096): Promise<Float32Array> {
     if (!this.pool) {
       this.pool = new WorkerPool(this.workers, this.backend);
       await this.pool.all({ type: 'init-model', modelPath: this.modelPath });

@@ -9,6 +9,8 @@ import { BackendName, useBackend } from './backend';
 import { fillBatch } from './batch';
 import type { AugmentSpec } from './data/augment';
 import { loadModel } from './model-io';
+import { foldForInference } from './fold';
+import { forward } from './infer';
 import { seedThreadRandom } from './seeded';
 import { getPreset } from './zoo';
 
@@ -87,8 +89,7 @@ function step(indices: Int32Array, seed: number): { grads: Float32Array; loss: n
 }
 
 function predict(pixels: Float32Array, count: number): Float32Array {
-  const m = requireModel();
-  return tf.tidy(() => (m.predict(tf.tensor4d(pixels, [count, 28, 28, 1])) as tf.Tensor).dataSync() as Float32Array);
+  return forward(requireModel(), pixels, count);
 }
 
 async function handle(msg: WorkerRequest): Promise<unknown> {
@@ -116,7 +117,7 @@ async function handle(msg: WorkerRequest): Promise<unknown> {
     }
     case 'init-model': {
       await useBackend(backend);
-      model = (await loadModel(msg.modelPath)).model;
+      model = foldForInference((await loadModel(msg.modelPath)).model);
       return { ok: true };
     }
     case 'step': {

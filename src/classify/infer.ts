@@ -1,0 +1,25 @@
+/** Batched forward pass shared by the in-process classifier and the workers. */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+/** Rows per forward pass: large enough for XNNPACK, small enough for memory (vgg-bn: ~25 MB). */
+export const INFER_BATCH = 256;
+
+/**
+ * Runs `model` on `count` 28x28 images (`pixels`, count*784 floats) in batches; returns the
+ * row-major output probabilities. Calls the network directly (layers' predict() would re-split
+ * into batches of 32 and concatenate).
+ */
+export function forward(model: tfl.LayersModel, pixels: Float32Array, count: number, batch = INFER_BATCH): Float32Array {
+  const k = (model.outputs[0].shape[1] as number) ?? 10;
+  const out = new Float32Array(count * k);
+  for (let s = 0; s < count; s += batch) {
+    const n = Math.min(batch, count - s);
+    const probs = tf.tidy(() => {
+      const x = tf.tensor4d(pixels.subarray(s * 784, (s + n) * 784), [n, 28, 28, 1]);
+      return (model.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array;
+    });
+    out.set(probs, s * k);
+  }
+  return out;
+}
