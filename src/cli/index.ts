@@ -14,6 +14,8 @@ import { decodeImage } from '../io/image';
 import { expandInputs } from '../io/inputs';
 import { normalizeDigit } from '../segment/normalize';
 import { writeEvaluationReport } from '../report/evaluation';
+import { scanInputs } from '../pipeline/scan';
+import { CSV_HEADER, csvRows, jsonDocument, jsonlLine } from '../pipeline/output';
 
 /** An error the CLI reports as `digitscan: <message>` with exit code 2 (usage/setup). */
 export class UsageError extends Error {}
@@ -145,6 +147,32 @@ async function cmdClassify(a: { images: string[]; model?: string; format: string
   return failed > 0 ? 1 : 0;
 }
 
+async function cmdScan(a: {
+  inputs: string[]; model?: string; format: 'json' | 'jsonl' | 'csv'; template?: string; autoFields?: boolean; threshold?: 'otsu' | 'adaptive';
+  deskew: boolean; minConfidence: number; dpi: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
+}): Promise<number> {
+  const clf = await Classifier.load(a.model ?? defaultModelDir(), { backend: a.backend, workers: 1 });
+  if (a.format === 'csv') out(CSV_HEADER);
+  try {
+    const r = await scanInputs(
+      a.inputs,
+      { template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, minConfidence: a.minConfidence, dpi: a.dpi, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, classifier: clf },
+      (doc) => {
+        if (doc.error) err(`digitscan: ${doc.error}`);
+        if (a.format === 'json') out(jsonDocument(doc));
+      },
+      (doc, page) => {
+        if (page.error) err(`digitscan: ${page.error}`);
+        if (a.format === 'jsonl') out(jsonlLine(doc.source, page));
+        if (a.format === 'csv') csvRows(doc.source, page).forEach((l) => out(l));
+      },
+    );
+    return r.failed > 0 ? 1 : 0;
+  } finally {
+    await clf.close();
+  }
+}
+
 async function cmdZoo(): Promise<number> {
   await useBackend('cpu');
   for (const p of Object.values(PRESETS)) {
@@ -167,6 +195,24 @@ export async function main(argv: string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName('digitscan')
     .usage('$0 <command> [options]\n\nRead handwritten digits off scanned documents.')
+    .command(
+      'scan <inputs...>',
+      'read the digit fields of scanned pages (PNG, JPEG, TIFF, WebP, PDF; files, folders, globs)',
+      (y) =>
+        withModel(y)
+          .positional('inputs', { type: 'string', array: true, describe: 'image/PDF files, folders (recursive) or globs' })
+          .option('format', { choices: ['json', 'jsonl', 'csv'], default: 'json', describe: 'json: a document per input per line; jsonl: a line per page; csv: a row per field' })
+          .option('template', { type: 'string', describe: 'form template JSON: named fields as page-relative boxes' })
+          .option('auto-fields', { type: 'boolean', describe: 'find the printed boxes and read each as a field' })
+          .option('threshold', { choices: ['otsu', 'adaptive'], default: 'otsu', describe: 'binarization: adaptive for uneven light or patterned paper' })
+          .option('deskew', { type: 'boolean', default: true, describe: 'correct page skew (--no-deskew to skip)' })
+          .option('min-confidence', { type: 'number', default: 0.9, describe: 'digits below this flag their field for review' })
+          .option('dpi', { type: 'number', default: 300, describe: 'PDF rasterization resolution' })
+          .option('pixel-limit', { type: 'number', describe: 'refuse pages with more pixels than this' })
+          .option('debug', { type: 'string', describe: 'write every preprocessing step\'s image here' })
+          .option('overlay', { type: 'string', describe: 'write a PNG per page with boxes and digits drawn over the scan' }),
+      (a) => run(cmdScan(a as never)),
+    )
     .command(
       'classify <images...>',
       'classify images that each hold one digit (any size, either polarity)',

@@ -1,0 +1,97 @@
+/**
+ * PDF pages rasterized one at a time with pdfjs-dist (rendering through @napi-rs/canvas), so a
+ * 500-page PDF is never held in memory as images.
+ */
+import { readFileSync } from 'node:fs';
+import type { GrayImage } from '../types';
+import { InputError, DEFAULT_PIXEL_LIMIT } from './image';
+
+// pdfjs-dist ships ES modules only; Node >= 20.19 loads them with require().
+type PdfJs = typeof import('pdfjs-dist');
+let pdfjs: PdfJs | null = null;
+function lib(): PdfJs {
+  if (!pdfjs) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    pdfjs = require('pdfjs-dist/legacy/build/pdf.mjs') as PdfJs;
+    pdfjs.GlobalWorkerOptions.workerSrc = require.resolve('pdfjs-dist/legacy/build/pdf.worker.mjs');
+  }
+  return pdfjs;
+}
+
+/** Options for reading PDFs. */
+export interface PdfOptions {
+  /** Rasterization resolution. Default 300. */
+  dpi?: number;
+  /** Refuse pages with more pixels than this. */
+  pixelLimit?: number;
+}
+
+/** One rasterized page, or the error that kept it from being read. */
+export type PdfPage = { page: number; image: GrayImage } | { page: number; error: InputError };
+
+function describe(e: unknown): string {
+  const name = (e as { name?: string }).name ?? '';
+  const msg = (e as Error).message ?? String(e);
+  if (name === 'PasswordException') return 'encrypted PDF (password required)';
+  if (name === 'InvalidPDFException') return `not a valid PDF (${msg})`;
+  return `cannot read PDF (${msg})`;
+}
+
+/**
+ * Rasterizes every page of a PDF to 8-bit gray at `dpi`, one page at a time. A page that fails
+ * yields an error for that page and the next pages are still read; a file that cannot be opened
+ * throws an {@link InputError} naming it.
+ *
+ * @example
+ * for await (const p of readPdfPages('form.pdf', { dpi: 200 })) if ('image' in p) use(p.image);
+ */
+export async function* readPdfPages(path: string, options: PdfOptions = {}): AsyncGenerator<PdfPage> {
+  const dpi = options.dpi ?? 300;
+  const limit = options.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
+  let data: Uint8Array;
+  try {
+    data = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new InputError(path, undefined, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message);
+  }
+  const { getDocument } = lib();
+  let doc: Awaited<ReturnType<typeof getDocument>['promise']>;
+  try {
+    doc = await getDocument({ data, verbosity: 0, isEvalSupported: false, disableFontFace: true, useSystemFonts: false }).promise;
+  } catch (e) {
+    throw new InputError(path, undefined, describe(e));
+  }
+  try {
+    if (doc.numPages === 0) throw new InputError(path, undefined, 'PDF has no pages');
+    for (let n = 1; n <= doc.numPages; n++) {
+      try {
+        const page = await doc.getPage(n);
+        const viewport = page.getViewport({ scale: dpi / 72 });
+        const w = Math.ceil(viewport.width);
+        const h = Math.ceil(viewport.height);
+        if (w * h > limit) throw new InputError(path, n, `page is ${w}x${h} at ${dpi} dpi, over the pixel limit of ${limit}`);
+        const factory = (doc as unknown as { canvasFactory: { create(w: number, h: number): { canvas: unknown; context: CanvasRenderingContext2DLike } ; destroy(c: unknown): void } }).canvasFactory;
+        const cc = factory.create(w, h);
+        cc.context.fillStyle = '#ffffff';
+        cc.context.fillRect(0, 0, w, h);
+        await page.render({ canvasContext: cc.context as never, viewport, canvas: cc.canvas as never }).promise;
+        const rgba = cc.context.getImageData(0, 0, w, h).data;
+        const gray = new Uint8Array(w * h);
+        for (let i = 0, j = 0; i < gray.length; i++, j += 4) gray[i] = (rgba[j] * 299 + rgba[j + 1] * 587 + rgba[j + 2] * 114 + 500) / 1000;
+        factory.destroy(cc);
+        page.cleanup();
+        yield { page: n, image: { width: w, height: h, data: gray } };
+      } catch (e) {
+        yield { page: n, error: e instanceof InputError ? e : new InputError(path, n, describe(e)) };
+      }
+    }
+  } finally {
+    await doc.destroy();
+  }
+}
+
+interface CanvasRenderingContext2DLike {
+  fillStyle: string;
+  fillRect(x: number, y: number, w: number, h: number): void;
+  getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+}

@@ -1,0 +1,52 @@
+/**
+ * The document model that `scan` returns and `--format json` prints (Document -> Page -> Field ->
+ * Digit). This schema is documented in the README and kept stable: fields are only ever added.
+ */
+import type { Box } from '../types';
+
+/** One digit read in a field. */
+export interface DigitResult {
+  /** The digit, "0".."9". */
+  value: string;
+  /** Probability that it is right (0..1). */
+  confidence: number;
+  /** `[x, y, w, h]` in page pixels. */
+  box: Box;
+}
+
+/** One field: its digit string and how sure we are. */
+export interface FieldResult {
+  name: string;
+  /** The digits read, left to right ("" for an empty field). */
+  value: string;
+  /** Probability that the whole string is right: the product of the digit confidences (1 for empty). */
+  confidence: number;
+  /** True when a digit is below the minimum confidence or the value breaks the field's pattern/length/type. */
+  needsReview: boolean;
+  /** Why it needs review (empty when it does not). */
+  reasons: string[];
+  /** The field's box in page pixels. */
+  box: Box;
+  digits: DigitResult[];
+}
+
+/** One page of an input. */
+export interface PageResult {
+  /** 1-based page number. */
+  page: number;
+  width: number;
+  height: number;
+  /** Skew corrected, in degrees. */
+  skew: number;
+  fields: FieldResult[];
+  /** Set when the page could not be read; then `fields` is empty. */
+  error?: string;
+}
+
+/** Everything read from one input file. */
+export interface DocumentResult {
+  source: string;
+  pages: PageResult[];
+  /** Set when the file could not be opened at all. */
+  error?: string;
+}

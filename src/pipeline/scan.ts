@@ -1,0 +1,218 @@
+/**
+ * `scan`: inputs (images, multi-page TIFFs, PDFs, folders, globs) -> pages -> preprocess ->
+ * fields -> digits -> classify (one batch per page) -> assembled fields. Pages stream: each is
+ * processed and handed to `onPage` before the next is decoded.
+ */
+import { readFileSync, mkdirSync } from 'node:fs';
+import { extname, join, basename } from 'node:path';
+import sharp from 'sharp';
+import type { BinaryImage, GrayImage } from '../types';
+import { decodeImage, imagePageCount, InputError } from '../io/image';
+import { readPdfPages } from '../io/pdf';
+import { expandInputs } from '../io/inputs';
+import { loadOpenCV, CV } from '../preprocess/opencv';
+import { estimateSkew, findLines, removeLines, removeSpecks, rotate, threshold, ThresholdMethod } from '../preprocess/steps';
+import { boxFields, FieldRegion, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
+import { extractDigits } from '../segment/digits';
+import { Classifier } from '../classify/classifier';
+import type { DocumentResult, PageResult } from './document';
+import { assembleField } from './assemble';
+
+/** Options of {@link scan}. */
+export interface ScanOptions {
+  /** A template (parsed) or a path to template JSON. */
+  template?: Template | string;
+  /** Find printed boxes and read each as a field (when no template). */
+  autoFields?: boolean;
+  /** `otsu` (default) or `adaptive` (uneven light, patterned paper). */
+  threshold?: ThresholdMethod;
+  /** Correct skew (default true). */
+  deskew?: boolean;
+  /** Digits below this confidence flag their field for review (default 0.9). */
+  minConfidence?: number;
+  /** PDF rasterization resolution (default 300). */
+  dpi?: number;
+  /** Refuse pages over this many pixels. */
+  pixelLimit?: number;
+  /** Write every preprocessing step's image of each page here. */
+  debug?: string;
+  /** Write a PNG per page with boxes and digits drawn over the scan here. */
+  overlay?: string;
+  /** The classifier (default: the shipped model, loaded once). */
+  classifier?: Classifier;
+}
+
+/** Processes one decoded page. */
+export async function scanPage(image: GrayImage, page: number, clf: Classifier, opts: ScanOptions & { template?: Template }, debugName?: string): Promise<PageResult> {
+  const cv: CV = await loadOpenCV();
+  const debug = async (step: string, img: GrayImage | BinaryImage, binary = false) => {
+    if (!opts.debug || !debugName) return;
+    mkdirSync(opts.debug, { recursive: true });
+    const data = binary ? Uint8Array.from(img.data, (v) => (v ? 0 : 255)) : img.data;
+    await sharp(Buffer.from(data), { raw: { width: img.width, height: img.height, channels: 1 } }).png().toFile(join(opts.debug, `${debugName}-p${page}-${step}.png`));
+  };
+  const method = opts.threshold ?? 'otsu';
+  let gray = image;
+  await debug('1-gray', gray);
+  let bin = threshold(cv, gray, method);
+  let skew = 0;
+  if (opts.deskew !== false) {
+    skew = estimateSkew(cv, bin);
+    if (Math.abs(skew) >= 0.1) {
+      gray = rotate(cv, gray, skew);
+      bin = threshold(cv, gray, method);
+    } else skew = 0;
+  }
+  await debug('2-deskewed', gray);
+  await debug('3-threshold', bin, true);
+  const scale = Math.min(gray.width, gray.height) / 2550; // 1.0 for a letter page at 300 dpi
+  bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
+  const lines = findLines(cv, bin, Math.max(25, Math.round(120 * scale)));
+  const clean = removeLines(cv, bin, lines, Math.max(3, Math.round(9 * scale)));
+  await debug('4-clean', clean, true);
+  let regions: FieldRegion[];
+  if (opts.template) regions = templateFields(opts.template, gray.width, gray.height);
+  else if (opts.autoFields) {
+    const mask = { width: bin.width, height: bin.height, data: lines.horizontal.data.map((v, i) => v | lines.vertical.data[i]) };
+    regions = boxFields(cv, mask, Math.max(12, Math.round(40 * scale)));
+  } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)));
+  const crops = regions.map((r) => extractDigits(cv, clean, r.box));
+  const flat = crops.flat();
+  const preds = flat.length ? await clf.classify(flat) : [];
+  let k = 0;
+  const minConfidence = opts.minConfidence ?? 0.9;
+  const fields = regions.map((r, i) =>
+    assembleField(
+      r,
+      crops[i].map((c) => {
+        const p = preds[k++];
+        return { value: clf.metadata.classes[p.digit], confidence: p.confidence, box: c.box! };
+      }),
+      minConfidence,
+    ),
+  );
+  const result: PageResult = { page, width: gray.width, height: gray.height, skew, fields };
+  if (opts.overlay && debugName) {
+    mkdirSync(opts.overlay, { recursive: true });
+    await writeOverlay(gray, result, join(opts.overlay, `${debugName}-p${page}.png`), minConfidence);
+  }
+  return result;
+}
+
+/** One input's pages, decoded one at a time (PDF pages rasterized; TIFF pages each). */
+async function* pagesOf(file: string, opts: ScanOptions): AsyncGenerator<{ page: number; image?: GrayImage; error?: string }> {
+  if (extname(file).toLowerCase() === '.pdf') {
+    for await (const p of readPdfPages(file, { dpi: opts.dpi, pixelLimit: opts.pixelLimit })) {
+      yield 'image' in p ? { page: p.page, image: p.image } : { page: p.page, error: p.error.message };
+    }
+    return;
+  }
+  const n = await imagePageCount(file);
+  for (let i = 0; i < n; i++) {
+    try {
+      yield { page: i + 1, image: await decodeImage(file, { page: i, pixelLimit: opts.pixelLimit }) };
+    } catch (e) {
+      yield { page: i + 1, error: (e as Error).message };
+    }
+  }
+}
+
+function loadTemplate(t: Template | string | undefined): Template | undefined {
+  if (t === undefined || typeof t !== 'string') return t;
+  let text: string;
+  try {
+    text = readFileSync(t, 'utf8');
+  } catch (e) {
+    throw new Error(`${t}: cannot read template (${(e as Error).message})`);
+  }
+  return parseTemplate(text, t);
+}
+
+/**
+ * Scans inputs and calls `onDocument` with each input's result as soon as it is done (nothing
+ * computed is lost when a later input fails). Resolves with the number of inputs or pages that
+ * failed.
+ *
+ * @example
+ * await scanInputs(['forms/'], { autoFields: true }, (doc) => console.log(JSON.stringify(doc)));
+ */
+export async function scanInputs(
+  inputs: string[],
+  options: ScanOptions,
+  onDocument: (doc: DocumentResult) => void | Promise<void>,
+  onPage?: (doc: DocumentResult, page: PageResult) => void | Promise<void>,
+): Promise<{ documents: number; failed: number }> {
+  const template = loadTemplate(options.template);
+  const clf = options.classifier ?? (await Classifier.load(undefined, { workers: 1 }));
+  let failed = 0;
+  let documents = 0;
+  try {
+    for (const item of expandInputs(inputs)) {
+      documents++;
+      if ('missing' in item) {
+        failed++;
+        await onDocument({ source: item.missing, pages: [], error: `${item.missing}: no such file, or no inputs match` });
+        continue;
+      }
+      const doc: DocumentResult = { source: item.file, pages: [] };
+      try {
+        for await (const p of pagesOf(item.file, options)) {
+          let page: PageResult;
+          if (p.error || !p.image) {
+            failed++;
+            page = { page: p.page, width: 0, height: 0, skew: 0, fields: [], error: p.error };
+          } else {
+            try {
+              page = await scanPage(p.image, p.page, clf, { ...options, template }, basename(item.file));
+            } catch (e) {
+              failed++;
+              page = { page: p.page, width: p.image.width, height: p.image.height, skew: 0, fields: [], error: `${item.file} (page ${p.page}): ${(e as Error).message}` };
+            }
+          }
+          doc.pages.push(page);
+          await onPage?.(doc, page);
+        }
+      } catch (e) {
+        failed++;
+        doc.error = e instanceof InputError ? e.message : `${item.file}: ${(e as Error).message}`;
+      }
+      await onDocument(doc);
+    }
+  } finally {
+    if (!options.classifier) await clf.close();
+  }
+  return { documents, failed };
+}
+
+/** Scans inputs and returns every document (the library form of `digitscan scan`). */
+export async function scan(inputs: string | string[], options: ScanOptions = {}): Promise<DocumentResult[]> {
+  const docs: DocumentResult[] = [];
+  await scanInputs(Array.isArray(inputs) ? inputs : [inputs], options, (d) => {
+    docs.push(d);
+  });
+  return docs;
+}
+
+/** Writes a page overlay PNG: field boxes, digit boxes and the digits read over the scan. */
+export async function writeOverlay(image: GrayImage, page: PageResult, file: string, minConfidence = 0.9): Promise<void> {
+  const parts: string[] = [];
+  const fs = Math.max(12, Math.round(image.height / 110));
+  for (const f of page.fields) {
+    const [x, y, w, h] = f.box;
+    parts.push(`<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="none" stroke="${f.needsReview ? '#e08000' : '#0060d0'}" stroke-width="3"/>`);
+    parts.push(`<text x="${x}" y="${Math.max(fs, y - 4)}" fill="#0060d0">${f.name}: ${f.value}</text>`);
+    for (const d of f.digits) {
+      const [dx, dy, dw, dh] = d.box;
+      const c = d.confidence < minConfidence ? '#e00000' : '#00a000';
+      parts.push(`<rect x="${dx}" y="${dy}" width="${dw}" height="${dh}" fill="none" stroke="${c}" stroke-width="2"/>`);
+      parts.push(`<text x="${dx}" y="${dy + dh + fs}" fill="${c}">${d.value}</text>`);
+    }
+  }
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${image.width}" height="${image.height}"><g font-family="DejaVu Sans, sans-serif" font-size="${fs}" font-weight="bold">${parts.join('')}</g></svg>`;
+  await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 1 } })
+    .toColourspace('srgb')
+    .composite([{ input: Buffer.from(svg) }])
+    .png()
+    .toFile(file);
+}
+

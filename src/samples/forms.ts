@@ -1,0 +1,180 @@
+/**
+ * Generator of labeled forms: a printed form with boxed fields, filled with MNIST *test-set*
+ * handwriting, with scan artifacts (rotation, noise, blur). Makes the samples and any number of
+ * labeled pages for the benchmark. Deterministic for a seed.
+ */
+import sharp from 'sharp';
+import { writeFileSync } from 'node:fs';
+import type { DigitDataset } from '../classify/data/dataset';
+import { Rng } from '../classify/data/random';
+import { resampleArea } from '../segment/normalize';
+import type { Template } from '../segment/fields';
+
+/** A field to draw: label, digit count, box in page fractions. */
+export interface FormFieldSpec {
+  name: string;
+  label: string;
+  digits: number;
+  /** `[x, y, w, h]` as fractions of the page. */
+  box: [number, number, number, number];
+  type?: 'digits' | 'zip' | 'amount';
+}
+
+/** What a generated form contains. */
+export interface GeneratedForm {
+  width: number;
+  height: number;
+  /** Gray page, 0..255. */
+  data: Uint8Array;
+  template: Template;
+  /** Expected value per field name. */
+  expected: Record<string, string>;
+}
+
+/** Scan artifacts to apply. */
+export interface Artifacts {
+  /** Max page rotation in degrees (uniform ±). */
+  rotation?: number;
+  /** Gaussian noise standard deviation in gray levels. */
+  noise?: number;
+  /** Blur sigma in pixels (0 = none). */
+  blur?: number;
+}
+
+/** A letter page at `dpi`. */
+export function letterSize(dpi = 300): { width: number; height: number } {
+  return { width: Math.round(8.5 * dpi), height: Math.round(11 * dpi) };
+}
+
+/** Draws the form and fills it with test-set digits; `rng` picks the digits and placement. */
+export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed: number, dpi = 300): GeneratedForm {
+  const rng = new Rng(seed);
+  const { width, height } = letterSize(dpi);
+  const page = new Uint8Array(width * height).fill(255);
+  const line = Math.max(2, Math.round(dpi / 100));
+  const expected: Record<string, string> = {};
+  const put = (x: number, y: number, v: number) => {
+    if (x >= 0 && y >= 0 && x < width && y < height) page[y * width + x] = Math.min(page[y * width + x], v);
+  };
+  for (const f of fields) {
+    const [fx, fy, fw, fh] = [f.box[0] * width, f.box[1] * height, f.box[2] * width, f.box[3] * height].map(Math.round);
+    // The printed box.
+    for (let t = 0; t < line; t++) {
+      for (let x = fx; x < fx + fw; x++) {
+        put(x, fy + t, 30);
+        put(x, fy + fh - 1 - t, 30);
+      }
+      for (let y = fy; y < fy + fh; y++) {
+        put(fx + t, y, 30);
+        put(fx + fw - 1 - t, y, 30);
+      }
+    }
+    // Handwriting: digits of about 60% of the box height, spaced along the box.
+    let value = '';
+    const dh = Math.round(fh * rng.uniform(0.5, 0.68));
+    const pitch = Math.min((fw * 0.9) / f.digits, dh * 1.05);
+    let x = fx + (fw - pitch * f.digits) / 2;
+    for (let k = 0; k < f.digits; k++) {
+      const i = rng.int(mnist.count);
+      value += String(mnist.labels[i]);
+      const src = Float32Array.from(mnist.images.subarray(i * 784, (i + 1) * 784), (v) => v / 255);
+      // MNIST digits sit in 20x20 of 28x28: scale so the 28 px field is dh / (20/28).
+      const side = Math.round((dh * 28) / 20);
+      const big = resampleArea(src, 28, 28, side, side);
+      const ox = Math.round(x + pitch / 2 - side / 2 + rng.uniform(-0.05, 0.05) * pitch);
+      const oy = Math.round(fy + fh / 2 - side / 2 + rng.uniform(-0.06, 0.06) * fh);
+      const ink = rng.uniform(10, 60);
+      for (let yy = 0; yy < side; yy++) {
+        for (let xx = 0; xx < side; xx++) {
+          const a = big[yy * side + xx];
+          if (a > 0.02) put(ox + xx, oy + yy, Math.round(255 - a * (255 - ink)));
+        }
+      }
+      x += pitch;
+    }
+    expected[f.name] = value;
+  }
+  return {
+    width,
+    height,
+    data: page,
+    template: { fields: fields.map((f) => ({ name: f.name, box: f.box, length: f.digits, type: f.type })) },
+    expected,
+  };
+}
+
+/** Printed labels above the fields, as an SVG overlay. */
+function labelsSvg(form: GeneratedForm, fields: FormFieldSpec[], title: string): string {
+  const fs = Math.round(form.height / 80);
+  const texts = fields
+    .map((f) => `<text x="${Math.round(f.box[0] * form.width)}" y="${Math.round(f.box[1] * form.height) - Math.round(fs * 0.5)}">${f.label}</text>`)
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${form.width}" height="${form.height}"><g font-family="DejaVu Sans, sans-serif" font-size="${fs}" fill="#202020"><text x="${Math.round(form.width * 0.08)}" y="${Math.round(form.height * 0.07)}" font-size="${Math.round(fs * 1.6)}" font-weight="bold">${title}</text>${texts}</g></svg>`;
+}
+
+/**
+ * Renders a generated form to PNG bytes with printed labels and scan artifacts.
+ */
+export async function renderForm(form: GeneratedForm, fields: FormFieldSpec[], title: string, artifacts: Artifacts = {}, seed = 1): Promise<Buffer> {
+  const rng = new Rng(seed);
+  let img = sharp(Buffer.from(form.data), { raw: { width: form.width, height: form.height, channels: 1 } }).composite([{ input: Buffer.from(labelsSvg(form, fields, title)) }]);
+  let buf = await img.greyscale().raw().toBuffer();
+  if (artifacts.noise) {
+    for (let i = 0; i < buf.length; i++) buf[i] = Math.max(0, Math.min(255, Math.round(buf[i] + artifacts.noise * rng.normal())));
+  }
+  img = sharp(buf, { raw: { width: form.width, height: form.height, channels: 1 } });
+  if (artifacts.blur) img = img.blur(artifacts.blur);
+  if (artifacts.rotation) {
+    const angle = rng.uniform(-artifacts.rotation, artifacts.rotation);
+    const rotated = await img.rotate(angle, { background: '#ffffff' }).raw().toBuffer({ resolveWithObject: true });
+    // Crop back to the page size around the centre.
+    const { width: rw, height: rh } = rotated.info;
+    img = sharp(rotated.data, { raw: { width: rw, height: rh, channels: rotated.info.channels } }).extract({
+      left: Math.floor((rw - form.width) / 2),
+      top: Math.floor((rh - form.height) / 2),
+      width: form.width,
+      height: form.height,
+    });
+    buf = await img.greyscale().raw().toBuffer();
+    img = sharp(buf, { raw: { width: form.width, height: form.height, channels: 1 } });
+  }
+  return img.png().toBuffer();
+}
+
+/** Writes a one-page PDF holding `png` as a letter page (pdf-lib, a dev dependency). */
+export async function writePdf(pngs: Buffer[], file: string): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PDFDocument } = require('pdf-lib') as typeof import('pdf-lib');
+  const doc = await PDFDocument.create();
+  for (const png of pngs) {
+    const img = await doc.embedPng(png);
+    const p = doc.addPage([612, 792]);
+    p.drawImage(img, { x: 0, y: 0, width: 612, height: 792 });
+  }
+  writeFileSync(file, await doc.save());
+}
+
+/** The three sample forms of samples/. */
+export const SAMPLE_FORMS: Record<string, { title: string; fields: FormFieldSpec[] }> = {
+  'zip-code': {
+    title: 'Change of address',
+    fields: [{ name: 'zip', label: 'ZIP code', digits: 5, box: [0.1, 0.15, 0.4, 0.07], type: 'zip' }],
+  },
+  'bank-check': {
+    title: 'Pay to the order of ..................  Amount',
+    fields: [
+      { name: 'amount', label: 'Amount ($, cents included)', digits: 6, box: [0.55, 0.12, 0.38, 0.07] },
+      { name: 'check-number', label: 'Check number', digits: 4, box: [0.08, 0.12, 0.3, 0.07] },
+    ],
+  },
+  'multi-field': {
+    title: 'Survey form',
+    fields: [
+      { name: 'id', label: 'Respondent ID', digits: 6, box: [0.08, 0.14, 0.45, 0.065] },
+      { name: 'age', label: 'Age', digits: 2, box: [0.62, 0.14, 0.2, 0.065] },
+      { name: 'phone', label: 'Phone', digits: 10, box: [0.08, 0.28, 0.84, 0.065] },
+      { name: 'zip', label: 'ZIP code', digits: 5, box: [0.08, 0.42, 0.4, 0.065], type: 'zip' },
+      { name: 'count', label: 'Household size', digits: 1, box: [0.62, 0.42, 0.12, 0.065] },
+    ],
+  },
+};

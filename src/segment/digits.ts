@@ -1,0 +1,91 @@
+/**
+ * Within a field: components -> drop specks and non-digit marks (dots, commas, dashes, lines) ->
+ * merge broken strokes -> order left to right -> the shared MNIST normalization.
+ */
+import type { BinaryImage, Box, DigitCrop } from '../types';
+import type { CV } from '../preprocess/opencv';
+import { Component, components, cropBinary } from './components';
+import { normalizeDigit } from './normalize';
+
+/** A group of components read as one digit. */
+interface Group {
+  box: Box;
+  labels: number[];
+  area: number;
+}
+
+const right = (b: Box) => b[0] + b[2];
+const bottom = (b: Box) => b[1] + b[3];
+function union(a: Box, b: Box): Box {
+  const x = Math.min(a[0], b[0]);
+  const y = Math.min(a[1], b[1]);
+  return [x, y, Math.max(right(a), right(b)) - x, Math.max(bottom(a), bottom(b)) - y];
+}
+
+/** Options for {@link extractDigits}. */
+export interface DigitOptions {
+  /** Smallest component kept, in pixels (default: scaled to the field's ink height). */
+  minArea?: number;
+}
+
+/**
+ * Cuts the digits out of one field of a cleaned binary page. Returns normalized crops with their
+ * boxes in page pixels, left to right.
+ */
+export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: DigitOptions = {}): DigitCrop[] {
+  const sub = cropBinary(page, field);
+  if (sub.width === 0 || sub.height === 0) return [];
+  const cc = components(cv, sub);
+  let comps: Component[] = cc.list;
+  if (comps.length === 0) return [];
+  // Digit height: the tallest components (ignoring tiny noise) set the scale.
+  const tall = Math.max(...comps.map((c) => c.box[3]));
+  const minArea = options.minArea ?? Math.max(6, Math.round((tall * 0.08) ** 2));
+  comps = comps.filter((c) => c.area >= minArea);
+  if (comps.length === 0) return [];
+  const heights = comps.map((c) => c.box[3]).sort((a, b) => b - a);
+  const H = heights[Math.min(heights.length - 1, Math.floor(heights.length / 3))]; // a typical digit height
+  // Non-digit marks.
+  comps = comps.filter((c) => {
+    const [, , w, h] = c.box;
+    if (h < 0.35 * H && w < 0.35 * H) return false; // dot, comma, speck
+    if (h < 0.3 * H && w >= 1.5 * h) return false; // dash, underline stub
+    if (w > 3 * H && h < 0.5 * H) return false; // long rule
+    return true;
+  });
+  // Merge broken strokes: components overlapping mostly in x belong to one digit.
+  const groups: Group[] = comps
+    .sort((a, b) => a.box[0] - b.box[0])
+    .map((c) => ({ box: c.box, labels: [c.label], area: c.area }));
+  let merged = true;
+  while (merged) {
+    merged = false;
+    for (let i = 0; i < groups.length && !merged; i++) {
+      for (let j = i + 1; j < groups.length && !merged; j++) {
+        const a = groups[i].box;
+        const b = groups[j].box;
+        const overlap = Math.min(right(a), right(b)) - Math.max(a[0], b[0]);
+        const narrower = Math.min(a[2], b[2]);
+        const small = Math.min(a[3], b[3]) < 0.6 * H;
+        if (overlap > 0.5 * narrower || (small && overlap > 0.2 * narrower)) {
+          groups[i] = { box: union(a, b), labels: [...groups[i].labels, ...groups[j].labels], area: groups[i].area + groups[j].area };
+          groups.splice(j, 1);
+          merged = true;
+        }
+      }
+    }
+  }
+  groups.sort((a, b) => a.box[0] - b.box[0]);
+  return groups.map((g) => {
+    const [gx, gy, gw, gh] = g.box;
+    const img = new Uint8Array(gw * gh);
+    const want = new Set(g.labels);
+    for (let y = 0; y < gh; y++) {
+      for (let x = 0; x < gw; x++) {
+        if (want.has(cc.labels[(gy + y) * sub.width + gx + x])) img[y * gw + x] = 255;
+      }
+    }
+    const crop = normalizeDigit({ width: gw, height: gh, data: img }, { polarity: 'light-on-dark' });
+    return { pixels: crop.pixels, box: [field[0] + gx, field[1] + gy, gw, gh] as Box };
+  });
+}

@@ -1,0 +1,174 @@
+/**
+ * Finding fields on a page: from a template, from the printed boxes, or one field per line of
+ * handwriting. A field is a named box in page pixels.
+ */
+import type { BinaryImage, Box } from '../types';
+import type { CV } from '../preprocess/opencv';
+import { components } from './components';
+
+/** What is known about a field's content. */
+export type FieldType = 'digits' | 'amount' | 'zip';
+
+/** A field to read: a named box in page pixels, with optional constraints. */
+export interface FieldRegion {
+  name: string;
+  box: Box;
+  /** Regular expression the value must match (else the field needs review). */
+  pattern?: string;
+  /** Exact number of digits expected. */
+  length?: number;
+  type?: FieldType;
+}
+
+/** A template field as written in template JSON: box in page-relative coordinates (0..1). */
+export interface TemplateField {
+  name: string;
+  /** `[x, y, w, h]` as fractions of the page width and height. */
+  box: [number, number, number, number];
+  pattern?: string;
+  length?: number;
+  type?: FieldType;
+}
+
+/** A form template (`--template form.json`). */
+export interface Template {
+  fields: TemplateField[];
+}
+
+/** Parses and validates template JSON; errors name the file and the field. */
+export function parseTemplate(text: string, name = 'template'): Template {
+  let t: unknown;
+  try {
+    t = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${name}: not valid JSON (${(e as Error).message})`);
+  }
+  const fields = (t as { fields?: unknown }).fields;
+  if (!Array.isArray(fields) || fields.length === 0) throw new Error(`${name}: needs a non-empty "fields" array`);
+  const seen = new Set<string>();
+  fields.forEach((f: TemplateField, i) => {
+    const where = `${name}: field ${i + 1}${f && typeof f.name === 'string' ? ` ("${f.name}")` : ''}`;
+    if (!f || typeof f.name !== 'string' || !f.name) throw new Error(`${where}: needs a "name"`);
+    if (seen.has(f.name)) throw new Error(`${where}: duplicate name`);
+    seen.add(f.name);
+    if (!Array.isArray(f.box) || f.box.length !== 4 || f.box.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+      throw new Error(`${where}: "box" must be [x, y, w, h] as fractions of the page`);
+    }
+    const [x, y, w, h] = f.box;
+    if (w <= 0 || h <= 0 || x < 0 || y < 0 || x + w > 1.0001 || y + h > 1.0001) {
+      throw new Error(`${where}: box [${f.box.join(', ')}] lies outside the page (fractions 0..1)`);
+    }
+    if (f.pattern !== undefined) {
+      try {
+        new RegExp(f.pattern);
+      } catch {
+        throw new Error(`${where}: "pattern" is not a valid regular expression`);
+      }
+    }
+    if (f.length !== undefined && !(Number.isInteger(f.length) && f.length > 0)) throw new Error(`${where}: "length" must be a positive integer`);
+    if (f.type !== undefined && !['digits', 'amount', 'zip'].includes(f.type)) throw new Error(`${where}: "type" must be digits, amount or zip`);
+  });
+  return t as Template;
+}
+
+/** Template fields in page pixels. */
+export function templateFields(t: Template, width: number, height: number): FieldRegion[] {
+  return t.fields.map((f) => ({
+    name: f.name,
+    box: [Math.round(f.box[0] * width), Math.round(f.box[1] * height), Math.round(f.box[2] * width), Math.round(f.box[3] * height)],
+    pattern: f.pattern,
+    length: f.length,
+    type: f.type,
+  }));
+}
+
+/** Sorts boxes into reading order: rows (by vertical overlap), then left to right. */
+export function readingOrder<T extends { box: Box }>(items: T[]): T[] {
+  const sorted = [...items].sort((a, b) => a.box[1] - b.box[1]);
+  const rows: T[][] = [];
+  for (const it of sorted) {
+    const row = rows[rows.length - 1];
+    const cy = it.box[1] + it.box[3] / 2;
+    if (row && row.some((r) => cy > r.box[1] && cy < r.box[1] + r.box[3])) row.push(it);
+    else rows.push([it]);
+  }
+  return rows.flatMap((r) => r.sort((a, b) => a.box[0] - b.box[0]));
+}
+
+/**
+ * Printed boxes as fields: every connected structure of form lines whose outline is box-sized
+ * becomes one field (a comb of digit cells is one field), named `box-1`, `box-2`, … in reading
+ * order. The box is the structure's interior.
+ */
+export function boxFields(cv: CV, lineMask: BinaryImage, minSide: number): FieldRegion[] {
+  const cc = components(cv, lineMask);
+  const found: Array<{ box: Box }> = [];
+  for (const c of cc.list) {
+    const [x, y, w, h] = c.box;
+    if (w < minSide || h < minSide * 0.6) continue;
+    // A box outline is thin: its ink is a small part of its bounding box.
+    if (c.area > 0.5 * w * h) continue;
+    // Both sides present: ink near the left and right edges and near the top and bottom.
+    const inset = Math.max(2, Math.round(Math.min(w, h) * 0.08));
+    found.push({ box: [x + inset, y + inset, w - 2 * inset, h - 2 * inset] });
+  }
+  // Drop boxes inside other boxes (a table's cells inside its frame keep the cells).
+  const kept = found.filter(
+    (a) => !found.some((b) => b !== a && a.box[0] <= b.box[0] && a.box[1] <= b.box[1] && a.box[0] + a.box[2] >= b.box[0] + b.box[2] && a.box[1] + a.box[3] >= b.box[1] + b.box[3]),
+  );
+  return readingOrder(kept).map((f, i) => ({ name: `box-${i + 1}`, box: f.box }));
+}
+
+/**
+ * Lines of handwriting as fields (`line-1`, `line-2`, … top to bottom): bands of rows with ink,
+ * split where a horizontal gap is wider than twice the band's height.
+ */
+export function lineFields(bin: BinaryImage, minHeight: number): FieldRegion[] {
+  const { width: w, height: h, data } = bin;
+  const rowInk = new Int32Array(h);
+  for (let y = 0; y < h; y++) {
+    let s = 0;
+    for (let x = 0; x < w; x++) s += data[y * w + x];
+    rowInk[y] = s;
+  }
+  const bands: Array<[number, number]> = [];
+  const gap = Math.max(2, Math.round(minHeight / 4));
+  let start = -1;
+  let lastInk = -1;
+  for (let y = 0; y < h; y++) {
+    if (rowInk[y] > 0) {
+      if (start < 0) start = y;
+      lastInk = y;
+    } else if (start >= 0 && y - lastInk > gap) {
+      bands.push([start, lastInk]);
+      start = -1;
+    }
+  }
+  if (start >= 0) bands.push([start, lastInk]);
+  const out: FieldRegion[] = [];
+  for (const [y0, y1] of bands) {
+    const bh = y1 - y0 + 1;
+    if (bh < minHeight) continue;
+    const colInk = new Int32Array(w);
+    for (let y = y0; y <= y1; y++) for (let x = 0; x < w; x++) colInk[x] += data[y * w + x];
+    // Split the band at wide empty column runs.
+    let x0 = -1;
+    let lastX = -1;
+    const maxGap = 2 * bh;
+    const flush = () => {
+      if (x0 >= 0) out.push({ name: '', box: [x0, y0, lastX - x0 + 1, bh] });
+    };
+    for (let x = 0; x < w; x++) {
+      if (colInk[x] > 0) {
+        if (x0 >= 0 && x - lastX > maxGap) {
+          flush();
+          x0 = x;
+        }
+        if (x0 < 0) x0 = x;
+        lastX = x;
+      }
+    }
+    flush();
+  }
+  return readingOrder(out).map((f, i) => ({ ...f, name: `line-${i + 1}` }));
+}
