@@ -154,32 +154,50 @@ export interface LineMask {
 }
 
 /**
- * Finds long horizontal and vertical strokes (form lines, box borders): the pixels of ink runs at
- * least `minLength` long in a row (column). This is exactly a morphological opening with a
- * 1 x minLength (minLength x 1) line, computed in one pass instead of with a large kernel.
+ * Finds long horizontal and vertical strokes (form lines, box borders): the ink pixels of runs at
+ * least `minLength` long in a row (column), allowing `tolerance` px of drift across the run. With
+ * no tolerance this is exactly a morphological opening with a 1 x minLength line, in one pass.
  */
-export function findLines(cv: CV, bin: BinaryImage, minLength: number): LineMask {
+export function findLines(cv: CV, bin: BinaryImage, minLength: number, tolerance = 0): LineMask {
   const { width: w, height: h, data } = bin;
+  // Runs are found on a copy thickened by `tolerance` px across the line direction, so a line
+  // tilted by a fraction of a degree (a residual skew) still forms one long run.
+  const thick = (across: 'x' | 'y') => {
+    if (tolerance <= 0) return data;
+    const t = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        if (!data[y * w + x]) continue;
+        for (let d = -tolerance; d <= tolerance; d++) {
+          if (across === 'y' && y + d >= 0 && y + d < h) t[(y + d) * w + x] = 1;
+          if (across === 'x' && x + d >= 0 && x + d < w) t[y * w + x + d] = 1;
+        }
+      }
+    }
+    return t;
+  };
+  const th = thick('y');
   const hor = new Uint8Array(w * h);
-  const ver = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     let start = -1;
     for (let x = 0; x <= w; x++) {
-      const ink = x < w && data[y * w + x];
+      const ink = x < w && th[y * w + x];
       if (ink && start < 0) start = x;
       else if (!ink && start >= 0) {
-        if (x - start >= minLength) hor.fill(1, y * w + start, y * w + x);
+        if (x - start >= minLength) for (let xx = start; xx < x; xx++) hor[y * w + xx] = data[y * w + xx];
         start = -1;
       }
     }
   }
+  const tv = thick('x');
+  const ver = new Uint8Array(w * h);
   for (let x = 0; x < w; x++) {
     let start = -1;
     for (let y = 0; y <= h; y++) {
-      const ink = y < h && data[y * w + x];
+      const ink = y < h && tv[y * w + x];
       if (ink && start < 0) start = y;
       else if (!ink && start >= 0) {
-        if (y - start >= minLength) for (let yy = start; yy < y; yy++) ver[yy * w + x] = 1;
+        if (y - start >= minLength) for (let yy = start; yy < y; yy++) ver[yy * w + x] = data[yy * w + x];
         start = -1;
       }
     }

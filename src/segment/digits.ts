@@ -47,7 +47,12 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
   const H = heights[Math.min(heights.length - 1, Math.floor(heights.length / 3))]; // a typical digit height
   // Non-digit marks.
   comps = comps.filter((c) => {
-    const [, , w, h] = c.box;
+    const [x, y, w, h] = c.box;
+    // A thin sliver along the field's edge: what is left of a printed box border.
+    const edge = 3;
+    const atSide = x <= edge || x + w >= sub.width - edge;
+    const atTopBottom = y <= edge || y + h >= sub.height - edge;
+    if ((atSide && w < 0.15 * H) || (atTopBottom && h < 0.15 * H)) return false;
     if (h < 0.35 * H && w < 0.35 * H) return false; // dot, comma, speck
     if (h < 0.3 * H && w >= 1.5 * h) return false; // dash, underline stub
     if (w > 3 * H && h < 0.5 * H) return false; // long rule

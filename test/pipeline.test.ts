@@ -1,0 +1,108 @@
+/**
+ * The scan pipeline's stages on generated images, and the scan command end to end and on bad input.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadOpenCV } from '../src/preprocess/opencv';
+import { estimateSkew, findLines, removeLines, rotate, threshold } from '../src/preprocess/steps';
+import { boxFields, lineFields, parseTemplate, readingOrder } from '../src/segment/fields';
+import { components } from '../src/segment/components';
+import type { BinaryImage, GrayImage } from '../src/types';
+import { runCli, tmp, ROOT } from './helpers';
+
+function blank(w: number, h: number, v = 255): GrayImage {
+  return { width: w, height: h, data: new Uint8Array(w * h).fill(v) };
+}
+function fill(img: GrayImage | BinaryImage, x0: number, y0: number, w: number, h: number, v: number) {
+  for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) img.data[y * img.width + x] = v;
+}
+
+describe('preprocess', () => {
+  test('skew is measured and corrected', async () => {
+    const cv = await loadOpenCV();
+    const page = blank(800, 600);
+    for (let r = 0; r < 8; r++) fill(page, 100, 80 + r * 60, 600, 12, 0); // text-like lines
+    const tilted = rotate(cv, page, -3); // rotate() undoes a skew: -3 makes one of +3
+    const skew = estimateSkew(cv, threshold(cv, tilted));
+    expect(Math.abs(skew - 3)).toBeLessThan(0.3);
+    const fixed = threshold(cv, rotate(cv, tilted, skew));
+    expect(Math.abs(estimateSkew(cv, fixed))).toBeLessThan(0.3);
+  });
+  test('a line through a digit is removed without eating the digit', async () => {
+    const cv = await loadOpenCV();
+    const bin: BinaryImage = { width: 400, height: 200, data: new Uint8Array(400 * 200) };
+    fill(bin, 20, 100, 360, 3, 1); // printed line
+    fill(bin, 200, 40, 10, 120, 1); // a "1" crossing it
+    const lines = findLines(cv, bin, 150);
+    const clean = removeLines(cv, bin, lines, 6);
+    expect(clean.data[101 * 400 + 50]).toBe(0); // line gone
+    expect(clean.data[101 * 400 + 205]).toBe(1); // stroke bridged across it
+    const cc = components(cv, clean).list;
+    expect(cc).toHaveLength(1);
+    expect(cc[0].box).toEqual([200, 40, 10, 120]);
+  });
+});
+
+describe('segment', () => {
+  test('a drawn box is found as a field; lines of ink come out in reading order', async () => {
+    const cv = await loadOpenCV();
+    const mask: BinaryImage = { width: 600, height: 400, data: new Uint8Array(600 * 400) };
+    fill(mask, 50, 50, 300, 3, 1);
+    fill(mask, 50, 147, 300, 3, 1);
+    fill(mask, 50, 50, 3, 100, 1);
+    fill(mask, 347, 50, 3, 100, 1);
+    const f = boxFields(cv, mask, 40);
+    expect(f).toHaveLength(1);
+    expect(f[0].name).toBe('box-1');
+    expect(f[0].box[0]).toBeGreaterThan(50);
+    expect(f[0].box[0] + f[0].box[2]).toBeLessThan(350);
+    const ink: BinaryImage = { width: 600, height: 400, data: new Uint8Array(600 * 400) };
+    fill(ink, 300, 300, 80, 40, 1);
+    fill(ink, 20, 40, 80, 40, 1);
+    fill(ink, 20, 300, 80, 40, 1);
+    const lines = lineFields(ink, 10);
+    expect(lines.map((l) => [l.name, l.box[0], l.box[1]])).toEqual([['line-1', 20, 40], ['line-2', 20, 300], ['line-3', 300, 300]]);
+    expect(readingOrder([{ box: [300, 10, 5, 5] }, { box: [10, 12, 5, 5] }, { box: [10, 100, 5, 5] }]).map((b) => b.box[0])).toEqual([10, 300, 10]);
+  });
+  test('templates are validated with clear messages', () => {
+    expect(() => parseTemplate('{', 'f.json')).toThrow(/f.json: not valid JSON/);
+    expect(() => parseTemplate('{"fields": []}', 'f.json')).toThrow(/non-empty "fields"/);
+    expect(() => parseTemplate('{"fields": [{"name": "zip", "box": [0.5, 0.5, 0.7, 0.1]}]}', 'f.json')).toThrow(/field 1 \("zip"\): box \[0.5, 0.5, 0.7, 0.1\] lies outside the page/);
+    expect(() => parseTemplate('{"fields": [{"name": "a", "box": [0, 0, 0.1, 0.1], "pattern": "("}]}', 'f.json')).toThrow(/not a valid regular expression/);
+    expect(parseTemplate('{"fields": [{"name": "a", "box": [0, 0, 0.1, 0.1], "length": 5}]}').fields[0].length).toBe(5);
+  });
+});
+
+describe('digitscan scan', () => {
+  const forms = join(ROOT, 'samples', 'forms');
+  test('the zip-code sample is read from PNG (template) and PDF (auto fields)', () => {
+    const r = runCli(['scan', join(forms, 'zip-code.png'), '--template', join(forms, 'zip-code.template.json'), '--format', 'jsonl']);
+    expect(r.status).toBe(0);
+    const page = JSON.parse(r.stdout.trim());
+    expect(page.page).toBe(1);
+    expect(page.fields[0].name).toBe('zip');
+    expect(page.fields[0].value).toBe('70251');
+    expect(page.fields[0].digits).toHaveLength(5);
+    for (const d of page.fields[0].digits) expect(d.box).toHaveLength(4);
+    const p = runCli(['scan', join(forms, 'zip-code.pdf'), '--auto-fields', '--format', 'csv']);
+    expect(p.status).toBe(0);
+    expect(p.stdout.trim().split('\n')).toEqual(['source,page,field,value,confidence,needs_review', expect.stringMatching(/zip-code\.pdf,1,box-1,70251,0\.\d+,(true|false)$/)]);
+  });
+  test('bad inputs are reported by file and page; the batch goes on and the exit code says so', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'corrupt.png'), 'not an image');
+    writeFileSync(join(dir, 'corrupt.pdf'), '%PDF-1.4 garbage');
+    const r = runCli(['scan', join(dir, 'corrupt.png'), join(dir, 'missing.tif'), join(dir, 'corrupt.pdf'), join(forms, 'zip-code.png'), '--format', 'json']);
+    expect(r.status).toBe(1);
+    const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(docs).toHaveLength(4);
+    expect(docs[0].error).toMatch(/corrupt\.png: not an image/);
+    expect(docs[1].error).toMatch(/missing\.tif: no such file/);
+    expect(docs[2].error).toMatch(/corrupt\.pdf: not a valid PDF/);
+    expect(docs[3].pages[0].fields.length).toBeGreaterThan(0); // the good file is still read
+    expect(r.stderr).toMatch(/corrupt\.png/);
+    const t = runCli(['scan', join(forms, 'zip-code.png'), '--template', join(dir, 'nope.json')]);
+    expect(t.status).toBe(2);
+    expect(t.stderr).toMatch(/nope\.json: cannot read template/);
+  });
+});
