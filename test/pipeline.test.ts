@@ -33,8 +33,8 @@ describe('preprocess', () => {
     const bin: BinaryImage = { width: 400, height: 200, data: new Uint8Array(400 * 200) };
     fill(bin, 20, 100, 360, 3, 1); // printed line
     fill(bin, 200, 40, 10, 120, 1); // a "1" crossing it
-    const lines = findLines(cv, bin, 150);
-    const clean = removeLines(cv, bin, lines, 6);
+    const lines = findLines(bin, 150);
+    const clean = removeLines(bin, lines, 6);
     expect(clean.data[101 * 400 + 50]).toBe(0); // line gone
     expect(clean.data[101 * 400 + 205]).toBe(1); // stroke bridged across it
     const cc = components(cv, clean).list;

@@ -96,17 +96,11 @@ export class Classifier {
     const pool = this.pool;
     const k = this.numClasses;
     const out = new Float32Array(count * k);
-    let next = 0;
-    const run = async (w: number) => {
-      while (next < count) {
-        const start = next;
-        next = Math.min(count, next + chunk);
-        const px = pixels.slice(start * 784, next * 784);
-        const r = await pool.call<{ probs: Float32Array }>(w, { type: 'predict', pixels: px, count: next - start }, [px.buffer]);
-        out.set(r.probs, start * k);
-      }
-    };
-    await Promise.all(Array.from({ length: pool.size }, (_, w) => run(w)));
+    await pool.forEachChunk(count, chunk, async (w, start, end) => {
+      const px = pixels.slice(start * 784, end * 784);
+      const r = await pool.call<{ probs: Float32Array }>(w, { type: 'predict', pixels: px, count: end - start }, [px.buffer]);
+      out.set(r.probs, start * k);
+    });
     return out;
   }
 

@@ -61,6 +61,22 @@ export class WorkerPool {
     return Promise.all(this.workers.map((_, i) => this.call<T>(i, msg)));
   }
 
+  /**
+   * Splits rows [0, count) into chunks of `chunk` and keeps every worker busy with them: `job`
+   * handles one chunk on one worker. Resolves when all chunks are done.
+   */
+  async forEachChunk(count: number, chunk: number, job: (worker: number, start: number, end: number) => Promise<void>): Promise<void> {
+    let next = 0;
+    const run = async (w: number) => {
+      while (next < count) {
+        const start = next;
+        next = Math.min(count, next + chunk);
+        await job(w, start, next);
+      }
+    };
+    await Promise.all(this.workers.map((_, w) => run(w)));
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }

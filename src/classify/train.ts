@@ -5,7 +5,6 @@
  * interrupt; `resume` continues from the last one.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BackendName, useBackend } from './backend';
@@ -136,18 +135,10 @@ function shard(indices: Int32Array, parts: number): Int32Array[] {
 /** Predicts rows of the workers' dataset across the pool; returns probabilities. */
 async function predictRows(pool: WorkerPool, rows: Int32Array, chunk = 1024): Promise<Float32Array> {
   const out = new Float32Array(rows.length * 10);
-  const jobs: Array<Promise<void>> = [];
-  let next = 0;
-  const run = async (w: number) => {
-    while (next < rows.length) {
-      const start = next;
-      next = Math.min(rows.length, next + chunk);
-      const r = await pool.call<{ probs: Float32Array }>(w, { type: 'predict-rows', indices: rows.slice(start, next) });
-      out.set(r.probs, start * 10);
-    }
-  };
-  for (let w = 0; w < pool.size; w++) jobs.push(run(w));
-  await Promise.all(jobs);
+  await pool.forEachChunk(rows.length, chunk, async (w, start, end) => {
+    const r = await pool.call<{ probs: Float32Array }>(w, { type: 'predict-rows', indices: rows.slice(start, end) });
+    out.set(r.probs, start * 10);
+  });
   return out;
 }
 
@@ -394,20 +385,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 /** Predicts a whole dataset across the pool (workers initialized with a model). */
 export async function predictPixels(pool: WorkerPool, d: DigitDataset, chunk = 1000): Promise<Float32Array> {
   const out = new Float32Array(d.count * 10);
-  let next = 0;
-  const run = async (w: number) => {
-    while (next < d.count) {
-      const start = next;
-      next = Math.min(d.count, next + chunk);
-      const n = next - start;
-      const px = new Float32Array(n * 784);
-      for (let j = 0; j < px.length; j++) px[j] = d.images[start * 784 + j] / 255;
-      const r = await pool.call<{ probs: Float32Array }>(w, { type: 'predict', pixels: px, count: n }, [px.buffer]);
-      out.set(r.probs, start * 10);
-    }
-  };
-  await Promise.all(Array.from({ length: pool.size }, (_, w) => run(w)));
+  await pool.forEachChunk(d.count, chunk, async (w, start, end) => {
+    const px = Float32Array.from(d.images.subarray(start * 784, end * 784), (v) => v / 255);
+    const r = await pool.call<{ probs: Float32Array }>(w, { type: 'predict', pixels: px, count: end - start }, [px.buffer]);
+    out.set(r.probs, start * 10);
+  });
   return out;
 }
-
-export type { tfl };

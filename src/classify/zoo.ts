@@ -3,7 +3,6 @@
  * declarative builder plus its paper's training recipe as data. Every recipe field can be
  * overridden from the command line.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { AugmentSpec, PAPER_004_AUGMENT } from './data/augment';
 import { batchNormalization } from './kernels/batchnorm-train';
@@ -194,4 +193,3 @@ export function countParams(model: tfl.LayersModel): number {
   return model.weights.reduce((n, w) => n + (w.shape as Array<number | null>).reduce((a: number, b) => a * (b ?? 1), 1), 0);
 }
 
-export { tf };

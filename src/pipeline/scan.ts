@@ -67,8 +67,8 @@ export async function scanPage(image: GrayImage, page: number, clf: Classifier, 
   await debug('3-threshold', bin, true);
   const scale = Math.min(gray.width, gray.height) / 2550; // 1.0 for a letter page at 300 dpi
   bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
-  const lines = findLines(cv, bin, Math.max(25, Math.round(120 * scale)));
-  const clean = removeLines(cv, bin, lines, Math.max(3, Math.round(9 * scale)));
+  const lines = findLines(bin, Math.max(25, Math.round(120 * scale)));
+  const clean = removeLines(bin, lines, Math.max(3, Math.round(9 * scale)));
   await debug('4-clean', clean, true);
   let regions: FieldRegion[];
   if (opts.template) regions = templateFields(opts.template, gray.width, gray.height);

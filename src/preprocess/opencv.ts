@@ -1,4 +1,6 @@
-/** Loading OpenCV.js (4.12, WebAssembly) once per process. */
+/** Loading OpenCV.js (4.12, WebAssembly) once per process, and moving images in and out of it. */
+import type { BinaryImage, Box, GrayImage } from '../types';
+
 // The package's typings describe the module object; its runtime needs onRuntimeInitialized first.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CV = any;
@@ -25,4 +27,58 @@ export async function loadOpenCV(): Promise<CV> {
     }
   });
   return (await loading).cv;
+}
+
+/** Copies an 8-bit image into a new single-channel Mat (the caller deletes it). */
+export function toMat(cv: CV, img: GrayImage | BinaryImage) {
+  const m = new cv.Mat(img.height, img.width, cv.CV_8UC1);
+  m.data.set(img.data);
+  return m;
+}
+
+/** Copies a single-channel 8-bit Mat out as a plain image. */
+export function fromMat(m: { rows: number; cols: number; data: Uint8Array }): GrayImage {
+  return { width: m.cols, height: m.rows, data: new Uint8Array(m.data) };
+}
+
+/** One 8-connected blob of ink. */
+export interface Component {
+  /** Label in {@link Components.labels}. */
+  label: number;
+  box: Box;
+  area: number;
+}
+
+/** Connected components of a binary image, as plain values. */
+export interface Components {
+  list: Component[];
+  /** Per-pixel label (0 = background), same size as the image. */
+  labels: Int32Array;
+  width: number;
+  height: number;
+}
+
+/** Labels the 8-connected components of `bin` (1 = ink). */
+export function components(cv: CV, bin: BinaryImage): Components {
+  const src = toMat(cv, bin);
+  const labels = new cv.Mat();
+  const stats = new cv.Mat();
+  const cents = new cv.Mat();
+  try {
+    const n = cv.connectedComponentsWithStats(src, labels, stats, cents, 8, cv.CV_32S);
+    const list: Component[] = [];
+    for (let i = 1; i < n; i++) {
+      list.push({
+        label: i,
+        box: [stats.intAt(i, cv.CC_STAT_LEFT), stats.intAt(i, cv.CC_STAT_TOP), stats.intAt(i, cv.CC_STAT_WIDTH), stats.intAt(i, cv.CC_STAT_HEIGHT)],
+        area: stats.intAt(i, cv.CC_STAT_AREA),
+      });
+    }
+    return { list, labels: new Int32Array(labels.data32S), width: bin.width, height: bin.height };
+  } finally {
+    src.delete();
+    labels.delete();
+    stats.delete();
+    cents.delete();
+  }
 }

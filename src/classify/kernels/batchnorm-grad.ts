@@ -19,14 +19,13 @@ export const batchNormGradConfig: GradConfig = {
     const scaleInv = scale == null ? inv : mul(scale, inv);
     // sum(dy * (x - mean)) is shared by the variance and scale gradients. Computed here, not in a
     // closure: the engine runs each input's closure in its own scope and frees what it made.
-    const dyXmu = reduce(mul(g, sub(x, mean)));
-    const sumDyXmu = () => dyXmu;
+    const sumDyXmu = reduce(mul(g, sub(x, mean)));
     return {
       x: () => reshape(mul(g, scaleInv), x.shape),
       mean: () => reshape(mul(reduce(g), mul(scaleInv, scalar(-1))), mean.shape),
       variance: () =>
-        reshape(mul(sumDyXmu(), mul(mul(scaleInv, mul(inv, inv)), scalar(-0.5))), mean.shape),
-      scale: () => reshape(mul(sumDyXmu(), inv), mean.shape),
+        reshape(mul(sumDyXmu, mul(mul(scaleInv, mul(inv, inv)), scalar(-0.5))), mean.shape),
+      scale: () => reshape(mul(sumDyXmu, inv), mean.shape),
       offset: () => reshape(reduce(g), mean.shape),
     };
   },
