@@ -65,8 +65,10 @@ export class Classifier {
   private constructor(
     readonly model: tfl.LayersModel,
     readonly metadata: ModelMetadata,
+    /** The model folder it was loaded from. */
     readonly modelPath: string,
-    private readonly backend: BackendName,
+    /** The TF.js backend it runs on. */
+    readonly backend: BackendName,
     private readonly workers: number,
     private readonly parallelThreshold: number,
   ) {}

@@ -1,24 +1,10 @@
 /** A pool of classify worker threads with request/response messaging. */
 import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { availableParallelism } from 'node:os';
 import type { BackendName } from './backend';
 import type { WorkerRequest } from './worker';
+import { compiledScript, defaultWorkers } from '../threads';
 
-/** The compiled worker script (tests run from sources, workers always from dist/). */
-function workerScript(): string {
-  const here = join(__dirname, 'worker.js');
-  if (existsSync(here)) return here;
-  const dist = resolve(__dirname, '..', '..', 'dist', 'classify', 'worker.js');
-  if (!existsSync(dist)) throw new Error(`worker script not found: run "npm run build" first (${dist})`);
-  return dist;
-}
-
-/** Default worker count: the machine's cores. */
-export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism());
-}
+export { defaultWorkers };
 
 export class WorkerPool {
   readonly workers: Worker[];
@@ -27,7 +13,7 @@ export class WorkerPool {
 
   constructor(size: number, backend: BackendName) {
     this.workers = Array.from({ length: size }, () => {
-      const w = new Worker(workerScript(), { workerData: { backend } });
+      const w = new Worker(compiledScript('classify/worker.js'), { workerData: { backend } });
       w.on('message', (m: { id: number; result?: unknown; error?: string }) => {
         const p = this.pending.get(m.id);
         if (!p) return;

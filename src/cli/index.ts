@@ -150,25 +150,40 @@ async function cmdClassify(a: { images: string[]; model?: string; format: string
 async function cmdScan(a: {
   inputs: string[]; model?: string; format: 'json' | 'jsonl' | 'csv'; template?: string; autoFields?: boolean; threshold?: 'otsu' | 'adaptive';
   deskew: boolean; minConfidence: number; dpi: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
+  concurrency?: number; progress?: boolean;
 }): Promise<number> {
+  // Loaded here first so that a missing or corrupt model is one clear error before any work.
   const clf = await Classifier.load(a.model ?? defaultModelDir(), { backend: a.backend, workers: 1 });
   if (a.format === 'csv') out(CSV_HEADER);
+  const bar = a.progress ?? (process.stderr.isTTY && !process.stdout.isTTY)
+    ? new SingleBar({ format: 'scan [{bar}] {value}/{total} files | {pages} pages | {rate} pages/s | ETA {eta_formatted}', stream: process.stderr }, Presets.shades_classic)
+    : null;
+  let pages = 0;
+  const t0 = performance.now();
   try {
     const r = await scanInputs(
       a.inputs,
-      { template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, minConfidence: a.minConfidence, dpi: a.dpi, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, classifier: clf },
+      {
+        template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, minConfidence: a.minConfidence, dpi: a.dpi,
+        pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, classifier: clf, concurrency: a.concurrency,
+      },
       (doc) => {
         if (doc.error) err(`digitscan: ${doc.error}`);
         if (a.format === 'json') out(jsonDocument(doc));
+        bar?.increment(1, { pages, rate: (pages / ((performance.now() - t0) / 1000)).toFixed(1) });
       },
       (doc, page) => {
+        pages++;
         if (page.error) err(`digitscan: ${page.error}`);
         if (a.format === 'jsonl') out(jsonlLine(doc.source, page));
         if (a.format === 'csv') csvRows(doc.source, page).forEach((l) => out(l));
+        bar?.update({ pages, rate: (pages / ((performance.now() - t0) / 1000)).toFixed(1) });
       },
+      (files) => bar?.start(files, 0, { pages: 0, rate: '0.0' }),
     );
     return r.failed > 0 ? 1 : 0;
   } finally {
+    bar?.stop();
     await clf.close();
   }
 }
@@ -210,7 +225,9 @@ export async function main(argv: string[]): Promise<number> {
           .option('dpi', { type: 'number', default: 300, describe: 'PDF rasterization resolution' })
           .option('pixel-limit', { type: 'number', describe: 'refuse pages with more pixels than this' })
           .option('debug', { type: 'string', describe: 'write every preprocessing step\'s image here' })
-          .option('overlay', { type: 'string', describe: 'write a PNG per page with boxes and digits drawn over the scan' }),
+          .option('overlay', { type: 'string', describe: 'write a PNG per page with boxes and digits drawn over the scan' })
+          .option('concurrency', { type: 'number', describe: 'files (and pages of multi-page files) scanned in parallel (default: number of cores)' })
+          .option('progress', { type: 'boolean', describe: 'progress bar on stderr (default: when stderr is a terminal and stdout is not)' }),
       (a) => run(cmdScan(a as never)),
     )
     .command(

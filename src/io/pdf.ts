@@ -24,6 +24,8 @@ export interface PdfOptions {
   dpi?: number;
   /** Refuse pages with more pixels than this. */
   pixelLimit?: number;
+  /** Read only every `step`-th page starting at 0-based `first` (to share a file among workers). */
+  pages?: { first: number; step: number };
 }
 
 /** One rasterized page, or the error that kept it from being read. */
@@ -63,7 +65,8 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
   }
   try {
     if (doc.numPages === 0) throw new InputError(path, undefined, 'PDF has no pages');
-    for (let n = 1; n <= doc.numPages; n++) {
+    const { first, step } = options.pages ?? { first: 0, step: 1 };
+    for (let n = first + 1; n <= doc.numPages; n += step) {
       try {
         const page = await doc.getPage(n);
         const viewport = page.getViewport({ scale: dpi / 72 });
@@ -87,6 +90,24 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
     }
   } finally {
     await doc.destroy();
+  }
+}
+
+/** Number of pages of a PDF (opens it without rendering). Throws an {@link InputError}. */
+export async function pdfPageCount(path: string): Promise<number> {
+  let data: Uint8Array;
+  try {
+    data = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new InputError(path, undefined, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message);
+  }
+  try {
+    const doc = await lib().getDocument({ data, verbosity: 0, isEvalSupported: false, disableFontFace: true, useSystemFonts: false }).promise;
+    const n = doc.numPages;
+    await doc.destroy();
+    return n;
+  } catch (e) {
+    throw new InputError(path, undefined, describe(e));
   }
 }
 

@@ -8,13 +8,16 @@ import { extname, join, basename } from 'node:path';
 import sharp from 'sharp';
 import type { BinaryImage, GrayImage } from '../types';
 import { decodeImage, imagePageCount, InputError } from '../io/image';
-import { readPdfPages } from '../io/pdf';
+import { readPdfPages, pdfPageCount } from '../io/pdf';
 import { expandInputs } from '../io/inputs';
 import { loadOpenCV, CV } from '../preprocess/opencv';
 import { estimateSkew, findLines, removeLines, removeSpecks, rotate, threshold, ThresholdMethod } from '../preprocess/steps';
 import { boxFields, FieldRegion, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
 import { extractDigits } from '../segment/digits';
 import { Classifier } from '../classify/classifier';
+import type { BackendName } from '../classify/backend';
+import { defaultWorkers } from '../threads';
+import { scanParallel } from './parallel';
 import type { DocumentResult, PageResult } from './document';
 import { assembleField } from './assemble';
 
@@ -38,8 +41,17 @@ export interface ScanOptions {
   debug?: string;
   /** Write a PNG per page with boxes and digits drawn over the scan here. */
   overlay?: string;
-  /** The classifier (default: the shipped model, loaded once). */
+  /** The classifier (default: the model at `model`, loaded once per process). */
   classifier?: Classifier;
+  /** Model folder (default: the shipped model). */
+  model?: string;
+  /** TF.js backend (default wasm). */
+  backend?: BackendName;
+  /**
+   * Files (and pages of multi-page files) scanned in parallel over this many worker threads, each
+   * with its own model. Default: the number of cores. 1 scans in this thread.
+   */
+  concurrency?: number;
 }
 
 /** Processes one decoded page. */
@@ -66,14 +78,17 @@ export async function scanPage(image: GrayImage, page: number, clf: Classifier, 
   await debug('2-deskewed', gray);
   await debug('3-threshold', bin, true);
   const scale = Math.min(gray.width, gray.height) / 2550; // 1.0 for a letter page at 300 dpi
-  bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
-  const lines = findLines(bin, Math.max(25, Math.round(120 * scale)));
+  // Specks matter only where lines of ink are found with no template or boxes (fields drop their own).
+  if (!opts.template && !opts.autoFields) bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
+  const lines = findLines(bin, Math.max(25, Math.round(120 * scale)), Math.max(4, Math.round(12 * scale)));
   const clean = removeLines(bin, lines, Math.max(3, Math.round(9 * scale)));
   await debug('4-clean', clean, true);
   let regions: FieldRegion[];
   if (opts.template) regions = templateFields(opts.template, gray.width, gray.height);
   else if (opts.autoFields) {
-    const mask = { width: bin.width, height: bin.height, data: lines.horizontal.data.map((v, i) => v | lines.vertical.data[i]) };
+    const mask = { width: bin.width, height: bin.height, data: new Uint8Array(bin.data.length) };
+    const [hm, vm] = [lines.horizontal.data, lines.vertical.data];
+    for (let i = 0; i < hm.length; i++) mask.data[i] = hm[i] | vm[i];
     regions = boxFields(cv, mask, Math.max(12, Math.round(40 * scale)));
   } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)));
   const crops = regions.map((r) => extractDigits(cv, clean, r.box));
@@ -99,16 +114,16 @@ export async function scanPage(image: GrayImage, page: number, clf: Classifier, 
   return result;
 }
 
-/** One input's pages, decoded one at a time (PDF pages rasterized; TIFF pages each). */
-async function* pagesOf(file: string, opts: ScanOptions): AsyncGenerator<{ page: number; image?: GrayImage; error?: string }> {
+/** One input's pages, decoded one at a time (PDF pages rasterized; TIFF pages each); every `step`-th from `first`. */
+async function* pagesOf(file: string, opts: ScanOptions, first = 0, step = 1): AsyncGenerator<{ page: number; image?: GrayImage; error?: string }> {
   if (extname(file).toLowerCase() === '.pdf') {
-    for await (const p of readPdfPages(file, { dpi: opts.dpi, pixelLimit: opts.pixelLimit })) {
+    for await (const p of readPdfPages(file, { dpi: opts.dpi, pixelLimit: opts.pixelLimit, pages: { first, step } })) {
       yield 'image' in p ? { page: p.page, image: p.image } : { page: p.page, error: p.error.message };
     }
     return;
   }
   const n = await imagePageCount(file);
-  for (let i = 0; i < n; i++) {
+  for (let i = first; i < n; i += step) {
     try {
       yield { page: i + 1, image: await decodeImage(file, { page: i, pixelLimit: opts.pixelLimit }) };
     } catch (e) {
@@ -117,7 +132,13 @@ async function* pagesOf(file: string, opts: ScanOptions): AsyncGenerator<{ page:
   }
 }
 
-function loadTemplate(t: Template | string | undefined): Template | undefined {
+/** Number of pages of an input (PDF pages, TIFF pages; 1 for other images). Throws an {@link InputError}. */
+export async function pageCount(file: string): Promise<number> {
+  return extname(file).toLowerCase() === '.pdf' ? pdfPageCount(file) : imagePageCount(file);
+}
+
+/** Parses a template given as a path (errors name the file); passes parsed ones through. */
+export function loadTemplate(t: Template | string | undefined): Template | undefined {
   if (t === undefined || typeof t !== 'string') return t;
   let text: string;
   try {
@@ -129,9 +150,43 @@ function loadTemplate(t: Template | string | undefined): Template | undefined {
 }
 
 /**
- * Scans inputs and calls `onDocument` with each input's result as soon as it is done (nothing
- * computed is lost when a later input fails). Resolves with the number of inputs or pages that
- * failed.
+ * Scans the pages of one file (every `step`-th from `first`), handing each page to `onPage` as soon
+ * as it is read. Page errors become pages with `error`; resolves with the file-level error, if any.
+ */
+export async function scanFile(
+  file: string,
+  clf: Classifier,
+  options: ScanOptions & { template?: Template },
+  onPage: (page: PageResult) => void | Promise<void>,
+  first = 0,
+  step = 1,
+): Promise<string | undefined> {
+  try {
+    for await (const p of pagesOf(file, options, first, step)) {
+      let page: PageResult;
+      if (p.error || !p.image) {
+        page = { page: p.page, width: 0, height: 0, skew: 0, fields: [], error: p.error };
+      } else {
+        try {
+          page = await scanPage(p.image, p.page, clf, options, basename(file));
+        } catch (e) {
+          page = { page: p.page, width: p.image.width, height: p.image.height, skew: 0, fields: [], error: `${file} (page ${p.page}): ${(e as Error).message}` };
+        }
+      }
+      await onPage(page);
+    }
+    return undefined;
+  } catch (e) {
+    return e instanceof InputError ? e.message : `${file}: ${(e as Error).message}`;
+  }
+}
+
+/**
+ * Scans inputs and calls `onDocument` with each input's result as soon as it is done, in input
+ * order, and `onPage` with each page in order (nothing computed is lost when a later input fails).
+ * With `concurrency` > 1 (the default on a multi-core machine) files, and the pages of multi-page
+ * files, are shared among worker threads. Resolves with the number of inputs and of failures
+ * (inputs or pages that could not be read).
  *
  * @example
  * await scanInputs(['forms/'], { autoFields: true }, (doc) => console.log(JSON.stringify(doc)));
@@ -141,47 +196,41 @@ export async function scanInputs(
   options: ScanOptions,
   onDocument: (doc: DocumentResult) => void | Promise<void>,
   onPage?: (doc: DocumentResult, page: PageResult) => void | Promise<void>,
+  onStart?: (files: number) => void,
 ): Promise<{ documents: number; failed: number }> {
   const template = loadTemplate(options.template);
-  const clf = options.classifier ?? (await Classifier.load(undefined, { workers: 1 }));
+  const items = expandInputs(inputs);
+  onStart?.(items.length);
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? defaultWorkers()));
+  if (concurrency > 1) {
+    const r = await scanParallel(items, { ...options, template }, concurrency, onDocument, onPage);
+    if (r) return r;
+  }
+  const clf = options.classifier ?? (await Classifier.load(options.model, { workers: 1, backend: options.backend }));
   let failed = 0;
-  let documents = 0;
   try {
-    for (const item of expandInputs(inputs)) {
-      documents++;
+    for (const item of items) {
       if ('missing' in item) {
         failed++;
         await onDocument({ source: item.missing, pages: [], error: `${item.missing}: no such file, or no inputs match` });
         continue;
       }
       const doc: DocumentResult = { source: item.file, pages: [] };
-      try {
-        for await (const p of pagesOf(item.file, options)) {
-          let page: PageResult;
-          if (p.error || !p.image) {
-            failed++;
-            page = { page: p.page, width: 0, height: 0, skew: 0, fields: [], error: p.error };
-          } else {
-            try {
-              page = await scanPage(p.image, p.page, clf, { ...options, template }, basename(item.file));
-            } catch (e) {
-              failed++;
-              page = { page: p.page, width: p.image.width, height: p.image.height, skew: 0, fields: [], error: `${item.file} (page ${p.page}): ${(e as Error).message}` };
-            }
-          }
-          doc.pages.push(page);
-          await onPage?.(doc, page);
-        }
-      } catch (e) {
+      const error = await scanFile(item.file, clf, { ...options, template }, async (page) => {
+        if (page.error) failed++;
+        doc.pages.push(page);
+        await onPage?.(doc, page);
+      });
+      if (error) {
         failed++;
-        doc.error = e instanceof InputError ? e.message : `${item.file}: ${(e as Error).message}`;
+        doc.error = error;
       }
       await onDocument(doc);
     }
   } finally {
     if (!options.classifier) await clf.close();
   }
-  return { documents, failed };
+  return { documents: items.length, failed };
 }
 
 /** Scans inputs and returns every document (the library form of `digitscan scan`). */

@@ -47,54 +47,74 @@ export function threshold(cv: CV, img: GrayImage, method: ThresholdMethod = 'ots
 
 /**
  * Estimates the skew of a page in degrees (positive = content rotated clockwise) from its ink:
- * the angle whose horizontal projection profile is sharpest, searched over ±`maxAngle`.
+ * the angle whose horizontal projection profile is sharpest, searched over ±`maxAngle`
+ * (coarse to fine, to 0.05°). Works on the ink pixels of a copy at most 800 px wide, so each
+ * angle costs one pass over the ink, not over the page.
  */
 export function estimateSkew(cv: CV, bin: BinaryImage, maxAngle = 10): number {
-  // Work on a copy at most 800 px wide.
   const f = Math.min(1, 800 / bin.width);
-  const src = toMat(cv, bin);
+  let data = bin.data;
+  if (f < 1) {
+    data = new Uint8Array(bin.data.length);
+    for (let i = 0; i < data.length; i++) data[i] = bin.data[i] * 255;
+  }
+  const src = toMat(cv, { ...bin, data });
   const small = new cv.Mat();
-  const rot = new cv.Mat();
+  let xs: Float64Array;
+  let ys: Float64Array;
+  let h: number;
   try {
-    cv.resize(src, small, new cv.Size(Math.max(1, Math.round(bin.width * f)), Math.max(1, Math.round(bin.height * f))), 0, 0, cv.INTER_AREA);
+    // Ink scaled to 255 before INTER_AREA averaging: any ink in a cell counts, thin lines stay.
+    cv.resize(src, small, new cv.Size(Math.max(1, Math.round(bin.width * f)), Math.max(1, Math.round(bin.height * f))), 0, 0, f < 1 ? cv.INTER_AREA : cv.INTER_NEAREST);
     const w = small.cols;
-    const h = small.rows;
-    const center = new cv.Point(w / 2, h / 2);
-    const score = (deg: number) => {
-      const M = cv.getRotationMatrix2D(center, deg, 1);
-      cv.warpAffine(small, rot, M, new cv.Size(w, h), cv.INTER_NEAREST, cv.BORDER_CONSTANT, new cv.Scalar(0));
-      M.delete();
-      let s = 0;
-      let prev = 0;
-      const d = rot.data as Uint8Array;
-      for (let y = 0; y < h; y++) {
-        let row = 0;
-        for (let x = 0; x < w; x++) row += d[y * w + x];
-        s += (row - prev) * (row - prev);
-        prev = row;
-      }
-      return s;
-    };
-    let best = 0;
-    let bestScore = score(0);
-    for (const step of [1, 0.25, 0.05]) {
-      const c = best;
-      const span = step === 1 ? maxAngle : step * 4;
-      for (let a = c - span; a <= c + span + 1e-9; a += step) {
-        if (Math.abs(a) > maxAngle) continue;
-        const sc = score(a);
-        if (sc > bestScore) {
-          bestScore = sc;
-          best = a;
+    h = small.rows;
+    const d = small.data as Uint8Array;
+    let n = 0;
+    for (let i = 0; i < d.length; i++) if (d[i]) n++;
+    xs = new Float64Array(n);
+    ys = new Float64Array(n);
+    n = 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        if (d[y * w + x]) {
+          xs[n] = x - w / 2;
+          ys[n++] = y - h / 2;
         }
       }
     }
-    return Math.round(-best * 100) / 100;
   } finally {
     src.delete();
     small.delete();
-    rot.delete();
   }
+  const margin = Math.ceil(Math.abs(Math.sin((maxAngle * Math.PI) / 180)) * 800) + 2;
+  const rows = new Float64Array(h + 2 * margin);
+  // Content rotated by `deg` about the centre: a pixel lands on row y*cos + x*sin.
+  const score = (deg: number) => {
+    const r = (deg * Math.PI) / 180;
+    const c = Math.cos(r);
+    const sn = Math.sin(r);
+    rows.fill(0);
+    const off = h / 2 + margin;
+    for (let i = 0; i < xs.length; i++) rows[Math.round(ys[i] * c + xs[i] * sn + off)]++;
+    let s = 0;
+    for (let y = 1; y < rows.length; y++) s += (rows[y] - rows[y - 1]) ** 2;
+    return s;
+  };
+  let best = 0;
+  let bestScore = score(0);
+  for (const step of [1, 0.25, 0.05]) {
+    const c = best;
+    const span = step === 1 ? maxAngle : step * 4;
+    for (let a = c - span; a <= c + span + 1e-9; a += step) {
+      if (Math.abs(a) > maxAngle) continue;
+      const sc = score(a);
+      if (sc > bestScore) {
+        bestScore = sc;
+        best = a;
+      }
+    }
+  }
+  return Math.round(best * 100) / 100;
 }
 
 /** Rotates a gray page by `-angle` degrees about its centre (white fill), undoing a skew of `angle`. */
@@ -115,12 +135,31 @@ export function rotate(cv: CV, img: GrayImage, angle: number): GrayImage {
 
 /** Removes connected ink specks smaller than `minArea` pixels. */
 export function removeSpecks(cv: CV, bin: BinaryImage, minArea: number): BinaryImage {
-  const cc = components(cv, bin);
-  const keep = new Uint8Array(cc.list.length + 1);
-  for (const c of cc.list) keep[c.label] = c.area >= minArea ? 1 : 0;
-  const out = new Uint8Array(bin.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = keep[cc.labels[i]];
-  return { width: bin.width, height: bin.height, data: out };
+  const src = toMat(cv, bin);
+  const labels = new cv.Mat();
+  const stats = new cv.Mat();
+  const cents = new cv.Mat();
+  try {
+    const n = cv.connectedComponentsWithStats(src, labels, stats, cents, 8, cv.CV_32S);
+    const out = bin.data.slice();
+    const lab = labels.data32S as Int32Array;
+    const w = bin.width;
+    // Clear each small component inside its own bounding box: no pass over the whole page.
+    for (let i = 1; i < n; i++) {
+      if (stats.intAt(i, cv.CC_STAT_AREA) >= minArea) continue;
+      const x0 = stats.intAt(i, cv.CC_STAT_LEFT);
+      const y0 = stats.intAt(i, cv.CC_STAT_TOP);
+      const bw = stats.intAt(i, cv.CC_STAT_WIDTH);
+      const bh = stats.intAt(i, cv.CC_STAT_HEIGHT);
+      for (let y = y0; y < y0 + bh; y++) for (let x = x0; x < x0 + bw; x++) if (lab[y * w + x] === i) out[y * w + x] = 0;
+    }
+    return { width: bin.width, height: bin.height, data: out };
+  } finally {
+    src.delete();
+    labels.delete();
+    stats.delete();
+    cents.delete();
+  }
 }
 
 /** Horizontal and vertical printed lines found by {@link findLines}. */
@@ -152,15 +191,65 @@ function markRuns(data: Uint8Array, out: Uint8Array, lines: number, length: numb
 /**
  * Finds long horizontal and vertical strokes (form lines, box borders): the pixels of ink runs at
  * least `minLength` long in a row (column). This is exactly a morphological opening with a
- * 1 x minLength (minLength x 1) line, computed in one pass instead of with a large kernel.
+ * 1 x minLength (minLength x 1) line, computed in one pass instead of with a large kernel. With
+ * `maxThickness`, runs whose ink is thicker than that across them (pen strokes, not printed
+ * rules) are left out.
  */
-export function findLines(bin: BinaryImage, minLength: number): LineMask {
+export function findLines(bin: BinaryImage, minLength: number, maxThickness = Infinity): LineMask {
   const { width: w, height: h, data } = bin;
-  const hor = new Uint8Array(w * h);
-  const ver = new Uint8Array(w * h);
-  markRuns(data, hor, h, w, w, 1, minLength);
-  markRuns(data, ver, w, h, 1, w, minLength);
+  // Columns are walked as the rows of the transposed page: memory order, several times faster.
+  const rowsOf = (d: Uint8Array, rw: number, rh: number) => {
+    const m = new Uint8Array(rw * rh);
+    markRuns(d, m, rh, rw, rw, 1, minLength);
+    if (Number.isFinite(maxThickness)) dropThickRuns(d, m, rh, rw, rw, 1, maxThickness);
+    return m;
+  };
+  const hor = rowsOf(data, w, h);
+  const ver = transpose(rowsOf(transpose(data, w, h), h, w), h, w);
   return { horizontal: { width: w, height: h, data: hor }, vertical: { width: w, height: h, data: ver } };
+}
+
+/** Transposes a `w` x `h` row-major byte image, in cache-sized tiles. */
+function transpose(src: Uint8Array, w: number, h: number): Uint8Array {
+  const dst = new Uint8Array(src.length);
+  const T = 64;
+  for (let y0 = 0; y0 < h; y0 += T) {
+    const y1 = Math.min(h, y0 + T);
+    for (let x0 = 0; x0 < w; x0 += T) {
+      const x1 = Math.min(w, x0 + T);
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) dst[x * h + y] = src[y * w + x];
+    }
+  }
+  return dst;
+}
+
+/**
+ * Unmarks the runs of `mask` (laid out as in {@link markRuns}) that are strokes, not printed lines:
+ * a printed line is thin across its length, so the ink across it (perpendicular to the run) is at
+ * most `maxThickness` pixels at most of its pixels (crossing strokes make the exceptions). A
+ * handwritten "1" is long too, but its ink across is the pen width of a thick stroke.
+ */
+function dropThickRuns(data: Uint8Array, mask: Uint8Array, lines: number, length: number, lineStep: number, pixelStep: number, maxThickness: number): void {
+  // Ink thickness across the run direction at a pixel: walk perpendicular (lineStep) both ways.
+  const across = (i: number, j: number): number => {
+    let n = 1;
+    for (let k = i - 1; k >= 0 && data[k * lineStep + j * pixelStep] && n <= maxThickness; k--) n++;
+    for (let k = i + 1; k < lines && data[k * lineStep + j * pixelStep] && n <= maxThickness; k++) n++;
+    return n;
+  };
+  for (let i = 0; i < lines; i++) {
+    let start = -1;
+    for (let j = 0; j <= length; j++) {
+      const on = j < length && mask[i * lineStep + j * pixelStep];
+      if (on && start < 0) start = j;
+      else if (!on && start >= 0) {
+        let thick = 0;
+        for (let k = start; k < j; k++) if (across(i, k) > maxThickness) thick++;
+        if (thick > 0.5 * (j - start)) for (let k = start; k < j; k++) mask[i * lineStep + k * pixelStep] = 0;
+        start = -1;
+      }
+    }
+  }
 }
 
 /**
@@ -173,26 +262,29 @@ export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): Bina
   const out = new Uint8Array(bin.data.length);
   const hm = lines.horizontal.data;
   const vm = lines.vertical.data;
-  for (let i = 0; i < out.length; i++) out[i] = bin.data[i] & ((hm[i] | vm[i]) ^ 1);
+  const onLine: number[] = [];
+  for (let i = 0; i < out.length; i++) {
+    if (hm[i] | vm[i]) {
+      if (bin.data[i]) onLine.push(i);
+    } else out[i] = bin.data[i];
+  }
   // Bridge: a horizontal-line pixel becomes ink again when ink lies within `bridge` px above and
   // below it; a vertical-line pixel, when ink lies left and right of it.
   const res = out.slice();
-  for (let y = 0; y < hgt; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      if (!(hm[i] | vm[i]) || !bin.data[i]) continue;
-      let up = false;
-      let down = false;
-      let left = false;
-      let right = false;
-      for (let d = 1; d <= bridge; d++) {
-        if (!up && y - d >= 0 && out[i - d * w]) up = true;
-        if (!down && y + d < hgt && out[i + d * w]) down = true;
-        if (!left && x - d >= 0 && out[i - d]) left = true;
-        if (!right && x + d < w && out[i + d]) right = true;
-      }
-      if ((hm[i] && up && down) || (vm[i] && left && right)) res[i] = 1;
+  for (const i of onLine) {
+    const y = Math.floor(i / w);
+    const x = i - y * w;
+    let up = false;
+    let down = false;
+    let left = false;
+    let right = false;
+    for (let d = 1; d <= bridge; d++) {
+      if (!up && y - d >= 0 && out[i - d * w]) up = true;
+      if (!down && y + d < hgt && out[i + d * w]) down = true;
+      if (!left && x - d >= 0 && out[i - d]) left = true;
+      if (!right && x + d < w && out[i + d]) right = true;
     }
+    if ((hm[i] && up && down) || (vm[i] && left && right)) res[i] = 1;
   }
   return { width: w, height: hgt, data: res };
 }

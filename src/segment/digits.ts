@@ -53,8 +53,7 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
     const atSide = x <= edge || x + w >= sub.width - edge;
     const atTopBottom = y <= edge || y + h >= sub.height - edge;
     if ((atSide && w < 0.15 * H) || (atTopBottom && h < 0.15 * H)) return false;
-    if (h < 0.35 * H && w < 0.35 * H) return false; // dot, comma, speck
-    if (h < 0.3 * H && w >= 1.5 * h) return false; // dash, underline stub
+    if (h < 0.3 * H && w >= 1.5 * h && w > 0.35 * H) return false; // dash, underline stub
     if (w > 3 * H && h < 0.5 * H) return false; // long rule
     return true;
   });
@@ -80,8 +79,10 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
       }
     }
   }
-  groups.sort((a, b) => a.box[0] - b.box[0]);
-  return groups.map((g) => {
+  // Dots, commas and specks that did not join a digit's broken strokes.
+  const digits = groups.filter((g) => g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H);
+  digits.sort((a, b) => a.box[0] - b.box[0]);
+  return digits.map((g) => {
     const [gx, gy, gw, gh] = g.box;
     const img = new Uint8Array(gw * gh);
     const want = new Set(g.labels);

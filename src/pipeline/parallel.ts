@@ -1,0 +1,143 @@
+/**
+ * Scanning over worker threads: files, and the pages of multi-page files, are shared among
+ * workers; results are handed on in input and page order, each as soon as everything before it is
+ * done. A worker that dies fails only the unit it was on; a fresh one takes its place.
+ */
+import { Worker } from 'node:worker_threads';
+import { extname } from 'node:path';
+import type { ExpandedInput } from '../io/inputs';
+import type { Template } from '../segment/fields';
+import { compiledScript } from '../threads';
+import type { DocumentResult, PageResult } from './document';
+import type { ScanOptions } from './scan';
+import type { ScanUnit, ScanWorkerMessage } from './scan-worker';
+
+const MULTI_PAGE = new Set(['.pdf', '.tif', '.tiff', '.gif']);
+
+interface DocState {
+  doc: DocumentResult;
+  unitsLeft: number;
+  buffered: Map<number, PageResult>;
+  nextPage: number;
+}
+
+/**
+ * Scans `items` on `concurrency` worker threads. Resolves with null when there is too little work
+ * to share (fewer than two units), so the caller scans in its own thread.
+ */
+export async function scanParallel(
+  items: ExpandedInput[],
+  options: ScanOptions & { template?: Template },
+  concurrency: number,
+  onDocument: (doc: DocumentResult) => void | Promise<void>,
+  onPage?: (doc: DocumentResult, page: PageResult) => void | Promise<void>,
+): Promise<{ documents: number; failed: number } | null> {
+  // Units of work: a file, or for a multi-page file every n-th page on each of n workers.
+  const { pageCount } = await import('./scan');
+  const docs: DocState[] = [];
+  const units: Array<ScanUnit & { doc: number }> = [];
+  for (const item of items) {
+    const d = docs.length;
+    if ('missing' in item) {
+      docs.push({ doc: { source: item.missing, pages: [], error: `${item.missing}: no such file, or no inputs match` }, unitsLeft: 0, buffered: new Map(), nextPage: 1 });
+      continue;
+    }
+    let pages = 1;
+    if (MULTI_PAGE.has(extname(item.file).toLowerCase())) pages = await pageCount(item.file).catch(() => 1);
+    const n = Math.max(1, Math.min(concurrency, pages));
+    for (let k = 0; k < n; k++) units.push({ unit: units.length, doc: d, file: item.file, first: k, step: n });
+    docs.push({ doc: { source: item.file, pages: [] }, unitsLeft: n, buffered: new Map(), nextPage: 1 });
+  }
+  if (units.length < 2) return null;
+
+  const { classifier, ...rest } = options;
+  const workerOptions = { ...rest, model: rest.model ?? classifier?.modelPath, backend: rest.backend ?? classifier?.backend };
+  let failed = 0;
+  let head = 0;
+  let emitting = Promise.resolve();
+  // Hands on, in order, every page and document that is complete.
+  const emit = () => {
+    emitting = emitting.then(async () => {
+      while (head < docs.length) {
+        const s = docs[head];
+        while (s.buffered.has(s.nextPage)) {
+          const page = s.buffered.get(s.nextPage)!;
+          s.buffered.delete(s.nextPage++);
+          s.doc.pages.push(page);
+          await onPage?.(s.doc, page);
+        }
+        if (s.unitsLeft > 0) return;
+        for (const p of [...s.buffered.keys()].sort((a, b) => a - b)) {
+          s.doc.pages.push(s.buffered.get(p)!);
+          await onPage?.(s.doc, s.buffered.get(p)!);
+        }
+        s.buffered.clear();
+        if (s.doc.error) failed++;
+        await onDocument(s.doc);
+        head++;
+      }
+    });
+  };
+
+  let nextUnit = 0;
+  const finishUnit = (u: ScanUnit & { doc: number }, error?: string) => {
+    const s = docs[u.doc];
+    if (error && !s.doc.error) s.doc.error = error;
+    s.unitsLeft--;
+    emit();
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    let live = 0;
+    let settled = false;
+    const all: Worker[] = [];
+    const start = () => {
+      const w = new Worker(compiledScript('pipeline/scan-worker.js'), { workerData: { options: workerOptions } });
+      all.push(w);
+      live++;
+      let current: (ScanUnit & { doc: number }) | null = null;
+      const next = () => {
+        if (nextUnit < units.length) {
+          current = units[nextUnit++];
+          const { doc: _doc, ...msg } = current;
+          w.postMessage(msg);
+        } else {
+          current = null;
+          w.postMessage({ type: 'close' });
+        }
+      };
+      w.on('message', (m: ScanWorkerMessage) => {
+        if (m.type === 'ready') next();
+        else if (m.type === 'fatal') {
+          settled = true;
+          all.forEach((x) => void x.terminate());
+          reject(new Error(m.error));
+        } else if (m.type === 'page') {
+          if (m.page.error) failed++;
+          docs[units[m.unit].doc].buffered.set(m.page.page, m.page);
+          emit();
+        } else if (m.type === 'done') {
+          finishUnit(units[m.unit], m.error);
+          next();
+        }
+      });
+      w.on('error', (e) => {
+        if (current) finishUnit(current, `${current.file}: worker failed (${e.message})`);
+        current = null;
+      });
+      w.on('exit', () => {
+        live--;
+        if (settled) return;
+        if (nextUnit < units.length) start(); // a worker died with work left: replace it
+        else if (live === 0) {
+          settled = true;
+          resolve();
+        }
+      });
+    };
+    for (let i = 0; i < Math.min(concurrency, units.length); i++) start();
+  });
+  emit();
+  await emitting;
+  return { documents: items.length, failed };
+}
