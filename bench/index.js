@@ -2,9 +2,11 @@
 /**
  * digitscan benchmarks. Every figure in the README comes from here.
  *
- *   npm run bench                 speed (training, inference, scaling) + shipped model accuracy
+ *   npm run bench                 speed, shipped model accuracy, scan, orand
  *   npm run bench -- speed        training and inference samples/s vs targets
  *   npm run bench -- accuracy     the shipped model on MNIST test (+ real check digits if ../shared is there)
+ *   npm run bench -- scan [N]     generated forms (N pages, default 60): field/digit accuracy, pages/s PNG and PDF
+ *   npm run bench -- orand        string accuracy on the real check amounts (../shared/data/orand-car-a), default mode
  *   npm run bench -- zoo          reproduce the five papers: train each preset with its recipe, evaluate
  *
  * Results are printed and written to bench/results/<name>.json.
@@ -22,9 +24,9 @@ function save(name, data) {
   writeFileSync(join(results, `${name}.json`), JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, cpu: cpus()[0]?.model, ...data }, null, 1) + '\n');
 }
 
-function row(label, figure, target, unit) {
+function row(label, figure, target, unit, digits = 0) {
   const ratio = target ? (figure / target).toFixed(2) : '';
-  console.log(`| ${label} | ${figure.toFixed(0)} ${unit} | ${target ? `${target} ${unit}` : ''} | ${ratio} |`);
+  console.log(`| ${label} | ${figure.toFixed(digits)} ${unit} | ${target ? `${target} ${unit}` : ''} | ${ratio} |`);
   return { label, figure, target, ratio: target ? figure / target : null, unit };
 }
 
@@ -106,6 +108,11 @@ async function zoo() {
   if (what === 'speed' || what === 'default') await speed();
   if (what === 'accuracy' || what === 'default') await accuracy();
   if (what === 'zoo') await zoo();
+  if (what === 'scan' || what === 'default') {
+    const r = await require('./scan').scanForms(Number(process.argv[3]) || 60, cpus().length, row);
+    save('scan', { rows: r.rows });
+  }
+  if (what === 'orand' || what === 'default') save('orand', await require('./scan').orand(row));
 })().catch((e) => {
   console.error(e);
   process.exit(1);

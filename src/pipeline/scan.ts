@@ -80,7 +80,12 @@ export async function scanPage(image: GrayImage, page: number, clf: Classifier, 
   const scale = Math.min(gray.width, gray.height) / 2550; // 1.0 for a letter page at 300 dpi
   // Specks matter only where lines of ink are found with no template or boxes (fields drop their own).
   if (!opts.template && !opts.autoFields) bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
-  const lines = findLines(bin, Math.max(25, Math.round(120 * scale)), Math.max(4, Math.round(12 * scale)));
+  // A page's printed lines are at least 1 cm long; an image under 600 px a side is a cut-out field,
+  // whose lines are underlines and borders across most of it.
+  const field = Math.min(gray.width, gray.height) < 600;
+  const lines = field
+    ? findLines(bin, { horizontal: Math.round(0.6 * gray.width), vertical: Math.round(0.9 * gray.height) }, Math.max(3, Math.round(gray.height / 15)))
+    : findLines(bin, Math.max(25, Math.round(120 * scale)), Math.max(4, Math.round(12 * scale)));
   const clean = removeLines(bin, lines, Math.max(3, Math.round(9 * scale)));
   await debug('4-clean', clean, true);
   let regions: FieldRegion[];

@@ -190,22 +190,23 @@ function markRuns(data: Uint8Array, out: Uint8Array, lines: number, length: numb
 
 /**
  * Finds long horizontal and vertical strokes (form lines, box borders): the pixels of ink runs at
- * least `minLength` long in a row (column). This is exactly a morphological opening with a
+ * least `minLength` long in a row (column); `minLength` may differ for the two directions. This is exactly a morphological opening with a
  * 1 x minLength (minLength x 1) line, computed in one pass instead of with a large kernel. With
  * `maxThickness`, runs whose ink is thicker than that across them (pen strokes, not printed
  * rules) are left out.
  */
-export function findLines(bin: BinaryImage, minLength: number, maxThickness = Infinity): LineMask {
+export function findLines(bin: BinaryImage, minLength: number | { horizontal: number; vertical: number }, maxThickness = Infinity): LineMask {
   const { width: w, height: h, data } = bin;
+  const len = typeof minLength === 'number' ? { horizontal: minLength, vertical: minLength } : minLength;
   // Columns are walked as the rows of the transposed page: memory order, several times faster.
-  const rowsOf = (d: Uint8Array, rw: number, rh: number) => {
+  const rowsOf = (d: Uint8Array, rw: number, rh: number, minLength: number) => {
     const m = new Uint8Array(rw * rh);
     markRuns(d, m, rh, rw, rw, 1, minLength);
     if (Number.isFinite(maxThickness)) dropThickRuns(d, m, rh, rw, rw, 1, maxThickness);
     return m;
   };
-  const hor = rowsOf(data, w, h);
-  const ver = transpose(rowsOf(transpose(data, w, h), h, w), h, w);
+  const hor = rowsOf(data, w, h, len.horizontal);
+  const ver = transpose(rowsOf(transpose(data, w, h), h, w, len.vertical), h, w);
   return { horizontal: { width: w, height: h, data: hor }, vertical: { width: w, height: h, data: ver } };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Generator of labeled forms: a printed form with boxed fields, filled with MNIST *test-set*
- * handwriting, with scan artifacts (rotation, noise, blur). Makes the samples and any number of
+ * handwriting, with scan artifacts (rotation, noise, blur, uneven light, bleed-through, JPEG). Makes the samples and any number of
  * labeled pages for the benchmark. Deterministic for a seed.
  */
 import sharp from 'sharp';
@@ -39,6 +39,12 @@ export interface Artifacts {
   noise?: number;
   /** Blur sigma in pixels (0 = none). */
   blur?: number;
+  /** Uneven light: the page darkens by up to this fraction (0..1) towards one corner. */
+  unevenLight?: number;
+  /** Bleed-through: the mirrored page shows through at this strength (0..1). */
+  bleedThrough?: number;
+  /** Round-trip through JPEG at this quality (1..100). */
+  jpeg?: number;
 }
 
 /** A letter page at `dpi`. */
@@ -113,12 +119,39 @@ function labelsSvg(form: GeneratedForm, fields: FormFieldSpec[], title: string):
 }
 
 /**
- * Renders a generated form to PNG bytes with printed labels and scan artifacts.
+ * Renders a generated form to PNG bytes (8-bit gray) with printed labels and scan artifacts.
+ *
+ * @example
+ * const png = await renderForm(form, spec.fields, spec.title, { rotation: 2, noise: 8, jpeg: 80 });
  */
 export async function renderForm(form: GeneratedForm, fields: FormFieldSpec[], title: string, artifacts: Artifacts = {}, seed = 1): Promise<Buffer> {
   const rng = new Rng(seed);
   let img = sharp(Buffer.from(form.data), { raw: { width: form.width, height: form.height, channels: 1 } }).composite([{ input: Buffer.from(labelsSvg(form, fields, title)) }]);
   let buf = await img.greyscale().raw().toBuffer();
+  const { width: W, height: H } = form;
+  if (artifacts.bleedThrough) {
+    // The back of the sheet: this page mirrored, faint.
+    const src = Buffer.from(buf);
+    const a = artifacts.bleedThrough;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const back = src[y * W + (W - 1 - x)];
+        buf[y * W + x] = Math.min(buf[y * W + x], Math.round(255 - a * (255 - back)));
+      }
+    }
+  }
+  if (artifacts.unevenLight) {
+    const a = artifacts.unevenLight;
+    const cx = rng.uniform(0, 1) < 0.5 ? 0 : W;
+    const cy = rng.uniform(0, 1) < 0.5 ? 0 : H;
+    const far = Math.hypot(W, H);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const f = 1 - a * (1 - Math.hypot(x - cx, y - cy) / far);
+        buf[y * W + x] = Math.round(buf[y * W + x] * f);
+      }
+    }
+  }
   if (artifacts.noise) {
     for (let i = 0; i < buf.length; i++) buf[i] = Math.max(0, Math.min(255, Math.round(buf[i] + artifacts.noise * rng.normal())));
   }
@@ -137,6 +170,10 @@ export async function renderForm(form: GeneratedForm, fields: FormFieldSpec[], t
     });
     buf = await img.greyscale().raw().toBuffer();
     img = sharp(buf, { raw: { width: form.width, height: form.height, channels: 1 } });
+  }
+  if (artifacts.jpeg) {
+    const jpg = await img.jpeg({ quality: artifacts.jpeg }).toBuffer();
+    img = sharp(jpg).greyscale();
   }
   return img.png().toBuffer();
 }

@@ -1,0 +1,142 @@
+/**
+ * Scan benchmarks: field and digit accuracy on generated forms (template and --auto-fields),
+ * pages/s for 300-dpi letter pages as PNG and as PDF, and string accuracy on the real check
+ * amounts of ../shared/data/orand-car-a in the default mode (each image one field, no template).
+ */
+'use strict';
+const { mkdirSync, writeFileSync, readFileSync, existsSync, mkdtempSync } = require('node:fs');
+const { join } = require('node:path');
+const { tmpdir, cpus } = require('node:os');
+
+const dist = (m) => require(join(__dirname, '..', 'dist', m));
+
+/** Edit distance between two digit strings. */
+function edits(a, b) {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  }
+  return d[a.length][b.length];
+}
+
+/** Field accuracy (exact strings) and digit accuracy (1 - edits / digits) over pairs. */
+function score(pairs) {
+  let right = 0;
+  let digits = 0;
+  let wrongDigits = 0;
+  for (const { expected, read } of pairs) {
+    if (expected === read) right++;
+    digits += expected.length;
+    wrongDigits += Math.min(expected.length, edits(expected, read));
+  }
+  return { fields: pairs.length, fieldAccuracy: right / pairs.length, digitAccuracy: 1 - wrongDigits / digits };
+}
+
+/** Generates `n` labeled forms (the three sample layouts in turn) with random scan artifacts. */
+async function generate(dir, n) {
+  const { generateForm, renderForm, SAMPLE_FORMS } = dist('samples/forms');
+  const { loadMnist } = dist('classify/data/dataset');
+  const { Rng } = dist('classify/data/random');
+  const test = loadMnist('test');
+  const names = Object.keys(SAMPLE_FORMS);
+  const forms = [];
+  for (let i = 0; i < n; i++) {
+    const name = names[i % names.length];
+    const spec = SAMPLE_FORMS[name];
+    const seed = 1000 + i;
+    const rng = new Rng(seed);
+    const form = generateForm(spec.fields, test, seed);
+    const artifacts = {
+      rotation: 2.5,
+      noise: rng.uniform(0, 12),
+      blur: rng.uniform(0.3, 1.0),
+      unevenLight: rng.uniform(0, 0.3),
+      bleedThrough: rng.uniform(0, 0.15),
+      jpeg: rng.uniform(0, 1) < 0.5 ? Math.round(rng.uniform(60, 90)) : undefined,
+    };
+    const png = await renderForm(form, spec.fields, spec.title, artifacts, seed);
+    const file = join(dir, `${String(i).padStart(3, '0')}-${name}.png`);
+    writeFileSync(file, png);
+    forms.push({ file, png, name, template: form.template, expected: form.expected });
+  }
+  return forms;
+}
+
+async function scanForms(samples, concurrency, row) {
+  const { scanInputs } = dist('pipeline/scan');
+  const { Classifier } = dist('classify/classifier');
+  const { writePdf } = dist('samples/forms');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-forms-'));
+  const n = samples;
+  console.log(`\n## Scanning generated forms (${n} letter pages at 300 dpi: MNIST test digits, rotation ±2.5°, noise, blur, uneven light, bleed-through, JPEG on half)\n`);
+  const forms = await generate(dir, n);
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const rows = [];
+  // Accuracy, with each form's template, and with --auto-fields (names box-1.. matched in reading order).
+  const tplPairs = [];
+  const autoPairs = [];
+  for (const f of forms) {
+    const [t] = await collect(scanInputs, [f.file], { template: f.template, classifier: clf, concurrency: 1 });
+    for (const fl of t.pages[0].fields) tplPairs.push({ expected: f.expected[fl.name], read: fl.value });
+    const [a] = await collect(scanInputs, [f.file], { autoFields: true, classifier: clf, concurrency: 1 });
+    // Auto fields come in reading order; the template's fields, sorted the same way, say what each holds.
+    const { readingOrder, templateFields } = dist('segment/fields');
+    const page = a.pages[0];
+    const want = readingOrder(templateFields(f.template, page.width, page.height));
+    want.forEach((w, i) => autoPairs.push({ expected: f.expected[w.name], read: page.fields[i]?.value ?? '' }));
+    if (page.fields.length !== want.length) autoPairs.fieldCountErrors = (autoPairs.fieldCountErrors ?? 0) + 1;
+  }
+  const st = score(tplPairs);
+  const sa = score(autoPairs);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  rows.push(row('field accuracy, template', st.fieldAccuracy * 100, 99, '%', 2));
+  rows.push(row('digit accuracy, template', st.digitAccuracy * 100, null, '%', 2));
+  rows.push(row('field accuracy, --auto-fields', sa.fieldAccuracy * 100, 99, '%', 2));
+  rows.push(row('digit accuracy, --auto-fields', sa.digitAccuracy * 100, null, '%', 2));
+  console.log(`\n(${st.fields} fields; --auto-fields found a different number of boxes on ${autoPairs.fieldCountErrors ?? 0} of ${n} pages)`);
+  // Speed: every page with --auto-fields, PNG files and one multi-page PDF, both cores.
+  await clf.close();
+  const pdf = join(dir, 'all.pdf');
+  await writePdf(forms.map((f) => f.png), pdf);
+  const pagesPerSec = async (inputs) => {
+    const t0 = performance.now();
+    let pages = 0;
+    await scanInputs(inputs, { autoFields: true, concurrency }, () => {}, () => void pages++);
+    return pages / ((performance.now() - t0) / 1000);
+  };
+  console.log('');
+  rows.push(row(`pages/s, PNG (${concurrency} workers, incl. start-up)`, await pagesPerSec(forms.map((f) => f.file)), 8, 'pages/s', 2));
+  rows.push(row(`pages/s, PDF (${concurrency} workers, incl. start-up)`, await pagesPerSec([pdf]), 3, 'pages/s', 2));
+  return { rows, generated: dir };
+}
+
+async function collect(scanInputs, inputs, options) {
+  const docs = [];
+  await scanInputs(inputs, options, (d) => void docs.push(d));
+  return docs;
+}
+
+/** String accuracy on the real check amounts, default mode: all fields of an image, joined. */
+async function orand(row, limit) {
+  const root = join(__dirname, '..', '..', 'shared', 'data', 'orand-car-a');
+  if (!existsSync(join(root, 'labels.tsv'))) {
+    console.log(`\n(real check amounts not found at ${root}: skipped)`);
+    return { rows: [] };
+  }
+  const { scanInputs } = dist('pipeline/scan');
+  const lines = readFileSync(join(root, 'labels.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  const items = lines.slice(0, limit ?? lines.length);
+  const truth = new Map(items.map(([f, , , d]) => [join(root, 'images', f), d]));
+  const pairs = [];
+  await scanInputs([...truth.keys()], {}, (doc) => {
+    const read = (doc.pages[0]?.fields ?? []).map((f) => f.value).join('');
+    pairs.push({ expected: truth.get(doc.source), read });
+  });
+  const s = score(pairs);
+  console.log(`\n## Real check amounts (orand-car-a, ${s.fields} images, default mode: no template, each line of ink a field)\n`);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  return { rows: [row('string accuracy', s.fieldAccuracy * 100, null, '%', 2), row('digit accuracy (1 - edits/digits)', s.digitAccuracy * 100, null, '%', 2)] };
+}
+
+module.exports = { scanForms, orand, score };
