@@ -28,6 +28,8 @@ export interface TrainOptions {
   batchSize?: number;
   /** Peak learning rate. */
   lr?: number;
+  /** Warm-up epochs of a warmup-cosine schedule (0: cosine decay from the first step). */
+  warmupEpochs?: number;
   /** `mnist` (default) or a folder of class folders / a TSV of image<TAB>label. */
   data?: string;
   /** Model folder whose weights start the training (fine-tuning). */
@@ -101,6 +103,11 @@ function resolveRecipe(base: Recipe, o: TrainOptions): Recipe {
   if (o.epochs !== undefined) r.epochs = o.epochs;
   if (o.batchSize !== undefined) r.batchSize = o.batchSize;
   if (o.lr !== undefined) r.lr = o.lr;
+  if (o.warmupEpochs !== undefined) {
+    if (r.schedule.kind !== 'warmup-cosine') throw new Error(`--warmup-epochs needs a warmup-cosine recipe (this one is ${r.schedule.kind})`);
+    if (!(o.warmupEpochs >= 0)) throw new Error('--warmup-epochs must be >= 0');
+    r.schedule = { ...r.schedule, warmupEpochs: o.warmupEpochs };
+  }
   if (o.validationSplit !== undefined) r.validationSplit = o.validationSplit;
   if (o.augment !== undefined && o.augment !== 'recipe') {
     if (!(o.augment in AUGMENTS)) throw new Error(`unknown --augment "${o.augment}": choose recipe, ${Object.keys(AUGMENTS).join(', ')}`);

@@ -255,6 +255,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('epochs', { type: 'number' })
           .option('batch-size', { type: 'number' })
           .option('lr', { type: 'number', describe: 'peak learning rate' })
+          .option('warmup-epochs', { type: 'number', describe: 'epochs of linear warm-up before the cosine decay (warmup-cosine recipes)' })
           .option('data', { type: 'string', describe: 'mnist (default), or a folder of class folders 0..9 / a TSV of image<TAB>label' })
           .option('init', { type: 'string', describe: 'start from this model\'s weights (fine-tuning)' })
           .option('out', { type: 'string', demandOption: true, describe: 'output folder (model + checkpoint)' })
