@@ -96,6 +96,8 @@ interface CheckpointState {
   step: number;
   history: EpochLog[];
   init: string | null;
+  /** The training metadata of the `init` model (how the starting point was made). */
+  initTraining?: Record<string, unknown> | null;
 }
 
 function resolveRecipe(base: Recipe, o: TrainOptions): Recipe {
@@ -187,10 +189,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     }
   } else {
     let arch = o.arch;
+    let initTraining: Record<string, unknown> | null = null;
     if (o.init) {
       const init = await loadModel(o.init);
       arch ??= init.metadata.arch;
       initWeights = init.model.getWeights();
+      initTraining = init.metadata.training ?? null;
     }
     arch ??= 'vgg-bn';
     const preset = getPreset(arch);
@@ -204,6 +208,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       step: 0,
       history: [],
       init: o.init ?? null,
+      initTraining,
     };
   }
   const preset = getPreset(state.arch);
@@ -255,6 +260,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         backend,
         epochsDone: state.epoch,
         init: state.init,
+        ...(state.initTraining ? { initTraining: state.initTraining } : {}),
         command: o.command ?? null,
       },
       data: { source: state.data, train: trainIdx.length, validation: valIdx.length },
