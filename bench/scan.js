@@ -67,6 +67,7 @@ async function scanForms(samples, concurrency, row) {
   const { scanInputs } = dist('pipeline/scan');
   const { Classifier } = dist('classify/classifier');
   const { writePdf } = dist('samples/forms');
+  const { readingOrder, templateFields } = dist('segment/fields');
   const dir = mkdtempSync(join(tmpdir(), 'bench-forms-'));
   const n = samples;
   console.log(`\n## Scanning generated forms (${n} letter pages at 300 dpi: MNIST test digits, rotation ±2.5°, noise, blur, uneven light, bleed-through, JPEG on half)\n`);
@@ -81,7 +82,6 @@ async function scanForms(samples, concurrency, row) {
     for (const fl of t.pages[0].fields) tplPairs.push({ expected: f.expected[fl.name], read: fl.value });
     const [a] = await collect(scanInputs, [f.file], { autoFields: true, classifier: clf, concurrency: 1 });
     // Auto fields come in reading order; the template's fields, sorted the same way, say what each holds.
-    const { readingOrder, templateFields } = dist('segment/fields');
     const page = a.pages[0];
     const want = readingOrder(templateFields(f.template, page.width, page.height));
     want.forEach((w, i) => autoPairs.push({ expected: f.expected[w.name], read: page.fields[i]?.value ?? '' }));

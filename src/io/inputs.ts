@@ -2,6 +2,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { globSync } from 'tinyglobby';
+import { imagePageCount } from './image';
+import { pdfPageCount } from './pdf';
 
 /** Extensions read as inputs when a folder is given. */
 export const INPUT_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp', '.gif', '.bmp', '.avif', '.pdf']);
@@ -42,4 +44,9 @@ export function expandInputs(inputs: string[]): ExpandedInput[] {
     matches.forEach((file) => out.push({ file }));
   }
   return out;
+}
+
+/** Number of pages of an input (PDF pages, TIFF pages; 1 for other images). Throws an `InputError`. */
+export async function pageCount(file: string): Promise<number> {
+  return extname(file).toLowerCase() === '.pdf' ? pdfPageCount(file) : imagePageCount(file);
 }

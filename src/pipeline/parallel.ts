@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { extname } from 'node:path';
-import type { ExpandedInput } from '../io/inputs';
+import { pageCount, type ExpandedInput } from '../io/inputs';
 import type { Template } from '../segment/fields';
 import { compiledScript } from '../threads';
 import type { DocumentResult, PageResult } from './document';
@@ -33,7 +33,6 @@ export async function scanParallel(
   onPage?: (doc: DocumentResult, page: PageResult) => void | Promise<void>,
 ): Promise<{ documents: number; failed: number } | null> {
   // Units of work: a file, or for a multi-page file every n-th page on each of n workers.
-  const { pageCount } = await import('./scan');
   const docs: DocState[] = [];
   const units: Array<ScanUnit & { doc: number }> = [];
   for (const item of items) {
@@ -67,9 +66,9 @@ export async function scanParallel(
           await onPage?.(s.doc, page);
         }
         if (s.unitsLeft > 0) return;
-        for (const p of [...s.buffered.keys()].sort((a, b) => a - b)) {
-          s.doc.pages.push(s.buffered.get(p)!);
-          await onPage?.(s.doc, s.buffered.get(p)!);
+        for (const [, page] of [...s.buffered].sort((a, b) => a[0] - b[0])) {
+          s.doc.pages.push(page);
+          await onPage?.(s.doc, page);
         }
         s.buffered.clear();
         if (s.doc.error) failed++;

@@ -8,7 +8,7 @@ import { extname, join, basename } from 'node:path';
 import sharp from 'sharp';
 import type { BinaryImage, GrayImage } from '../types';
 import { decodeImage, imagePageCount, InputError } from '../io/image';
-import { readPdfPages, pdfPageCount } from '../io/pdf';
+import { readPdfPages } from '../io/pdf';
 import { expandInputs } from '../io/inputs';
 import { loadOpenCV, CV } from '../preprocess/opencv';
 import { estimateSkew, findLines, removeLines, removeSpecks, rotate, threshold, ThresholdMethod } from '../preprocess/steps';
@@ -135,11 +135,6 @@ async function* pagesOf(file: string, opts: ScanOptions, first = 0, step = 1): A
       yield { page: i + 1, error: (e as Error).message };
     }
   }
-}
-
-/** Number of pages of an input (PDF pages, TIFF pages; 1 for other images). Throws an {@link InputError}. */
-export async function pageCount(file: string): Promise<number> {
-  return extname(file).toLowerCase() === '.pdf' ? pdfPageCount(file) : imagePageCount(file);
 }
 
 /** Parses a template given as a path (errors name the file); passes parsed ones through. */

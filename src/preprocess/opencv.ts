@@ -58,8 +58,11 @@ export interface Components {
   height: number;
 }
 
-/** Labels the 8-connected components of `bin` (1 = ink). */
-export function components(cv: CV, bin: BinaryImage): Components {
+/**
+ * Labels the 8-connected components of `bin` (1 = ink) and hands them to `use` with the label
+ * image as a view into OpenCV's memory, valid only during the call (no copy of a page of labels).
+ */
+export function labelComponents<T>(cv: CV, bin: BinaryImage, use: (list: Component[], labels: Int32Array) => T): T {
   const src = toMat(cv, bin);
   const labels = new cv.Mat();
   const stats = new cv.Mat();
@@ -74,11 +77,16 @@ export function components(cv: CV, bin: BinaryImage): Components {
         area: stats.intAt(i, cv.CC_STAT_AREA),
       });
     }
-    return { list, labels: new Int32Array(labels.data32S), width: bin.width, height: bin.height };
+    return use(list, labels.data32S as Int32Array);
   } finally {
     src.delete();
     labels.delete();
     stats.delete();
     cents.delete();
   }
+}
+
+/** Labels the 8-connected components of `bin` (1 = ink), as plain values. */
+export function components(cv: CV, bin: BinaryImage): Components {
+  return labelComponents(cv, bin, (list, labels) => ({ list, labels: new Int32Array(labels), width: bin.width, height: bin.height }));
 }

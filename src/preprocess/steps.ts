@@ -3,7 +3,7 @@
  * outside): equalize -> threshold -> deskew -> remove specks -> remove form lines.
  */
 import type { BinaryImage, GrayImage } from '../types';
-import { components, fromMat, toMat, type CV } from './opencv';
+import { fromMat, labelComponents, toMat, type CV } from './opencv';
 
 /** Contrast-limited adaptive histogram equalization (CLAHE): evens out faint and uneven scans. */
 export function equalize(cv: CV, img: GrayImage, clipLimit = 2, tiles = 8): GrayImage {
@@ -135,31 +135,17 @@ export function rotate(cv: CV, img: GrayImage, angle: number): GrayImage {
 
 /** Removes connected ink specks smaller than `minArea` pixels. */
 export function removeSpecks(cv: CV, bin: BinaryImage, minArea: number): BinaryImage {
-  const src = toMat(cv, bin);
-  const labels = new cv.Mat();
-  const stats = new cv.Mat();
-  const cents = new cv.Mat();
-  try {
-    const n = cv.connectedComponentsWithStats(src, labels, stats, cents, 8, cv.CV_32S);
+  return labelComponents(cv, bin, (list, labels) => {
     const out = bin.data.slice();
-    const lab = labels.data32S as Int32Array;
     const w = bin.width;
     // Clear each small component inside its own bounding box: no pass over the whole page.
-    for (let i = 1; i < n; i++) {
-      if (stats.intAt(i, cv.CC_STAT_AREA) >= minArea) continue;
-      const x0 = stats.intAt(i, cv.CC_STAT_LEFT);
-      const y0 = stats.intAt(i, cv.CC_STAT_TOP);
-      const bw = stats.intAt(i, cv.CC_STAT_WIDTH);
-      const bh = stats.intAt(i, cv.CC_STAT_HEIGHT);
-      for (let y = y0; y < y0 + bh; y++) for (let x = x0; x < x0 + bw; x++) if (lab[y * w + x] === i) out[y * w + x] = 0;
+    for (const c of list) {
+      if (c.area >= minArea) continue;
+      const [x0, y0, bw, bh] = c.box;
+      for (let y = y0; y < y0 + bh; y++) for (let x = x0; x < x0 + bw; x++) if (labels[y * w + x] === c.label) out[y * w + x] = 0;
     }
     return { width: bin.width, height: bin.height, data: out };
-  } finally {
-    src.delete();
-    labels.delete();
-    stats.delete();
-    cents.delete();
-  }
+  });
 }
 
 /** Horizontal and vertical printed lines found by {@link findLines}. */
@@ -170,28 +156,35 @@ export interface LineMask {
   vertical: BinaryImage;
 }
 
-/**
- * Marks the ink of runs at least `minLength` long along one direction: `lines` runs of `length`
- * pixels, pixel j of run i at `i * lineStep + j * pixelStep`.
- */
-function markRuns(data: Uint8Array, out: Uint8Array, lines: number, length: number, lineStep: number, pixelStep: number, minLength: number): void {
-  for (let i = 0; i < lines; i++) {
+/** Calls `fn(y, start, end)` for every run of nonzero pixels `[start, end)` in each row of a `w` x `h` image. */
+function forEachRun(data: Uint8Array, w: number, h: number, fn: (y: number, start: number, end: number) => void): void {
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
     let start = -1;
-    for (let j = 0; j <= length; j++) {
-      const ink = j < length && data[i * lineStep + j * pixelStep];
-      if (ink && start < 0) start = j;
-      else if (!ink && start >= 0) {
-        if (j - start >= minLength) for (let k = start; k < j; k++) out[i * lineStep + k * pixelStep] = 1;
+    for (let x = 0; x <= w; x++) {
+      const on = x < w && data[row + x];
+      if (on && start < 0) start = x;
+      else if (!on && start >= 0) {
+        fn(y, start, x);
         start = -1;
       }
     }
   }
 }
 
+/** Marks, in a new mask, the ink of the row runs of `data` at least `minLength` long. */
+function markRuns(data: Uint8Array, w: number, h: number, minLength: number): Uint8Array {
+  const out = new Uint8Array(w * h);
+  forEachRun(data, w, h, (y, start, end) => {
+    if (end - start >= minLength) out.fill(1, y * w + start, y * w + end);
+  });
+  return out;
+}
+
 /**
  * Finds long horizontal and vertical strokes (form lines, box borders): the pixels of ink runs at
- * least `minLength` long in a row (column); `minLength` may differ for the two directions. This is exactly a morphological opening with a
- * 1 x minLength (minLength x 1) line, computed in one pass instead of with a large kernel. With
+ * least `minLength` long in a row (column); `minLength` may differ for the two directions. This is
+ * exactly a morphological opening with a 1 x minLength (minLength x 1) line, computed in one pass instead of with a large kernel. With
  * `maxThickness`, runs whose ink is thicker than that across them (pen strokes, not printed
  * rules) are left out.
  */
@@ -200,9 +193,8 @@ export function findLines(bin: BinaryImage, minLength: number | { horizontal: nu
   const len = typeof minLength === 'number' ? { horizontal: minLength, vertical: minLength } : minLength;
   // Columns are walked as the rows of the transposed page: memory order, several times faster.
   const rowsOf = (d: Uint8Array, rw: number, rh: number, minLength: number) => {
-    const m = new Uint8Array(rw * rh);
-    markRuns(d, m, rh, rw, rw, 1, minLength);
-    if (Number.isFinite(maxThickness)) dropThickRuns(d, m, rh, rw, rw, 1, maxThickness);
+    const m = markRuns(d, rw, rh, minLength);
+    if (Number.isFinite(maxThickness)) dropThickRuns(d, m, rw, rh, maxThickness);
     return m;
   };
   const hor = rowsOf(data, w, h, len.horizontal);
@@ -225,32 +217,23 @@ function transpose(src: Uint8Array, w: number, h: number): Uint8Array {
 }
 
 /**
- * Unmarks the runs of `mask` (laid out as in {@link markRuns}) that are strokes, not printed lines:
- * a printed line is thin across its length, so the ink across it (perpendicular to the run) is at
- * most `maxThickness` pixels at most of its pixels (crossing strokes make the exceptions). A
- * handwritten "1" is long too, but its ink across is the pen width of a thick stroke.
+ * Unmarks the row runs of `mask` that are strokes, not printed lines: a printed line is thin across
+ * its length, so the ink across it (up and down the column) is at most `maxThickness` pixels at
+ * most of its pixels (crossing strokes make the exceptions). A handwritten "1" is long too, but its
+ * ink across is the pen width of a thick stroke.
  */
-function dropThickRuns(data: Uint8Array, mask: Uint8Array, lines: number, length: number, lineStep: number, pixelStep: number, maxThickness: number): void {
-  // Ink thickness across the run direction at a pixel: walk perpendicular (lineStep) both ways.
-  const across = (i: number, j: number): number => {
+function dropThickRuns(data: Uint8Array, mask: Uint8Array, w: number, h: number, maxThickness: number): void {
+  const across = (y: number, x: number): number => {
     let n = 1;
-    for (let k = i - 1; k >= 0 && data[k * lineStep + j * pixelStep] && n <= maxThickness; k--) n++;
-    for (let k = i + 1; k < lines && data[k * lineStep + j * pixelStep] && n <= maxThickness; k++) n++;
+    for (let k = y - 1; k >= 0 && data[k * w + x] && n <= maxThickness; k--) n++;
+    for (let k = y + 1; k < h && data[k * w + x] && n <= maxThickness; k++) n++;
     return n;
   };
-  for (let i = 0; i < lines; i++) {
-    let start = -1;
-    for (let j = 0; j <= length; j++) {
-      const on = j < length && mask[i * lineStep + j * pixelStep];
-      if (on && start < 0) start = j;
-      else if (!on && start >= 0) {
-        let thick = 0;
-        for (let k = start; k < j; k++) if (across(i, k) > maxThickness) thick++;
-        if (thick > 0.5 * (j - start)) for (let k = start; k < j; k++) mask[i * lineStep + k * pixelStep] = 0;
-        start = -1;
-      }
-    }
-  }
+  forEachRun(mask, w, h, (y, start, end) => {
+    let thick = 0;
+    for (let x = start; x < end; x++) if (across(y, x) > maxThickness) thick++;
+    if (thick > 0.5 * (end - start)) mask.fill(0, y * w + start, y * w + end);
+  });
 }
 
 /**
