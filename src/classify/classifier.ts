@@ -18,8 +18,13 @@ export interface Prediction {
   digit: number;
   /** Its probability (calibrated when the model carries a temperature). */
   confidence: number;
-  /** Probability of every class, in class order. */
+  /** Probability of each digit 0-9. */
   probabilities: number[];
+  /**
+   * Probability that the crop is not a digit at all (a bad cut, a separator, a fragment), from a
+   * model with a `reject` class; 0 for a digits-only model. The digit probabilities and this sum to 1.
+   */
+  reject: number;
 }
 
 /** Options for {@link Classifier.load}. */
@@ -124,8 +129,9 @@ export class Classifier {
     const probs = await this.predict(px, crops.length);
     const k = this.numClasses;
     return crops.map((_, i) => {
-      const d = argmaxRow(probs, i, k);
-      return { digit: d, confidence: probs[i * k + d], probabilities: Array.from(probs.subarray(i * k, (i + 1) * k)) };
+      const row = probs.subarray(i * k, (i + 1) * k);
+      const d = argmaxRow(row, 0, 10);
+      return { digit: d, confidence: row[d], probabilities: Array.from(row.subarray(0, 10)), reject: k > 10 ? row[10] : 0 };
     });
   }
 

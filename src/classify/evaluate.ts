@@ -1,7 +1,7 @@
 /** Evaluating a model on a labeled digit set: metrics plus what a report needs. */
 import { Classifier } from './classifier';
-import { DigitDataset, loadLabeledDigits, loadMnist } from './data/dataset';
-import { argmaxRow, computeMetrics, Metrics } from './metrics';
+import { DigitDataset, isIdxSet, loadIdxSet, loadLabeledDigits, loadMnist } from './data/dataset';
+import { argmaxRow, computeMetrics, digitsOnly, Metrics } from './metrics';
 
 /** What {@link evaluate} returns. */
 export interface Evaluation {
@@ -20,6 +20,7 @@ export interface Evaluation {
 export async function loadEvalData(data: string, onError?: (p: string, e: Error) => void): Promise<DigitDataset> {
   if (data === 'mnist-test' || data === 'mnist') return loadMnist('test');
   if (data === 'mnist-train') return loadMnist('train');
+  if (isIdxSet(data)) return loadIdxSet(data);
   return loadLabeledDigits(data, onError);
 }
 
@@ -31,8 +32,10 @@ export async function evaluate(clf: Classifier, dataset: DigitDataset, data = da
   const t0 = performance.now();
   const px = new Float32Array(dataset.count * 784);
   for (let i = 0; i < px.length; i++) px[i] = dataset.images[i] / 255;
-  const probs = await clf.predict(px, dataset.count);
-  const k = clf.numClasses;
+  // Digit-only sets are scored on the digits (a reject class, if the model has one, is not an answer).
+  const withReject = dataset.labels.some((l) => l >= 10);
+  const k = withReject ? clf.numClasses : 10;
+  const probs = withReject ? await clf.predict(px, dataset.count) : digitsOnly(await clf.predict(px, dataset.count), clf.numClasses);
   const predicted = new Uint8Array(dataset.count);
   const confidence = new Float32Array(dataset.count);
   for (let i = 0; i < dataset.count; i++) {

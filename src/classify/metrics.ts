@@ -62,3 +62,12 @@ export function computeMetrics(labels: ArrayLike<number>, probs: ArrayLike<numbe
     confusedPairs: pairs.slice(0, 10),
   };
 }
+
+/** The ten digit columns of a probability matrix with `k` classes (a reject column is dropped). */
+export function digitsOnly(probs: Float32Array, k: number): Float32Array {
+  if (k === 10) return probs;
+  const n = probs.length / k;
+  const out = new Float32Array(n * 10);
+  for (let i = 0; i < n; i++) out.set(probs.subarray(i * k, i * k + 10), i * 10);
+  return out;
+}

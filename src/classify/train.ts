@@ -9,13 +9,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BackendName, useBackend } from './backend';
 import { AugmentSpec, PAPER_004_AUGMENT, SCAN_AUGMENT } from './data/augment';
-import { DigitDataset, loadLabeledDigits, loadMnist } from './data/dataset';
+import { concatDatasets, DigitDataset, isIdxSet, loadIdxSet, loadLabeledDigits, loadMnist, REJECT_CLASSES, REJECT_LABEL } from './data/dataset';
 import { Rng } from './data/random';
 import { loadModel, ModelMetadata, NORMALIZATION_SPEC, packageVersion, saveModel } from './model-io';
 import { defaultWorkers, WorkerPool } from './pool';
 import { mixSeed, withSeededRandom } from './seeded';
 import { getPreset, learningRateAt, Recipe } from './zoo';
-import { computeMetrics } from './metrics';
+import { computeMetrics, digitsOnly } from './metrics';
 
 /** Named augmentation settings for `--augment`. */
 export const AUGMENTS: Record<string, AugmentSpec | null> = { none: null, paper: PAPER_004_AUGMENT, scan: SCAN_AUGMENT };
@@ -119,9 +119,53 @@ function resolveRecipe(base: Recipe, o: TrainOptions): Recipe {
   return r;
 }
 
-async function loadData(data: string, onWarn: (m: string) => void): Promise<DigitDataset> {
+async function loadOne(data: string, onWarn: (m: string) => void): Promise<DigitDataset> {
   if (data === 'mnist' || data === 'mnist-train') return loadMnist('train');
+  if (isIdxSet(data)) return loadIdxSet(data);
   return loadLabeledDigits(data, (p, e) => onWarn(`skipped ${p}: ${e.message}`));
+}
+
+/**
+ * Loads `--data`: one source, or several joined by commas, each optionally repeated with `*N`
+ * (e.g. `mnist,runs/check-crops*4`). A source is `mnist`, a set saved by `saveIdxSet` (labels 0-9
+ * and 10 = reject), a folder of class folders, or a TSV.
+ */
+export async function loadData(data: string, onWarn: (m: string) => void = () => {}): Promise<DigitDataset> {
+  const parts = data.split(',').map((s) => s.trim()).filter(Boolean);
+  if (parts.length === 1 && !/\*\d+$/.test(parts[0])) return loadOne(parts[0], onWarn);
+  const sets = [];
+  for (const p of parts) {
+    const m = /^(.*)\*(\d+)$/.exec(p);
+    sets.push({ set: await loadOne(m ? m[1] : p, onWarn), times: m ? Number(m[2]) : 1 });
+  }
+  return concatDatasets(sets, data);
+}
+
+/** Classes of a set: the digits, plus `reject` when any label is 10. */
+export function classesOf(d: DigitDataset): string[] {
+  return d.labels.some((l) => l === REJECT_LABEL) ? REJECT_CLASSES : REJECT_CLASSES.slice(0, 10);
+}
+
+/**
+ * Fits initial weights to a model whose output layer has more classes (fine-tuning a digit model
+ * into one with a reject class): the new output units start at zero weight and bias.
+ */
+function fitInitWeights(init: tf.Tensor[], model: { weights: Array<{ shape: Array<number | null> }> }): tf.Tensor[] | null {
+  if (init.length !== model.weights.length) return null;
+  const out: tf.Tensor[] = [];
+  for (let i = 0; i < init.length; i++) {
+    const want = model.weights[i].shape as number[];
+    const have = init[i].shape;
+    if (have.length === want.length && have.every((v, j) => v === want[j])) {
+      out.push(init[i]);
+      continue;
+    }
+    // Only the output layer's kernel and bias may differ, and only in their last (class) dimension.
+    if (have[have.length - 1] !== 10 || have.length !== want.length || have.slice(0, -1).some((v, j) => v !== want[j]) || have[have.length - 1] > want[want.length - 1]) return null;
+    const pad = want[want.length - 1] - have[have.length - 1];
+    out.push(tf.concat([init[i], tf.zeros([...want.slice(0, -1), pad])], -1));
+  }
+  return out;
 }
 
 /** Splits row indices into train and validation with a seeded permutation. */
@@ -142,18 +186,18 @@ function shard(indices: Int32Array, parts: number): Int32Array[] {
 }
 
 /** Predicts rows of the workers' dataset across the pool; returns probabilities. */
-async function predictRows(pool: WorkerPool, rows: Int32Array, chunk = 1024): Promise<Float32Array> {
-  const out = new Float32Array(rows.length * 10);
+async function predictRows(pool: WorkerPool, rows: Int32Array, k: number, chunk = 1024): Promise<Float32Array> {
+  const out = new Float32Array(rows.length * k);
   await pool.forEachChunk(rows.length, chunk, async (w, start, end) => {
     const r = await pool.call<{ probs: Float32Array }>(w, { type: 'predict-rows', indices: rows.slice(start, end) });
-    out.set(r.probs, start * 10);
+    out.set(r.probs, start * k);
   });
   return out;
 }
 
-function meanLoss(probs: Float32Array, labels: ArrayLike<number>): number {
+function meanLoss(probs: Float32Array, labels: ArrayLike<number>, k: number): number {
   let s = 0;
-  for (let i = 0; i < labels.length; i++) s -= Math.log(Math.max(1e-7, probs[i * 10 + labels[i]]));
+  for (let i = 0; i < labels.length; i++) s -= Math.log(Math.max(1e-7, probs[i * k + labels[i]]));
   return s / Math.max(1, labels.length);
 }
 
@@ -213,15 +257,16 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   }
   const preset = getPreset(state.arch);
   const recipe = state.recipe;
-  const model = withSeededRandom(state.seed, () => preset.build());
+  const data = await loadData(state.data, warn);
+  const classes = classesOf(data);
+  const k = classes.length;
+  const model = withSeededRandom(state.seed, () => preset.build(k));
   if (initWeights) {
-    if (initWeights.length !== model.weights.length || initWeights.some((w, i) => w.size !== model.weights[i].shape.reduce((a: number, b) => a * (b ?? 1), 1))) {
-      throw new Error(`initial weights do not fit --arch ${state.arch}`);
-    }
-    model.setWeights(initWeights);
+    const fitted = fitInitWeights(initWeights, model);
+    if (!fitted) throw new Error(`initial weights do not fit --arch ${state.arch} with ${k} classes`);
+    model.setWeights(fitted);
   }
 
-  const data = await loadData(state.data, warn);
   const split = splitIndices(data.count, recipe.validationSplit, state.seed);
   let trainIdx = split.train;
   if (state.limit != null) trainIdx = trainIdx.subarray(0, Math.min(trainIdx.length, state.limit));
@@ -251,7 +296,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const meta: ModelMetadata = {
       format: 'digitscan-model',
       arch: state.arch,
-      classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+      classes,
       normalization: NORMALIZATION_SPEC,
       training: {
         recipe,
@@ -294,7 +339,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       augment: recipe.augment,
       images: data.images,
       labels: data.labels,
-      numClasses: 10,
+      numClasses: k,
     });
     const B = recipe.batchSize;
     const steps = Math.ceil(trainIdx.length / B);
@@ -358,10 +403,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       let valLoss: number | null = null;
       let valAccuracy: number | null = null;
       if (valIdx.length > 0) {
-        const probs = await predictRows(pool, valIdx);
+        const probs = await predictRows(pool, valIdx, k);
         const labs = Array.from(valIdx, (i) => data.labels[i]);
-        valLoss = meanLoss(probs, labs);
-        valAccuracy = computeMetrics(labs, probs).accuracy;
+        valLoss = meanLoss(probs, labs, k);
+        valAccuracy = computeMetrics(labs, probs, k).accuracy;
       }
       const log: EpochLog = {
         epoch: epoch + 1,
@@ -380,10 +425,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       o.onEpoch?.(log);
     }
     let testAccuracy: number | null = null;
-    const testAtEnd = o.testAtEnd ?? (state.data === 'mnist' || state.data === 'mnist-train');
+    const testAtEnd = o.testAtEnd ?? state.data.split(',').some((p) => /^mnist(-train)?(\*\d+)?$/.test(p.trim()));
     if (!interrupted && testAtEnd) {
       const test = loadMnist('test');
-      const probs = await predictPixels(pool, test);
+      const probs = digitsOnly(await predictPixels(pool, test, 1000, k), k);
       testAccuracy = computeMetrics(Array.from(test.labels), probs).accuracy;
       const opt = (await pool.call<{ optimizer: Float32Array[] }>(0, { type: 'get-state' })).optimizer;
       await save(opt, { mnistTestAccuracy: testAccuracy });
@@ -396,12 +441,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 }
 
 /** Predicts a whole dataset across the pool (workers initialized with a model). */
-export async function predictPixels(pool: WorkerPool, d: DigitDataset, chunk = 1000): Promise<Float32Array> {
-  const out = new Float32Array(d.count * 10);
+export async function predictPixels(pool: WorkerPool, d: DigitDataset, chunk = 1000, k = 10): Promise<Float32Array> {
+  const out = new Float32Array(d.count * k);
   await pool.forEachChunk(d.count, chunk, async (w, start, end) => {
     const px = Float32Array.from(d.images.subarray(start * 784, end * 784), (v) => v / 255);
     const r = await pool.call<{ probs: Float32Array }>(w, { type: 'predict', pixels: px, count: end - start }, [px.buffer]);
-    out.set(r.probs, start * 10);
+    out.set(r.probs, start * k);
   });
   return out;
 }
+

@@ -97,7 +97,7 @@ async function handle(msg: WorkerRequest): Promise<unknown> {
     case 'init-train': {
       await useBackend(backend);
       seedThreadRandom(msg.seed);
-      model = getPreset(msg.arch).build();
+      model = getPreset(msg.arch).build(msg.numClasses);
       model.setWeights(msg.weights.map((w, i) => tf.tensor(w, model!.weights[i].shape as number[])));
       optimizer = tf.train.adam(1e-3);
       if (msg.optimizer && msg.optimizer.length > 0) {

@@ -33,7 +33,8 @@ export interface Preset {
   /** Test accuracy the paper claims, or null when it states none. */
   claimedAccuracy: number | null;
   description: string;
-  build: () => tfl.Sequential;
+  /** Builds the network with `classes` outputs (default 10: the digits; 11 adds a reject class). */
+  build: (classes?: number) => tfl.Sequential;
   recipe: Recipe;
 }
 
@@ -67,7 +68,7 @@ export const PRESETS: Record<string, Preset> = {
     paper: '000: Handwritten Digit Recognition Based on TensorFlow Framework',
     claimedAccuracy: 0.9875,
     description: 'conv32 5x5 -> pool -> conv64 5x5 -> pool -> dense 1024, dropout 0.5 -> softmax (SAME padding, as TensorFlow\'s tutorial)',
-    build: () =>
+    build: (classes = 10) =>
       sequential([
         conv(32, 5, { padding: 'same', inputShape: input }),
         maxPool(),
@@ -76,7 +77,7 @@ export const PRESETS: Record<string, Preset> = {
         tfl.layers.flatten(),
         dense(1024),
         dropout(0.5),
-        dense(10, 'softmax'),
+        dense(classes, 'softmax'),
       ]),
     recipe: { optimizer: 'adam', lr: 1e-3, schedule: constant, batchSize: 50, epochs: 1, validationSplit: 1 / 12, augment: null },
   },
@@ -85,7 +86,7 @@ export const PRESETS: Record<string, Preset> = {
     paper: '001: CNN system with an OpenCV front end (LeNet-5)',
     claimedAccuracy: null,
     description: 'LeNet-5 with the paper\'s 6 then 12 maps: C1 conv6 5x5 (same) -> S2 avg pool -> C3 conv12 5x5 -> S4 avg pool -> 120 -> 84 -> softmax',
-    build: () =>
+    build: (classes = 10) =>
       sequential([
         tfl.layers.conv2d({ filters: 6, kernelSize: 5, padding: 'same', activation: 'tanh', inputShape: input }),
         tfl.layers.averagePooling2d({ poolSize: 2 }),
@@ -94,7 +95,7 @@ export const PRESETS: Record<string, Preset> = {
         tfl.layers.flatten(),
         dense(120, 'tanh'),
         dense(84, 'tanh'),
-        dense(10, 'softmax'),
+        dense(classes, 'softmax'),
       ]),
     recipe: { optimizer: 'adam', lr: 1e-3, schedule: constant, batchSize: 64, epochs: 10, validationSplit: 1 / 12, augment: null },
   },
@@ -103,7 +104,7 @@ export const PRESETS: Record<string, Preset> = {
     paper: '002: Handwritten Digits Recognition Using Convolutional Neural Network',
     claimedAccuracy: 0.99,
     description: 'conv8 5x5 (24,24,8) -> pool (12,12,8) -> conv16 5x5 (8,8,16) -> pool (4,4,16) -> flatten 256 -> dense 128 -> dropout -> softmax: 37,610 parameters',
-    build: () =>
+    build: (classes = 10) =>
       sequential([
         conv(8, 5, { inputShape: input }),
         maxPool(),
@@ -112,7 +113,7 @@ export const PRESETS: Record<string, Preset> = {
         tfl.layers.flatten(),
         dense(128),
         dropout(0.5),
-        dense(10, 'softmax'),
+        dense(classes, 'softmax'),
       ]),
     recipe: { optimizer: 'adam', lr: 1e-3, schedule: constant, batchSize: 32, epochs: 10, validationSplit: 1 / 12, augment: null },
   },
@@ -121,7 +122,7 @@ export const PRESETS: Record<string, Preset> = {
     paper: '003: Handwritten Digit Recognition',
     claimedAccuracy: 0.985,
     description: 'conv32 3x3 -> pool -> conv64 3x3 -> pool -> flatten -> dense 128, dropout 0.25 -> softmax',
-    build: () =>
+    build: (classes = 10) =>
       sequential([
         conv(32, 3, { inputShape: input }),
         maxPool(),
@@ -130,7 +131,7 @@ export const PRESETS: Record<string, Preset> = {
         tfl.layers.flatten(),
         dense(128),
         dropout(0.25),
-        dense(10, 'softmax'),
+        dense(classes, 'softmax'),
       ]),
     recipe: { optimizer: 'adam', lr: 1e-3, schedule: constant, batchSize: 32, epochs: 15, validationSplit: 0.2, augment: null },
   },
@@ -139,7 +140,7 @@ export const PRESETS: Record<string, Preset> = {
     paper: '004: Recognition of Handwritten Digit using CNN in Python',
     claimedAccuracy: 0.9972,
     description: '2x(conv32 3x3 no bias -> BN -> ReLU) -> pool, dropout 0.25 -> same with 64 -> dense 128 no bias -> BN -> ReLU -> dropout 0.5 -> softmax',
-    build: () =>
+    build: (classes = 10) =>
       sequential([
         ...convBnRelu(32, true),
         ...convBnRelu(32),
@@ -154,7 +155,7 @@ export const PRESETS: Record<string, Preset> = {
         batchNormalization(),
         tfl.layers.activation({ activation: 'relu' }),
         dropout(0.5),
-        dense(10, 'softmax'),
+        dense(classes, 'softmax'),
       ]),
     recipe: {
       optimizer: 'adam',

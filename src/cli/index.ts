@@ -13,6 +13,12 @@ import { defaultModelDir, packageVersion } from '../classify/model-io';
 import { decodeImage } from '../io/image';
 import { expandInputs } from '../io/inputs';
 import { normalizeDigit } from '../segment/normalize';
+import { readStringLabels, splitStrings } from '../io/labels';
+import { buildStringSet } from '../classify/data/checks';
+import { saveIdxSet } from '../classify/data/dataset';
+import { calibrateOnStrings } from '../classify/calibrate-strings';
+import { evaluateStrings, formatStringEvaluation, StringSplit, writeStringReport } from '../pipeline/strings';
+import type { FieldType } from '../segment/fields';
 import { writeEvaluationReport } from '../report/evaluation';
 import { scanInputs } from '../pipeline/scan';
 import { CSV_HEADER, csvRows, jsonDocument, jsonlLine } from '../pipeline/output';
@@ -149,7 +155,7 @@ async function cmdClassify(a: { images: string[]; model?: string; format: string
 
 async function cmdScan(a: {
   inputs: string[]; model?: string; format: 'json' | 'jsonl' | 'csv'; template?: string; autoFields?: boolean; threshold?: 'otsu' | 'adaptive';
-  deskew: boolean; minConfidence: number; dpi: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
+  deskew: boolean; clahe?: boolean; fieldType: FieldType; minConfidence: number; dpi: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
   concurrency?: number; progress?: boolean;
 }): Promise<number> {
   // Loaded here first so that a missing or corrupt model is one clear error before any work.
@@ -164,7 +170,7 @@ async function cmdScan(a: {
     const r = await scanInputs(
       a.inputs,
       {
-        template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, minConfidence: a.minConfidence, dpi: a.dpi,
+        template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, clahe: a.clahe, fieldType: a.fieldType, minConfidence: a.minConfidence, dpi: a.dpi,
         pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, classifier: clf, concurrency: a.concurrency,
       },
       (doc) => {
@@ -186,6 +192,50 @@ async function cmdScan(a: {
     bar?.stop();
     await clf.close();
   }
+}
+
+async function cmdMakeStringSet(a: { data: string; out: string; seed: number; mnistRejects: number; all?: boolean }): Promise<number> {
+  const strings = readStringLabels(a.data);
+  const part = a.all ? strings : splitStrings(strings).train;
+  err(`building digit and reject samples from ${part.length} of ${strings.length} strings in ${a.data}${a.all ? '' : ' (the training split; every 5th string is held out)'}`);
+  const { set, counts } = await buildStringSet(part, { seed: a.seed, mnistRejects: a.mnistRejects });
+  saveIdxSet(set, a.out);
+  out(`${a.out}: ${set.count} samples (${counts.stringDigits} digits and ${counts.stringRejects} rejects from strings, ${counts.mnistRejects} rejects from MNIST)`);
+  return 0;
+}
+
+async function cmdEvaluateStrings(a: {
+  data: string; model?: string; backend: BackendName; fieldType: FieldType; split: StringSplit; limit?: number; format: 'text' | 'json'; report?: string;
+  deskew: boolean; threshold?: 'otsu' | 'adaptive'; clahe?: boolean;
+}): Promise<number> {
+  const clf = await Classifier.load(a.model ?? defaultModelDir(), { backend: a.backend, workers: 1 });
+  const bar = process.stderr.isTTY ? new SingleBar({ format: 'read [{bar}] {value}/{total} fields | ETA {eta_formatted}', stream: process.stderr }, Presets.shades_classic) : null;
+  try {
+    const ev = await evaluateStrings(a.data, {
+      classifier: clf, fieldType: a.fieldType, split: a.split, limit: a.limit, deskew: a.deskew, threshold: a.threshold, clahe: a.clahe,
+      onProgress: (done, total) => {
+        if (done === 0) bar?.start(total, 0);
+        else bar?.update(done);
+      },
+    });
+    bar?.stop();
+    if (a.format === 'json') {
+      const { readings, curve, ...summary } = ev;
+      out(JSON.stringify({ ...summary, accuracy: ev.stringAccuracy, curve, readings }));
+    } else formatStringEvaluation(ev).forEach((l) => out(l));
+    if (a.report) err(`report: ${await writeStringReport(ev, a.report)}`);
+    return ev.readings.some((r) => r.error) ? 1 : 0;
+  } finally {
+    bar?.stop();
+    await clf.close();
+  }
+}
+
+async function cmdCalibrate(a: { data: string; model?: string; out: string; backend: BackendName }): Promise<number> {
+  const r = await calibrateOnStrings(a.model ?? defaultModelDir(), a.data, a.out, { backend: a.backend });
+  out(`temperature ${r.temperature.toFixed(4)} fitted on ${r.samples} held-out samples of ${a.data}: NLL ${r.nllBefore.toFixed(4)} -> ${r.nllAfter.toFixed(4)}, ECE ${(100 * r.eceBefore).toFixed(2)}% -> ${(100 * r.eceAfter).toFixed(2)}%`);
+  out(`saved ${a.out}`);
+  return 0;
 }
 
 async function cmdZoo(): Promise<number> {
@@ -220,8 +270,10 @@ export async function main(argv: string[]): Promise<number> {
           .option('template', { type: 'string', describe: 'form template JSON: named fields as page-relative boxes' })
           .option('auto-fields', { type: 'boolean', describe: 'find the printed boxes and read each as a field' })
           .option('threshold', { choices: ['otsu', 'adaptive'], default: 'otsu', describe: 'binarization: adaptive for uneven light or patterned paper' })
+          .option('clahe', { type: 'boolean', describe: 'equalize contrast (CLAHE) before thresholding: faint or unevenly lit scans' })
           .option('deskew', { type: 'boolean', default: true, describe: 'correct page skew (--no-deskew to skip)' })
-          .option('min-confidence', { type: 'number', default: 0.9, describe: 'digits below this flag their field for review' })
+          .option('field-type', { choices: ['digits', 'amount', 'zip'], default: 'digits', describe: 'what fields hold, unless their template says: digits (any), amount (separators, groups of three), zip (5 or 9 digits)' })
+          .option('min-confidence', { type: 'number', default: 0.9, describe: 'fields whose confidence (probability the string is right) is below this need review' })
           .option('dpi', { type: 'number', default: 300, describe: 'PDF rasterization resolution' })
           .option('pixel-limit', { type: 'number', describe: 'refuse pages with more pixels than this' })
           .option('debug', { type: 'string', describe: 'write every preprocessing step\'s image here' })
@@ -256,7 +308,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('batch-size', { type: 'number' })
           .option('lr', { type: 'number', describe: 'peak learning rate' })
           .option('warmup-epochs', { type: 'number', describe: 'epochs of linear warm-up before the cosine decay (warmup-cosine recipes)' })
-          .option('data', { type: 'string', describe: 'mnist (default), or a folder of class folders 0..9 / a TSV of image<TAB>label' })
+          .option('data', { type: 'string', describe: 'mnist (default), a folder of class folders 0..9, a TSV of image<TAB>label, or a make-string-set folder; several joined by commas, each optionally repeated with *N' })
           .option('init', { type: 'string', describe: 'start from this model\'s weights (fine-tuning)' })
           .option('out', { type: 'string', demandOption: true, describe: 'output folder (model + checkpoint)' })
           .option('resume', { type: 'boolean', describe: 'continue from the checkpoint in --out' })
@@ -268,8 +320,45 @@ export async function main(argv: string[]): Promise<number> {
           .option('workers', { type: 'number', describe: 'data-parallel worker threads (default: cores)' }),
       (a) => run(cmdTrain(a as never)),
     )
+    .command(
+      'evaluate-strings',
+      'measure string reading on labeled field images (labels.tsv): string and digit accuracy, accuracy-reject curve; --report writes HTML with its plot',
+      (y) =>
+        withModel(y)
+          .option('data', { type: 'string', demandOption: true, describe: 'folder with labels.tsv (file, width, height, digits[, boxes]) and images/' })
+          .option('field-type', { choices: ['digits', 'amount', 'zip'], default: 'digits', describe: 'what the fields hold (amount: separators, groups of three)' })
+          .option('split', { choices: ['all', 'train', 'heldout'], default: 'all', describe: 'all strings, or the fixed split (every 5th string held out)' })
+          .option('limit', { type: 'number', describe: 'only the first N strings' })
+          .option('threshold', { choices: ['otsu', 'adaptive'], default: 'otsu' })
+          .option('clahe', { type: 'boolean', describe: 'equalize contrast (CLAHE) before thresholding' })
+          .option('deskew', { type: 'boolean', default: true })
+          .option('format', { choices: ['text', 'json'], default: 'text' })
+          .option('report', { type: 'string', describe: 'folder for an HTML report with the accuracy-reject curve (PNG)' }),
+      (a) => run(cmdEvaluateStrings(a as never)),
+    )
+    .command(
+      'calibrate',
+      'fit a temperature for calibrated confidences on the held-out part of labeled strings and save the model with it',
+      (y) =>
+        withModel(y)
+          .option('data', { type: 'string', demandOption: true, describe: 'folder with labels.tsv with per-digit boxes (its held-out split is used)' })
+          .option('out', { type: 'string', demandOption: true, describe: 'output model folder (may be the --model folder)' }),
+      (a) => run(cmdCalibrate(a as never)),
+    )
+    .command(
+      'make-string-set',
+      'build training samples for reading strings: digit crops and bad cuts (a reject class) from labeled strings (labels.tsv) and MNIST',
+      (y) =>
+        y
+          .option('data', { type: 'string', demandOption: true, describe: 'folder with labels.tsv (file, width, height, digits, boxes) and images/' })
+          .option('out', { type: 'string', demandOption: true, describe: 'output folder (IDX files; pass it to train --data)' })
+          .option('seed', { type: 'number', default: 1 })
+          .option('mnist-rejects', { type: 'number', default: 8000, describe: 'reject samples made from MNIST training digits' })
+          .option('all', { type: 'boolean', describe: 'use every string (default: the training split only)' }),
+      (a) => run(cmdMakeStringSet(a as never)),
+    )
     .command('zoo', 'list the model-zoo presets with their papers and recipes', {}, () => run(cmdZoo()))
-    .demandCommand(1, 'name a command: scan, classify, evaluate, train or zoo')
+    .demandCommand(1, 'name a command: scan, classify, evaluate, evaluate-strings, calibrate, train, make-string-set or zoo')
     .strict()
     .version(packageVersion())
     .help()

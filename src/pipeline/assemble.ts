@@ -2,13 +2,19 @@
 import type { FieldRegion } from '../segment/fields';
 import type { DigitResult, FieldResult } from './document';
 
-/** Applies the field's constraints; `minConfidence` flags uncertain digits. */
+/**
+ * Applies the field's constraints. A field whose confidence (the product of its digits'
+ * calibrated confidences: the probability that the whole string is right) is below
+ * `minConfidence` needs review.
+ */
 export function assembleField(region: FieldRegion, digits: DigitResult[], minConfidence: number): FieldResult {
   const value = digits.map((d) => d.value).join('');
   const confidence = digits.reduce((p, d) => p * d.confidence, 1);
   const reasons: string[] = [];
-  const low = digits.filter((d) => d.confidence < minConfidence);
-  if (low.length) reasons.push(`${low.length} digit(s) below confidence ${minConfidence}`);
+  if (confidence < minConfidence) {
+    const low = digits.filter((d) => d.confidence < minConfidence).length;
+    reasons.push(`confidence ${confidence.toFixed(3)} below ${minConfidence}${low ? ` (${low} digit(s) below it)` : ''}`);
+  }
   if (region.length !== undefined && value.length !== region.length) reasons.push(`expected ${region.length} digits, read ${value.length}`);
   if (region.pattern !== undefined && !new RegExp(`^(?:${region.pattern})$`).test(value)) reasons.push(`does not match pattern ${region.pattern}`);
   if (region.type === 'zip' && value.length !== 5 && value.length !== 9) reasons.push(`a zip code has 5 or 9 digits, read ${value.length}`);

@@ -11,14 +11,16 @@ import { decodeImage, imagePageCount, InputError } from '../io/image';
 import { readPdfPages } from '../io/pdf';
 import { expandInputs } from '../io/inputs';
 import { loadOpenCV, CV } from '../preprocess/opencv';
-import { estimateSkew, findLines, removeLines, removeSpecks, rotate, threshold, ThresholdMethod } from '../preprocess/steps';
-import { boxFields, FieldRegion, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
+import type { ThresholdMethod } from '../preprocess/steps';
+import { cleanPage } from '../preprocess/page';
+import { boxFields, FieldRegion, FieldType, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
 import { extractDigits } from '../segment/digits';
+import { bestPath, segmentGraph } from '../segment/strings';
 import { Classifier } from '../classify/classifier';
 import type { BackendName } from '../classify/backend';
 import { defaultWorkers } from '../threads';
 import { scanParallel } from './parallel';
-import type { DocumentResult, PageResult } from './document';
+import type { DigitResult, DocumentResult, PageResult } from './document';
 import { assembleField } from './assemble';
 
 /** Options of {@link scan}. */
@@ -29,8 +31,16 @@ export interface ScanOptions {
   autoFields?: boolean;
   /** `otsu` (default) or `adaptive` (uneven light, patterned paper). */
   threshold?: ThresholdMethod;
+  /** Contrast-limited adaptive histogram equalization (CLAHE) before thresholding, for faint or uneven scans (default false). */
+  clahe?: boolean;
   /** Correct skew (default true). */
   deskew?: boolean;
+  /**
+   * What the fields hold, for fields whose template does not say: `digits` (default, any string),
+   * `amount` (separators split digits in groups of three, or two cents; no leading zero) or `zip`
+   * (5 or 9 digits). Used by models with a reject class.
+   */
+  fieldType?: FieldType;
   /** Digits below this confidence flag their field for review (default 0.9). */
   minConfidence?: number;
   /** PDF rasterization resolution (default 300). */
@@ -63,60 +73,67 @@ export async function scanPage(image: GrayImage, page: number, clf: Classifier, 
     const data = binary ? Uint8Array.from(img.data, (v) => (v ? 0 : 255)) : img.data;
     await sharp(Buffer.from(data), { raw: { width: img.width, height: img.height, channels: 1 } }).png().toFile(join(opts.debug, `${debugName}-p${page}-${step}.png`));
   };
-  const method = opts.threshold ?? 'otsu';
-  let gray = image;
-  await debug('1-gray', gray);
-  let bin = threshold(cv, gray, method);
-  let skew = 0;
-  if (opts.deskew !== false) {
-    skew = estimateSkew(cv, bin);
-    if (Math.abs(skew) >= 0.1) {
-      gray = rotate(cv, gray, skew);
-      bin = threshold(cv, gray, method);
-    } else skew = 0;
-  }
+  const pre = cleanPage(cv, image, {
+    threshold: opts.threshold,
+    clahe: opts.clahe,
+    deskew: opts.deskew,
+    // Specks matter only where lines of ink are found with no template or boxes (fields drop their own).
+    specks: !opts.template && !opts.autoFields,
+  });
+  const { gray, clean, lines, skew, scale } = pre;
+  await debug('1-gray', image);
+  if (opts.clahe) await debug('1b-equalized', pre.gray);
   await debug('2-deskewed', gray);
-  await debug('3-threshold', bin, true);
-  const scale = Math.min(gray.width, gray.height) / 2550; // 1.0 for a letter page at 300 dpi
-  // Specks matter only where lines of ink are found with no template or boxes (fields drop their own).
-  if (!opts.template && !opts.autoFields) bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
-  // A page's printed lines are at least 1 cm long; an image under 600 px a side is a cut-out field,
-  // whose lines are underlines and borders across most of it.
-  const field = Math.min(gray.width, gray.height) < 600;
-  const lines = field
-    ? findLines(bin, { horizontal: Math.round(0.6 * gray.width), vertical: Math.round(0.9 * gray.height) }, Math.max(3, Math.round(gray.height / 15)))
-    : findLines(bin, Math.max(25, Math.round(120 * scale)), Math.max(4, Math.round(12 * scale)));
-  const clean = removeLines(bin, lines, Math.max(3, Math.round(9 * scale)));
+  await debug('3-threshold', pre.binary, true);
   await debug('4-clean', clean, true);
   let regions: FieldRegion[];
   if (opts.template) regions = templateFields(opts.template, gray.width, gray.height);
   else if (opts.autoFields) {
-    const mask = { width: bin.width, height: bin.height, data: new Uint8Array(bin.data.length) };
+    const mask = { width: clean.width, height: clean.height, data: new Uint8Array(clean.data.length) };
     const [hm, vm] = [lines.horizontal.data, lines.vertical.data];
     for (let i = 0; i < hm.length; i++) mask.data[i] = hm[i] | vm[i];
     regions = boxFields(cv, mask, Math.max(12, Math.round(40 * scale)));
   } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)));
-  const crops = regions.map((r) => extractDigits(cv, clean, r.box));
-  const flat = crops.flat();
-  const preds = flat.length ? await clf.classify(flat) : [];
-  let k = 0;
   const minConfidence = opts.minConfidence ?? 0.9;
-  const fields = regions.map((r, i) =>
-    assembleField(
-      r,
-      crops[i].map((c) => {
-        const p = preds[k++];
-        return { value: clf.metadata.classes[p.digit], confidence: p.confidence, box: c.box! };
-      }),
-      minConfidence,
-    ),
-  );
-  const result: PageResult = { page, width: gray.width, height: gray.height, skew, fields };
+  const fields = clf.numClasses > 10 ? await readByRecognition(cv, clean, regions, clf, opts) : await readByContours(cv, clean, regions, clf);
+  const assembled = regions.map((r, i) => assembleField(r, fields[i], minConfidence));
+  const result: PageResult = { page, width: gray.width, height: gray.height, skew, fields: assembled };
   if (opts.overlay && debugName) {
     mkdirSync(opts.overlay, { recursive: true });
     await writeOverlay(gray, result, join(opts.overlay, `${debugName}-p${page}.png`), minConfidence);
   }
   return result;
+}
+
+/**
+ * Recognition-based reading (models with a reject class): each field is over-segmented, every
+ * candidate of the page is classified in one batch, and the best cut path is chosen per field.
+ */
+async function readByRecognition(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier, opts: ScanOptions): Promise<DigitResult[][]> {
+  const graphs = regions.map((r) => segmentGraph(cv, clean, r.box));
+  const crops = graphs.flatMap((g) => g.candidates.map((c) => c.crop));
+  const preds = crops.length ? await clf.classify(crops) : [];
+  let k = 0;
+  return graphs.map((g, i) => {
+    const scores = preds.slice(k, (k += g.candidates.length));
+    const r = regions[i];
+    const path = bestPath(g, scores, { fieldType: r.type ?? opts.fieldType, lengths: r.length !== undefined ? [r.length] : undefined });
+    return path.digits.map((d) => ({ value: String(d.score.digit), confidence: d.score.confidence, box: d.candidate.box }));
+  });
+}
+
+/** Contour reading (digit-only models): each component group is one digit. */
+async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier): Promise<DigitResult[][]> {
+  const crops = regions.map((r) => extractDigits(cv, clean, r.box));
+  const flat = crops.flat();
+  const preds = flat.length ? await clf.classify(flat) : [];
+  let k = 0;
+  return crops.map((cs) =>
+    cs.map((c) => {
+      const p = preds[k++];
+      return { value: clf.metadata.classes[p.digit], confidence: p.confidence, box: c.box! };
+    }),
+  );
 }
 
 /** One input's pages, decoded one at a time (PDF pages rasterized; TIFF pages each); every `step`-th from `first`. */

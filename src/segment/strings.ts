@@ -1,0 +1,455 @@
+/**
+ * Recognition-based segmentation of a digit string (check amounts, zip codes, any digit field).
+ *
+ * 1. **Over-segment** ({@link segmentGraph}): the field's components are grouped (broken strokes
+ *    that overlap in x join), small marks (dots, commas, dashes, specks) are set apart, and every
+ *    group wider than a narrow digit is cut at the valleys of its column profile along the
+ *    least-ink path (a seam that may bend around strokes). The pieces, ordered left to right, are the
+ *    graph's primitives; every run of up to four neighbouring primitives that could be one digit is
+ *    a candidate, normalized like MNIST.
+ * 2. **Score**: the classifier reads every candidate (one batch for a page); a model with a
+ *    `reject` class says how much a candidate is not a digit (a bad cut, two digits, a sign).
+ * 3. **Choose** ({@link bestPath}): dynamic programming over the graph picks the cut path with the
+ *    best joint score (sum of log probabilities), with priors on string length (field type) and, for
+ *    amounts, on digit groups between separators. Whole marks and non-digit groups may be skipped;
+ *    the pieces of a cut group may not.
+ *
+ * Plain values in and out: a binary page and a field box in, candidates out; scores in, the chosen
+ * digits out. The classifier is not called from here.
+ */
+import type { BinaryImage, Box, DigitCrop } from '../types';
+import type { CV } from '../preprocess/opencv';
+import { components, cropBinary } from './components';
+import { normalizeDigit } from './normalize';
+import type { FieldType } from './fields';
+
+export type { FieldType };
+
+
+/** One piece of the over-segmented field. */
+export interface Primitive {
+  /** Box in page pixels. */
+  box: Box;
+  /** `mark`: dot, comma, dash or speck (skipped for free, never a digit alone); `group`: an uncut group (may be skipped at the cost of its reject score); `piece`: part of a cut group (never skipped). */
+  kind: 'mark' | 'group' | 'piece';
+  /** A dot or comma on the lower half of the line: a possible thousands/decimal separator. */
+  separator: boolean;
+  /** Ink pixels. */
+  area: number;
+}
+
+/** A run of primitives `first..last` that may be one digit. */
+export interface Candidate {
+  first: number;
+  last: number;
+  /** Box in page pixels. */
+  box: Box;
+  /** The candidate's ink, MNIST-normalized. */
+  crop: DigitCrop;
+}
+
+/** The segmentation graph of one field. */
+export interface SegmentGraph {
+  field: Box;
+  /** Typical digit height in pixels. */
+  digitHeight: number;
+  primitives: Primitive[];
+  candidates: Candidate[];
+}
+
+/** A classifier's reading of one candidate. */
+export interface CandidateScore {
+  digit: number;
+  /** Probability of `digit`. */
+  confidence: number;
+  /** Probability that the candidate is not a digit (0 when the model has no reject class). */
+  reject: number;
+}
+
+/** Options of {@link segmentGraph}. */
+export interface GraphOptions {
+  /** Most primitives merged into one digit (default 4). */
+  maxMerge?: number;
+  /** Most cuts tried per digit-height of a group's width (default 3). */
+  cutsPerDigit?: number;
+}
+
+const right = (b: Box) => b[0] + b[2];
+const bottom = (b: Box) => b[1] + b[3];
+function union(a: Box, b: Box): Box {
+  const x = Math.min(a[0], b[0]);
+  const y = Math.min(a[1], b[1]);
+  return [x, y, Math.max(right(a), right(b)) - x, Math.max(bottom(a), bottom(b)) - y];
+}
+
+/**
+ * The least-ink top-to-bottom path through `img` (1 = ink) within columns [lo, hi], moving at most
+ * one column per row; each sideways step costs a little so paths stay straight in the background.
+ */
+export function seamCut(img: BinaryImage, lo: number, hi: number): Int32Array {
+  const { width: w, height: h, data } = img;
+  lo = Math.max(0, lo);
+  hi = Math.min(w - 1, hi);
+  const span = hi - lo + 1;
+  const cost = new Float32Array(span * h);
+  const from = new Int8Array(span * h);
+  for (let y = 0; y < h; y++) {
+    for (let i = 0; i < span; i++) {
+      const own = data[y * w + lo + i] ? 1 : 0;
+      if (y === 0) {
+        cost[i] = own;
+        continue;
+      }
+      let best = cost[(y - 1) * span + i];
+      let dir = 0;
+      if (i > 0 && cost[(y - 1) * span + i - 1] + 0.15 < best) {
+        best = cost[(y - 1) * span + i - 1] + 0.15;
+        dir = -1;
+      }
+      if (i < span - 1 && cost[(y - 1) * span + i + 1] + 0.15 < best) {
+        best = cost[(y - 1) * span + i + 1] + 0.15;
+        dir = 1;
+      }
+      cost[y * span + i] = best + own;
+      from[y * span + i] = dir;
+    }
+  }
+  let i = 0;
+  for (let j = 1; j < span; j++) if (cost[(h - 1) * span + j] < cost[(h - 1) * span + i]) i = j;
+  const path = new Int32Array(h);
+  for (let y = h - 1; y >= 0; y--) {
+    path[y] = lo + i;
+    i += from[y * span + i];
+  }
+  return path;
+}
+
+/** Columns where a group could be cut: valleys of its (smoothed) ink profile, strongest first, kept apart. */
+function cutColumns(img: BinaryImage, H: number, maxCuts: number): number[] {
+  const { width: w, height: h, data } = img;
+  const prof = new Float32Array(w);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) prof[x] += data[y * w + x];
+  const sm = prof.map((_, x) => (prof[Math.max(0, x - 1)] + prof[x] + prof[Math.min(w - 1, x + 1)]) / 3);
+  const margin = Math.max(2, Math.round(0.2 * H));
+  const peak = Math.max(...sm);
+  const valleys: number[] = [];
+  for (let x = margin; x < w - margin; x++) {
+    const l = sm[x - 1];
+    const r = sm[x + 1];
+    if (sm[x] <= l && sm[x] <= r && sm[x] <= 0.6 * peak) valleys.push(x);
+  }
+  valleys.sort((a, b) => sm[a] - sm[b]);
+  const kept: number[] = [];
+  const gap = Math.max(2, Math.round(0.22 * H));
+  for (const v of valleys) {
+    if (kept.length >= maxCuts) break;
+    if (kept.every((k) => Math.abs(k - v) >= gap)) kept.push(v);
+  }
+  return kept.sort((a, b) => a - b);
+}
+
+/**
+ * Over-segments one field of a cleaned binary page into primitives and lists the candidate digits
+ * (runs of neighbouring primitives), each MNIST-normalized for the classifier.
+ */
+export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: GraphOptions = {}): SegmentGraph {
+  const maxMerge = options.maxMerge ?? 4;
+  const empty: SegmentGraph = { field, digitHeight: 0, primitives: [], candidates: [] };
+  const sub = cropBinary(page, field);
+  if (sub.width === 0 || sub.height === 0) return empty;
+  const fx = Math.max(0, Math.floor(field[0]));
+  const fy = Math.max(0, Math.floor(field[1]));
+  const cc = components(cv, sub);
+  let comps = cc.list;
+  if (comps.length === 0) return empty;
+  const tall = Math.max(...comps.map((c) => c.box[3]));
+  const minArea = Math.max(4, Math.round((tall * 0.06) ** 2));
+  comps = comps.filter((c) => c.area >= minArea);
+  if (comps.length === 0) return empty;
+  const heights = comps.map((c) => c.box[3]).sort((a, b) => b - a);
+  const H = Math.max(4, heights[Math.min(heights.length - 1, Math.floor(heights.length / 3))]);
+  // Edge slivers (what is left of a box border) and long rules are not part of any digit.
+  comps = comps.filter((c) => {
+    const [x, y, w, h] = c.box;
+    const atSide = x <= 2 || x + w >= sub.width - 2;
+    const atTopBottom = y <= 2 || y + h >= sub.height - 2;
+    if ((atSide && w < 0.12 * H && h > 0.5 * H) || (atTopBottom && h < 0.12 * H && w > 0.5 * H)) return false;
+    return !(w > 3 * H && h < 0.4 * H);
+  });
+  // Groups: components overlapping mostly in x are one digit's broken strokes.
+  type Group = { box: Box; labels: number[]; area: number };
+  const groups: Group[] = comps.sort((a, b) => a.box[0] - b.box[0]).map((c) => ({ box: c.box, labels: [c.label], area: c.area }));
+  for (let merged = true; merged; ) {
+    merged = false;
+    for (let i = 0; i < groups.length && !merged; i++) {
+      for (let j = i + 1; j < groups.length && !merged; j++) {
+        const a = groups[i].box;
+        const b = groups[j].box;
+        const overlap = Math.min(right(a), right(b)) - Math.max(a[0], b[0]);
+        const narrower = Math.min(a[2], b[2]);
+        if (overlap > 0.6 * narrower && Math.max(a[2], b[2]) < 1.1 * H) {
+          groups[i] = { box: union(a, b), labels: [...groups[i].labels, ...groups[j].labels], area: groups[i].area + groups[j].area };
+          groups.splice(j, 1);
+          merged = true;
+        }
+      }
+    }
+  }
+  // Body line of the string: where the tall groups sit.
+  const tallGroups = groups.filter((g) => g.box[3] >= 0.6 * H);
+  const bodyTop = tallGroups.length ? median(tallGroups.map((g) => g.box[1])) : 0;
+  const bodyBottom = tallGroups.length ? median(tallGroups.map((g) => bottom(g.box))) : sub.height;
+  // Pixels of each primitive: label image over the field.
+  const prim = new Int32Array(sub.width * sub.height).fill(-1);
+  const primitives: Array<Primitive & { cx: number }> = [];
+  const labelOf = new Int32Array(cc.list.length + 1).fill(-1);
+  groups.forEach((g, gi) => g.labels.forEach((l) => (labelOf[l] = gi)));
+  const pixelsOf: number[][] = groups.map(() => []);
+  for (let i = 0; i < cc.labels.length; i++) {
+    const l = cc.labels[i];
+    if (l > 0 && labelOf[l] >= 0) pixelsOf[labelOf[l]].push(i);
+  }
+  const addPrimitive = (pixels: number[], kind: Primitive['kind'], separator = false) => {
+    if (pixels.length === 0) return;
+    let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1, sx = 0;
+    const id = primitives.length;
+    for (const p of pixels) {
+      const x = p % sub.width;
+      const y = (p - x) / sub.width;
+      prim[p] = id;
+      x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+      sx += x;
+    }
+    primitives.push({ box: [x0, y0, x1 - x0 + 1, y1 - y0 + 1], kind, separator, area: pixels.length, cx: sx / pixels.length });
+  };
+  const maxCutsPer = options.cutsPerDigit ?? 3;
+  groups.forEach((g, gi) => {
+    const [x, y, w, h] = g.box;
+    const small = h < 0.4 * H && w < 0.6 * H;
+    const dash = h < 0.3 * H && w >= 1.5 * h;
+    if (small || dash) {
+      const mid = y + h / 2;
+      const separator = small && !dash && mid > bodyTop + 0.5 * (bodyBottom - bodyTop);
+      addPrimitive(pixelsOf[gi], 'mark', separator);
+      return;
+    }
+    if (w <= 0.6 * H) {
+      addPrimitive(pixelsOf[gi], 'group');
+      return;
+    }
+    // A group wider than a narrow digit: maybe touching digits. Cut at valleys along seams.
+    const img: BinaryImage = { width: w, height: h, data: new Uint8Array(w * h) };
+    for (const p of pixelsOf[gi]) {
+      const px = (p % sub.width) - x;
+      const py = Math.floor(p / sub.width) - y;
+      img.data[py * w + px] = 1;
+    }
+    const cols = cutColumns(img, H, Math.max(1, Math.ceil((w / H) * maxCutsPer)));
+    if (cols.length === 0) {
+      addPrimitive(pixelsOf[gi], 'group');
+      return;
+    }
+    const reach = Math.max(1, Math.round(0.2 * H));
+    const paths = cols.map((c) => seamCut(img, c - reach, c + reach));
+    for (let k = 1; k < paths.length; k++) for (let yy = 0; yy < h; yy++) paths[k][yy] = Math.max(paths[k][yy], paths[k - 1][yy]);
+    const pieces: number[][] = Array.from({ length: paths.length + 1 }, () => []);
+    for (const p of pixelsOf[gi]) {
+      const px = (p % sub.width) - x;
+      const py = Math.floor(p / sub.width) - y;
+      let k = 0;
+      while (k < paths.length && px >= paths[k][py]) k++;
+      pieces[k].push(p);
+    }
+    const nonEmpty = pieces.filter((p) => p.length > 0);
+    if (nonEmpty.length === 1) addPrimitive(nonEmpty[0], 'group');
+    else nonEmpty.forEach((p) => addPrimitive(p, 'piece'));
+  });
+  // Left to right by centre of ink; relabel the pixel map to the new order.
+  const order = primitives.map((_, i) => i).sort((a, b) => primitives[a].cx - primitives[b].cx);
+  const rank = new Int32Array(order.length);
+  order.forEach((o, r) => (rank[o] = r));
+  for (let i = 0; i < prim.length; i++) if (prim[i] >= 0) prim[i] = rank[prim[i]];
+  const sorted = order.map((o) => primitives[o]);
+  // Candidates: runs of neighbouring primitives that fit in one digit.
+  const candidates: Candidate[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    let box = sorted[i].box;
+    for (let j = i; j < Math.min(sorted.length, i + maxMerge); j++) {
+      if (j > i) {
+        const gapX = sorted[j].box[0] - right(box);
+        if (gapX > 0.35 * H) break;
+        box = union(box, sorted[j].box);
+      }
+      if (box[2] > 1.6 * H) break;
+      const allMarks = sorted.slice(i, j + 1).every((p) => p.kind === 'mark');
+      if (allMarks || (box[3] < 0.45 * H && box[2] < 0.45 * H)) continue;
+      const [bx, by, bw, bh] = box;
+      const img = new Uint8Array(bw * bh);
+      for (let yy = 0; yy < bh; yy++) {
+        for (let xx = 0; xx < bw; xx++) {
+          const p = prim[(by + yy) * sub.width + bx + xx];
+          if (p >= i && p <= j) img[yy * bw + xx] = 255;
+        }
+      }
+      const crop = normalizeDigit({ width: bw, height: bh, data: img }, { polarity: 'light-on-dark' });
+      const pageBox: Box = [fx + bx, fy + by, bw, bh];
+      candidates.push({ first: i, last: j, box: pageBox, crop: { pixels: crop.pixels, box: pageBox } });
+    }
+  }
+  return {
+    field,
+    digitHeight: H,
+    primitives: sorted.map(({ box, kind, separator, area }) => ({ box: [fx + box[0], fy + box[1], box[2], box[3]] as Box, kind, separator, area })),
+    candidates,
+  };
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Options of {@link bestPath}. */
+export interface PathOptions {
+  /** `zip`: 5 or 9 digits; `amount`: separators split digits in groups of three (or two cents), no leading zero; `digits`: anything (default). */
+  fieldType?: FieldType;
+  /** Allowed digit counts (overrides the field type's). */
+  lengths?: number[];
+  /** Most digits considered (default 20). */
+  maxDigits?: number;
+}
+
+/** The chosen reading of a field. */
+export interface PathResult {
+  /** Chosen candidates, left to right, with their scores. */
+  digits: Array<{ candidate: Candidate; score: CandidateScore }>;
+  /** Primitives skipped as non-digits. */
+  skipped: number[];
+  /** Total log score of the path. */
+  logScore: number;
+  /** False when no path met the length constraint (the best unconstrained path is returned). */
+  fits: boolean;
+}
+
+const LOG_FLOOR = Math.log(1e-6);
+const ln = (p: number) => Math.max(LOG_FLOOR, Math.log(Math.max(p, 1e-12)));
+
+/**
+ * Chooses the best reading of a field from its candidates' scores (in `graph.candidates` order):
+ * dynamic programming over (primitive, digits so far), maximizing the sum of log probabilities of
+ * the chosen digits and of the skipped groups being non-digits, under the field type's priors.
+ */
+export function bestPath(graph: SegmentGraph, scores: CandidateScore[], options: PathOptions = {}): PathResult {
+  const n = graph.primitives.length;
+  const type = options.fieldType ?? 'digits';
+  const maxDigits = options.maxDigits ?? 20;
+  const allowed = options.lengths ?? (type === 'zip' ? [5, 9] : undefined);
+  const byStart: Array<Array<{ c: number; end: number; s: number }>> = Array.from({ length: n }, () => []);
+  const single = new Map<number, number>();
+  graph.candidates.forEach((cand, ci) => {
+    const sc = scores[ci];
+    byStart[cand.first].push({ c: ci, end: cand.last + 1, s: ln(sc.confidence) });
+    if (cand.first === cand.last) single.set(cand.first, ci);
+  });
+  const skipScore = (i: number): number | null => {
+    const p = graph.primitives[i];
+    if (p.kind === 'mark') return 0;
+    const ci = single.get(i);
+    // A piece or group too small to be a digit alone: skipping it costs little (it may also join a neighbour).
+    if (ci === undefined) return p.kind === 'piece' ? -3 : 0;
+    if (p.kind === 'piece') return null;
+    // A digit-sized group is rarely not a digit: skipping one costs extra (a prior on string length).
+    const big = p.box[3] >= 0.7 * graph.digitHeight ? -1.5 : 0;
+    return ln(scores[ci].reject) + big;
+  };
+  // Amounts: a separator mark must be followed by a multiple of three digits (or two: cents).
+  const separatorPenalty = (digitsAfter: number) => (digitsAfter % 3 === 0 || digitsAfter === 2 ? 0 : -2);
+  const solve = (target: number | null) => {
+    const K = maxDigits + 1;
+    const best = new Float64Array((n + 1) * K).fill(-Infinity);
+    const back = new Int32Array((n + 1) * K).fill(-2); // -1 = skip, >= 0 candidate index
+    best[0] = 0;
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < K; k++) {
+        const cur = best[i * K + k];
+        if (cur === -Infinity) continue;
+        const sk = skipScore(i);
+        if (sk !== null) {
+          let s = cur + sk;
+          if (type === 'amount' && target !== null && graph.primitives[i].separator && k > 0) s += separatorPenalty(target - k);
+          if (s > best[(i + 1) * K + k]) {
+            best[(i + 1) * K + k] = s;
+            back[(i + 1) * K + k] = -1;
+          }
+        }
+        if (k + 1 >= K) continue;
+        for (const e of byStart[i]) {
+          let s = cur + e.s;
+          if (type === 'amount' && k === 0 && scores[e.c].digit === 0) s += -2; // amounts do not start with 0
+          if (s > best[e.end * K + k + 1]) {
+            best[e.end * K + k + 1] = s;
+            back[e.end * K + k + 1] = e.c;
+          }
+        }
+      }
+    }
+    return { best, back, K };
+  };
+  const trace = (back: Int32Array, K: number, k: number): { cands: number[]; skipped: number[] } => {
+    const cands: number[] = [];
+    const skipped: number[] = [];
+    let i = n;
+    while (i > 0) {
+      const b = back[i * K + k];
+      if (b === -1) {
+        skipped.push(i - 1);
+        i--;
+      } else {
+        cands.push(b);
+        i = graph.candidates[b].first;
+        k--;
+      }
+    }
+    return { cands: cands.reverse(), skipped: skipped.reverse() };
+  };
+  let bestK = -1;
+  let bestScore = -Infinity;
+  let bestBack: Int32Array | null = null;
+  let bestKK = 0;
+  let fits = true;
+  const consider = (lengths: number[] | null) => {
+    if (type === 'amount') {
+      // The separator prior depends on the total: one pass per total.
+      for (let t = 0; t <= maxDigits; t++) {
+        if (lengths && !lengths.includes(t)) continue;
+        const { best, back, K } = solve(t);
+        if (best[n * K + t] > bestScore) {
+          bestScore = best[n * K + t];
+          bestK = t;
+          bestBack = back;
+          bestKK = K;
+        }
+      }
+    } else {
+      const { best, back, K } = solve(null);
+      for (let t = 0; t < K; t++) {
+        if (lengths && !lengths.includes(t)) continue;
+        if (best[n * K + t] > bestScore) {
+          bestScore = best[n * K + t];
+          bestK = t;
+          bestBack = back;
+          bestKK = K;
+        }
+      }
+    }
+  };
+  if (n === 0) return { digits: [], skipped: [], logScore: 0, fits: !allowed || allowed.includes(0) };
+  consider(allowed ?? null);
+  if (bestK < 0 && allowed) {
+    fits = false;
+    consider(null);
+  }
+  if (bestK < 0 || !bestBack) return { digits: [], skipped: graph.primitives.map((_, i) => i), logScore: -Infinity, fits: false };
+  const { cands, skipped } = trace(bestBack, bestKK, bestK);
+  return { digits: cands.map((c) => ({ candidate: graph.candidates[c], score: scores[c] })), skipped, logScore: bestScore, fits };
+}

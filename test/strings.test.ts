@@ -1,0 +1,254 @@
+/**
+ * Reading digit strings: over-segmentation and the best cut path (#4). Touching pairs and triples
+ * and broken digits are made from MNIST test digits; the shipped model (with its reject class)
+ * scores the candidates.
+ */
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BinaryImage, Box } from '../src/types';
+import { loadOpenCV, CV } from '../src/preprocess/opencv';
+import { components } from '../src/segment/components';
+import { bestPath, CandidateScore, seamCut, segmentGraph, SegmentGraph } from '../src/segment/strings';
+import { Classifier } from '../src/classify/classifier';
+import { Rng } from '../src/classify/data/random';
+import { expectedCalibrationError } from '../src/classify/calibrate';
+import { calibrateOnStrings } from '../src/classify/calibrate-strings';
+import { editDistance, rejectCurve, acceptedAtError } from '../src/pipeline/strings';
+import { mnistTest, ROOT, tmp } from './helpers';
+
+const ORAND = join(ROOT, '..', 'shared', 'data', 'orand-car-a');
+
+/** MNIST test digit i, enlarged 2x, as binary ink (1) with its ink columns. */
+function digitInk(i: number): { img: BinaryImage; x0: number; x1: number } {
+  const d = mnistTest();
+  const S = 2;
+  const img: BinaryImage = { width: 28 * S, height: 28 * S, data: new Uint8Array(28 * S * 28 * S) };
+  let x0 = Infinity;
+  let x1 = -1;
+  for (let y = 0; y < 28 * S; y++) {
+    for (let x = 0; x < 28 * S; x++) {
+      if (d.images[i * 784 + Math.floor(y / S) * 28 + Math.floor(x / S)] > 100) {
+        img.data[y * 28 * S + x] = 1;
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+      }
+    }
+  }
+  return { img, x0, x1 };
+}
+
+/** Places digits left to right on a page; `gap` px between ink (negative = overlapping). */
+function compose(indices: number[], gaps: number[], extra: Array<{ box: Box }> = []): BinaryImage {
+  const W = 40 + indices.length * 70 + extra.length * 30;
+  const page: BinaryImage = { width: W, height: 100, data: new Uint8Array(W * 100) };
+  let x = 20;
+  indices.forEach((idx, k) => {
+    const { img, x0, x1 } = digitInk(idx);
+    const left = x - x0;
+    for (let y = 0; y < img.height; y++) for (let xx = 0; xx < img.width; xx++) if (img.data[y * img.width + xx]) page.data[(y + 20) * W + left + xx] = 1;
+    x = left + x1 + 1 + (gaps[k] ?? 10);
+  });
+  for (const { box } of extra) for (let y = box[1]; y < box[1] + box[3]; y++) for (let xx = box[0]; xx < box[0] + box[2]; xx++) page.data[y * W + xx] = 1;
+  return page;
+}
+
+let cv: CV;
+let clf: Classifier;
+beforeAll(async () => {
+  cv = await loadOpenCV();
+  clf = await Classifier.load(undefined, { workers: 1 });
+});
+afterAll(async () => clf && (await clf.close()));
+
+async function read(page: BinaryImage, fieldType: 'digits' | 'amount' | 'zip' = 'digits'): Promise<string> {
+  const g = segmentGraph(cv, page, [0, 0, page.width, page.height]);
+  const scores = g.candidates.length ? await clf.classify(g.candidates.map((c) => c.crop)) : [];
+  return bestPath(g, scores, { fieldType }).digits.map((d) => d.score.digit).join('');
+}
+
+/** Digit indices of the MNIST test set, seeded. */
+function picks(n: number, seed: number, skipOnes = false): number[] {
+  const rng = new Rng(seed);
+  const d = mnistTest();
+  const out: number[] = [];
+  while (out.length < n) {
+    const i = rng.int(d.count);
+    if (!skipOnes || d.labels[i] !== 1) out.push(i);
+  }
+  return out;
+}
+
+describe('over-segmentation and cut paths', () => {
+  it('the seam between two touching blobs follows the gap', () => {
+    const img: BinaryImage = { width: 20, height: 10, data: new Uint8Array(200) };
+    for (let y = 0; y < 10; y++) for (let x = 0; x < 20; x++) if (x < 8 || x > 10 || y === 5) img.data[y * 20 + x] = 1;
+    const path = seamCut(img, 5, 14);
+    for (let y = 0; y < 10; y++) expect(path[y]).toBeGreaterThanOrEqual(8);
+    for (let y = 0; y < 10; y++) expect(path[y]).toBeLessThanOrEqual(10);
+  });
+
+  it('dynamic programming picks the best-scoring path and honours length constraints', () => {
+    const prim = (x: number): SegmentGraph['primitives'][number] => ({ box: [x, 0, 10, 20], kind: 'piece', separator: false, area: 100 });
+    const cand = (first: number, last: number) => ({ first, last, box: [first * 10, 0, (last - first + 1) * 10, 20] as Box, crop: { pixels: new Float32Array(784) } });
+    const g: SegmentGraph = { field: [0, 0, 30, 20], digitHeight: 20, primitives: [prim(0), prim(10), prim(20)], candidates: [cand(0, 0), cand(1, 1), cand(2, 2), cand(0, 1), cand(1, 2)] };
+    const s = (digit: number, confidence: number): CandidateScore => ({ digit, confidence, reject: 1 - confidence });
+    // [0..1] as a 0 (0.9) + [2] as 7 (0.9) beats three single pieces (0.5 each).
+    const scores = [s(1, 0.5), s(1, 0.5), s(7, 0.9), s(0, 0.9), s(4, 0.2)];
+    expect(bestPath(g, scores).digits.map((d) => d.score.digit).join('')).toBe('07');
+    // With exactly three digits required, the three pieces win.
+    const three = bestPath(g, scores, { lengths: [3] });
+    expect(three.digits.map((d) => d.score.digit).join('')).toBe('117');
+    expect(three.fits).toBe(true);
+    // An impossible length falls back to the best path and says so.
+    const five = bestPath(g, scores, { fieldType: 'zip' });
+    expect(five.fits).toBe(false);
+    expect(five.digits).toHaveLength(2);
+  });
+
+  it('an uncut group the classifier rejects is skipped; a piece never is', () => {
+    const g: SegmentGraph = {
+      field: [0, 0, 20, 20],
+      digitHeight: 20,
+      primitives: [
+        { box: [0, 0, 10, 20], kind: 'group', separator: false, area: 100 },
+        { box: [10, 0, 10, 20], kind: 'group', separator: false, area: 100 },
+      ],
+      candidates: [
+        { first: 0, last: 0, box: [0, 0, 10, 20], crop: { pixels: new Float32Array(784) } },
+        { first: 1, last: 1, box: [10, 0, 10, 20], crop: { pixels: new Float32Array(784) } },
+      ],
+    };
+    const r = bestPath(g, [{ digit: 5, confidence: 0.05, reject: 0.95 }, { digit: 3, confidence: 0.97, reject: 0.01 }]);
+    expect(r.digits.map((d) => d.score.digit)).toEqual([3]);
+    expect(r.skipped).toEqual([0]);
+    g.primitives[0].kind = 'piece';
+    expect(bestPath(g, [{ digit: 5, confidence: 0.05, reject: 0.95 }, { digit: 3, confidence: 0.97, reject: 0.01 }]).skipped).toEqual([]);
+  });
+});
+
+describe('reading strings with the shipped model', () => {
+  it('has a reject class', () => {
+    expect(clf.numClasses).toBe(11);
+  });
+
+  it('splits touching pairs and triples of MNIST test digits', async () => {
+    const d = mnistTest();
+    let pairs = 0;
+    let pairsRight = 0;
+    const idx = picks(160, 41);
+    for (let k = 0; k + 1 < idx.length && pairs < 60; k += 2) {
+      const page = compose([idx[k], idx[k + 1]], [-2]);
+      if (components(cv, page).list.length !== 1) continue; // only pairs that really touch
+      pairs++;
+      if ((await read(page)) === `${d.labels[idx[k]]}${d.labels[idx[k + 1]]}`) pairsRight++;
+    }
+    let triples = 0;
+    let triplesRight = 0;
+    const t = picks(150, 43);
+    for (let k = 0; k + 2 < t.length && triples < 30; k += 3) {
+      const page = compose([t[k], t[k + 1], t[k + 2]], [-2, -2]);
+      if (components(cv, page).list.length !== 1) continue;
+      triples++;
+      if ((await read(page)) === `${d.labels[t[k]]}${d.labels[t[k + 1]]}${d.labels[t[k + 2]]}`) triplesRight++;
+    }
+    expect(pairs).toBeGreaterThanOrEqual(40);
+    expect(triples).toBeGreaterThanOrEqual(15);
+    // Measured: see the closing note of #4; thresholds leave a margin below it.
+    expect(pairsRight / pairs).toBeGreaterThanOrEqual(PAIR_MIN);
+    expect(triplesRight / triples).toBeGreaterThanOrEqual(TRIPLE_MIN);
+  });
+
+  it('merges a digit broken in two', async () => {
+    const d = mnistTest();
+    let broken = 0;
+    let right = 0;
+    for (const i of picks(80, 47, true)) {
+      const page = compose([i], []);
+      // Erase a band of rows through the middle of the ink.
+      let top = 100;
+      let bot = 0;
+      for (let y = 0; y < page.height; y++) for (let x = 0; x < page.width; x++) if (page.data[y * page.width + x]) {
+        top = Math.min(top, y);
+        bot = Math.max(bot, y);
+      }
+      const mid = Math.round((top + bot) / 2);
+      for (let y = mid - 1; y <= mid; y++) page.data.fill(0, y * page.width, (y + 1) * page.width);
+      if (components(cv, page).list.filter((c) => c.area > 15).length < 2) continue;
+      broken++;
+      if ((await read(page)) === String(d.labels[i])) right++;
+    }
+    expect(broken).toBeGreaterThanOrEqual(30);
+    expect(right / broken).toBeGreaterThanOrEqual(BROKEN_MIN);
+  });
+
+  it('ignores separators, dashes and underlines', async () => {
+    const d = mnistTest();
+    let right = 0;
+    const n = 20;
+    const idx = picks(n * 5, 53);
+    for (let k = 0; k < n; k++) {
+      const ds = idx.slice(k * 5, k * 5 + 5);
+      // "dd.ddd.-" with an underline: digits with 14 px gaps; a dot after the 2nd and the 5th, a dash last.
+      const page = compose(ds, [14, 14, 14, 14, 40]);
+      const W = page.width;
+      const put = (x: number, y: number, w: number, h: number) => {
+        for (let yy = y; yy < y + h; yy++) for (let xx = x; xx < x + w; xx++) page.data[yy * W + xx] = 1;
+      };
+      // Find the gaps between digit ink to put the marks in.
+      const cols = Array.from({ length: W }, (_, x) => {
+        let s = 0;
+        for (let y = 0; y < page.height; y++) s += page.data[y * W + x];
+        return s;
+      });
+      const inkEnds: number[] = [];
+      for (let x = 1; x < W; x++) if (cols[x - 1] > 0 && cols[x] === 0) inkEnds.push(x);
+      put(inkEnds[1] + 4, 66, 5, 5);
+      put(inkEnds[inkEnds.length - 1] + 4, 66, 5, 5);
+      put(inkEnds[inkEnds.length - 1] + 14, 50, 16, 4);
+      put(10, 84, W - 20, 3);
+      if ((await read(page, 'amount')) === ds.map((i) => d.labels[i]).join('')) right++;
+    }
+    expect(right / n).toBeGreaterThanOrEqual(SEPARATOR_MIN);
+  });
+});
+
+describe('confidence', () => {
+  it('expected calibration error: 0 when confidence matches accuracy, large when it does not', () => {
+    const conf = Array.from({ length: 100 }, () => 0.75);
+    const ok = Array.from({ length: 100 }, (_, i) => i % 4 !== 0);
+    expect(expectedCalibrationError(conf, ok)).toBeCloseTo(0, 6);
+    expect(expectedCalibrationError(conf.map(() => 0.99), ok)).toBeCloseTo(0.24, 6);
+  });
+
+  it('accuracy-reject curve and edit distance', () => {
+    const r = [
+      { confidence: 0.99, correct: true },
+      { confidence: 0.9, correct: true },
+      { confidence: 0.8, correct: false },
+      { confidence: 0.5, correct: true },
+    ];
+    const curve = rejectCurve(r);
+    expect(curve[0]).toEqual({ threshold: 0.5, accepted: 1, error: 0.25 });
+    expect(acceptedAtError(curve, 0.01)).toEqual({ threshold: 0.9, accepted: 0.5, error: 0 });
+    expect(editDistance('12345', '1245')).toBe(1);
+    expect(editDistance('100', '700')).toBe(1);
+  });
+
+  (existsSync(ORAND) ? it : it.skip)('temperature scaling lowers the calibration error on held-out real check digits', async () => {
+    // Start from the shipped weights without their temperature (as training leaves a model).
+    const raw = tmp();
+    const json = JSON.parse(readFileSync(join(ROOT, 'models', 'default', 'model.json'), 'utf8'));
+    delete json.userDefinedMetadata.temperature;
+    writeFileSync(join(raw, 'model.json'), JSON.stringify(json));
+    copyFileSync(join(ROOT, 'models', 'default', 'weights.bin'), join(raw, 'weights.bin'));
+    const r = await calibrateOnStrings(raw, ORAND, tmp());
+    expect(r.nllAfter).toBeLessThanOrEqual(r.nllBefore + 1e-9);
+    expect(r.eceAfter).toBeLessThan(r.eceBefore);
+  });
+});
+
+// Floors from measurements with the shipped model (see #4's closing note); about 5 points below.
+const PAIR_MIN = 0.7;
+const TRIPLE_MIN = 0.5;
+const BROKEN_MIN = 0.7;
+const SEPARATOR_MIN = 0.7;
