@@ -56,7 +56,7 @@ let cv: CV;
 let clf: Classifier;
 beforeAll(async () => {
   cv = await loadOpenCV();
-  clf = await Classifier.load(undefined, { workers: 1 });
+  clf = await Classifier.load(join(ROOT, 'models', 'check'), { workers: 1 });
 });
 afterAll(async () => clf && (await clf.close()));
 
@@ -126,7 +126,7 @@ describe('over-segmentation and cut paths', () => {
   });
 });
 
-describe('reading strings with the shipped model', () => {
+describe('reading strings with the shipped check model (reject class)', () => {
   it('has a reject class', () => {
     expect(clf.numClasses).toBe(11);
   });
@@ -151,6 +151,7 @@ describe('reading strings with the shipped model', () => {
       triples++;
       if ((await read(page)) === `${d.labels[t[k]]}${d.labels[t[k + 1]]}${d.labels[t[k + 2]]}`) triplesRight++;
     }
+    console.log(`touching pairs ${pairsRight}/${pairs}, triples ${triplesRight}/${triples}`);
     expect(pairs).toBeGreaterThanOrEqual(40);
     expect(triples).toBeGreaterThanOrEqual(15);
     // Measured: see the closing note of #4; thresholds leave a margin below it.
@@ -177,6 +178,7 @@ describe('reading strings with the shipped model', () => {
       broken++;
       if ((await read(page)) === String(d.labels[i])) right++;
     }
+    console.log(`broken digits ${right}/${broken}`);
     expect(broken).toBeGreaterThanOrEqual(30);
     expect(right / broken).toBeGreaterThanOrEqual(BROKEN_MIN);
   });
@@ -208,6 +210,7 @@ describe('reading strings with the shipped model', () => {
       put(10, 84, W - 20, 3);
       if ((await read(page, 'amount')) === ds.map((i) => d.labels[i]).join('')) right++;
     }
+    console.log(`with separators ${right}/${n}`);
     expect(right / n).toBeGreaterThanOrEqual(SEPARATOR_MIN);
   });
 });
@@ -237,18 +240,19 @@ describe('confidence', () => {
   (existsSync(ORAND) ? it : it.skip)('temperature scaling lowers the calibration error on held-out real check digits', async () => {
     // Start from the shipped weights without their temperature (as training leaves a model).
     const raw = tmp();
-    const json = JSON.parse(readFileSync(join(ROOT, 'models', 'default', 'model.json'), 'utf8'));
+    const json = JSON.parse(readFileSync(join(ROOT, 'models', 'check', 'model.json'), 'utf8'));
     delete json.userDefinedMetadata.temperature;
     writeFileSync(join(raw, 'model.json'), JSON.stringify(json));
-    copyFileSync(join(ROOT, 'models', 'default', 'weights.bin'), join(raw, 'weights.bin'));
+    copyFileSync(join(ROOT, 'models', 'check', 'weights.bin'), join(raw, 'weights.bin'));
     const r = await calibrateOnStrings(raw, ORAND, tmp());
     expect(r.nllAfter).toBeLessThanOrEqual(r.nllBefore + 1e-9);
+    console.log(`ECE ${r.eceBefore} -> ${r.eceAfter}`);
     expect(r.eceAfter).toBeLessThan(r.eceBefore);
   });
 });
 
 // Floors from measurements with the shipped model (see #4's closing note); about 5 points below.
-const PAIR_MIN = 0.7;
+const PAIR_MIN = 0.6;
 const TRIPLE_MIN = 0.5;
-const BROKEN_MIN = 0.7;
-const SEPARATOR_MIN = 0.7;
+const BROKEN_MIN = 0.75;
+const SEPARATOR_MIN = 0.8;

@@ -3,13 +3,13 @@ import type { FieldRegion } from '../segment/fields';
 import type { DigitResult, FieldResult } from './document';
 
 /**
- * Applies the field's constraints. A field whose confidence (the product of its digits'
- * calibrated confidences: the probability that the whole string is right) is below
+ * Applies the field's constraints. A field whose confidence (the probability that the whole
+ * string is right: given by the reader, else the product of its digits' confidences) is below
  * `minConfidence` needs review.
  */
-export function assembleField(region: FieldRegion, digits: DigitResult[], minConfidence: number): FieldResult {
+export function assembleField(region: FieldRegion, digits: DigitResult[], minConfidence: number, fieldConfidence?: number): FieldResult {
   const value = digits.map((d) => d.value).join('');
-  const confidence = digits.reduce((p, d) => p * d.confidence, 1);
+  const confidence = fieldConfidence ?? digits.reduce((p, d) => p * d.confidence, 1);
   const reasons: string[] = [];
   if (confidence < minConfidence) {
     const low = digits.filter((d) => d.confidence < minConfidence).length;

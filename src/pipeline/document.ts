@@ -19,7 +19,11 @@ export interface FieldResult {
   name: string;
   /** The digits read, left to right ("" for an empty field). */
   value: string;
-  /** Probability that the whole string is right: the product of the digit confidences (1 for empty). */
+  /**
+   * Probability that the whole string is right (1 for empty). With a reject-class model: the
+   * posterior of this reading among all cut paths and digit readings of the field; with a
+   * digits-only model: the product of the digit confidences.
+   */
   confidence: number;
   /** True when a digit is below the minimum confidence or the value breaks the field's pattern/length/type. */
   needsReview: boolean;

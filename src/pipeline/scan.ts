@@ -96,7 +96,7 @@ export async function scanPage(image: GrayImage, page: number, clf: Classifier, 
   } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)));
   const minConfidence = opts.minConfidence ?? 0.9;
   const fields = clf.numClasses > 10 ? await readByRecognition(cv, clean, regions, clf, opts) : await readByContours(cv, clean, regions, clf);
-  const assembled = regions.map((r, i) => assembleField(r, fields[i], minConfidence));
+  const assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence));
   const result: PageResult = { page, width: gray.width, height: gray.height, skew, fields: assembled };
   if (opts.overlay && debugName) {
     mkdirSync(opts.overlay, { recursive: true });
@@ -105,11 +105,17 @@ export async function scanPage(image: GrayImage, page: number, clf: Classifier, 
   return result;
 }
 
+/** The digits read in one field, and the field's confidence when the reader computes one. */
+interface FieldReading {
+  digits: DigitResult[];
+  confidence?: number;
+}
+
 /**
  * Recognition-based reading (models with a reject class): each field is over-segmented, every
  * candidate of the page is classified in one batch, and the best cut path is chosen per field.
  */
-async function readByRecognition(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier, opts: ScanOptions): Promise<DigitResult[][]> {
+async function readByRecognition(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier, opts: ScanOptions): Promise<FieldReading[]> {
   const graphs = regions.map((r) => segmentGraph(cv, clean, r.box));
   const crops = graphs.flatMap((g) => g.candidates.map((c) => c.crop));
   const preds = crops.length ? await clf.classify(crops) : [];
@@ -118,22 +124,22 @@ async function readByRecognition(cv: CV, clean: BinaryImage, regions: FieldRegio
     const scores = preds.slice(k, (k += g.candidates.length));
     const r = regions[i];
     const path = bestPath(g, scores, { fieldType: r.type ?? opts.fieldType, lengths: r.length !== undefined ? [r.length] : undefined });
-    return path.digits.map((d) => ({ value: String(d.score.digit), confidence: d.score.confidence, box: d.candidate.box }));
+    return { digits: path.digits.map((d) => ({ value: String(d.score.digit), confidence: d.score.confidence, box: d.candidate.box })), confidence: path.posterior };
   });
 }
 
 /** Contour reading (digit-only models): each component group is one digit. */
-async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier): Promise<DigitResult[][]> {
+async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier): Promise<FieldReading[]> {
   const crops = regions.map((r) => extractDigits(cv, clean, r.box));
   const flat = crops.flat();
   const preds = flat.length ? await clf.classify(flat) : [];
   let k = 0;
-  return crops.map((cs) =>
-    cs.map((c) => {
+  return crops.map((cs) => ({
+    digits: cs.map((c) => {
       const p = preds[k++];
       return { value: clf.metadata.classes[p.digit], confidence: p.confidence, box: c.box! };
     }),
-  );
+  }));
 }
 
 /** One input's pages, decoded one at a time (PDF pages rasterized; TIFF pages each); every `step`-th from `first`. */

@@ -13,7 +13,7 @@ export interface CleanOptions {
   threshold?: ThresholdMethod;
   /** Contrast-limited adaptive histogram equalization before thresholding (default false). */
   clahe?: boolean;
-  /** Correct skew (default true). */
+  /** Correct the skew of pages (default true; cut-out field images under 600 px a side are not deskewed). */
   deskew?: boolean;
   /** Remove specks smaller than a scaled size (default false: fields drop their own). */
   specks?: boolean;
@@ -46,7 +46,10 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   let gray = opts.clahe ? equalize(cv, image) : image;
   let bin = threshold(cv, gray, method);
   let skew = 0;
-  if (opts.deskew !== false) {
+  // A cut-out field has too little text for a reliable skew estimate (on real check amounts it
+  // costs about 4 points of string accuracy), so only pages are deskewed.
+  const cutOut = Math.min(image.width, image.height) < 600;
+  if (opts.deskew !== false && !cutOut) {
     skew = estimateSkew(cv, bin);
     if (Math.abs(skew) >= 0.1) {
       gray = rotate(cv, gray, skew);
@@ -56,7 +59,6 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   const scale = Math.min(gray.width, gray.height) / 2550;
   const binary = bin;
   if (opts.specks) bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
-  const cutOut = Math.min(gray.width, gray.height) < 600;
   const lines = cutOut
     ? findLines(bin, { horizontal: Math.round(0.6 * gray.width), vertical: Math.round(0.9 * gray.height) }, Math.max(3, Math.round(gray.height / 15)))
     : findLines(bin, Math.max(25, Math.round(120 * scale)), Math.max(4, Math.round(12 * scale)));

@@ -167,7 +167,11 @@ export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: Gra
   comps = comps.filter((c) => c.area >= minArea);
   if (comps.length === 0) return empty;
   const heights = comps.map((c) => c.box[3]).sort((a, b) => b - a);
-  const H = Math.max(4, heights[Math.min(heights.length - 1, Math.floor(heights.length / 3))]);
+  // Typical digit height: a tall component's, but at least most of the ink's extent (a digit
+  // broken across its middle is two short components).
+  const inkTop = Math.min(...comps.map((c) => c.box[1]));
+  const inkBottom = Math.max(...comps.map((c) => bottom(c.box)));
+  const H = Math.max(4, heights[Math.min(heights.length - 1, Math.floor(heights.length / 3))], Math.round(0.75 * (inkBottom - inkTop)));
   // Edge slivers (what is left of a box border) and long rules are not part of any digit.
   comps = comps.filter((c) => {
     const [x, y, w, h] = c.box;
@@ -329,6 +333,11 @@ export interface PathResult {
   logScore: number;
   /** False when no path met the length constraint (the best unconstrained path is returned). */
   fits: boolean;
+  /**
+   * Probability that the reading is right: every chosen digit is right (its calibrated confidence)
+   * and every skipped digit-like group is not a digit (its reject probability). The field's confidence.
+   */
+  posterior: number;
 }
 
 const LOG_FLOOR = Math.log(1e-6);
@@ -443,13 +452,24 @@ export function bestPath(graph: SegmentGraph, scores: CandidateScore[], options:
       }
     }
   };
-  if (n === 0) return { digits: [], skipped: [], logScore: 0, fits: !allowed || allowed.includes(0) };
+  if (n === 0) return { digits: [], skipped: [], logScore: 0, fits: !allowed || allowed.includes(0), posterior: 1 };
   consider(allowed ?? null);
   if (bestK < 0 && allowed) {
     fits = false;
     consider(null);
   }
-  if (bestK < 0 || !bestBack) return { digits: [], skipped: graph.primitives.map((_, i) => i), logScore: -Infinity, fits: false };
+  if (bestK < 0 || !bestBack) return { digits: [], skipped: graph.primitives.map((_, i) => i), logScore: -Infinity, fits: false, posterior: 0 };
   const { cands, skipped } = trace(bestBack, bestKK, bestK);
-  return { digits: cands.map((c) => ({ candidate: graph.candidates[c], score: scores[c] })), skipped, logScore: bestScore, fits };
+  // The reading is right when every chosen digit is and every skipped group really is not a digit.
+  let logP = 0;
+  for (const c of cands) logP += Math.log(Math.max(1e-12, scores[c].confidence));
+  for (const i of skipped) {
+    const ci = single.get(i);
+    const p = graph.primitives[i];
+    if (p.kind === 'group' && ci !== undefined) logP += Math.log(Math.max(1e-12, scores[ci].reject));
+    // Digit-sized ink that no candidate could read (too wide: a blot, a shadow, unsplittable digits).
+    else if (p.kind === 'group' && p.box[3] >= 0.5 * graph.digitHeight && p.box[2] >= 0.5 * graph.digitHeight) logP += Math.log(0.01);
+  }
+  const posterior = Math.exp(logP);
+  return { digits: cands.map((c) => ({ candidate: graph.candidates[c], score: scores[c] })), skipped, logScore: bestScore, fits, posterior };
 }
