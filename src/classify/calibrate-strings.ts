@@ -4,7 +4,7 @@
  * with it. The held-out samples are split in two: the temperature is fitted on one half and the
  * calibration error measured on the other.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readStringLabels, splitStrings } from '../io/labels';
 import { buildStringSet } from './data/checks';
@@ -75,7 +75,6 @@ export async function calibrateOnStrings(model: string, data: string, out: strin
   const json = JSON.parse(readFileSync(join(src, 'model.json'), 'utf8'));
   json.userDefinedMetadata.temperature = result.temperature;
   json.userDefinedMetadata.calibration = { data, split: 'heldout', ...result, date: new Date().toISOString() };
-  if (!existsSync(dst)) mkdirSync(dst, { recursive: true });
   writeFileSync(join(dst, 'model.json'), JSON.stringify(json));
   return result;
 }

@@ -1,5 +1,6 @@
 /** Connected components of a binary image (labelled with OpenCV), and cropping. */
 import type { BinaryImage, Box } from '../types';
+import type { Component } from '../preprocess/opencv';
 
 export { components } from '../preprocess/opencv';
 export type { Component, Components } from '../preprocess/opencv';
@@ -15,4 +16,47 @@ export function cropBinary(bin: BinaryImage, [x, y, w, h]: Box): BinaryImage {
   const data = new Uint8Array(cw * ch);
   for (let r = 0; r < ch; r++) data.set(bin.data.subarray((y0 + r) * bin.width + x0, (y0 + r) * bin.width + x0 + cw), r * cw);
   return { width: cw, height: ch, data };
+}
+
+/** Right edge of a box (exclusive). */
+export const boxRight = (b: Box): number => b[0] + b[2];
+/** Bottom edge of a box (exclusive). */
+export const boxBottom = (b: Box): number => b[1] + b[3];
+
+/** The smallest box holding both. */
+export function unionBox(a: Box, b: Box): Box {
+  const x = Math.min(a[0], b[0]);
+  const y = Math.min(a[1], b[1]);
+  return [x, y, Math.max(boxRight(a), boxRight(b)) - x, Math.max(boxBottom(a), boxBottom(b)) - y];
+}
+
+/** Components read together: their union box, labels and ink. */
+export interface ComponentGroup {
+  box: Box;
+  labels: number[];
+  area: number;
+}
+
+/**
+ * Groups components, ordered by left edge, merging any two whose boxes `join` says belong together
+ * (e.g. the broken strokes of one digit, overlapping in x) until no pair joins. `join` gets the two
+ * boxes and their overlap in x (negative: a gap).
+ */
+export function groupComponents(comps: Component[], join: (a: Box, b: Box, overlapX: number) => boolean): ComponentGroup[] {
+  const groups: ComponentGroup[] = [...comps].sort((a, b) => a.box[0] - b.box[0]).map((c) => ({ box: c.box, labels: [c.label], area: c.area }));
+  for (let merged = true; merged; ) {
+    merged = false;
+    for (let i = 0; i < groups.length && !merged; i++) {
+      for (let j = i + 1; j < groups.length && !merged; j++) {
+        const a = groups[i].box;
+        const b = groups[j].box;
+        if (join(a, b, Math.min(boxRight(a), boxRight(b)) - Math.max(a[0], b[0]))) {
+          groups[i] = { box: unionBox(a, b), labels: [...groups[i].labels, ...groups[j].labels], area: groups[i].area + groups[j].area };
+          groups.splice(j, 1);
+          merged = true;
+        }
+      }
+    }
+  }
+  return groups;
 }

@@ -4,23 +4,9 @@
  */
 import type { BinaryImage, Box, DigitCrop } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { Component, components, cropBinary } from './components';
+import { Component, components, cropBinary, groupComponents } from './components';
 import { normalizeDigit } from './normalize';
 
-/** A group of components read as one digit. */
-interface Group {
-  box: Box;
-  labels: number[];
-  area: number;
-}
-
-const right = (b: Box) => b[0] + b[2];
-const bottom = (b: Box) => b[1] + b[3];
-function union(a: Box, b: Box): Box {
-  const x = Math.min(a[0], b[0]);
-  const y = Math.min(a[1], b[1]);
-  return [x, y, Math.max(right(a), right(b)) - x, Math.max(bottom(a), bottom(b)) - y];
-}
 
 /** Options for {@link extractDigits}. */
 export interface DigitOptions {
@@ -58,27 +44,11 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
     return true;
   });
   // Merge broken strokes: components overlapping mostly in x belong to one digit.
-  const groups: Group[] = comps
-    .sort((a, b) => a.box[0] - b.box[0])
-    .map((c) => ({ box: c.box, labels: [c.label], area: c.area }));
-  let merged = true;
-  while (merged) {
-    merged = false;
-    for (let i = 0; i < groups.length && !merged; i++) {
-      for (let j = i + 1; j < groups.length && !merged; j++) {
-        const a = groups[i].box;
-        const b = groups[j].box;
-        const overlap = Math.min(right(a), right(b)) - Math.max(a[0], b[0]);
-        const narrower = Math.min(a[2], b[2]);
-        const small = Math.min(a[3], b[3]) < 0.6 * H;
-        if (overlap > 0.5 * narrower || (small && overlap > 0.2 * narrower)) {
-          groups[i] = { box: union(a, b), labels: [...groups[i].labels, ...groups[j].labels], area: groups[i].area + groups[j].area };
-          groups.splice(j, 1);
-          merged = true;
-        }
-      }
-    }
-  }
+  const groups = groupComponents(comps, (a, b, overlap) => {
+    const narrower = Math.min(a[2], b[2]);
+    const small = Math.min(a[3], b[3]) < 0.6 * H;
+    return overlap > 0.5 * narrower || (small && overlap > 0.2 * narrower);
+  });
   // Dots, commas and specks that did not join a digit's broken strokes.
   const digits = groups.filter((g) => g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H);
   digits.sort((a, b) => a.box[0] - b.box[0]);

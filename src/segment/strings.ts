@@ -19,7 +19,7 @@
  */
 import type { BinaryImage, Box, DigitCrop } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { components, cropBinary } from './components';
+import { boxBottom as bottom, boxRight as right, components, cropBinary, groupComponents, unionBox as union } from './components';
 import { normalizeDigit } from './normalize';
 import type { FieldType } from './fields';
 
@@ -74,13 +74,6 @@ export interface GraphOptions {
   cutsPerDigit?: number;
 }
 
-const right = (b: Box) => b[0] + b[2];
-const bottom = (b: Box) => b[1] + b[3];
-function union(a: Box, b: Box): Box {
-  const x = Math.min(a[0], b[0]);
-  const y = Math.min(a[1], b[1]);
-  return [x, y, Math.max(right(a), right(b)) - x, Math.max(bottom(a), bottom(b)) - y];
-}
 
 /**
  * The least-ink top-to-bottom path through `img` (1 = ink) within columns [lo, hi], moving at most
@@ -181,24 +174,7 @@ export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: Gra
     return !(w > 3 * H && h < 0.4 * H);
   });
   // Groups: components overlapping mostly in x are one digit's broken strokes.
-  type Group = { box: Box; labels: number[]; area: number };
-  const groups: Group[] = comps.sort((a, b) => a.box[0] - b.box[0]).map((c) => ({ box: c.box, labels: [c.label], area: c.area }));
-  for (let merged = true; merged; ) {
-    merged = false;
-    for (let i = 0; i < groups.length && !merged; i++) {
-      for (let j = i + 1; j < groups.length && !merged; j++) {
-        const a = groups[i].box;
-        const b = groups[j].box;
-        const overlap = Math.min(right(a), right(b)) - Math.max(a[0], b[0]);
-        const narrower = Math.min(a[2], b[2]);
-        if (overlap > 0.6 * narrower && Math.max(a[2], b[2]) < 1.1 * H) {
-          groups[i] = { box: union(a, b), labels: [...groups[i].labels, ...groups[j].labels], area: groups[i].area + groups[j].area };
-          groups.splice(j, 1);
-          merged = true;
-        }
-      }
-    }
-  }
+  const groups = groupComponents(comps, (a, b, overlap) => overlap > 0.6 * Math.min(a[2], b[2]) && Math.max(a[2], b[2]) < 1.1 * H);
   // Body line of the string: where the tall groups sit.
   const tallGroups = groups.filter((g) => g.box[3] >= 0.6 * H);
   const bodyTop = tallGroups.length ? median(tallGroups.map((g) => g.box[1])) : 0;
@@ -373,16 +349,16 @@ export function bestPath(graph: SegmentGraph, scores: CandidateScore[], options:
   };
   // Amounts: a separator mark must be followed by a multiple of three digits (or two: cents).
   const separatorPenalty = (digitsAfter: number) => (digitsAfter % 3 === 0 || digitsAfter === 2 ? 0 : -2);
+  const K = maxDigits + 1;
   const solve = (target: number | null) => {
-    const K = maxDigits + 1;
     const best = new Float64Array((n + 1) * K).fill(-Infinity);
     const back = new Int32Array((n + 1) * K).fill(-2); // -1 = skip, >= 0 candidate index
     best[0] = 0;
     for (let i = 0; i < n; i++) {
+      const sk = skipScore(i);
       for (let k = 0; k < K; k++) {
         const cur = best[i * K + k];
         if (cur === -Infinity) continue;
-        const sk = skipScore(i);
         if (sk !== null) {
           let s = cur + sk;
           if (type === 'amount' && target !== null && graph.primitives[i].separator && k > 0) s += separatorPenalty(target - k);
@@ -402,9 +378,9 @@ export function bestPath(graph: SegmentGraph, scores: CandidateScore[], options:
         }
       }
     }
-    return { best, back, K };
+    return { best, back };
   };
-  const trace = (back: Int32Array, K: number, k: number): { cands: number[]; skipped: number[] } => {
+  const trace = (back: Int32Array, k: number): { cands: number[]; skipped: number[] } => {
     const cands: number[] = [];
     const skipped: number[] = [];
     let i = n;
@@ -424,31 +400,17 @@ export function bestPath(graph: SegmentGraph, scores: CandidateScore[], options:
   let bestK = -1;
   let bestScore = -Infinity;
   let bestBack: Int32Array | null = null;
-  let bestKK = 0;
   let fits = true;
   const consider = (lengths: number[] | null) => {
-    if (type === 'amount') {
-      // The separator prior depends on the total: one pass per total.
-      for (let t = 0; t <= maxDigits; t++) {
-        if (lengths && !lengths.includes(t)) continue;
-        const { best, back, K } = solve(t);
-        if (best[n * K + t] > bestScore) {
-          bestScore = best[n * K + t];
-          bestK = t;
-          bestBack = back;
-          bestKK = K;
-        }
-      }
-    } else {
-      const { best, back, K } = solve(null);
-      for (let t = 0; t < K; t++) {
-        if (lengths && !lengths.includes(t)) continue;
-        if (best[n * K + t] > bestScore) {
-          bestScore = best[n * K + t];
-          bestK = t;
-          bestBack = back;
-          bestKK = K;
-        }
+    let shared: ReturnType<typeof solve> | null = null;
+    for (let t = 0; t < K; t++) {
+      if (lengths && !lengths.includes(t)) continue;
+      // An amount's separator prior depends on the total: one pass per total.
+      const { best, back } = type === 'amount' ? solve(t) : (shared ??= solve(null));
+      if (best[n * K + t] > bestScore) {
+        bestScore = best[n * K + t];
+        bestK = t;
+        bestBack = back;
       }
     }
   };
@@ -459,7 +421,7 @@ export function bestPath(graph: SegmentGraph, scores: CandidateScore[], options:
     consider(null);
   }
   if (bestK < 0 || !bestBack) return { digits: [], skipped: graph.primitives.map((_, i) => i), logScore: -Infinity, fits: false, posterior: 0 };
-  const { cands, skipped } = trace(bestBack, bestKK, bestK);
+  const { cands, skipped } = trace(bestBack, bestK);
   // The reading is right when every chosen digit is and every skipped group really is not a digit.
   let logP = 0;
   for (const c of cands) logP += Math.log(Math.max(1e-12, scores[c].confidence));

@@ -17,6 +17,7 @@ import { loadOpenCV } from '../../preprocess/opencv';
 import { cleanPage } from '../../preprocess/page';
 import { normalizeDigit } from '../../segment/normalize';
 import { segmentGraph } from '../../segment/strings';
+import { cropBinary } from '../../segment/components';
 import { allocDataset, DigitDataset, loadMnist, REJECT_LABEL } from './dataset';
 import { Rng } from './random';
 
@@ -81,14 +82,9 @@ export async function buildStringSet(strings: LabeledString[], options: StringSe
     if (s.boxes.length === 0) continue;
     const gray = await decodeImage(s.path);
     const { clean } = cleanPage(cv, gray, { deskew: false });
-    for (const b of s.boxes) {
-      const [bx, by] = [Math.max(0, b[0]), Math.max(0, b[1])];
-      const bw = Math.min(b[2], clean.width - bx);
-      const bh = Math.min(b[3], clean.height - by);
-      if (bw <= 0 || bh <= 0) continue;
-      const img = new Uint8Array(bw * bh);
-      for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) img[y * bw + x] = clean.data[(by + y) * clean.width + bx + x] ? 255 : 0;
-      if (img.some((v) => v)) digits.add(normalizeDigit({ width: bw, height: bh, data: img }, { polarity: 'light-on-dark' }).pixels, Number(s.digits[s.boxes.indexOf(b)]));
+    for (const [bi, b] of s.boxes.entries()) {
+      const ink = cropBinary(clean, b);
+      if (ink.data.some((v) => v)) digits.add(normalizeDigit({ ...ink, data: ink.data.map((v) => (v ? 255 : 0)) }, { polarity: 'light-on-dark' }).pixels, Number(s.digits[bi]));
     }
     const graph = segmentGraph(cv, clean, [0, 0, clean.width, clean.height]);
     for (const c of graph.candidates) {
