@@ -18,29 +18,7 @@ export function nll(probs: Float32Array, labels: ArrayLike<number>, k: number): 
  */
 export function fitTemperature(probs: Float32Array, labels: ArrayLike<number>, k: number): number {
   const f = (logT: number) => nll(applyTemperature(probs, k, Math.exp(logT)), labels, k);
-  let a = Math.log(0.05);
-  let b = Math.log(20);
-  const g = (Math.sqrt(5) - 1) / 2;
-  let c = b - g * (b - a);
-  let d = a + g * (b - a);
-  let fc = f(c);
-  let fd = f(d);
-  for (let i = 0; i < 40; i++) {
-    if (fc < fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - g * (b - a);
-      fc = f(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + g * (b - a);
-      fd = f(d);
-    }
-  }
-  return Math.exp((a + b) / 2);
+  return Math.exp(goldenSection(f, Math.log(0.05), Math.log(20)));
 }
 
 /**
@@ -74,4 +52,39 @@ export function eceOf(probs: Float32Array, labels: ArrayLike<number>, k: number,
     ok.push(best === labels[i]);
   }
   return expectedCalibrationError(conf, ok, bins);
+}
+
+/** Mean binary NLL of `correct` under the probabilities `confidence`. */
+export function binaryNll(confidence: ArrayLike<number>, correct: ArrayLike<boolean>): number {
+  let s = 0;
+  for (let i = 0; i < confidence.length; i++) {
+    const p = Math.min(1 - 1e-9, Math.max(1e-9, confidence[i]));
+    s -= correct[i] ? Math.log(p) : Math.log(1 - p);
+  }
+  return s / Math.max(1, confidence.length);
+}
+
+/** The minimum of `f` over [a, b] by golden-section search (f unimodal). */
+export function goldenSection(f: (x: number) => number, a: number, b: number, iterations = 40): number {
+  const g = (Math.sqrt(5) - 1) / 2;
+  let c = b - g * (b - a);
+  let d = a + g * (b - a);
+  let fc = f(c);
+  let fd = f(d);
+  for (let i = 0; i < iterations; i++) {
+    if (fc < fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - g * (b - a);
+      fc = f(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + g * (b - a);
+      fd = f(d);
+    }
+  }
+  return (a + b) / 2;
 }

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { BackendName, useBackend } from './backend';
-import { defaultModelDir, loadModel, ModelMetadata } from './model-io';
+import { defaultModelDir, loadModel, ModelError, ModelMetadata } from './model-io';
 import { defaultWorkers, WorkerPool } from './pool';
 import type { DigitCrop } from '../types';
 import { argmaxRow } from './metrics';
@@ -83,6 +83,7 @@ export class Classifier {
     const backend = options.backend ?? 'wasm';
     await useBackend(backend);
     const { model, metadata, dir } = await loadModel(modelPath);
+    if (metadata.kind === 'string') throw new ModelError(`${dir}: a string model (it reads whole fields), not a digit model: pass it as --string-model`);
     return new Classifier(foldForInference(model), metadata, dir, backend, options.workers ?? defaultWorkers(), options.parallelThreshold ?? 2048);
   }
 

@@ -21,9 +21,12 @@ export const NORMALIZATION_SPEC = {
 /** digitscan's metadata stored with a model. */
 export interface ModelMetadata {
   format: 'digitscan-model';
+  /** `digit` (default: one 28x28 digit in, class probabilities out) or `string` (a whole field in, CTC frames out). */
+  kind?: 'digit' | 'string';
   arch: string;
   classes: string[];
-  normalization: typeof NORMALIZATION_SPEC;
+  /** How inputs are prepared: {@link NORMALIZATION_SPEC} for digit models, the string model's own for string models. */
+  normalization: typeof NORMALIZATION_SPEC | Record<string, unknown>;
   training?: Record<string, unknown>;
   data?: Record<string, unknown>;
   metrics?: Record<string, unknown>;

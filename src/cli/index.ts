@@ -7,6 +7,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { BACKENDS, BackendName, useBackend } from '../classify/backend';
 import { ARCH_NAMES, PRESETS, countParams } from '../classify/zoo';
 import { AUGMENTS, train } from '../classify/train';
+import { trainStrings } from '../classify/train-strings';
 import { Classifier } from '../classify/classifier';
 import { evaluate, loadEvalData } from '../classify/evaluate';
 import { defaultModelDir, packageVersion } from '../classify/model-io';
@@ -17,10 +18,11 @@ import { readStringLabels, splitStrings } from '../io/labels';
 import { buildStringSet } from '../classify/data/checks';
 import { saveIdxSet } from '../classify/data/dataset';
 import { calibrateOnStrings } from '../classify/calibrate-strings';
-import { evaluateStrings, formatStringEvaluation, StringSplit, writeStringReport } from '../pipeline/strings';
+import { calibrateStringModel, evaluateStrings, formatStringEvaluation, StringSplit, writeStringReport } from '../pipeline/strings';
+import { defaultStringModelDir, isStringModel, StringModel } from '../classify/string-model';
 import type { FieldType } from '../segment/fields';
 import { writeEvaluationReport } from '../report/evaluation';
-import { scanInputs } from '../pipeline/scan';
+import { loadTemplate, scanInputs } from '../pipeline/scan';
 import { CSV_HEADER, csvRows, jsonDocument, jsonlLine } from '../pipeline/output';
 
 /** An error the CLI reports as `digitscan: <message>` with exit code 2 (usage/setup). */
@@ -85,6 +87,54 @@ async function cmdTrain(a: {
     }
     if (r.testAccuracy != null) err(`MNIST test accuracy: ${(100 * r.testAccuracy).toFixed(2)}%`);
     err(`model saved to ${r.out} (${r.samplesPerSec.toFixed(0)} samples/s)`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function cmdTrainStrings(a: {
+  data: string; out: string; epochs?: number; batchSize?: number; lr?: number; synthetic?: number; realRepeats?: number; init?: string;
+  resume?: boolean; seed?: number; mnist: boolean; backend: BackendName;
+}): Promise<number> {
+  const signal = { stopped: false };
+  const onSigint = () => {
+    if (signal.stopped) process.exit(130);
+    signal.stopped = true;
+    err('\ninterrupt: stopping; the checkpoint of the last finished epoch stays in --out (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSigint);
+  const tty = process.stderr.isTTY;
+  let bar: SingleBar | null = null;
+  let barEpoch = -1;
+  try {
+    const r = await trainStrings({
+      ...a,
+      signal,
+      command: ['digitscan', ...process.argv.slice(2)].join(' '),
+      onProgress: (p) => {
+        if (!tty) return;
+        if (p.epoch !== barEpoch) {
+          bar?.stop();
+          bar = new SingleBar({ format: `epoch ${p.epoch}/${p.epochs} [{bar}] {percentage}% | ETA {eta_formatted} | ctc loss {loss} | {sps} samples/s`, hideCursor: true }, Presets.shades_classic);
+          bar.start(p.steps, 0, { loss: '-', sps: '-' });
+          barEpoch = p.epoch;
+        }
+        bar!.update(p.step, { loss: p.loss.toFixed(4), sps: p.samplesPerSec.toFixed(0) });
+      },
+      onEpoch: (l) => {
+        bar?.stop();
+        bar = null;
+        barEpoch = -1;
+        err(`epoch ${l.epoch}: ctc loss ${l.loss.toFixed(4)} val string acc ${l.valStringAccuracy.toFixed(4)} lr ${l.lr.toExponential(2)} ${l.seconds.toFixed(1)}s ${l.samplesPerSec.toFixed(0)} samples/s`);
+      },
+    });
+    (bar as SingleBar | null)?.stop();
+    if (r.interrupted) {
+      err(`interrupted: continue with: digitscan train-strings --resume --data ${a.data} --out ${a.out}`);
+      return 130;
+    }
+    err(`string model saved to ${r.out}`);
     return 0;
   } finally {
     process.off('SIGINT', onSigint);
@@ -156,10 +206,11 @@ async function cmdClassify(a: { images: string[]; model?: string; format: string
 async function cmdScan(a: {
   inputs: string[]; model?: string; format: 'json' | 'jsonl' | 'csv'; template?: string; autoFields?: boolean; threshold?: 'otsu' | 'adaptive';
   deskew: boolean; clahe?: boolean; fieldType: FieldType; minConfidence: number; dpi: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
-  concurrency?: number; progress?: boolean;
+  concurrency?: number; progress?: boolean; stringModel?: string;
 }): Promise<number> {
   // Loaded here first so that a missing or corrupt model is one clear error before any work.
   const clf = await Classifier.load(a.model ?? defaultModelDir(), { backend: a.backend, workers: 1 });
+  const stringModel = await loadStringModelOption(a.stringModel, a.fieldType === 'amount' || !!loadTemplate(a.template)?.fields.some((f) => f.type === 'amount'), a.backend);
   if (a.format === 'csv') out(CSV_HEADER);
   const bar = a.progress ?? (process.stderr.isTTY && !process.stdout.isTTY)
     ? new SingleBar({ format: 'scan [{bar}] {value}/{total} files | {pages} pages | {rate} pages/s | ETA {eta_formatted}', stream: process.stderr }, Presets.shades_classic)
@@ -171,7 +222,7 @@ async function cmdScan(a: {
       a.inputs,
       {
         template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, clahe: a.clahe, fieldType: a.fieldType, minConfidence: a.minConfidence, dpi: a.dpi,
-        pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, classifier: clf, concurrency: a.concurrency,
+        pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, classifier: clf, stringModel, concurrency: a.concurrency,
       },
       (doc) => {
         if (doc.error) err(`digitscan: ${doc.error}`);
@@ -204,15 +255,26 @@ async function cmdMakeStringSet(a: { data: string; out: string; seed: number; mn
   return 0;
 }
 
+/**
+ * The string model for amount fields: `none` (read amounts digit by digit), a folder, or the shipped
+ * one; loaded up front (when amounts are to be read) so that a bad model is one clear error.
+ */
+async function loadStringModelOption(option: string | undefined, needed: boolean, backend: BackendName): Promise<StringModel | 'none' | undefined> {
+  if (option === 'none') return 'none';
+  if (!needed && option === undefined) return undefined;
+  return StringModel.load(option ?? defaultStringModelDir(), backend);
+}
+
 async function cmdEvaluateStrings(a: {
   data: string; model?: string; backend: BackendName; fieldType: FieldType; split: StringSplit; limit?: number; format: 'text' | 'json'; report?: string;
-  deskew: boolean; threshold?: 'otsu' | 'adaptive'; clahe?: boolean;
+  deskew: boolean; threshold?: 'otsu' | 'adaptive'; clahe?: boolean; stringModel?: string;
 }): Promise<number> {
   const clf = await Classifier.load(a.model ?? defaultModelDir(), { backend: a.backend, workers: 1 });
+  const stringModel = await loadStringModelOption(a.stringModel, a.fieldType === 'amount', a.backend);
   const bar = process.stderr.isTTY ? new SingleBar({ format: 'read [{bar}] {value}/{total} fields | ETA {eta_formatted}', stream: process.stderr }, Presets.shades_classic) : null;
   try {
     const ev = await evaluateStrings(a.data, {
-      classifier: clf, fieldType: a.fieldType, split: a.split, limit: a.limit, deskew: a.deskew, threshold: a.threshold, clahe: a.clahe,
+      classifier: clf, stringModel, fieldType: a.fieldType, split: a.split, limit: a.limit, deskew: a.deskew, threshold: a.threshold, clahe: a.clahe,
       onProgress: (done, total) => {
         if (done === 0) bar?.start(total, 0);
         else bar?.update(done);
@@ -232,6 +294,12 @@ async function cmdEvaluateStrings(a: {
 }
 
 async function cmdCalibrate(a: { data: string; model?: string; out: string; backend: BackendName }): Promise<number> {
+  if (a.model && isStringModel(a.model)) {
+    const r = await calibrateStringModel(a.model, a.data, a.out, { backend: a.backend });
+    out(`temperature ${r.temperature.toFixed(4)} fitted on half of ${r.fields} held-out fields of ${a.data}; on the other half: log-loss ${r.nllBefore.toFixed(4)} -> ${r.nllAfter.toFixed(4)}, ECE ${(100 * r.eceBefore).toFixed(2)}% -> ${(100 * r.eceAfter).toFixed(2)}%`);
+    out(`saved ${a.out}`);
+    return 0;
+  }
   const r = await calibrateOnStrings(a.model ?? defaultModelDir(), a.data, a.out, { backend: a.backend });
   out(`temperature ${r.temperature.toFixed(4)} fitted on ${r.samples} held-out samples of ${a.data}: NLL ${r.nllBefore.toFixed(4)} -> ${r.nllAfter.toFixed(4)}, ECE ${(100 * r.eceBefore).toFixed(2)}% -> ${(100 * r.eceAfter).toFixed(2)}%`);
   out(`saved ${a.out}`);
@@ -273,6 +341,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('clahe', { type: 'boolean', describe: 'equalize contrast (CLAHE) before thresholding: faint or unevenly lit scans' })
           .option('deskew', { type: 'boolean', default: true, describe: 'correct page skew (--no-deskew to skip)' })
           .option('field-type', { choices: ['digits', 'amount', 'zip'], default: 'digits', describe: 'what fields hold, unless their template says: digits (any), amount (separators, groups of three), zip (5 or 9 digits)' })
+          .option('string-model', { type: 'string', describe: 'string model that reads amount fields whole (default: the shipped models/amount; none: digit by digit with --model)' })
           .option('min-confidence', { type: 'number', default: 0.9, describe: 'fields whose confidence (probability the string is right) is below this need review' })
           .option('dpi', { type: 'number', default: 300, describe: 'PDF rasterization resolution' })
           .option('pixel-limit', { type: 'number', describe: 'refuse pages with more pixels than this' })
@@ -321,12 +390,32 @@ export async function main(argv: string[]): Promise<number> {
       (a) => run(cmdTrain(a as never)),
     )
     .command(
+      'train-strings',
+      'train a string model (reads whole fields, CTC) on labeled field images (labels.tsv, training split) plus synthetic fields',
+      (y) =>
+        y
+          .option('data', { type: 'string', demandOption: true, describe: 'folder with labels.tsv (file, width, height, digits, boxes) and images/' })
+          .option('out', { type: 'string', demandOption: true, describe: 'output folder (model + checkpoint)' })
+          .option('epochs', { type: 'number' })
+          .option('batch-size', { type: 'number' })
+          .option('lr', { type: 'number', describe: 'peak learning rate (cosine decay)' })
+          .option('synthetic', { type: 'number', describe: 'synthetic fields per epoch' })
+          .option('real-repeats', { type: 'number', describe: 'passes over the real training fields per epoch' })
+          .option('mnist', { type: 'boolean', default: true, describe: 'also compose synthetic fields from MNIST training digits (--no-mnist: real strokes only)' })
+          .option('init', { type: 'string', describe: 'start from this string model' })
+          .option('resume', { type: 'boolean', describe: 'continue from the checkpoint in --out' })
+          .option('seed', { type: 'number' })
+          .option('backend', { choices: BACKENDS, default: 'wasm' as BackendName }),
+      (a) => run(cmdTrainStrings(a as never)),
+    )
+    .command(
       'evaluate-strings',
       'measure string reading on labeled field images (labels.tsv): string and digit accuracy, accuracy-reject curve; --report writes HTML with its plot',
       (y) =>
         withModel(y)
           .option('data', { type: 'string', demandOption: true, describe: 'folder with labels.tsv (file, width, height, digits[, boxes]) and images/' })
           .option('field-type', { choices: ['digits', 'amount', 'zip'], default: 'digits', describe: 'what the fields hold (amount: separators, groups of three)' })
+          .option('string-model', { type: 'string', describe: 'string model that reads amount fields whole (default: the shipped models/amount; none: digit by digit with --model)' })
           .option('split', { choices: ['all', 'train', 'heldout'], default: 'all', describe: 'all strings, or the fixed split (every 5th string held out)' })
           .option('limit', { type: 'number', describe: 'only the first N strings' })
           .option('threshold', { choices: ['otsu', 'adaptive'], default: 'otsu' })
@@ -358,7 +447,7 @@ export async function main(argv: string[]): Promise<number> {
       (a) => run(cmdMakeStringSet(a as never)),
     )
     .command('zoo', 'list the model-zoo presets with their papers and recipes', {}, () => run(cmdZoo()))
-    .demandCommand(1, 'name a command: scan, classify, evaluate, evaluate-strings, calibrate, train, make-string-set or zoo')
+    .demandCommand(1, 'name a command: scan, classify, evaluate, evaluate-strings, calibrate, train, train-strings, make-string-set or zoo')
     .strict()
     .version(packageVersion())
     .help()

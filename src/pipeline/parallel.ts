@@ -49,8 +49,13 @@ export async function scanParallel(
   }
   if (units.length < 2) return null;
 
-  const { classifier, ...rest } = options;
-  const workerOptions = { ...rest, model: rest.model ?? classifier?.modelPath, backend: rest.backend ?? classifier?.backend };
+  const { classifier, stringModel, ...rest } = options;
+  const workerOptions = {
+    ...rest,
+    model: rest.model ?? classifier?.modelPath,
+    stringModel: typeof stringModel === 'object' ? stringModel.dir : stringModel,
+    backend: rest.backend ?? classifier?.backend,
+  };
   let failed = 0;
   let head = 0;
   let emitting = Promise.resolve();

@@ -13,10 +13,11 @@ import { expandInputs } from '../io/inputs';
 import { loadOpenCV, CV } from '../preprocess/opencv';
 import type { ThresholdMethod } from '../preprocess/steps';
 import { cleanPage } from '../preprocess/page';
-import { boxFields, FieldRegion, FieldType, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
+import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
 import { extractDigits } from '../segment/digits';
 import { bestPath, segmentGraph } from '../segment/strings';
 import { Classifier } from '../classify/classifier';
+import { defaultStringModelDir, prepareField, StringModel } from '../classify/string-model';
 import type { BackendName } from '../classify/backend';
 import { defaultWorkers } from '../threads';
 import { scanParallel } from './parallel';
@@ -55,6 +56,11 @@ export interface ScanOptions {
   classifier?: Classifier;
   /** Model folder (default: the shipped model). */
   model?: string;
+  /**
+   * The string model that reads fields of type `amount` whole (a folder, a loaded model, or `none`
+   * to read amounts digit by digit with `model`). Default: the shipped `models/amount`.
+   */
+  stringModel?: string | StringModel;
   /** TF.js backend (default wasm). */
   backend?: BackendName;
   /**
@@ -95,7 +101,12 @@ export async function scanPage(image: GrayImage, page: number, clf: Classifier, 
     regions = boxFields(cv, mask, Math.max(12, Math.round(40 * scale)));
   } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)));
   const minConfidence = opts.minConfidence ?? 0.9;
-  const fields = clf.numClasses > 10 ? await readByRecognition(cv, clean, regions, clf, opts) : await readByContours(cv, clean, regions, clf);
+  const whole = regions.map((r) => (r.type ?? opts.fieldType) === 'amount');
+  const sm = whole.some(Boolean) ? await stringModelFor(opts) : null;
+  const byDigits = sm ? regions.filter((_, i) => !whole[i]) : regions;
+  const digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf);
+  const wholeFields = sm ? readWhole(gray, clean, regions.filter((_, i) => whole[i]), sm) : [];
+  const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
   const assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence));
   const result: PageResult = { page, width: gray.width, height: gray.height, skew, fields: assembled };
   if (opts.overlay && debugName) {
@@ -126,6 +137,23 @@ async function readByRecognition(cv: CV, clean: BinaryImage, regions: FieldRegio
     const path = bestPath(g, scores, { fieldType: r.type ?? opts.fieldType, lengths: r.length !== undefined ? [r.length] : undefined });
     return { digits: path.digits.map((d) => ({ value: String(d.score.digit), confidence: d.score.confidence, box: d.candidate.box })), confidence: path.posterior };
   });
+}
+
+/** String models loaded in this thread, by folder. */
+const stringModels = new Map<string, Promise<StringModel>>();
+
+/** The string model for amount fields, loaded once per thread; null with `stringModel: 'none'`. */
+async function stringModelFor(opts: ScanOptions): Promise<StringModel | null> {
+  if (opts.stringModel === 'none') return null;
+  if (opts.stringModel instanceof StringModel) return opts.stringModel;
+  const dir = opts.stringModel ?? defaultStringModelDir();
+  if (!stringModels.has(dir)) stringModels.set(dir, StringModel.load(dir, opts.backend));
+  return stringModels.get(dir)!;
+}
+
+/** Whole-field reading with a string model: each field's ink (with a margin) read as one line. */
+function readWhole(gray: GrayImage, clean: BinaryImage, regions: FieldRegion[], sm: StringModel): FieldReading[] {
+  return sm.read(regions.map((r) => prepareField(gray, fieldInkBox(clean, r.box)))).map((r) => ({ digits: r.digits, confidence: r.confidence }));
 }
 
 /** Contour reading (digit-only models): each component group is one digit. */

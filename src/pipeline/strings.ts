@@ -11,6 +11,13 @@ import { Classifier } from '../classify/classifier';
 import type { FieldType } from '../segment/fields';
 import { renderPng } from '../report/plot';
 import { scanPage, ScanOptions } from './scan';
+import { loadOpenCV } from '../preprocess/opencv';
+import { cleanPage } from '../preprocess/page';
+import { fieldInkBox } from '../segment/fields';
+import { PreparedField, prepareField, STRING_CLASSES, STRING_FRAMES, StringModel, decodeField } from '../classify/string-model';
+import { binaryNll, expectedCalibrationError, goldenSection } from '../classify/calibrate';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 /** One labeled field and what was read. */
 export interface StringReading {
@@ -57,7 +64,7 @@ export interface StringEvaluation {
 export type StringSplit = 'all' | 'train' | 'heldout';
 
 /** Options of {@link evaluateStrings}. */
-export interface StringEvalOptions extends Pick<ScanOptions, 'threshold' | 'deskew' | 'clahe'> {
+export interface StringEvalOptions extends Pick<ScanOptions, 'threshold' | 'deskew' | 'clahe' | 'stringModel'> {
   /** A loaded classifier (default: load `model`). */
   classifier?: Classifier;
   model?: string;
@@ -131,7 +138,7 @@ export async function evaluateStrings(data: string, options: StringEvalOptions =
       options.onProgress?.(i, items.length);
       try {
         const image = await decodeImage(s.path);
-        const page = await scanPage(image, 1, clf, { template, fieldType, threshold: options.threshold, deskew: options.deskew, clahe: options.clahe });
+        const page = await scanPage(image, 1, clf, { template, fieldType, threshold: options.threshold, deskew: options.deskew, clahe: options.clahe, stringModel: options.stringModel });
         const f = page.fields[0];
         readings.push({ file: s.file, truth: s.digits, value: f.value, confidence: f.confidence, correct: f.value === s.digits, edits: editDistance(s.digits, f.value) });
       } catch (e) {
@@ -208,4 +215,76 @@ ${wrong.map((r) => `<tr><td>${esc(r.file)}</td><td>${r.truth}</td><td>${r.value}
   const file = join(dir, 'index.html');
   writeFileSync(file, html);
   return file;
+}
+
+/** What {@link calibrateStringModel} measured (on the measuring half of the held-out fields). */
+export interface StringCalibration {
+  temperature: number;
+  fields: number;
+  nllBefore: number;
+  nllAfter: number;
+  eceBefore: number;
+  eceAfter: number;
+}
+
+/**
+ * Fits the temperature of a string model so that a field's confidence is the probability that
+ * its string is right: the held-out fields of `data` are read as `scan` reads a whole-image field;
+ * the temperature minimizing the binary log-loss of (confidence, right) is fitted on every other
+ * field and the calibration error measured on the rest. Writes the model with it to `out`.
+ */
+export async function calibrateStringModel(model: string, data: string, out: string, options: Pick<ScanOptions, 'backend'> = {}): Promise<StringCalibration> {
+  const items = splitStrings(readStringLabels(data)).heldOut;
+  const sm = await StringModel.load(model, options.backend);
+  const cv = await loadOpenCV();
+  const fields: PreparedField[] = [];
+  for (const s of items) {
+    const image = await decodeImage(s.path);
+    const pre = cleanPage(cv, image, { specks: false });
+    fields.push(prepareField(pre.gray, fieldInkBox(pre.clean, [0, 0, pre.gray.width, pre.gray.height])));
+  }
+  const logits = sm.logits(fields);
+  const K = STRING_CLASSES.length;
+  const T = STRING_FRAMES;
+  const read = (t: number, half: number) => {
+    const conf: number[] = [];
+    const right: boolean[] = [];
+    for (let i = half; i < fields.length; i += 2) {
+      const p = new Float32Array(T * K);
+      for (let f = 0; f < T; f++) {
+        let m = -Infinity;
+        for (let k = 0; k < K; k++) m = Math.max(m, logits[(i * T + f) * K + k] / t);
+        let z = 0;
+        for (let k = 0; k < K; k++) z += p[f * K + k] = Math.exp(logits[(i * T + f) * K + k] / t - m);
+        for (let k = 0; k < K; k++) p[f * K + k] /= z;
+      }
+      const r = decodeField(p, 0, fields[i]);
+      conf.push(r.confidence);
+      right.push(r.value === items[i].digits);
+    }
+    return { conf, right };
+  };
+  const old = sm.temperature;
+  const t = Math.exp(goldenSection((lt) => { const r = read(Math.exp(lt), 0); return binaryNll(r.conf, r.right); }, Math.log(0.2), Math.log(10)));
+  const before = read(old, 1);
+  const after = read(t, 1);
+  const result: StringCalibration = {
+    temperature: t,
+    fields: fields.length,
+    nllBefore: binaryNll(before.conf, before.right),
+    nllAfter: binaryNll(after.conf, after.right),
+    eceBefore: expectedCalibrationError(before.conf, before.right),
+    eceAfter: expectedCalibrationError(after.conf, after.right),
+  };
+  const src = resolve(sm.dir);
+  const dst = resolve(out);
+  if (src !== dst) {
+    mkdirSync(dst, { recursive: true });
+    copyFileSync(join(src, 'weights.bin'), join(dst, 'weights.bin'));
+  }
+  const json = JSON.parse(readFileSync(join(src, 'model.json'), 'utf8'));
+  json.userDefinedMetadata.temperature = t;
+  json.userDefinedMetadata.calibration = { data, split: 'heldout (fitted on even fields, measured on odd)', ...result, date: new Date().toISOString() };
+  writeFileSync(join(dst, 'model.json'), JSON.stringify(json));
+  return result;
 }

@@ -172,3 +172,29 @@ export function lineFields(bin: BinaryImage, minHeight: number): FieldRegion[] {
   }
   return readingOrder(out).map((f, i) => ({ ...f, name: `line-${i + 1}` }));
 }
+
+/**
+ * The part of a field a whole-field reader should see: the field's ink (in the cleaned binary page)
+ * with a margin around it (a quarter of the ink's height above and below, a tenth left and right),
+ * inside the field's box. The whole box when it holds no ink.
+ */
+export function fieldInkBox(clean: BinaryImage, box: Box): Box {
+  const [bx, by, bw, bh] = box.map(Math.round);
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -1, -1];
+  for (let y = Math.max(0, by); y < Math.min(clean.height, by + bh); y++) {
+    for (let x = Math.max(0, bx); x < Math.min(clean.width, bx + bw); x++) {
+      if (!clean.data[y * clean.width + x]) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  if (x1 < 0) return box;
+  const h = y1 - y0 + 1;
+  const left = Math.max(bx, Math.floor(x0 - 0.1 * h));
+  const top = Math.max(by, Math.floor(y0 - 0.25 * h));
+  const right = Math.min(bx + bw, Math.ceil(x1 + 1 + 0.1 * h));
+  const bottom = Math.min(by + bh, Math.ceil(y1 + 1 + 0.25 * h));
+  return [left, top, right - left, bottom - top];
+}

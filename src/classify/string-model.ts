@@ -1,0 +1,221 @@
+/**
+ * The string model: a convolutional network that reads a whole field (a line of digits on its
+ * background, grayscale, no segmentation) as a sequence of frames, trained with CTC (the
+ * "segmentation-free" readers of the check-amount benchmark). Its input is the field scaled to 32 px
+ * high; each of its 32 output frames covers 4 px of that width and holds the probabilities of the
+ * ten digits and the blank.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Box, GrayImage } from '../types';
+import { BackendName, useBackend } from './backend';
+import { loadModel, ModelError, ModelMetadata } from './model-io';
+import { resampleArea } from '../segment/normalize';
+import { batchNormalization } from './kernels/batchnorm-train';
+import { ctcGreedyDecode, ctcLogProbability } from './ctc';
+
+/** How a field becomes the string model's input; stored in the model's metadata. */
+export const STRING_NORMALIZATION = {
+  name: 'field-line',
+  height: 32,
+  width: 128,
+  /** Input pixels per output frame. */
+  stride: 4,
+  ink: 'bright-on-dark, background (median) at 0, 98th percentile at 1',
+} as const;
+
+/** Output classes: the digits, then the CTC blank. */
+export const STRING_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'blank'];
+
+const H = STRING_NORMALIZATION.height;
+const W = STRING_NORMALIZATION.width;
+export const STRING_FRAMES = W / STRING_NORMALIZATION.stride;
+
+function convBn(filters: number, kernelSize: number | [number, number], extra: Partial<Parameters<typeof tfl.layers.conv2d>[0]> = {}): tfl.layers.Layer[] {
+  return [tfl.layers.conv2d({ filters, kernelSize, padding: 'same', useBias: false, ...extra }), batchNormalization(), tfl.layers.activation({ activation: 'relu' })];
+}
+
+/**
+ * Builds the string network (`string-cnn`, 116,667 parameters, 896 of them batch-norm statistics): four conv-BN-ReLU stages that halve
+ * the height to 2 and the width to 32 frames, a 2x1 conv that collapses the height, two 1x3 convs
+ * over neighbouring frames for context, and a 1x1 conv to the 11 classes (logits, no softmax).
+ */
+export function buildStringModel(): tfl.Sequential {
+  const m = tfl.sequential();
+  const layers: tfl.layers.Layer[] = [
+    ...convBn(16, 3, { inputShape: [H, W, 1] }),
+    tfl.layers.maxPooling2d({ poolSize: 2 }),
+    ...convBn(32, 3),
+    tfl.layers.maxPooling2d({ poolSize: 2 }),
+    ...convBn(48, 3),
+    tfl.layers.maxPooling2d({ poolSize: [2, 1], strides: [2, 1] }),
+    ...convBn(64, 3),
+    tfl.layers.maxPooling2d({ poolSize: [2, 1], strides: [2, 1] }),
+    ...convBn(96, [2, 1], { padding: 'valid' }),
+    tfl.layers.dropout({ rate: 0.2 }),
+    ...convBn(96, [1, 3]),
+    ...convBn(96, [1, 3]),
+    tfl.layers.conv2d({ filters: STRING_CLASSES.length, kernelSize: 1 }),
+    tfl.layers.reshape({ targetShape: [STRING_FRAMES, STRING_CLASSES.length] }),
+  ];
+  layers.forEach((l) => m.add(l));
+  return m;
+}
+
+/** A field prepared for the string model, and how its pixels map back to the page. */
+export interface PreparedField {
+  /** H x W floats, row-major. */
+  input: Float32Array;
+  /** Page pixels per input pixel. */
+  scale: number;
+  /** The part of the page that was read. */
+  box: Box;
+  /** Input columns that hold the field (the rest is padding). */
+  used: number;
+}
+
+/**
+ * Scales a field (the part `box` of a page, default all of it) to 32 px high, left-aligned in the
+ * 128 px input (scaled down further when wider), ink bright: the median grey is the background
+ * (0) and the 98th percentile of the ink darkness is 1.
+ */
+export function prepareField(gray: GrayImage, box: Box = [0, 0, gray.width, gray.height]): PreparedField {
+  const [bx, by] = [Math.max(0, Math.round(box[0])), Math.max(0, Math.round(box[1]))];
+  const bw = Math.max(1, Math.min(gray.width - bx, Math.round(box[2])));
+  const bh = Math.max(1, Math.min(gray.height - by, Math.round(box[3])));
+  const src = new Float32Array(bw * bh);
+  for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) src[y * bw + x] = 1 - gray.data[(by + y) * gray.width + bx + x] / 255;
+  let scale = bh / H;
+  if (bw / scale > W) scale = bw / W;
+  const dw = Math.max(1, Math.min(W, Math.round(bw / scale)));
+  const dh = Math.max(1, Math.min(H, Math.round(bh / scale)));
+  const small = resampleArea(src, bw, bh, dw, dh);
+  const sorted = Float32Array.from(small).sort();
+  const bg = sorted[Math.floor(sorted.length * 0.5)];
+  const hi = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.98))];
+  const span = Math.max(hi - bg, 0.1);
+  const input = new Float32Array(H * W);
+  const top = Math.floor((H - dh) / 2);
+  for (let y = 0; y < dh; y++) {
+    for (let x = 0; x < dw; x++) input[(top + y) * W + x] = Math.min(1, Math.max(0, (small[y * dw + x] - bg) / span));
+  }
+  return { input, scale, box: [bx, by, bw, bh], used: dw };
+}
+
+/** One digit of a string reading. */
+export interface StringDigit {
+  value: string;
+  /** The digit's peak probability over its frames. */
+  confidence: number;
+  /** Where it was read, in page pixels (its frames' columns, the field's height). */
+  box: Box;
+}
+
+/** A field read by the string model. */
+export interface StringRead {
+  value: string;
+  /** p(value | field): the probability of the string, summed over all its alignments. */
+  confidence: number;
+  digits: StringDigit[];
+}
+
+/** Reads field images with a string model; `temperature` divides the logits (calibration). */
+export function readFields(model: tfl.LayersModel, fields: PreparedField[], temperature = 1, batch = 64): StringRead[] {
+  const K = STRING_CLASSES.length;
+  const T = STRING_FRAMES;
+  const out: StringRead[] = [];
+  for (let i = 0; i < fields.length; i += batch) {
+    const part = fields.slice(i, i + batch);
+    const x = new Float32Array(part.length * H * W);
+    part.forEach((f, j) => x.set(f.input, j * H * W));
+    const probs = tf.tidy(() => {
+      const logits = model.predict(tf.tensor4d(x, [part.length, H, W, 1])) as tf.Tensor;
+      return tf.softmax(temperature === 1 ? logits : tf.div(logits, temperature));
+    });
+    const p = probs.dataSync() as Float32Array;
+    probs.dispose();
+    part.forEach((f, j) => out.push(decodeField(p, j * T * K, f)));
+  }
+  return out;
+}
+
+/** Best-path decoding of one field's frame probabilities, with digit boxes in page pixels. */
+export function decodeField(probs: Float32Array, off: number, f: PreparedField): StringRead {
+  const K = STRING_CLASSES.length;
+  const T = STRING_FRAMES;
+  const stride = STRING_NORMALIZATION.stride;
+  const d = ctcGreedyDecode(probs, off, T, K);
+  const confidence = d.labels.length ? Math.exp(ctcLogProbability(probs, off, T, K, d.labels)) : Math.exp(ctcLogProbability(probs, off, T, K, []));
+  const digits = d.labels.map((l, i) => {
+    // A digit's run of frames marks its centre; it spans about one digit width (the field height) around it.
+    const c = ((d.frames[i][0] + d.frames[i][1] + 1) / 2) * stride * f.scale;
+    const half = Math.max(((d.frames[i][1] - d.frames[i][0] + 1) * stride * f.scale) / 2, f.box[3] * 0.3);
+    const x0 = Math.max(0, Math.round(c - half));
+    const x1 = Math.min(f.box[2], Math.round(c + half));
+    return { value: String(l), confidence: d.peaks[i], box: [f.box[0] + x0, f.box[1], x1 - x0, f.box[3]] as Box };
+  });
+  return { value: d.labels.join(''), confidence, digits };
+}
+
+/** The shipped string model for check amounts. */
+export function defaultStringModelDir(): string {
+  return resolve(__dirname, '..', '..', 'models', 'amount');
+}
+
+/** Whether a model folder holds a string model (by its metadata), without loading its weights. */
+export function isStringModel(dir: string): boolean {
+  const p = dir.endsWith('.json') ? dir : join(dir, 'model.json');
+  if (!existsSync(p)) return false;
+  try {
+    return (JSON.parse(readFileSync(p, 'utf8')) as { userDefinedMetadata?: { kind?: string } }).userDefinedMetadata?.kind === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A loaded string model: reads whole fields.
+ *
+ * @example
+ * const sm = await StringModel.load();                 // models/amount
+ * const [r] = sm.read([prepareField(gray)]);
+ * console.log(r.value, r.confidence);
+ */
+export class StringModel {
+  private constructor(
+    readonly model: tfl.LayersModel,
+    readonly metadata: ModelMetadata,
+    readonly dir: string,
+  ) {}
+
+  /** Loads a string model folder; errors name the path (and say so when it is a digit model). */
+  static async load(dir: string = defaultStringModelDir(), backend: BackendName = 'wasm'): Promise<StringModel> {
+    await useBackend(backend);
+    const m = await loadModel(dir);
+    if (m.metadata.kind !== 'string') throw new ModelError(`${m.dir}: not a string model (it is a digit model; pass it as --model)`);
+    return new StringModel(m.model, m.metadata, m.dir);
+  }
+
+  /** The calibration temperature (1 = none). */
+  get temperature(): number {
+    return this.metadata.temperature ?? 1;
+  }
+
+  /** Reads prepared fields (in batches). */
+  read(fields: PreparedField[], temperature = this.temperature): StringRead[] {
+    return readFields(this.model, fields, temperature);
+  }
+
+  /** Frame logits `[n, frames, classes]` of prepared fields (for calibration). */
+  logits(fields: PreparedField[]): Float32Array {
+    const n = fields.length;
+    const x = new Float32Array(n * H * W);
+    fields.forEach((f, j) => x.set(f.input, j * H * W));
+    const y = tf.tidy(() => this.model.predict(tf.tensor4d(x, [n, H, W, 1])) as tf.Tensor);
+    const out = y.dataSync() as Float32Array;
+    y.dispose();
+    return out;
+  }
+}
