@@ -11,6 +11,7 @@ import type { DigitCrop } from '../types';
 import { argmaxRow } from './metrics';
 import { foldForInference } from './fold';
 import { forward } from './infer';
+import { isStringModel } from './string-model';
 
 /** One classified digit. */
 export interface Prediction {
@@ -82,8 +83,8 @@ export class Classifier {
   static async load(modelPath: string = defaultModelDir(), options: ClassifierOptions = {}): Promise<Classifier> {
     const backend = options.backend ?? 'wasm';
     await useBackend(backend);
+    if (isStringModel(modelPath)) throw new ModelError(`${modelPath}: a string model (it reads whole fields), not a digit model: pass it as --string-model`);
     const { model, metadata, dir } = await loadModel(modelPath);
-    if (metadata.kind === 'string') throw new ModelError(`${dir}: a string model (it reads whole fields), not a digit model: pass it as --string-model`);
     return new Classifier(foldForInference(model), metadata, dir, backend, options.workers ?? defaultWorkers(), options.parallelThreshold ?? 2048);
   }
 

@@ -79,17 +79,18 @@ export interface PreparedField {
 /**
  * Scales a field (the part `box` of a page, default all of it) to 32 px high, left-aligned in the
  * 128 px input (scaled down further when wider), ink bright: the median grey is the background
- * (0) and the 98th percentile of the ink darkness is 1.
+ * (0) and the 98th percentile of the ink darkness is 1. `xScale` stretches it horizontally (test-time
+ * variants); `scale` is then the horizontal page pixels per input pixel.
  */
-export function prepareField(gray: GrayImage, box: Box = [0, 0, gray.width, gray.height]): PreparedField {
+export function prepareField(gray: GrayImage, box: Box = [0, 0, gray.width, gray.height], xScale = 1): PreparedField {
   const [bx, by] = [Math.max(0, Math.round(box[0])), Math.max(0, Math.round(box[1]))];
   const bw = Math.max(1, Math.min(gray.width - bx, Math.round(box[2])));
   const bh = Math.max(1, Math.min(gray.height - by, Math.round(box[3])));
   const src = new Float32Array(bw * bh);
   for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) src[y * bw + x] = 1 - gray.data[(by + y) * gray.width + bx + x] / 255;
   let scale = bh / H;
-  if (bw / scale > W) scale = bw / W;
-  const dw = Math.max(1, Math.min(W, Math.round(bw / scale)));
+  if ((bw * xScale) / scale > W) scale = (bw * xScale) / W;
+  const dw = Math.max(1, Math.min(W, Math.round((bw * xScale) / scale)));
   const dh = Math.max(1, Math.min(H, Math.round(bh / scale)));
   const small = resampleArea(src, bw, bh, dw, dh);
   const sorted = Float32Array.from(small).sort();
@@ -101,7 +102,7 @@ export function prepareField(gray: GrayImage, box: Box = [0, 0, gray.width, gray
   for (let y = 0; y < dh; y++) {
     for (let x = 0; x < dw; x++) input[(top + y) * W + x] = Math.min(1, Math.max(0, (small[y * dw + x] - bg) / span));
   }
-  return { input, scale, box: [bx, by, bw, bh], used: dw };
+  return { input, scale: scale / xScale, box: [bx, by, bw, bh], used: dw };
 }
 
 /** One digit of a string reading. */
@@ -119,26 +120,6 @@ export interface StringRead {
   /** p(value | field): the probability of the string, summed over all its alignments. */
   confidence: number;
   digits: StringDigit[];
-}
-
-/** Reads field images with a string model; `temperature` divides the logits (calibration). */
-export function readFields(model: tfl.LayersModel, fields: PreparedField[], temperature = 1, batch = 64): StringRead[] {
-  const K = STRING_CLASSES.length;
-  const T = STRING_FRAMES;
-  const out: StringRead[] = [];
-  for (let i = 0; i < fields.length; i += batch) {
-    const part = fields.slice(i, i + batch);
-    const x = new Float32Array(part.length * H * W);
-    part.forEach((f, j) => x.set(f.input, j * H * W));
-    const probs = tf.tidy(() => {
-      const logits = model.predict(tf.tensor4d(x, [part.length, H, W, 1])) as tf.Tensor;
-      return tf.softmax(temperature === 1 ? logits : tf.div(logits, temperature));
-    });
-    const p = probs.dataSync() as Float32Array;
-    probs.dispose();
-    part.forEach((f, j) => out.push(decodeField(p, j * T * K, f)));
-  }
-  return out;
 }
 
 /** Best-path decoding of one field's frame probabilities, with digit boxes in page pixels. */
@@ -164,8 +145,24 @@ export function defaultStringModelDir(): string {
   return resolve(__dirname, '..', '..', 'models', 'amount');
 }
 
-/** Whether a model folder holds a string model (by its metadata), without loading its weights. */
+/**
+ * `ensemble.json` of a string-model folder that combines several trained models (subfolders) and
+ * reads each field at several horizontal scales.
+ */
+export interface StringEnsembleSpec {
+  format: 'digitscan-string-ensemble';
+  /** Model subfolders. */
+  members: string[];
+  /** Horizontal stretches each field is read at (1 = as is). */
+  scales: number[];
+  /** Calibration temperature applied to every member's logits. */
+  temperature?: number;
+  calibration?: Record<string, unknown>;
+}
+
+/** Whether a folder holds a string model (a model with kind `string`, or an ensemble of them). */
 export function isStringModel(dir: string): boolean {
+  if (existsSync(join(dir, 'ensemble.json'))) return true;
   const p = dir.endsWith('.json') ? dir : join(dir, 'model.json');
   if (!existsSync(p)) return false;
   try {
@@ -175,47 +172,120 @@ export function isStringModel(dir: string): boolean {
   }
 }
 
+/** A field to read: a page and the box of the field on it. */
+export interface FieldImage {
+  gray: GrayImage;
+  box: Box;
+}
+
+/** Every variant's frame logits for a batch of fields: variant v = member (v / scales) at scale (v % scales). */
+export interface VariantLogits {
+  /** Prepared fields per scale. */
+  prepared: PreparedField[][];
+  /** Logits `[n, frames, classes]` per variant. */
+  logits: Float32Array[];
+}
+
+function softmaxRows(logits: Float32Array, off: number, n: number, k: number, t: number): Float32Array {
+  const p = new Float32Array(n * k);
+  for (let r = 0; r < n; r++) {
+    let m = -Infinity;
+    for (let j = 0; j < k; j++) m = Math.max(m, logits[off + r * k + j] / t);
+    let z = 0;
+    for (let j = 0; j < k; j++) z += p[r * k + j] = Math.exp(logits[off + r * k + j] / t - m);
+    for (let j = 0; j < k; j++) p[r * k + j] /= z;
+  }
+  return p;
+}
+
 /**
- * A loaded string model: reads whole fields.
+ * Combines the variants' readings of field `i`: every variant's best path is a candidate; each
+ * candidate is scored by its probability (summed over alignments) averaged over all variants; the
+ * best wins, with that average as its confidence. Digit boxes come from the first variant that
+ * read the winner.
+ */
+export function combineVariants(v: VariantLogits, i: number, temperature: number): StringRead {
+  const K = STRING_CLASSES.length;
+  const T = STRING_FRAMES;
+  const scales = v.prepared.length;
+  const probs = v.logits.map((l) => softmaxRows(l, i * T * K, T, K, temperature));
+  const reads = probs.map((p, j) => decodeField(p, 0, v.prepared[j % scales][i]));
+  if (probs.length === 1) return reads[0];
+  const candidates = [...new Set(reads.map((r) => r.value))];
+  let best = { value: '', score: -1 };
+  for (const c of candidates) {
+    const label = Array.from(c, Number);
+    const score = probs.reduce((a, p) => a + Math.exp(ctcLogProbability(p, 0, T, K, label)), 0) / probs.length;
+    if (score > best.score) best = { value: c, score };
+  }
+  const from = reads.find((r) => r.value === best.value)!;
+  return { value: best.value, confidence: best.score, digits: from.digits };
+}
+
+/**
+ * A loaded string model (one network, or an ensemble read at several scales): reads whole fields.
  *
  * @example
  * const sm = await StringModel.load();                 // models/amount
- * const [r] = sm.read([prepareField(gray)]);
+ * const [r] = sm.read([{ gray, box: [0, 0, gray.width, gray.height] }]);
  * console.log(r.value, r.confidence);
  */
 export class StringModel {
   private constructor(
-    readonly model: tfl.LayersModel,
+    readonly members: tfl.LayersModel[],
     readonly metadata: ModelMetadata,
     readonly dir: string,
+    readonly scales: number[],
+    readonly temperature: number,
   ) {}
 
   /** Loads a string model folder; errors name the path (and say so when it is a digit model). */
   static async load(dir: string = defaultStringModelDir(), backend: BackendName = 'wasm'): Promise<StringModel> {
     await useBackend(backend);
+    const ens = join(dir, 'ensemble.json');
+    if (existsSync(ens)) {
+      let spec: StringEnsembleSpec;
+      try {
+        spec = JSON.parse(readFileSync(ens, 'utf8')) as StringEnsembleSpec;
+      } catch (e) {
+        throw new ModelError(`${ens}: corrupt string ensemble: not valid JSON (${(e as Error).message})`);
+      }
+      if (!Array.isArray(spec.members) || spec.members.length === 0) throw new ModelError(`${ens}: corrupt string ensemble: no members`);
+      const loaded = [];
+      for (const m of spec.members) loaded.push(await loadModel(join(dir, m)));
+      for (const m of loaded) if (m.metadata.kind !== 'string') throw new ModelError(`${m.dir}: not a string model`);
+      return new StringModel(loaded.map((m) => m.model), loaded[0].metadata, resolve(dir), spec.scales?.length ? spec.scales : [1], spec.temperature ?? 1);
+    }
     const m = await loadModel(dir);
     if (m.metadata.kind !== 'string') throw new ModelError(`${m.dir}: not a string model (it is a digit model; pass it as --model)`);
-    return new StringModel(m.model, m.metadata, m.dir);
+    return new StringModel([m.model], m.metadata, m.dir, [1], m.metadata.temperature ?? 1);
   }
 
-  /** The calibration temperature (1 = none). */
-  get temperature(): number {
-    return this.metadata.temperature ?? 1;
+  /** Every variant's frame logits (for reading and calibration). */
+  variantLogits(fields: FieldImage[], batch = 64): VariantLogits {
+    const prepared = this.scales.map((sc) => fields.map((f) => prepareField(f.gray, f.box, sc)));
+    const logits: Float32Array[] = [];
+    for (const model of this.members) {
+      for (const fs of prepared) {
+        const out = new Float32Array(fs.length * STRING_FRAMES * STRING_CLASSES.length);
+        for (let i = 0; i < fs.length; i += batch) {
+          const part = fs.slice(i, i + batch);
+          const x = new Float32Array(part.length * H * W);
+          part.forEach((f, j) => x.set(f.input, j * H * W));
+          const y = tf.tidy(() => model.predict(tf.tensor4d(x, [part.length, H, W, 1])) as tf.Tensor);
+          out.set(y.dataSync() as Float32Array, i * STRING_FRAMES * STRING_CLASSES.length);
+          y.dispose();
+        }
+        logits.push(out);
+      }
+    }
+    return { prepared, logits };
   }
 
-  /** Reads prepared fields (in batches). */
-  read(fields: PreparedField[], temperature = this.temperature): StringRead[] {
-    return readFields(this.model, fields, temperature);
-  }
-
-  /** Frame logits `[n, frames, classes]` of prepared fields (for calibration). */
-  logits(fields: PreparedField[]): Float32Array {
-    const n = fields.length;
-    const x = new Float32Array(n * H * W);
-    fields.forEach((f, j) => x.set(f.input, j * H * W));
-    const y = tf.tidy(() => this.model.predict(tf.tensor4d(x, [n, H, W, 1])) as tf.Tensor);
-    const out = y.dataSync() as Float32Array;
-    y.dispose();
-    return out;
+  /** Reads fields (see {@link combineVariants}); `temperature` defaults to the calibrated one. */
+  read(fields: FieldImage[], temperature = this.temperature): StringRead[] {
+    if (fields.length === 0) return [];
+    const v = this.variantLogits(fields);
+    return fields.map((_, i) => combineVariants(v, i, temperature));
   }
 }

@@ -17,7 +17,7 @@ import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, parseTempla
 import { extractDigits } from '../segment/digits';
 import { bestPath, segmentGraph } from '../segment/strings';
 import { Classifier } from '../classify/classifier';
-import { defaultStringModelDir, prepareField, StringModel } from '../classify/string-model';
+import { defaultStringModelDir, StringModel } from '../classify/string-model';
 import type { BackendName } from '../classify/backend';
 import { defaultWorkers } from '../threads';
 import { scanParallel } from './parallel';
@@ -153,7 +153,7 @@ async function stringModelFor(opts: ScanOptions): Promise<StringModel | null> {
 
 /** Whole-field reading with a string model: each field's ink (with a margin) read as one line. */
 function readWhole(gray: GrayImage, clean: BinaryImage, regions: FieldRegion[], sm: StringModel): FieldReading[] {
-  return sm.read(regions.map((r) => prepareField(gray, fieldInkBox(clean, r.box)))).map((r) => ({ digits: r.digits, confidence: r.confidence }));
+  return sm.read(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box) }))).map((r) => ({ digits: r.digits, confidence: r.confidence }));
 }
 
 /** Contour reading (digit-only models): each component group is one digit. */

@@ -14,9 +14,9 @@ import { scanPage, ScanOptions } from './scan';
 import { loadOpenCV } from '../preprocess/opencv';
 import { cleanPage } from '../preprocess/page';
 import { fieldInkBox } from '../segment/fields';
-import { PreparedField, prepareField, STRING_CLASSES, STRING_FRAMES, StringModel, decodeField } from '../classify/string-model';
+import { combineVariants, FieldImage, StringModel } from '../classify/string-model';
 import { binaryNll, expectedCalibrationError, goldenSection } from '../classify/calibrate';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** One labeled field and what was read. */
@@ -237,36 +237,25 @@ export async function calibrateStringModel(model: string, data: string, out: str
   const items = splitStrings(readStringLabels(data)).heldOut;
   const sm = await StringModel.load(model, options.backend);
   const cv = await loadOpenCV();
-  const fields: PreparedField[] = [];
+  const fields: FieldImage[] = [];
   for (const s of items) {
     const image = await decodeImage(s.path);
     const pre = cleanPage(cv, image, { specks: false });
-    fields.push(prepareField(pre.gray, fieldInkBox(pre.clean, [0, 0, pre.gray.width, pre.gray.height])));
+    fields.push({ gray: pre.gray, box: fieldInkBox(pre.clean, [0, 0, pre.gray.width, pre.gray.height]) });
   }
-  const logits = sm.logits(fields);
-  const K = STRING_CLASSES.length;
-  const T = STRING_FRAMES;
+  const v = sm.variantLogits(fields);
   const read = (t: number, half: number) => {
     const conf: number[] = [];
     const right: boolean[] = [];
     for (let i = half; i < fields.length; i += 2) {
-      const p = new Float32Array(T * K);
-      for (let f = 0; f < T; f++) {
-        let m = -Infinity;
-        for (let k = 0; k < K; k++) m = Math.max(m, logits[(i * T + f) * K + k] / t);
-        let z = 0;
-        for (let k = 0; k < K; k++) z += p[f * K + k] = Math.exp(logits[(i * T + f) * K + k] / t - m);
-        for (let k = 0; k < K; k++) p[f * K + k] /= z;
-      }
-      const r = decodeField(p, 0, fields[i]);
+      const r = combineVariants(v, i, t);
       conf.push(r.confidence);
       right.push(r.value === items[i].digits);
     }
     return { conf, right };
   };
-  const old = sm.temperature;
   const t = Math.exp(goldenSection((lt) => { const r = read(Math.exp(lt), 0); return binaryNll(r.conf, r.right); }, Math.log(0.2), Math.log(10)));
-  const before = read(old, 1);
+  const before = read(sm.temperature, 1);
   const after = read(t, 1);
   const result: StringCalibration = {
     temperature: t,
@@ -278,13 +267,14 @@ export async function calibrateStringModel(model: string, data: string, out: str
   };
   const src = resolve(sm.dir);
   const dst = resolve(out);
-  if (src !== dst) {
-    mkdirSync(dst, { recursive: true });
-    copyFileSync(join(src, 'weights.bin'), join(dst, 'weights.bin'));
-  }
-  const json = JSON.parse(readFileSync(join(src, 'model.json'), 'utf8'));
-  json.userDefinedMetadata.temperature = t;
-  json.userDefinedMetadata.calibration = { data, split: 'heldout (fitted on even fields, measured on odd)', ...result, date: new Date().toISOString() };
-  writeFileSync(join(dst, 'model.json'), JSON.stringify(json));
+  if (src !== dst) cpSync(src, dst, { recursive: true, filter: (f) => !f.includes('checkpoint') });
+  const calibration = { data, split: 'heldout (fitted on even fields, measured on odd)', ...result, date: new Date().toISOString() };
+  const ens = join(dst, 'ensemble.json');
+  const file = existsSync(ens) ? ens : join(dst, 'model.json');
+  const json = JSON.parse(readFileSync(file, 'utf8'));
+  const meta = file === ens ? json : json.userDefinedMetadata;
+  meta.temperature = t;
+  meta.calibration = calibration;
+  writeFileSync(file, JSON.stringify(json, null, file === ens ? 1 : undefined));
   return result;
 }

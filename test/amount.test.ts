@@ -1,0 +1,73 @@
+/**
+ * The shipped string model for check amounts (`models/amount`, #4) on the held-out real check
+ * amounts (never trained on), its calibration, and the CLI around it.
+ */
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readStringLabels, splitStrings } from '../src/io/labels';
+import { calibrateStringModel, evaluateStrings } from '../src/pipeline/strings';
+import { StringModel } from '../src/classify/string-model';
+import { ROOT, runCli, tmp } from './helpers';
+
+const ORAND = join(ROOT, '..', 'shared', 'data', 'orand-car-a');
+const AMOUNT = join(ROOT, 'models', 'amount');
+
+/** Floors a little under what `npm run bench -- orand` measured (README), so a regression fails. */
+const STRING_ACCURACY_MIN = 0.86;
+const ACCEPTED_AT_1PCT_MIN = 0.25;
+
+test('reads the held-out check amounts: string accuracy and fields accepted at <= 1% error', async () => {
+  const ev = await evaluateStrings(ORAND, { split: 'heldout', fieldType: 'amount' });
+  expect(ev.count).toBe(216);
+  expect(ev.stringAccuracy).toBeGreaterThanOrEqual(STRING_ACCURACY_MIN);
+  expect(ev.at1pct.accepted).toBeGreaterThanOrEqual(ACCEPTED_AT_1PCT_MIN);
+  // Confidence orders the readings: the most confident half is more often right than the rest.
+  const sorted = [...ev.readings].sort((a, b) => b.confidence - a.confidence);
+  const acc = (r: typeof sorted) => r.filter((x) => x.correct).length / r.length;
+  expect(acc(sorted.slice(0, 108))).toBeGreaterThan(acc(sorted.slice(108)));
+});
+
+test('calibration fits a temperature on held-out fields and lowers the calibration error', async () => {
+  const dir = tmp();
+  cpSync(AMOUNT, dir, { recursive: true });
+  // Remove the shipped temperature so that calibration starts from the raw network.
+  const spec = JSON.parse(readFileSync(join(dir, 'ensemble.json'), 'utf8'));
+  delete spec.temperature;
+  delete spec.calibration;
+  writeFileSync(join(dir, 'ensemble.json'), JSON.stringify(spec));
+  const r = await calibrateStringModel(dir, ORAND, dir);
+  expect(r.fields).toBe(216);
+  expect(r.eceAfter).toBeLessThan(r.eceBefore);
+  expect(r.nllAfter).toBeLessThan(r.nllBefore);
+  expect((await StringModel.load(dir)).temperature).toBeCloseTo(r.temperature, 6);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('scan --field-type amount reads real check amounts with the string model; digit boxes lie in the field', () => {
+  const held = splitStrings(readStringLabels(ORAND)).heldOut.slice(0, 12);
+  const r = runCli(['scan', ...held.map((s) => s.path), '--field-type', 'amount', '--format', 'jsonl', '--concurrency', '1']);
+  expect(r.status).toBe(0);
+  const pages = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  expect(pages).toHaveLength(12);
+  let right = 0;
+  pages.forEach((p, i) => {
+    const value = p.fields.map((f: { value: string }) => f.value).join('');
+    if (value === held[i].digits) right++;
+    for (const f of p.fields) {
+      for (const d of f.digits) {
+        expect(d.box[0]).toBeGreaterThanOrEqual(0);
+        expect(d.box[0] + d.box[2]).toBeLessThanOrEqual(p.width);
+      }
+    }
+  });
+  expect(right).toBeGreaterThanOrEqual(8);
+});
+
+test('a string model given as --model, or a digit model as --string-model, is a clear error', () => {
+  const a = runCli(['scan', join(ROOT, 'samples', 'forms', 'bank-check.png'), '--model', AMOUNT]);
+  expect(a.status).toBe(2);
+  expect(a.stderr).toMatch(/string model.*--string-model/);
+  const b = runCli(['scan', join(ROOT, 'samples', 'forms', 'bank-check.png'), '--field-type', 'amount', '--string-model', join(ROOT, 'models', 'default')]);
+  expect(b.status).toBe(2);
+  expect(b.stderr).toMatch(/not a string model/);
+});
