@@ -128,7 +128,7 @@ export function decodeField(probs: Float32Array, off: number, f: PreparedField):
   const T = STRING_FRAMES;
   const stride = STRING_NORMALIZATION.stride;
   const d = ctcGreedyDecode(probs, off, T, K);
-  const confidence = d.labels.length ? Math.exp(ctcLogProbability(probs, off, T, K, d.labels)) : Math.exp(ctcLogProbability(probs, off, T, K, []));
+  const confidence = Math.exp(ctcLogProbability(probs, off, T, K, d.labels));
   const digits = d.labels.map((l, i) => {
     // A digit's run of frames marks its centre; it spans about one digit width (the field height) around it.
     const c = ((d.frames[i][0] + d.frames[i][1] + 1) / 2) * stride * f.scale;
@@ -186,7 +186,22 @@ export interface VariantLogits {
   logits: Float32Array[];
 }
 
-function softmaxRows(logits: Float32Array, off: number, n: number, k: number, t: number): Float32Array {
+/** Frame logits `[n, frames, classes]` of prepared fields, predicted `batch` at a time. */
+export function frameLogits(model: tfl.LayersModel, fields: PreparedField[], batch = 64): Float32Array {
+  const out = new Float32Array(fields.length * STRING_FRAMES * STRING_CLASSES.length);
+  for (let i = 0; i < fields.length; i += batch) {
+    const part = fields.slice(i, i + batch);
+    const x = new Float32Array(part.length * H * W);
+    part.forEach((f, j) => x.set(f.input, j * H * W));
+    const y = tf.tidy(() => model.predict(tf.tensor4d(x, [part.length, H, W, 1])) as tf.Tensor);
+    out.set(y.dataSync() as Float32Array, i * STRING_FRAMES * STRING_CLASSES.length);
+    y.dispose();
+  }
+  return out;
+}
+
+/** Softmax (at temperature `t`) of `n` rows of `k` logits from `off`. */
+export function softmaxRows(logits: Float32Array, off: number, n: number, k: number, t: number): Float32Array {
   const p = new Float32Array(n * k);
   for (let r = 0; r < n; r++) {
     let m = -Infinity;
@@ -266,18 +281,7 @@ export class StringModel {
     const prepared = this.scales.map((sc) => fields.map((f) => prepareField(f.gray, f.box, sc)));
     const logits: Float32Array[] = [];
     for (const model of this.members) {
-      for (const fs of prepared) {
-        const out = new Float32Array(fs.length * STRING_FRAMES * STRING_CLASSES.length);
-        for (let i = 0; i < fs.length; i += batch) {
-          const part = fs.slice(i, i + batch);
-          const x = new Float32Array(part.length * H * W);
-          part.forEach((f, j) => x.set(f.input, j * H * W));
-          const y = tf.tidy(() => model.predict(tf.tensor4d(x, [part.length, H, W, 1])) as tf.Tensor);
-          out.set(y.dataSync() as Float32Array, i * STRING_FRAMES * STRING_CLASSES.length);
-          y.dispose();
-        }
-        logits.push(out);
-      }
+      for (const fs of prepared) logits.push(frameLogits(model, fs, batch));
     }
     return { prepared, logits };
   }

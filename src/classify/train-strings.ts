@@ -15,7 +15,8 @@ import { Rng } from './data/random';
 import { augmentPrepared, FieldSource, fieldSource, inkPatches, SynthSources, synthSample } from './data/string-synth';
 import { loadModel, ModelMetadata, packageVersion, saveModel } from './model-io';
 import { mixSeed, withSeededRandom } from './seeded';
-import { buildStringModel, decodeField, prepareField, PreparedField, STRING_CLASSES, STRING_FRAMES, STRING_NORMALIZATION } from './string-model';
+import { buildStringModel, decodeField, frameLogits, prepareField, PreparedField, softmaxRows, STRING_CLASSES, STRING_FRAMES, STRING_NORMALIZATION } from './string-model';
+import type * as tfl from '@tensorflow/tfjs-layers';
 
 /** How the string model trains (every field overridable). */
 export interface StringRecipe {
@@ -74,22 +75,11 @@ async function loadFields(items: ReturnType<typeof readStringLabels>): Promise<F
   return out;
 }
 
-/** String accuracy of a model on prepared fields. */
-export function stringAccuracy(model: tf.Tensor | { predict: (x: tf.Tensor) => tf.Tensor | tf.Tensor[] }, fields: PreparedField[], truths: string[]): number {
-  const m = model as { predict: (x: tf.Tensor) => tf.Tensor };
-  const K = STRING_CLASSES.length;
-  const H = STRING_NORMALIZATION.height;
-  const W = STRING_NORMALIZATION.width;
-  let right = 0;
-  for (let i = 0; i < fields.length; i += 64) {
-    const part = fields.slice(i, i + 64);
-    const x = new Float32Array(part.length * H * W);
-    part.forEach((f, j) => x.set(f.input, j * H * W));
-    const p = tf.tidy(() => tf.softmax(m.predict(tf.tensor4d(x, [part.length, H, W, 1])))).dataSync() as Float32Array;
-    part.forEach((f, j) => {
-      if (decodeField(p, j * STRING_FRAMES * K, f).value === truths[i + j]) right++;
-    });
-  }
+/** String accuracy of a model on prepared fields (best-path readings). */
+export function stringAccuracy(model: tfl.LayersModel, fields: PreparedField[], truths: string[]): number {
+  const n = STRING_FRAMES * STRING_CLASSES.length;
+  const logits = frameLogits(model, fields);
+  const right = fields.filter((f, i) => decodeField(softmaxRows(logits, i * n, STRING_FRAMES, STRING_CLASSES.length, 1), 0, f).value === truths[i]).length;
   return right / Math.max(1, fields.length);
 }
 
@@ -122,7 +112,8 @@ export async function trainStrings(o: TrainStringsOptions): Promise<{ out: strin
   const valItems = train.filter((_, i) => i % 10 === 9);
   const fitItems = train.filter((_, i) => i % 10 !== 9);
   const fields = await loadFields(fitItems);
-  const valFields = (await loadFields(valItems)).map((f) => prepareField(f.image));
+  const valFields: PreparedField[] = [];
+  for (const s of valItems) valFields.push(prepareField(await decodeImage(s.path)));
   const valTruth = valItems.map((s) => s.digits);
   const mnist = o.mnist === false ? undefined : loadMnist('train');
   const sources: SynthSources = { fields, patches: fields.flatMap(inkPatches), mnist: mnist && { images: mnist.images, labels: mnist.labels } };

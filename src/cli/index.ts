@@ -38,49 +38,68 @@ function withModel<T>(y: Argv<T>) {
     .option('workers', { type: 'number', describe: 'worker threads for large batches (default: cores)' });
 }
 
-async function cmdTrain(a: {
-  arch?: string; epochs?: number; batchSize?: number; lr?: number; data?: string; init?: string; out: string;
-  resume?: boolean; seed?: number; backend: BackendName; workers?: number; augment?: string; validationSplit?: number; limit?: number;
-}): Promise<number> {
-  if (a.arch && !ARCH_NAMES.includes(a.arch)) throw new UsageError(`unknown --arch "${a.arch}": choose one of ${ARCH_NAMES.join(', ')}`);
+/**
+ * What the training commands share on the console: Ctrl-C (the first asks the trainer to stop, the
+ * second quits at once) and a progress bar per epoch on a terminal.
+ */
+function trainingConsole(onInterrupt: string) {
   const signal = { stopped: false };
   const onSigint = () => {
     if (signal.stopped) process.exit(130);
     signal.stopped = true;
-    err('\ninterrupt: finishing this step and saving a checkpoint (Ctrl-C again to quit at once)');
+    err(`\ninterrupt: ${onInterrupt} (Ctrl-C again to quit at once)`);
   };
   process.on('SIGINT', onSigint);
   const tty = process.stderr.isTTY;
   let bar: SingleBar | null = null;
   let barEpoch = -1;
-  const command = ['digitscan', ...process.argv.slice(2)].join(' ');
+  return {
+    signal,
+    command: ['digitscan', ...process.argv.slice(2)].join(' '),
+    /** Moves the epoch's bar to `p.step`; `format` names the `{fields}` that `stats` fills. */
+    progress(p: { epoch: number; epochs: number; step: number; steps: number }, format: string, stats: Record<string, string>) {
+      if (!tty) return;
+      if (p.epoch !== barEpoch) {
+        bar?.stop();
+        bar = new SingleBar({ format: `epoch ${p.epoch}/${p.epochs} [{bar}] {percentage}% | ETA {eta_formatted} | ${format}`, hideCursor: true }, Presets.shades_classic);
+        bar.start(p.steps, 0, Object.fromEntries(Object.keys(stats).map((k) => [k, '-'])));
+        barEpoch = p.epoch;
+      }
+      bar!.update(p.step, stats);
+    },
+    /** Ends the epoch's bar and prints its summary line. */
+    epoch(line: string) {
+      bar?.stop();
+      bar = null;
+      barEpoch = -1;
+      err(line);
+    },
+    close() {
+      bar?.stop();
+      process.off('SIGINT', onSigint);
+    },
+  };
+}
+
+async function cmdTrain(a: {
+  arch?: string; epochs?: number; batchSize?: number; lr?: number; data?: string; init?: string; out: string;
+  resume?: boolean; seed?: number; backend: BackendName; workers?: number; augment?: string; validationSplit?: number; limit?: number;
+}): Promise<number> {
+  if (a.arch && !ARCH_NAMES.includes(a.arch)) throw new UsageError(`unknown --arch "${a.arch}": choose one of ${ARCH_NAMES.join(', ')}`);
+  const ui = trainingConsole('finishing this step and saving a checkpoint');
   try {
     const r = await train({
       ...a,
-      signal,
-      command,
-      onProgress: (p) => {
-        if (!tty) return;
-        if (p.epoch !== barEpoch) {
-          bar?.stop();
-          bar = new SingleBar(
-            { format: `epoch ${p.epoch}/${p.epochs} [{bar}] {percentage}% | ETA {eta_formatted} | loss {loss} acc {acc} | {sps} samples/s`, hideCursor: true },
-            Presets.shades_classic,
-          );
-          bar.start(p.steps, 0, { loss: '-', acc: '-', sps: '-' });
-          barEpoch = p.epoch;
-        }
-        bar!.update(p.step, { loss: p.loss.toFixed(4), acc: p.accuracy.toFixed(4), sps: p.samplesPerSec.toFixed(0) });
-      },
+      signal: ui.signal,
+      command: ui.command,
+      onProgress: (p) =>
+        ui.progress(p, 'loss {loss} acc {acc} | {sps} samples/s', { loss: p.loss.toFixed(4), acc: p.accuracy.toFixed(4), sps: p.samplesPerSec.toFixed(0) }),
       onEpoch: (l) => {
-        bar?.stop();
-        bar = null;
-        barEpoch = -1;
         const val = l.valAccuracy != null ? ` val_loss ${l.valLoss!.toFixed(4)} val_acc ${l.valAccuracy.toFixed(4)}` : '';
-        err(`epoch ${l.epoch}: loss ${l.loss.toFixed(4)} acc ${l.accuracy.toFixed(4)}${val} lr ${l.lr.toExponential(2)} ${l.seconds.toFixed(1)}s ${l.samplesPerSec.toFixed(0)} samples/s`);
+        ui.epoch(`epoch ${l.epoch}: loss ${l.loss.toFixed(4)} acc ${l.accuracy.toFixed(4)}${val} lr ${l.lr.toExponential(2)} ${l.seconds.toFixed(1)}s ${l.samplesPerSec.toFixed(0)} samples/s`);
       },
     });
-    (bar as SingleBar | null)?.stop();
+    ui.close();
     if (r.interrupted) {
       err(`interrupted: checkpoint saved in ${r.out}; continue with: digitscan train --resume --out ${a.out}`);
       return 130;
@@ -89,7 +108,7 @@ async function cmdTrain(a: {
     err(`model saved to ${r.out} (${r.samplesPerSec.toFixed(0)} samples/s)`);
     return 0;
   } finally {
-    process.off('SIGINT', onSigint);
+    ui.close();
   }
 }
 
@@ -97,39 +116,17 @@ async function cmdTrainStrings(a: {
   data: string; out: string; epochs?: number; batchSize?: number; lr?: number; synthetic?: number; realRepeats?: number; init?: string;
   resume?: boolean; seed?: number; mnist: boolean; backend: BackendName;
 }): Promise<number> {
-  const signal = { stopped: false };
-  const onSigint = () => {
-    if (signal.stopped) process.exit(130);
-    signal.stopped = true;
-    err('\ninterrupt: stopping; the checkpoint of the last finished epoch stays in --out (Ctrl-C again to quit at once)');
-  };
-  process.on('SIGINT', onSigint);
-  const tty = process.stderr.isTTY;
-  let bar: SingleBar | null = null;
-  let barEpoch = -1;
+  const ui = trainingConsole('stopping; the checkpoint of the last finished epoch stays in --out');
   try {
     const r = await trainStrings({
       ...a,
-      signal,
-      command: ['digitscan', ...process.argv.slice(2)].join(' '),
-      onProgress: (p) => {
-        if (!tty) return;
-        if (p.epoch !== barEpoch) {
-          bar?.stop();
-          bar = new SingleBar({ format: `epoch ${p.epoch}/${p.epochs} [{bar}] {percentage}% | ETA {eta_formatted} | ctc loss {loss} | {sps} samples/s`, hideCursor: true }, Presets.shades_classic);
-          bar.start(p.steps, 0, { loss: '-', sps: '-' });
-          barEpoch = p.epoch;
-        }
-        bar!.update(p.step, { loss: p.loss.toFixed(4), sps: p.samplesPerSec.toFixed(0) });
-      },
-      onEpoch: (l) => {
-        bar?.stop();
-        bar = null;
-        barEpoch = -1;
-        err(`epoch ${l.epoch}: ctc loss ${l.loss.toFixed(4)} val string acc ${l.valStringAccuracy.toFixed(4)} lr ${l.lr.toExponential(2)} ${l.seconds.toFixed(1)}s ${l.samplesPerSec.toFixed(0)} samples/s`);
-      },
+      signal: ui.signal,
+      command: ui.command,
+      onProgress: (p) => ui.progress(p, 'ctc loss {loss} | {sps} samples/s', { loss: p.loss.toFixed(4), sps: p.samplesPerSec.toFixed(0) }),
+      onEpoch: (l) =>
+        ui.epoch(`epoch ${l.epoch}: ctc loss ${l.loss.toFixed(4)} val string acc ${l.valStringAccuracy.toFixed(4)} lr ${l.lr.toExponential(2)} ${l.seconds.toFixed(1)}s ${l.samplesPerSec.toFixed(0)} samples/s`),
     });
-    (bar as SingleBar | null)?.stop();
+    ui.close();
     if (r.interrupted) {
       err(`interrupted: continue with: digitscan train-strings --resume --data ${a.data} --out ${a.out}`);
       return 130;
@@ -137,7 +134,7 @@ async function cmdTrainStrings(a: {
     err(`string model saved to ${r.out}`);
     return 0;
   } finally {
-    process.off('SIGINT', onSigint);
+    ui.close();
   }
 }
 
