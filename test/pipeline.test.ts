@@ -4,7 +4,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOpenCV } from '../src/preprocess/opencv';
-import { estimateSkew, findLines, removeLines, rotate, threshold } from '../src/preprocess/steps';
+import { estimateSkew, findLines, paperOf, removeLines, rotate, threshold, thresholdOnPaper } from '../src/preprocess/steps';
+import { loadOpenCV as cvLoad, toMat, fromMat } from '../src/preprocess/opencv';
+import { extractDigits } from '../src/segment/digits';
+import { loadMnist } from '../src/classify/data/dataset';
+import { Classifier } from '../src/classify/classifier';
 import { boxFields, lineFields, parseTemplate, readingOrder } from '../src/segment/fields';
 import { components } from '../src/segment/components';
 import type { BinaryImage, GrayImage } from '../src/types';
@@ -40,6 +44,99 @@ describe('preprocess', () => {
     const cc = components(cv, clean).list;
     expect(cc).toHaveLength(1);
     expect(cc[0].box).toEqual([200, 40, 10, 120]);
+  });
+});
+
+describe('preprocess: fast steps match their references', () => {
+  test('rotate() matches OpenCV warpAffine (bilinear) to within a grey level or two', async () => {
+    const cv = await cvLoad();
+    const page = blank(640, 480);
+    for (let i = 0; i < page.data.length; i++) page.data[i] = (i * 7919) % 251; // texture
+    for (const angle of [1.3, -2.7, 7]) {
+      const src = toMat(cv, page);
+      const dst = new cv.Mat();
+      const M = cv.getRotationMatrix2D(new cv.Point(page.width / 2, page.height / 2), -angle, 1);
+      cv.warpAffine(src, dst, M, new cv.Size(page.width, page.height), cv.INTER_LINEAR, cv.BORDER_CONSTANT, new cv.Scalar(255));
+      const ref = fromMat(dst).data;
+      src.delete();
+      dst.delete();
+      M.delete();
+      const mine = rotate(cv, page, angle).data;
+      // Compare away from the borders (the two treat the last pixel of the image differently).
+      let sum = 0;
+      let n = 0;
+      for (let y = 60; y < 420; y++) for (let x = 60; x < 580; x++, n++) sum += Math.abs(ref[y * 640 + x] - mine[y * 640 + x]);
+      expect(sum / n).toBeLessThan(2);
+    }
+  });
+  test('findLines finds vertical lines exactly as it finds horizontal ones in the transposed image', () => {
+    const w = 301;
+    const h = 203;
+    const bin: BinaryImage = { width: w, height: h, data: new Uint8Array(w * h) };
+    let s = 7;
+    for (let i = 0; i < bin.data.length; i++) bin.data[i] = (s = (s * 1103515245 + 12345) % 2147483648) % 9 === 0 ? 1 : 0;
+    fill(bin, 10, 20, 3, 150, 1);
+    fill(bin, 100, 5, 12, 190, 1); // thick: a stroke, not a printed line
+    fill(bin, 20, 100, 250, 2, 1);
+    const t: BinaryImage = { width: h, height: w, data: new Uint8Array(w * h) };
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) t.data[x * h + y] = bin.data[y * w + x];
+    const a = findLines(bin, 60, 6);
+    const b = findLines(t, 60, 6);
+    let differ = 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        if (a.vertical.data[y * w + x] !== b.horizontal.data[x * h + y]) differ++;
+        if (a.horizontal.data[y * w + x] !== b.vertical.data[x * h + y]) differ++;
+      }
+    }
+    expect(differ).toBe(0);
+    expect(a.vertical.data[100 * w + 11]).toBe(1);
+    expect(a.vertical.data[100 * w + 105]).toBe(0);
+    expect(a.horizontal.data[100 * w + 200]).toBe(1);
+  });
+  test('under uneven light, thresholding against the paper finds the ink where plain Otsu blackens half the page', async () => {
+    const cv = await cvLoad();
+    const w = 1200;
+    const h = 900;
+    const page = blank(w, h);
+    // Paper from 120 (dim left) to 245 (bright right); a few dark strokes, 1% of the page.
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) page.data[y * w + x] = Math.round(120 + (125 * x) / w);
+    const strokes: Array<[number, number, number, number]> = [[100, 200, 12, 120], [500, 400, 12, 120], [1000, 600, 12, 120], [300, 700, 400, 4]];
+    for (const [x, y, sw, sh] of strokes) for (let yy = y; yy < y + sh; yy++) for (let xx = x; xx < x + sw; xx++) page.data[yy * w + xx] = Math.round(page.data[yy * w + xx] * 0.3);
+    const ink = strokes.reduce((a, [, , sw, sh]) => a + sw * sh, 0);
+    const count = (b: BinaryImage) => b.data.reduce((a, v) => a + v, 0);
+    expect(count(threshold(cv, page))).toBeGreaterThan(20 * ink);
+    const flat = thresholdOnPaper(page, paperOf(cv, page)).binary;
+    expect(Math.abs(count(flat) - ink)).toBeLessThan(0.05 * ink);
+    for (const [x, y] of strokes) expect(flat.data[(y + 2) * w + x + 2]).toBe(1);
+  });
+});
+
+describe('segment: digits in a field', () => {
+  test('two touching MNIST test digits are cut apart and read; a printed-line sliver is not a digit', async () => {
+    const cv = await cvLoad();
+    const test = loadMnist('test');
+    const clf = await Classifier.load();
+    const pairs = [[0, 1], [2, 3], [4, 5], [6, 7], [8, 11]];
+    let right = 0;
+    for (const [a, b] of pairs) {
+      // Each digit at 4x, overlapping by 20 px so that the strokes touch; a 1-px vertical line remnant after them.
+      const S = 4;
+      const W = 360;
+      const H = 160;
+      const bin: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+      [a, b].forEach((k, j) => {
+        const x0 = 40 + j * (28 * S - 44);
+        for (let y = 0; y < 28 * S; y++) for (let x = 0; x < 28 * S; x++) if (test.images[k * 784 + Math.floor(y / S) * 28 + Math.floor(x / S)] > 100) bin.data[(20 + y) * W + x0 + x] = 1;
+      });
+      fill(bin, 330, 30, 1, 100, 1);
+      const crops = extractDigits(cv, bin, [0, 0, W, H]);
+      expect(crops).toHaveLength(2);
+      const read = (await clf.classify(crops)).map((p) => p.digit).join('');
+      if (read === `${test.labels[a]}${test.labels[b]}`) right++;
+    }
+    expect(right).toBeGreaterThanOrEqual(4);
+    console.log(`touching pairs read right: ${right}/${pairs.length}`);
   });
 });
 

@@ -11,7 +11,7 @@ import { decodeImage, imagePageCount, InputError } from '../io/image';
 import { readPdfPages } from '../io/pdf';
 import { expandInputs } from '../io/inputs';
 import { loadOpenCV, CV } from '../preprocess/opencv';
-import type { ThresholdMethod } from '../preprocess/steps';
+import { union, type ThresholdMethod } from '../preprocess/steps';
 import { cleanPage } from '../preprocess/page';
 import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
 import { extractDigits } from '../segment/digits';
@@ -95,10 +95,7 @@ export async function scanPage(image: GrayImage, page: number, clf: Classifier, 
   let regions: FieldRegion[];
   if (opts.template) regions = templateFields(opts.template, gray.width, gray.height);
   else if (opts.autoFields) {
-    const mask = { width: clean.width, height: clean.height, data: new Uint8Array(clean.data.length) };
-    const [hm, vm] = [lines.horizontal.data, lines.vertical.data];
-    for (let i = 0; i < hm.length; i++) mask.data[i] = hm[i] | vm[i];
-    regions = boxFields(cv, mask, Math.max(12, Math.round(40 * scale)));
+    regions = boxFields(cv, union(lines.horizontal, lines.vertical), Math.max(12, Math.round(40 * scale)));
   } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)));
   const minConfidence = opts.minConfidence ?? 0.9;
   const whole = regions.map((r) => (r.type ?? opts.fieldType) === 'amount');

@@ -5,11 +5,11 @@
  */
 import type { BinaryImage, GrayImage } from '../types';
 import type { CV } from './opencv';
-import { equalize, estimateSkew, findLines, LineMask, removeLines, removeSpecks, rotate, threshold, ThresholdMethod } from './steps';
+import { equalize, estimateSkew, findLines, LineMask, paperOf, removeLines, removeSpecks, rotate, rotatePaper, threshold, thresholdOnPaper, ThresholdMethod } from './steps';
 
 /** Options of {@link cleanPage}. */
 export interface CleanOptions {
-  /** `otsu` (default) or `adaptive`. */
+  /** `otsu` (default; on pages, against the paper: see {@link thresholdOnPaper}) or `adaptive`. */
   threshold?: ThresholdMethod;
   /** Contrast-limited adaptive histogram equalization before thresholding (default false). */
   clahe?: boolean;
@@ -44,16 +44,26 @@ export interface CleanPage {
 export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): CleanPage {
   const method = opts.threshold ?? 'otsu';
   let gray = opts.clahe ? equalize(cv, image) : image;
-  let bin = threshold(cv, gray, method);
-  let skew = 0;
   // A cut-out field has too little text for a reliable skew estimate (on real check amounts it
-  // costs about 4 points of string accuracy), so only pages are deskewed.
+  // costs about 4 points of string accuracy), so only pages are deskewed; and light varies over a
+  // page, not over a field, so only a page's Otsu threshold is taken against its paper.
   const cutOut = Math.min(image.width, image.height) < 600;
+  let paper = method === 'otsu' && !cutOut ? paperOf(cv, gray) : null;
+  let level: number | undefined;
+  const binarize = (g: GrayImage): BinaryImage => {
+    if (!paper) return threshold(cv, g, method);
+    const r = thresholdOnPaper(g, paper, level);
+    level = r.level;
+    return r.binary;
+  };
+  let bin = binarize(gray);
+  let skew = 0;
   if (opts.deskew !== false && !cutOut) {
     skew = estimateSkew(cv, bin);
     if (Math.abs(skew) >= 0.1) {
       gray = rotate(cv, gray, skew);
-      bin = threshold(cv, gray, method);
+      if (paper) paper = rotatePaper(cv, paper, skew);
+      bin = binarize(gray);
     } else skew = 0;
   }
   const scale = Math.min(gray.width, gray.height) / 2550;

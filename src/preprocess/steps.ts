@@ -20,6 +20,143 @@ export function equalize(cv: CV, img: GrayImage, clipLimit = 2, tiles = 8): Gray
   }
 }
 
+/**
+ * The brightness of the paper over a page, at 1/`cell` size: cell means with the ink removed by a
+ * grey dilation (a max filter `kernel` cells wide: wider than pen strokes and printed text), then
+ * smoothed.
+ */
+export interface Paper {
+  /** Page pixels per paper pixel, each way. */
+  cell: number;
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Estimates the {@link Paper} of a page (see there). */
+export function paperOf(cv: CV, img: GrayImage, cell = 8, kernel = 7): Paper {
+  const { width: w, height: h, data } = img;
+  const sw = Math.ceil(w / cell);
+  const sh = Math.ceil(h / cell);
+  // Cell means, in one pass in memory order.
+  const sums = new Float64Array(sw * sh);
+  for (let y = 0; y < h; y++) {
+    const srow = Math.floor(y / cell) * sw;
+    let i = y * w;
+    for (let cx = 0; cx < sw; cx++) {
+      const end = Math.min(w, (cx + 1) * cell) + y * w;
+      let s = 0;
+      for (; i < end; i++) s += data[i];
+      sums[srow + cx] += s;
+    }
+  }
+  const small = new cv.Mat(sh, sw, cv.CV_8UC1);
+  const k = cv.getStructuringElement(cv.MORPH_RECT, new cv.Size(kernel, kernel));
+  try {
+    const m = small.data as Uint8Array;
+    for (let cy = 0; cy < sh; cy++) {
+      const ch = Math.min(cell, h - cy * cell);
+      for (let cx = 0; cx < sw; cx++) m[cy * sw + cx] = Math.round(sums[cy * sw + cx] / (ch * Math.min(cell, w - cx * cell)));
+    }
+    cv.dilate(small, small, k, new cv.Point(-1, -1), 1, cv.BORDER_REPLICATE);
+    cv.blur(small, small, new cv.Size(kernel, kernel), new cv.Point(-1, -1), cv.BORDER_REPLICATE);
+    return { cell, width: sw, height: sh, data: new Uint8Array(small.data) };
+  } finally {
+    small.delete();
+    k.delete();
+  }
+}
+
+/** The paper of a page rotated like {@link rotate} rotates the page (its edges extended). */
+export function rotatePaper(cv: CV, paper: Paper, angle: number): Paper {
+  if (angle === 0) return paper;
+  const src = new cv.Mat(paper.height, paper.width, cv.CV_8UC1);
+  const dst = new cv.Mat();
+  const M = cv.getRotationMatrix2D(new cv.Point(paper.width / 2, paper.height / 2), -angle, 1);
+  try {
+    src.data.set(paper.data);
+    cv.warpAffine(src, dst, M, new cv.Size(paper.width, paper.height), cv.INTER_LINEAR, cv.BORDER_REPLICATE);
+    return { ...paper, data: new Uint8Array(dst.data) };
+  } finally {
+    src.delete();
+    dst.delete();
+    M.delete();
+  }
+}
+
+/**
+ * Binarizes a page against its paper: a pixel is ink when darker than `level` x the paper under
+ * it. Without `level`, it is Otsu's threshold of the page divided by its paper (measured on every
+ * fourth row), so that one threshold fits the whole page even under uneven light; plain Otsu there
+ * splits the paper itself and a whole side of the page becomes ink. Returns the level used.
+ */
+export function thresholdOnPaper(img: GrayImage, paper: Paper, level?: number): { binary: BinaryImage; level: number } {
+  const { width: w, height: h, data } = img;
+  const { cell, width: sw, height: sh } = paper;
+  const p = paper.data;
+  const row = new Float64Array(sw);
+  // The paper under row y, interpolated between cell centres.
+  const paperRow = (y: number) => {
+    const sy = Math.min(sh - 1, Math.max(0, (y + 0.5) / cell - 0.5));
+    const y0 = Math.floor(sy);
+    const y1 = Math.min(sh - 1, y0 + 1);
+    const a = sy - y0;
+    for (let cx = 0; cx < sw; cx++) row[cx] = Math.max(1, p[y0 * sw + cx] * (1 - a) + p[y1 * sw + cx] * a);
+  };
+  if (level === undefined) {
+    const hist = new Int32Array(256);
+    for (let y = 0; y < h; y += 4) {
+      paperRow(y);
+      for (let cx = 0; cx < sw; cx++) {
+        const g = Math.round((255 * 65536) / row[cx]);
+        const end = Math.min(w, (cx + 1) * cell) + y * w;
+        for (let i = cx * cell + y * w; i < end; i++) {
+          const v = (data[i] * g) >> 16;
+          hist[v > 255 ? 255 : v]++;
+        }
+      }
+    }
+    level = (otsu(hist) + 0.5) / 255;
+  }
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    paperRow(y);
+    for (let cx = 0; cx < sw; cx++) {
+      const t = level * row[cx];
+      const end = Math.min(w, (cx + 1) * cell) + y * w;
+      for (let i = cx * cell + y * w; i < end; i++) out[i] = data[i] < t ? 1 : 0;
+    }
+  }
+  return { binary: { width: w, height: h, data: out }, level };
+}
+
+/** Otsu's threshold of a 256-bin histogram: the last value of the dark class. */
+function otsu(hist: Int32Array): number {
+  let total = 0;
+  let sum = 0;
+  for (let v = 0; v < 256; v++) {
+    total += hist[v];
+    sum += v * hist[v];
+  }
+  let n0 = 0;
+  let s0 = 0;
+  let best = 0;
+  let bestVar = -1;
+  for (let t = 0; t < 255; t++) {
+    n0 += hist[t];
+    s0 += t * hist[t];
+    const n1 = total - n0;
+    if (n0 === 0 || n1 === 0) continue;
+    const d = s0 / n0 - (sum - s0) / n1;
+    const between = n0 * n1 * d * d;
+    if (between > bestVar) {
+      bestVar = between;
+      best = t;
+    }
+  }
+  return best;
+}
+
 /** Threshold method: global Otsu, or adaptive (local mean) for uneven light and patterned paper. */
 export type ThresholdMethod = 'otsu' | 'adaptive';
 
@@ -48,45 +185,34 @@ export function threshold(cv: CV, img: GrayImage, method: ThresholdMethod = 'ots
 /**
  * Estimates the skew of a page in degrees (positive = content rotated clockwise) from its ink:
  * the angle whose horizontal projection profile is sharpest, searched over ±`maxAngle`
- * (coarse to fine, to 0.05°). Works on the ink pixels of a copy at most 800 px wide, so each
- * angle costs one pass over the ink, not over the page.
+ * (coarse to fine, to 0.05°). Works on the ink of a copy reduced by a whole factor to at most
+ * about 850 px wide (a cell with any ink is ink: thin lines stay), so each angle costs one pass
+ * over that ink, not over the page.
  */
 export function estimateSkew(cv: CV, bin: BinaryImage, maxAngle = 10): number {
-  const f = Math.min(1, 800 / bin.width);
-  let data = bin.data;
-  if (f < 1) {
-    data = new Uint8Array(bin.data.length);
-    for (let i = 0; i < data.length; i++) data[i] = bin.data[i] * 255;
-  }
-  const src = toMat(cv, { ...bin, data });
-  const small = new cv.Mat();
-  let xs: Float64Array;
-  let ys: Float64Array;
-  let h: number;
-  try {
-    // Ink scaled to 255 before INTER_AREA averaging: any ink in a cell counts, thin lines stay.
-    cv.resize(src, small, new cv.Size(Math.max(1, Math.round(bin.width * f)), Math.max(1, Math.round(bin.height * f))), 0, 0, f < 1 ? cv.INTER_AREA : cv.INTER_NEAREST);
-    const w = small.cols;
-    h = small.rows;
-    const d = small.data as Uint8Array;
-    let n = 0;
-    for (let i = 0; i < d.length; i++) if (d[i]) n++;
-    xs = new Float64Array(n);
-    ys = new Float64Array(n);
-    n = 0;
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        if (d[y * w + x]) {
-          xs[n] = x - w / 2;
-          ys[n++] = y - h / 2;
-        }
+  void cv;
+  const k = Math.max(1, Math.floor(bin.width / 800));
+  const w = Math.ceil(bin.width / k);
+  const h = Math.ceil(bin.height / k);
+  const small = new Uint8Array(w * h);
+  forEachRun(bin.data, bin.width, bin.height, (y, start, end) => {
+    const row = Math.floor(y / k) * w;
+    for (let x = start; x < end; x += 1) small[row + Math.floor(x / k)] = 1;
+  });
+  let n = 0;
+  for (let i = 0; i < small.length; i++) n += small[i];
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  n = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (small[y * w + x]) {
+        xs[n] = x - w / 2;
+        ys[n++] = y - h / 2;
       }
     }
-  } finally {
-    src.delete();
-    small.delete();
   }
-  const margin = Math.ceil(Math.abs(Math.sin((maxAngle * Math.PI) / 180)) * 800) + 2;
+  const margin = Math.ceil(Math.abs(Math.sin((maxAngle * Math.PI) / 180)) * w) + 2;
   const rows = new Float64Array(h + 2 * margin);
   // Content rotated by `deg` about the centre: a pixel lands on row y*cos + x*sin.
   const score = (deg: number) => {
@@ -117,20 +243,66 @@ export function estimateSkew(cv: CV, bin: BinaryImage, maxAngle = 10): number {
   return Math.round(best * 100) / 100;
 }
 
-/** Rotates a gray page by `-angle` degrees about its centre (white fill), undoing a skew of `angle`. */
+/**
+ * Rotates a gray page by `-angle` degrees about its centre (white fill), undoing a skew of `angle`.
+ * Bilinear, in 16.16 fixed point: twice as fast as OpenCV.js's `warpAffine` (a build without SIMD)
+ * on a 300-dpi page, with the same interpolation.
+ */
 export function rotate(cv: CV, img: GrayImage, angle: number): GrayImage {
+  void cv;
   if (angle === 0) return img;
-  const src = toMat(cv, img);
-  const dst = new cv.Mat();
-  const M = cv.getRotationMatrix2D(new cv.Point(img.width / 2, img.height / 2), -angle, 1);
-  try {
-    cv.warpAffine(src, dst, M, new cv.Size(img.width, img.height), cv.INTER_LINEAR, cv.BORDER_CONSTANT, new cv.Scalar(255));
-    return fromMat(dst);
-  } finally {
-    src.delete();
-    dst.delete();
-    M.delete();
+  const { width: w, height: h, data: src } = img;
+  const out = new Uint8Array(w * h);
+  const r = (-angle * Math.PI) / 180;
+  const c = Math.cos(r);
+  const sn = -Math.sin(r);
+  const cx = w / 2;
+  const cy = h / 2;
+  const dx = Math.round(c * 65536);
+  const dy = Math.round(-sn * 65536);
+  out.fill(255);
+  for (let y = 0; y < h; y++) {
+    // Output (x, y) samples the input at the inverse rotation of (x, y) about the centre.
+    const sx = c * -cx + sn * (y - cy) + cx;
+    const sy = -sn * -cx + c * (y - cy) + cy;
+    // The run of x whose sample and its right and lower neighbours are inside the input.
+    const [x0, x1] = insideRange(sx, c, w - 1, sy, -sn, h - 1, w);
+    let fx = Math.round((sx + c * x0) * 65536);
+    let fy = Math.round((sy - sn * x0) * 65536);
+    const row = y * w;
+    for (let x = x0; x < x1; x++, fx += dx, fy += dy) {
+      const ax = (fx >> 8) & 255;
+      const ay = (fy >> 8) & 255;
+      const p = (fy >> 16) * w + (fx >> 16);
+      const top = src[p] * (256 - ax) + src[p + 1] * ax;
+      const bottom = src[p + w] * (256 - ax) + src[p + w + 1] * ax;
+      out[row + x] = (top * (256 - ay) + bottom * ay + 32768) >> 16;
+    }
   }
+  return { width: w, height: h, data: out };
+}
+
+/**
+ * The x in [0, w) for which both `ax + bx * x` and `ay + by * x` lie in [0, limit) (a line crossing a
+ * box), shrunk by a pixel at each end against rounding.
+ */
+function insideRange(ax: number, bx: number, limitX: number, ay: number, by: number, limitY: number, w: number): [number, number] {
+  let lo = 0;
+  let hi = w;
+  for (const [a, b, limit] of [
+    [ax, bx, limitX],
+    [ay, by, limitY],
+  ]) {
+    if (Math.abs(b) < 1e-12) {
+      if (a < 0 || a >= limit) return [0, 0];
+      continue;
+    }
+    const t0 = (0 - a) / b;
+    const t1 = (limit - a) / b;
+    lo = Math.max(lo, Math.ceil(Math.min(t0, t1)) + 1);
+    hi = Math.min(hi, Math.floor(Math.max(t0, t1)) - 1);
+  }
+  return hi > lo ? [lo, hi] : [0, 0];
 }
 
 /** Removes connected ink specks smaller than `minArea` pixels. */
@@ -156,84 +328,122 @@ export interface LineMask {
   vertical: BinaryImage;
 }
 
+/**
+ * A 32-bit view of a byte image when its buffer allows one (aligned, whole words), so that runs of
+ * empty pixels are skipped four at a time: a page is about 1% ink.
+ */
+function words(data: Uint8Array): Uint32Array | null {
+  return data.byteOffset % 4 === 0 && data.length % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, data.length / 4) : null;
+}
+
 /** Calls `fn(y, start, end)` for every run of nonzero pixels `[start, end)` in each row of a `w` x `h` image. */
 function forEachRun(data: Uint8Array, w: number, h: number, fn: (y: number, start: number, end: number) => void): void {
+  const wd = words(data);
   for (let y = 0; y < h; y++) {
     const row = y * w;
     let start = -1;
-    for (let x = 0; x <= w; x++) {
-      const on = x < w && data[row + x];
-      if (on && start < 0) start = x;
-      else if (!on && start >= 0) {
+    let x = 0;
+    while (x < w) {
+      const i = row + x;
+      // Skip empty words while no run is open.
+      if (start < 0 && wd && (i & 3) === 0 && x + 4 <= w && wd[i >> 2] === 0) {
+        x += 4;
+        continue;
+      }
+      if (data[i]) {
+        if (start < 0) start = x;
+      } else if (start >= 0) {
         fn(y, start, x);
         start = -1;
       }
+      x++;
     }
+    if (start >= 0) fn(y, start, w);
   }
 }
 
-/** Marks, in a new mask, the ink of the row runs of `data` at least `minLength` long. */
-function markRuns(data: Uint8Array, w: number, h: number, minLength: number): Uint8Array {
-  const out = new Uint8Array(w * h);
-  forEachRun(data, w, h, (y, start, end) => {
-    if (end - start >= minLength) out.fill(1, y * w + start, y * w + end);
-  });
-  return out;
+/** Calls `fn(x, start, end)` for every run of nonzero pixels `[start, end)` down each column, walking the image in memory order. */
+function forEachColumnRun(data: Uint8Array, w: number, h: number, fn: (x: number, start: number, end: number) => void): void {
+  const wd = words(data);
+  const open = new Int32Array(w).fill(-1);
+  // Open runs per group of four columns, so that empty words with nothing open are skipped.
+  const openIn = new Int32Array((w >> 2) + 1);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let x = 0;
+    while (x < w) {
+      const i = row + x;
+      if (wd && (i & 3) === 0 && (x & 3) === 0 && x + 4 <= w && wd[i >> 2] === 0 && openIn[x >> 2] === 0) {
+        x += 4;
+        continue;
+      }
+      if (data[i]) {
+        if (open[x] < 0) {
+          open[x] = y;
+          openIn[x >> 2]++;
+        }
+      } else if (open[x] >= 0) {
+        fn(x, open[x], y);
+        open[x] = -1;
+        openIn[x >> 2]--;
+      }
+      x++;
+    }
+  }
+  for (let x = 0; x < w; x++) if (open[x] >= 0) fn(x, open[x], h);
 }
 
 /**
  * Finds long horizontal and vertical strokes (form lines, box borders): the pixels of ink runs at
  * least `minLength` long in a row (column); `minLength` may differ for the two directions. This is
- * exactly a morphological opening with a 1 x minLength (minLength x 1) line, computed in one pass instead of with a large kernel. With
- * `maxThickness`, runs whose ink is thicker than that across them (pen strokes, not printed
- * rules) are left out.
+ * exactly a morphological opening with a 1 x minLength (minLength x 1) line, computed in one pass
+ * over the ink instead of with a large kernel. With `maxThickness`, runs whose ink is thicker than
+ * that across them (pen strokes, not printed rules) are left out: a printed line is thin across its
+ * length at most of its pixels (crossing strokes make the exceptions); a handwritten "1" is long
+ * too, but its ink across is the pen width of a thick stroke.
  */
 export function findLines(bin: BinaryImage, minLength: number | { horizontal: number; vertical: number }, maxThickness = Infinity): LineMask {
   const { width: w, height: h, data } = bin;
   const len = typeof minLength === 'number' ? { horizontal: minLength, vertical: minLength } : minLength;
-  // Columns are walked as the rows of the transposed page: memory order, several times faster.
-  const rowsOf = (d: Uint8Array, rw: number, rh: number, minLength: number) => {
-    const m = markRuns(d, rw, rh, minLength);
-    if (Number.isFinite(maxThickness)) dropThickRuns(d, m, rw, rh, maxThickness);
-    return m;
+  const checkThickness = Number.isFinite(maxThickness);
+  // Ink across the run at one of its pixels, up to maxThickness + 1: `step` is 1 across a column
+  // run (left and right), w across a row run (up and down).
+  const across = (i: number, pos: number, limit: number, step: number): number => {
+    let n = 1;
+    for (let k = 1; k <= pos && data[i - k * step] && n <= maxThickness; k++) n++;
+    for (let k = 1; pos + k < limit && data[i + k * step] && n <= maxThickness; k++) n++;
+    return n;
   };
-  const hor = rowsOf(data, w, h, len.horizontal);
-  const ver = transpose(rowsOf(transpose(data, w, h), h, w, len.vertical), h, w);
+  const hor = new Uint8Array(w * h);
+  forEachRun(data, w, h, (y, start, end) => {
+    if (end - start < len.horizontal) return;
+    if (checkThickness) {
+      let thick = 0;
+      for (let x = start; x < end; x++) if (across(y * w + x, y, h, w) > maxThickness) thick++;
+      if (thick > 0.5 * (end - start)) return;
+    }
+    hor.fill(1, y * w + start, y * w + end);
+  });
+  const ver = new Uint8Array(w * h);
+  forEachColumnRun(data, w, h, (x, start, end) => {
+    if (end - start < len.vertical) return;
+    if (checkThickness) {
+      let thick = 0;
+      for (let y = start; y < end; y++) if (across(y * w + x, x, w, 1) > maxThickness) thick++;
+      if (thick > 0.5 * (end - start)) return;
+    }
+    for (let y = start; y < end; y++) ver[y * w + x] = 1;
+  });
   return { horizontal: { width: w, height: h, data: hor }, vertical: { width: w, height: h, data: ver } };
 }
 
-/** Transposes a `w` x `h` row-major byte image, in cache-sized tiles. */
-function transpose(src: Uint8Array, w: number, h: number): Uint8Array {
-  const dst = new Uint8Array(src.length);
-  const T = 64;
-  for (let y0 = 0; y0 < h; y0 += T) {
-    const y1 = Math.min(h, y0 + T);
-    for (let x0 = 0; x0 < w; x0 += T) {
-      const x1 = Math.min(w, x0 + T);
-      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) dst[x * h + y] = src[y * w + x];
-    }
-  }
-  return dst;
-}
-
-/**
- * Unmarks the row runs of `mask` that are strokes, not printed lines: a printed line is thin across
- * its length, so the ink across it (up and down the column) is at most `maxThickness` pixels at
- * most of its pixels (crossing strokes make the exceptions). A handwritten "1" is long too, but its
- * ink across is the pen width of a thick stroke.
- */
-function dropThickRuns(data: Uint8Array, mask: Uint8Array, w: number, h: number, maxThickness: number): void {
-  const across = (y: number, x: number): number => {
-    let n = 1;
-    for (let k = y - 1; k >= 0 && data[k * w + x] && n <= maxThickness; k--) n++;
-    for (let k = y + 1; k < h && data[k * w + x] && n <= maxThickness; k++) n++;
-    return n;
-  };
-  forEachRun(mask, w, h, (y, start, end) => {
-    let thick = 0;
-    for (let x = start; x < end; x++) if (across(y, x) > maxThickness) thick++;
-    if (thick > 0.5 * (end - start)) mask.fill(0, y * w + start, y * w + end);
-  });
+/** The pixels set in either of two masks of one size, as a new mask. */
+export function union(a: BinaryImage, b: BinaryImage): BinaryImage {
+  const out = new Uint8Array(a.data.length);
+  const [wa, wb, wo] = [words(a.data), words(b.data), words(out)];
+  if (wa && wb && wo) for (let i = 0; i < wo.length; i++) wo[i] = wa[i] | wb[i];
+  else for (let i = 0; i < out.length; i++) out[i] = a.data[i] | b.data[i];
+  return { width: a.width, height: a.height, data: out };
 }
 
 /**
@@ -243,15 +453,23 @@ function dropThickRuns(data: Uint8Array, mask: Uint8Array, w: number, h: number,
 export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): BinaryImage {
   const w = bin.width;
   const hgt = bin.height;
-  const out = new Uint8Array(bin.data.length);
   const hm = lines.horizontal.data;
   const vm = lines.vertical.data;
+  // The ink minus the line pixels (found run by run: lines are a small part of the page).
+  const out = bin.data.slice();
   const onLine: number[] = [];
-  for (let i = 0; i < out.length; i++) {
-    if (hm[i] | vm[i]) {
-      if (bin.data[i]) onLine.push(i);
-    } else out[i] = bin.data[i];
-  }
+  const take = (i: number) => {
+    if (out[i]) {
+      out[i] = 0;
+      onLine.push(i);
+    }
+  };
+  forEachRun(hm, w, hgt, (y, start, end) => {
+    for (let i = y * w + start; i < y * w + end; i++) take(i);
+  });
+  forEachColumnRun(vm, w, hgt, (x, start, end) => {
+    for (let y = start; y < end; y++) take(y * w + x);
+  });
   // Bridge: a horizontal-line pixel becomes ink again when ink lies within `bridge` px above and
   // below it; a vertical-line pixel, when ink lies left and right of it.
   const res = out.slice();

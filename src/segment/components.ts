@@ -2,7 +2,7 @@
 import type { BinaryImage, Box } from '../types';
 import type { Component } from '../preprocess/opencv';
 
-export { components } from '../preprocess/opencv';
+export { components, labelComponents } from '../preprocess/opencv';
 export type { Component, Components } from '../preprocess/opencv';
 
 /** Crops a box out of a binary image. */

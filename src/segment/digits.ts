@@ -6,6 +6,7 @@ import type { BinaryImage, Box, DigitCrop } from '../types';
 import type { CV } from '../preprocess/opencv';
 import { Component, components, cropBinary, groupComponents } from './components';
 import { normalizeDigit } from './normalize';
+import { seamCut } from './strings';
 
 
 /** Options for {@link extractDigits}. */
@@ -43,6 +44,9 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
     if (w > 3 * H && h < 0.5 * H) return false; // long rule
     return true;
   });
+  // Slivers thinner than half the pen: what is left of printed lines, not handwriting.
+  const pen = penWidth(sub, comps, cc.labels);
+  comps = comps.filter((c) => c.box[2] >= 0.5 * pen || c.box[3] < 0.5 * H);
   // Merge broken strokes: components overlapping mostly in x belong to one digit.
   const groups = groupComponents(comps, (a, b, overlap) => {
     const narrower = Math.min(a[2], b[2]);
@@ -52,16 +56,82 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
   // Dots, commas and specks that did not join a digit's broken strokes.
   const digits = groups.filter((g) => g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H);
   digits.sort((a, b) => a.box[0] - b.box[0]);
-  return digits.map((g) => {
+  const out: DigitCrop[] = [];
+  for (const g of digits) {
     const [gx, gy, gw, gh] = g.box;
     const img = new Uint8Array(gw * gh);
     const want = new Set(g.labels);
     for (let y = 0; y < gh; y++) {
       for (let x = 0; x < gw; x++) {
-        if (want.has(cc.labels[(gy + y) * sub.width + gx + x])) img[y * gw + x] = 255;
+        if (want.has(cc.labels[(gy + y) * sub.width + gx + x])) img[y * gw + x] = 1;
       }
     }
-    const crop = normalizeDigit({ width: gw, height: gh, data: img }, { polarity: 'light-on-dark' });
-    return { pixels: crop.pixels, box: [field[0] + gx, field[1] + gy, gw, gh] as Box };
-  });
+    // A group half again as wide as the field's digits are tall is digits that touch (single
+    // digits, even wide ones, stay under that): cut it along least-ink seams.
+    const n = gw > 1.5 * H ? Math.max(2, Math.round(gw / (0.85 * H))) : 1;
+    for (const piece of splitTouching({ width: gw, height: gh, data: img }, n)) {
+      const [px, py, pw, ph] = piece.box;
+      const data = Uint8Array.from(piece.image.data, (v) => v * 255);
+      const crop = normalizeDigit({ width: pw, height: ph, data }, { polarity: 'light-on-dark' });
+      out.push({ pixels: crop.pixels, box: [field[0] + gx + px, field[1] + gy + py, pw, ph] as Box });
+    }
+  }
+  return out;
+}
+
+/** The pen's width in a field: the median length of the row runs of ink in its components. */
+function penWidth(sub: BinaryImage, comps: Component[], labels: Int32Array): number {
+  const keep = new Set(comps.map((c) => c.label));
+  const runs: number[] = [];
+  for (let y = 0; y < sub.height; y++) {
+    let start = -1;
+    for (let x = 0; x <= sub.width; x++) {
+      const on = x < sub.width && keep.has(labels[y * sub.width + x]);
+      if (on && start < 0) start = x;
+      else if (!on && start >= 0) {
+        runs.push(x - start);
+        start = -1;
+      }
+    }
+  }
+  if (runs.length === 0) return 0;
+  runs.sort((a, b) => a - b);
+  return runs[runs.length >> 1];
+}
+
+/**
+ * Cuts a binary image (1 = ink) into `n` pieces left to right along least-ink seams, each sought
+ * within a quarter of a piece's width of its even position. Returns each piece cropped to its ink
+ * (pieces with no ink are left out).
+ */
+export function splitTouching(img: BinaryImage, n: number): Array<{ image: BinaryImage; box: Box }> {
+  const { width: w, height: h, data } = img;
+  if (n <= 1) return [{ image: img, box: [0, 0, w, h] }];
+  const step = w / n;
+  const seams: Int32Array[] = [new Int32Array(h).fill(0)];
+  for (let k = 1; k < n; k++) seams.push(seamCut(img, Math.round(k * step - step / 4), Math.round(k * step + step / 4)));
+  seams.push(new Int32Array(h).fill(w));
+  const pieces: Array<{ image: BinaryImage; box: Box }> = [];
+  for (let k = 0; k < n; k++) {
+    const [left, right] = [seams[k], seams[k + 1]];
+    let [x0, y0, x1, y1] = [w, h, -1, -1];
+    for (let y = 0; y < h; y++) {
+      for (let x = left[y]; x < right[y]; x++) {
+        if (!data[y * w + x]) continue;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+    if (x1 < 0) continue;
+    const pw = x1 - x0 + 1;
+    const ph = y1 - y0 + 1;
+    const out = new Uint8Array(pw * ph);
+    for (let y = y0; y <= y1; y++) {
+      for (let x = Math.max(x0, left[y]); x < Math.min(x1 + 1, right[y]); x++) out[(y - y0) * pw + x - x0] = data[y * w + x];
+    }
+    pieces.push({ image: { width: pw, height: ph, data: out }, box: [x0, y0, pw, ph] });
+  }
+  return pieces;
 }

@@ -4,7 +4,7 @@
  */
 import type { BinaryImage, Box } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { components } from './components';
+import { labelComponents } from './components';
 
 /** What is known about a field's content. */
 export type FieldType = 'digits' | 'amount' | 'zip';
@@ -101,9 +101,9 @@ export function readingOrder<T extends { box: Box }>(items: T[]): T[] {
  * order. The box is the structure's interior.
  */
 export function boxFields(cv: CV, lineMask: BinaryImage, minSide: number): FieldRegion[] {
-  const cc = components(cv, lineMask);
+  const list = labelComponents(cv, lineMask, (l) => l);
   const found: Array<{ box: Box }> = [];
-  for (const c of cc.list) {
+  for (const c of list) {
     const [x, y, w, h] = c.box;
     if (w < minSide || h < minSide * 0.6) continue;
     // A box outline is thin: its ink is a small part of its bounding box.
