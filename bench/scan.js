@@ -79,7 +79,7 @@ async function scanForms(samples, concurrency, row) {
   const autoPairs = [];
   for (const f of forms) {
     const [t] = await collect(scanInputs, [f.file], { template: f.template, classifier: clf, concurrency: 1 });
-    for (const fl of t.pages[0].fields) tplPairs.push({ expected: f.expected[fl.name], read: fl.value });
+    for (const fl of t.pages[0].fields) tplPairs.push({ expected: f.expected[fl.name], read: fl.value, where: `${f.file.split('/').pop()} ${fl.name}`, confidence: fl.confidence });
     const [a] = await collect(scanInputs, [f.file], { autoFields: true, classifier: clf, concurrency: 1 });
     // Auto fields come in reading order; the template's fields, sorted the same way, say what each holds.
     const page = a.pages[0];
@@ -95,6 +95,11 @@ async function scanForms(samples, concurrency, row) {
   rows.push(row('field accuracy, --auto-fields', sa.fieldAccuracy * 100, 99, '%', 2));
   rows.push(row('digit accuracy, --auto-fields', sa.digitAccuracy * 100, null, '%', 2));
   console.log(`\n(${st.fields} fields; --auto-fields found a different number of boxes on ${autoPairs.fieldCountErrors ?? 0} of ${n} pages)`);
+  const wrong = tplPairs.filter((p) => p.expected !== p.read);
+  if (wrong.length) {
+    console.log('\nFields misread with the template (expected -> read, field confidence):');
+    for (const p of wrong) console.log(`  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})`);
+  }
   // Speed: every page with --auto-fields, PNG files and one multi-page PDF, both cores.
   await clf.close();
   const pdf = join(dir, 'all.pdf');
