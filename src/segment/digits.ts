@@ -53,8 +53,14 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
     const small = Math.min(a[3], b[3]) < 0.6 * H;
     return overlap > 0.5 * narrower || (small && overlap > 0.2 * narrower);
   });
-  // Dots, commas and specks that did not join a digit's broken strokes.
-  const digits = groups.filter((g) => g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H);
+  // Dots, commas and specks that did not join a digit's broken strokes; and small marks wholly in
+  // the upper half of the band the digits are written in (stray strokes, box corners, a detached
+  // flag): no digit sits there.
+  const tallOnes = groups.filter((g) => g.box[3] >= 0.6 * H);
+  const median = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1];
+  const bandTop = tallOnes.length ? median(tallOnes.map((g) => g.box[1])) : 0;
+  const bandMiddle = tallOnes.length ? (bandTop + median(tallOnes.map((g) => g.box[1] + g.box[3]))) / 2 : Infinity;
+  const digits = groups.filter((g) => (g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H) && !(g.box[3] < 0.5 * H && g.box[1] + g.box[3] < bandMiddle));
   digits.sort((a, b) => a.box[0] - b.box[0]);
   const out: DigitCrop[] = [];
   for (const g of digits) {
