@@ -116,7 +116,7 @@ export function thresholdOnPaper(img: GrayImage, paper: Paper, level?: number): 
         }
       }
     }
-    level = (otsu(hist) + 0.5) / 255;
+    level = (otsuThreshold(hist) + 0.5) / 255;
   }
   const out = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
@@ -131,26 +131,28 @@ export function thresholdOnPaper(img: GrayImage, paper: Paper, level?: number): 
 }
 
 /** Otsu's threshold of a 256-bin histogram: the last value of the dark class. */
-function otsu(hist: Int32Array): number {
+export function otsuThreshold(hist: ArrayLike<number>): number {
   let total = 0;
-  let sum = 0;
-  for (let v = 0; v < 256; v++) {
-    total += hist[v];
-    sum += v * hist[v];
+  let sumAll = 0;
+  for (let i = 0; i < 256; i++) {
+    total += hist[i];
+    sumAll += i * hist[i];
   }
-  let n0 = 0;
-  let s0 = 0;
+  let wB = 0;
+  let sumB = 0;
   let best = 0;
   let bestVar = -1;
-  for (let t = 0; t < 255; t++) {
-    n0 += hist[t];
-    s0 += t * hist[t];
-    const n1 = total - n0;
-    if (n0 === 0 || n1 === 0) continue;
-    const d = s0 / n0 - (sum - s0) / n1;
-    const between = n0 * n1 * d * d;
-    if (between > bestVar) {
-      bestVar = between;
+  for (let t = 0; t < 256; t++) {
+    wB += hist[t];
+    if (wB === 0) continue;
+    const wF = total - wB;
+    if (wF === 0) break;
+    sumB += t * hist[t];
+    const mB = sumB / wB;
+    const mF = (sumAll - sumB) / wF;
+    const v = wB * wF * (mB - mF) * (mB - mF);
+    if (v > bestVar) {
+      bestVar = v;
       best = t;
     }
   }

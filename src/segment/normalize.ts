@@ -3,6 +3,9 @@
  * (training on user folders, `classify`, and the scan pipeline's digit crops).
  */
 import type { DigitCrop, GrayImage } from '../types';
+import { otsuThreshold } from '../preprocess/steps';
+
+export { otsuThreshold };
 
 /** Side of the normalized image. */
 export const MNIST_SIZE = 28;
@@ -16,35 +19,6 @@ export interface NormalizeOptions {
    * ink on light paper. Example: `{ polarity: 'dark-on-light' }` for a thresholded scan crop.
    */
   polarity?: 'auto' | 'dark-on-light' | 'light-on-dark';
-}
-
-/** Otsu's threshold of a 256-bin histogram. */
-export function otsuThreshold(hist: ArrayLike<number>): number {
-  let total = 0;
-  let sumAll = 0;
-  for (let i = 0; i < 256; i++) {
-    total += hist[i];
-    sumAll += i * hist[i];
-  }
-  let wB = 0;
-  let sumB = 0;
-  let best = 0;
-  let bestVar = -1;
-  for (let t = 0; t < 256; t++) {
-    wB += hist[t];
-    if (wB === 0) continue;
-    const wF = total - wB;
-    if (wF === 0) break;
-    sumB += t * hist[t];
-    const mB = sumB / wB;
-    const mF = (sumAll - sumB) / wF;
-    const v = wB * wF * (mB - mF) * (mB - mF);
-    if (v > bestVar) {
-      bestVar = v;
-      best = t;
-    }
-  }
-  return best;
 }
 
 function borderIsLight(img: GrayImage): boolean {
