@@ -138,6 +138,26 @@ describe('segment: digits in a field', () => {
     expect(right).toBeGreaterThanOrEqual(4);
     console.log(`touching pairs read right: ${right}/${pairs.length}`);
   });
+  test('a detached 5 flag joins its digit; a box-border remnant at the field edge is not a digit', async () => {
+    const cv = await cvLoad();
+    const test = loadMnist('test');
+    const clf = await Classifier.load();
+    // MNIST test 9702 is a 5 whose flag is a separate stroke; 3 is a 0. At 4x, 30 px apart.
+    const S = 4;
+    const W = 330;
+    const H = 160;
+    const bin: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+    [3, 9702].forEach((k, j) => {
+      const x0 = 20 + j * (28 * S + 30);
+      for (let y = 0; y < 28 * S; y++) for (let x = 0; x < 28 * S; x++) if (test.images[k * 784 + Math.floor(y / S) * 28 + Math.floor(x / S)] > 100) bin.data[(24 + y) * W + x0 + x] = 1;
+    });
+    // What line removal left of the box's right border: a 2-px stroke down the edge and a corner tick.
+    fill(bin, W - 2, 60, 2, 98, 1);
+    fill(bin, W - 30, 156, 30, 2, 1);
+    const crops = extractDigits(cv, bin, [0, 0, W, H]);
+    expect(crops).toHaveLength(2);
+    expect((await clf.classify(crops)).map((p) => p.digit).join('')).toBe('05');
+  });
 });
 
 describe('segment', () => {

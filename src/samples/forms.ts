@@ -29,6 +29,8 @@ export interface GeneratedForm {
   template: Template;
   /** Expected value per field name. */
   expected: Record<string, string>;
+  /** Per field name, the MNIST test-set index of each digit written (for error analysis). */
+  sources: Record<string, number[]>;
 }
 
 /** Scan artifacts to apply. */
@@ -59,6 +61,7 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
   const page = new Uint8Array(width * height).fill(255);
   const line = Math.max(2, Math.round(dpi / 100));
   const expected: Record<string, string> = {};
+  const sources: Record<string, number[]> = {};
   const put = (x: number, y: number, v: number) => {
     if (x >= 0 && y >= 0 && x < width && y < height) page[y * width + x] = Math.min(page[y * width + x], v);
   };
@@ -77,12 +80,14 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
     }
     // Handwriting: digits of about 60% of the box height, spaced along the box.
     let value = '';
+    const used: number[] = [];
     const dh = Math.round(fh * rng.uniform(0.5, 0.68));
     const pitch = Math.min((fw * 0.9) / f.digits, dh * 1.05);
     let x = fx + (fw - pitch * f.digits) / 2;
     for (let k = 0; k < f.digits; k++) {
       const i = rng.int(mnist.count);
       value += String(mnist.labels[i]);
+      used.push(i);
       const src = Float32Array.from(mnist.images.subarray(i * 784, (i + 1) * 784), (v) => v / 255);
       // MNIST digits sit in 20x20 of 28x28: scale so the 28 px field is dh / (20/28).
       const side = Math.round((dh * 28) / 20);
@@ -99,6 +104,7 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
       x += pitch;
     }
     expected[f.name] = value;
+    sources[f.name] = used;
   }
   return {
     width,
@@ -106,6 +112,7 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
     data: page,
     template: { fields: fields.map((f) => ({ name: f.name, box: f.box, length: f.digits, type: f.type })) },
     expected,
+    sources,
   };
 }
 

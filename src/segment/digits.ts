@@ -4,7 +4,7 @@
  */
 import type { BinaryImage, Box, DigitCrop } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { Component, components, cropBinary, groupComponents } from './components';
+import { Component, ComponentGroup, components, cropBinary, groupComponents, unionBox } from './components';
 import { normalizeDigit } from './normalize';
 import { seamCut } from './strings';
 
@@ -30,37 +30,59 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
   const minArea = options.minArea ?? Math.max(6, Math.round((tall * 0.08) ** 2));
   comps = comps.filter((c) => c.area >= minArea);
   if (comps.length === 0) return [];
-  const heights = comps.map((c) => c.box[3]).sort((a, b) => b - a);
-  const H = heights[Math.min(heights.length - 1, Math.floor(heights.length / 3))]; // a typical digit height
+  // A typical digit height: the upper third of the heights of the components at least half as tall
+  // as the tallest (the pieces of a broken digit do not drag it down).
+  const heights = comps.map((c) => c.box[3]).filter((h) => h >= 0.5 * tall).sort((a, b) => b - a);
+  const H = heights[Math.min(heights.length - 1, Math.floor(heights.length / 3))];
+  // Stroke widths: the pen (the median row run of ink over the field) and each component's own.
+  const runs = strokeRuns(sub, cc.labels, new Set(comps.map((c) => c.label)));
+  const pen = runs.pen;
+  const thin = (c: Component, dir: 'h' | 'v') => (runs.median.get(c.label)?.[dir] ?? pen) < 0.5 * pen;
   // Non-digit marks.
+  const median = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1];
+  const tallComps = comps.filter((c) => c.box[3] >= 0.6 * H);
+  const upperHalf = (median(tallComps.map((c) => c.box[1])) + median(tallComps.map((c) => c.box[1] + c.box[3]))) / 2;
+  const edge = 3;
+  const atSideOf = (b: Box) => b[0] <= edge || b[0] + b[2] >= sub.width - edge;
   comps = comps.filter((c) => {
     const [x, y, w, h] = c.box;
-    // A thin sliver along the field's edge: what is left of a printed box border.
-    const edge = 3;
-    const atSide = x <= edge || x + w >= sub.width - edge;
+    // A thin sliver along the field's edge, or a stroke there thinner than the pen: what is left
+    // of a printed box border (its corners included).
+    const atSide = atSideOf(c.box);
     const atTopBottom = y <= edge || y + h >= sub.height - edge;
-    if ((atSide && w < 0.15 * H) || (atTopBottom && h < 0.15 * H)) return false;
-    if (h < 0.3 * H && w >= 1.5 * h && w > 0.35 * H) return false; // dash, underline stub
+    if ((atSide && (w < 0.15 * H || thin(c, 'h'))) || (atTopBottom && (h < 0.15 * H || thin(c, 'v')))) return false;
+    if (h < 0.3 * H && w >= 1.5 * h && w > 0.35 * H && y + h >= upperHalf) return false; // dash, underline stub (not a 5's flag)
     if (w > 3 * H && h < 0.5 * H) return false; // long rule
     return true;
   });
   // Slivers thinner than half the pen: what is left of printed lines, not handwriting.
-  const pen = penWidth(sub, comps, cc.labels);
   comps = comps.filter((c) => c.box[2] >= 0.5 * pen || c.box[3] < 0.5 * H);
   // Merge broken strokes: components overlapping mostly in x belong to one digit.
-  const groups = groupComponents(comps, (a, b, overlap) => {
+  let groups = groupComponents(comps, (a, b, overlap) => {
     const narrower = Math.min(a[2], b[2]);
     const small = Math.min(a[3], b[3]) < 0.6 * H;
     return overlap > 0.5 * narrower || (small && overlap > 0.2 * narrower);
   });
-  // Dots, commas and specks that did not join a digit's broken strokes; and small marks wholly in
-  // the upper half of the band the digits are written in (stray strokes, box corners, a detached
-  // flag): no digit sits there.
+  // Small marks wholly in the upper half of the band the digits are written in: a detached stroke
+  // (the flag of a 5) joins the digit it nearly touches; other marks there (stray strokes, box
+  // corners) are not digits. Dots, commas and specks that did not join a digit go too.
   const tallOnes = groups.filter((g) => g.box[3] >= 0.6 * H);
-  const median = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1];
   const bandTop = tallOnes.length ? median(tallOnes.map((g) => g.box[1])) : 0;
   const bandMiddle = tallOnes.length ? (bandTop + median(tallOnes.map((g) => g.box[1] + g.box[3]))) / 2 : Infinity;
-  const digits = groups.filter((g) => (g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H) && !(g.box[3] < 0.5 * H && g.box[1] + g.box[3] < bandMiddle));
+  const upperMark = (g: ComponentGroup) => g.box[3] < 0.5 * H && g.box[1] + g.box[3] < bandMiddle;
+  const core = new Map<ComponentGroup, Box>(); // a group's box before marks joined it
+  for (const g of groups.filter((g) => upperMark(g) && !atSideOf(g.box))) {
+    const gap = (t: ComponentGroup) => Math.max(t.box[0] - (g.box[0] + g.box[2]), g.box[0] - (t.box[0] + t.box[2]), t.box[1] - (g.box[1] + g.box[3]));
+    // The digit on its left first: a 5's flag runs right from the top of its stroke.
+    const near = tallOnes.filter((t) => gap(t) < 0.2 * H).sort((a, b) => a.box[0] - b.box[0] || gap(a) - gap(b))[0];
+    if (!near) continue;
+    if (!core.has(near)) core.set(near, near.box);
+    near.box = unionBox(near.box, g.box);
+    near.labels.push(...g.labels);
+    near.area += g.area;
+    groups = groups.filter((x) => x !== g);
+  }
+  const digits = groups.filter((g) => (g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H) && !upperMark(g));
   digits.sort((a, b) => a.box[0] - b.box[0]);
   const out: DigitCrop[] = [];
   for (const g of digits) {
@@ -74,7 +96,8 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
     }
     // A group half again as wide as the field's digits are tall is digits that touch (single
     // digits, even wide ones, stay under that): cut it along least-ink seams.
-    const n = gw > 1.5 * H ? Math.max(2, Math.round(gw / (0.85 * H))) : 1;
+    const cw = (core.get(g) ?? g.box)[2];
+    const n = cw > 1.5 * H ? Math.max(2, Math.round(cw / (0.85 * H))) : 1;
     for (const piece of splitTouching({ width: gw, height: gh, data: img }, n)) {
       const [px, py, pw, ph] = piece.box;
       const data = Uint8Array.from(piece.image.data, (v) => v * 255);
@@ -85,24 +108,39 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
   return out;
 }
 
-/** The pen's width in a field: the median length of the row runs of ink in its components. */
-function penWidth(sub: BinaryImage, comps: Component[], labels: Int32Array): number {
-  const keep = new Set(comps.map((c) => c.label));
-  const runs: number[] = [];
-  for (let y = 0; y < sub.height; y++) {
-    let start = -1;
-    for (let x = 0; x <= sub.width; x++) {
-      const on = x < sub.width && keep.has(labels[y * sub.width + x]);
-      if (on && start < 0) start = x;
-      else if (!on && start >= 0) {
-        runs.push(x - start);
-        start = -1;
+/**
+ * Stroke widths in a field: `pen`, the median length of the row runs of ink over the kept
+ * components; and per component the median length of its row (`h`) and column (`v`) runs.
+ */
+function strokeRuns(sub: BinaryImage, labels: Int32Array, keep: Set<number>): { pen: number; median: Map<number, { h: number; v: number }> } {
+  const { width: w, height: h } = sub;
+  const rows = new Map<number, number[]>();
+  const cols = new Map<number, number[]>();
+  const scan = (n: number, len: number, at: (i: number, k: number) => number, into: Map<number, number[]>) => {
+    for (let i = 0; i < n; i++) {
+      let start = 0;
+      let cur = 0;
+      for (let k = 0; k <= len; k++) {
+        const l = k < len ? at(i, k) : 0;
+        if (l === cur) continue;
+        if (cur > 0 && keep.has(cur)) {
+          const list = into.get(cur);
+          if (list) list.push(k - start);
+          else into.set(cur, [k - start]);
+        }
+        cur = l;
+        start = k;
       }
     }
-  }
-  if (runs.length === 0) return 0;
-  runs.sort((a, b) => a - b);
-  return runs[runs.length >> 1];
+  };
+  scan(h, w, (y, x) => labels[y * w + x], rows);
+  scan(w, h, (x, y) => labels[y * w + x], cols);
+  const mid = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1];
+  const all: number[] = [];
+  for (const v of rows.values()) all.push(...v);
+  const median = new Map<number, { h: number; v: number }>();
+  for (const [l, v] of rows) median.set(l, { h: mid(v), v: mid(cols.get(l) ?? [0]) });
+  return { pen: all.length ? mid(all) : 0, median };
 }
 
 /**
