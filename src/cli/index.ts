@@ -22,7 +22,7 @@ import { calibrateStringModel, evaluateStrings, formatStringEvaluation, StringSp
 import { defaultStringModelDir, isStringModel, StringModel } from '../classify/string-model';
 import type { FieldType } from '../segment/fields';
 import { writeEvaluationReport } from '../report/evaluation';
-import { loadTemplate, scanInputs } from '../pipeline/scan';
+import { DEFAULT_WORK_SIZE, loadTemplate, scanInputs } from '../pipeline/scan';
 import { CSV_HEADER, csvRows, jsonDocument, jsonlLine } from '../pipeline/output';
 
 /** An error the CLI reports as `digitscan: <message>` with exit code 2 (usage/setup). */
@@ -202,7 +202,7 @@ async function cmdClassify(a: { images: string[]; model?: string; format: string
 
 async function cmdScan(a: {
   inputs: string[]; model?: string; format: 'json' | 'jsonl' | 'csv'; template?: string; autoFields?: boolean; threshold?: 'otsu' | 'adaptive';
-  deskew: boolean; clahe?: boolean; fieldType: FieldType; minConfidence: number; dpi: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
+  deskew: boolean; clahe?: boolean; fieldType: FieldType; minConfidence: number; dpi: number; workSize: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
   concurrency?: number; progress?: boolean; stringModel?: string;
 }): Promise<number> {
   // Loaded here first so that a missing or corrupt model is one clear error before any work.
@@ -219,7 +219,7 @@ async function cmdScan(a: {
       a.inputs,
       {
         template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, clahe: a.clahe, fieldType: a.fieldType, minConfidence: a.minConfidence, dpi: a.dpi,
-        pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, classifier: clf, stringModel, concurrency: a.concurrency,
+        workSize: a.workSize, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, classifier: clf, stringModel, concurrency: a.concurrency,
       },
       (doc) => {
         if (doc.error) err(`digitscan: ${doc.error}`);
@@ -340,7 +340,8 @@ export async function main(argv: string[]): Promise<number> {
           .option('field-type', { choices: ['digits', 'amount', 'zip'], default: 'digits', describe: 'what fields hold, unless their template says: digits (any), amount (separators, groups of three), zip (5 or 9 digits)' })
           .option('string-model', { type: 'string', describe: 'string model that reads amount fields whole (default: the shipped models/amount; none: digit by digit with --model)' })
           .option('min-confidence', { type: 'number', default: 0.9, describe: 'fields whose confidence (probability the string is right) is below this need review' })
-          .option('dpi', { type: 'number', default: 300, describe: 'PDF rasterization resolution' })
+          .option('dpi', { type: 'number', default: 300, describe: 'PDF rasterization resolution: the pixels boxes are given in' })
+          .option('work-size', { type: 'number', default: DEFAULT_WORK_SIZE, describe: 'pages are read with their shorter side reduced to this many pixels (150 dpi for letter); boxes are still in page pixels; 0 = full resolution' })
           .option('pixel-limit', { type: 'number', describe: 'refuse pages with more pixels than this' })
           .option('debug', { type: 'string', describe: 'write every preprocessing step\'s image here' })
           .option('overlay', { type: 'string', describe: 'write a PNG per page with boxes and digits drawn over the scan' })

@@ -26,10 +26,16 @@ export interface PdfOptions {
   pixelLimit?: number;
   /** Read only every `step`-th page starting at 0-based `first` (to share a file among workers). */
   pages?: { first: number; step: number };
+  /**
+   * Render a page whose shorter side at `dpi` would be longer than this many pixels at the lower
+   * resolution that makes it this long (rendering costs as the pixels). The page's `size` at `dpi`
+   * is still reported. Default: no limit.
+   */
+  maxShortSide?: number;
 }
 
 /** One rasterized page, or the error that kept it from being read. */
-export type PdfPage = { page: number; image: GrayImage } | { page: number; error: InputError };
+export type PdfPage = { page: number; image: GrayImage; size: { width: number; height: number } } | { page: number; error: InputError };
 
 function describe(e: unknown): string {
   const name = (e as { name?: string }).name ?? '';
@@ -40,7 +46,7 @@ function describe(e: unknown): string {
 }
 
 /**
- * Rasterizes every page of a PDF to 8-bit gray at `dpi`, one page at a time. A page that fails
+ * Rasterizes every page of a PDF to 8-bit gray at `dpi` (or less: `maxShortSide`), one page at a time. A page that fails
  * yields an error for that page and the next pages are still read; a file that cannot be opened
  * throws an {@link InputError} naming it.
  *
@@ -69,10 +75,14 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
     for (let n = first + 1; n <= doc.numPages; n += step) {
       try {
         const page = await doc.getPage(n);
-        const viewport = page.getViewport({ scale: dpi / 72 });
+        const full = page.getViewport({ scale: dpi / 72 });
+        const size = { width: Math.ceil(full.width), height: Math.ceil(full.height) };
+        if (size.width * size.height > limit) throw new InputError(path, n, `page is ${size.width}x${size.height} at ${dpi} dpi, over the pixel limit of ${limit}`);
+        const short = Math.min(full.width, full.height);
+        const k = options.maxShortSide && short > options.maxShortSide ? options.maxShortSide / short : 1;
+        const viewport = page.getViewport({ scale: (k * dpi) / 72 });
         const w = Math.ceil(viewport.width);
         const h = Math.ceil(viewport.height);
-        if (w * h > limit) throw new InputError(path, n, `page is ${w}x${h} at ${dpi} dpi, over the pixel limit of ${limit}`);
         const factory = (doc as unknown as { canvasFactory: { create(w: number, h: number): { canvas: unknown; context: CanvasRenderingContext2DLike } ; destroy(c: unknown): void } }).canvasFactory;
         const cc = factory.create(w, h);
         cc.context.fillStyle = '#ffffff';
@@ -83,7 +93,7 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
         for (let i = 0, j = 0; i < gray.length; i++, j += 4) gray[i] = (rgba[j] * 299 + rgba[j + 1] * 587 + rgba[j + 2] * 114 + 500) / 1000;
         factory.destroy(cc);
         page.cleanup();
-        yield { page: n, image: { width: w, height: h, data: gray } };
+        yield { page: n, image: { width: w, height: h, data: gray }, size };
       } catch (e) {
         yield { page: n, error: e instanceof InputError ? e : new InputError(path, n, describe(e)) };
       }

@@ -21,6 +21,25 @@ export function equalize(cv: CV, img: GrayImage, clipLimit = 2, tiles = 8): Gray
 }
 
 /**
+ * Reduces a gray image to `width` x `height` by area averaging (OpenCV `INTER_AREA`): how a page
+ * is brought to the working size (see `ScanOptions.workSize`).
+ *
+ * @example
+ * const half = reduce(cv, page, page.width >> 1, page.height >> 1);
+ */
+export function reduce(cv: CV, img: GrayImage, width: number, height: number): GrayImage {
+  const src = toMat(cv, img);
+  const dst = new cv.Mat();
+  try {
+    cv.resize(src, dst, new cv.Size(width, height), 0, 0, cv.INTER_AREA);
+    return fromMat(dst);
+  } finally {
+    src.delete();
+    dst.delete();
+  }
+}
+
+/**
  * The brightness of the paper over a page, at 1/`cell` size: cell means with the ink removed by a
  * grey dilation (a max filter `kernel` cells wide: wider than pen strokes and printed text), then
  * smoothed.

@@ -30,12 +30,12 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
   const minArea = options.minArea ?? Math.max(6, Math.round((tall * 0.08) ** 2));
   comps = comps.filter((c) => c.area >= minArea);
   if (comps.length === 0) return [];
-  // A typical digit height: the upper third of the heights of the components at least half as tall
-  // as the tallest (the pieces of a broken digit do not drag it down).
-  const heights = comps.map((c) => c.box[3]).filter((h) => h >= 0.5 * tall).sort((a, b) => b - a);
-  const H = heights[Math.min(heights.length - 1, Math.floor(heights.length / 3))];
-  // Stroke widths: the pen (the median row run of ink over the field) and each component's own.
-  const runs = strokeRuns(sub, cc.labels, new Set(comps.map((c) => c.label)));
+  // A typical digit height, from the components (then from the groups of broken strokes).
+  let H = typicalHeight(comps.map((c) => c.box[3]));
+  // Stroke widths: the pen (the median row run of ink of the big components, which are
+  // handwriting) and each component's own.
+  const maxArea = Math.max(...comps.map((c) => c.area));
+  const runs = strokeRuns(sub, cc.labels, new Set(comps.map((c) => c.label)), new Set(comps.filter((c) => c.area >= 0.3 * maxArea).map((c) => c.label)));
   const pen = runs.pen;
   const thin = (c: Component, dir: 'h' | 'v') => (runs.median.get(c.label)?.[dir] ?? pen) < 0.5 * pen;
   // Non-digit marks.
@@ -63,6 +63,8 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
     const small = Math.min(a[3], b[3]) < 0.6 * H;
     return overlap > 0.5 * narrower || (small && overlap > 0.2 * narrower);
   });
+  // Once broken strokes are joined, the digits' height is that of the groups.
+  H = Math.max(H, typicalHeight(groups.map((g) => g.box[3])));
   // Small marks wholly in the upper half of the band the digits are written in: a detached stroke
   // (the flag of a 5) joins the digit it nearly touches; other marks there (stray strokes, box
   // corners) are not digits. Dots, commas and specks that did not join a digit go too.
@@ -108,11 +110,18 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
   return out;
 }
 
+/** The upper third of the heights at least half the tallest (the pieces of a broken digit do not drag it down). */
+function typicalHeight(heights: number[]): number {
+  const tall = Math.max(...heights);
+  const h = heights.filter((v) => v >= 0.5 * tall).sort((a, b) => b - a);
+  return h[Math.min(h.length - 1, Math.floor(h.length / 3))];
+}
+
 /**
- * Stroke widths in a field: `pen`, the median length of the row runs of ink over the kept
- * components; and per component the median length of its row (`h`) and column (`v`) runs.
+ * Stroke widths in a field: `pen`, the median length of the row runs of the components in `penOf`;
+ * and per component in `keep` the median length of its row (`h`) and column (`v`) runs.
  */
-function strokeRuns(sub: BinaryImage, labels: Int32Array, keep: Set<number>): { pen: number; median: Map<number, { h: number; v: number }> } {
+function strokeRuns(sub: BinaryImage, labels: Int32Array, keep: Set<number>, penOf: Set<number>): { pen: number; median: Map<number, { h: number; v: number }> } {
   const { width: w, height: h } = sub;
   const rows = new Map<number, number[]>();
   const cols = new Map<number, number[]>();
@@ -137,7 +146,7 @@ function strokeRuns(sub: BinaryImage, labels: Int32Array, keep: Set<number>): { 
   scan(w, h, (x, y) => labels[y * w + x], cols);
   const mid = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1];
   const all: number[] = [];
-  for (const v of rows.values()) all.push(...v);
+  for (const [l, v] of rows) if (penOf.has(l)) all.push(...v);
   const median = new Map<number, { h: number; v: number }>();
   for (const [l, v] of rows) median.set(l, { h: mid(v), v: mid(cols.get(l) ?? [0]) });
   return { pen: all.length ? mid(all) : 0, median };
