@@ -1,7 +1,8 @@
 /**
  * The scan pipeline's stages on generated images, and the scan command end to end and on bad input.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { toGray } from '../src/io/image';
 import { join } from 'node:path';
 import { loadOpenCV } from '../src/preprocess/opencv';
 import { estimateSkew, findLines, paperOf, removeLines, rotate, threshold, thresholdOnPaper } from '../src/preprocess/steps';
@@ -192,7 +193,7 @@ describe('segment', () => {
 
 describe('digitscan scan', () => {
   const forms = join(ROOT, 'samples', 'forms');
-  test('the zip-code sample is read from PNG (template) and PDF (auto fields)', () => {
+  test('the zip-code sample is read from PNG (template, at the working size and at full resolution) and PDF (auto fields)', () => {
     const r = runCli(['scan', join(forms, 'zip-code.png'), '--template', join(forms, 'zip-code.template.json'), '--format', 'jsonl']);
     expect(r.status).toBe(0);
     const page = JSON.parse(r.stdout.trim());
@@ -201,9 +202,35 @@ describe('digitscan scan', () => {
     expect(page.fields[0].value).toBe('70251');
     expect(page.fields[0].digits).toHaveLength(5);
     for (const d of page.fields[0].digits) expect(d.box).toHaveLength(4);
+    // Read at the working size (shorter side 1275) or at full resolution, boxes are in the page's
+    // pixels (2550 x 3300) and agree to a few pixels.
+    expect([page.width, page.height]).toEqual([2550, 3300]);
+    const full = JSON.parse(runCli(['scan', join(forms, 'zip-code.png'), '--template', join(forms, 'zip-code.template.json'), '--format', 'jsonl', '--work-size', '0']).stdout.trim());
+    expect(full.fields[0].value).toBe('70251');
+    full.fields[0].digits.forEach((d: { box: number[] }, i: number) => d.box.forEach((v, j) => expect(Math.abs(v - page.fields[0].digits[i].box[j])).toBeLessThanOrEqual(6)));
     const p = runCli(['scan', join(forms, 'zip-code.pdf'), '--auto-fields', '--format', 'csv']);
     expect(p.status).toBe(0);
     expect(p.stdout.trim().split('\n')).toEqual(['source,page,field,value,confidence,needs_review', expect.stringMatching(/zip-code\.pdf,1,box-1,70251,0\.\d+,(true|false)$/)]);
+  });
+  test('a PDF page that is more than one image (a drawn mark over the scan) is rendered, and read the same', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PDFDocument, rgb } = require('pdf-lib') as typeof import('pdf-lib');
+    const doc = await PDFDocument.create();
+    const png = await doc.embedPng(readFileSync(join(forms, 'zip-code.png')));
+    const p = doc.addPage([612, 792]);
+    p.drawImage(png, { x: 0, y: 0, width: 612, height: 792 });
+    p.drawRectangle({ x: 560, y: 20, width: 20, height: 20, color: rgb(0, 0, 0) });
+    const file = join(tmp(), 'marked.pdf');
+    writeFileSync(file, await doc.save());
+    const r = runCli(['scan', file, '--template', join(forms, 'zip-code.template.json'), '--format', 'jsonl']);
+    expect(r.status).toBe(0);
+    const page = JSON.parse(r.stdout.trim());
+    expect([page.width, page.height, page.fields[0].value]).toEqual([2550, 3300, '70251']);
+  });
+  test('decoded pages are Rec. 601 luma, transparency flattened onto white', () => {
+    const rgba = Uint8Array.from([200, 100, 50, 255, 200, 100, 50, 0, 0, 0, 0, 128]);
+    expect(Array.from(toGray(rgba, 3, 4))).toEqual([124, 255, 127]);
+    expect(Array.from(toGray(Uint8Array.from([10, 255, 10, 0]), 2, 2))).toEqual([10, 255]);
   });
   test('bad inputs are reported by file and page; the batch goes on and the exit code says so', () => {
     const dir = tmp();

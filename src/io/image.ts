@@ -47,6 +47,25 @@ export async function imagePageCount(input: string | Buffer, name = String(input
 }
 
 /**
+ * 8-bit gray from `channels` interleaved 8-bit channels (gray, gray+alpha, RGB, RGBA): Rec. 601
+ * luma, transparency flattened onto white.
+ */
+export function toGray(data: Uint8Array, n: number, channels: number): Uint8Array {
+  if (channels === 1) return new Uint8Array(data.buffer, data.byteOffset, n);
+  const g = new Uint8Array(n);
+  const alpha = channels === 2 || channels === 4;
+  for (let i = 0, j = 0; i < n; i++, j += channels) {
+    let v = channels >= 3 ? (data[j] * 19595 + data[j + 1] * 38470 + data[j + 2] * 7471 + 32768) >> 16 : data[j];
+    if (alpha) {
+      const a = data[j + channels - 1];
+      v = (v * a + 255 * (255 - a) + 127) / 255;
+    }
+    g[i] = v;
+  }
+  return g;
+}
+
+/**
  * Decodes one page of an image to 8-bit grayscale; transparency is flattened onto white.
  *
  * @example
@@ -60,19 +79,10 @@ export async function decodeImage(
   const page = options.page ?? 0;
   const limit = options.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
   try {
-    const { data, info } = await sharp(input, { page, limitInputPixels: limit })
-      .flatten({ background: '#ffffff' })
-      .greyscale()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 1) {
-      // greyscale() on an image with alpha still yields one channel after flatten; be safe anyway.
-      const n = info.width * info.height;
-      const g = new Uint8Array(n);
-      for (let i = 0; i < n; i++) g[i] = data[i * info.channels];
-      return { width: info.width, height: info.height, data: g };
-    }
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    // Decoded as stored (8 bits a channel, sRGB) and brought to gray here: sharp's greyscale()
+    // goes through linear light and costs more than the decoding itself on a colour page.
+    const { data, info } = await sharp(input, { page, limitInputPixels: limit }).raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, data: toGray(data, info.width * info.height, info.channels) };
   } catch (e) {
     throw new InputError(name, options.page !== undefined ? page + 1 : undefined, problemOf(e));
   }

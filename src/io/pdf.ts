@@ -76,13 +76,20 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
       try {
         const page = await doc.getPage(n);
         const full = page.getViewport({ scale: dpi / 72 });
-        const size = { width: Math.ceil(full.width), height: Math.ceil(full.height) };
+        const px = (v: number) => Math.ceil(v - 1e-6); // 792 pt at 300 dpi is 3300 px, not 3301
+        const size = { width: px(full.width), height: px(full.height) };
         if (size.width * size.height > limit) throw new InputError(path, n, `page is ${size.width}x${size.height} at ${dpi} dpi, over the pixel limit of ${limit}`);
         const short = Math.min(full.width, full.height);
         const k = options.maxShortSide && short > options.maxShortSide ? options.maxShortSide / short : 1;
         const viewport = page.getViewport({ scale: (k * dpi) / 72 });
-        const w = Math.ceil(viewport.width);
-        const h = Math.ceil(viewport.height);
+        const w = px(viewport.width);
+        const h = px(viewport.height);
+        const scanned = await pageImage(lib(), page, limit);
+        if (scanned) {
+          page.cleanup();
+          yield { page: n, image: scanned, size };
+          continue;
+        }
         const factory = (doc as unknown as { canvasFactory: { create(w: number, h: number): { canvas: unknown; context: CanvasRenderingContext2DLike } ; destroy(c: unknown): void } }).canvasFactory;
         const cc = factory.create(w, h);
         cc.context.fillStyle = '#ffffff';
@@ -101,6 +108,60 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
   } finally {
     await doc.destroy();
   }
+}
+
+type PdfPageProxy = Awaited<ReturnType<Awaited<ReturnType<PdfJs['getDocument']>['promise']>['getPage']>>;
+
+/** What a page's operator list may hold around its one image for the page to be a scan. */
+const NEUTRAL_OPS = ['save', 'restore', 'transform', 'dependency', 'setGState', 'beginMarkedContent', 'beginMarkedContentProps', 'endMarkedContent'];
+
+/**
+ * A scanned page: when all the page draws is one upright image covering it, that image as it is
+ * stored (its own resolution; no rendering, which would resample it), else null. The caller maps
+ * its pixels to the page's size. Images over the pixel limit are rendered instead (and refused there
+ * if the page is over it too).
+ */
+async function pageImage(pdf: PdfJs, page: PdfPageProxy, pixelLimit: number): Promise<GrayImage | null> {
+  const [x0, y0, x1, y1] = page.view;
+  if (page.rotate % 360 !== 0 || x0 !== 0 || y0 !== 0) return null;
+  const ops = await page.getOperatorList();
+  const { OPS } = pdf;
+  const neutral = new Set(NEUTRAL_OPS.map((k) => (OPS as Record<string, number>)[k]).filter((v) => v !== undefined));
+  let ctm = [1, 0, 0, 1, 0, 0];
+  const stack: number[][] = [];
+  let found: { id: string; ctm: number[] } | null = null;
+  for (let i = 0; i < ops.fnArray.length; i++) {
+    const fn = ops.fnArray[i];
+    const args = ops.argsArray[i] as unknown[];
+    if (fn === OPS.paintImageXObject) {
+      if (found) return null;
+      found = { id: args[0] as string, ctm };
+    } else if (fn === OPS.save) stack.push(ctm);
+    else if (fn === OPS.restore) ctm = stack.pop() ?? [1, 0, 0, 1, 0, 0];
+    else if (fn === OPS.transform) {
+      const [a, b, c, d, e, f] = args as number[];
+      const [A, B, C, D, E, F] = ctm;
+      ctm = [a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F];
+    } else if (!neutral.has(fn)) return null;
+  }
+  if (!found) return null;
+  const [a, b, c, d, e, f] = found.ctm;
+  const near = (u: number, v: number) => Math.abs(u - v) <= 1;
+  if (!(near(b, 0) && near(c, 0) && near(a, x1) && near(d, y1) && near(e, 0) && near(f, 0))) return null;
+  const img = (await new Promise((resolve) => page.objs.get(found!.id, resolve))) as { width: number; height: number; kind: number; data?: Uint8Array | Uint8ClampedArray } | null;
+  if (!img?.data || img.width < 1 || img.height < 1 || img.width * img.height > pixelLimit) return null;
+  const { width: w, height: h, data } = img;
+  const gray = new Uint8Array(w * h);
+  if (img.kind === 1) {
+    // GRAYSCALE_1BPP: rows padded to bytes, a set bit is white.
+    const stride = (w + 7) >> 3;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) gray[y * w + x] = data[y * stride + (x >> 3)] & (128 >> (x & 7)) ? 255 : 0;
+  } else if (img.kind === 2 || img.kind === 3) {
+    const k = img.kind === 2 ? 3 : 4;
+    if (data.length < w * h * k) return null;
+    for (let i = 0, j = 0; i < gray.length; i++, j += k) gray[i] = (data[j] * 299 + data[j + 1] * 587 + data[j + 2] * 114 + 500) / 1000;
+  } else return null;
+  return { width: w, height: h, data: gray };
 }
 
 /** Number of pages of a PDF (opens it without rendering). Throws an {@link InputError}. */
