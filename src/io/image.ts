@@ -50,7 +50,7 @@ export async function imagePageCount(input: string | Buffer, name = String(input
  * 8-bit gray from `channels` interleaved 8-bit channels (gray, gray+alpha, RGB, RGBA): Rec. 601
  * luma, transparency flattened onto white.
  */
-export function toGray(data: Uint8Array, n: number, channels: number): Uint8Array {
+export function toGray(data: Uint8Array | Uint8ClampedArray, n: number, channels: number): Uint8Array {
   if (channels === 1) return new Uint8Array(data.buffer, data.byteOffset, n);
   const g = new Uint8Array(n);
   const alpha = channels === 2 || channels === 4;

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { GrayImage } from '../types';
-import { InputError, DEFAULT_PIXEL_LIMIT } from './image';
+import { InputError, DEFAULT_PIXEL_LIMIT, toGray } from './image';
 
 // pdfjs-dist ships ES modules only; Node >= 20.19 loads them with require().
 type PdfJs = typeof import('pdfjs-dist');
@@ -79,25 +79,23 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
         const px = (v: number) => Math.ceil(v - 1e-6); // 792 pt at 300 dpi is 3300 px, not 3301
         const size = { width: px(full.width), height: px(full.height) };
         if (size.width * size.height > limit) throw new InputError(path, n, `page is ${size.width}x${size.height} at ${dpi} dpi, over the pixel limit of ${limit}`);
-        const short = Math.min(full.width, full.height);
-        const k = options.maxShortSide && short > options.maxShortSide ? options.maxShortSide / short : 1;
-        const viewport = page.getViewport({ scale: (k * dpi) / 72 });
-        const w = px(viewport.width);
-        const h = px(viewport.height);
-        const scanned = await pageImage(lib(), page, limit);
+        const scanned = await pageImage(page, limit);
         if (scanned) {
           page.cleanup();
           yield { page: n, image: scanned, size };
           continue;
         }
+        const short = Math.min(full.width, full.height);
+        const k = options.maxShortSide && short > options.maxShortSide ? options.maxShortSide / short : 1;
+        const viewport = page.getViewport({ scale: (k * dpi) / 72 });
+        const w = px(viewport.width);
+        const h = px(viewport.height);
         const factory = (doc as unknown as { canvasFactory: { create(w: number, h: number): { canvas: unknown; context: CanvasRenderingContext2DLike } ; destroy(c: unknown): void } }).canvasFactory;
         const cc = factory.create(w, h);
         cc.context.fillStyle = '#ffffff';
         cc.context.fillRect(0, 0, w, h);
         await page.render({ canvasContext: cc.context as never, viewport, canvas: cc.canvas as never }).promise;
-        const rgba = cc.context.getImageData(0, 0, w, h).data;
-        const gray = new Uint8Array(w * h);
-        for (let i = 0, j = 0; i < gray.length; i++, j += 4) gray[i] = (rgba[j] * 299 + rgba[j + 1] * 587 + rgba[j + 2] * 114 + 500) / 1000;
+        const gray = toGray(cc.context.getImageData(0, 0, w, h).data, w * h, 4);
         factory.destroy(cc);
         page.cleanup();
         yield { page: n, image: { width: w, height: h, data: gray }, size };
@@ -121,11 +119,11 @@ const NEUTRAL_OPS = ['save', 'restore', 'transform', 'dependency', 'setGState', 
  * its pixels to the page's size. Images over the pixel limit are rendered instead (and refused there
  * if the page is over it too).
  */
-async function pageImage(pdf: PdfJs, page: PdfPageProxy, pixelLimit: number): Promise<GrayImage | null> {
+async function pageImage(page: PdfPageProxy, pixelLimit: number): Promise<GrayImage | null> {
   const [x0, y0, x1, y1] = page.view;
   if (page.rotate % 360 !== 0 || x0 !== 0 || y0 !== 0) return null;
   const ops = await page.getOperatorList();
-  const { OPS } = pdf;
+  const { OPS } = lib();
   const neutral = new Set(NEUTRAL_OPS.map((k) => (OPS as Record<string, number>)[k]).filter((v) => v !== undefined));
   let ctm = [1, 0, 0, 1, 0, 0];
   const stack: number[][] = [];
@@ -151,16 +149,16 @@ async function pageImage(pdf: PdfJs, page: PdfPageProxy, pixelLimit: number): Pr
   const img = (await new Promise((resolve) => page.objs.get(found!.id, resolve))) as { width: number; height: number; kind: number; data?: Uint8Array | Uint8ClampedArray } | null;
   if (!img?.data || img.width < 1 || img.height < 1 || img.width * img.height > pixelLimit) return null;
   const { width: w, height: h, data } = img;
-  const gray = new Uint8Array(w * h);
-  if (img.kind === 1) {
-    // GRAYSCALE_1BPP: rows padded to bytes, a set bit is white.
-    const stride = (w + 7) >> 3;
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) gray[y * w + x] = data[y * stride + (x >> 3)] & (128 >> (x & 7)) ? 255 : 0;
-  } else if (img.kind === 2 || img.kind === 3) {
+  if (img.kind === 2 || img.kind === 3) {
+    // RGB_24BPP, RGBA_32BPP.
     const k = img.kind === 2 ? 3 : 4;
-    if (data.length < w * h * k) return null;
-    for (let i = 0, j = 0; i < gray.length; i++, j += k) gray[i] = (data[j] * 299 + data[j + 1] * 587 + data[j + 2] * 114 + 500) / 1000;
-  } else return null;
+    return data.length < w * h * k ? null : { width: w, height: h, data: toGray(data, w * h, k) };
+  }
+  if (img.kind !== 1) return null;
+  // GRAYSCALE_1BPP: rows padded to bytes, a set bit is white.
+  const gray = new Uint8Array(w * h);
+  const stride = (w + 7) >> 3;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) gray[y * w + x] = data[y * stride + (x >> 3)] & (128 >> (x & 7)) ? 255 : 0;
   return { width: w, height: h, data: gray };
 }
 

@@ -37,6 +37,13 @@ export interface ComponentGroup {
   area: number;
 }
 
+/** Adds group `from` to group `into` (box, labels, area), in place. */
+export function joinGroup(into: ComponentGroup, from: ComponentGroup): void {
+  into.box = unionBox(into.box, from.box);
+  into.labels.push(...from.labels);
+  into.area += from.area;
+}
+
 /**
  * Groups components, ordered by left edge, merging any two whose boxes `join` says belong together
  * (e.g. the broken strokes of one digit, overlapping in x) until no pair joins. `join` gets the two
@@ -51,7 +58,7 @@ export function groupComponents(comps: Component[], join: (a: Box, b: Box, overl
         const a = groups[i].box;
         const b = groups[j].box;
         if (join(a, b, Math.min(boxRight(a), boxRight(b)) - Math.max(a[0], b[0]))) {
-          groups[i] = { box: unionBox(a, b), labels: [...groups[i].labels, ...groups[j].labels], area: groups[i].area + groups[j].area };
+          joinGroup(groups[i], groups[j]);
           groups.splice(j, 1);
           merged = true;
         }

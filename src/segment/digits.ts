@@ -4,7 +4,7 @@
  */
 import type { BinaryImage, Box, DigitCrop } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { Component, ComponentGroup, components, cropBinary, groupComponents, unionBox } from './components';
+import { Component, ComponentGroup, components, cropBinary, groupComponents, joinGroup } from './components';
 import { normalizeDigit } from './normalize';
 import { seamCut } from './strings';
 
@@ -39,9 +39,7 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
   const pen = runs.pen;
   const thin = (c: Component, dir: 'h' | 'v') => (runs.median.get(c.label)?.[dir] ?? pen) < 0.5 * pen;
   // Non-digit marks.
-  const median = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1];
-  const tallComps = comps.filter((c) => c.box[3] >= 0.6 * H);
-  const upperHalf = (median(tallComps.map((c) => c.box[1])) + median(tallComps.map((c) => c.box[1] + c.box[3]))) / 2;
+  const upperHalf = bandMiddle(comps.filter((c) => c.box[3] >= 0.6 * H).map((c) => c.box));
   const edge = 3;
   const atSideOf = (b: Box) => b[0] <= edge || b[0] + b[2] >= sub.width - edge;
   comps = comps.filter((c) => {
@@ -69,9 +67,8 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
   // (the flag of a 5) joins the digit it nearly touches; other marks there (stray strokes, box
   // corners) are not digits. Dots, commas and specks that did not join a digit go too.
   const tallOnes = groups.filter((g) => g.box[3] >= 0.6 * H);
-  const bandTop = tallOnes.length ? median(tallOnes.map((g) => g.box[1])) : 0;
-  const bandMiddle = tallOnes.length ? (bandTop + median(tallOnes.map((g) => g.box[1] + g.box[3]))) / 2 : Infinity;
-  const upperMark = (g: ComponentGroup) => g.box[3] < 0.5 * H && g.box[1] + g.box[3] < bandMiddle;
+  const middle = bandMiddle(tallOnes.map((g) => g.box));
+  const upperMark = (g: ComponentGroup) => g.box[3] < 0.5 * H && g.box[1] + g.box[3] < middle;
   const core = new Map<ComponentGroup, Box>(); // a group's box before marks joined it
   for (const g of groups.filter((g) => upperMark(g) && !atSideOf(g.box))) {
     const gap = (t: ComponentGroup) => Math.max(t.box[0] - (g.box[0] + g.box[2]), g.box[0] - (t.box[0] + t.box[2]), t.box[1] - (g.box[1] + g.box[3]));
@@ -79,9 +76,7 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
     const near = tallOnes.filter((t) => gap(t) < 0.2 * H).sort((a, b) => a.box[0] - b.box[0] || gap(a) - gap(b))[0];
     if (!near) continue;
     if (!core.has(near)) core.set(near, near.box);
-    near.box = unionBox(near.box, g.box);
-    near.labels.push(...g.labels);
-    near.area += g.area;
+    joinGroup(near, g);
     groups = groups.filter((x) => x !== g);
   }
   const digits = groups.filter((g) => (g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H) && !upperMark(g));
@@ -108,6 +103,17 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
     }
   }
   return out;
+}
+
+/** The median (the upper one of an even count); sorts `v`. */
+function median(v: number[]): number {
+  return v.sort((a, b) => a - b)[v.length >> 1];
+}
+
+/** The middle of the band that boxes are written in: between their median top and median bottom (Infinity for none). */
+function bandMiddle(boxes: Box[]): number {
+  if (boxes.length === 0) return Infinity;
+  return (median(boxes.map((b) => b[1])) + median(boxes.map((b) => b[1] + b[3]))) / 2;
 }
 
 /** The upper third of the heights at least half the tallest (the pieces of a broken digit do not drag it down). */
@@ -144,12 +150,11 @@ function strokeRuns(sub: BinaryImage, labels: Int32Array, keep: Set<number>, pen
   };
   scan(h, w, (y, x) => labels[y * w + x], rows);
   scan(w, h, (x, y) => labels[y * w + x], cols);
-  const mid = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1];
   const all: number[] = [];
   for (const [l, v] of rows) if (penOf.has(l)) all.push(...v);
-  const median = new Map<number, { h: number; v: number }>();
-  for (const [l, v] of rows) median.set(l, { h: mid(v), v: mid(cols.get(l) ?? [0]) });
-  return { pen: all.length ? mid(all) : 0, median };
+  const perLabel = new Map<number, { h: number; v: number }>();
+  for (const [l, v] of rows) perLabel.set(l, { h: median(v), v: median(cols.get(l) ?? [0]) });
+  return { pen: all.length ? median(all) : 0, median: perLabel };
 }
 
 /**
