@@ -134,12 +134,33 @@ describe('fast paths on wasm vs cpu', () => {
     await compare([a, b], (x, y) => tf.matMul(x, y, ta, tb));
   });
   test.each([
-    [[4, 5, 6, 7], 'sum', false],
+    [[4, 5, 6, 7], 'sum', false], // images: pooled per image, then combined
+    [[5, 26, 26, 8], 'mean', false],
+    [[3, 12, 10, 5], 'sum', true],
+    [[2, 3, 4, 6], 'sum', false], // small images: one matrix product
     [[40, 30], 'mean', true],
     [[9, 9, 9], 'sum', true],
   ])('per-channel %s of %j (keepDims %s)', async (shape, op, keepDims) => {
     const x: [Float32Array, number[]] = [rand(shape as number[], 19), shape as number[]];
     const axes = (shape as number[]).slice(0, -1).map((_, i) => i);
     await compare([x], (a) => (op === 'sum' ? tf.sum(a, axes, keepDims as boolean) : tf.mean(a, axes, keepDims as boolean)));
+  });
+  test('Identity shares data: a clone and its source outlive each other', async () => {
+    await useBackend('wasm');
+    const a = tf.tensor([1, 2, 3]);
+    const b = tf.clone(a);
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3]);
+    const c = tf.clone(b);
+    const d = tf.clone(c);
+    c.dispose();
+    b.dispose();
+    expect(Array.from(d.dataSync())).toEqual([1, 2, 3]);
+    const v = tf.variable(tf.tensor([4, 5]));
+    const w = tf.clone(v);
+    v.assign(tf.tensor([6, 7]));
+    expect(Array.from(w.dataSync())).toEqual([4, 5]);
+    expect(Array.from(v.dataSync())).toEqual([6, 7]);
+    tf.dispose([d, v, w]);
   });
 });

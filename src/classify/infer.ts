@@ -15,11 +15,10 @@ export function forward(model: tfl.LayersModel, pixels: Float32Array, count: num
   const out = new Float32Array(count * k);
   for (let s = 0; s < count; s += batch) {
     const n = Math.min(batch, count - s);
-    const probs = tf.tidy(() => {
-      const x = tf.tensor4d(pixels.subarray(s * 784, (s + n) * 784), [n, 28, 28, 1]);
-      return (model.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array;
-    });
-    out.set(probs, s * k);
+    // tidy returns the tensor, not its values: tidy walks every element of a returned typed array.
+    const y = tf.tidy(() => model.apply(tf.tensor4d(pixels.subarray(s * 784, (s + n) * 784), [n, 28, 28, 1]), { training: false }) as tf.Tensor);
+    out.set(y.dataSync() as Float32Array, s * k);
+    y.dispose();
   }
   return out;
 }

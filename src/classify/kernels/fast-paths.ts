@@ -1,9 +1,10 @@
 /**
- * Faster wasm paths for two kernels a training step leans on:
+ * Faster wasm paths for kernels a training step leans on:
  * - BatchMatMul with transposed operands (the dense layers' gradients): wasm's transposed path is
  *   ~10x slower than transposing explicitly and running the plain multiply.
  * - MaxPoolGrad for 2x2/stride-2 pools: a broadcast compare against the pooled maxima instead of
  *   the generic window loop.
+ * - Sum/Mean over all axes but the channels, and Identity without a copy.
  */
 import { KernelBackend, KernelConfig, KernelFunc, TensorInfo, getKernel } from '@tensorflow/tfjs-core';
 import { composed } from './compose';
@@ -61,8 +62,12 @@ export function maxPoolGradKernel(backendName: string, generic: KernelFunc): Ker
 }
 
 /**
- * Sum or Mean over every axis but the last (per-channel statistics, bias gradients): one matrix
- * multiply by a row of ones (or of 1/P), ~16x faster on wasm than its transposing reduction.
+ * Sum or Mean over every axis but the last (per-channel statistics, bias gradients), ~16x faster on
+ * wasm than its transposing reduction:
+ * - NHWC images: an average pool over each whole image (XNNPACK's pooling, one pass over the data),
+ *   then the few per-image rows are combined by a matrix product with a row of weights;
+ * - otherwise: one matrix product by a row of ones (or of 1/P). The big operand is the matrix
+ *   product's second one, which XNNPACK repacks on every call, so the pooled path is preferred.
  */
 export function channelReduceKernel(kernelName: 'Sum' | 'Mean', backendName: string, generic: KernelFunc): KernelConfig {
   return {
@@ -78,12 +83,41 @@ export function channelReduceKernel(kernelName: 'Sum' | 'Mean', backendName: str
       const p = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
       if (!leading || x.dtype !== 'float32' || p < 64) return generic(args);
       return composed(args.backend as KernelBackend, backendName, (s) => {
-        const value = kernelName === 'Mean' ? 1 / p : 1;
-        const ones = s.run('Fill', {}, { shape: [1, 1, p], value, dtype: 'float32' });
-        const flat = s.reshape(x, [1, p, c]);
-        const prod = s.run('BatchMatMul', { a: ones, b: flat }, { transposeA: false, transposeB: false });
-        return s.reshape(prod, keepDims ? [...x.shape.slice(0, -1).map(() => 1), c] : [c]);
+        const outShape = keepDims ? [...x.shape.slice(0, -1).map(() => 1), c] : [c];
+        // Rows left to combine, each already the mean of `perRow` values.
+        let rows = x;
+        let n = p;
+        let perRow = 1;
+        if (r === 4 && x.shape[1] * x.shape[2] >= 16) {
+          const [, h, w] = x.shape;
+          rows = s.run('AvgPool', { x }, { filterSize: [h, w], strides: [h, w], pad: 'valid' });
+          n = x.shape[0];
+          perRow = h * w;
+        }
+        const value = kernelName === 'Mean' ? 1 / n : perRow;
+        const weights = s.run('Fill', {}, { shape: [1, 1, n], value, dtype: 'float32' });
+        const prod = s.run('BatchMatMul', { a: weights, b: s.reshape(rows, [1, n, c]) }, { transposeA: false, transposeB: false });
+        return s.reshape(prod, outShape);
       });
+    },
+  };
+}
+
+/**
+ * Identity that shares the input's data (reference counted, as Reshape does) instead of copying it.
+ * The engine clones every tensor it saves for the backward pass; on wasm each clone was a full copy
+ * (~5% of a vgg-bn training step).
+ */
+export function sharedIdentityKernel(backendName: string, generic: KernelFunc): KernelConfig {
+  return {
+    kernelName: 'Identity',
+    backendName,
+    kernelFunc: (args) => {
+      const { inputs, backend } = args;
+      const { x } = inputs as Record<string, TensorInfo>;
+      if (x.dtype === 'string') return generic(args);
+      (backend as KernelBackend & { incRef(id: object): void }).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
     },
   };
 }
@@ -92,7 +126,9 @@ export function channelReduceKernel(kernelName: 'Sum' | 'Mean', backendName: str
 export function fastPathKernels(backendName: string): KernelConfig[] {
   const mm = getKernel('BatchMatMul', backendName);
   const mp = getKernel('MaxPoolGrad', backendName);
+  const id = getKernel('Identity', backendName);
   const out: KernelConfig[] = [];
+  if (id) out.push(sharedIdentityKernel(backendName, id.kernelFunc));
   if (mm) out.push(batchMatMulKernel(backendName, mm.kernelFunc));
   if (mp) out.push(maxPoolGradKernel(backendName, mp.kernelFunc));
   for (const name of ['Sum', 'Mean'] as const) {
