@@ -46,7 +46,7 @@ async function generate(dir, n) {
     const spec = SAMPLE_FORMS[name];
     const seed = 1000 + i;
     const rng = new Rng(seed);
-    const form = generateForm(spec.fields, test, seed);
+    const form = generateForm(spec.fields, test, seed, { marks: spec.marks });
     const artifacts = {
       rotation: 2.5,
       noise: rng.uniform(0, 12),

@@ -17,7 +17,7 @@ const { loadMnist } = require('../dist/classify/data/dataset');
   let seed = 11;
   for (const [name, spec] of Object.entries(SAMPLE_FORMS)) {
     seed++;
-    const form = generateForm(spec.fields, test, seed);
+    const form = generateForm(spec.fields, test, seed, { marks: spec.marks });
     const png = await renderForm(form, spec.fields, spec.title, { rotation: 1.5, blur: 0.6 }, seed);
     writeFileSync(join(dir, `${name}.png`), png);
     await writePdf([png], join(dir, `${name}.pdf`));

@@ -34,6 +34,22 @@ export interface FieldResult {
   digits: DigitResult[];
 }
 
+/** How a template with registration marks was lined up with a page. */
+export interface PageRegistration {
+  /** Marks in the template. */
+  marks: number;
+  /** Marks found on the page (0: fields were read at the template's positions and need review). */
+  found: number;
+  /** How far the page's centre moved from where the template puts it, `[dx, dy]` in page pixels. */
+  shift: [number, number];
+  /** Scale of the page relative to the template (1 = same size). */
+  scale: number;
+  /** Rotation left after deskewing, in degrees. */
+  rotation: number;
+  /** RMS distance in page pixels between the marks found and where the fitted transform puts them. */
+  error: number;
+}
+
 /** One page of an input. */
 export interface PageResult {
   /** 1-based page number. */
@@ -42,6 +58,8 @@ export interface PageResult {
   height: number;
   /** Skew corrected, in degrees. */
   skew: number;
+  /** Present when the template has registration marks. */
+  registration?: PageRegistration;
   fields: FieldResult[];
   /** Set when the page could not be read; then `fields` is empty. */
   error?: string;

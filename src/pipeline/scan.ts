@@ -13,7 +13,8 @@ import { expandInputs } from '../io/inputs';
 import { loadOpenCV, CV } from '../preprocess/opencv';
 import { reduce, union, type ThresholdMethod } from '../preprocess/steps';
 import { cleanPage } from '../preprocess/page';
-import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
+import { boxFields, DEFAULT_MARK_SIZE, FieldRegion, fieldInkBox, FieldType, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
+import { applyAffine, mapBox, Point, register, Registration } from '../segment/registration';
 import { extractDigits } from '../segment/digits';
 import { bestPath, segmentGraph } from '../segment/strings';
 import { Classifier } from '../classify/classifier';
@@ -21,7 +22,7 @@ import { defaultStringModelDir, StringModel } from '../classify/string-model';
 import type { BackendName } from '../classify/backend';
 import { defaultWorkers } from '../threads';
 import { scanParallel } from './parallel';
-import type { DigitResult, DocumentResult, FieldResult, PageResult } from './document';
+import type { DigitResult, DocumentResult, FieldResult, PageRegistration, PageResult } from './document';
 import { assembleField } from './assemble';
 
 /** Options of {@link scan}. */
@@ -121,8 +122,22 @@ export async function scanPage(
   await debug('2-deskewed', gray);
   await debug('3-threshold', pre.binary, true);
   await debug('4-clean', clean, true);
+  const kx = out.width / gray.width;
+  const ky = out.height / gray.height;
   let regions: FieldRegion[];
-  if (opts.template) regions = templateFields(opts.template, gray.width, gray.height);
+  let registration: PageRegistration | undefined;
+  if (opts.template) {
+    const t = opts.template;
+    let place = (b: Box): Box => b;
+    if (t.marks?.length) {
+      const side = (t.markSize ?? DEFAULT_MARK_SIZE) * gray.width;
+      const centres = t.marks.map(([x, y]): Point => [x * gray.width, y * gray.height]);
+      const reg = register(cv, pre.binary, centres, { side, radius: Math.max(3 * side, 0.1 * gray.width) });
+      place = (b) => mapBox(reg.transform, b);
+      registration = describeRegistration(reg, gray.width, gray.height, kx, ky);
+    }
+    regions = templateFields(t, gray.width, gray.height, place);
+  }
   else if (opts.autoFields) {
     regions = boxFields(cv, union(lines.horizontal, lines.vertical), Math.max(12, Math.round(40 * scale)));
   } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)));
@@ -134,12 +149,36 @@ export async function scanPage(
   const wholeFields = sm ? readWhole(gray, clean, regions.filter((_, i) => whole[i]), sm) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
   const assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence));
-  const result: PageResult = { page, width: out.width, height: out.height, skew, fields: scaleFields(assembled, out.width / gray.width, out.height / gray.height) };
+  if (registration && registration.found === 0) {
+    for (const f of assembled) {
+      f.reasons.push("registration marks not found: read at the template's positions");
+      f.needsReview = true;
+    }
+  }
+  const result: PageResult = { page, width: out.width, height: out.height, skew, ...(registration ? { registration } : {}), fields: scaleFields(assembled, kx, ky) };
   if (opts.overlay && debugName) {
     mkdirSync(opts.overlay, { recursive: true });
     await writeOverlay(gray, result, join(opts.overlay, `${debugName}-p${page}.png`), minConfidence);
   }
   return result;
+}
+
+/**
+ * A registration as reported: how the template had to move to fit this page, in page pixels
+ * (`kx`, `ky`: page pixels per working pixel).
+ */
+function describeRegistration(reg: Registration, width: number, height: number, kx: number, ky: number): PageRegistration {
+  const t = reg.transform;
+  const [cx, cy] = applyAffine(t, [width / 2, height / 2]);
+  const r3 = (v: number) => Math.round(v * 1000) / 1000;
+  return {
+    marks: reg.marks,
+    found: reg.found,
+    shift: [Math.round((cx - width / 2) * kx), Math.round((cy - height / 2) * ky)],
+    scale: r3(Math.sqrt(Math.abs(t[0] * t[4] - t[1] * t[3]))),
+    rotation: r3((Math.atan2(t[3] - t[1], t[0] + t[4]) * 180) / Math.PI),
+    error: Math.round(reg.error * Math.sqrt(kx * ky) * 10) / 10,
+  };
 }
 
 /** Maps boxes from the working image to the page's pixels (`kx`, `ky`: page pixels per working pixel). */

@@ -54,8 +54,26 @@ export function letterSize(dpi = 300): { width: number; height: number } {
   return { width: Math.round(8.5 * dpi), height: Math.round(11 * dpi) };
 }
 
+/** Registration marks near the four corners (centres as page fractions), as the samples print them. */
+export const CORNER_MARKS: Array<[number, number]> = [
+  [0.05, 0.03],
+  [0.95, 0.03],
+  [0.05, 0.97],
+  [0.95, 0.97],
+];
+
+/** Options of {@link generateForm}. */
+export interface FormOptions {
+  dpi?: number;
+  /** Registration marks to print (solid squares; centres as page fractions), also put in the template. */
+  marks?: Array<[number, number]>;
+  /** Side of a mark as a fraction of the page width (default 0.02). */
+  markSize?: number;
+}
+
 /** Draws the form and fills it with test-set digits; `rng` picks the digits and placement. */
-export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed: number, dpi = 300): GeneratedForm {
+export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed: number, options: FormOptions = {}): GeneratedForm {
+  const dpi = options.dpi ?? 300;
   const rng = new Rng(seed);
   const { width, height } = letterSize(dpi);
   const page = new Uint8Array(width * height).fill(255);
@@ -65,6 +83,13 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
   const put = (x: number, y: number, v: number) => {
     if (x >= 0 && y >= 0 && x < width && y < height) page[y * width + x] = Math.min(page[y * width + x], v);
   };
+  const markSize = options.markSize ?? 0.02;
+  for (const [mx, my] of options.marks ?? []) {
+    const side = Math.round(markSize * width);
+    const x0 = Math.round(mx * width - side / 2);
+    const y0 = Math.round(my * height - side / 2);
+    for (let y = y0; y < y0 + side; y++) for (let x = x0; x < x0 + side; x++) put(x, y, 20);
+  }
   for (const f of fields) {
     const [fx, fy, fw, fh] = [f.box[0] * width, f.box[1] * height, f.box[2] * width, f.box[3] * height].map(Math.round);
     // The printed box.
@@ -110,7 +135,10 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
     width,
     height,
     data: page,
-    template: { fields: fields.map((f) => ({ name: f.name, box: f.box, length: f.digits, type: f.type })) },
+    template: {
+      ...(options.marks?.length ? { marks: options.marks, markSize } : {}),
+      fields: fields.map((f) => ({ name: f.name, box: f.box, length: f.digits, type: f.type })),
+    },
     expected,
     sources,
   };
@@ -198,14 +226,16 @@ export async function writePdf(pngs: Buffer[], file: string): Promise<void> {
   writeFileSync(file, await doc.save());
 }
 
-/** The three sample forms of samples/. */
-export const SAMPLE_FORMS: Record<string, { title: string; fields: FormFieldSpec[] }> = {
+/** The three sample forms of samples/, each with registration marks in its corners. */
+export const SAMPLE_FORMS: Record<string, { title: string; fields: FormFieldSpec[]; marks: Array<[number, number]> }> = {
   'zip-code': {
     title: 'Change of address',
+    marks: CORNER_MARKS,
     fields: [{ name: 'zip', label: 'ZIP code', digits: 5, box: [0.1, 0.15, 0.4, 0.07], type: 'zip' }],
   },
   'bank-check': {
     title: 'Pay to the order of ..................  Amount',
+    marks: CORNER_MARKS,
     fields: [
       { name: 'amount', label: 'Amount ($, cents included)', digits: 6, box: [0.55, 0.12, 0.38, 0.07] },
       { name: 'check-number', label: 'Check number', digits: 4, box: [0.08, 0.12, 0.3, 0.07] },
@@ -213,6 +243,7 @@ export const SAMPLE_FORMS: Record<string, { title: string; fields: FormFieldSpec
   },
   'multi-field': {
     title: 'Survey form',
+    marks: CORNER_MARKS,
     fields: [
       { name: 'id', label: 'Respondent ID', digits: 6, box: [0.08, 0.14, 0.45, 0.065] },
       { name: 'age', label: 'Age', digits: 2, box: [0.62, 0.14, 0.2, 0.065] },

@@ -33,7 +33,17 @@ export interface TemplateField {
 /** A form template (`--template form.json`). */
 export interface Template {
   fields: TemplateField[];
+  /**
+   * Registration marks: centres `[x, y]` of solid printed squares, as fractions of the page. When
+   * given, the marks are found on each scan and the fields follow them (shift, scale, rotation).
+   */
+  marks?: Array<[number, number]>;
+  /** Side of a registration mark as a fraction of the page width (default 0.02). */
+  markSize?: number;
 }
+
+/** Default of {@link Template.markSize}. */
+export const DEFAULT_MARK_SIZE = 0.02;
 
 /** Parses and validates template JSON; errors name the file and the field. */
 export function parseTemplate(text: string, name = 'template'): Template {
@@ -45,6 +55,15 @@ export function parseTemplate(text: string, name = 'template'): Template {
   }
   const fields = (t as { fields?: unknown }).fields;
   if (!Array.isArray(fields) || fields.length === 0) throw new Error(`${name}: needs a non-empty "fields" array`);
+  const marks = (t as { marks?: unknown }).marks;
+  if (marks !== undefined) {
+    const ok = Array.isArray(marks) && marks.every((m) => Array.isArray(m) && m.length === 2 && m.every((v) => typeof v === 'number' && v >= 0 && v <= 1));
+    if (!ok) throw new Error(`${name}: "marks" must be an array of [x, y] centres as fractions of the page (0..1)`);
+  }
+  const markSize = (t as { markSize?: unknown }).markSize;
+  if (markSize !== undefined && !(typeof markSize === 'number' && markSize > 0 && markSize < 0.2)) {
+    throw new Error(`${name}: "markSize" must be a fraction of the page width between 0 and 0.2`);
+  }
   const seen = new Set<string>();
   fields.forEach((f: TemplateField, i) => {
     const where = `${name}: field ${i + 1}${f && typeof f.name === 'string' ? ` ("${f.name}")` : ''}`;
@@ -71,11 +90,14 @@ export function parseTemplate(text: string, name = 'template'): Template {
   return t as Template;
 }
 
-/** Template fields in page pixels. */
-export function templateFields(t: Template, width: number, height: number): FieldRegion[] {
+/**
+ * Template fields in page pixels; `place` moves each box from where the template puts it to where
+ * it is on this page (see `register` in registration.ts).
+ */
+export function templateFields(t: Template, width: number, height: number, place: (b: Box) => Box = (b) => b): FieldRegion[] {
   return t.fields.map((f) => ({
     name: f.name,
-    box: [Math.round(f.box[0] * width), Math.round(f.box[1] * height), Math.round(f.box[2] * width), Math.round(f.box[3] * height)],
+    box: place([Math.round(f.box[0] * width), Math.round(f.box[1] * height), Math.round(f.box[2] * width), Math.round(f.box[3] * height)]),
     pattern: f.pattern,
     length: f.length,
     type: f.type,

@@ -1,0 +1,168 @@
+/**
+ * Registration: lines a template up with a scan through printed registration marks (solid squares
+ * near the page corners, as on OMR and census forms). Each mark is looked for near where the
+ * template puts it; the marks found give a transform from template to page (1 mark: a shift;
+ * 2: shift, scale and rotation; 3 or more: affine), and the template's fields are mapped through it.
+ */
+import type { BinaryImage, Box } from '../types';
+import type { CV } from '../preprocess/opencv';
+import { components, cropBinary } from './components';
+
+/** A point `[x, y]` in pixels. */
+export type Point = [number, number];
+
+/** `x' = a*x + b*y + c`, `y' = d*x + e*y + f`, as `[a, b, c, d, e, f]`. */
+export type Affine = [number, number, number, number, number, number];
+
+/** The identity transform. */
+export const IDENTITY: Affine = [1, 0, 0, 0, 1, 0];
+
+/** Applies `t` to a point. */
+export function applyAffine(t: Affine, [x, y]: Point): Point {
+  return [t[0] * x + t[1] * y + t[2], t[3] * x + t[4] * y + t[5]];
+}
+
+/** The axis-aligned box around the four mapped corners of `box`. */
+export function mapBox(t: Affine, [x, y, w, h]: Box): Box {
+  const pts = [applyAffine(t, [x, y]), applyAffine(t, [x + w, y]), applyAffine(t, [x, y + h]), applyAffine(t, [x + w, y + h])];
+  const x0 = Math.min(...pts.map((p) => p[0]));
+  const y0 = Math.min(...pts.map((p) => p[1]));
+  const x1 = Math.max(...pts.map((p) => p[0]));
+  const y1 = Math.max(...pts.map((p) => p[1]));
+  return [Math.round(x0), Math.round(y0), Math.round(x1 - x0), Math.round(y1 - y0)];
+}
+
+/**
+ * Finds a solid square mark of about `side` pixels whose centre is within `radius` of `expected`:
+ * a component whose box is `side` (0.6..1.6x), nearly square and at least 75% inked. The nearest
+ * such one, or null.
+ */
+export function findMark(cv: CV, bin: BinaryImage, expected: Point, side: number, radius: number): Point | null {
+  const x0 = Math.max(0, Math.round(expected[0] - radius));
+  const y0 = Math.max(0, Math.round(expected[1] - radius));
+  const x1 = Math.min(bin.width, Math.round(expected[0] + radius));
+  const y1 = Math.min(bin.height, Math.round(expected[1] + radius));
+  if (x1 - x0 < side / 2 || y1 - y0 < side / 2) return null;
+  const win = cropBinary(bin, [x0, y0, x1 - x0, y1 - y0]);
+  let best: Point | null = null;
+  let bestDist = Infinity;
+  for (const c of components(cv, win).list) {
+    const [cx, cy, w, h] = c.box;
+    if (w < 0.6 * side || h < 0.6 * side || w > 1.6 * side || h > 1.6 * side) continue;
+    if (Math.max(w, h) > 1.35 * Math.min(w, h) || c.area < 0.75 * w * h) continue;
+    const p: Point = [x0 + cx + w / 2, y0 + cy + h / 2];
+    const d = Math.hypot(p[0] - expected[0], p[1] - expected[1]);
+    if (d <= radius && d < bestDist) {
+      best = p;
+      bestDist = d;
+    }
+  }
+  return best;
+}
+
+/** Solves the small linear system `m x = v` (Gaussian elimination with pivoting); null if singular. */
+function solve(m: number[][], v: number[]): number[] | null {
+  const n = v.length;
+  const a = m.map((row, i) => [...row, v[i]]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[p][c])) p = r;
+    if (Math.abs(a[p][c]) < 1e-9) return null;
+    [a[c], a[p]] = [a[p], a[c]];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = a[r][c] / a[c][c];
+      for (let k = c; k <= n; k++) a[r][k] -= f * a[c][k];
+    }
+  }
+  return a.map((row, i) => row[n] / row[i]);
+}
+
+/** Least-squares fit of `rows · params ≈ targets` (normal equations). */
+function leastSquares(rows: number[][], targets: number[]): number[] | null {
+  const k = rows[0].length;
+  const m = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => rows.reduce((s, r) => s + r[i] * r[j], 0)));
+  const v = Array.from({ length: k }, (_, i) => rows.reduce((s, r, n) => s + r[i] * targets[n], 0));
+  return solve(m, v);
+}
+
+/**
+ * The transform taking `from` to `to` (pairs of points): a shift for one pair, a similarity
+ * (shift, uniform scale, rotation) for two, an affine map for three or more; least squares.
+ */
+export function fitTransform(from: Point[], to: Point[]): Affine {
+  const n = from.length;
+  if (n === 0) return IDENTITY;
+  if (n === 1) return [1, 0, to[0][0] - from[0][0], 0, 1, to[0][1] - from[0][1]];
+  if (n === 2) {
+    // x' = a x - b y + c, y' = b x + a y + d
+    const rows: number[][] = [];
+    const t: number[] = [];
+    from.forEach(([x, y], i) => {
+      rows.push([x, -y, 1, 0]);
+      t.push(to[i][0]);
+      rows.push([y, x, 0, 1]);
+      t.push(to[i][1]);
+    });
+    const s = leastSquares(rows, t);
+    if (!s) return fitTransform(from.slice(0, 1), to.slice(0, 1));
+    return [s[0], -s[1], s[2], s[1], s[0], s[3]];
+  }
+  const rows = from.map(([x, y]) => [x, y, 1]);
+  const px = leastSquares(rows, to.map((p) => p[0]));
+  const py = leastSquares(rows, to.map((p) => p[1]));
+  if (!px || !py) return fitTransform(from.slice(0, 2), to.slice(0, 2));
+  return [px[0], px[1], px[2], py[0], py[1], py[2]];
+}
+
+/** How a page was registered. */
+export interface Registration {
+  /** Marks in the template. */
+  marks: number;
+  /** Marks found on the page. */
+  found: number;
+  /** Template (page pixels) -> page pixels. */
+  transform: Affine;
+  /** Root-mean-square distance, in pixels, between the marks found and where the transform puts them. */
+  error: number;
+}
+
+/** Options of {@link register}. */
+export interface RegisterOptions {
+  /** Mark side in pixels. */
+  side: number;
+  /** How far from its template position a mark is looked for, in pixels. */
+  radius: number;
+}
+
+/**
+ * Finds the template's marks (`expected`, page pixels) on `bin` and fits the transform. With 4+
+ * marks, one that disagrees with the others by more than half a mark is dropped. A fit that scales
+ * by less than 0.8 or more than 1.25 is refused (identity, 0 found).
+ */
+export function register(cv: CV, bin: BinaryImage, expected: Point[], o: RegisterOptions): Registration {
+  const pairs: Array<[Point, Point]> = [];
+  for (const e of expected) {
+    const f = findMark(cv, bin, e, o.side, o.radius);
+    if (f) pairs.push([e, f]);
+  }
+  const fit = (ps: Array<[Point, Point]>) => fitTransform(ps.map((p) => p[0]), ps.map((p) => p[1]));
+  const residuals = (t: Affine, ps: Array<[Point, Point]>) => ps.map(([e, f]) => {
+    const q = applyAffine(t, e);
+    return Math.hypot(q[0] - f[0], q[1] - f[1]);
+  });
+  let t = fit(pairs);
+  let res = residuals(t, pairs);
+  if (pairs.length >= 4) {
+    const worst = res.indexOf(Math.max(...res));
+    if (res[worst] > o.side / 2) {
+      pairs.splice(worst, 1);
+      t = fit(pairs);
+      res = residuals(t, pairs);
+    }
+  }
+  const scale = Math.sqrt(Math.abs(t[0] * t[4] - t[1] * t[3]));
+  if (!(scale >= 0.8 && scale <= 1.25)) return { marks: expected.length, found: 0, transform: IDENTITY, error: 0 };
+  const error = pairs.length ? Math.sqrt(res.reduce((s, r) => s + r * r, 0) / pairs.length) : 0;
+  return { marks: expected.length, found: pairs.length, transform: t, error };
+}

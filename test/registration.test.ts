@@ -1,0 +1,77 @@
+/**
+ * Registration marks: a template with marks lines up with a shifted and scaled scan.
+ */
+import sharp from 'sharp';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadMnist } from '../src/classify/data/dataset';
+import { CORNER_MARKS, generateForm, renderForm, SAMPLE_FORMS } from '../src/samples/forms';
+import { applyAffine, fitTransform, mapBox, Point } from '../src/segment/registration';
+import { runCli, tmp } from './helpers';
+
+describe('registration', () => {
+  test('fitTransform recovers a shift, a similarity and an affine map from their points', () => {
+    const from: Point[] = [[100, 80], [2400, 90], [120, 3200], [2450, 3150]];
+    const maps: Array<(p: Point) => Point> = [
+      ([x, y]) => [x + 30, y - 12],
+      ([x, y]) => [0.97 * (x * Math.cos(0.01) - y * Math.sin(0.01)) + 40, 0.97 * (x * Math.sin(0.01) + y * Math.cos(0.01)) - 25],
+      ([x, y]) => [1.02 * x + 0.01 * y + 5, -0.005 * x + 0.96 * y + 60],
+    ];
+    const counts = [1, 2, 4];
+    maps.forEach((f, i) => {
+      const pts = from.slice(0, counts[i]);
+      const t = fitTransform(pts, pts.map(f));
+      for (const p of from) {
+        const [gx, gy] = applyAffine(t, p);
+        const [ex, ey] = f(p);
+        expect(Math.abs(gx - ex)).toBeLessThan(1e-6 * 3000);
+        expect(Math.abs(gy - ey)).toBeLessThan(1e-6 * 3000);
+      }
+    });
+    expect(mapBox([2, 0, 10, 0, 2, 20], [5, 5, 10, 10])).toEqual([20, 30, 20, 20]);
+  });
+
+  test('a shifted, shrunk scan is read through its marks; a page without them is flagged', async () => {
+    const spec = SAMPLE_FORMS['zip-code'];
+    const form = generateForm(spec.fields, loadMnist('test'), 77, { marks: CORNER_MARKS });
+    const png = await renderForm(form, spec.fields, spec.title, { blur: 0.5 }, 77);
+    const k = 0.96;
+    const [dx, dy] = [120, 150];
+    const W = form.width;
+    const H = form.height;
+    // The page as a scanner that shrank it by 4% and fed it 120 px right, 150 px down.
+    const small = await sharp(png).resize(Math.round(W * k), Math.round(H * k)).toBuffer();
+    const padded = await sharp(small).extend({ left: dx, top: dy, right: W, bottom: H, background: '#ffffff' }).png().toBuffer();
+    const moved = await sharp(padded).extract({ left: 0, top: 0, width: W, height: H }).png().toBuffer();
+    const dir = tmp();
+    const page = join(dir, 'moved.png');
+    writeFileSync(page, moved);
+    const template = join(dir, 'template.json');
+    writeFileSync(template, JSON.stringify(form.template));
+    const r = runCli(['scan', page, '--template', template, '--format', 'jsonl']);
+    expect(r.status).toBe(0);
+    const res = JSON.parse(r.stdout.trim());
+    expect(res.registration.found).toBe(4);
+    expect(Math.abs(res.registration.scale - k)).toBeLessThan(0.01);
+    const [fx, fy, fw, fh] = form.template.fields[0].box;
+    const truth = [fx * W * k + dx, fy * H * k + dy, fw * W * k, fh * H * k];
+    res.fields[0].box.forEach((v: number, i: number) => expect(Math.abs(v - truth[i])).toBeLessThanOrEqual(8));
+    expect(res.fields[0].value).toBe(form.expected.zip);
+    // Without its marks, the same template reads the moved page at the wrong place.
+    const noMarks = join(dir, 'no-marks.json');
+    writeFileSync(noMarks, JSON.stringify({ fields: form.template.fields }));
+    const u = JSON.parse(runCli(['scan', page, '--template', noMarks, '--format', 'jsonl']).stdout.trim());
+    expect(u.registration).toBeUndefined();
+    expect(u.fields[0].value).not.toBe(form.expected.zip);
+
+    // The same template on a page that has no marks: read where the template says, flagged.
+    const bare = generateForm(spec.fields, loadMnist('test'), 77);
+    const barePage = join(dir, 'bare.png');
+    writeFileSync(barePage, await renderForm(bare, spec.fields, spec.title, { blur: 0.5 }, 77));
+    const b = JSON.parse(runCli(['scan', barePage, '--template', template, '--format', 'jsonl']).stdout.trim());
+    expect(b.registration.found).toBe(0);
+    expect(b.fields[0].value).toBe(form.expected.zip);
+    expect(b.fields[0].needsReview).toBe(true);
+    expect(b.fields[0].reasons.join(' ')).toMatch(/registration marks not found/);
+  });
+});
