@@ -13,8 +13,8 @@ import { expandInputs } from '../io/inputs';
 import { loadOpenCV, CV } from '../preprocess/opencv';
 import { reduce, union, type ThresholdMethod } from '../preprocess/steps';
 import { cleanPage } from '../preprocess/page';
-import { boxFields, DEFAULT_MARK_SIZE, FieldRegion, fieldInkBox, FieldType, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
-import { applyAffine, mapBox, Point, register, Registration } from '../segment/registration';
+import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
+import { affineScale, applyAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
 import { extractDigits } from '../segment/digits';
 import { bestPath, segmentGraph } from '../segment/strings';
 import { Classifier } from '../classify/classifier';
@@ -127,16 +127,9 @@ export async function scanPage(
   let regions: FieldRegion[];
   let registration: PageRegistration | undefined;
   if (opts.template) {
-    const t = opts.template;
-    let place = (b: Box): Box => b;
-    if (t.marks?.length) {
-      const side = (t.markSize ?? DEFAULT_MARK_SIZE) * gray.width;
-      const centres = t.marks.map(([x, y]): Point => [x * gray.width, y * gray.height]);
-      const reg = register(cv, pre.binary, centres, { side, radius: Math.max(3 * side, 0.1 * gray.width) });
-      place = (b) => mapBox(reg.transform, b);
-      registration = describeRegistration(reg, gray.width, gray.height, kx, ky);
-    }
-    regions = templateFields(t, gray.width, gray.height, place);
+    const reg = registerTemplate(cv, pre.binary, opts.template);
+    if (reg) registration = describeRegistration(reg, gray.width, gray.height, kx, ky);
+    regions = templateFields(opts.template, gray.width, gray.height, reg ? (b) => mapBox(reg.transform, b) : undefined);
   }
   else if (opts.autoFields) {
     regions = boxFields(cv, union(lines.horizontal, lines.vertical), Math.max(12, Math.round(40 * scale)));
@@ -175,7 +168,7 @@ function describeRegistration(reg: Registration, width: number, height: number, 
     marks: reg.marks,
     found: reg.found,
     shift: [Math.round((cx - width / 2) * kx), Math.round((cy - height / 2) * ky)],
-    scale: r3(Math.sqrt(Math.abs(t[0] * t[4] - t[1] * t[3]))),
+    scale: r3(affineScale(t)),
     rotation: r3((Math.atan2(t[3] - t[1], t[0] + t[4]) * 180) / Math.PI),
     error: Math.round(reg.error * Math.sqrt(kx * ky) * 10) / 10,
   };

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import type { DigitDataset } from '../classify/data/dataset';
 import { Rng } from '../classify/data/random';
 import { resampleArea } from '../segment/normalize';
-import type { Template } from '../segment/fields';
+import { DEFAULT_MARK_SIZE, type Template } from '../segment/fields';
 
 /** A field to draw: label, digit count, box in page fractions. */
 export interface FormFieldSpec {
@@ -67,7 +67,7 @@ export interface FormOptions {
   dpi?: number;
   /** Registration marks to print (solid squares; centres as page fractions), also put in the template. */
   marks?: Array<[number, number]>;
-  /** Side of a mark as a fraction of the page width (default 0.02). */
+  /** Side of a mark as a fraction of the page width (default {@link DEFAULT_MARK_SIZE}). */
   markSize?: number;
 }
 
@@ -83,7 +83,7 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
   const put = (x: number, y: number, v: number) => {
     if (x >= 0 && y >= 0 && x < width && y < height) page[y * width + x] = Math.min(page[y * width + x], v);
   };
-  const markSize = options.markSize ?? 0.02;
+  const markSize = options.markSize ?? DEFAULT_MARK_SIZE;
   for (const [mx, my] of options.marks ?? []) {
     const side = Math.round(markSize * width);
     const x0 = Math.round(mx * width - side / 2);

@@ -92,7 +92,7 @@ export function parseTemplate(text: string, name = 'template'): Template {
 
 /**
  * Template fields in page pixels; `place` moves each box from where the template puts it to where
- * it is on this page (see `register` in registration.ts).
+ * it is on this page (see `registerTemplate` in registration.ts).
  */
 export function templateFields(t: Template, width: number, height: number, place: (b: Box) => Box = (b) => b): FieldRegion[] {
   return t.fields.map((f) => ({

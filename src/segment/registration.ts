@@ -7,6 +7,7 @@
 import type { BinaryImage, Box } from '../types';
 import type { CV } from '../preprocess/opencv';
 import { components, cropBinary } from './components';
+import { DEFAULT_MARK_SIZE, Template } from './fields';
 
 /** A point `[x, y]` in pixels. */
 export type Point = [number, number];
@@ -20,6 +21,11 @@ export const IDENTITY: Affine = [1, 0, 0, 0, 1, 0];
 /** Applies `t` to a point. */
 export function applyAffine(t: Affine, [x, y]: Point): Point {
   return [t[0] * x + t[1] * y + t[2], t[3] * x + t[4] * y + t[5]];
+}
+
+/** The area scale factor's square root: how much `t` enlarges lengths (1 = same size). */
+export function affineScale(t: Affine): number {
+  return Math.sqrt(Math.abs(t[0] * t[4] - t[1] * t[3]));
 }
 
 /** The axis-aligned box around the four mapped corners of `box`. */
@@ -161,8 +167,20 @@ export function register(cv: CV, bin: BinaryImage, expected: Point[], o: Registe
       res = residuals(t, pairs);
     }
   }
-  const scale = Math.sqrt(Math.abs(t[0] * t[4] - t[1] * t[3]));
+  const scale = affineScale(t);
   if (!(scale >= 0.8 && scale <= 1.25)) return { marks: expected.length, found: 0, transform: IDENTITY, error: 0 };
   const error = pairs.length ? Math.sqrt(res.reduce((s, r) => s + r * r, 0) / pairs.length) : 0;
   return { marks: expected.length, found: pairs.length, transform: t, error };
+}
+
+/**
+ * Registers a template with marks on a `width` x `height` page (its binarization `bin`): each mark
+ * of `markSize` (default {@link DEFAULT_MARK_SIZE}) is looked for within a tenth of the page width
+ * of its place (at least 3 marks' sides). Null when the template has no marks.
+ */
+export function registerTemplate(cv: CV, bin: BinaryImage, t: Template): Registration | null {
+  if (!t.marks?.length) return null;
+  const side = (t.markSize ?? DEFAULT_MARK_SIZE) * bin.width;
+  const centres = t.marks.map(([x, y]): Point => [x * bin.width, y * bin.height]);
+  return register(cv, bin, centres, { side, radius: Math.max(3 * side, 0.1 * bin.width) });
 }
