@@ -5,8 +5,8 @@
  * training, evaluation).
  */
 export type { GrayImage, BinaryImage, Box, DigitCrop } from './types';
-export { decodeImage, imagePageCount, InputError, DEFAULT_PIXEL_LIMIT } from './io/image';
-export type { DecodeOptions } from './io/image';
+export { decodeImage, decodePage, imagePageCount, InputError, DEFAULT_PIXEL_LIMIT } from './io/image';
+export type { DecodeOptions, DecodedPage } from './io/image';
 export { expandInputs } from './io/inputs';
 export { normalizeDigit, otsuThreshold, MNIST_SIZE, MNIST_FIT } from './segment/normalize';
 export type { NormalizeOptions } from './segment/normalize';

@@ -26,6 +26,21 @@ export interface DecodeOptions {
   page?: number;
   /** Refuse pages with more pixels than this. Default {@link DEFAULT_PIXEL_LIMIT}. */
   pixelLimit?: number;
+  /**
+   * Reduce a page whose shorter side is longer than this to that size as it is decoded (sharp's
+   * resize, before the conversion to gray: a 300-dpi letter page read at 150 dpi costs a quarter of
+   * the conversion). The pixel limit applies to the page as stored. Default: the page's own size.
+   *
+   * @example
+   * const { image, size } = await decodePage('scan.png', { maxShortSide: 1275 });
+   */
+  maxShortSide?: number;
+}
+
+/** A decoded page and the size it is stored at (boxes found on `image` map back to `size`). */
+export interface DecodedPage {
+  image: GrayImage;
+  size: { width: number; height: number };
 }
 
 function problemOf(e: unknown): string {
@@ -53,6 +68,11 @@ export async function imagePageCount(input: string | Buffer, name = String(input
 export function toGray(data: Uint8Array | Uint8ClampedArray, n: number, channels: number): Uint8Array {
   if (channels === 1) return new Uint8Array(data.buffer, data.byteOffset, n);
   const g = new Uint8Array(n);
+  if (channels === 3) {
+    // The common case (colour scans), kept branch-free: about 3x the general loop.
+    for (let i = 0, j = 0; i < n; i++, j += 3) g[i] = (data[j] * 19595 + data[j + 1] * 38470 + data[j + 2] * 7471 + 32768) >>> 16;
+    return g;
+  }
   const alpha = channels === 2 || channels === 4;
   for (let i = 0, j = 0; i < n; i++, j += channels) {
     let v = channels >= 3 ? (data[j] * 19595 + data[j + 1] * 38470 + data[j + 2] * 7471 + 32768) >> 16 : data[j];
@@ -76,13 +96,43 @@ export async function decodeImage(
   options: DecodeOptions = {},
   name = typeof input === 'string' ? input : '<buffer>',
 ): Promise<GrayImage> {
+  return (await decodePage(input, options, name)).image;
+}
+
+/**
+ * Decodes one page of an image to 8-bit grayscale, reduced to `maxShortSide` if asked, with the
+ * size the page is stored at.
+ *
+ * @example
+ * const { image, size } = await decodePage('scan.png', { maxShortSide: 1275 });
+ */
+export async function decodePage(
+  input: string | Buffer,
+  options: DecodeOptions = {},
+  name = typeof input === 'string' ? input : '<buffer>',
+): Promise<DecodedPage> {
   const page = options.page ?? 0;
   const limit = options.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
   try {
     // Decoded as stored (8 bits a channel, sRGB) and brought to gray here: sharp's greyscale()
     // goes through linear light and costs more than the decoding itself on a colour page.
-    const { data, info } = await sharp(input, { page, limitInputPixels: limit }).raw().toBuffer({ resolveWithObject: true });
-    return { width: info.width, height: info.height, data: toGray(data, info.width * info.height, info.channels) };
+    let pipeline = sharp(input, { page, limitInputPixels: limit });
+    let size: { width: number; height: number } | undefined;
+    if (options.maxShortSide && options.maxShortSide > 0) {
+      const meta = await pipeline.metadata();
+      const [w, h] = [meta.width ?? 0, meta.height ?? 0];
+      size = { width: w, height: h };
+      const short = Math.min(w, h);
+      if (short > options.maxShortSide) {
+        const k = options.maxShortSide / short;
+        // libvips box-shrinks by the whole part of the factor, then resamples the rest: within a few
+        // grey levels of OpenCV's area reduction (cubic: at most 8 on a 300-dpi form; linear: 24).
+        pipeline = pipeline.resize(Math.max(1, Math.round(w * k)), Math.max(1, Math.round(h * k)), { kernel: 'cubic', fit: 'fill' });
+      }
+    }
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    const image = { width: info.width, height: info.height, data: toGray(data, info.width * info.height, info.channels) };
+    return { image, size: size ?? { width: image.width, height: image.height } };
   } catch (e) {
     throw new InputError(name, options.page !== undefined ? page + 1 : undefined, problemOf(e));
   }

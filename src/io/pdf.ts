@@ -1,10 +1,12 @@
 /**
- * PDF pages rasterized one at a time with pdfjs-dist (rendering through @napi-rs/canvas), so a
- * 500-page PDF is never held in memory as images.
+ * PDF pages rasterized one at a time, so a 500-page PDF is never held in memory as images: scanned
+ * pages (one image covering the page) decoded from their stored image (see `pdf-scan`), every
+ * other page rendered with pdfjs-dist (through @napi-rs/canvas).
  */
 import { readFileSync } from 'node:fs';
 import type { GrayImage } from '../types';
 import { InputError, DEFAULT_PIXEL_LIMIT, toGray } from './image';
+import { decodeScan, ScanPdf } from './pdf-scan';
 
 // pdfjs-dist ships ES modules only; Node >= 20.19 loads them with require().
 type PdfJs = typeof import('pdfjs-dist');
@@ -62,6 +64,59 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
   } catch (e) {
     throw new InputError(path, undefined, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message);
   }
+  // Scanned pages are decoded from their stored image (see pdf-scan); pdfjs, opened when a page
+  // needs it, renders the rest. pdfjs takes over the bytes it is given, so it gets a copy then.
+  const scans = await ScanPdf.open(data);
+  let renderer: Promise<Renderer> | null = null;
+  const rendererOf = () => (renderer ??= openRenderer(path, scans ? data.slice() : data, options));
+  try {
+    const count = scans ? scans.pageCount : (await rendererOf()).numPages;
+    if (count === 0) throw new InputError(path, undefined, 'PDF has no pages');
+    const { first, step } = options.pages ?? { first: 0, step: 1 };
+    for (let n = first + 1; n <= count; n += step) {
+      const scan = scans?.scanOf(n - 1);
+      if (scan && scan.width * scan.height <= limit) {
+        const size = { width: px((scan.points.width * dpi) / 72), height: px((scan.points.height * dpi) / 72) };
+        if (size.width * size.height > limit) {
+          yield { page: n, error: new InputError(path, n, `page is ${size.width}x${size.height} at ${dpi} dpi, over the pixel limit of ${limit}`) };
+          continue;
+        }
+        const image = await decodeScan(scan, options.maxShortSide).catch(() => null);
+        if (image) {
+          yield { page: n, image, size };
+          continue;
+        }
+        // A stored image that does not decode: pdfjs has its say.
+      }
+      let r: Renderer;
+      try {
+        r = await rendererOf();
+      } catch (e) {
+        yield { page: n, error: e instanceof InputError ? new InputError(path, n, e.problem) : new InputError(path, n, describe(e)) };
+        continue;
+      }
+      yield await r.render(n);
+    }
+  } finally {
+    if (renderer) await (await (renderer as Promise<Renderer>).catch(() => null))?.close();
+  }
+}
+
+/** 792 pt at 300 dpi is 3300 px, not 3301. */
+const px = (v: number) => Math.ceil(v - 1e-6);
+
+/** A PDF opened with pdfjs-dist: renders pages on demand. */
+interface Renderer {
+  numPages: number;
+  /** Renders 1-based page `n` (errors are returned as the page's). */
+  render(n: number): Promise<PdfPage>;
+  close(): Promise<void>;
+}
+
+/** Opens a PDF with pdfjs-dist; an {@link InputError} names the file when it cannot. */
+async function openRenderer(path: string, data: Uint8Array, options: PdfOptions): Promise<Renderer> {
+  const dpi = options.dpi ?? 300;
+  const limit = options.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
   const { getDocument } = lib();
   let doc: Awaited<ReturnType<typeof getDocument>['promise']>;
   try {
@@ -69,43 +124,36 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
   } catch (e) {
     throw new InputError(path, undefined, describe(e));
   }
-  try {
-    if (doc.numPages === 0) throw new InputError(path, undefined, 'PDF has no pages');
-    const { first, step } = options.pages ?? { first: 0, step: 1 };
-    for (let n = first + 1; n <= doc.numPages; n += step) {
-      try {
-        const page = await doc.getPage(n);
-        const full = page.getViewport({ scale: dpi / 72 });
-        const px = (v: number) => Math.ceil(v - 1e-6); // 792 pt at 300 dpi is 3300 px, not 3301
-        const size = { width: px(full.width), height: px(full.height) };
-        if (size.width * size.height > limit) throw new InputError(path, n, `page is ${size.width}x${size.height} at ${dpi} dpi, over the pixel limit of ${limit}`);
-        const scanned = await pageImage(page, limit);
-        if (scanned) {
-          page.cleanup();
-          yield { page: n, image: scanned, size };
-          continue;
-        }
-        const short = Math.min(full.width, full.height);
-        const k = options.maxShortSide && short > options.maxShortSide ? options.maxShortSide / short : 1;
-        const viewport = page.getViewport({ scale: (k * dpi) / 72 });
-        const w = px(viewport.width);
-        const h = px(viewport.height);
-        const factory = (doc as unknown as { canvasFactory: { create(w: number, h: number): { canvas: unknown; context: CanvasRenderingContext2DLike } ; destroy(c: unknown): void } }).canvasFactory;
-        const cc = factory.create(w, h);
-        cc.context.fillStyle = '#ffffff';
-        cc.context.fillRect(0, 0, w, h);
-        await page.render({ canvasContext: cc.context as never, viewport, canvas: cc.canvas as never }).promise;
-        const gray = toGray(cc.context.getImageData(0, 0, w, h).data, w * h, 4);
-        factory.destroy(cc);
+  const render = async (n: number): Promise<PdfPage> => {
+    try {
+      const page = await doc.getPage(n);
+      const full = page.getViewport({ scale: dpi / 72 });
+      const size = { width: px(full.width), height: px(full.height) };
+      if (size.width * size.height > limit) throw new InputError(path, n, `page is ${size.width}x${size.height} at ${dpi} dpi, over the pixel limit of ${limit}`);
+      const scanned = await pageImage(page, limit);
+      if (scanned) {
         page.cleanup();
-        yield { page: n, image: { width: w, height: h, data: gray }, size };
-      } catch (e) {
-        yield { page: n, error: e instanceof InputError ? e : new InputError(path, n, describe(e)) };
+        return { page: n, image: scanned, size };
       }
+      const short = Math.min(full.width, full.height);
+      const k = options.maxShortSide && short > options.maxShortSide ? options.maxShortSide / short : 1;
+      const viewport = page.getViewport({ scale: (k * dpi) / 72 });
+      const w = px(viewport.width);
+      const h = px(viewport.height);
+      const factory = (doc as unknown as { canvasFactory: { create(w: number, h: number): { canvas: unknown; context: CanvasRenderingContext2DLike }; destroy(c: unknown): void } }).canvasFactory;
+      const cc = factory.create(w, h);
+      cc.context.fillStyle = '#ffffff';
+      cc.context.fillRect(0, 0, w, h);
+      await page.render({ canvasContext: cc.context as never, viewport, canvas: cc.canvas as never }).promise;
+      const gray = toGray(cc.context.getImageData(0, 0, w, h).data, w * h, 4);
+      factory.destroy(cc);
+      page.cleanup();
+      return { page: n, image: { width: w, height: h, data: gray }, size };
+    } catch (e) {
+      return { page: n, error: e instanceof InputError ? e : new InputError(path, n, describe(e)) };
     }
-  } finally {
-    await doc.destroy();
-  }
+  };
+  return { numPages: doc.numPages, render, close: () => doc.destroy() };
 }
 
 type PdfPageProxy = Awaited<ReturnType<Awaited<ReturnType<PdfJs['getDocument']>['promise']>['getPage']>>;

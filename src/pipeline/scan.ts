@@ -7,7 +7,7 @@ import { readFileSync, mkdirSync } from 'node:fs';
 import { extname, join, basename } from 'node:path';
 import sharp from 'sharp';
 import type { BinaryImage, Box, GrayImage } from '../types';
-import { decodeImage, imagePageCount, InputError } from '../io/image';
+import { decodePage, imagePageCount, InputError } from '../io/image';
 import { readPdfPages } from '../io/pdf';
 import { expandInputs } from '../io/inputs';
 import { loadOpenCV, CV } from '../preprocess/opencv';
@@ -257,7 +257,9 @@ async function* pagesOf(
   const n = await imagePageCount(file);
   for (let i = first; i < n; i += step) {
     try {
-      yield { page: i + 1, image: await decodeImage(file, { page: i, pixelLimit: opts.pixelLimit }) };
+      const workSize = opts.workSize ?? DEFAULT_WORK_SIZE;
+      const d = await decodePage(file, { page: i, pixelLimit: opts.pixelLimit, maxShortSide: workSize > 0 ? workSize : undefined });
+      yield { page: i + 1, image: d.image, size: d.size };
     } catch (e) {
       yield { page: i + 1, error: (e as Error).message };
     }

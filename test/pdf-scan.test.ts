@@ -1,0 +1,121 @@
+/**
+ * Scanned PDF pages decoded from their stored image (src/io/pdf-scan): the same pixels as the
+ * image itself, and every page that is not a plain scan left to pdfjs.
+ */
+import { deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+import { PDFDocument, rgb, pushGraphicsState, popGraphicsState, concatTransformationMatrix, drawObject, degrees } from 'pdf-lib';
+import { decodeImage, toGray } from '../src/io/image';
+import { decodeScan, ScanPdf, singleImageDraw } from '../src/io/pdf-scan';
+import { Rng } from '../src/classify/data/random';
+
+/** A 300 x 200 gray test image: gradients, noise and a dark block (every PNG filter gets used). */
+async function grayPng(): Promise<{ png: Buffer; raw: Uint8Array }> {
+  const w = 300;
+  const h = 200;
+  const rng = new Rng(7);
+  const raw = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw[y * w + x] = x > 100 && x < 140 && y > 50 && y < 90 ? 20 : Math.min(255, Math.round(((x + y) * 255) / (w + h) + rng.uniform(0, 40)));
+  const png = await sharp(Buffer.from(raw), { raw: { width: w, height: h, channels: 1 } }).toColourspace('b-w').png({ adaptiveFiltering: true }).toBuffer();
+  return { png, raw };
+}
+
+/** The IDAT payload of a PNG: one zlib stream of PNG-predicted rows (as img2pdf embeds PNGs). */
+function idat(png: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  for (let o = 8; o < png.length; ) {
+    const len = png.readUInt32BE(o);
+    if (png.toString('latin1', o + 4, o + 8) === 'IDAT') parts.push(png.subarray(o + 8, o + 8 + len));
+    o += 12 + len;
+  }
+  return Buffer.concat(parts);
+}
+
+/** A one-page PDF drawing `bytes` (an image stream with `dict`) over the whole page. */
+async function pdfWithImage(bytes: Uint8Array, dict: Record<string, unknown>, extra?: (doc: PDFDocument) => void): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([216, 144]);
+  const ref = doc.context.register(doc.context.stream(bytes, { Type: 'XObject', Subtype: 'Image', BitsPerComponent: 8, ...dict } as never));
+  const name = page.node.newXObject('Scan', ref);
+  page.pushOperators(pushGraphicsState(), concatTransformationMatrix(216, 0, 0, 144, 0, 0), drawObject(name), popGraphicsState());
+  extra?.(doc);
+  return doc.save();
+}
+
+describe('scanned PDF pages', () => {
+  test('a PNG-predicted gray scan decodes to exactly the image', async () => {
+    const { png, raw } = await grayPng();
+    const pdf = await pdfWithImage(idat(png), {
+      Width: 300,
+      Height: 200,
+      ColorSpace: 'DeviceGray',
+      Filter: 'FlateDecode',
+      DecodeParms: { Predictor: 15, Colors: 1, BitsPerComponent: 8, Columns: 300 },
+    });
+    const s = (await ScanPdf.open(pdf))!;
+    const scan = s.scanOf(0)!;
+    expect([scan.kind, scan.png, scan.channels, scan.points.width, scan.points.height]).toEqual(['raw', true, 1, 216, 144]);
+    const img = await decodeScan(scan);
+    expect([img.width, img.height]).toEqual([300, 200]);
+    expect(Buffer.from(img.data).equals(Buffer.from(raw))).toBe(true);
+    // Reduced as it is decoded: the shorter side to 100.
+    const small = await decodeScan(scan, 100);
+    expect([small.width, small.height]).toEqual([150, 100]);
+  });
+
+  test('an RGB scan (pdf-lib embedPng: zlib, no predictor) and a JPEG scan decode as the images themselves do', async () => {
+    const { png } = await grayPng();
+    const colour = await sharp(png).toColourspace('srgb').tint({ r: 200, g: 120, b: 60 }).png().toBuffer();
+    const jpeg = await sharp(colour).jpeg({ quality: 85 }).toBuffer();
+    const doc = await PDFDocument.create();
+    for (const img of [await doc.embedPng(colour), await doc.embedJpg(jpeg)]) doc.addPage([216, 144]).drawImage(img, { x: 0, y: 0, width: 216, height: 144 });
+    const s = (await ScanPdf.open(await doc.save()))!;
+    const [a, b] = [s.scanOf(0)!, s.scanOf(1)!];
+    expect([a.kind, a.channels, b.kind, b.channels]).toEqual(['raw', 3, 'jpeg', 3]);
+    expect(Buffer.from((await decodeScan(a)).data).equals(Buffer.from((await decodeImage(colour)).data))).toBe(true);
+    expect(Buffer.from((await decodeScan(b)).data).equals(Buffer.from((await decodeImage(jpeg)).data))).toBe(true);
+  });
+
+  test('pages that are not one upright full-page image are left to pdfjs', async () => {
+    const { png } = await grayPng();
+    const doc = await PDFDocument.create();
+    const img = await doc.embedPng(png);
+    doc.addPage([216, 144]).drawImage(img, { x: 0, y: 0, width: 216, height: 144 }); // a scan
+    const marked = doc.addPage([216, 144]);
+    marked.drawImage(img, { x: 0, y: 0, width: 216, height: 144 });
+    marked.drawRectangle({ x: 10, y: 10, width: 5, height: 5, color: rgb(0, 0, 0) });
+    doc.addPage([216, 144]).drawImage(img, { x: 20, y: 0, width: 150, height: 144 }); // not covering the page
+    const rotated = doc.addPage([216, 144]);
+    rotated.drawImage(img, { x: 0, y: 0, width: 216, height: 144 });
+    rotated.setRotation(degrees(90));
+    const text = doc.addPage([216, 144]);
+    text.drawText('12345', { x: 10, y: 10 });
+    const s = (await ScanPdf.open(await doc.save()))!;
+    expect([0, 1, 2, 3, 4].map((i) => s.scanOf(i) !== null)).toEqual([true, false, false, false, false]);
+    // An image with a decode array (inverted gray), or in CMYK, is declined too.
+    const pixels = Buffer.from(deflateSync(Buffer.alloc(16)));
+    const inverted = await pdfWithImage(pixels, { Width: 2, Height: 2, ColorSpace: 'DeviceGray', Filter: 'FlateDecode', Decode: [1, 0] });
+    const cmyk = await pdfWithImage(pixels, { Width: 2, Height: 2, ColorSpace: 'DeviceCMYK', Filter: 'FlateDecode' });
+    const plain = await pdfWithImage(pixels, { Width: 2, Height: 2, ColorSpace: 'DeviceGray', Filter: 'FlateDecode' });
+    expect(await Promise.all([inverted, cmyk, plain].map(async (p) => (await ScanPdf.open(p))!.scanOf(0) !== null))).toEqual([false, false, true]);
+  });
+
+  test('not a PDF, or a damaged one: no fast path (pdfjs reports the problem)', async () => {
+    expect(await ScanPdf.open(Buffer.from('%PDF-1.4 garbage'))).toBeNull();
+  });
+
+  test('content streams: one image under transforms is found; anything drawn besides is not', () => {
+    expect(singleImageDraw('q 612 0 0 792 0 0 cm /Im0 Do Q')).toEqual({ name: 'Im0', ctm: [612, 0, 0, 792, 0, 0] });
+    expect(singleImageDraw('q 1 0 0 1 0 0 cm q 2 0 0 2 0 0 cm 306 0 0 396 0 0 cm /Im0 Do Q Q')).toEqual({ name: 'Im0', ctm: [612, 0, 0, 792, 0, 0] });
+    expect(singleImageDraw('q 612 0 0 792 0 0 cm /Im0 Do Q 0 0 10 10 re f')).toBeNull();
+    expect(singleImageDraw('/Im0 Do /Im1 Do')).toBeNull();
+    expect(singleImageDraw('BT /F1 12 Tf (1) Tj ET')).toBeNull();
+  });
+
+  test('three-channel pages are Rec. 601 luma (the fast loop agrees with the general one)', () => {
+    const rgbPx = Uint8Array.from([200, 100, 50, 0, 0, 0, 255, 255, 255, 10, 250, 3]);
+    const rgba = Uint8Array.from([200, 100, 50, 255, 0, 0, 0, 255, 255, 255, 255, 255, 10, 250, 3, 255]);
+    expect(Array.from(toGray(rgbPx, 4, 3))).toEqual(Array.from(toGray(rgba, 4, 4)));
+    expect(Array.from(toGray(rgbPx, 4, 3))).toEqual([124, 0, 255, 150]);
+  });
+});
