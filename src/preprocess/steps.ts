@@ -141,7 +141,8 @@ export function thresholdOnPaper(img: GrayImage, paper: Paper, level?: number): 
   for (let y = 0; y < h; y++) {
     paperRow(y);
     for (let cx = 0; cx < sw; cx++) {
-      const t = level * row[cx];
+      // Ink is darker than level x paper: for whole grey levels, darker than its ceiling.
+      const t = Math.ceil(level * row[cx]);
       const end = Math.min(w, (cx + 1) * cell) + y * w;
       for (let i = cx * cell + y * w; i < end; i++) out[i] = data[i] < t ? 1 : 0;
     }
@@ -215,43 +216,31 @@ export function estimateSkew(cv: CV, bin: BinaryImage, maxAngle = 10): number {
   const k = Math.max(1, Math.floor(bin.width / 800));
   const w = Math.ceil(bin.width / k);
   const h = Math.ceil(bin.height / k);
+  // The reduced copy's ink cells, listed as they are first marked (no pass over the empty page).
   const small = new Uint8Array(w * h);
+  const px: number[] = [];
+  const py: number[] = [];
   forEachRun(bin.data, bin.width, bin.height, (y, start, end) => {
-    const row = Math.floor(y / k) * w;
-    for (let x = start; x < end; x += 1) small[row + Math.floor(x / k)] = 1;
-  });
-  let n = 0;
-  for (let i = 0; i < small.length; i++) n += small[i];
-  const xs = new Float64Array(n);
-  const ys = new Float64Array(n);
-  n = 0;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (small[y * w + x]) {
-        xs[n] = x - w / 2;
-        ys[n++] = y - h / 2;
+    const sy = Math.floor(y / k);
+    const row = sy * w;
+    for (let x = start; x < end; x += 1) {
+      const sx = Math.floor(x / k);
+      if (!small[row + sx]) {
+        small[row + sx] = 1;
+        px.push(sx);
+        py.push(sy);
       }
     }
-  }
-  const margin = Math.ceil(Math.abs(Math.sin((maxAngle * Math.PI) / 180)) * w) + 2;
-  const rows = new Float64Array(h + 2 * margin);
-  // Content rotated by `deg` about the centre: a pixel lands on row y*cos + x*sin.
-  const score = (deg: number) => {
-    const r = (deg * Math.PI) / 180;
-    const c = Math.cos(r);
-    const sn = Math.sin(r);
-    rows.fill(0);
-    const off = h / 2 + margin;
-    for (let i = 0; i < xs.length; i++) rows[Math.round(ys[i] * c + xs[i] * sn + off)]++;
-    let s = 0;
-    for (let y = 1; y < rows.length; y++) s += (rows[y] - rows[y - 1]) ** 2;
-    return s;
-  };
+  });
+  // The coarse steps of the search run on copies reduced 4 and 2 times more (a 1 degree step moves
+  // the ends of a 200 px wide copy by 3.5 px): a third of the work of searching all at full size.
+  const levels = [4, 2, 1].map((f) => skewScorer(px, py, w, h, f, maxAngle));
   let best = 0;
-  let bestScore = score(0);
-  for (const step of [1, 0.25, 0.05]) {
+  [1, 0.25, 0.05].forEach((step, level) => {
+    const score = levels[level];
     const c = best;
     const span = step === 1 ? maxAngle : step * 4;
+    let bestScore = score(best);
     for (let a = c - span; a <= c + span + 1e-9; a += step) {
       if (Math.abs(a) > maxAngle) continue;
       const sc = score(a);
@@ -260,8 +249,45 @@ export function estimateSkew(cv: CV, bin: BinaryImage, maxAngle = 10): number {
         best = a;
       }
     }
-  }
+  });
   return Math.round(best * 100) / 100;
+}
+
+/**
+ * The sharpness of the horizontal projection profile of ink cells (`px`, `py` on a `w` x `h`
+ * grid, reduced `f` times each way: a cell with any ink is ink) rotated by an angle (degrees)
+ * about the centre: the sum of squared differences of neighbouring row counts.
+ */
+function skewScorer(px: number[], py: number[], w: number, h: number, f: number, maxAngle: number): (deg: number) => number {
+  const sw = Math.ceil(w / f);
+  const sh = Math.ceil(h / f);
+  const seen = f > 1 ? new Uint8Array(sw * sh) : null;
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < px.length; i++) {
+    const x = Math.floor(px[i] / f);
+    const y = Math.floor(py[i] / f);
+    if (seen) {
+      if (seen[y * sw + x]) continue;
+      seen[y * sw + x] = 1;
+    }
+    xs.push(x - sw / 2);
+    ys.push(y - sh / 2);
+  }
+  const margin = Math.ceil(Math.abs(Math.sin((maxAngle * Math.PI) / 180)) * sw) + 2;
+  const rows = new Float64Array(sh + 2 * margin);
+  // Content rotated by `deg` about the centre: a cell lands on row y*cos + x*sin.
+  return (deg: number) => {
+    const r = (deg * Math.PI) / 180;
+    const c = Math.cos(r);
+    const sn = Math.sin(r);
+    rows.fill(0);
+    const off = sh / 2 + margin;
+    for (let i = 0; i < xs.length; i++) rows[Math.round(ys[i] * c + xs[i] * sn + off)]++;
+    let s = 0;
+    for (let y = 1; y < rows.length; y++) s += (rows[y] - rows[y - 1]) ** 2;
+    return s;
+  };
 }
 
 /**
