@@ -84,7 +84,7 @@ async function scanForms(samples, concurrency, row) {
     // Auto fields come in reading order; the template's fields, sorted the same way, say what each holds.
     const page = a.pages[0];
     const want = readingOrder(templateFields(f.template, page.width, page.height));
-    want.forEach((w, i) => autoPairs.push({ expected: f.expected[w.name], read: page.fields[i]?.value ?? '' }));
+    want.forEach((w, i) => autoPairs.push({ expected: f.expected[w.name], read: page.fields[i]?.value ?? '', where: `${f.file.split('/').pop()} ${w.name} (box-${i + 1})`, confidence: page.fields[i]?.confidence ?? 0 }));
     if (page.fields.length !== want.length) autoPairs.fieldCountErrors = (autoPairs.fieldCountErrors ?? 0) + 1;
   }
   const st = score(tplPairs);
@@ -99,6 +99,11 @@ async function scanForms(samples, concurrency, row) {
   if (wrong.length) {
     console.log('\nFields misread with the template (expected -> read, field confidence):');
     for (const p of wrong) console.log(`  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})`);
+  }
+  const wrongAuto = autoPairs.filter((p) => p.expected !== p.read);
+  if (wrongAuto.length) {
+    console.log('\nFields misread with --auto-fields:');
+    for (const p of wrongAuto) console.log(`  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})`);
   }
   // Speed: every page with --auto-fields, PNG files and one multi-page PDF, both cores.
   await clf.close();

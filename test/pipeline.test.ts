@@ -159,6 +159,30 @@ describe('segment: digits in a field', () => {
     expect(crops).toHaveLength(2);
     expect((await clf.classify(crops)).map((p) => p.digit).join('')).toBe('05');
   });
+  test("a thin-penned digit whose tail crosses the field's edge is kept (not taken for a border remnant)", async () => {
+    const cv = await cvLoad();
+    const test = loadMnist('test');
+    const clf = await Classifier.load();
+    // A 1 and an 8 (MNIST test 2 and 61), then a 7 (test 0) drawn with only its darker pixels, a
+    // thinner pen than theirs; the field's bottom edge cuts through the 7's tail (the case of a
+    // bench form read with --auto-fields, where the 7 was dropped and 7187 read as 718).
+    const S = 4;
+    const W = 420;
+    const H = 130;
+    const bin: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+    [
+      [2, 100, 8],
+      [61, 100, 8],
+      [0, 200, H - 28 * S + 28],
+    ].forEach(([k, level, y0], j) => {
+      const x0 = 10 + j * (28 * S + 20);
+      for (let y = 0; y < 28 * S; y++) {
+        for (let x = 0; x < 28 * S; x++) if (y0 + y < H && test.images[k * 784 + Math.floor(y / S) * 28 + Math.floor(x / S)] > level) bin.data[(y0 + y) * W + x0 + x] = 1;
+      }
+    });
+    const crops = extractDigits(cv, bin, [0, 0, W, H]);
+    expect((await clf.classify(crops)).map((p) => p.digit).join('')).toBe('187');
+  });
 });
 
 describe('segment', () => {
