@@ -44,12 +44,13 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
   const atSideOf = (b: Box) => b[0] <= edge || b[0] + b[2] >= sub.width - edge;
   comps = comps.filter((c) => {
     const [x, y, w, h] = c.box;
-    // A thin sliver along the field's edge, or a short stroke there thinner than the pen: what is
-    // left of a printed box border (its corners included). A digit-sized stroke that crosses the
-    // edge (a 7's tail through the box's bottom line) is handwriting, however thin its pen.
+    // A thin sliver along the field's edge, or a stroke there thinner than the pen: what is left
+    // of a printed box border (its corners included). But a stroke half a digit tall through the
+    // top or bottom edge (a 7's tail through the box's bottom line) is handwriting, however thin
+    // its pen; at the sides, such strokes are the box's borders.
     const atSide = atSideOf(c.box);
     const atTopBottom = y <= edge || y + h >= sub.height - edge;
-    if ((atSide && (w < 0.15 * H || (thin(c, 'h') && w < 0.5 * H))) || (atTopBottom && (h < 0.15 * H || (thin(c, 'v') && h < 0.5 * H)))) return false;
+    if ((atSide && (w < 0.15 * H || thin(c, 'h'))) || (atTopBottom && (h < 0.15 * H || (thin(c, 'v') && h < 0.5 * H)))) return false;
     if (h < 0.3 * H && w >= 1.5 * h && w > 0.35 * H && y + h >= upperHalf) return false; // dash, underline stub (not a 5's flag)
     if (w > 3 * H && h < 0.5 * H) return false; // long rule
     return true;
