@@ -18,6 +18,16 @@ import { runCli, tmp, ROOT } from './helpers';
 function blank(w: number, h: number, v = 255): GrayImage {
   return { width: w, height: h, data: new Uint8Array(w * h).fill(v) };
 }
+/** Sets to ink the pixels of MNIST image `k` darker than `level`, enlarged `S` times, at (x0, y0) on `bin` (clipped). */
+function drawDigit(bin: BinaryImage, images: Uint8Array, k: number, x0: number, y0: number, S: number, level = 100) {
+  for (let y = 0; y < 28 * S; y++) {
+    if (y0 + y < 0 || y0 + y >= bin.height) continue;
+    for (let x = 0; x < 28 * S; x++) {
+      if (x0 + x >= 0 && x0 + x < bin.width && images[k * 784 + Math.floor(y / S) * 28 + Math.floor(x / S)] > level) bin.data[(y0 + y) * bin.width + x0 + x] = 1;
+    }
+  }
+}
+
 function fill(img: GrayImage | BinaryImage, x0: number, y0: number, w: number, h: number, v: number) {
   for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) img.data[y * img.width + x] = v;
 }
@@ -127,8 +137,7 @@ describe('segment: digits in a field', () => {
       const H = 160;
       const bin: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
       [a, b].forEach((k, j) => {
-        const x0 = 40 + j * (28 * S - 44);
-        for (let y = 0; y < 28 * S; y++) for (let x = 0; x < 28 * S; x++) if (test.images[k * 784 + Math.floor(y / S) * 28 + Math.floor(x / S)] > 100) bin.data[(20 + y) * W + x0 + x] = 1;
+        drawDigit(bin, test.images, k, 40 + j * (28 * S - 44), 20, S);
       });
       fill(bin, 330, 30, 1, 100, 1);
       const crops = extractDigits(cv, bin, [0, 0, W, H]);
@@ -148,10 +157,7 @@ describe('segment: digits in a field', () => {
     const W = 330;
     const H = 160;
     const bin: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
-    [3, 9702].forEach((k, j) => {
-      const x0 = 20 + j * (28 * S + 30);
-      for (let y = 0; y < 28 * S; y++) for (let x = 0; x < 28 * S; x++) if (test.images[k * 784 + Math.floor(y / S) * 28 + Math.floor(x / S)] > 100) bin.data[(24 + y) * W + x0 + x] = 1;
-    });
+    [3, 9702].forEach((k, j) => drawDigit(bin, test.images, k, 20 + j * (28 * S + 30), 24, S));
     // What line removal left of the box's right border: a 2-px stroke down the edge and a corner tick.
     fill(bin, W - 2, 60, 2, 98, 1);
     fill(bin, W - 30, 156, 30, 2, 1);
@@ -174,12 +180,7 @@ describe('segment: digits in a field', () => {
       [2, 100, 8],
       [61, 100, 8],
       [0, 200, H - 28 * S + 28],
-    ].forEach(([k, level, y0], j) => {
-      const x0 = 10 + j * (28 * S + 20);
-      for (let y = 0; y < 28 * S; y++) {
-        for (let x = 0; x < 28 * S; x++) if (y0 + y < H && test.images[k * 784 + Math.floor(y / S) * 28 + Math.floor(x / S)] > level) bin.data[(y0 + y) * W + x0 + x] = 1;
-      }
-    });
+    ].forEach(([k, level, y0], j) => drawDigit(bin, test.images, k, 10 + j * (28 * S + 20), y0, S, level));
     const crops = extractDigits(cv, bin, [0, 0, W, H]);
     expect((await clf.classify(crops)).map((p) => p.digit).join('')).toBe('187');
   });

@@ -116,24 +116,30 @@ export async function decodePage(
   try {
     // Decoded as stored (8 bits a channel, sRGB) and brought to gray here: sharp's greyscale()
     // goes through linear light and costs more than the decoding itself on a colour page.
-    let pipeline = sharp(input, { page, limitInputPixels: limit });
-    let size: { width: number; height: number } | undefined;
-    if (options.maxShortSide && options.maxShortSide > 0) {
-      const meta = await pipeline.metadata();
-      const [w, h] = [meta.width ?? 0, meta.height ?? 0];
-      size = { width: w, height: h };
-      const short = Math.min(w, h);
-      if (short > options.maxShortSide) {
-        const k = options.maxShortSide / short;
-        // libvips box-shrinks by the whole part of the factor, then resamples the rest: within a few
-        // grey levels of OpenCV's area reduction (cubic: at most 8 on a 300-dpi form; linear: 24).
-        pipeline = pipeline.resize(Math.max(1, Math.round(w * k)), Math.max(1, Math.round(h * k)), { kernel: 'cubic', fit: 'fill' });
-      }
+    const pipeline = sharp(input, { page, limitInputPixels: limit });
+    if (!(options.maxShortSide && options.maxShortSide > 0)) {
+      const image = await grayOf(pipeline);
+      return { image, size: { width: image.width, height: image.height } };
     }
-    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-    const image = { width: info.width, height: info.height, data: toGray(data, info.width * info.height, info.channels) };
-    return { image, size: size ?? { width: image.width, height: image.height } };
+    const meta = await pipeline.metadata();
+    const size = { width: meta.width ?? 0, height: meta.height ?? 0 };
+    return { image: await grayOf(pipeline, size, options.maxShortSide), size };
   } catch (e) {
     throw new InputError(name, options.page !== undefined ? page + 1 : undefined, problemOf(e));
   }
+}
+
+/**
+ * A sharp pipeline's image as 8-bit gray, reduced first when its shorter side (of `size`, the
+ * image's) is longer than `maxShortSide`. libvips box-shrinks by the whole part of the factor, then
+ * resamples the rest: within a few grey levels of OpenCV's area reduction (cubic: at most 8 on a
+ * 300-dpi form; linear: 24).
+ */
+export async function grayOf(pipeline: ReturnType<typeof sharp>, size?: { width: number; height: number }, maxShortSide?: number): Promise<GrayImage> {
+  if (size && maxShortSide && Math.min(size.width, size.height) > maxShortSide) {
+    const k = maxShortSide / Math.min(size.width, size.height);
+    pipeline = pipeline.resize(Math.max(1, Math.round(size.width * k)), Math.max(1, Math.round(size.height * k)), { kernel: 'cubic', fit: 'fill' });
+  }
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: toGray(data, info.width * info.height, info.channels) };
 }

@@ -12,7 +12,7 @@
 import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { GrayImage } from '../types';
-import { toGray } from './image';
+import { grayOf } from './image';
 
 type PdfLib = typeof import('pdf-lib');
 let pdfLib: PdfLib | null = null;
@@ -86,9 +86,7 @@ export class ScanPdf {
     if (text.some((t) => t === null)) return null;
     const drawn = singleImageDraw(text.join('\n'));
     if (!drawn) return null;
-    const [a, b, c, d, e, f] = drawn.ctm;
-    const near = (u: number, v: number) => Math.abs(u - v) <= 1;
-    if (!(near(b, 0) && near(c, 0) && near(a, media.width) && near(d, media.height) && near(e, 0) && near(f, 0))) return null;
+    if (!coversPage(drawn.ctm, media.width, media.height)) return null;
     const xobjects = page.node.Resources()?.lookupMaybe(PDFName.of('XObject'), PDFDict);
     const img = xobjects?.lookup(PDFName.of(drawn.name));
     if (!(img instanceof PDFRawStream)) return null;
@@ -130,6 +128,20 @@ export class ScanPdf {
   }
 }
 
+/** The transform `m` applied within `ctm` (PDF's `cm`: `m` x `ctm`, both `[a b c d e f]`). */
+export function concat(m: number[], ctm: number[]): number[] {
+  const [a, b, c, d, e, f] = m;
+  const [A, B, C, D, E, F] = ctm;
+  return [a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F];
+}
+
+/** Whether an image drawn under `ctm` (the unit square mapped by it) fills a `w` x `h` pt page upright, to a point. */
+export function coversPage(ctm: number[], w: number, h: number): boolean {
+  const [a, b, c, d, e, f] = ctm;
+  const near = (u: number, v: number) => Math.abs(u - v) <= 1;
+  return near(b, 0) && near(c, 0) && near(a, w) && near(d, h) && near(e, 0) && near(f, 0);
+}
+
 /** A content stream's text: stored plain or zlib-compressed; null for anything else. */
 function streamText(s: import('pdf-lib').PDFRawStream): string | null {
   const { PDFName } = lib();
@@ -164,9 +176,7 @@ export function singleImageDraw(content: string): { name: string; ctm: number[] 
         break;
       case 'cm': {
         if (operands.length !== 6) return null;
-        const [a, b, c, d, e, f] = operands.map(Number);
-        const [A, B, C, D, E, F] = ctm;
-        ctm = [a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F];
+        ctm = concat(operands.map(Number), ctm);
         break;
       }
       case 'Do':
@@ -260,11 +270,5 @@ export async function decodeScan(scan: EmbeddedScan, maxShortSide?: number): Pro
     else if (px.length < stride * scan.height) throw new Error('image data shorter than its size');
     pipeline = sharp(px.subarray(0, stride * scan.height), { raw: { width: scan.width, height: scan.height, channels: scan.channels as 1 | 3 } });
   }
-  const short = Math.min(scan.width, scan.height);
-  if (maxShortSide && short > maxShortSide) {
-    const k = maxShortSide / short;
-    pipeline = pipeline.resize(Math.max(1, Math.round(scan.width * k)), Math.max(1, Math.round(scan.height * k)), { kernel: 'cubic', fit: 'fill' });
-  }
-  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: toGray(data, info.width * info.height, info.channels) };
+  return grayOf(pipeline, scan, maxShortSide);
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { GrayImage } from '../types';
 import { InputError, DEFAULT_PIXEL_LIMIT, toGray } from './image';
-import { decodeScan, ScanPdf } from './pdf-scan';
+import { concat, coversPage, decodeScan, ScanPdf } from './pdf-scan';
 
 // pdfjs-dist ships ES modules only; Node >= 20.19 loads them with require().
 type PdfJs = typeof import('pdfjs-dist');
@@ -78,7 +78,7 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
       if (scan && scan.width * scan.height <= limit) {
         const size = { width: px((scan.points.width * dpi) / 72), height: px((scan.points.height * dpi) / 72) };
         if (size.width * size.height > limit) {
-          yield { page: n, error: new InputError(path, n, `page is ${size.width}x${size.height} at ${dpi} dpi, over the pixel limit of ${limit}`) };
+          yield { page: n, error: overLimit(path, n, size, dpi, limit) };
           continue;
         }
         const image = await decodeScan(scan, options.maxShortSide).catch(() => null);
@@ -100,6 +100,11 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
   } finally {
     if (renderer) await (await (renderer as Promise<Renderer>).catch(() => null))?.close();
   }
+}
+
+/** The error of page `n`, `size` pixels at `dpi`, over the pixel limit. */
+function overLimit(path: string, n: number, size: { width: number; height: number }, dpi: number, limit: number): InputError {
+  return new InputError(path, n, `page is ${size.width}x${size.height} at ${dpi} dpi, over the pixel limit of ${limit}`);
 }
 
 /** 792 pt at 300 dpi is 3300 px, not 3301. */
@@ -129,7 +134,7 @@ async function openRenderer(path: string, data: Uint8Array, options: PdfOptions)
       const page = await doc.getPage(n);
       const full = page.getViewport({ scale: dpi / 72 });
       const size = { width: px(full.width), height: px(full.height) };
-      if (size.width * size.height > limit) throw new InputError(path, n, `page is ${size.width}x${size.height} at ${dpi} dpi, over the pixel limit of ${limit}`);
+      if (size.width * size.height > limit) throw overLimit(path, n, size, dpi, limit);
       const scanned = await pageImage(page, limit);
       if (scanned) {
         page.cleanup();
@@ -185,15 +190,11 @@ async function pageImage(page: PdfPageProxy, pixelLimit: number): Promise<GrayIm
     } else if (fn === OPS.save) stack.push(ctm);
     else if (fn === OPS.restore) ctm = stack.pop() ?? [1, 0, 0, 1, 0, 0];
     else if (fn === OPS.transform) {
-      const [a, b, c, d, e, f] = args as number[];
-      const [A, B, C, D, E, F] = ctm;
-      ctm = [a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F];
+      ctm = concat(args as number[], ctm);
     } else if (!neutral.has(fn)) return null;
   }
   if (!found) return null;
-  const [a, b, c, d, e, f] = found.ctm;
-  const near = (u: number, v: number) => Math.abs(u - v) <= 1;
-  if (!(near(b, 0) && near(c, 0) && near(a, x1) && near(d, y1) && near(e, 0) && near(f, 0))) return null;
+  if (!coversPage(found.ctm, x1, y1)) return null;
   const img = (await new Promise((resolve) => page.objs.get(found!.id, resolve))) as { width: number; height: number; kind: number; data?: Uint8Array | Uint8ClampedArray } | null;
   if (!img?.data || img.width < 1 || img.height < 1 || img.width * img.height > pixelLimit) return null;
   const { width: w, height: h, data } = img;

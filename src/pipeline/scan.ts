@@ -246,9 +246,10 @@ async function* pagesOf(
   first = 0,
   step = 1,
 ): AsyncGenerator<{ page: number; image?: GrayImage; size?: { width: number; height: number }; error?: string }> {
+  // Pages are decoded (or rendered) at the working size; scanPage reduces only what comes bigger.
+  const workSize = opts.workSize ?? DEFAULT_WORK_SIZE;
+  const maxShortSide = workSize > 0 ? workSize : undefined;
   if (extname(file).toLowerCase() === '.pdf') {
-    const workSize = opts.workSize ?? DEFAULT_WORK_SIZE;
-    const maxShortSide = workSize > 0 ? workSize : undefined;
     for await (const p of readPdfPages(file, { dpi: opts.dpi, pixelLimit: opts.pixelLimit, pages: { first, step }, maxShortSide })) {
       yield 'image' in p ? { page: p.page, image: p.image, size: p.size } : { page: p.page, error: p.error.message };
     }
@@ -257,8 +258,7 @@ async function* pagesOf(
   const n = await imagePageCount(file);
   for (let i = first; i < n; i += step) {
     try {
-      const workSize = opts.workSize ?? DEFAULT_WORK_SIZE;
-      const d = await decodePage(file, { page: i, pixelLimit: opts.pixelLimit, maxShortSide: workSize > 0 ? workSize : undefined });
+      const d = await decodePage(file, { page: i, pixelLimit: opts.pixelLimit, maxShortSide });
       yield { page: i + 1, image: d.image, size: d.size };
     } catch (e) {
       yield { page: i + 1, error: (e as Error).message };
