@@ -11,7 +11,7 @@ import { extractDigits } from '../src/segment/digits';
 import { loadMnist } from '../src/classify/data/dataset';
 import { Classifier } from '../src/classify/classifier';
 import { boxFields, lineFields, parseTemplate, readingOrder } from '../src/segment/fields';
-import { components } from '../src/segment/components';
+import { componentBoxes, components } from '../src/segment/components';
 import type { BinaryImage, GrayImage } from '../src/types';
 import { runCli, tmp, ROOT } from './helpers';
 
@@ -80,12 +80,12 @@ describe('preprocess: fast steps match their references', () => {
       expect(sum / n).toBeLessThan(2);
     }
   });
-  test('findLines finds vertical lines exactly as it finds horizontal ones in the transposed image', () => {
+  test.each([9, 150])('findLines finds vertical lines exactly as it finds horizontal ones in the transposed image (1 pixel in %i inked)', (sparsity) => {
     const w = 301;
     const h = 203;
     const bin: BinaryImage = { width: w, height: h, data: new Uint8Array(w * h) };
     let s = 7;
-    for (let i = 0; i < bin.data.length; i++) bin.data[i] = (s = (s * 1103515245 + 12345) % 2147483648) % 9 === 0 ? 1 : 0;
+    for (let i = 0; i < bin.data.length; i++) bin.data[i] = (s = (s * 1103515245 + 12345) % 2147483648) % sparsity === 0 ? 1 : 0;
     fill(bin, 10, 20, 3, 150, 1);
     fill(bin, 100, 5, 12, 190, 1); // thick: a stroke, not a printed line
     fill(bin, 20, 100, 250, 2, 1);
@@ -104,6 +104,28 @@ describe('preprocess: fast steps match their references', () => {
     expect(a.vertical.data[100 * w + 11]).toBe(1);
     expect(a.vertical.data[100 * w + 105]).toBe(0);
     expect(a.horizontal.data[100 * w + 200]).toBe(1);
+  });
+  test.each([
+    [301, 203, 9],
+    [300, 200, 40],
+    [257, 131, 400],
+  ])('componentBoxes (from runs) finds the components OpenCV labels: %i x %i, 1 pixel in %i inked, plus strokes', async (w, h, sparsity) => {
+    const cv = await cvLoad();
+    const bin: BinaryImage = { width: w, height: h, data: new Uint8Array(w * h) };
+    let s = 11;
+    for (let i = 0; i < bin.data.length; i++) bin.data[i] = (s = (s * 1103515245 + 12345) % 2147483648) % sparsity === 0 ? 1 : 0;
+    fill(bin, 10, 20, 3, 150, 1);
+    fill(bin, 20, 100, 250, 2, 1);
+    // Diagonal steps: touching only at corners (8-connected), and a U whose arms join at the bottom.
+    for (let k = 0; k < 30; k++) bin.data[(40 + k) * w + 150 + k] = 1;
+    fill(bin, 200, 30, 2, 40, 1);
+    fill(bin, 230, 30, 2, 40, 1);
+    fill(bin, 200, 70, 32, 2, 1);
+    const key = (c: { box: number[]; area: number }) => `${c.box.join(',')}:${c.area}`;
+    const ours = componentBoxes(bin);
+    const theirs = components(cv, bin).list;
+    expect(ours.map(key).sort()).toEqual(theirs.map(key).sort());
+    expect(ours.length).toBeGreaterThan(3);
   });
   test('under uneven light, thresholding against the paper finds the ink where plain Otsu blackens half the page', async () => {
     const cv = await cvLoad();
@@ -194,7 +216,7 @@ describe('segment', () => {
     fill(mask, 50, 147, 300, 3, 1);
     fill(mask, 50, 50, 3, 100, 1);
     fill(mask, 347, 50, 3, 100, 1);
-    const f = boxFields(cv, mask, 40);
+    const f = boxFields(mask, 40);
     expect(f).toHaveLength(1);
     expect(f[0].name).toBe('box-1');
     expect(f[0].box[0]).toBeGreaterThan(50);

@@ -3,8 +3,7 @@
  * handwriting. A field is a named box in page pixels.
  */
 import type { BinaryImage, Box } from '../types';
-import type { CV } from '../preprocess/opencv';
-import { labelComponents } from './components';
+import { componentBoxes } from './components';
 
 /** What is known about a field's content. */
 export type FieldType = 'digits' | 'amount' | 'zip';
@@ -122,8 +121,8 @@ export function readingOrder<T extends { box: Box }>(items: T[]): T[] {
  * becomes one field (a comb of digit cells is one field), named `box-1`, `box-2`, … in reading
  * order. The box is the structure's interior.
  */
-export function boxFields(cv: CV, lineMask: BinaryImage, minSide: number): FieldRegion[] {
-  const list = labelComponents(cv, lineMask, (l) => l);
+export function boxFields(lineMask: BinaryImage, minSide: number): FieldRegion[] {
+  const list = componentBoxes(lineMask);
   const found: Array<{ box: Box }> = [];
   for (const c of list) {
     const [x, y, w, h] = c.box;
