@@ -5,7 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { toGray } from '../src/io/image';
 import { join } from 'node:path';
 import { loadOpenCV } from '../src/preprocess/opencv';
-import { estimateSkew, findLines, paperOf, removeLines, rotate, threshold, thresholdOnPaper } from '../src/preprocess/steps';
+import { estimateSkew, findLines, paperOf, removeLines, rotate, rotatePaper, threshold, thresholdOnPaper, thresholdRotated } from '../src/preprocess/steps';
+import { cleanPage } from '../src/preprocess/page';
 import { loadOpenCV as cvLoad, toMat, fromMat } from '../src/preprocess/opencv';
 import { extractDigits } from '../src/segment/digits';
 import { loadMnist } from '../src/classify/data/dataset';
@@ -126,6 +127,63 @@ describe('preprocess: fast steps match their references', () => {
     const theirs = components(cv, bin).list;
     expect(ours.map(key).sort()).toEqual(theirs.map(key).sort());
     expect(ours.length).toBeGreaterThan(3);
+  });
+  test.each([1.7, -2.35, 0.4])('thresholdRotated (only near ink) gives the pixels of rotating the page and thresholding it: %f degrees', async (angle) => {
+    const cv = await cvLoad();
+    const w = 901;
+    const h = 703;
+    // Paper darkening towards one corner, noise, strokes, a thin line and isolated dots.
+    const page = blank(w, h);
+    let s = 5;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) page.data[y * w + x] = Math.round(235 - 60 * (x / w) * (y / h) + ((s = (s * 1103515245 + 12345) % 2147483648) % 9) - 4);
+    }
+    fill(page, 100, 100, 600, 2, 60);
+    fill(page, 300, 200, 8, 300, 40);
+    for (let k = 0; k < 40; k++) fill(page, 50 + k * 20, 600 - k * 5, 3, 3, 90);
+    const paper = paperOf(cv, page);
+    const first = thresholdOnPaper(page, paper);
+    const rp = rotatePaper(cv, paper, angle);
+    const want = thresholdOnPaper(rotate(cv, page, angle), rp, first.level).binary;
+    const got = thresholdRotated(page, first.binary, angle, rp, first.level);
+    let differ = 0;
+    let ink = 0;
+    for (let i = 0; i < want.data.length; i++) {
+      if (want.data[i] !== got.data[i]) differ++;
+      ink += want.data[i];
+    }
+    expect(ink).toBeGreaterThan(3000);
+    expect(differ).toBe(0);
+    // A lone dark pixel at every offset against the parts sampled (32 px) and the ink grid (8 px).
+    const small = blank(257, 61, 220);
+    const sp = paperOf(cv, small);
+    const srp = rotatePaper(cv, sp, angle);
+    let lone = 0;
+    for (let dx = 0; dx < 32; dx++) {
+      for (let dy = 0; dy < 8; dy++) {
+        const img = blank(257, 61, 220);
+        img.data[(26 + dy) * 257 + 90 + dx] = 20;
+        const b = thresholdOnPaper(img, sp, 0.6);
+        const a = thresholdOnPaper(rotate(cv, img, angle), srp, b.level).binary;
+        const r = thresholdRotated(img, b.binary, angle, srp, b.level);
+        for (let i = 0; i < a.data.length; i++) {
+          if (a.data[i] !== r.data[i]) differ++;
+          lone += a.data[i];
+        }
+      }
+    }
+    expect(lone).toBeGreaterThanOrEqual(32 * 8);
+    expect(differ).toBe(0);
+  });
+  test('cleanPage makes the deskewed gray page when it is first used, the same as rotating it', async () => {
+    const cv = await cvLoad();
+    const page = blank(1000, 800);
+    for (let r = 0; r < 8; r++) fill(page, 100, 80 + r * 80, 700, 10, 20);
+    const tilted = rotate(cv, page, -2);
+    const pre = cleanPage(cv, tilted);
+    expect(pre.skew).toBeCloseTo(2, 0);
+    expect(Array.from(pre.gray.data)).toEqual(Array.from(rotate(cv, tilted, pre.skew).data));
+    expect(pre.gray).toBe(pre.gray);
   });
   test('under uneven light, thresholding against the paper finds the ink where plain Otsu blackens half the page', async () => {
     const cv = await cvLoad();

@@ -116,20 +116,25 @@ export async function scanPage(
     // Specks matter only where lines of ink are found with no template or boxes (fields drop their own).
     specks: !opts.template && !opts.autoFields,
   });
-  const { gray, clean, lines, skew, scale } = pre;
-  await debug('1-gray', image);
-  if (opts.clahe) await debug('1b-equalized', pre.gray);
-  await debug('2-deskewed', gray);
-  await debug('3-threshold', pre.binary, true);
-  await debug('4-clean', clean, true);
-  const kx = out.width / gray.width;
-  const ky = out.height / gray.height;
+  // pre.gray is made when first used (rotating a page costs a pass): by debug images, whole-field
+  // reading and overlays only.
+  const { clean, lines, skew, scale } = pre;
+  const { width: pw, height: ph } = clean;
+  if (opts.debug) {
+    await debug('1-gray', image);
+    if (opts.clahe) await debug('1b-equalized', pre.gray);
+    await debug('2-deskewed', pre.gray);
+    await debug('3-threshold', pre.binary, true);
+    await debug('4-clean', clean, true);
+  }
+  const kx = out.width / pw;
+  const ky = out.height / ph;
   let regions: FieldRegion[];
   let registration: PageRegistration | undefined;
   if (opts.template) {
     const reg = registerTemplate(cv, pre.binary, opts.template);
-    if (reg) registration = describeRegistration(reg, gray.width, gray.height, kx, ky);
-    regions = templateFields(opts.template, gray.width, gray.height, reg ? (b) => mapBox(reg.transform, b) : undefined);
+    if (reg) registration = describeRegistration(reg, pw, ph, kx, ky);
+    regions = templateFields(opts.template, pw, ph, reg ? (b) => mapBox(reg.transform, b) : undefined);
   }
   else if (opts.autoFields) {
     regions = boxFields(union(lines.horizontal, lines.vertical), Math.max(12, Math.round(40 * scale)));
@@ -139,7 +144,7 @@ export async function scanPage(
   const sm = whole.some(Boolean) ? await stringModelFor(opts) : null;
   const byDigits = sm ? regions.filter((_, i) => !whole[i]) : regions;
   const digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf);
-  const wholeFields = sm ? readWhole(gray, clean, regions.filter((_, i) => whole[i]), sm) : [];
+  const wholeFields = sm ? readWhole(pre.gray, clean, regions.filter((_, i) => whole[i]), sm) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
   const assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence));
   if (registration && registration.found === 0) {
@@ -151,7 +156,7 @@ export async function scanPage(
   const result: PageResult = { page, width: out.width, height: out.height, skew, ...(registration ? { registration } : {}), fields: scaleFields(assembled, kx, ky) };
   if (opts.overlay && debugName) {
     mkdirSync(opts.overlay, { recursive: true });
-    await writeOverlay(gray, result, join(opts.overlay, `${debugName}-p${page}.png`), minConfidence);
+    await writeOverlay(pre.gray, result, join(opts.overlay, `${debugName}-p${page}.png`), minConfidence);
   }
   return result;
 }

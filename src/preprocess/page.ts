@@ -5,7 +5,7 @@
  */
 import type { BinaryImage, GrayImage } from '../types';
 import type { CV } from './opencv';
-import { equalize, estimateSkew, findLines, LineMask, paperOf, removeLines, removeSpecks, rotate, rotatePaper, threshold, thresholdOnPaper, ThresholdMethod } from './steps';
+import { equalize, estimateSkew, findLines, LineMask, paperOf, removeLines, removeSpecks, rotate, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, ThresholdMethod } from './steps';
 
 /** Options of {@link cleanPage}. */
 export interface CleanOptions {
@@ -21,8 +21,8 @@ export interface CleanOptions {
 
 /** What {@link cleanPage} produces. */
 export interface CleanPage {
-  /** The (equalized, deskewed) grayscale page. */
-  gray: GrayImage;
+  /** The (equalized, deskewed) grayscale page; a rotated page is made on first use. */
+  readonly gray: GrayImage;
   /** Its binarization, ink = 1. */
   binary: BinaryImage;
   /** The binarization with printed lines (and specks, if asked) removed. */
@@ -48,22 +48,25 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   // costs about 4 points of string accuracy), so only pages are deskewed; and light varies over a
   // page, not over a field, so only a page's Otsu threshold is taken against its paper.
   const cutOut = Math.min(image.width, image.height) < 600;
-  let paper = method === 'otsu' && !cutOut ? paperOf(cv, gray) : null;
-  let level: number | undefined;
-  const binarize = (g: GrayImage): BinaryImage => {
-    if (!paper) return threshold(cv, g, method);
-    const r = thresholdOnPaper(g, paper, level);
-    level = r.level;
-    return r.binary;
-  };
-  let bin = binarize(gray);
+  const paper = method === 'otsu' && !cutOut ? paperOf(cv, gray) : null;
+  const first = paper ? thresholdOnPaper(gray, paper) : { binary: threshold(cv, gray, method), level: 0 };
+  let bin = first.binary;
   let skew = 0;
+  // Against the paper, the deskewed binary page comes from the page and its binarization (only
+  // what lies near ink is rotated), and the deskewed gray page is made when first asked for
+  // (whole-field readers, overlays and debug images use it).
+  let rotated: (() => GrayImage) | null = null;
   if (opts.deskew !== false && !cutOut) {
     skew = estimateSkew(cv, bin);
     if (Math.abs(skew) >= 0.1) {
-      gray = rotate(cv, gray, skew);
-      if (paper) paper = rotatePaper(cv, paper, skew);
-      bin = binarize(gray);
+      if (paper) {
+        bin = thresholdRotated(gray, bin, skew, rotatePaper(cv, paper, skew), first.level);
+        const [g, angle] = [gray, skew];
+        rotated = () => rotate(cv, g, angle);
+      } else {
+        gray = rotate(cv, gray, skew);
+        bin = threshold(cv, gray, method);
+      }
     } else skew = 0;
   }
   const scale = Math.min(gray.width, gray.height) / 2550;
@@ -73,5 +76,16 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
     ? findLines(bin, { horizontal: Math.round(0.6 * gray.width), vertical: Math.round(0.9 * gray.height) }, Math.max(3, Math.round(gray.height / 15)))
     : findLines(bin, Math.max(25, Math.round(120 * scale)), Math.max(4, Math.round(12 * scale)));
   const clean = removeLines(bin, lines, Math.max(3, Math.round(9 * scale)));
-  return { gray, binary, clean, lines, skew, scale, cutOut };
+  let deskewed: GrayImage | null = rotated ? null : gray;
+  return {
+    get gray() {
+      return (deskewed ??= rotated!());
+    },
+    binary,
+    clean,
+    lines,
+    skew,
+    scale,
+    cutOut,
+  };
 }
