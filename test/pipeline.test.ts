@@ -29,6 +29,14 @@ function drawDigit(bin: BinaryImage, images: Uint8Array, k: number, x0: number, 
   }
 }
 
+/** A `w` x `h` binary image with about one pixel in `sparsity` inked, pseudo-randomly from `seed`. */
+function speckled(w: number, h: number, sparsity: number, seed: number): BinaryImage {
+  const bin: BinaryImage = { width: w, height: h, data: new Uint8Array(w * h) };
+  let s = seed;
+  for (let i = 0; i < bin.data.length; i++) bin.data[i] = (s = (s * 1103515245 + 12345) % 2147483648) % sparsity === 0 ? 1 : 0;
+  return bin;
+}
+
 function fill(img: GrayImage | BinaryImage, x0: number, y0: number, w: number, h: number, v: number) {
   for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) img.data[y * img.width + x] = v;
 }
@@ -84,9 +92,7 @@ describe('preprocess: fast steps match their references', () => {
   test.each([9, 150])('findLines finds vertical lines exactly as it finds horizontal ones in the transposed image (1 pixel in %i inked)', (sparsity) => {
     const w = 301;
     const h = 203;
-    const bin: BinaryImage = { width: w, height: h, data: new Uint8Array(w * h) };
-    let s = 7;
-    for (let i = 0; i < bin.data.length; i++) bin.data[i] = (s = (s * 1103515245 + 12345) % 2147483648) % sparsity === 0 ? 1 : 0;
+    const bin = speckled(w, h, sparsity, 7);
     fill(bin, 10, 20, 3, 150, 1);
     fill(bin, 100, 5, 12, 190, 1); // thick: a stroke, not a printed line
     fill(bin, 20, 100, 250, 2, 1);
@@ -112,9 +118,7 @@ describe('preprocess: fast steps match their references', () => {
     [257, 131, 400],
   ])('componentBoxes (from runs) finds the components OpenCV labels: %i x %i, 1 pixel in %i inked, plus strokes', async (w, h, sparsity) => {
     const cv = await cvLoad();
-    const bin: BinaryImage = { width: w, height: h, data: new Uint8Array(w * h) };
-    let s = 11;
-    for (let i = 0; i < bin.data.length; i++) bin.data[i] = (s = (s * 1103515245 + 12345) % 2147483648) % sparsity === 0 ? 1 : 0;
+    const bin = speckled(w, h, sparsity, 11);
     fill(bin, 10, 20, 3, 150, 1);
     fill(bin, 20, 100, 250, 2, 1);
     // Diagonal steps: touching only at corners (8-connected), and a U whose arms join at the bottom.

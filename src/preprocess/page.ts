@@ -49,20 +49,19 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   // page, not over a field, so only a page's Otsu threshold is taken against its paper.
   const cutOut = Math.min(image.width, image.height) < 600;
   const paper = method === 'otsu' && !cutOut ? paperOf(cv, gray) : null;
-  const first = paper ? thresholdOnPaper(gray, paper) : { binary: threshold(cv, gray, method), level: 0 };
-  let bin = first.binary;
+  const first = paper ? thresholdOnPaper(gray, paper) : null;
+  let bin = first ? first.binary : threshold(cv, gray, method);
   let skew = 0;
   // Against the paper, the deskewed binary page comes from the page and its binarization (only
   // what lies near ink is rotated), and the deskewed gray page is made when first asked for
   // (whole-field readers, overlays and debug images use it).
-  let rotated: (() => GrayImage) | null = null;
+  let deskewGray = false;
   if (opts.deskew !== false && !cutOut) {
     skew = estimateSkew(cv, bin);
     if (Math.abs(skew) >= 0.1) {
-      if (paper) {
+      if (paper && first) {
         bin = thresholdRotated(gray, bin, skew, rotatePaper(cv, paper, skew), first.level);
-        const [g, angle] = [gray, skew];
-        rotated = () => rotate(cv, g, angle);
+        deskewGray = true;
       } else {
         gray = rotate(cv, gray, skew);
         bin = threshold(cv, gray, method);
@@ -76,10 +75,13 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
     ? findLines(bin, { horizontal: Math.round(0.6 * gray.width), vertical: Math.round(0.9 * gray.height) }, Math.max(3, Math.round(gray.height / 15)))
     : findLines(bin, Math.max(25, Math.round(120 * scale)), Math.max(4, Math.round(12 * scale)));
   const clean = removeLines(bin, lines, Math.max(3, Math.round(9 * scale)));
-  let deskewed: GrayImage | null = rotated ? null : gray;
   return {
     get gray() {
-      return (deskewed ??= rotated!());
+      if (deskewGray) {
+        gray = rotate(cv, gray, skew);
+        deskewGray = false;
+      }
+      return gray;
     },
     binary,
     clean,

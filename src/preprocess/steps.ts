@@ -129,16 +129,30 @@ export function thresholdOnPaper(img: GrayImage, paper: Paper, level?: number): 
     level = (otsuThreshold(hist) + 0.5) / 255;
   }
   const out = new Uint8Array(w * h);
+  const inkBelow = paperThresholds(paperRow, level);
   for (let y = 0; y < h; y++) {
-    const row = paperRow(y);
-    for (let cx = 0; cx < row.length; cx++) {
-      // Ink is darker than level x paper: for whole grey levels, darker than its ceiling.
-      const t = Math.ceil(level * row[cx]);
+    const t = inkBelow(y);
+    for (let cx = 0; cx < t.length; cx++) {
       const end = Math.min(w, (cx + 1) * cell) + y * w;
-      for (let i = cx * cell + y * w; i < end; i++) out[i] = data[i] < t ? 1 : 0;
+      for (let i = cx * cell + y * w; i < end; i++) out[i] = data[i] < t[cx] ? 1 : 0;
     }
   }
   return { binary: { width: w, height: h, data: out }, level };
+}
+
+/**
+ * The grey levels below which a pixel is ink, for each paper cell across a row: ink is darker than
+ * `level` x the paper (`paperRow`, see {@link paperRows}); for whole grey levels, darker than its
+ * ceiling. The returned array is reused from call to call.
+ */
+function paperThresholds(paperRow: (y: number) => Float64Array, level: number): (y: number) => Int32Array {
+  let t: Int32Array | null = null;
+  return (y) => {
+    const row = paperRow(y);
+    t ??= new Int32Array(row.length);
+    for (let cx = 0; cx < row.length; cx++) t[cx] = Math.ceil(level * row[cx]);
+    return t;
+  };
 }
 
 /**
@@ -337,13 +351,13 @@ export function thresholdRotated(img: GrayImage, ink: BinaryImage, angle: number
   forEachRun(ink.data, w, h, (y, start, end) => inked.fill(1, Math.floor(y / G) * gw + Math.floor(start / G), Math.floor(y / G) * gw + Math.floor((end - 1) / G) + 1));
   const rot = rotation(img, angle);
   const { cell } = paper;
-  const paperRow = paperRows(paper, w);
+  const inkBelow = paperThresholds(paperRows(paper, w), level);
   const samples = new Uint8Array(w);
   const L = 32;
   for (let y = 0; y < h; y++) {
     const [x0, x1] = rot.inside(y);
     const [sx, sy] = rot.source(0, y);
-    let row: Float64Array | null = null;
+    let t: Int32Array | null = null;
     for (let xa = x0; xa < x1; xa += L) {
       const xb = Math.min(x1, xa + L);
       // The chunk's source: a segment from its first to its last pixel's source, plus the
@@ -359,12 +373,9 @@ export function thresholdRotated(img: GrayImage, ink: BinaryImage, angle: number
       let near = false;
       for (let cy = cy0; cy <= cy1 && !near; cy++) for (let k = cy * gw + cx0; k <= cy * gw + cx1; k++) if (inked[k]) near = true;
       if (!near) continue;
-      row ??= paperRow(y);
+      t ??= inkBelow(y);
       rot.sample(y, x0, xa, xb, samples, 0);
-      for (let x = xa; x < xb; x++) {
-        // Ink is darker than level x paper: for whole grey levels, darker than its ceiling.
-        out[y * w + x] = samples[x] < Math.ceil(level * row[Math.floor(x / cell)]) ? 1 : 0;
-      }
+      for (let x = xa; x < xb; x++) out[y * w + x] = samples[x] < t[Math.floor(x / cell)] ? 1 : 0;
     }
   }
   return { width: w, height: h, data: out };
