@@ -34,12 +34,21 @@ test('calibration fits a temperature on held-out fields and lowers the calibrati
   const spec = JSON.parse(readFileSync(join(dir, 'ensemble.json'), 'utf8'));
   delete spec.temperature;
   delete spec.calibration;
+  delete spec.second;
   writeFileSync(join(dir, 'ensemble.json'), JSON.stringify(spec));
-  const r = await calibrateStringModel(dir, ORAND, dir);
+  expect((await StringModel.load(dir)).second).toBeUndefined();
+  const r = await calibrateStringModel(dir, ORAND, dir, { second: join(ROOT, 'models', 'check') });
   expect(r.fields).toBe(216);
   expect(r.eceAfter).toBeLessThan(r.eceBefore);
   expect(r.nllAfter).toBeLessThan(r.nllBefore);
-  expect((await StringModel.load(dir)).temperature).toBeCloseTo(r.temperature, 6);
+  // The second reader: agreement raises the confidence, and the log-loss on the other half falls.
+  const second = r.second!;
+  expect(second.weights[2]).toBeGreaterThan(0);
+  expect(second.nllAfter).toBeLessThan(second.nllBefore);
+  const sm = await StringModel.load(dir);
+  expect(sm.temperature).toBeCloseTo(r.temperature, 6);
+  expect(sm.second?.dir).toBe(join(ROOT, 'models', 'check'));
+  expect(sm.second?.weights).toEqual(second.weights);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -15,6 +15,9 @@ import { boxFields, lineFields, parseTemplate, readingOrder } from '../src/segme
 import { componentBoxes, components } from '../src/segment/components';
 import type { BinaryImage, GrayImage } from '../src/types';
 import { runCli, tmp, ROOT } from './helpers';
+import { generateForm, renderForm } from '../src/samples/forms';
+import { scanInputs } from '../src/pipeline/scan';
+import type { DocumentResult } from '../src/pipeline/document';
 
 function blank(w: number, h: number, v = 255): GrayImage {
   return { width: w, height: h, data: new Uint8Array(w * h).fill(v) };
@@ -290,6 +293,26 @@ describe('segment', () => {
     const lines = lineFields(ink, 10);
     expect(lines.map((l) => [l.name, l.box[0], l.box[1]])).toEqual([['line-1', 20, 40], ['line-2', 20, 300], ['line-3', 300, 300]]);
     expect(readingOrder([{ box: [300, 10, 5, 5] }, { box: [10, 12, 5, 5] }, { box: [10, 100, 5, 5] }]).map((b) => b.box[0])).toEqual([10, 300, 10]);
+  });
+  test('--auto-fields reads a comb (a box divided into digit cells) as one field, its walls not digits', async () => {
+    const fields = [
+      { name: 'account', label: 'Account number', digits: 8, box: [0.1, 0.2, 0.64, 0.06] as [number, number, number, number], comb: true },
+      { name: 'zip', label: 'ZIP', digits: 5, box: [0.1, 0.35, 0.3, 0.05] as [number, number, number, number], comb: true },
+    ];
+    const form = generateForm(fields, loadMnist('test'), 1);
+    const file = join(tmp(), 'comb.png');
+    writeFileSync(file, await renderForm(form, fields, 'Comb form', { rotation: 1.5, noise: 6, blur: 0.6 }, 1));
+    const docs: DocumentResult[] = [];
+    await scanInputs([file], { autoFields: true, concurrency: 1 }, (d) => docs.push(d));
+    const read = docs[0].pages[0].fields;
+    expect(read.map((f) => f.name)).toEqual(['box-1', 'box-2']);
+    expect(read.map((f) => f.value)).toEqual([form.expected.account, form.expected.zip]);
+    // Each digit inside its own cell, left to right.
+    const [bx, , bw] = read[0].box;
+    read[0].digits.forEach((d, k) => {
+      const centre = d.box[0] + d.box[2] / 2;
+      expect(Math.floor(((centre - bx) / bw) * 8)).toBe(k);
+    });
   });
   test('templates are validated with clear messages', () => {
     expect(() => parseTemplate('{', 'f.json')).toThrow(/f.json: not valid JSON/);

@@ -11,7 +11,8 @@ import { components } from '../src/segment/components';
 import { bestPath, CandidateScore, seamCut, segmentGraph, SegmentGraph } from '../src/segment/strings';
 import { Classifier } from '../src/classify/classifier';
 import { Rng } from '../src/classify/data/random';
-import { expectedCalibrationError } from '../src/classify/calibrate';
+import { expectedCalibrationError, fitLogistic, logit, sigmoid } from '../src/classify/calibrate';
+import { agreementConfidence } from '../src/classify/string-model';
 import { calibrateOnStrings } from '../src/classify/calibrate-strings';
 import { editDistance, rejectCurve, acceptedAtError } from '../src/pipeline/strings';
 import { mnistTest, ROOT, tmp } from './helpers';
@@ -221,6 +222,24 @@ describe('confidence', () => {
     const ok = Array.from({ length: 100 }, (_, i) => i % 4 !== 0);
     expect(expectedCalibrationError(conf, ok)).toBeCloseTo(0, 6);
     expect(expectedCalibrationError(conf.map(() => 0.99), ok)).toBeCloseTo(0.24, 6);
+  });
+
+  it('logistic regression recovers the weights that made seeded data', () => {
+    const rng = new Rng(5);
+    const truth = [0.5, 2, -1];
+    const x: number[][] = [];
+    const y: boolean[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const row = [1, rng.uniform(-2, 2), rng.uniform(0, 1) < 0.5 ? 1 : 0];
+      x.push(row);
+      y.push(rng.uniform(0, 1) < sigmoid(row.reduce((a, v, j) => a + v * truth[j], 0)));
+    }
+    const w = fitLogistic(x, y, 0);
+    w.forEach((v, j) => expect(Math.abs(v - truth[j])).toBeLessThan(0.25));
+    // Agreement with a second reader can only raise a field's confidence with positive weights.
+    const weights = [0.5, 0.7, 0.8, 0.4];
+    expect(agreementConfidence(0.9, true, 0.6, weights)).toBeGreaterThan(agreementConfidence(0.9, false, 0.6, weights));
+    expect(agreementConfidence(0.9, false, 0.6, weights)).toBeCloseTo(sigmoid(0.5 + 0.7 * logit(0.9)), 9);
   });
 
   it('accuracy-reject curve and edit distance', () => {

@@ -88,3 +88,67 @@ export function goldenSection(f: (x: number) => number, a: number, b: number, it
   }
   return (a + b) / 2;
 }
+
+/**
+ * Logistic regression by Newton's method: weights `w` (first one the intercept, for a leading 1 in
+ * every row of `x`) maximizing the likelihood of `y` under sigmoid(w . x), with an L2 penalty
+ * `l2` on all weights but the intercept (keeps a fit on few samples finite when they separate).
+ */
+export function fitLogistic(x: number[][], y: ArrayLike<boolean>, l2 = 0.1, iterations = 50): number[] {
+  const d = x[0]?.length ?? 0;
+  const w = new Array<number>(d).fill(0);
+  for (let it = 0; it < iterations; it++) {
+    const g = new Array<number>(d).fill(0);
+    const h = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+    x.forEach((row, i) => {
+      const p = sigmoid(row.reduce((a, v, j) => a + v * w[j], 0));
+      const r = p - (y[i] ? 1 : 0);
+      const s = Math.max(1e-9, p * (1 - p));
+      for (let j = 0; j < d; j++) {
+        g[j] += r * row[j];
+        for (let k = 0; k < d; k++) h[j][k] += s * row[j] * row[k];
+      }
+    });
+    for (let j = 1; j < d; j++) {
+      g[j] += l2 * w[j];
+      h[j][j] += l2;
+    }
+    const step = solve(h, g);
+    let change = 0;
+    for (let j = 0; j < d; j++) {
+      w[j] -= step[j];
+      change = Math.max(change, Math.abs(step[j]));
+    }
+    if (change < 1e-9) break;
+  }
+  return w;
+}
+
+/** 1 / (1 + e^-z). */
+export function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** log(p / (1 - p)), with p kept inside [1e-6, 1 - 1e-6]. */
+export function logit(p: number): number {
+  const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
+  return Math.log(q / (1 - q));
+}
+
+/** Solves a x = b (Gaussian elimination with partial pivoting; `a` small and well conditioned). */
+function solve(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
+    [m[c], m[p]] = [m[p], m[c]];
+    const piv = m[c][c] || 1e-12;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r][c] / piv;
+      if (f) for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
+    }
+  }
+  return m.map((row, i) => row[n] / (row[i] || 1e-12));
+}

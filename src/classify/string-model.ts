@@ -15,6 +15,7 @@ import { loadModel, ModelError, ModelMetadata } from './model-io';
 import { resampleArea } from '../segment/normalize';
 import { batchNormalization } from './kernels/batchnorm-train';
 import { ctcGreedyDecode, ctcLogProbability } from './ctc';
+import { logit, sigmoid } from './calibrate';
 
 /** How a field becomes the string model's input; stored in the model's metadata. */
 export const STRING_NORMALIZATION = {
@@ -158,6 +159,36 @@ export interface StringEnsembleSpec {
   /** Calibration temperature applied to every member's logits. */
   temperature?: number;
   calibration?: Record<string, unknown>;
+  /**
+   * A second reader for the field's confidence: a digit model with a reject class (folder relative
+   * to this one) reads the field digit by digit; whether it reads the same string, and how sure it
+   * is, enter the field's confidence through {@link agreementConfidence} with these fitted weights.
+   */
+  second?: { model: string; weights?: number[] };
+}
+
+/** A string model's second reader (see {@link StringEnsembleSpec.second}). */
+export interface SecondReader {
+  /** The digit model's folder. */
+  dir: string;
+  /** Weights of {@link agreementConfidence}; without them the string model's own confidence stands. */
+  weights?: number[];
+}
+
+/** The features {@link agreementConfidence} weighs: 1, logit of the string model's confidence, agreement, agreement x logit of the second reader's. */
+export function agreementFeatures(confidence: number, agree: boolean, secondConfidence: number): number[] {
+  return [1, logit(confidence), agree ? 1 : 0, agree ? logit(secondConfidence) : 0];
+}
+
+/**
+ * A field's confidence from two readers: sigmoid(w . features), where the features are the string
+ * model's confidence (as a logit), whether the second reader read the same string, and (when it
+ * did) its own confidence. Fitted by `digitscan calibrate` so that it is the probability that the
+ * string is right.
+ */
+export function agreementConfidence(confidence: number, agree: boolean, secondConfidence: number, weights: number[]): number {
+  const f = agreementFeatures(confidence, agree, secondConfidence);
+  return sigmoid(f.reduce((a, v, j) => a + v * (weights[j] ?? 0), 0));
 }
 
 /** Whether a folder holds a string model (a model with kind `string`, or an ensemble of them). */
@@ -252,7 +283,14 @@ export class StringModel {
     readonly dir: string,
     readonly scales: number[],
     readonly temperature: number,
+    /** The second reader, when the ensemble names one. */
+    readonly second?: SecondReader,
   ) {}
+
+  /** The same model without its second reader (its own confidences only). */
+  withoutSecond(): StringModel {
+    return new StringModel(this.members, this.metadata, this.dir, this.scales, this.temperature);
+  }
 
   /** Loads a string model folder; errors name the path (and say so when it is a digit model). */
   static async load(dir: string = defaultStringModelDir(), backend: BackendName = 'wasm'): Promise<StringModel> {
@@ -269,7 +307,8 @@ export class StringModel {
       const loaded = [];
       for (const m of spec.members) loaded.push(await loadModel(join(dir, m)));
       for (const m of loaded) if (m.metadata.kind !== 'string') throw new ModelError(`${m.dir}: not a string model`);
-      return new StringModel(loaded.map((m) => m.model), loaded[0].metadata, resolve(dir), spec.scales?.length ? spec.scales : [1], spec.temperature ?? 1);
+      const second = spec.second?.model ? { dir: resolve(dir, spec.second.model), weights: spec.second.weights } : undefined;
+      return new StringModel(loaded.map((m) => m.model), loaded[0].metadata, resolve(dir), spec.scales?.length ? spec.scales : [1], spec.temperature ?? 1, second);
     }
     const m = await loadModel(dir);
     if (m.metadata.kind !== 'string') throw new ModelError(`${m.dir}: not a string model (it is a digit model; pass it as --model)`);

@@ -290,10 +290,11 @@ async function cmdEvaluateStrings(a: {
   }
 }
 
-async function cmdCalibrate(a: { data: string; model?: string; out: string; backend: BackendName }): Promise<number> {
+async function cmdCalibrate(a: { data: string; model?: string; out: string; backend: BackendName; second?: string }): Promise<number> {
   if (a.model && isStringModel(a.model)) {
-    const r = await calibrateStringModel(a.model, a.data, a.out, { backend: a.backend });
+    const r = await calibrateStringModel(a.model, a.data, a.out, { backend: a.backend, second: a.second });
     out(`temperature ${r.temperature.toFixed(4)} fitted on half of ${r.fields} held-out fields of ${a.data}; on the other half: log-loss ${r.nllBefore.toFixed(4)} -> ${r.nllAfter.toFixed(4)}, ECE ${(100 * r.eceBefore).toFixed(2)}% -> ${(100 * r.eceAfter).toFixed(2)}%`);
+    if (r.second) out(`second reader ${r.second.model}: agrees on ${r.second.agreeing} of ${r.fields} fields; weights ${r.second.weights.map((w) => w.toFixed(3)).join(' ')}; on the other half: log-loss ${r.second.nllBefore.toFixed(4)} -> ${r.second.nllAfter.toFixed(4)}, ECE ${(100 * r.second.eceBefore).toFixed(2)}% -> ${(100 * r.second.eceAfter).toFixed(2)}%`);
     out(`saved ${a.out}`);
     return 0;
   }
@@ -429,7 +430,8 @@ export async function main(argv: string[]): Promise<number> {
       (y) =>
         withModel(y)
           .option('data', { type: 'string', demandOption: true, describe: 'folder with labels.tsv with per-digit boxes (its held-out split is used)' })
-          .option('out', { type: 'string', demandOption: true, describe: 'output model folder (may be the --model folder)' }),
+          .option('out', { type: 'string', demandOption: true, describe: 'output model folder (may be the --model folder)' })
+          .option('second', { type: 'string', describe: 'string ensembles: a digit model with a reject class that reads each field digit by digit; whether it agrees enters the field confidence (default: the one the ensemble names)' }),
       (a) => run(cmdCalibrate(a as never)),
     )
     .command(

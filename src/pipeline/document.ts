@@ -22,12 +22,17 @@ export interface FieldResult {
   /**
    * Probability that the whole string is right (1 for empty). With a reject-class model: the
    * posterior of this reading among all cut paths and digit readings of the field; with a
-   * digits-only model: the product of the digit confidences.
+   * digits-only model: the product of the digit confidences; for fields read whole by a string
+   * model: its probability of the string, weighed (when the model names a second reader) with
+   * whether a digit-by-digit reading agrees.
    */
   confidence: number;
   /** True when a digit is below the minimum confidence or the value breaks the field's pattern/length/type. */
   needsReview: boolean;
-  /** Why it needs review (empty when it does not). */
+  /**
+   * Why it needs review (empty when it does not): low confidence, a broken pattern, length or type,
+   * and what else the readers say (such as a second reading that differs).
+   */
   reasons: string[];
   /** The field's box in page pixels. */
   box: Box;

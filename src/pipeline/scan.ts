@@ -18,7 +18,7 @@ import { affineScale, applyAffine, mapBox, registerTemplate, Registration } from
 import { extractDigits } from '../segment/digits';
 import { bestPath, segmentGraph } from '../segment/strings';
 import { Classifier } from '../classify/classifier';
-import { defaultStringModelDir, StringModel } from '../classify/string-model';
+import { agreementConfidence, defaultStringModelDir, StringModel } from '../classify/string-model';
 import type { BackendName } from '../classify/backend';
 import { defaultWorkers } from '../threads';
 import { scanParallel } from './parallel';
@@ -144,9 +144,9 @@ export async function scanPage(
   const sm = whole.some(Boolean) ? await stringModelFor(opts) : null;
   const byDigits = sm ? regions.filter((_, i) => !whole[i]) : regions;
   const digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf);
-  const wholeFields = sm ? readWhole(pre.gray, clean, regions.filter((_, i) => whole[i]), sm) : [];
+  const wholeFields = sm ? await readWhole(cv, pre.gray, clean, regions.filter((_, i) => whole[i]), sm, opts) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
-  const assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence));
+  const assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
   if (registration && registration.found === 0) {
     for (const f of assembled) {
       f.reasons.push("registration marks not found: read at the template's positions");
@@ -191,16 +191,18 @@ function scaleFields(fields: FieldResult[], kx: number, ky: number): FieldResult
 }
 
 /** The digits read in one field, and the field's confidence when the reader computes one. */
-interface FieldReading {
+export interface FieldReading {
   digits: DigitResult[];
   confidence?: number;
+  /** Said of the field when it needs review. */
+  notes?: string[];
 }
 
 /**
  * Recognition-based reading (models with a reject class): each field is over-segmented, every
  * candidate of the page is classified in one batch, and the best cut path is chosen per field.
  */
-async function readByRecognition(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier, opts: ScanOptions): Promise<FieldReading[]> {
+export async function readByRecognition(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier, opts: ScanOptions): Promise<FieldReading[]> {
   const graphs = regions.map((r) => segmentGraph(cv, clean, r.box));
   const crops = graphs.flatMap((g) => g.candidates.map((c) => c.crop));
   const preds = crops.length ? await clf.classify(crops) : [];
@@ -225,9 +227,30 @@ async function stringModelFor(opts: ScanOptions): Promise<StringModel | null> {
   return stringModels.get(dir)!;
 }
 
-/** Whole-field reading with a string model: each field's ink (with a margin) read as one line. */
-function readWhole(gray: GrayImage, clean: BinaryImage, regions: FieldRegion[], sm: StringModel): FieldReading[] {
-  return sm.read(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box) }))).map((r) => ({ digits: r.digits, confidence: r.confidence }));
+/** Second readers (digit models with a reject class) loaded in this thread, by folder. */
+const secondReaders = new Map<string, Promise<Classifier>>();
+
+/**
+ * Whole-field reading with a string model: each field's ink (with a margin) read as one line. When
+ * the string model names a second reader, the fields are also read digit by digit with it, and the
+ * field's confidence weighs whether the two readings agree ({@link agreementConfidence}).
+ */
+async function readWhole(cv: CV, gray: GrayImage, clean: BinaryImage, regions: FieldRegion[], sm: StringModel, opts: ScanOptions): Promise<FieldReading[]> {
+  const reads = sm.read(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box) })));
+  const weights = sm.second?.weights;
+  if (!sm.second || !weights || reads.length === 0) return reads.map((r) => ({ digits: r.digits, confidence: r.confidence }));
+  const dir = sm.second.dir;
+  if (!secondReaders.has(dir)) secondReaders.set(dir, Classifier.load(dir, { workers: 1, backend: opts.backend }));
+  const second = await readByRecognition(cv, clean, regions, await secondReaders.get(dir)!, { ...opts, fieldType: 'amount' });
+  return reads.map((r, i) => {
+    const other = second[i].digits.map((d) => d.value).join('');
+    const agree = other === r.value;
+    return {
+      digits: r.digits,
+      confidence: agreementConfidence(r.confidence, agree, second[i].confidence ?? 0, weights),
+      notes: agree ? [] : [`read digit by digit: "${other}"`],
+    };
+  });
 }
 
 /** Contour reading (digit-only models): each component group is one digit. */

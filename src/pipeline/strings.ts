@@ -10,14 +10,15 @@ import { LabeledString, readStringLabels, splitStrings } from '../io/labels';
 import { Classifier } from '../classify/classifier';
 import type { FieldType } from '../segment/fields';
 import { renderPng } from '../report/plot';
-import { scanPage, ScanOptions } from './scan';
+import { readByRecognition, scanPage, ScanOptions } from './scan';
 import { loadOpenCV } from '../preprocess/opencv';
 import { cleanPage } from '../preprocess/page';
 import { fieldInkBox } from '../segment/fields';
-import { combineVariants, FieldImage, StringModel } from '../classify/string-model';
-import { binaryNll, expectedCalibrationError, goldenSection } from '../classify/calibrate';
+import { agreementFeatures, combineVariants, FieldImage, StringModel } from '../classify/string-model';
+import { binaryNll, expectedCalibrationError, fitLogistic, goldenSection, sigmoid } from '../classify/calibrate';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
+import type { BinaryImage } from '../types';
 
 /** One labeled field and what was read. */
 export interface StringReading {
@@ -225,6 +226,8 @@ export interface StringCalibration {
   nllAfter: number;
   eceBefore: number;
   eceAfter: number;
+  /** The second reader's weights and what they changed (log-loss and ECE at the fitted temperature, then with the weights). */
+  second?: { model: string; weights: number[]; agreeing: number; nllBefore: number; nllAfter: number; eceBefore: number; eceAfter: number };
 }
 
 /**
@@ -232,16 +235,23 @@ export interface StringCalibration {
  * its string is right: the held-out fields of `data` are read as `scan` reads a whole-image field;
  * the temperature minimizing the binary log-loss of (confidence, right) is fitted on every other
  * field and the calibration error measured on the rest. Writes the model with it to `out`.
+ *
+ * With a second reader (`options.second`, a digit model with a reject class, or the one the
+ * ensemble already names), the same fields are also read digit by digit, and the weights of
+ * {@link agreementConfidence} are fitted the same way (logistic regression on every other field,
+ * measured on the rest) and saved in `ensemble.json`.
  */
-export async function calibrateStringModel(model: string, data: string, out: string, options: Pick<ScanOptions, 'backend'> = {}): Promise<StringCalibration> {
+export async function calibrateStringModel(model: string, data: string, out: string, options: Pick<ScanOptions, 'backend'> & { second?: string } = {}): Promise<StringCalibration> {
   const items = splitStrings(readStringLabels(data)).heldOut;
   const sm = await StringModel.load(model, options.backend);
   const cv = await loadOpenCV();
   const fields: FieldImage[] = [];
+  const cleans: BinaryImage[] = [];
   for (const s of items) {
     const image = await decodeImage(s.path);
     const pre = cleanPage(cv, image, { specks: false });
     fields.push({ gray: pre.gray, box: fieldInkBox(pre.clean, [0, 0, pre.gray.width, pre.gray.height]) });
+    cleans.push(pre.clean);
   }
   const v = sm.variantLogits(fields);
   const read = (t: number, half: number) => {
@@ -265,16 +275,53 @@ export async function calibrateStringModel(model: string, data: string, out: str
     eceBefore: expectedCalibrationError(before.conf, before.right),
     eceAfter: expectedCalibrationError(after.conf, after.right),
   };
+  const secondDir = options.second ? resolve(options.second) : sm.second?.dir;
+  if (secondDir) {
+    if (!existsSync(join(sm.dir, 'ensemble.json'))) throw new Error(`${model}: a second reader is named in ensemble.json: this is a single string model, not an ensemble folder`);
+    const clf = await Classifier.load(secondDir, { workers: 1, backend: options.backend });
+    const x: number[][] = [];
+    const right: boolean[] = [];
+    const own: number[] = [];
+    try {
+      for (let i = 0; i < fields.length; i++) {
+        const c = cleans[i];
+        const [other] = await readByRecognition(cv, c, [{ name: 'field', box: [0, 0, c.width, c.height], type: 'amount' }], clf, { fieldType: 'amount' });
+        const r = combineVariants(v, i, t);
+        x.push(agreementFeatures(r.confidence, other.digits.map((d) => d.value).join('') === r.value, other.confidence ?? 0));
+        right.push(r.value === items[i].digits);
+        own.push(r.confidence);
+      }
+    } finally {
+      await clf.close();
+    }
+    const half = (k: number) => x.map((_, i) => i).filter((i) => i % 2 === k);
+    const fitIdx = half(0);
+    const weights = fitLogistic(fitIdx.map((i) => x[i]), fitIdx.map((i) => right[i]));
+    const test = half(1);
+    const combined = test.map((i) => sigmoid(x[i].reduce((a, f, j) => a + f * weights[j], 0)));
+    const ok = test.map((i) => right[i]);
+    const before = test.map((i) => own[i]);
+    result.second = {
+      model: secondDir,
+      weights,
+      agreeing: x.filter((f) => f[2] === 1).length,
+      nllBefore: binaryNll(before, ok),
+      nllAfter: binaryNll(combined, ok),
+      eceBefore: expectedCalibrationError(before, ok),
+      eceAfter: expectedCalibrationError(combined, ok),
+    };
+  }
   const src = resolve(sm.dir);
   const dst = resolve(out);
   if (src !== dst) cpSync(src, dst, { recursive: true, filter: (f) => !f.includes('checkpoint') });
-  const calibration = { data, split: 'heldout (fitted on even fields, measured on odd)', ...result, date: new Date().toISOString() };
+  const calibration = { data, split: 'heldout (fitted on even fields, measured on odd)', ...result, ...(result.second ? { second: { ...result.second, model: relative(dst, result.second.model) } } : {}), date: new Date().toISOString() };
   const ens = join(dst, 'ensemble.json');
   const file = existsSync(ens) ? ens : join(dst, 'model.json');
   const json = JSON.parse(readFileSync(file, 'utf8'));
   const meta = file === ens ? json : json.userDefinedMetadata;
   meta.temperature = t;
   meta.calibration = calibration;
+  if (result.second) meta.second = { model: relative(dst, result.second.model), weights: result.second.weights };
   writeFileSync(file, JSON.stringify(json, null, file === ens ? 1 : undefined));
   return result;
 }

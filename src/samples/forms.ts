@@ -18,6 +18,8 @@ export interface FormFieldSpec {
   /** `[x, y, w, h]` as fractions of the page. */
   box: [number, number, number, number];
   type?: 'digits' | 'zip' | 'amount';
+  /** A comb: the box divided by printed walls into one cell per digit, a digit in each. */
+  comb?: boolean;
 }
 
 /** What a generated form contains. */
@@ -103,12 +105,18 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
         put(fx + fw - 1 - t, y, 30);
       }
     }
-    // Handwriting: digits of about 60% of the box height, spaced along the box.
+    // Handwriting: digits of about 60% of the box height, spaced along the box (a comb: one per cell).
     let value = '';
     const used: number[] = [];
     const dh = Math.round(fh * rng.uniform(0.5, 0.68));
-    const pitch = Math.min((fw * 0.9) / f.digits, dh * 1.05);
-    let x = fx + (fw - pitch * f.digits) / 2;
+    const pitch = f.comb ? fw / f.digits : Math.min((fw * 0.9) / f.digits, dh * 1.05);
+    let x = f.comb ? fx : fx + (fw - pitch * f.digits) / 2;
+    if (f.comb) {
+      for (let k = 1; k < f.digits; k++) {
+        const wx = Math.round(fx + k * pitch - line / 2);
+        for (let t = 0; t < line; t++) for (let y = fy; y < fy + fh; y++) put(wx + t, y, 30);
+      }
+    }
     for (let k = 0; k < f.digits; k++) {
       const i = rng.int(mnist.count);
       value += String(mnist.labels[i]);
