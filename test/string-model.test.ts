@@ -5,13 +5,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../src/classify/backend';
 import { ctcForwardBackward, ctcGreedyDecode, ctcLogProbability, ctcLoss } from '../src/classify/ctc';
-import { buildStringModel, decodeField, prepareField, STRING_CLASSES, STRING_FRAMES, STRING_NORMALIZATION } from '../src/classify/string-model';
+import { buildStringModel, decodeField, frameLogits, prepareField, STRING_CLASSES, STRING_FRAMES, STRING_NORMALIZATION } from '../src/classify/string-model';
 import { augmentPrepared, greyClosing, synthField, synthSample } from '../src/classify/data/string-synth';
 import { Rng } from '../src/classify/data/random';
 import { withSeededRandom } from '../src/classify/seeded';
 import { countParams } from '../src/classify/zoo';
 import type { GrayImage } from '../src/types';
-import { mnistTest } from './helpers';
+import { mnistTest, ROOT } from './helpers';
+import { join } from 'node:path';
+import { loadModel } from '../src/classify/model-io';
+import { foldForInference } from '../src/classify/fold';
 
 /** Log-softmax of rows of k. */
 function logSoftmax(x: number[], k: number): Float32Array {
@@ -192,6 +195,23 @@ describe('synthetic fields', () => {
 });
 
 describe('string model', () => {
+  test('reads with batch norms folded into its convolutions: the same logits as the trained network', async () => {
+    await useBackend('wasm');
+    const { model } = await loadModel(join(ROOT, 'models', 'amount', 'a'));
+    const folded = foldForInference(model);
+    expect(folded.layers.length).toBeLessThan(model.layers.length);
+    const rng = new Rng(3);
+    const fields = [0, 1, 2].map(() => {
+      const g: GrayImage = { width: 200, height: 50, data: new Uint8Array(200 * 50).map(() => 180 + rng.int(60)) };
+      for (let y = 15; y < 35; y++) for (let x = 20 + rng.int(20); x < 180; x += 7) g.data[y * 200 + x] = 30;
+      return prepareField(g);
+    });
+    const a = frameLogits(model, fields);
+    const b = frameLogits(folded, fields, 2);
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    expect(worst).toBeLessThan(1e-3);
+  });
   test('maps a field to 32 frames of 11 classes', async () => {
     await useBackend('cpu');
     const m = withSeededRandom(1, () => buildStringModel());

@@ -14,6 +14,7 @@ import { BackendName, useBackend } from './backend';
 import { loadModel, ModelError, ModelMetadata } from './model-io';
 import { resampleArea } from '../segment/normalize';
 import { batchNormalization } from './kernels/batchnorm-train';
+import { foldForInference } from './fold';
 import { ctcGreedyDecode, ctcLogProbability } from './ctc';
 import { logit, sigmoid } from './calibrate';
 
@@ -224,7 +225,7 @@ export function frameLogits(model: tfl.LayersModel, fields: PreparedField[], bat
     const part = fields.slice(i, i + batch);
     const x = new Float32Array(part.length * H * W);
     part.forEach((f, j) => x.set(f.input, j * H * W));
-    const y = tf.tidy(() => model.predict(tf.tensor4d(x, [part.length, H, W, 1])) as tf.Tensor);
+    const y = tf.tidy(() => model.apply(tf.tensor4d(x, [part.length, H, W, 1]), { training: false }) as tf.Tensor);
     out.set(y.dataSync() as Float32Array, i * STRING_FRAMES * STRING_CLASSES.length);
     y.dispose();
   }
@@ -308,19 +309,23 @@ export class StringModel {
       for (const m of spec.members) loaded.push(await loadModel(join(dir, m)));
       for (const m of loaded) if (m.metadata.kind !== 'string') throw new ModelError(`${m.dir}: not a string model`);
       const second = spec.second?.model ? { dir: resolve(dir, spec.second.model), weights: spec.second.weights } : undefined;
-      return new StringModel(loaded.map((m) => m.model), loaded[0].metadata, resolve(dir), spec.scales?.length ? spec.scales : [1], spec.temperature ?? 1, second);
+      return new StringModel(loaded.map((m) => foldForInference(m.model)), loaded[0].metadata, resolve(dir), spec.scales?.length ? spec.scales : [1], spec.temperature ?? 1, second);
     }
     const m = await loadModel(dir);
     if (m.metadata.kind !== 'string') throw new ModelError(`${m.dir}: not a string model (it is a digit model; pass it as --model)`);
-    return new StringModel([m.model], m.metadata, m.dir, [1], m.metadata.temperature ?? 1);
+    return new StringModel([foldForInference(m.model)], m.metadata, m.dir, [1], m.metadata.temperature ?? 1);
   }
 
   /** Every variant's frame logits (for reading and calibration). */
   variantLogits(fields: FieldImage[], batch = 64): VariantLogits {
     const prepared = this.scales.map((sc) => fields.map((f) => prepareField(f.gray, f.box, sc)));
     const logits: Float32Array[] = [];
+    // Every scale of a member in one batch (a call costs more than a field).
+    const all = prepared.flat();
+    const per = fields.length * STRING_FRAMES * STRING_CLASSES.length;
     for (const model of this.members) {
-      for (const fs of prepared) logits.push(frameLogits(model, fs, batch));
+      const l = frameLogits(model, all, Math.max(batch, all.length <= 4 * batch ? all.length : batch));
+      prepared.forEach((_, s) => logits.push(l.subarray(s * per, (s + 1) * per)));
     }
     return { prepared, logits };
   }
