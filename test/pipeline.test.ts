@@ -211,10 +211,16 @@ describe('preprocess: fast steps match their references', () => {
 });
 
 describe('segment: digits in a field', () => {
+  // The same OpenCV, MNIST test set and shipped model for every case; each draws on a blank field.
+  let cv: Awaited<ReturnType<typeof cvLoad>>;
+  let clf: Classifier;
+  const test = loadMnist('test');
+  const blank = (width: number, height: number): BinaryImage => ({ width, height, data: new Uint8Array(width * height) });
+  beforeAll(async () => {
+    cv = await cvLoad();
+    clf = await Classifier.load();
+  });
   test('two touching MNIST test digits are cut apart and read; a printed-line sliver is not a digit', async () => {
-    const cv = await cvLoad();
-    const test = loadMnist('test');
-    const clf = await Classifier.load();
     const pairs = [[0, 1], [2, 3], [4, 5], [6, 7], [8, 11]];
     let right = 0;
     for (const [a, b] of pairs) {
@@ -222,7 +228,7 @@ describe('segment: digits in a field', () => {
       const S = 4;
       const W = 360;
       const H = 160;
-      const bin: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+      const bin = blank(W, H);
       [a, b].forEach((k, j) => {
         drawDigit(bin, test.images, k, 40 + j * (28 * S - 44), 20, S);
       });
@@ -236,14 +242,11 @@ describe('segment: digits in a field', () => {
     console.log(`touching pairs read right: ${right}/${pairs.length}`);
   });
   test('a detached 5 flag joins its digit; a box-border remnant at the field edge is not a digit', async () => {
-    const cv = await cvLoad();
-    const test = loadMnist('test');
-    const clf = await Classifier.load();
     // MNIST test 9702 is a 5 whose flag is a separate stroke; 3 is a 0. At 4x, 30 px apart.
     const S = 4;
     const W = 330;
     const H = 160;
-    const bin: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+    const bin = blank(W, H);
     [3, 9702].forEach((k, j) => drawDigit(bin, test.images, k, 20 + j * (28 * S + 30), 24, S));
     // What line removal left of the box's right border: a 2-px stroke down the edge and a corner tick.
     fill(bin, W - 2, 60, 2, 98, 1);
@@ -253,16 +256,13 @@ describe('segment: digits in a field', () => {
     expect((await clf.classify(crops)).map((p) => p.digit).join('')).toBe('05');
   });
   test("a thin-penned digit whose tail crosses the field's edge is kept (not taken for a border remnant)", async () => {
-    const cv = await cvLoad();
-    const test = loadMnist('test');
-    const clf = await Classifier.load();
     // A 1 and an 8 (MNIST test 2 and 61), then a 7 (test 0) drawn with only its darker pixels, a
     // thinner pen than theirs; the field's bottom edge cuts through the 7's tail (the case of a
     // bench form read with --auto-fields, where the 7 was dropped and 7187 read as 718).
     const S = 4;
     const W = 420;
     const H = 130;
-    const bin: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+    const bin = blank(W, H);
     [
       [2, 100, 8],
       [61, 100, 8],

@@ -101,7 +101,7 @@ export function fitLogistic(x: number[][], y: ArrayLike<boolean>, l2 = 0.1, iter
     const g = new Array<number>(d).fill(0);
     const h = Array.from({ length: d }, () => new Array<number>(d).fill(0));
     x.forEach((row, i) => {
-      const p = sigmoid(row.reduce((a, v, j) => a + v * w[j], 0));
+      const p = logisticProbability(row, w);
       const r = p - (y[i] ? 1 : 0);
       const s = Math.max(1e-9, p * (1 - p));
       for (let j = 0; j < d; j++) {
@@ -122,6 +122,11 @@ export function fitLogistic(x: number[][], y: ArrayLike<boolean>, l2 = 0.1, iter
     if (change < 1e-9) break;
   }
   return w;
+}
+
+/** sigmoid(w . x): the probability a logistic model with weights `w` gives features `x` (missing weights count 0). */
+export function logisticProbability(x: number[], w: number[]): number {
+  return sigmoid(x.reduce((a, v, j) => a + v * (w[j] ?? 0), 0));
 }
 
 /** 1 / (1 + e^-z). */

@@ -16,7 +16,7 @@ import { resampleArea } from '../segment/normalize';
 import { batchNormalization } from './kernels/batchnorm-train';
 import { foldForInference } from './fold';
 import { ctcGreedyDecode, ctcLogProbability } from './ctc';
-import { logit, sigmoid } from './calibrate';
+import { logisticProbability, logit } from './calibrate';
 
 /** How a field becomes the string model's input; stored in the model's metadata. */
 export const STRING_NORMALIZATION = {
@@ -188,8 +188,7 @@ export function agreementFeatures(confidence: number, agree: boolean, secondConf
  * string is right.
  */
 export function agreementConfidence(confidence: number, agree: boolean, secondConfidence: number, weights: number[]): number {
-  const f = agreementFeatures(confidence, agree, secondConfidence);
-  return sigmoid(f.reduce((a, v, j) => a + v * (weights[j] ?? 0), 0));
+  return logisticProbability(agreementFeatures(confidence, agree, secondConfidence), weights);
 }
 
 /** Whether a folder holds a string model (a model with kind `string`, or an ensemble of them). */
@@ -288,11 +287,6 @@ export class StringModel {
     readonly second?: SecondReader,
   ) {}
 
-  /** The same model without its second reader (its own confidences only). */
-  withoutSecond(): StringModel {
-    return new StringModel(this.members, this.metadata, this.dir, this.scales, this.temperature);
-  }
-
   /** Loads a string model folder; errors name the path (and say so when it is a digit model). */
   static async load(dir: string = defaultStringModelDir(), backend: BackendName = 'wasm'): Promise<StringModel> {
     await useBackend(backend);
@@ -324,7 +318,7 @@ export class StringModel {
     const all = prepared.flat();
     const per = fields.length * STRING_FRAMES * STRING_CLASSES.length;
     for (const model of this.members) {
-      const l = frameLogits(model, all, Math.max(batch, all.length <= 4 * batch ? all.length : batch));
+      const l = frameLogits(model, all, all.length <= 4 * batch ? all.length : batch);
       prepared.forEach((_, s) => logits.push(l.subarray(s * per, (s + 1) * per)));
     }
     return { prepared, logits };

@@ -237,17 +237,17 @@ const secondReaders = new Map<string, Promise<Classifier>>();
  */
 async function readWhole(cv: CV, gray: GrayImage, clean: BinaryImage, regions: FieldRegion[], sm: StringModel, opts: ScanOptions): Promise<FieldReading[]> {
   const reads = sm.read(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box) })));
-  const weights = sm.second?.weights;
-  if (!sm.second || !weights || reads.length === 0) return reads.map((r) => ({ digits: r.digits, confidence: r.confidence }));
-  const dir = sm.second.dir;
+  const second = sm.second;
+  if (!second?.weights || reads.length === 0) return reads.map((r) => ({ digits: r.digits, confidence: r.confidence }));
+  const { dir, weights } = second;
   if (!secondReaders.has(dir)) secondReaders.set(dir, Classifier.load(dir, { workers: 1, backend: opts.backend }));
-  const second = await readByRecognition(cv, clean, regions, await secondReaders.get(dir)!, { ...opts, fieldType: 'amount' });
+  const others = await readByRecognition(cv, clean, regions, await secondReaders.get(dir)!, { ...opts, fieldType: 'amount' });
   return reads.map((r, i) => {
-    const other = second[i].digits.map((d) => d.value).join('');
+    const other = others[i].digits.map((d) => d.value).join('');
     const agree = other === r.value;
     return {
       digits: r.digits,
-      confidence: agreementConfidence(r.confidence, agree, second[i].confidence ?? 0, weights),
+      confidence: agreementConfidence(r.confidence, agree, others[i].confidence ?? 0, weights),
       notes: agree ? [] : [`read digit by digit: "${other}"`],
     };
   });

@@ -15,7 +15,7 @@ import { loadOpenCV } from '../preprocess/opencv';
 import { cleanPage } from '../preprocess/page';
 import { fieldInkBox } from '../segment/fields';
 import { agreementFeatures, combineVariants, FieldImage, StringModel } from '../classify/string-model';
-import { binaryNll, expectedCalibrationError, fitLogistic, goldenSection, sigmoid } from '../classify/calibrate';
+import { binaryNll, expectedCalibrationError, fitLogistic, goldenSection, logisticProbability } from '../classify/calibrate';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { BinaryImage } from '../types';
@@ -277,7 +277,7 @@ export async function calibrateStringModel(model: string, data: string, out: str
   };
   const secondDir = options.second ? resolve(options.second) : sm.second?.dir;
   if (secondDir) {
-    if (!existsSync(join(sm.dir, 'ensemble.json'))) throw new Error(`${model}: a second reader is named in ensemble.json: this is a single string model, not an ensemble folder`);
+    if (!existsSync(join(sm.dir, 'ensemble.json'))) throw new Error(`${model}: a second reader is kept in an ensemble's ensemble.json; this is a single string model`);
     const clf = await Classifier.load(secondDir, { workers: 1, backend: options.backend });
     const x: number[][] = [];
     const right: boolean[] = [];
@@ -298,7 +298,7 @@ export async function calibrateStringModel(model: string, data: string, out: str
     const fitIdx = half(0);
     const weights = fitLogistic(fitIdx.map((i) => x[i]), fitIdx.map((i) => right[i]));
     const test = half(1);
-    const combined = test.map((i) => sigmoid(x[i].reduce((a, f, j) => a + f * weights[j], 0)));
+    const combined = test.map((i) => logisticProbability(x[i], weights));
     const ok = test.map((i) => right[i]);
     const before = test.map((i) => own[i]);
     result.second = {
@@ -314,14 +314,16 @@ export async function calibrateStringModel(model: string, data: string, out: str
   const src = resolve(sm.dir);
   const dst = resolve(out);
   if (src !== dst) cpSync(src, dst, { recursive: true, filter: (f) => !f.includes('checkpoint') });
-  const calibration = { data, split: 'heldout (fitted on even fields, measured on odd)', ...result, ...(result.second ? { second: { ...result.second, model: relative(dst, result.second.model) } } : {}), date: new Date().toISOString() };
+  // The second reader is saved relative to the output folder (models move together).
+  const second = result.second && { ...result.second, model: relative(dst, result.second.model) };
+  const calibration = { data, split: 'heldout (fitted on even fields, measured on odd)', ...result, ...(second ? { second } : {}), date: new Date().toISOString() };
   const ens = join(dst, 'ensemble.json');
   const file = existsSync(ens) ? ens : join(dst, 'model.json');
   const json = JSON.parse(readFileSync(file, 'utf8'));
   const meta = file === ens ? json : json.userDefinedMetadata;
   meta.temperature = t;
   meta.calibration = calibration;
-  if (result.second) meta.second = { model: relative(dst, result.second.model), weights: result.second.weights };
+  if (second) meta.second = { model: second.model, weights: second.weights };
   writeFileSync(file, JSON.stringify(json, null, file === ens ? 1 : undefined));
   return result;
 }
