@@ -214,7 +214,7 @@ describe('segment: digits in a field', () => {
   // The same OpenCV, MNIST test set and shipped model for every case; each draws on a blank field.
   let cv: Awaited<ReturnType<typeof cvLoad>>;
   let clf: Classifier;
-  const test = loadMnist('test');
+  const mnist = loadMnist('test');
   const blank = (width: number, height: number): BinaryImage => ({ width, height, data: new Uint8Array(width * height) });
   beforeAll(async () => {
     cv = await cvLoad();
@@ -230,13 +230,13 @@ describe('segment: digits in a field', () => {
       const H = 160;
       const bin = blank(W, H);
       [a, b].forEach((k, j) => {
-        drawDigit(bin, test.images, k, 40 + j * (28 * S - 44), 20, S);
+        drawDigit(bin, mnist.images, k, 40 + j * (28 * S - 44), 20, S);
       });
       fill(bin, 330, 30, 1, 100, 1);
       const crops = extractDigits(cv, bin, [0, 0, W, H]);
       expect(crops).toHaveLength(2);
       const read = (await clf.classify(crops)).map((p) => p.digit).join('');
-      if (read === `${test.labels[a]}${test.labels[b]}`) right++;
+      if (read === `${mnist.labels[a]}${mnist.labels[b]}`) right++;
     }
     expect(right).toBeGreaterThanOrEqual(4);
     console.log(`touching pairs read right: ${right}/${pairs.length}`);
@@ -247,7 +247,7 @@ describe('segment: digits in a field', () => {
     const W = 330;
     const H = 160;
     const bin = blank(W, H);
-    [3, 9702].forEach((k, j) => drawDigit(bin, test.images, k, 20 + j * (28 * S + 30), 24, S));
+    [3, 9702].forEach((k, j) => drawDigit(bin, mnist.images, k, 20 + j * (28 * S + 30), 24, S));
     // What line removal left of the box's right border: a 2-px stroke down the edge and a corner tick.
     fill(bin, W - 2, 60, 2, 98, 1);
     fill(bin, W - 30, 156, 30, 2, 1);
@@ -267,7 +267,7 @@ describe('segment: digits in a field', () => {
       [2, 100, 8],
       [61, 100, 8],
       [0, 200, H - 28 * S + 28],
-    ].forEach(([k, level, y0], j) => drawDigit(bin, test.images, k, 10 + j * (28 * S + 20), y0, S, level));
+    ].forEach(([k, level, y0], j) => drawDigit(bin, mnist.images, k, 10 + j * (28 * S + 20), y0, S, level));
     const crops = extractDigits(cv, bin, [0, 0, W, H]);
     expect((await clf.classify(crops)).map((p) => p.digit).join('')).toBe('187');
   });
