@@ -255,7 +255,7 @@ async function readWhole(cv: CV, gray: GrayImage, clean: BinaryImage, regions: F
 
 /** Contour reading (digit-only models): each component group is one digit. */
 async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier): Promise<FieldReading[]> {
-  const crops = regions.map((r) => extractDigits(cv, clean, r.box));
+  const crops = regions.map((r) => extractDigits(cv, clean, r.box, { cells: r.cells }));
   const flat = crops.flat();
   const preds = flat.length ? await clf.classify(flat) : [];
   let k = 0;

@@ -13,6 +13,11 @@ import { seamCut } from './strings';
 export interface DigitOptions {
   /** Smallest component kept, in pixels (default: scaled to the field's ink height). */
   minArea?: number;
+  /**
+   * The cells of a comb field, in page pixels (see `FieldRegion.cells`): the ink in one cell is one
+   * digit, and narrow marks outside every cell (what is left of the walls) are dropped.
+   */
+  cells?: Box[];
 }
 
 /**
@@ -57,8 +62,34 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
   });
   // Slivers thinner than half the pen: what is left of printed lines, not handwriting.
   comps = comps.filter((c) => c.box[2] >= 0.5 * pen || c.box[3] < 0.5 * H);
-  // Merge broken strokes: components overlapping mostly in x belong to one digit.
+  // Comb cells (field-relative): a narrow mark whose middle is in no cell is a wall's remains; the
+  // ink of a cell is one digit.
+  const cells = (options.cells ?? []).map((c): Box => [c[0] - field[0], c[1] - field[1], c[2], c[3]]);
+  const cellOf = (b: Box): number => {
+    let best = -1;
+    let most = 0;
+    cells.forEach((c, i) => {
+      const o = Math.min(b[0] + b[2], c[0] + c[2]) - Math.max(b[0], c[0]);
+      if (o > most) [best, most] = [i, o];
+    });
+    return best;
+  };
+  if (cells.length) {
+    const cellW = median(cells.map((c) => c[2]));
+    const cellH = median(cells.map((c) => c[3]));
+    comps = comps.filter((c) => {
+      const [x, y, w, h] = c.box;
+      const mx = x + w / 2;
+      const my = y + h / 2;
+      if (w < 0.25 * cellW && !cells.some((k) => mx > k[0] && mx < k[0] + k[2])) return false;
+      if (h < 0.25 * cellH && !cells.some((k) => my > k[1] && my < k[1] + k[3])) return false;
+      return true;
+    });
+  }
+  // Merge broken strokes: components overlapping mostly in x belong to one digit (in a comb: in
+  // the same cell).
   let groups = groupComponents(comps, (a, b, overlap) => {
+    if (cells.length) return cellOf(a) === cellOf(b);
     const narrower = Math.min(a[2], b[2]);
     const small = Math.min(a[3], b[3]) < 0.6 * H;
     return overlap > 0.5 * narrower || (small && overlap > 0.2 * narrower);
@@ -96,7 +127,7 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
     // A group half again as wide as the field's digits are tall is digits that touch (single
     // digits, even wide ones, stay under that): cut it along least-ink seams.
     const cw = (core.get(g) ?? g.box)[2];
-    const n = cw > 1.5 * H ? Math.max(2, Math.round(cw / (0.85 * H))) : 1;
+    const n = !cells.length && cw > 1.5 * H ? Math.max(2, Math.round(cw / (0.85 * H))) : 1;
     for (const piece of splitTouching({ width: gw, height: gh, data: img }, n)) {
       const [px, py, pw, ph] = piece.box;
       const data = Uint8Array.from(piece.image.data, (v) => v * 255);

@@ -3,7 +3,7 @@
  * handwriting. A field is a named box in page pixels.
  */
 import type { BinaryImage, Box } from '../types';
-import { componentBoxes } from './components';
+import { componentBoxes, unionBox } from './components';
 
 /** What is known about a field's content. */
 export type FieldType = 'digits' | 'amount' | 'zip';
@@ -17,6 +17,12 @@ export interface FieldRegion {
   /** Exact number of digits expected. */
   length?: number;
   type?: FieldType;
+  /**
+   * The cells of a comb field (a box divided by printed walls into one cell per digit), their
+   * interiors in the same pixels as `box`: at most one digit is read in each, and what is left of
+   * the walls between them is not read.
+   */
+  cells?: Box[];
 }
 
 /** A template field as written in template JSON: box in page-relative coordinates (0..1). */
@@ -118,26 +124,90 @@ export function readingOrder<T extends { box: Box }>(items: T[]): T[] {
 
 /**
  * Printed boxes as fields: every connected structure of form lines whose outline is box-sized
- * becomes one field (a comb of digit cells is one field), named `box-1`, `box-2`, … in reading
- * order. The box is the structure's interior.
+ * becomes one field, named `box-1`, `box-2`, … in reading order. A structure divided into cells
+ * (a table) gives one field per cell, except that a row of narrow cells side by side (a comb of
+ * digit cells) is one field; a box, or a comb alone, is one field: its interior.
  */
 export function boxFields(lineMask: BinaryImage, minSide: number): FieldRegion[] {
   const list = componentBoxes(lineMask);
-  const found: Array<{ box: Box }> = [];
+  const found: Array<{ box: Box; cells?: Box[] }> = [];
   for (const c of list) {
     const [x, y, w, h] = c.box;
     if (w < minSide || h < minSide * 0.6) continue;
     // A box outline is thin: its ink is a small part of its bounding box.
     if (c.area > 0.5 * w * h) continue;
-    // Both sides present: ink near the left and right edges and near the top and bottom.
+    const cells = tableCells(lineMask, c.box, minSide);
+    if (cells.length > 1) {
+      found.push(...cells);
+      continue;
+    }
     const inset = Math.max(2, Math.round(Math.min(w, h) * 0.08));
-    found.push({ box: [x + inset, y + inset, w - 2 * inset, h - 2 * inset] });
+    found.push({ box: [x + inset, y + inset, w - 2 * inset, h - 2 * inset], ...(cells[0]?.cells ? { cells: cells[0].cells } : {}) });
   }
-  // Drop boxes inside other boxes (a table's cells inside its frame keep the cells).
+  // Drop boxes inside other boxes (a box drawn inside a table's cell keeps the box).
   const kept = found.filter(
     (a) => !found.some((b) => b !== a && a.box[0] <= b.box[0] && a.box[1] <= b.box[1] && a.box[0] + a.box[2] >= b.box[0] + b.box[2] && a.box[1] + a.box[3] >= b.box[1] + b.box[3]),
   );
-  return readingOrder(kept).map((f, i) => ({ name: `box-${i + 1}`, box: f.box }));
+  return readingOrder(kept).map((f, i) => ({ name: `box-${i + 1}`, box: f.box, ...(f.cells ? { cells: f.cells } : {}) }));
+}
+
+/**
+ * The fields of one structure of form lines, from the cells its lines enclose (found with the lines
+ * thickened by a pixel, to seal hairline gaps): one field per cell, except that a run of narrow
+ * cells side by side in a row (a comb) is one field, with its `cells`. Empty when the structure
+ * encloses fewer than two cells.
+ */
+export function tableCells(lineMask: BinaryImage, box: Box, minSide: number): Array<{ box: Box; cells?: Box[] }> {
+  const [bx, by, bw, bh] = box;
+  // The structure's part of the mask, thickened (3x3), inverted: the cells are the components of
+  // paper that do not reach the crop's edge.
+  const paper: BinaryImage = { width: bw, height: bh, data: new Uint8Array(bw * bh) };
+  const m = lineMask.data;
+  const W = lineMask.width;
+  for (let yy = 0; yy < bh; yy++) {
+    for (let xx = 0; xx < bw; xx++) {
+      let ink = 0;
+      for (let dy = -1; dy <= 1 && !ink; dy++) {
+        const sy = by + yy + dy;
+        if (sy < 0 || sy >= lineMask.height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const sx = bx + xx + dx;
+          if (sx >= 0 && sx < W && m[sy * W + sx]) {
+            ink = 1;
+            break;
+          }
+        }
+      }
+      paper.data[yy * bw + xx] = ink ? 0 : 1;
+    }
+  }
+  const holes = componentBoxes(paper)
+    .filter((c) => {
+      const [x, y, w, h] = c.box;
+      if (x === 0 || y === 0 || x + w >= bw || y + h >= bh) return false;
+      return h >= 0.5 * minSide && w >= 0.25 * minSide && c.area >= 0.6 * w * h;
+    })
+    .map((c): Box => [c.box[0] + bx, c.box[1] + by, c.box[2], c.box[3]]);
+  if (holes.length < 2) return [];
+  // Comb cells: narrow, side by side (one wall apart), the same height.
+  const narrow = (b: Box) => b[2] <= 1.4 * b[3];
+  const mates = (a: Box, b: Box) => {
+    const tall = Math.max(a[3], b[3]);
+    const overlap = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
+    const gap = b[0] - (a[0] + a[2]);
+    return narrow(a) && narrow(b) && overlap >= 0.8 * tall && Math.min(a[3], b[3]) >= 0.8 * tall && gap >= 0 && gap <= Math.max(4, 0.3 * tall);
+  };
+  const groups: Box[][] = [];
+  for (const h of readingOrder(holes.map((b) => ({ box: b }))).map((o) => o.box)) {
+    const g = groups[groups.length - 1];
+    if (g && mates(g[g.length - 1], h)) g.push(h);
+    else groups.push([h]);
+  }
+  return groups.map((g) => {
+    const [x, y, w, h] = g.reduce(unionBox);
+    const inset = Math.max(1, Math.round(Math.min(w, h) * 0.03));
+    return { box: [x + inset, y + inset, w - 2 * inset, h - 2 * inset], ...(g.length > 1 ? { cells: g } : {}) };
+  });
 }
 
 /**
