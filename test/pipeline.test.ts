@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { toGray } from '../src/io/image';
 import { join } from 'node:path';
 import { loadOpenCV } from '../src/preprocess/opencv';
-import { estimateSkew, findLines, paperOf, removeLines, rotate, rotatePaper, threshold, thresholdOnPaper, thresholdRotated } from '../src/preprocess/steps';
+import { estimateSkew, findLines, paperOf, removeLines, rotate, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, thresholdRotatedAt } from '../src/preprocess/steps';
 import { cleanPage } from '../src/preprocess/page';
 import { loadOpenCV as cvLoad, toMat, fromMat } from '../src/preprocess/opencv';
 import { extractDigits } from '../src/segment/digits';
@@ -161,6 +161,12 @@ describe('preprocess: fast steps match their references', () => {
     }
     expect(ink).toBeGreaterThan(3000);
     expect(differ).toBe(0);
+    // Two levels in one pass (the ink and a fainter one, near the faint ink) give the same pixels.
+    const both = thresholdOnPaper(page, paper, undefined, (l) => (1 + l) / 2);
+    expect(both.binary.data).toEqual(first.binary.data);
+    const pair = thresholdRotatedAt(page, both.faint, angle, rp, [both.level, both.faintLevel]);
+    expect(pair[0].data).toEqual(got.data);
+    expect(pair[1].data).toEqual(thresholdOnPaper(rotate(cv, page, angle), rp, both.faintLevel).binary.data);
     // A lone dark pixel at every offset against the parts sampled (32 px) and the ink grid (8 px).
     const small = blank(257, 61, 220);
     const sp = paperOf(cv, small);
@@ -207,6 +213,35 @@ describe('preprocess: fast steps match their references', () => {
     const flat = thresholdOnPaper(page, paperOf(cv, page)).binary;
     expect(Math.abs(count(flat) - ink)).toBeLessThan(0.05 * ink);
     for (const [x, y] of strokes) expect(flat.data[(y + 2) * w + x + 2]).toBe(1);
+  });
+  test('pale printed box lines (lighter than the ink threshold) are still found as lines and boxes, and the strokes in the box stay ink', async () => {
+    const cv = await cvLoad();
+    const w = 1275;
+    const h = 1650;
+    for (const angle of [0, 1.3]) {
+      const page = blank(w, h, 245);
+      // Two boxes drawn in pale grey (165, as light red or blue print comes out in luma), 2 px;
+      // dark handwriting strokes (40) inside them.
+      for (const [x, y, bw, bh] of [[150, 300, 500, 90], [150, 600, 300, 90]]) {
+        fill(page, x, y, bw, 2, 165);
+        fill(page, x, y + bh - 2, bw, 2, 165);
+        fill(page, x, y, 2, bh, 165);
+        fill(page, x + bw - 2, y, 2, bh, 165);
+        for (let k = 0; k < 4; k++) fill(page, x + 40 + k * 60, y + 20, 8, 50, 40);
+      }
+      const img = angle ? rotate(cv, page, angle) : page;
+      const pre = cleanPage(cv, img);
+      // Plain thresholding sees no line at all.
+      let onLine = 0;
+      for (let y = 290; y < 312; y++) for (let x = 200; x < 600; x++) onLine += pre.binary.data[y * w + x];
+      expect(onLine).toBe(0);
+      const boxes = boxFields({ width: w, height: h, data: pre.lines.horizontal.data.map((v, i) => v | pre.lines.vertical.data[i]) }, 40);
+      expect(boxes).toHaveLength(2);
+      expect(boxes[0].box[1]).toBeGreaterThan(295);
+      expect(boxes[0].box[1]).toBeLessThan(330);
+      // The strokes are not taken for lines: 8 strokes of ink remain in the clean page.
+      expect(componentBoxes(pre.clean).filter((c) => c.box[3] > 40)).toHaveLength(8);
+    }
   });
 });
 

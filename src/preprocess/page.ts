@@ -5,7 +5,7 @@
  */
 import type { BinaryImage, GrayImage } from '../types';
 import type { CV } from './opencv';
-import { equalize, estimateSkew, findLines, LineMask, paperOf, removeLines, removeSpecks, rotate, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, ThresholdMethod } from './steps';
+import { equalize, estimateSkew, findLines, LineMask, paperOf, removeLines, removeSpecks, rotate, rotatePaper, threshold, thresholdOnPaper, thresholdRotatedAt, ThresholdMethod } from './steps';
 
 /** Options of {@link cleanPage}. */
 export interface CleanOptions {
@@ -49,8 +49,12 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   // page, not over a field, so only a page's Otsu threshold is taken against its paper.
   const cutOut = Math.min(image.width, image.height) < 600;
   const paper = method === 'otsu' && !cutOut ? paperOf(cv, gray) : null;
-  const first = paper ? thresholdOnPaper(gray, paper) : null;
+  // Printed lines are looked for in a fainter binarization (halfway between the ink's level and
+  // the paper): light box borders (pale or coloured print, thin lines after scaling) come out of
+  // the ink's threshold in pieces, too short to be found as lines.
+  const first = paper ? thresholdOnPaper(gray, paper, undefined, (level) => (1 + level) / 2) : null;
   let bin = first ? first.binary : threshold(cv, gray, method);
+  let faint = first ? first.faint : bin;
   let skew = 0;
   // Against the paper, the deskewed binary page comes from the page and its binarization (only
   // what lies near ink is rotated), and the deskewed gray page is made when first asked for
@@ -60,11 +64,12 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
     skew = estimateSkew(cv, bin);
     if (Math.abs(skew) >= 0.1) {
       if (paper && first) {
-        bin = thresholdRotated(gray, bin, skew, rotatePaper(cv, paper, skew), first.level);
+        [bin, faint] = thresholdRotatedAt(gray, faint, skew, rotatePaper(cv, paper, skew), [first.level, first.faintLevel]);
         deskewGray = true;
       } else {
         gray = rotate(cv, gray, skew);
         bin = threshold(cv, gray, method);
+        faint = bin;
       }
     } else skew = 0;
   }
@@ -73,7 +78,7 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   if (opts.specks) bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
   const lines = cutOut
     ? findLines(bin, { horizontal: Math.round(0.6 * gray.width), vertical: Math.round(0.9 * gray.height) }, Math.max(3, Math.round(gray.height / 15)))
-    : findLines(bin, Math.max(25, Math.round(120 * scale)), Math.max(4, Math.round(12 * scale)));
+    : findLines(faint, Math.max(25, Math.round(120 * scale)), Math.max(4, Math.round(12 * scale)));
   const clean = removeLines(bin, lines, Math.max(3, Math.round(9 * scale)));
   return {
     get gray() {

@@ -109,7 +109,18 @@ export function rotatePaper(cv: CV, paper: Paper, angle: number): Paper {
  * fourth row), so that one threshold fits the whole page even under uneven light; plain Otsu there
  * splits the paper itself and a whole side of the page becomes ink. Returns the level used.
  */
-export function thresholdOnPaper(img: GrayImage, paper: Paper, level?: number): { binary: BinaryImage; level: number } {
+export function thresholdOnPaper(img: GrayImage, paper: Paper, level?: number): { binary: BinaryImage; level: number };
+/**
+ * The same, and in the same pass a second binarization at a fainter level, `faint(level)` (as a
+ * fraction of the paper, between `level` and 1).
+ */
+export function thresholdOnPaper(img: GrayImage, paper: Paper, level: number | undefined, faint: (level: number) => number): { binary: BinaryImage; level: number; faint: BinaryImage; faintLevel: number };
+export function thresholdOnPaper(
+  img: GrayImage,
+  paper: Paper,
+  level?: number,
+  faint?: (level: number) => number,
+): { binary: BinaryImage; level: number; faint?: BinaryImage; faintLevel?: number } {
   const { width: w, height: h, data } = img;
   const { cell } = paper;
   const paperRow = paperRows(paper, w);
@@ -130,14 +141,35 @@ export function thresholdOnPaper(img: GrayImage, paper: Paper, level?: number): 
   }
   const out = new Uint8Array(w * h);
   const inkBelow = paperThresholds(paperRow, level);
+  if (!faint) {
+    for (let y = 0; y < h; y++) {
+      const t = inkBelow(y);
+      for (let cx = 0; cx < t.length; cx++) {
+        const end = Math.min(w, (cx + 1) * cell) + y * w;
+        const a = t[cx];
+        // v < a as the sign bit of v - a (branch-free).
+        for (let i = cx * cell + y * w; i < end; i++) out[i] = (data[i] - a) >>> 31;
+      }
+    }
+    return { binary: { width: w, height: h, data: out }, level };
+  }
+  const faintLevel = faint(level);
+  const out2 = new Uint8Array(w * h);
+  const faintBelow = paperThresholds(paperRows(paper, w), faintLevel);
   for (let y = 0; y < h; y++) {
     const t = inkBelow(y);
+    const t2 = faintBelow(y);
     for (let cx = 0; cx < t.length; cx++) {
       const end = Math.min(w, (cx + 1) * cell) + y * w;
-      for (let i = cx * cell + y * w; i < end; i++) out[i] = data[i] < t[cx] ? 1 : 0;
+      const [a, b] = [t[cx], t2[cx]];
+      for (let i = cx * cell + y * w; i < end; i++) {
+        const v = data[i];
+        out[i] = (v - a) >>> 31;
+        out2[i] = (v - b) >>> 31;
+      }
     }
   }
-  return { binary: { width: w, height: h, data: out }, level };
+  return { binary: { width: w, height: h, data: out }, level, faint: { width: w, height: h, data: out2 }, faintLevel };
 }
 
 /**
@@ -340,9 +372,17 @@ export function rotate(cv: CV, img: GrayImage, angle: number): GrayImage {
  * interpolations differ at the threshold), at a fraction of the work: a page is mostly paper.
  */
 export function thresholdRotated(img: GrayImage, ink: BinaryImage, angle: number, paper: Paper, level: number): BinaryImage {
-  if (angle === 0) return thresholdOnPaper(img, paper, level).binary;
+  return thresholdRotatedAt(img, ink, angle, paper, [level])[0];
+}
+
+/**
+ * {@link thresholdRotated} at several levels in one pass (each pixel sampled once), one binary per
+ * level; `ink` must hold the ink of the faintest.
+ */
+export function thresholdRotatedAt(img: GrayImage, ink: BinaryImage, angle: number, paper: Paper, levels: number[]): BinaryImage[] {
+  if (angle === 0) return levels.map((level) => thresholdOnPaper(img, paper, level).binary);
   const { width: w, height: h } = img;
-  const out = new Uint8Array(w * h);
+  const outs = levels.map(() => new Uint8Array(w * h));
   // Source cells (G x G pixels) with any ink.
   const G = 8;
   const gw = Math.ceil(w / G);
@@ -351,13 +391,13 @@ export function thresholdRotated(img: GrayImage, ink: BinaryImage, angle: number
   forEachRun(ink.data, w, h, (y, start, end) => inked.fill(1, Math.floor(y / G) * gw + Math.floor(start / G), Math.floor(y / G) * gw + Math.floor((end - 1) / G) + 1));
   const rot = rotation(img, angle);
   const { cell } = paper;
-  const inkBelow = paperThresholds(paperRows(paper, w), level);
+  const below = levels.map((level) => paperThresholds(paperRows(paper, w), level));
   const samples = new Uint8Array(w);
   const L = 32;
   for (let y = 0; y < h; y++) {
     const [x0, x1] = rot.inside(y);
     const [sx, sy] = rot.source(0, y);
-    let t: Int32Array | null = null;
+    let ts: Int32Array[] | null = null;
     for (let xa = x0; xa < x1; xa += L) {
       const xb = Math.min(x1, xa + L);
       // The chunk's source: a segment from its first to its last pixel's source, plus the
@@ -373,12 +413,15 @@ export function thresholdRotated(img: GrayImage, ink: BinaryImage, angle: number
       let near = false;
       for (let cy = cy0; cy <= cy1 && !near; cy++) for (let k = cy * gw + cx0; k <= cy * gw + cx1; k++) if (inked[k]) near = true;
       if (!near) continue;
-      t ??= inkBelow(y);
+      ts ??= below.map((b) => b(y));
       rot.sample(y, x0, xa, xb, samples, 0);
-      for (let x = xa; x < xb; x++) out[y * w + x] = samples[x] < t[Math.floor(x / cell)] ? 1 : 0;
+      for (let k = 0; k < ts.length; k++) {
+        const [t, out] = [ts[k], outs[k]];
+        for (let x = xa; x < xb; x++) out[y * w + x] = samples[x] < t[Math.floor(x / cell)] ? 1 : 0;
+      }
     }
   }
-  return { width: w, height: h, data: out };
+  return outs.map((data) => ({ width: w, height: h, data }));
 }
 
 /**
