@@ -27,4 +27,6 @@ export interface DigitCrop {
   pixels: Float32Array;
   /** Where the digit was on its page, when it came from one. */
   box?: Box;
+  /** Cut from a group of touching digits (the cut is a guess). */
+  cut?: boolean;
 }

@@ -382,6 +382,30 @@ describe('segment', () => {
       expect(Math.floor(((centre - bx) / bw) * 8)).toBe(k);
     });
   });
+  test('crowded, touching handwriting in boxes is read again by recognition-based segmentation (the touching model)', async () => {
+    // Big digits (80-90% of their box) six to a box 0.4 page wide, so that neighbours touch: two
+    // pages at 150 dpi. By contours alone 6 of 12 fields come out right (digits merged in pairs),
+    // re-read 11 (one field, 914126, is read 91914 either way).
+    const fields = [0, 1, 2, 3, 4, 5].map((k) => ({ name: `f${k}`, label: '', digits: 6, box: [0.1, 0.15 + k * 0.12, 0.4, 0.07] as [number, number, number, number] }));
+    const right = { model: 0, none: 0 };
+    const classifier = await Classifier.load(undefined, { workers: 1 });
+    for (const seed of [3, 6]) {
+      const form = generateForm(fields, loadMnist('test'), seed, { dpi: 150, digitHeight: [0.8, 0.9] });
+      const file = join(tmp(), `crowded-${seed}.png`);
+      writeFileSync(file, await renderForm(form, fields, 'Crowded', { rotation: 1, blur: 0.5 }, seed));
+      for (const touchingModel of [undefined, 'none']) {
+        const docs: DocumentResult[] = [];
+        await scanInputs([file], { autoFields: true, concurrency: 1, classifier, touchingModel }, (d) => docs.push(d));
+        const read = docs[0].pages[0].fields;
+        expect(read).toHaveLength(6);
+        read.forEach((f, i) => {
+          if (f.value === form.expected[fields[i].name]) right[touchingModel ? 'none' : 'model']++;
+        });
+      }
+    }
+    expect(right.model).toBeGreaterThanOrEqual(11);
+    expect(right.none).toBeLessThanOrEqual(7);
+  });
   test('templates are validated with clear messages', () => {
     expect(() => parseTemplate('{', 'f.json')).toThrow(/f.json: not valid JSON/);
     expect(() => parseTemplate('{"fields": []}', 'f.json')).toThrow(/non-empty "fields"/);

@@ -49,6 +49,14 @@ export function defaultModelDir(): string {
   return resolve(__dirname, '..', '..', 'models', 'default');
 }
 
+/**
+ * The shipped digit model with a reject class (`models/check`): it reads fields by recognition-based
+ * segmentation (touching digits, check amounts digit by digit).
+ */
+export function defaultCheckModelDir(): string {
+  return resolve(__dirname, '..', '..', 'models', 'check');
+}
+
 /** Saves `model` with `metadata` into `dir` (created if needed), atomically per file. */
 export async function saveModel(model: tfl.LayersModel, dir: string, metadata: ModelMetadata): Promise<void> {
   mkdirSync(dir, { recursive: true });

@@ -10,7 +10,7 @@ import { AUGMENTS, train } from '../classify/train';
 import { trainStrings } from '../classify/train-strings';
 import { Classifier } from '../classify/classifier';
 import { evaluate, loadEvalData } from '../classify/evaluate';
-import { defaultModelDir, packageVersion } from '../classify/model-io';
+import { defaultModelDir, ModelError, packageVersion } from '../classify/model-io';
 import { decodeImage } from '../io/image';
 import { expandInputs } from '../io/inputs';
 import { normalizeDigit } from '../segment/normalize';
@@ -203,10 +203,14 @@ async function cmdClassify(a: { images: string[]; model?: string; format: string
 async function cmdScan(a: {
   inputs: string[]; model?: string; format: 'json' | 'jsonl' | 'csv'; template?: string; autoFields?: boolean; threshold?: 'otsu' | 'adaptive';
   deskew: boolean; clahe?: boolean; fieldType: FieldType; minConfidence: number; dpi: number; workSize: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
-  concurrency?: number; progress?: boolean; stringModel?: string;
+  concurrency?: number; progress?: boolean; stringModel?: string; touchingModel?: string;
 }): Promise<number> {
   // Loaded here first so that a missing or corrupt model is one clear error before any work.
   const clf = await Classifier.load(a.model ?? defaultModelDir(), { backend: a.backend, workers: 1 });
+  if (a.touchingModel && a.touchingModel !== 'none') {
+    const t = await Classifier.load(a.touchingModel, { backend: a.backend, workers: 1 });
+    if (t.numClasses <= 10) throw new ModelError(`${a.touchingModel}: --touching-model needs a model with a reject class (this one has only digits)`);
+  }
   const stringModel = await loadStringModelOption(a.stringModel, a.fieldType === 'amount' || !!loadTemplate(a.template)?.fields.some((f) => f.type === 'amount'), a.backend);
   if (a.format === 'csv') out(CSV_HEADER);
   const bar = a.progress ?? (process.stderr.isTTY && !process.stdout.isTTY)
@@ -219,7 +223,7 @@ async function cmdScan(a: {
       a.inputs,
       {
         template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, clahe: a.clahe, fieldType: a.fieldType, minConfidence: a.minConfidence, dpi: a.dpi,
-        workSize: a.workSize, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, classifier: clf, stringModel, concurrency: a.concurrency,
+        workSize: a.workSize, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, classifier: clf, stringModel, touchingModel: a.touchingModel, concurrency: a.concurrency,
       },
       (doc) => {
         if (doc.error) err(`digitscan: ${doc.error}`);
@@ -340,6 +344,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('deskew', { type: 'boolean', default: true, describe: 'correct page skew (--no-deskew to skip)' })
           .option('field-type', { choices: ['digits', 'amount', 'zip'], default: 'digits', describe: 'what fields hold, unless their template says: digits (any), amount (separators, groups of three), zip (5 or 9 digits)' })
           .option('string-model', { type: 'string', describe: 'string model that reads amount fields whole (default: the shipped models/amount; none: digit by digit with --model)' })
+          .option('touching-model', { type: 'string', describe: 'digit model with a reject class that re-reads fields where digits may touch, by recognition-based segmentation (default: the shipped models/check; none: contours only)' })
           .option('min-confidence', { type: 'number', default: 0.9, describe: 'fields whose confidence (probability the string is right) is below this need review' })
           .option('dpi', { type: 'number', default: 300, describe: 'PDF rasterization resolution: the pixels boxes are given in' })
           .option('work-size', { type: 'number', default: DEFAULT_WORK_SIZE, describe: 'pages are read with their shorter side reduced to this many pixels (150 dpi for letter); boxes are still in page pixels; 0 = full resolution' })

@@ -18,6 +18,7 @@ import { affineScale, applyAffine, mapBox, registerTemplate, Registration } from
 import { extractDigits } from '../segment/digits';
 import { bestPath, segmentGraph } from '../segment/strings';
 import { Classifier } from '../classify/classifier';
+import { defaultCheckModelDir } from '../classify/model-io';
 import { agreementConfidence, defaultStringModelDir, StringModel } from '../classify/string-model';
 import type { BackendName } from '../classify/backend';
 import { defaultWorkers } from '../threads';
@@ -70,6 +71,12 @@ export interface ScanOptions {
    * to read amounts digit by digit with `model`). Default: the shipped `models/amount`.
    */
   stringModel?: string | StringModel;
+  /**
+   * A digit model with a reject class that re-reads, by recognition-based segmentation, the fields
+   * where contour segmentation may have cut or merged touching digits (a folder, or `none`).
+   * Default: the shipped `models/check`. Used with digit-only models.
+   */
+  touchingModel?: string;
   /** TF.js backend (default wasm). */
   backend?: BackendName;
   /**
@@ -143,7 +150,8 @@ export async function scanPage(
   const whole = regions.map((r) => (r.type ?? opts.fieldType) === 'amount');
   const sm = whole.some(Boolean) ? await stringModelFor(opts) : null;
   const byDigits = sm ? regions.filter((_, i) => !whole[i]) : regions;
-  const digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf);
+  let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf);
+  if (clf.numClasses === 10) digitFields = await rereadTouching(cv, clean, byDigits, digitFields, opts);
   const wholeFields = sm ? await readWhole(cv, pre.gray, clean, regions.filter((_, i) => whole[i]), sm, opts) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
   const assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
@@ -196,6 +204,8 @@ export interface FieldReading {
   confidence?: number;
   /** Said of the field when it needs review. */
   notes?: string[];
+  /** Contour segmentation may have cut or merged touching digits here. */
+  touching?: boolean;
 }
 
 /**
@@ -240,8 +250,7 @@ async function readWhole(cv: CV, gray: GrayImage, clean: BinaryImage, regions: F
   const second = sm.second;
   if (!second?.weights || reads.length === 0) return reads.map((r) => ({ digits: r.digits, confidence: r.confidence }));
   const { dir, weights } = second;
-  if (!secondReaders.has(dir)) secondReaders.set(dir, Classifier.load(dir, { workers: 1, backend: opts.backend }));
-  const others = await readByRecognition(cv, clean, regions, await secondReaders.get(dir)!, { ...opts, fieldType: 'amount' });
+  const others = await readByRecognition(cv, clean, regions, await readerFor(dir, opts), { ...opts, fieldType: 'amount' });
   return reads.map((r, i) => {
     const other = others[i].digits.map((d) => d.value).join('');
     const agree = other === r.value;
@@ -253,6 +262,43 @@ async function readWhole(cv: CV, gray: GrayImage, clean: BinaryImage, regions: F
   });
 }
 
+/** A digit model with a reject class loaded in this thread, by folder. */
+function readerFor(dir: string, opts: ScanOptions): Promise<Classifier> {
+  if (!secondReaders.has(dir)) secondReaders.set(dir, Classifier.load(dir, { workers: 1, backend: opts.backend }));
+  return secondReaders.get(dir)!;
+}
+
+/**
+ * Fields read by contours where digits may touch (a digit cut from a group, or a group wider than
+ * a digit) are read again by recognition-based segmentation with the touching model (default the
+ * shipped `models/check`; `touchingModel: 'none'` skips this), and that reading is kept when it
+ * alone has the field's `length`; else when it finds more digits (contours merged two into one)
+ * with a path probability of at least 0.3; else when it is the more probable. When the two
+ * differ, the other reading is noted for review.
+ */
+async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[], readings: FieldReading[], opts: ScanOptions): Promise<FieldReading[]> {
+  if (opts.touchingModel === 'none') return readings;
+  const which = readings.map((r, i) => (r.touching ? i : -1)).filter((i) => i >= 0);
+  if (which.length === 0) return readings;
+  const again = await readByRecognition(cv, clean, which.map((i) => regions[i]), await readerFor(opts.touchingModel ?? defaultCheckModelDir(), opts), opts);
+  const out = [...readings];
+  which.forEach((i, k) => {
+    const a = readings[i];
+    const b = again[k];
+    const [va, vb] = [a.digits.map((d) => d.value).join(''), b.digits.map((d) => d.value).join('')];
+    if (va === vb) return;
+    const pa = a.digits.reduce((p, d) => p * d.confidence, 1);
+    const pb = b.confidence ?? 0;
+    const length = regions[i].length;
+    const byLength = length !== undefined && (va.length === length) !== (vb.length === length);
+    const useB = byLength ? vb.length === length : (vb.length > va.length && pb >= 0.3) || pb > pa;
+    out[i] = useB
+      ? { ...b, notes: [...(b.notes ?? []), `read by contours: "${va}"`] }
+      : { ...a, notes: [...(a.notes ?? []), `read by recognition-based segmentation: "${vb}"`] };
+  });
+  return out;
+}
+
 /** Contour reading (digit-only models): each component group is one digit. */
 async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier): Promise<FieldReading[]> {
   const crops = regions.map((r) => extractDigits(cv, clean, r.box, { cells: r.cells }));
@@ -260,6 +306,8 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
   const preds = flat.length ? await clf.classify(flat) : [];
   let k = 0;
   return crops.map((cs) => ({
+    // Cut from touching digits, or wider than a digit is: maybe two digits read as one.
+    touching: cs.some((c) => c.cut || c.box![2] > 1.3 * c.box![3]),
     digits: cs.map((c) => {
       const p = preds[k++];
       return { value: clf.metadata.classes[p.digit], confidence: p.confidence, box: c.box! };

@@ -71,6 +71,11 @@ export interface FormOptions {
   marks?: Array<[number, number]>;
   /** Side of a mark as a fraction of the page width (default {@link DEFAULT_MARK_SIZE}). */
   markSize?: number;
+  /**
+   * Height of the handwriting as a fraction of its box's, drawn per field between these (default
+   * [0.5, 0.68]); near 1 and above, digits touch and cross the box's lines.
+   */
+  digitHeight?: [number, number];
 }
 
 /** Draws the form and fills it with test-set digits; `rng` picks the digits and placement. */
@@ -108,7 +113,8 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
     // Handwriting: digits of about 60% of the box height, spaced along the box (a comb: one per cell).
     let value = '';
     const used: number[] = [];
-    const dh = Math.round(fh * rng.uniform(0.5, 0.68));
+    const [hMin, hMax] = options.digitHeight ?? [0.5, 0.68];
+    const dh = Math.round(fh * rng.uniform(hMin, hMax));
     const pitch = f.comb ? fw / f.digits : Math.min((fw * 0.9) / f.digits, dh * 1.05);
     let x = f.comb ? fx : fx + (fw - pitch * f.digits) / 2;
     if (f.comb) {

@@ -128,11 +128,12 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
     // digits, even wide ones, stay under that): cut it along least-ink seams.
     const cw = (core.get(g) ?? g.box)[2];
     const n = !cells.length && cw > 1.5 * H ? Math.max(2, Math.round(cw / (0.85 * H))) : 1;
-    for (const piece of splitTouching({ width: gw, height: gh, data: img }, n)) {
+    const pieces = splitTouching({ width: gw, height: gh, data: img }, n);
+    for (const piece of pieces) {
       const [px, py, pw, ph] = piece.box;
       const data = Uint8Array.from(piece.image.data, (v) => v * 255);
       const crop = normalizeDigit({ width: pw, height: ph, data }, { polarity: 'light-on-dark' });
-      out.push({ pixels: crop.pixels, box: [field[0] + gx + px, field[1] + gy + py, pw, ph] as Box });
+      out.push({ pixels: crop.pixels, box: [field[0] + gx + px, field[1] + gy + py, pw, ph] as Box, ...(pieces.length > 1 ? { cut: true } : {}) });
     }
   }
   return out;
