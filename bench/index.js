@@ -5,7 +5,8 @@
  *   npm run bench                 speed, shipped model accuracy, scan, orand
  *   npm run bench -- speed        training and inference samples/s vs targets
  *   npm run bench -- accuracy     the shipped model on MNIST test (+ real check digits if ../shared is there)
- *   npm run bench -- scan [N]     generated forms (N pages, default 60): field/digit accuracy, pages/s PNG and PDF
+ *   npm run bench -- scan [N [M]] generated forms (N pages, default 60): field/digit accuracy, pages/s PNG and PDF;
+ *                                 M pages (default 24) of other layouts (tables, combs, colour, big handwriting, 200 dpi)
  *   npm run bench -- orand        string accuracy on the real check amounts (../shared/data/orand-car-a), default mode
  *   npm run bench -- zoo [names] [--force]   reproduce the five papers: train each preset with its recipe,
  *                                 evaluate (resumes: finished presets are reported, interrupted ones continue)
@@ -130,7 +131,8 @@ async function zoo() {
   if (what === 'zoo') await zoo();
   if (what === 'scan' || what === 'default') {
     const r = await require('./scan').scanForms(Number(process.argv[3]) || 60, cpus().length, row);
-    save('scan', { rows: r.rows });
+    const v = await require('./scan').variedForms(Number(process.argv[4]) || 24, row);
+    save('scan', { rows: [...r.rows, ...v.rows] });
   }
   if (what === 'orand' || what === 'default') save('orand', await require('./scan').orand(row));
 })().catch((e) => {
