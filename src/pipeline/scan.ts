@@ -306,8 +306,13 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
   const preds = flat.length ? await clf.classify(flat) : [];
   let k = 0;
   return crops.map((cs) => ({
-    // Cut from touching digits, or wider than a digit is: maybe two digits read as one.
-    touching: cs.some((c) => c.cut || c.box![2] > 1.3 * c.box![3]),
+    // Cut from touching digits, or wider than a digit is (maybe two digits read as one), or nearly
+    // touching its neighbour (maybe the pieces of a broken digit).
+    touching: cs.some((c, i) => {
+      if (c.cut || c.box![2] > 1.3 * c.box![3]) return true;
+      const next = cs[i + 1]?.box;
+      return !!next && next[0] - (c.box![0] + c.box![2]) < 0.08 * Math.max(c.box![3], next[3]);
+    }),
     digits: cs.map((c) => {
       const p = preds[k++];
       return { value: clf.metadata.classes[p.digit], confidence: p.confidence, box: c.box! };
