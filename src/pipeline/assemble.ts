@@ -2,6 +2,11 @@
 import type { FieldRegion } from '../segment/fields';
 import type { DigitResult, FieldResult } from './document';
 
+/** A field's confidence: the reader's, else the product of its digits' confidences. */
+export function stringConfidence(digits: DigitResult[], given?: number): number {
+  return given ?? digits.reduce((p, d) => p * d.confidence, 1);
+}
+
 /**
  * Applies the field's constraints. A field whose confidence (the probability that the whole
  * string is right: given by the reader, else the product of its digits' confidences) is below
@@ -9,7 +14,7 @@ import type { DigitResult, FieldResult } from './document';
  */
 export function assembleField(region: FieldRegion, digits: DigitResult[], minConfidence: number, fieldConfidence?: number, notes: string[] = []): FieldResult {
   const value = digits.map((d) => d.value).join('');
-  const confidence = fieldConfidence ?? digits.reduce((p, d) => p * d.confidence, 1);
+  const confidence = stringConfidence(digits, fieldConfidence);
   const reasons: string[] = [];
   if (confidence < minConfidence) {
     const low = digits.filter((d) => d.confidence < minConfidence).length;

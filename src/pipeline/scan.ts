@@ -24,7 +24,7 @@ import type { BackendName } from '../classify/backend';
 import { defaultWorkers } from '../threads';
 import { scanParallel } from './parallel';
 import type { DigitResult, DocumentResult, FieldResult, PageRegistration, PageResult } from './document';
-import { assembleField } from './assemble';
+import { assembleField, stringConfidence } from './assemble';
 
 /** Options of {@link scan}. */
 export interface ScanOptions {
@@ -287,7 +287,7 @@ async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[]
     const b = again[k];
     const [va, vb] = [a.digits.map((d) => d.value).join(''), b.digits.map((d) => d.value).join('')];
     if (va === vb) return;
-    const pa = a.digits.reduce((p, d) => p * d.confidence, 1);
+    const pa = stringConfidence(a.digits, a.confidence);
     const pb = b.confidence ?? 0;
     const length = regions[i].length;
     const byLength = length !== undefined && (va.length === length) !== (vb.length === length);

@@ -54,7 +54,7 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   // the ink's threshold in pieces, too short to be found as lines.
   const first = paper ? thresholdOnPaper(gray, paper, undefined, (level) => (1 + level) / 2) : null;
   let bin = first ? first.binary : threshold(cv, gray, method);
-  let faint = first ? first.faint : bin;
+  let faint = first?.faint;
   let skew = 0;
   // Against the paper, the deskewed binary page comes from the page and its binarization (only
   // what lies near ink is rotated), and the deskewed gray page is made when first asked for
@@ -64,12 +64,11 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
     skew = estimateSkew(cv, bin);
     if (Math.abs(skew) >= 0.1) {
       if (paper && first) {
-        [bin, faint] = thresholdRotatedAt(gray, faint, skew, rotatePaper(cv, paper, skew), [first.level, first.faintLevel]);
+        [bin, faint] = thresholdRotatedAt(gray, first.faint, skew, rotatePaper(cv, paper, skew), [first.level, first.faintLevel]);
         deskewGray = true;
       } else {
         gray = rotate(cv, gray, skew);
         bin = threshold(cv, gray, method);
-        faint = bin;
       }
     } else skew = 0;
   }
@@ -78,7 +77,7 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   if (opts.specks) bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
   const lines = cutOut
     ? findLines(bin, { horizontal: Math.round(0.6 * gray.width), vertical: Math.round(0.9 * gray.height) }, Math.max(3, Math.round(gray.height / 15)))
-    : findLines(faint, Math.max(25, Math.round(120 * scale)), Math.max(4, Math.round(12 * scale)));
+    : findLines(faint ?? bin, Math.max(25, Math.round(120 * scale)), Math.max(4, Math.round(12 * scale)));
   const clean = removeLines(bin, lines, Math.max(3, Math.round(9 * scale)));
   return {
     get gray() {

@@ -3,7 +3,8 @@
  * handwriting. A field is a named box in page pixels.
  */
 import type { BinaryImage, Box } from '../types';
-import { componentBoxes, unionBox } from './components';
+import { componentBoxes, cropBinary, unionBox } from './components';
+import { forEachRun } from '../preprocess/steps';
 
 /** What is known about a field's content. */
 export type FieldType = 'digits' | 'amount' | 'zip';
@@ -159,28 +160,17 @@ export function boxFields(lineMask: BinaryImage, minSide: number): FieldRegion[]
  */
 export function tableCells(lineMask: BinaryImage, box: Box, minSide: number): Array<{ box: Box; cells?: Box[] }> {
   const [bx, by, bw, bh] = box;
-  // The structure's part of the mask, thickened (3x3), inverted: the cells are the components of
-  // paper that do not reach the crop's edge.
-  const paper: BinaryImage = { width: bw, height: bh, data: new Uint8Array(bw * bh) };
-  const m = lineMask.data;
-  const W = lineMask.width;
-  for (let yy = 0; yy < bh; yy++) {
-    for (let xx = 0; xx < bw; xx++) {
-      let ink = 0;
-      for (let dy = -1; dy <= 1 && !ink; dy++) {
-        const sy = by + yy + dy;
-        if (sy < 0 || sy >= lineMask.height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const sx = bx + xx + dx;
-          if (sx >= 0 && sx < W && m[sy * W + sx]) {
-            ink = 1;
-            break;
-          }
-        }
-      }
-      paper.data[yy * bw + xx] = ink ? 0 : 1;
-    }
-  }
+  // The structure's part of the mask (with a pixel's margin), its runs thickened by a pixel each
+  // way, inverted: the cells are the components of paper that do not reach the crop's edge.
+  const paper: BinaryImage = { width: bw, height: bh, data: new Uint8Array(bw * bh).fill(1) };
+  const around = cropBinary(lineMask, [bx - 1, by - 1, bw + 2, bh + 2]);
+  const [ox, oy] = [Math.max(0, bx - 1) - bx, Math.max(0, by - 1) - by]; // crop origin, in box pixels
+  forEachRun(around.data, around.width, around.height, (y, start, end) => {
+    const x0 = Math.max(0, ox + start - 1);
+    const x1 = Math.min(bw, ox + end + 1);
+    if (x1 <= x0) return;
+    for (let yy = Math.max(0, oy + y - 1); yy <= Math.min(bh - 1, oy + y + 1); yy++) paper.data.fill(0, yy * bw + x0, yy * bw + x1);
+  });
   const holes = componentBoxes(paper)
     .filter((c) => {
       const [x, y, w, h] = c.box;
