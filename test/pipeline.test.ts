@@ -316,11 +316,19 @@ describe('segment', () => {
     fill(mask, 50, 147, 300, 3, 1);
     fill(mask, 50, 50, 3, 100, 1);
     fill(mask, 347, 50, 3, 100, 1);
-    const f = boxFields(mask, 40);
-    expect(f).toHaveLength(1);
-    expect(f[0].name).toBe('box-1');
+    // A checkbox (a lone 45 px square, 0.15 in at 300 dpi) and a box of the same height twice as wide.
+    for (const [x, w] of [[400, 45], [500, 90]]) {
+      fill(mask, x, 50, w, 2, 1);
+      fill(mask, x, 93, w, 2, 1);
+      fill(mask, x, 50, 2, 45, 1);
+      fill(mask, x + w - 2, 50, 2, 45, 1);
+    }
+    const f = boxFields(mask, 40).sort((a, b) => a.box[0] - b.box[0]);
+    expect(f).toHaveLength(2);
+    expect(f.map((b) => b.name).sort()).toEqual(['box-1', 'box-2']);
     expect(f[0].box[0]).toBeGreaterThan(50);
     expect(f[0].box[0] + f[0].box[2]).toBeLessThan(350);
+    expect(f[1].box[0]).toBeGreaterThan(500);
     const ink: BinaryImage = { width: 600, height: 400, data: new Uint8Array(600 * 400) };
     fill(ink, 300, 300, 80, 40, 1);
     fill(ink, 20, 40, 80, 40, 1);

@@ -244,6 +244,19 @@ export function softmaxRows(logits: Float32Array, off: number, n: number, k: num
   return p;
 }
 
+/** A string's probability (summed over alignments) averaged over the variants' frame probabilities. */
+function meanProbability(probs: Float32Array[], value: string): number {
+  const label = Array.from(value, Number);
+  return probs.reduce((a, p) => a + Math.exp(ctcLogProbability(p, 0, STRING_FRAMES, STRING_CLASSES.length, label)), 0) / probs.length;
+}
+
+/** The probability of `value` for field `i`, as {@link combineVariants} scores its candidates. */
+export function variantsProbability(v: VariantLogits, i: number, value: string, temperature: number): number {
+  const K = STRING_CLASSES.length;
+  const T = STRING_FRAMES;
+  return meanProbability(v.logits.map((l) => softmaxRows(l, i * T * K, T, K, temperature)), value);
+}
+
 /**
  * Combines the variants' readings of field `i`: every variant's best path is a candidate; each
  * candidate is scored by its probability (summed over alignments) averaged over all variants; the
@@ -260,8 +273,7 @@ export function combineVariants(v: VariantLogits, i: number, temperature: number
   const candidates = [...new Set(reads.map((r) => r.value))];
   let best = { value: '', score: -1 };
   for (const c of candidates) {
-    const label = Array.from(c, Number);
-    const score = probs.reduce((a, p) => a + Math.exp(ctcLogProbability(p, 0, T, K, label)), 0) / probs.length;
+    const score = meanProbability(probs, c);
     if (score > best.score) best = { value: c, score };
   }
   const from = reads.find((r) => r.value === best.value)!;
@@ -326,8 +338,20 @@ export class StringModel {
 
   /** Reads fields (see {@link combineVariants}); `temperature` defaults to the calibrated one. */
   read(fields: FieldImage[], temperature = this.temperature): StringRead[] {
-    if (fields.length === 0) return [];
+    return this.readScoring(fields, temperature).reads;
+  }
+
+  /**
+   * Reads fields, and gives the means to score other strings for them: `probability(i, value)` is
+   * the probability of `value` for field `i`, measured as the readings' own confidences are.
+   *
+   * @example
+   * const { reads, probability } = sm.readScoring(fields);
+   * const p = probability(0, '1500'); // how likely field 0 says 1500, by this model
+   */
+  readScoring(fields: FieldImage[], temperature = this.temperature): { reads: StringRead[]; probability: (i: number, value: string) => number } {
+    if (fields.length === 0) return { reads: [], probability: () => 0 };
     const v = this.variantLogits(fields);
-    return fields.map((_, i) => combineVariants(v, i, temperature));
+    return { reads: fields.map((_, i) => combineVariants(v, i, temperature)), probability: (i, value) => variantsProbability(v, i, value, temperature) };
   }
 }

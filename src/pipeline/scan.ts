@@ -243,22 +243,25 @@ const secondReaders = new Map<string, Promise<Classifier>>();
 /**
  * Whole-field reading with a string model: each field's ink (with a margin) read as one line. When
  * the string model names a second reader, the fields are also read digit by digit with it, and the
- * field's confidence weighs whether the two readings agree ({@link agreementConfidence}).
+ * field's confidence weighs whether the two readings agree ({@link agreementConfidence}). When they
+ * differ, each reading gets the confidence it would have as the string model's (its probability by
+ * the string model; for the digit-by-digit one, agreed by the second reader), and the more
+ * confident one is kept, the other noted.
  */
 async function readWhole(cv: CV, gray: GrayImage, clean: BinaryImage, regions: FieldRegion[], sm: StringModel, opts: ScanOptions): Promise<FieldReading[]> {
-  const reads = sm.read(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box) })));
+  const { reads, probability } = sm.readScoring(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box) })));
   const second = sm.second;
   if (!second?.weights || reads.length === 0) return reads.map((r) => ({ digits: r.digits, confidence: r.confidence }));
   const { dir, weights } = second;
   const others = await readByRecognition(cv, clean, regions, await readerFor(dir, opts), { ...opts, fieldType: 'amount' });
   return reads.map((r, i) => {
     const other = others[i].digits.map((d) => d.value).join('');
-    const agree = other === r.value;
-    return {
-      digits: r.digits,
-      confidence: agreementConfidence(r.confidence, agree, others[i].confidence ?? 0, weights),
-      notes: agree ? [] : [`read digit by digit: "${other}"`],
-    };
+    const q = others[i].confidence ?? 0;
+    if (other === r.value) return { digits: r.digits, confidence: agreementConfidence(r.confidence, true, q, weights), notes: [] };
+    const own = agreementConfidence(r.confidence, false, q, weights);
+    const theirs = other ? agreementConfidence(probability(i, other), true, q, weights) : 0;
+    if (theirs > own) return { digits: others[i].digits, confidence: theirs, notes: [`read whole: "${r.value}"`] };
+    return { digits: r.digits, confidence: own, notes: [`read digit by digit: "${other}"`] };
   });
 }
 

@@ -127,7 +127,8 @@ export function readingOrder<T extends { box: Box }>(items: T[]): T[] {
  * Printed boxes as fields: every connected structure of form lines whose outline is box-sized
  * becomes one field, named `box-1`, `box-2`, … in reading order. A structure divided into cells
  * (a table) gives one field per cell, except that a row of narrow cells side by side (a comb of
- * digit cells) is one field; a box, or a comb alone, is one field: its interior.
+ * digit cells) is one field; a box, or a comb alone, is one field: its interior. A lone small
+ * square (both sides under 1.5 x `minSide`) is taken for a checkbox and skipped.
  */
 export function boxFields(lineMask: BinaryImage, minSide: number): FieldRegion[] {
   const list = componentBoxes(lineMask);
@@ -142,6 +143,8 @@ export function boxFields(lineMask: BinaryImage, minSide: number): FieldRegion[]
       found.push(...cells);
       continue;
     }
+    // A lone square under 1.5 x minSide a side (0.2 in on a letter page) is a checkbox, not a field.
+    if (w < 1.5 * minSide && h < 1.5 * minSide && Math.max(w, h) < 1.5 * Math.min(w, h)) continue;
     const inset = Math.max(2, Math.round(Math.min(w, h) * 0.08));
     found.push({ box: [x + inset, y + inset, w - 2 * inset, h - 2 * inset], ...(cells[0]?.cells ? { cells: cells[0].cells } : {}) });
   }
