@@ -7,13 +7,16 @@ import { join } from 'node:path';
 import { readStringLabels, splitStrings } from '../src/io/labels';
 import { calibrateStringModel, evaluateStrings } from '../src/pipeline/strings';
 import { StringModel } from '../src/classify/string-model';
+import { Classifier } from '../src/classify/classifier';
+import { decodeImage } from '../src/io/image';
+import { scanPage } from '../src/pipeline/scan';
 import { ROOT, runCli, tmp } from './helpers';
 
 const ORAND = join(ROOT, '..', 'shared', 'data', 'orand-car-a');
 const AMOUNT = join(ROOT, 'models', 'amount');
 
 /** Floors a little under what `npm run bench -- orand` measured (README), so a regression fails. */
-const STRING_ACCURACY_MIN = 0.86;
+const STRING_ACCURACY_MIN = 0.89;
 const ACCEPTED_AT_1PCT_MIN = 0.6;
 
 test('reads the held-out check amounts: string accuracy and fields accepted at <= 1% error', async () => {
@@ -52,12 +55,14 @@ test('calibration fits a temperature on held-out fields and lowers the calibrati
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('scan --field-type amount reads real check amounts with the string model; digit boxes lie in the field', () => {
-  const held = splitStrings(readStringLabels(ORAND)).heldOut.slice(0, 12);
-  const r = runCli(['scan', ...held.map((s) => s.path), '--field-type', 'amount', '--format', 'jsonl', '--concurrency', '1']);
+test('scan --field-type amount reads cut-out check amounts (no template) as well as the benchmark; digit boxes lie in the field', () => {
+  // Each image is a line of handwriting; the string model sees its ink with a margin reaching past
+  // the line's own box (a margin clipped to the line's box: 191 of 216 right).
+  const held = splitStrings(readStringLabels(ORAND)).heldOut;
+  const r = runCli(['scan', ...held.map((s) => s.path), '--field-type', 'amount', '--format', 'jsonl', '--concurrency', '2'], 300000);
   expect(r.status).toBe(0);
   const pages = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  expect(pages).toHaveLength(12);
+  expect(pages).toHaveLength(216);
   let right = 0;
   pages.forEach((p, i) => {
     const value = p.fields.map((f: { value: string }) => f.value).join('');
@@ -69,7 +74,19 @@ test('scan --field-type amount reads real check amounts with the string model; d
       }
     }
   });
-  expect(right).toBeGreaterThanOrEqual(8);
+  expect(right / 216).toBeGreaterThanOrEqual(0.9);
+});
+
+test('an amount read digit by digit more confidently than by the string model is kept, the other noted', async () => {
+  // Held-out a_car_000543 (2763): the string model reads 9763; the digit-by-digit reading, with both
+  // readers' agreement, is the more confident.
+  const s = splitStrings(readStringLabels(ORAND)).heldOut.find((x) => x.file.startsWith('a_car_000543_'))!;
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const page = await scanPage(await decodeImage(s.path), 1, clf, { template: { fields: [{ name: 'amount', box: [0, 0, 1, 1], type: 'amount' }] } });
+  await clf.close();
+  const f = page.fields[0];
+  expect(f.value).toBe('2763');
+  expect(f.reasons).toContain('read whole: "9763"');
 });
 
 test('a string model given as --model, or a digit model as --string-model, is a clear error', () => {

@@ -152,7 +152,7 @@ export async function scanPage(
   const byDigits = sm ? regions.filter((_, i) => !whole[i]) : regions;
   let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf);
   if (clf.numClasses === 10) digitFields = await rereadTouching(cv, clean, byDigits, digitFields, opts);
-  const wholeFields = sm ? await readWhole(cv, pre.gray, clean, regions.filter((_, i) => whole[i]), sm, opts) : [];
+  const wholeFields = sm ? await readWhole(cv, pre.gray, clean, regions.filter((_, i) => whole[i]), sm, opts, !opts.template && !opts.autoFields) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
   const assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
   if (registration && registration.found === 0) {
@@ -248,8 +248,9 @@ const secondReaders = new Map<string, Promise<Classifier>>();
  * the string model; for the digit-by-digit one, agreed by the second reader), and the more
  * confident one is kept, the other noted.
  */
-async function readWhole(cv: CV, gray: GrayImage, clean: BinaryImage, regions: FieldRegion[], sm: StringModel, opts: ScanOptions): Promise<FieldReading[]> {
-  const { reads, probability } = sm.readScoring(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box) })));
+async function readWhole(cv: CV, gray: GrayImage, clean: BinaryImage, regions: FieldRegion[], sm: StringModel, opts: ScanOptions, lineOfInk = false): Promise<FieldReading[]> {
+  const page: Box = [0, 0, clean.width, clean.height];
+  const { reads, probability } = sm.readScoring(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box, lineOfInk ? page : r.box) })));
   const second = sm.second;
   if (!second?.weights || reads.length === 0) return reads.map((r) => ({ digits: r.digits, confidence: r.confidence }));
   const { dir, weights } = second;

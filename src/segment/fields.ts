@@ -260,9 +260,10 @@ export function lineFields(bin: BinaryImage, minHeight: number): FieldRegion[] {
 /**
  * The part of a field a whole-field reader should see: the field's ink (in the cleaned binary page)
  * with a margin around it (a quarter of the ink's height above and below, a tenth left and right),
- * inside the field's box. The whole box when it holds no ink.
+ * inside the field's box, or inside `within` when given (a line of handwriting's box is its ink:
+ * the margin may reach past it, into the page). The whole box when it holds no ink.
  */
-export function fieldInkBox(clean: BinaryImage, box: Box): Box {
+export function fieldInkBox(clean: BinaryImage, box: Box, within: Box = box): Box {
   const [bx, by, bw, bh] = box.map(Math.round);
   let [x0, y0, x1, y1] = [Infinity, Infinity, -1, -1];
   for (let y = Math.max(0, by); y < Math.min(clean.height, by + bh); y++) {
@@ -276,9 +277,10 @@ export function fieldInkBox(clean: BinaryImage, box: Box): Box {
   }
   if (x1 < 0) return box;
   const h = y1 - y0 + 1;
-  const left = Math.max(bx, Math.floor(x0 - 0.1 * h));
-  const top = Math.max(by, Math.floor(y0 - 0.25 * h));
-  const right = Math.min(bx + bw, Math.ceil(x1 + 1 + 0.1 * h));
-  const bottom = Math.min(by + bh, Math.ceil(y1 + 1 + 0.25 * h));
+  const [lx, ly, lw, lh] = within.map(Math.round);
+  const left = Math.max(lx, 0, Math.floor(x0 - 0.1 * h));
+  const top = Math.max(ly, 0, Math.floor(y0 - 0.25 * h));
+  const right = Math.min(lx + lw, clean.width, Math.ceil(x1 + 1 + 0.1 * h));
+  const bottom = Math.min(ly + lh, clean.height, Math.ceil(y1 + 1 + 0.25 * h));
   return [left, top, right - left, bottom - top];
 }
