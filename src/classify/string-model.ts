@@ -250,11 +250,16 @@ function meanProbability(probs: Float32Array[], value: string): number {
   return probs.reduce((a, p) => a + Math.exp(ctcLogProbability(p, 0, STRING_FRAMES, STRING_CLASSES.length, label)), 0) / probs.length;
 }
 
-/** The probability of `value` for field `i`, as {@link combineVariants} scores its candidates. */
-export function variantsProbability(v: VariantLogits, i: number, value: string, temperature: number): number {
+/** Every variant's frame probabilities `[frames, classes]` for field `i`, at `temperature`. */
+function fieldProbabilities(v: VariantLogits, i: number, temperature: number): Float32Array[] {
   const K = STRING_CLASSES.length;
   const T = STRING_FRAMES;
-  return meanProbability(v.logits.map((l) => softmaxRows(l, i * T * K, T, K, temperature)), value);
+  return v.logits.map((l) => softmaxRows(l, i * T * K, T, K, temperature));
+}
+
+/** The probability of `value` for field `i`, as {@link combineVariants} scores its candidates. */
+export function variantsProbability(v: VariantLogits, i: number, value: string, temperature: number): number {
+  return meanProbability(fieldProbabilities(v, i, temperature), value);
 }
 
 /**
@@ -264,10 +269,8 @@ export function variantsProbability(v: VariantLogits, i: number, value: string, 
  * read the winner.
  */
 export function combineVariants(v: VariantLogits, i: number, temperature: number): StringRead {
-  const K = STRING_CLASSES.length;
-  const T = STRING_FRAMES;
   const scales = v.prepared.length;
-  const probs = v.logits.map((l) => softmaxRows(l, i * T * K, T, K, temperature));
+  const probs = fieldProbabilities(v, i, temperature);
   const reads = probs.map((p, j) => decodeField(p, 0, v.prepared[j % scales][i]));
   if (probs.length === 1) return reads[0];
   const candidates = [...new Set(reads.map((r) => r.value))];

@@ -116,12 +116,14 @@ export async function scanPage(
     const data = binary ? Uint8Array.from(img.data, (v) => (v ? 0 : 255)) : img.data;
     await sharp(Buffer.from(data), { raw: { width: img.width, height: img.height, channels: 1 } }).png().toFile(join(opts.debug, `${debugName}-p${page}-${step}.png`));
   };
+  // No template and no boxes: each line of handwriting is a field.
+  const byLines = !opts.template && !opts.autoFields;
   const pre = cleanPage(cv, image, {
     threshold: opts.threshold,
     clahe: opts.clahe,
     deskew: opts.deskew,
     // Specks matter only where lines of ink are found with no template or boxes (fields drop their own).
-    specks: !opts.template && !opts.autoFields,
+    specks: byLines,
   });
   // pre.gray is made when first used (rotating a page costs a pass): by debug images, whole-field
   // reading and overlays only.
@@ -152,7 +154,7 @@ export async function scanPage(
   const byDigits = sm ? regions.filter((_, i) => !whole[i]) : regions;
   let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf);
   if (clf.numClasses === 10) digitFields = await rereadTouching(cv, clean, byDigits, digitFields, opts);
-  const wholeFields = sm ? await readWhole(cv, pre.gray, clean, regions.filter((_, i) => whole[i]), sm, opts, !opts.template && !opts.autoFields) : [];
+  const wholeFields = sm ? await readWhole(cv, pre.gray, clean, regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
   const assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
   if (registration && registration.found === 0) {
@@ -246,7 +248,8 @@ const secondReaders = new Map<string, Promise<Classifier>>();
  * field's confidence weighs whether the two readings agree ({@link agreementConfidence}). When they
  * differ, each reading gets the confidence it would have as the string model's (its probability by
  * the string model; for the digit-by-digit one, agreed by the second reader), and the more
- * confident one is kept, the other noted.
+ * confident one is kept, the other noted. `lineOfInk`: the regions are lines of handwriting, whose
+ * boxes are their ink; the margin the string model sees may reach past them.
  */
 async function readWhole(cv: CV, gray: GrayImage, clean: BinaryImage, regions: FieldRegion[], sm: StringModel, opts: ScanOptions, lineOfInk = false): Promise<FieldReading[]> {
   const page: Box = [0, 0, clean.width, clean.height];
