@@ -48,10 +48,13 @@ export class WorkerPool {
   }
 
   /**
-   * Splits rows [0, count) into chunks of `chunk` and keeps every worker busy with them: `job`
-   * handles one chunk on one worker. Resolves when all chunks are done.
+   * Splits rows [0, count) into chunks of at most `maxChunk` and keeps every worker busy with them:
+   * `job` handles one chunk on one worker. Resolves when all chunks are done. The chunks are of
+   * equal size and their number is a multiple of the workers, so no worker is left running a last
+   * chunk alone (20,000 rows in chunks of 4,096 on 2 workers would be 3 chunks against 2).
    */
-  async forEachChunk(count: number, chunk: number, job: (worker: number, start: number, end: number) => Promise<void>): Promise<void> {
+  async forEachChunk(count: number, maxChunk: number, job: (worker: number, start: number, end: number) => Promise<void>): Promise<void> {
+    const chunk = balancedChunk(count, maxChunk, this.workers.length);
     let next = 0;
     const run = async (w: number) => {
       while (next < count) {
@@ -66,4 +69,10 @@ export class WorkerPool {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+/** The chunk size forEachChunk uses: equal chunks of at most `maxChunk`, a multiple of `workers` of them. */
+export function balancedChunk(count: number, maxChunk: number, workers: number): number {
+  const pieces = Math.max(1, workers) * Math.ceil(count / (Math.max(1, workers) * maxChunk));
+  return Math.max(1, Math.ceil(count / Math.max(1, pieces)));
 }
