@@ -67,8 +67,9 @@ export interface ScanOptions {
   /** Model folder (default: the shipped model). */
   model?: string;
   /**
-   * The string model that reads fields of type `amount` whole (a folder, a loaded model, or `none`
-   * to read amounts digit by digit with `model`). Default: the shipped `models/amount`.
+   * The string model that reads fields of type `amount` whole, and the digit fields where contours
+   * and recognition-based segmentation find different numbers of digits (a folder, a loaded model,
+   * or `none` to read everything digit by digit with `model`). Default: the shipped `models/amount`.
    */
   stringModel?: string | StringModel;
   /**
@@ -154,6 +155,7 @@ export async function scanPage(
   const byDigits = sm ? regions.filter((_, i) => !whole[i]) : regions;
   let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf);
   if (clf.numClasses === 10) digitFields = await rereadTouching(cv, clean, byDigits, digitFields, opts);
+  digitFields = await settleDisputes(cv, pre.gray, clean, byDigits, digitFields, opts, byLines);
   const wholeFields = sm ? await readWhole(cv, pre.gray, clean, regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
   const assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
@@ -208,6 +210,8 @@ export interface FieldReading {
   notes?: string[];
   /** Contour segmentation may have cut or merged touching digits here. */
   touching?: boolean;
+  /** Contours and recognition-based segmentation found different numbers of digits here. */
+  disputed?: boolean;
 }
 
 /**
@@ -251,7 +255,15 @@ const secondReaders = new Map<string, Promise<Classifier>>();
  * confident one is kept, the other noted. `lineOfInk`: the regions are lines of handwriting, whose
  * boxes are their ink; the margin the string model sees may reach past them.
  */
-async function readWhole(cv: CV, gray: GrayImage, clean: BinaryImage, regions: FieldRegion[], sm: StringModel, opts: ScanOptions, lineOfInk = false): Promise<FieldReading[]> {
+async function readWhole(
+  cv: CV,
+  gray: GrayImage,
+  clean: BinaryImage,
+  regions: FieldRegion[],
+  sm: StringModel,
+  opts: ScanOptions,
+  lineOfInk = false,
+): Promise<FieldReading[]> {
   const page: Box = [0, 0, clean.width, clean.height];
   const { reads, probability } = sm.readScoring(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box, lineOfInk ? page : r.box) })));
   const second = sm.second;
@@ -299,9 +311,49 @@ async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[]
     const length = regions[i].length;
     const byLength = length !== undefined && (va.length === length) !== (vb.length === length);
     const useB = byLength ? vb.length === length : (vb.length > va.length && pb >= 0.3) || pb > pa;
+    const disputed = va.length !== vb.length;
     out[i] = useB
-      ? { ...b, notes: [...(b.notes ?? []), `read by contours: "${va}"`] }
-      : { ...a, notes: [...(a.notes ?? []), `read by recognition-based segmentation: "${vb}"`] };
+      ? { ...b, disputed, notes: [...(b.notes ?? []), `read by contours: "${va}"`] }
+      : { ...a, disputed, notes: [...(a.notes ?? []), `read by recognition-based segmentation: "${vb}"`] };
+  });
+  return out;
+}
+
+/**
+ * Fields where contours and recognition-based segmentation find different numbers of digits
+ * (crowded, touching handwriting) are read whole by the string model (`stringModel`, default the
+ * shipped `models/amount`; `none` skips this), which reads a line of touching digits without
+ * cutting it, as amounts are read ({@link readWhole}: with its second reader's agreement), and
+ * that reading is kept unless only the digit-by-digit one has the field's `length`. Both
+ * digit-by-digit readings are noted for review. Readings with as many digits that differ are left
+ * to the digit classifier, which reads single MNIST-like digits better than the string model.
+ */
+async function settleDisputes(
+  cv: CV,
+  gray: GrayImage,
+  clean: BinaryImage,
+  regions: FieldRegion[],
+  readings: FieldReading[],
+  opts: ScanOptions,
+  lineOfInk: boolean,
+): Promise<FieldReading[]> {
+  const which = readings.map((r, i) => (r.disputed ? i : -1)).filter((i) => i >= 0);
+  if (which.length === 0) return readings;
+  const sm = await stringModelFor(opts);
+  if (!sm) return readings;
+  const whole = await readWhole(cv, gray, clean, which.map((i) => regions[i]), sm, opts, lineOfInk);
+  const out = [...readings];
+  which.forEach((i, k) => {
+    const a = readings[i];
+    const b = whole[k];
+    const [va, vb] = [a.digits.map((d) => d.value).join(''), b.digits.map((d) => d.value).join('')];
+    const length = regions[i].length;
+    if (va === vb || (length !== undefined && va.length === length && vb.length !== length)) return;
+    // a is the contour reading when its note names the recognition-based one, and the reverse.
+    const fromContours = (a.notes ?? []).some((n) => n.startsWith('read by recognition-based segmentation'));
+    const mine = fromContours ? `read by contours: "${va}"` : `read by recognition-based segmentation: "${va}"`;
+    const how = b.notes?.length ? b.notes : ['read whole by the string model'];
+    out[i] = { ...b, notes: [...how, ...(fromContours ? [mine, ...(a.notes ?? [])] : [...(a.notes ?? []), mine])] };
   });
   return out;
 }
