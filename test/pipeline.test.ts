@@ -15,9 +15,9 @@ import { boxFields, lineFields, parseTemplate, readingOrder, templateFields } fr
 import { componentBoxes, components } from '../src/segment/components';
 import type { BinaryImage, GrayImage } from '../src/types';
 import { runCli, tmp, ROOT } from './helpers';
-import { generateForm, renderForm } from '../src/samples/forms';
-import { scanInputs } from '../src/pipeline/scan';
-import type { DocumentResult } from '../src/pipeline/document';
+import { generateForm, renderForm, type FormFieldSpec } from '../src/samples/forms';
+import { scanInputs, type ScanOptions } from '../src/pipeline/scan';
+import type { DocumentResult, FieldResult } from '../src/pipeline/document';
 
 function blank(w: number, h: number, v = 255): GrayImage {
   return { width: w, height: h, data: new Uint8Array(w * h).fill(v) };
@@ -42,6 +42,21 @@ function speckled(w: number, h: number, sparsity: number, seed: number): BinaryI
 
 function fill(img: GrayImage | BinaryImage, x0: number, y0: number, w: number, h: number, v: number) {
   for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) img.data[y * img.width + x] = v;
+}
+
+/** The fields `--auto-fields` reads on one image file, in this thread. */
+async function autoFields(file: string, options: ScanOptions = {}): Promise<FieldResult[]> {
+  const docs: DocumentResult[] = [];
+  await scanInputs([file], { autoFields: true, concurrency: 1, ...options }, (d) => docs.push(d));
+  return docs[0].pages[0].fields;
+}
+
+/** A form of big, crowded handwriting (80-90% of each box) at 150 dpi, titled `title`, written to a PNG. */
+async function crowdedForm(fields: FormFieldSpec[], seed: number, title: string): Promise<{ form: ReturnType<typeof generateForm>; file: string }> {
+  const form = generateForm(fields, loadMnist('test'), seed, { dpi: 150, digitHeight: [0.8, 0.9] });
+  const file = join(tmp(), `${title.toLowerCase()}-${seed}.png`);
+  writeFileSync(file, await renderForm(form, fields, title, { rotation: 1, blur: 0.5 }, seed));
+  return { form, file };
 }
 
 describe('preprocess', () => {
@@ -378,9 +393,7 @@ describe('segment', () => {
     // A scan whose comb walls come out of line removal in pieces (read as 1s unless the cells are
     // known: 41469812 -> 4146981112).
     writeFileSync(file, await renderForm(form, fields, 'Comb form', { rotation: 2, noise: 6, blur: 0.9, jpeg: 80 }, 3));
-    const docs: DocumentResult[] = [];
-    await scanInputs([file], { autoFields: true, concurrency: 1 }, (d) => docs.push(d));
-    const read = docs[0].pages[0].fields;
+    const read = await autoFields(file);
     expect(read.map((f) => f.name)).toEqual(['box-1', 'box-2', 'box-3', 'box-4', 'box-5', 'box-6']);
     expect(read.map((f) => f.value)).toEqual(['account', 'zip', 't1', 't2', 't3', 't4'].map((n) => form.expected[n]));
     // Each digit inside its own cell, left to right.
@@ -398,13 +411,9 @@ describe('segment', () => {
     const right = { model: 0, none: 0 };
     const classifier = await Classifier.load(undefined, { workers: 1 });
     for (const seed of [3, 6]) {
-      const form = generateForm(fields, loadMnist('test'), seed, { dpi: 150, digitHeight: [0.8, 0.9] });
-      const file = join(tmp(), `crowded-${seed}.png`);
-      writeFileSync(file, await renderForm(form, fields, 'Crowded', { rotation: 1, blur: 0.5 }, seed));
+      const { form, file } = await crowdedForm(fields, seed, 'Crowded');
       for (const touchingModel of [undefined, 'none']) {
-        const docs: DocumentResult[] = [];
-        await scanInputs([file], { autoFields: true, concurrency: 1, classifier, touchingModel }, (d) => docs.push(d));
-        const read = docs[0].pages[0].fields;
+        const read = await autoFields(file, { classifier, touchingModel });
         expect(read).toHaveLength(6);
         read.forEach((f, i) => {
           if (f.value === form.expected[fields[i].name]) right[touchingModel ? 'none' : 'model']++;
@@ -425,14 +434,10 @@ describe('segment', () => {
     const right = { whole: new Set<string>(), none: new Set<string>() };
     let settled = 0;
     for (const seed of [7002, 7003, 7004]) {
-      const form = generateForm(fields, loadMnist('test'), seed, { dpi: 150, digitHeight: [0.8, 0.9] });
-      const file = join(tmp(), `table-${seed}.png`);
-      writeFileSync(file, await renderForm(form, fields, 'Table', { rotation: 1, blur: 0.5 }, seed));
+      const { form, file } = await crowdedForm(fields, seed, 'Table');
       const want = readingOrder(templateFields(form.template, form.width, form.height));
       for (const stringModel of [undefined, 'none']) {
-        const docs: DocumentResult[] = [];
-        await scanInputs([file], { autoFields: true, concurrency: 1, classifier, stringModel }, (d) => docs.push(d));
-        const read = docs[0].pages[0].fields;
+        const read = await autoFields(file, { classifier, stringModel });
         expect(read).toHaveLength(9);
         want.forEach((w, i) => {
           if (read[i].value === form.expected[w.name]) right[stringModel ? 'none' : 'whole'].add(`${seed} ${w.name}`);

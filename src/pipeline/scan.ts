@@ -155,7 +155,7 @@ export async function scanPage(
   const byDigits = sm ? regions.filter((_, i) => !whole[i]) : regions;
   let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf);
   if (clf.numClasses === 10) digitFields = await rereadTouching(cv, clean, byDigits, digitFields, opts);
-  digitFields = await settleDisputes(cv, pre.gray, clean, byDigits, digitFields, opts, byLines);
+  digitFields = await settleDisputes(cv, () => pre.gray, clean, byDigits, digitFields, opts, byLines);
   const wholeFields = sm ? await readWhole(cv, pre.gray, clean, regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
   const assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
@@ -210,8 +210,13 @@ export interface FieldReading {
   notes?: string[];
   /** Contour segmentation may have cut or merged touching digits here. */
   touching?: boolean;
-  /** Contours and recognition-based segmentation found different numbers of digits here. */
-  disputed?: boolean;
+  /** Contours and recognition-based segmentation found different numbers of digits here: both readings. */
+  disputed?: { contours: string; recognition: string };
+}
+
+/** The digits a reading found, as a string. */
+function text(r: FieldReading): string {
+  return r.digits.map((d) => d.value).join('');
 }
 
 /**
@@ -271,7 +276,7 @@ async function readWhole(
   const { dir, weights } = second;
   const others = await readByRecognition(cv, clean, regions, await readerFor(dir, opts), { ...opts, fieldType: 'amount' });
   return reads.map((r, i) => {
-    const other = others[i].digits.map((d) => d.value).join('');
+    const other = text(others[i]);
     const q = others[i].confidence ?? 0;
     if (other === r.value) return { digits: r.digits, confidence: agreementConfidence(r.confidence, true, q, weights), notes: [] };
     const own = agreementConfidence(r.confidence, false, q, weights);
@@ -304,14 +309,14 @@ async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[]
   which.forEach((i, k) => {
     const a = readings[i];
     const b = again[k];
-    const [va, vb] = [a.digits.map((d) => d.value).join(''), b.digits.map((d) => d.value).join('')];
+    const [va, vb] = [text(a), text(b)];
     if (va === vb) return;
     const pa = stringConfidence(a.digits, a.confidence);
     const pb = b.confidence ?? 0;
     const length = regions[i].length;
     const byLength = length !== undefined && (va.length === length) !== (vb.length === length);
     const useB = byLength ? vb.length === length : (vb.length > va.length && pb >= 0.3) || pb > pa;
-    const disputed = va.length !== vb.length;
+    const disputed = va.length !== vb.length ? { contours: va, recognition: vb } : undefined;
     out[i] = useB
       ? { ...b, disputed, notes: [...(b.notes ?? []), `read by contours: "${va}"`] }
       : { ...a, disputed, notes: [...(a.notes ?? []), `read by recognition-based segmentation: "${vb}"`] };
@@ -330,7 +335,7 @@ async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[]
  */
 async function settleDisputes(
   cv: CV,
-  gray: GrayImage,
+  gray: () => GrayImage,
   clean: BinaryImage,
   regions: FieldRegion[],
   readings: FieldReading[],
@@ -341,19 +346,17 @@ async function settleDisputes(
   if (which.length === 0) return readings;
   const sm = await stringModelFor(opts);
   if (!sm) return readings;
-  const whole = await readWhole(cv, gray, clean, which.map((i) => regions[i]), sm, opts, lineOfInk);
+  const whole = await readWhole(cv, gray(), clean, which.map((i) => regions[i]), sm, opts, lineOfInk);
   const out = [...readings];
   which.forEach((i, k) => {
     const a = readings[i];
     const b = whole[k];
-    const [va, vb] = [a.digits.map((d) => d.value).join(''), b.digits.map((d) => d.value).join('')];
+    const [va, vb] = [text(a), text(b)];
     const length = regions[i].length;
     if (va === vb || (length !== undefined && va.length === length && vb.length !== length)) return;
-    // a is the contour reading when its note names the recognition-based one, and the reverse.
-    const fromContours = (a.notes ?? []).some((n) => n.startsWith('read by recognition-based segmentation'));
-    const mine = fromContours ? `read by contours: "${va}"` : `read by recognition-based segmentation: "${va}"`;
+    const { contours, recognition } = a.disputed!;
     const how = b.notes?.length ? b.notes : ['read whole by the string model'];
-    out[i] = { ...b, notes: [...how, ...(fromContours ? [mine, ...(a.notes ?? [])] : [...(a.notes ?? []), mine])] };
+    out[i] = { ...b, notes: [...how, `read by contours: "${contours}"`, `read by recognition-based segmentation: "${recognition}"`] };
   });
   return out;
 }
