@@ -54,10 +54,25 @@ export interface Paper {
 
 /** Estimates the {@link Paper} of a page (see there). */
 export function paperOf(cv: CV, img: GrayImage, cell = 8, kernel = 7): Paper {
+  const sw = Math.ceil(img.width / cell);
+  const sh = Math.ceil(img.height / cell);
+  const means = cellMeans(img, cell, sw, sh);
+  const small = new cv.Mat(sh, sw, cv.CV_8UC1);
+  const k = cv.getStructuringElement(cv.MORPH_RECT, new cv.Size(kernel, kernel));
+  try {
+    (small.data as Uint8Array).set(means);
+    cv.dilate(small, small, k, new cv.Point(-1, -1), 1, cv.BORDER_REPLICATE);
+    cv.blur(small, small, new cv.Size(kernel, kernel), new cv.Point(-1, -1), cv.BORDER_REPLICATE);
+    return { cell, width: sw, height: sh, data: new Uint8Array(small.data) };
+  } finally {
+    small.delete();
+    k.delete();
+  }
+}
+
+/** The mean of each `cell` x `cell` cell of an image (`sw` x `sh` cells), rounded, in one pass in memory order. */
+function cellMeans(img: GrayImage, cell: number, sw: number, sh: number): Uint8Array {
   const { width: w, height: h, data } = img;
-  const sw = Math.ceil(w / cell);
-  const sh = Math.ceil(h / cell);
-  // Cell means, in one pass in memory order.
   const sums = new Float64Array(sw * sh);
   for (let y = 0; y < h; y++) {
     const srow = Math.floor(y / cell) * sw;
@@ -69,21 +84,12 @@ export function paperOf(cv: CV, img: GrayImage, cell = 8, kernel = 7): Paper {
       sums[srow + cx] += s;
     }
   }
-  const small = new cv.Mat(sh, sw, cv.CV_8UC1);
-  const k = cv.getStructuringElement(cv.MORPH_RECT, new cv.Size(kernel, kernel));
-  try {
-    const m = small.data as Uint8Array;
-    for (let cy = 0; cy < sh; cy++) {
-      const ch = Math.min(cell, h - cy * cell);
-      for (let cx = 0; cx < sw; cx++) m[cy * sw + cx] = Math.round(sums[cy * sw + cx] / (ch * Math.min(cell, w - cx * cell)));
-    }
-    cv.dilate(small, small, k, new cv.Point(-1, -1), 1, cv.BORDER_REPLICATE);
-    cv.blur(small, small, new cv.Size(kernel, kernel), new cv.Point(-1, -1), cv.BORDER_REPLICATE);
-    return { cell, width: sw, height: sh, data: new Uint8Array(small.data) };
-  } finally {
-    small.delete();
-    k.delete();
+  const m = new Uint8Array(sw * sh);
+  for (let cy = 0; cy < sh; cy++) {
+    const ch = Math.min(cell, h - cy * cell);
+    for (let cx = 0; cx < sw; cx++) m[cy * sw + cx] = Math.round(sums[cy * sw + cx] / (ch * Math.min(cell, w - cx * cell)));
   }
+  return m;
 }
 
 /** The paper of a page rotated like {@link rotate} rotates the page (its edges extended). */
@@ -123,11 +129,11 @@ export function thresholdOnPaper(
 ): { binary: BinaryImage; level: number; faint?: BinaryImage; faintLevel?: number } {
   const { width: w, height: h, data } = img;
   const { cell } = paper;
-  const paperRow = paperRows(paper, w);
+  const paperRow = new PaperRows(paper, w);
   if (level === undefined) {
     const hist = new Int32Array(256);
     for (let y = 0; y < h; y += 4) {
-      const row = paperRow(y);
+      const row = paperRow.at(y);
       for (let cx = 0; cx < row.length; cx++) {
         const g = Math.round((255 * 65536) / row[cx]);
         const end = Math.min(w, (cx + 1) * cell) + y * w;
@@ -140,10 +146,10 @@ export function thresholdOnPaper(
     level = (otsuThreshold(hist) + 0.5) / 255;
   }
   const out = new Uint8Array(w * h);
-  const inkBelow = paperThresholds(paperRow, level);
+  const inkBelow = new PaperThresholds(paperRow, level);
   if (!faint) {
     for (let y = 0; y < h; y++) {
-      const t = inkBelow(y);
+      const t = inkBelow.at(y);
       for (let cx = 0; cx < t.length; cx++) {
         const end = Math.min(w, (cx + 1) * cell) + y * w;
         const a = t[cx];
@@ -155,13 +161,14 @@ export function thresholdOnPaper(
   }
   const faintLevel = faint(level);
   const out2 = new Uint8Array(w * h);
-  const faintBelow = paperThresholds(paperRows(paper, w), faintLevel);
+  const faintBelow = new PaperThresholds(new PaperRows(paper, w), faintLevel);
   for (let y = 0; y < h; y++) {
-    const t = inkBelow(y);
-    const t2 = faintBelow(y);
+    const t = inkBelow.at(y);
+    const t2 = faintBelow.at(y);
     for (let cx = 0; cx < t.length; cx++) {
       const end = Math.min(w, (cx + 1) * cell) + y * w;
-      const [a, b] = [t[cx], t2[cx]];
+      const a = t[cx];
+      const b = t2[cx];
       for (let i = cx * cell + y * w; i < end; i++) {
         const v = data[i];
         out[i] = (v - a) >>> 31;
@@ -174,35 +181,48 @@ export function thresholdOnPaper(
 
 /**
  * The grey levels below which a pixel is ink, for each paper cell across a row: ink is darker than
- * `level` x the paper (`paperRow`, see {@link paperRows}); for whole grey levels, darker than its
- * ceiling. The returned array is reused from call to call.
+ * `level` x the paper (see {@link PaperRows}); for whole grey levels, darker than its ceiling.
  */
-function paperThresholds(paperRow: (y: number) => Float64Array, level: number): (y: number) => Int32Array {
-  let t: Int32Array | null = null;
-  return (y) => {
-    const row = paperRow(y);
-    t ??= new Int32Array(row.length);
+class PaperThresholds {
+  private readonly t: Int32Array;
+
+  constructor(private readonly paper: PaperRows, private readonly level: number) {
+    this.t = new Int32Array(paper.cells);
+  }
+
+  /** Row y's thresholds (the array is reused from call to call). */
+  at(y: number): Int32Array {
+    const row = this.paper.at(y);
+    const { t, level } = this;
     for (let cx = 0; cx < row.length; cx++) t[cx] = Math.ceil(level * row[cx]);
     return t;
-  };
+  }
 }
 
 /**
- * The paper under page rows: `paperRow(y)` gives the paper's brightness (at least 1) for each cell
- * across row y of a page `w` wide, interpolated between cell centres. The returned array is reused
- * from call to call.
+ * The paper under page rows: the paper's brightness (at least 1) for each cell across row y of a
+ * page `w` wide, interpolated between cell centres.
  */
-function paperRows(paper: Paper, w: number): (y: number) => Float64Array {
-  const { cell, width: sw, height: sh, data: p } = paper;
-  const row = new Float64Array(Math.min(sw, Math.ceil(w / cell)));
-  return (y) => {
+class PaperRows {
+  readonly cells: number;
+  private readonly row: Float64Array;
+
+  constructor(private readonly paper: Paper, w: number) {
+    this.cells = Math.min(paper.width, Math.ceil(w / paper.cell));
+    this.row = new Float64Array(this.cells);
+  }
+
+  /** Row y's paper (the array is reused from call to call). */
+  at(y: number): Float64Array {
+    const { cell, width: sw, height: sh, data: p } = this.paper;
+    const row = this.row;
     const sy = Math.min(sh - 1, Math.max(0, (y + 0.5) / cell - 0.5));
     const y0 = Math.floor(sy);
     const y1 = Math.min(sh - 1, y0 + 1);
     const a = sy - y0;
     for (let cx = 0; cx < row.length; cx++) row[cx] = Math.max(1, p[y0 * sw + cx] * (1 - a) + p[y1 * sw + cx] * a);
     return row;
-  };
+  }
 }
 
 /** Otsu's threshold of a 256-bin histogram: the last value of the dark class. */
@@ -275,10 +295,11 @@ export function estimateSkew(cv: CV, bin: BinaryImage, maxAngle = 10): number {
   const small = new Uint8Array(w * h);
   const px: number[] = [];
   const py: number[] = [];
-  forEachRun(bin.data, bin.width, bin.height, (y, start, end) => {
-    const sy = Math.floor(y / k);
+  const runs = rowRuns(bin.data, bin.width, bin.height);
+  for (let r = 0; r < runs.length; r += 3) {
+    const sy = Math.floor(runs[r] / k);
     const row = sy * w;
-    for (let x = start; x < end; x += 1) {
+    for (let x = runs[r + 1]; x < runs[r + 2]; x += 1) {
       const sx = Math.floor(x / k);
       if (!small[row + sx]) {
         small[row + sx] = 1;
@@ -286,25 +307,27 @@ export function estimateSkew(cv: CV, bin: BinaryImage, maxAngle = 10): number {
         py.push(sy);
       }
     }
-  });
+  }
   // The coarse steps of the search run on copies reduced 4 and 2 times more (a 1 degree step moves
   // the ends of a 200 px wide copy by 3.5 px): a third of the work of searching all at full size.
-  const levels = [4, 2, 1].map((f) => skewScorer(px, py, w, h, f, maxAngle));
+  const steps = [1, 0.25, 0.05];
+  const factors = [4, 2, 1];
   let best = 0;
-  [1, 0.25, 0.05].forEach((step, level) => {
-    const score = levels[level];
+  for (let level = 0; level < steps.length; level++) {
+    const step = steps[level];
+    const scorer = new SkewScorer(px, py, w, h, factors[level], maxAngle);
     const c = best;
     const span = step === 1 ? maxAngle : step * 4;
-    let bestScore = score(best);
+    let bestScore = scorer.score(best);
     for (let a = c - span; a <= c + span + 1e-9; a += step) {
       if (Math.abs(a) > maxAngle) continue;
-      const sc = score(a);
+      const sc = scorer.score(a);
       if (sc > bestScore) {
         bestScore = sc;
         best = a;
       }
     }
-  });
+  }
   return Math.round(best * 100) / 100;
 }
 
@@ -313,36 +336,43 @@ export function estimateSkew(cv: CV, bin: BinaryImage, maxAngle = 10): number {
  * grid, reduced `f` times each way: a cell with any ink is ink) rotated by an angle (degrees)
  * about the centre: the sum of squared differences of neighbouring row counts.
  */
-function skewScorer(px: number[], py: number[], w: number, h: number, f: number, maxAngle: number): (deg: number) => number {
-  const sw = Math.ceil(w / f);
-  const sh = Math.ceil(h / f);
-  const seen = f > 1 ? new Uint8Array(sw * sh) : null;
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (let i = 0; i < px.length; i++) {
-    const x = Math.floor(px[i] / f);
-    const y = Math.floor(py[i] / f);
-    if (seen) {
-      if (seen[y * sw + x]) continue;
-      seen[y * sw + x] = 1;
+class SkewScorer {
+  private readonly xs: number[] = [];
+  private readonly ys: number[] = [];
+  private readonly rows: Float64Array;
+  private readonly off: number;
+
+  constructor(px: number[], py: number[], w: number, h: number, f: number, maxAngle: number) {
+    const sw = Math.ceil(w / f);
+    const sh = Math.ceil(h / f);
+    const seen = f > 1 ? new Uint8Array(sw * sh) : null;
+    for (let i = 0; i < px.length; i++) {
+      const x = Math.floor(px[i] / f);
+      const y = Math.floor(py[i] / f);
+      if (seen) {
+        if (seen[y * sw + x]) continue;
+        seen[y * sw + x] = 1;
+      }
+      this.xs.push(x - sw / 2);
+      this.ys.push(y - sh / 2);
     }
-    xs.push(x - sw / 2);
-    ys.push(y - sh / 2);
+    const margin = Math.ceil(Math.abs(Math.sin((maxAngle * Math.PI) / 180)) * sw) + 2;
+    this.rows = new Float64Array(sh + 2 * margin);
+    this.off = sh / 2 + margin;
   }
-  const margin = Math.ceil(Math.abs(Math.sin((maxAngle * Math.PI) / 180)) * sw) + 2;
-  const rows = new Float64Array(sh + 2 * margin);
-  // Content rotated by `deg` about the centre: a cell lands on row y*cos + x*sin.
-  return (deg: number) => {
+
+  /** Content rotated by `deg` about the centre: a cell lands on row y*cos + x*sin. */
+  score(deg: number): number {
+    const { xs, ys, rows, off } = this;
     const r = (deg * Math.PI) / 180;
     const c = Math.cos(r);
     const sn = Math.sin(r);
     rows.fill(0);
-    const off = sh / 2 + margin;
     for (let i = 0; i < xs.length; i++) rows[Math.round(ys[i] * c + xs[i] * sn + off)]++;
     let s = 0;
     for (let y = 1; y < rows.length; y++) s += (rows[y] - rows[y - 1]) ** 2;
     return s;
-  };
+  }
 }
 
 /**
@@ -355,7 +385,7 @@ export function rotate(cv: CV, img: GrayImage, angle: number): GrayImage {
   if (angle === 0) return img;
   const { width: w, height: h } = img;
   const out = new Uint8Array(w * h).fill(255);
-  const rot = rotation(img, angle);
+  const rot = new Rotation(img, angle);
   for (let y = 0; y < h; y++) {
     const [x0, x1] = rot.inside(y);
     rot.sample(y, x0, x0, x1, out, y * w);
@@ -388,10 +418,14 @@ export function thresholdRotatedAt(img: GrayImage, ink: BinaryImage, angle: numb
   const gw = Math.ceil(w / G);
   const gh = Math.ceil(h / G);
   const inked = new Uint8Array(gw * gh);
-  forEachRun(ink.data, w, h, (y, start, end) => inked.fill(1, Math.floor(y / G) * gw + Math.floor(start / G), Math.floor(y / G) * gw + Math.floor((end - 1) / G) + 1));
-  const rot = rotation(img, angle);
+  const runs = rowRuns(ink.data, w, h);
+  for (let r = 0; r < runs.length; r += 3) {
+    const row = Math.floor(runs[r] / G) * gw;
+    inked.fill(1, row + Math.floor(runs[r + 1] / G), row + Math.floor((runs[r + 2] - 1) / G) + 1);
+  }
+  const rot = new Rotation(img, angle);
   const { cell } = paper;
-  const below = levels.map((level) => paperThresholds(paperRows(paper, w), level));
+  const below = levels.map((level) => new PaperThresholds(new PaperRows(paper, w), level));
   const samples = new Uint8Array(w);
   const L = 32;
   for (let y = 0; y < h; y++) {
@@ -413,7 +447,7 @@ export function thresholdRotatedAt(img: GrayImage, ink: BinaryImage, angle: numb
       let near = false;
       for (let cy = cy0; cy <= cy1 && !near; cy++) for (let k = cy * gw + cx0; k <= cy * gw + cx1; k++) if (inked[k]) near = true;
       if (!near) continue;
-      ts ??= below.map((b) => b(y));
+      ts ??= below.map((b) => b.at(y));
       rot.sample(y, x0, xa, xb, samples, 0);
       for (let k = 0; k < ts.length; k++) {
         const [t, out] = [ts[k], outs[k]];
@@ -431,45 +465,65 @@ export function thresholdRotatedAt(img: GrayImage, ink: BinaryImage, angle: numb
  * out, o)` writes the bilinear samples of output row y from x0 to x1 to `out` at `o + x` (`start`:
  * where the row's inside run starts).
  */
-function rotation(img: GrayImage, angle: number) {
-  const { width: w, height: h, data: src } = img;
-  const r = (-angle * Math.PI) / 180;
-  const c = Math.cos(r);
-  const sn = -Math.sin(r);
-  const cx = w / 2;
-  const cy = h / 2;
-  const dx = Math.round(c * 65536);
-  const dy = Math.round(-sn * 65536);
-  // Output (x, y) samples the input at the inverse rotation of (x, y) about the centre.
-  const rowStart = (y: number): [number, number] => [c * -cx + sn * (y - cy) + cx, -sn * -cx + c * (y - cy) + cy];
-  return {
-    /** x and y steps of the source per output x. */
-    c,
-    sn,
-    inside(y: number): [number, number] {
-      const [sx, sy] = rowStart(y);
-      return insideRange(sx, c, w - 1, sy, -sn, h - 1, w);
-    },
-    source(x: number, y: number): [number, number] {
-      const [sx, sy] = rowStart(y);
-      return [sx + c * x, sy - sn * x];
-    },
-    sample(y: number, start: number, x0: number, x1: number, out: Uint8Array, o: number): void {
-      // Stepped from the row's `start` (its inside run's), so that any part of a row gets the
-      // values the whole row would.
-      const [sx, sy] = rowStart(y);
-      let fx = Math.round((sx + c * start) * 65536) + (x0 - start) * dx;
-      let fy = Math.round((sy - sn * start) * 65536) + (x0 - start) * dy;
-      for (let x = x0; x < x1; x++, fx += dx, fy += dy) {
-        const ax = (fx >> 8) & 255;
-        const ay = (fy >> 8) & 255;
-        const p = (fy >> 16) * w + (fx >> 16);
-        const top = src[p] * (256 - ax) + src[p + 1] * ax;
-        const bottom = src[p + w] * (256 - ax) + src[p + w + 1] * ax;
-        out[o + x] = (top * (256 - ay) + bottom * ay + 32768) >> 16;
-      }
-    },
-  };
+class Rotation {
+  /** x and y steps of the source per output x. */
+  readonly c: number;
+  readonly sn: number;
+  private readonly w: number;
+  private readonly h: number;
+  private readonly src: Uint8Array;
+  private readonly cx: number;
+  private readonly cy: number;
+  private readonly dx: number;
+  private readonly dy: number;
+
+  constructor(img: GrayImage, angle: number) {
+    this.w = img.width;
+    this.h = img.height;
+    this.src = img.data;
+    const r = (-angle * Math.PI) / 180;
+    this.c = Math.cos(r);
+    this.sn = -Math.sin(r);
+    this.cx = this.w / 2;
+    this.cy = this.h / 2;
+    this.dx = Math.round(this.c * 65536);
+    this.dy = Math.round(-this.sn * 65536);
+  }
+
+  /** Where output (0, y) samples the input: the inverse rotation of (0, y) about the centre. */
+  private rowX(y: number): number {
+    return this.c * -this.cx + this.sn * (y - this.cy) + this.cx;
+  }
+
+  private rowY(y: number): number {
+    return -this.sn * -this.cx + this.c * (y - this.cy) + this.cy;
+  }
+
+  inside(y: number): [number, number] {
+    return insideRange(this.rowX(y), this.c, this.w - 1, this.rowY(y), -this.sn, this.h - 1, this.w);
+  }
+
+  source(x: number, y: number): [number, number] {
+    return [this.rowX(y) + this.c * x, this.rowY(y) - this.sn * x];
+  }
+
+  sample(y: number, start: number, x0: number, x1: number, out: Uint8Array, o: number): void {
+    // Stepped from the row's `start` (its inside run's), so that any part of a row gets the
+    // values the whole row would.
+    const { w, src, c, sn, dx, dy } = this;
+    const sx = this.rowX(y);
+    const sy = this.rowY(y);
+    let fx = Math.round((sx + c * start) * 65536) + (x0 - start) * dx;
+    let fy = Math.round((sy - sn * start) * 65536) + (x0 - start) * dy;
+    for (let x = x0; x < x1; x++, fx += dx, fy += dy) {
+      const ax = (fx >> 8) & 255;
+      const ay = (fy >> 8) & 255;
+      const p = (fy >> 16) * w + (fx >> 16);
+      const top = src[p] * (256 - ax) + src[p + 1] * ax;
+      const bottom = src[p + w] * (256 - ax) + src[p + w + 1] * ax;
+      out[o + x] = (top * (256 - ay) + bottom * ay + 32768) >> 16;
+    }
+  }
 }
 
 /**
@@ -526,9 +580,34 @@ function words(data: Uint8Array): Uint32Array | null {
   return data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, data.length >> 2) : null;
 }
 
-/** Calls `fn(y, start, end)` for every run of nonzero pixels `[start, end)` in each row of a `w` x `h` image, in raster order. */
-export function forEachRun(data: Uint8Array, w: number, h: number, fn: (y: number, start: number, end: number) => void): void {
+/** Run triples, appended to a growing buffer. */
+class RunList {
+  private data = new Int32Array(3 * 4096);
+  private n = 0;
+
+  push(a: number, start: number, end: number): void {
+    if (this.n + 3 > this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.n++] = a;
+    this.data[this.n++] = start;
+    this.data[this.n++] = end;
+  }
+
+  done(): Int32Array {
+    return this.data.subarray(0, this.n);
+  }
+}
+
+/**
+ * Every run of nonzero pixels `[start, end)` in each row of a `w` x `h` image, in raster order, as
+ * triples `y, start, end`.
+ */
+export function rowRuns(data: Uint8Array, w: number, h: number): Int32Array {
   const wd = words(data);
+  const runs = new RunList();
   for (let y = 0; y < h; y++) {
     const row = y * w;
     let start = -1;
@@ -543,18 +622,29 @@ export function forEachRun(data: Uint8Array, w: number, h: number, fn: (y: numbe
       if (data[i]) {
         if (start < 0) start = x;
       } else if (start >= 0) {
-        fn(y, start, x);
+        runs.push(y, start, x);
         start = -1;
       }
       x++;
     }
-    if (start >= 0) fn(y, start, w);
+    if (start >= 0) runs.push(y, start, w);
   }
+  return runs.done();
 }
 
-/** Calls `fn(x, start, end)` for every run of nonzero pixels `[start, end)` down each column, walking the image in memory order. */
-function forEachColumnRun(data: Uint8Array, w: number, h: number, fn: (x: number, start: number, end: number) => void): void {
+/** Calls `fn(y, start, end)` for every run of nonzero pixels `[start, end)` in each row of a `w` x `h` image, in raster order. */
+export function forEachRun(data: Uint8Array, w: number, h: number, fn: (y: number, start: number, end: number) => void): void {
+  const runs = rowRuns(data, w, h);
+  for (let r = 0; r < runs.length; r += 3) fn(runs[r], runs[r + 1], runs[r + 2]);
+}
+
+/**
+ * Every run of nonzero pixels `[start, end)` down each column, found walking the image in memory
+ * order (so listed by the row they end at), as triples `x, start, end`.
+ */
+function columnRuns(data: Uint8Array, w: number, h: number): Int32Array {
   const wd = words(data);
+  const runs = new RunList();
   const open = new Int32Array(w).fill(-1);
   // Open runs per group of four columns, so that empty words with nothing open are skipped.
   const openIn = new Int32Array((w >> 2) + 1);
@@ -575,14 +665,27 @@ function forEachColumnRun(data: Uint8Array, w: number, h: number, fn: (x: number
           openIn[x >> 2]++;
         }
       } else if (open[x] >= 0) {
-        fn(x, open[x], y);
+        runs.push(x, open[x], y);
         open[x] = -1;
         openIn[x >> 2]--;
       }
       x++;
     }
   }
-  for (let x = 0; x < w; x++) if (open[x] >= 0) fn(x, open[x], h);
+  for (let x = 0; x < w; x++) if (open[x] >= 0) runs.push(x, open[x], h);
+  return runs.done();
+}
+
+/**
+ * Ink across a run at pixel `i`, up to `max` + 1: `step` is 1 across a column run (left and
+ * right), w across a row run (up and down); `pos` is the pixel's place along that direction, of
+ * `limit`.
+ */
+function inkAcross(data: Uint8Array, i: number, pos: number, limit: number, step: number, max: number): number {
+  let n = 1;
+  for (let k = 1; k <= pos && data[i - k * step] && n <= max; k++) n++;
+  for (let k = 1; pos + k < limit && data[i + k * step] && n <= max; k++) n++;
+  return n;
 }
 
 /**
@@ -598,34 +701,34 @@ export function findLines(bin: BinaryImage, minLength: number | { horizontal: nu
   const { width: w, height: h, data } = bin;
   const len = typeof minLength === 'number' ? { horizontal: minLength, vertical: minLength } : minLength;
   const checkThickness = Number.isFinite(maxThickness);
-  // Ink across the run at one of its pixels, up to maxThickness + 1: `step` is 1 across a column
-  // run (left and right), w across a row run (up and down).
-  const across = (i: number, pos: number, limit: number, step: number): number => {
-    let n = 1;
-    for (let k = 1; k <= pos && data[i - k * step] && n <= maxThickness; k++) n++;
-    for (let k = 1; pos + k < limit && data[i + k * step] && n <= maxThickness; k++) n++;
-    return n;
-  };
   const hor = new Uint8Array(w * h);
-  forEachRun(data, w, h, (y, start, end) => {
-    if (end - start < len.horizontal) return;
+  const rows = rowRuns(data, w, h);
+  for (let r = 0; r < rows.length; r += 3) {
+    const y = rows[r];
+    const start = rows[r + 1];
+    const end = rows[r + 2];
+    if (end - start < len.horizontal) continue;
     if (checkThickness) {
       let thick = 0;
-      for (let x = start; x < end; x++) if (across(y * w + x, y, h, w) > maxThickness) thick++;
-      if (thick > 0.5 * (end - start)) return;
+      for (let x = start; x < end; x++) if (inkAcross(data, y * w + x, y, h, w, maxThickness) > maxThickness) thick++;
+      if (thick > 0.5 * (end - start)) continue;
     }
     hor.fill(1, y * w + start, y * w + end);
-  });
+  }
   const ver = new Uint8Array(w * h);
-  forEachColumnRun(data, w, h, (x, start, end) => {
-    if (end - start < len.vertical) return;
+  const cols = columnRuns(data, w, h);
+  for (let r = 0; r < cols.length; r += 3) {
+    const x = cols[r];
+    const start = cols[r + 1];
+    const end = cols[r + 2];
+    if (end - start < len.vertical) continue;
     if (checkThickness) {
       let thick = 0;
-      for (let y = start; y < end; y++) if (across(y * w + x, x, w, 1) > maxThickness) thick++;
-      if (thick > 0.5 * (end - start)) return;
+      for (let y = start; y < end; y++) if (inkAcross(data, y * w + x, x, w, 1, maxThickness) > maxThickness) thick++;
+      if (thick > 0.5 * (end - start)) continue;
     }
     for (let y = start; y < end; y++) ver[y * w + x] = 1;
-  });
+  }
   return { horizontal: { width: w, height: h, data: hor }, vertical: { width: w, height: h, data: ver } };
 }
 
@@ -654,18 +757,26 @@ export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): Bina
   // The ink minus the line pixels (found run by run: lines are a small part of the page).
   const out = bin.data.slice();
   const onLine: number[] = [];
-  const take = (i: number) => {
-    if (out[i]) {
-      out[i] = 0;
-      onLine.push(i);
+  const rows = rowRuns(hm, w, hgt);
+  for (let r = 0; r < rows.length; r += 3) {
+    const y = rows[r];
+    for (let i = y * w + rows[r + 1]; i < y * w + rows[r + 2]; i++) {
+      if (out[i]) {
+        out[i] = 0;
+        onLine.push(i);
+      }
     }
-  };
-  forEachRun(hm, w, hgt, (y, start, end) => {
-    for (let i = y * w + start; i < y * w + end; i++) take(i);
-  });
-  forEachColumnRun(vm, w, hgt, (x, start, end) => {
-    for (let y = start; y < end; y++) take(y * w + x);
-  });
+  }
+  const cols = columnRuns(vm, w, hgt);
+  for (let r = 0; r < cols.length; r += 3) {
+    for (let y = cols[r + 1]; y < cols[r + 2]; y++) {
+      const i = y * w + cols[r];
+      if (out[i]) {
+        out[i] = 0;
+        onLine.push(i);
+      }
+    }
+  }
   // Bridge: a horizontal-line pixel becomes ink again when ink lies within `bridge` px above and
   // below it; a vertical-line pixel, when ink lies left and right of it.
   const res = out.slice();

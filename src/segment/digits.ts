@@ -131,7 +131,8 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
     const pieces = splitTouching({ width: gw, height: gh, data: img }, n);
     for (const piece of pieces) {
       const [px, py, pw, ph] = piece.box;
-      const data = Uint8Array.from(piece.image.data, (v) => v * 255);
+      const data = new Uint8Array(piece.image.data.length);
+      for (let i = 0; i < data.length; i++) data[i] = piece.image.data[i] * 255;
       const crop = normalizeDigit({ width: pw, height: ph, data }, { polarity: 'light-on-dark' });
       out.push({ pixels: crop.pixels, box: [field[0] + gx + px, field[1] + gy + py, pw, ph] as Box, ...(pieces.length > 1 ? { cut: true } : {}) });
     }
@@ -139,9 +140,11 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
   return out;
 }
 
+const ascending = (a: number, b: number) => a - b;
+
 /** The median (the upper one of an even count); sorts `v`. */
 function median(v: number[]): number {
-  return v.sort((a, b) => a - b)[v.length >> 1];
+  return v.sort(ascending)[v.length >> 1];
 }
 
 /** The middle of the band that boxes are written in: between their median top and median bottom (Infinity for none). */
@@ -158,6 +161,33 @@ function typicalHeight(heights: number[]): number {
 }
 
 /**
+ * Adds to `into` the length of every run of one label in `keep` along the rows (`byRow`) or the
+ * columns of a `w` x `h` label image, per label.
+ */
+function labelRuns(labels: Int32Array, w: number, h: number, byRow: boolean, keep: Set<number>, into: Map<number, number[]>): void {
+  const n = byRow ? h : w;
+  const len = byRow ? w : h;
+  // Step along a line, and from one line to the next.
+  const along = byRow ? 1 : w;
+  const next = byRow ? w : 1;
+  for (let i = 0; i < n; i++) {
+    let start = 0;
+    let cur = 0;
+    for (let k = 0; k <= len; k++) {
+      const l = k < len ? labels[i * next + k * along] : 0;
+      if (l === cur) continue;
+      if (cur > 0 && keep.has(cur)) {
+        const list = into.get(cur);
+        if (list) list.push(k - start);
+        else into.set(cur, [k - start]);
+      }
+      cur = l;
+      start = k;
+    }
+  }
+}
+
+/**
  * Stroke widths in a field: `pen`, the median length of the row runs of the components in `penOf`;
  * and per component in `keep` the median length of its row (`h`) and column (`v`) runs.
  */
@@ -165,25 +195,8 @@ function strokeRuns(sub: BinaryImage, labels: Int32Array, keep: Set<number>, pen
   const { width: w, height: h } = sub;
   const rows = new Map<number, number[]>();
   const cols = new Map<number, number[]>();
-  const scan = (n: number, len: number, at: (i: number, k: number) => number, into: Map<number, number[]>) => {
-    for (let i = 0; i < n; i++) {
-      let start = 0;
-      let cur = 0;
-      for (let k = 0; k <= len; k++) {
-        const l = k < len ? at(i, k) : 0;
-        if (l === cur) continue;
-        if (cur > 0 && keep.has(cur)) {
-          const list = into.get(cur);
-          if (list) list.push(k - start);
-          else into.set(cur, [k - start]);
-        }
-        cur = l;
-        start = k;
-      }
-    }
-  };
-  scan(h, w, (y, x) => labels[y * w + x], rows);
-  scan(w, h, (x, y) => labels[y * w + x], cols);
+  labelRuns(labels, w, h, true, keep, rows);
+  labelRuns(labels, w, h, false, keep, cols);
   const all: number[] = [];
   for (const [l, v] of rows) if (penOf.has(l)) all.push(...v);
   const perLabel = new Map<number, { h: number; v: number }>();

@@ -4,7 +4,7 @@
  */
 import type { BinaryImage, Box } from '../types';
 import { componentBoxes, cropBinary, unionBox } from './components';
-import { forEachRun } from '../preprocess/steps';
+import { rowRuns } from '../preprocess/steps';
 
 /** What is known about a field's content. */
 export type FieldType = 'digits' | 'amount' | 'zip';
@@ -168,12 +168,14 @@ export function tableCells(lineMask: BinaryImage, box: Box, minSide: number): Ar
   const paper: BinaryImage = { width: bw, height: bh, data: new Uint8Array(bw * bh).fill(1) };
   const around = cropBinary(lineMask, [bx - 1, by - 1, bw + 2, bh + 2]);
   const [ox, oy] = [Math.max(0, bx - 1) - bx, Math.max(0, by - 1) - by]; // crop origin, in box pixels
-  forEachRun(around.data, around.width, around.height, (y, start, end) => {
-    const x0 = Math.max(0, ox + start - 1);
-    const x1 = Math.min(bw, ox + end + 1);
-    if (x1 <= x0) return;
+  const runs = rowRuns(around.data, around.width, around.height);
+  for (let r = 0; r < runs.length; r += 3) {
+    const y = runs[r];
+    const x0 = Math.max(0, ox + runs[r + 1] - 1);
+    const x1 = Math.min(bw, ox + runs[r + 2] + 1);
+    if (x1 <= x0) continue;
     for (let yy = Math.max(0, oy + y - 1); yy <= Math.min(bh - 1, oy + y + 1); yy++) paper.data.fill(0, yy * bw + x0, yy * bw + x1);
-  });
+  }
   const holes = componentBoxes(paper)
     .filter((c) => {
       const [x, y, w, h] = c.box;

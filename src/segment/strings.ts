@@ -141,6 +141,21 @@ function cutColumns(img: BinaryImage, H: number, maxCuts: number): number[] {
   return kept.sort((a, b) => a - b);
 }
 
+/** Adds the primitive made of `pixels` (indices in a `width`-wide field) to `primitives`, marking them in `prim`. */
+function primitiveOf(pixels: number[], kind: Primitive['kind'], separator: boolean, width: number, prim: Int32Array, primitives: Array<Primitive & { cx: number }>): void {
+  if (pixels.length === 0) return;
+  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1, sx = 0;
+  const id = primitives.length;
+  for (const p of pixels) {
+    const x = p % width;
+    const y = (p - x) / width;
+    prim[p] = id;
+    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    sx += x;
+  }
+  primitives.push({ box: [x0, y0, x1 - x0 + 1, y1 - y0 + 1], kind, separator, area: pixels.length, cx: sx / pixels.length });
+}
+
 /**
  * Over-segments one field of a cleaned binary page into primitives and lists the candidate digits
  * (runs of neighbouring primitives), each MNIST-normalized for the classifier.
@@ -189,33 +204,21 @@ export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: Gra
     const l = cc.labels[i];
     if (l > 0 && labelOf[l] >= 0) pixelsOf[labelOf[l]].push(i);
   }
-  const addPrimitive = (pixels: number[], kind: Primitive['kind'], separator = false) => {
-    if (pixels.length === 0) return;
-    let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1, sx = 0;
-    const id = primitives.length;
-    for (const p of pixels) {
-      const x = p % sub.width;
-      const y = (p - x) / sub.width;
-      prim[p] = id;
-      x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
-      sx += x;
-    }
-    primitives.push({ box: [x0, y0, x1 - x0 + 1, y1 - y0 + 1], kind, separator, area: pixels.length, cx: sx / pixels.length });
-  };
+  const addPrimitive = (pixels: number[], kind: Primitive['kind'], separator = false) => primitiveOf(pixels, kind, separator, sub.width, prim, primitives);
   const maxCutsPer = options.cutsPerDigit ?? 3;
-  groups.forEach((g, gi) => {
-    const [x, y, w, h] = g.box;
+  for (let gi = 0; gi < groups.length; gi++) {
+    const [x, y, w, h] = groups[gi].box;
     const small = h < 0.4 * H && w < 0.6 * H;
     const dash = h < 0.3 * H && w >= 1.5 * h;
     if (small || dash) {
       const mid = y + h / 2;
       const separator = small && !dash && mid > bodyTop + 0.5 * (bodyBottom - bodyTop);
       addPrimitive(pixelsOf[gi], 'mark', separator);
-      return;
+      continue;
     }
     if (w <= 0.6 * H) {
       addPrimitive(pixelsOf[gi], 'group');
-      return;
+      continue;
     }
     // A group wider than a narrow digit: maybe touching digits. Cut at valleys along seams.
     const img: BinaryImage = { width: w, height: h, data: new Uint8Array(w * h) };
@@ -227,7 +230,7 @@ export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: Gra
     const cols = cutColumns(img, H, Math.max(1, Math.ceil((w / H) * maxCutsPer)));
     if (cols.length === 0) {
       addPrimitive(pixelsOf[gi], 'group');
-      return;
+      continue;
     }
     const reach = Math.max(1, Math.round(0.2 * H));
     const paths = cols.map((c) => seamCut(img, c - reach, c + reach));
@@ -242,8 +245,8 @@ export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: Gra
     }
     const nonEmpty = pieces.filter((p) => p.length > 0);
     if (nonEmpty.length === 1) addPrimitive(nonEmpty[0], 'group');
-    else nonEmpty.forEach((p) => addPrimitive(p, 'piece'));
-  });
+    else for (const p of nonEmpty) addPrimitive(p, 'piece');
+  }
   // Left to right by centre of ink; relabel the pixel map to the new order.
   const order = primitives.map((_, i) => i).sort((a, b) => primitives[a].cx - primitives[b].cx);
   const rank = new Int32Array(order.length);
