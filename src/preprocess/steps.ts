@@ -1,6 +1,10 @@
 /**
  * Page preprocessing, each step a small function on typed images (OpenCV inside, plain values
  * outside): equalize -> threshold -> deskew -> remove specks -> remove form lines.
+ *
+ * Inner loops live in top-level functions and class methods, not in closures made per call: V8
+ * drops a closure's optimized code at a full garbage collection once no instance of it is alive,
+ * and a scan runs about one a page, so per-call closures were recompiled on every page.
  */
 import type { BinaryImage, GrayImage } from '../types';
 import { fromMat, labelComponents, toMat, type CV } from './opencv';
@@ -186,13 +190,13 @@ export function thresholdOnPaper(
 class PaperThresholds {
   private readonly t: Int32Array;
 
-  constructor(private readonly paper: PaperRows, private readonly level: number) {
-    this.t = new Int32Array(paper.cells);
+  constructor(private readonly rows: PaperRows, private readonly level: number) {
+    this.t = new Int32Array(rows.cells);
   }
 
   /** Row y's thresholds (the array is reused from call to call). */
   at(y: number): Int32Array {
-    const row = this.paper.at(y);
+    const row = this.rows.at(y);
     const { t, level } = this;
     for (let cx = 0; cx < row.length; cx++) t[cx] = Math.ceil(level * row[cx]);
     return t;
@@ -585,13 +589,14 @@ class RunList {
   private data = new Int32Array(3 * 4096);
   private n = 0;
 
-  push(a: number, start: number, end: number): void {
+  /** A run `[start, end)` of line `at` (a row's y, a column's x). */
+  push(at: number, start: number, end: number): void {
     if (this.n + 3 > this.data.length) {
       const bigger = new Int32Array(this.data.length * 2);
       bigger.set(this.data);
       this.data = bigger;
     }
-    this.data[this.n++] = a;
+    this.data[this.n++] = at;
     this.data[this.n++] = start;
     this.data[this.n++] = end;
   }
