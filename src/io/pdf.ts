@@ -60,7 +60,7 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
   const limit = options.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
   let data: Uint8Array;
   try {
-    data = new Uint8Array(readFileSync(path));
+    data = bytesOf(readFileSync(path));
   } catch (e) {
     throw new InputError(path, undefined, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message);
   }
@@ -105,6 +105,11 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
 /** The error of page `n`, `size` pixels at `dpi`, over the pixel limit. */
 function overLimit(path: string, n: number, size: { width: number; height: number }, dpi: number, limit: number): InputError {
   return new InputError(path, n, `page is ${size.width}x${size.height} at ${dpi} dpi, over the pixel limit of ${limit}`);
+}
+
+/** A Buffer's bytes as a plain Uint8Array (pdfjs refuses Buffers), without copying them. */
+function bytesOf(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** 792 pt at 300 dpi is 3300 px, not 3301. */
@@ -215,7 +220,7 @@ async function pageImage(page: PdfPageProxy, pixelLimit: number): Promise<GrayIm
 export async function pdfPageCount(path: string): Promise<number> {
   let data: Uint8Array;
   try {
-    data = new Uint8Array(readFileSync(path));
+    data = bytesOf(readFileSync(path));
   } catch (e) {
     throw new InputError(path, undefined, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message);
   }
