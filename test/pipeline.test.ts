@@ -1,7 +1,7 @@
 /**
  * The scan pipeline's stages on generated images, and the scan command end to end and on bad input.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { toGray } from '../src/io/image';
 import { join } from 'node:path';
 import { loadOpenCV } from '../src/preprocess/opencv';
@@ -496,6 +496,37 @@ describe('digitscan scan', () => {
     const page = JSON.parse(r.stdout.trim());
     expect([page.width, page.height, page.fields[0].value]).toEqual([2550, 3300, '70251']);
   });
+  test('a big multi-page PDF is shared among more workers than it has pages: every page once, in order; a big damaged one is one error', async () => {
+    // Files of 16 MB and up are split among the workers without counting their pages first, so
+    // with 4 workers and 3 pages one worker's share is empty. 17 MB of unused stream pads the file
+    // (blanks: random bytes after a PDF header send pdfjs looking for objects for a minute).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PDFDocument } = require('pdf-lib') as typeof import('pdf-lib');
+    const doc = await PDFDocument.create();
+    for (const name of ['zip-code', 'bank-check', 'zip-code']) {
+      const png = await doc.embedPng(readFileSync(join(forms, `${name}.png`)));
+      doc.addPage([612, 792]).drawImage(png, { x: 0, y: 0, width: 612, height: 792 });
+    }
+    const pad = Buffer.alloc(17 << 20, ' ');
+    doc.context.register(doc.context.stream(pad, {}));
+    const dir = tmp();
+    const file = join(dir, 'big.pdf');
+    writeFileSync(file, await doc.save());
+    expect(statSync(file).size).toBeGreaterThan(16 << 20);
+    const r = runCli(['scan', file, '--auto-fields', '--format', 'jsonl', '--concurrency', '4']);
+    expect(r.status).toBe(0);
+    const pages = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(pages.map((p) => p.page)).toEqual([1, 2, 3]);
+    expect(pages[0].fields.map((f: { value: string }) => f.value)).toEqual(['70251']);
+    expect(pages[2].fields).toEqual(pages[0].fields);
+    expect(pages[1].fields.length).toBeGreaterThan(0);
+    const junk = join(dir, 'damaged.pdf');
+    writeFileSync(junk, Buffer.concat([Buffer.from('%PDF-1.4\n'), pad]));
+    const j = runCli(['scan', junk, '--auto-fields', '--format', 'json', '--concurrency', '2']);
+    expect(j.status).toBe(1);
+    expect(j.stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(j.stdout).error).toMatch(/damaged\.pdf: not a valid PDF/);
+  }, 120000);
   test('decoded pages are Rec. 601 luma, transparency flattened onto white', () => {
     const rgba = Uint8Array.from([200, 100, 50, 255, 200, 100, 50, 0, 0, 0, 0, 128]);
     expect(Array.from(toGray(rgba, 3, 4))).toEqual([124, 255, 127]);
