@@ -58,12 +58,7 @@ function describe(e: unknown): string {
 export async function* readPdfPages(path: string, options: PdfOptions = {}): AsyncGenerator<PdfPage> {
   const dpi = options.dpi ?? 300;
   const limit = options.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
-  let data: Uint8Array;
-  try {
-    data = bytesOf(readFileSync(path));
-  } catch (e) {
-    throw new InputError(path, undefined, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message);
-  }
+  const data = readPdfBytes(path);
   // Scanned pages are decoded from their stored image (see pdf-scan); pdfjs, opened when a page
   // needs it, renders the rest. pdfjs takes over the bytes it is given, so it gets a copy then.
   const scans = await ScanPdf.open(data);
@@ -107,9 +102,17 @@ function overLimit(path: string, n: number, size: { width: number; height: numbe
   return new InputError(path, n, `page is ${size.width}x${size.height} at ${dpi} dpi, over the pixel limit of ${limit}`);
 }
 
-/** A Buffer's bytes as a plain Uint8Array (pdfjs refuses Buffers), without copying them. */
-function bytesOf(b: Buffer): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+/**
+ * A file's bytes as a plain Uint8Array (pdfjs refuses Buffers), not copied; an {@link InputError}
+ * names the file when it cannot be read.
+ */
+function readPdfBytes(path: string): Uint8Array {
+  try {
+    const b = readFileSync(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (e) {
+    throw new InputError(path, undefined, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message);
+  }
 }
 
 /** 792 pt at 300 dpi is 3300 px, not 3301. */
@@ -218,12 +221,7 @@ async function pageImage(page: PdfPageProxy, pixelLimit: number): Promise<GrayIm
 
 /** Number of pages of a PDF (opens it without rendering). Throws an {@link InputError}. */
 export async function pdfPageCount(path: string): Promise<number> {
-  let data: Uint8Array;
-  try {
-    data = bytesOf(readFileSync(path));
-  } catch (e) {
-    throw new InputError(path, undefined, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message);
-  }
+  const data = readPdfBytes(path);
   try {
     const doc = await lib().getDocument({ data, verbosity: 0, isEvalSupported: false, disableFontFace: true, useSystemFonts: false }).promise;
     const n = doc.numPages;
