@@ -5,7 +5,8 @@
  *   npm run bench                 speed, shipped model accuracy, scan, orand
  *   npm run bench -- speed        training and inference samples/s vs targets
  *   npm run bench -- accuracy     the shipped model on MNIST test (+ real check digits if ../shared is there)
- *   npm run bench -- scan [N [M]] generated forms (N pages, default 60): field/digit accuracy, pages/s PNG and PDF;
+ *   npm run bench -- scan [N [M]] generated forms (N pages, default 60): field/digit accuracy, pages/s PNG and PDF,
+ *                                 and PNG in a batch of 3N (the N three times over);
  *                                 M pages (default 24) of other layouts (tables, combs, colour, big handwriting, 200 dpi)
  *   npm run bench -- orand        string accuracy on the real check amounts (../shared/data/orand-car-a), default mode
  *   npm run bench -- zoo [names] [--force]   reproduce the five papers: train each preset with its recipe,
