@@ -53,8 +53,8 @@ async function inferenceSpeed(arch, n, workers) {
   const px = new Float32Array(n * 784);
   for (let i = 0; i < px.length; i++) px[i] = test.images[i % test.images.length] / 255;
   await clf.predict(px.slice(0, 2048 * 784), 2048); // warm-up: workers, operators
-  // The median of three timed runs: one run of 20,000 digits on 2 workers has read anywhere from
-  // 1,530 to 2,121 digits/s within minutes on this machine, as its speed drifts.
+  // Three timed runs (the bench reports their median): one run of 20,000 digits on 2 workers has read
+  // anywhere from 1,530 to 2,121 digits/s within minutes on this machine, as its speed drifts.
   const rates = [];
   for (let r = 0; r < 3; r++) {
     const t0 = performance.now();
@@ -62,12 +62,17 @@ async function inferenceSpeed(arch, n, workers) {
     rates.push(n / ((performance.now() - t0) / 1000));
   }
   await clf.close();
-  inferenceRuns.push(`${arch}, ${workers === 1 ? '1 thread' : `${workers} workers`}: ${rates.map((r) => r.toFixed(0)).join(', ')}`);
-  return [...rates].sort((a, b) => a - b)[1];
+  return rates;
 }
-const inferenceRuns = [];
 
 async function speed() {
+  const inferenceRuns = [];
+  /** The median of inferenceSpeed's three runs; all three are printed after the table. */
+  const inference = async (arch, n, workers) => {
+    const rates = await inferenceSpeed(arch, n, workers);
+    inferenceRuns.push(`${arch}, ${workers === 1 ? '1 thread' : `${workers} workers`}: ${rates.map((r) => r.toFixed(0)).join(', ')}`);
+    return [...rates].sort((a, b) => a - b)[1];
+  };
   console.log('\n## Speed (wasm backend; batch 128; both cores unless noted)\n');
   console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
   const rows = [];
@@ -75,10 +80,10 @@ async function speed() {
   rows.push(row('train vgg-bn, 1 worker', await trainingSpeed('vgg-bn', 128 * 20, 1, 128), null, 'samples/s'));
   rows.push(row('train compact, 2 workers', await trainingSpeed('compact', 128 * 300, 2, 128), 8000, 'samples/s'));
   rows.push(row('train compact, 1 worker', await trainingSpeed('compact', 128 * 150, 1, 128), null, 'samples/s'));
-  rows.push(row('infer vgg-bn, 2 workers', await inferenceSpeed('vgg-bn', 20000, 2), 2000, 'digits/s'));
-  rows.push(row('infer vgg-bn, 1 thread', await inferenceSpeed('vgg-bn', 10000, 1), null, 'digits/s'));
-  rows.push(row('infer compact, 2 workers', await inferenceSpeed('compact', 100000, 2), 15000, 'digits/s'));
-  rows.push(row('infer compact, 1 thread', await inferenceSpeed('compact', 50000, 1), null, 'digits/s'));
+  rows.push(row('infer vgg-bn, 2 workers', await inference('vgg-bn', 20000, 2), 2000, 'digits/s'));
+  rows.push(row('infer vgg-bn, 1 thread', await inference('vgg-bn', 10000, 1), null, 'digits/s'));
+  rows.push(row('infer compact, 2 workers', await inference('compact', 100000, 2), 15000, 'digits/s'));
+  rows.push(row('infer compact, 1 thread', await inference('compact', 50000, 1), null, 'digits/s'));
   console.log(`\nInference, the three timed runs (digits/s; the median is reported): ${inferenceRuns.join('; ')}.`);
   console.log('\nFor scale (from the issue): PyTorch on this CPU trains vgg-bn at ~1,600 and compact at ~15,300 samples/s, and infers ~2,000 and ~20,000 digits/s.');
   save('speed', { rows, inferenceRuns });

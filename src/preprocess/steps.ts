@@ -694,6 +694,17 @@ function inkAcross(data: Uint8Array, i: number, pos: number, limit: number, step
 }
 
 /**
+ * Whether the ink across a run is thicker than `max` at more than half of its `count` pixels: the
+ * run starts at pixel `first` and goes on by `along` (1 for a row run, w for a column run); `pos`,
+ * `limit` and `across` are {@link inkAcross}'s.
+ */
+function mostlyThick(data: Uint8Array, first: number, along: number, count: number, pos: number, limit: number, across: number, max: number): boolean {
+  let thick = 0;
+  for (let k = 0, i = first; k < count; k++, i += along) if (inkAcross(data, i, pos, limit, across, max) > max) thick++;
+  return thick > 0.5 * count;
+}
+
+/**
  * Finds long horizontal and vertical strokes (form lines, box borders): the pixels of ink runs at
  * least `minLength` long in a row (column); `minLength` may differ for the two directions. This is
  * exactly a morphological opening with a 1 x minLength (minLength x 1) line, computed in one pass
@@ -713,11 +724,7 @@ export function findLines(bin: BinaryImage, minLength: number | { horizontal: nu
     const start = rows[r + 1];
     const end = rows[r + 2];
     if (end - start < len.horizontal) continue;
-    if (checkThickness) {
-      let thick = 0;
-      for (let x = start; x < end; x++) if (inkAcross(data, y * w + x, y, h, w, maxThickness) > maxThickness) thick++;
-      if (thick > 0.5 * (end - start)) continue;
-    }
+    if (checkThickness && mostlyThick(data, y * w + start, 1, end - start, y, h, w, maxThickness)) continue;
     hor.fill(1, y * w + start, y * w + end);
   }
   const ver = new Uint8Array(w * h);
@@ -727,11 +734,7 @@ export function findLines(bin: BinaryImage, minLength: number | { horizontal: nu
     const start = cols[r + 1];
     const end = cols[r + 2];
     if (end - start < len.vertical) continue;
-    if (checkThickness) {
-      let thick = 0;
-      for (let y = start; y < end; y++) if (inkAcross(data, y * w + x, x, w, 1, maxThickness) > maxThickness) thick++;
-      if (thick > 0.5 * (end - start)) continue;
-    }
+    if (checkThickness && mostlyThick(data, start * w + x, w, end - start, x, w, 1, maxThickness)) continue;
     for (let y = start; y < end; y++) ver[y * w + x] = 1;
   }
   return { horizontal: { width: w, height: h, data: hor }, vertical: { width: w, height: h, data: ver } };
