@@ -10,6 +10,8 @@ export type { DecodeOptions, DecodedPage } from './io/image';
 export { expandInputs } from './io/inputs';
 export { normalizeDigit, otsuThreshold, MNIST_SIZE, MNIST_FIT } from './segment/normalize';
 export type { NormalizeOptions } from './segment/normalize';
+export { isolateDigit } from './segment/isolate';
+export type { IsolateOptions } from './segment/isolate';
 export { Classifier, applyTemperature } from './classify/classifier';
 export type { Prediction, ClassifierOptions } from './classify/classifier';
 export { useBackend, BACKENDS } from './classify/backend';

@@ -14,6 +14,7 @@ import { defaultModelDir, ModelError, packageVersion } from '../classify/model-i
 import { decodeImage } from '../io/image';
 import { expandInputs } from '../io/inputs';
 import { normalizeDigit } from '../segment/normalize';
+import { isolateDigit } from '../segment/isolate';
 import { readStringLabels, splitStrings } from '../io/labels';
 import { buildStringSet } from '../classify/data/checks';
 import { saveIdxSet } from '../classify/data/dataset';
@@ -184,7 +185,7 @@ async function cmdClassify(a: { images: string[]; model?: string; format: string
       }
       try {
         const img = await decodeImage(item.file);
-        const [p] = await clf.classify([normalizeDigit(img)]);
+        const [p] = await clf.classify([normalizeDigit(isolateDigit(img))]);
         if (a.format === 'json') {
           out(JSON.stringify({ source: item.file, digit: p.digit, confidence: +p.confidence.toFixed(6), probabilities: p.probabilities.map((v) => +v.toFixed(6)) }));
         } else {

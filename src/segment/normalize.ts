@@ -21,7 +21,8 @@ export interface NormalizeOptions {
   polarity?: 'auto' | 'dark-on-light' | 'light-on-dark';
 }
 
-function borderIsLight(img: GrayImage): boolean {
+/** True when the image's border is light on average (dark ink on light paper). */
+export function borderIsLight(img: GrayImage): boolean {
   const { width: w, height: h, data } = img;
   let sum = 0;
   let n = 0;

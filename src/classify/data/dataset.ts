@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, extname, join, resolve } from 'node:path';
 import { decodeImage } from '../../io/image';
 import { MNIST_SIZE, normalizeDigit } from '../../segment/normalize';
+import { isolateDigit } from '../../segment/isolate';
 import { readIdx } from './idx';
 
 const PIXELS = MNIST_SIZE * MNIST_SIZE;
@@ -108,7 +109,7 @@ function listLabeledFiles(source: string): LabeledFile[] {
 
 /**
  * Loads a user's labeled digits: a folder with subfolders `0`..`9` of images, or a TSV file of
- * `image<TAB>label` lines (paths relative to the TSV). Each image is normalized like MNIST.
+ * `image<TAB>label` lines (paths relative to the TSV). Each image has its digit isolated (`isolateDigit`: specks and neighbours' edges painted over) and is normalized like MNIST.
  * Unreadable images are reported through `onError` and skipped.
  */
 export async function loadLabeledDigits(
@@ -120,7 +121,7 @@ export async function loadLabeledDigits(
   for (const f of files) {
     try {
       const img = await decodeImage(f.path);
-      ok.push({ pixels: normalizeDigit(img).pixels, label: f.label, path: f.path });
+      ok.push({ pixels: normalizeDigit(isolateDigit(img)).pixels, label: f.label, path: f.path });
     } catch (e) {
       onError(f.path, e as Error);
     }

@@ -1,0 +1,183 @@
+/**
+ * Isolating the digit in an image that holds one digit (`digitscan classify`, a user's labeled
+ * digit folders): real digit images cut from scans carry specks of dirt and the edge of the
+ * neighbouring digit, and cropping to all of the ink would shrink the digit into a corner.
+ *
+ * The ink's connected components (8-connected, ink split from paper by Otsu, faint strokes joining) are the digit's
+ * strokes when they lie on or next to the biggest component; a speck away from it, a piece of a
+ * neighbour cut by the left or right edge, and anything far from it are painted over with the
+ * paper's level. An image whose ink is one component comes back unchanged.
+ */
+import type { Box, GrayImage } from '../types';
+import { borderIsLight, otsuThreshold } from './normalize';
+
+/** Options of {@link isolateDigit}. */
+export interface IsolateOptions {
+  /** As in `normalizeDigit`: `auto` (default) decides from the border. */
+  polarity?: 'auto' | 'dark-on-light' | 'light-on-dark';
+  /** Ink within this fraction of the digit's height of the digit's box belongs to it (default 0.2). */
+  reach?: number;
+  /** Ink outside the digit's box with less than this fraction of the biggest component's area is a speck (default 0.05). */
+  speck?: number;
+}
+
+/** One connected component of ink. */
+interface Blob {
+  area: number;
+  box: Box;
+}
+
+/** Gap between two boxes: 0 when they touch or overlap, else the larger of the x and y gaps. */
+function gap(a: Box, b: Box): number {
+  const dx = Math.max(0, Math.max(a[0], b[0]) - Math.min(a[0] + a[2], b[0] + b[2]));
+  const dy = Math.max(0, Math.max(a[1], b[1]) - Math.min(a[1] + a[3], b[1] + b[3]));
+  return Math.max(dx, dy);
+}
+
+function union(a: Box, b: Box): Box {
+  const x = Math.min(a[0], b[0]);
+  const y = Math.min(a[1], b[1]);
+  return [x, y, Math.max(a[0] + a[2], b[0] + b[2]) - x, Math.max(a[1] + a[3], b[1] + b[3]) - y];
+}
+
+/** Labels the 8-connected components of `mask` (1 = ink): a label per pixel (0 = paper) and each label's area and box (index label - 1). */
+export function labelComponents(mask: Uint8Array, w: number, h: number): { labels: Int32Array; blobs: Blob[] } {
+  const labels = new Int32Array(w * h);
+  const parent: number[] = [0];
+  const find = (a: number): number => {
+    while (parent[a] !== a) a = parent[a] = parent[parent[a]];
+    return a;
+  };
+  const join = (a: number, b: number) => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  };
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (!mask[i]) continue;
+      let l = 0;
+      // Neighbours already visited: left, and the three above.
+      const seen = [x > 0 ? labels[i - 1] : 0, y > 0 && x > 0 ? labels[i - w - 1] : 0, y > 0 ? labels[i - w] : 0, y > 0 && x < w - 1 ? labels[i - w + 1] : 0];
+      for (const n of seen) {
+        if (n === 0) continue;
+        if (l === 0) l = n;
+        else if (n !== l) join(l, n);
+      }
+      if (l === 0) {
+        l = parent.length;
+        parent.push(l);
+      }
+      labels[i] = l;
+    }
+  }
+  // Resolve to dense labels 1..n.
+  const dense = new Int32Array(parent.length);
+  const blobs: Blob[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    if (!labels[i]) continue;
+    const r = find(labels[i]);
+    if (!dense[r]) {
+      blobs.push({ area: 0, box: [i % w, Math.floor(i / w), 1, 1] });
+      dense[r] = blobs.length;
+    }
+    const l = dense[r];
+    labels[i] = l;
+    const b = blobs[l - 1];
+    b.area++;
+    b.box = union(b.box, [i % w, Math.floor(i / w), 1, 1]);
+  }
+  return { labels, blobs };
+}
+
+/**
+ * The image with everything but the digit painted over in the paper's level: the biggest
+ * component of ink and the components on or near it. Dropped: specks outside the digit's box,
+ * pieces cut by the left or right edge lying beside the digit with a gap between (a neighbour's
+ * edge; a stroke of a digit that fills the image touches it or nearly), and ink farther
+ * than `reach` digit-heights from it (unless it is at least half the biggest component).
+ *
+ * @example
+ * const crop = normalizeDigit(isolateDigit(await decodeImage('digit.png')));
+ */
+export function isolateDigit(img: GrayImage, options: IsolateOptions = {}): GrayImage {
+  const { width: w, height: h, data } = img;
+  if (w <= 0 || h <= 0 || data.length !== w * h) throw new Error(`isolateDigit: bad image ${w}x${h} with ${data.length} pixels`);
+  const polarity = options.polarity ?? 'auto';
+  const invert = polarity === 'dark-on-light' || (polarity === 'auto' && borderIsLight(img));
+  const hist = new Float64Array(256);
+  for (let i = 0; i < w * h; i++) hist[invert ? 255 - data[i] : data[i]]++;
+  const t = otsuThreshold(hist);
+  // Components are joined through faint ink too (a light stroke between two dark pieces of one
+  // digit), down to 40% of the way from the paper's mean level to Otsu's threshold.
+  let bgSum = 0;
+  let bgN = 0;
+  for (let v = 0; v <= t; v++) {
+    bgSum += v * hist[v];
+    bgN += hist[v];
+  }
+  const weak = (bgN ? bgSum / bgN : 0) + 0.4 * (t - (bgN ? bgSum / bgN : 0));
+  const mask = new Uint8Array(w * h);
+  for (let i = 0; i < w * h; i++) {
+    const v = invert ? 255 - data[i] : data[i];
+    mask[i] = v > weak ? 1 : 0;
+  }
+  const { labels, blobs } = labelComponents(mask, w, h);
+  if (blobs.length <= 1) return img;
+  // The digit's biggest component: the biggest one that the left and right edges do not cut, unless
+  // those are all small (a thin 1 beside a bigger piece of its neighbour is still the digit).
+  const biggest = (list: Blob[]) => list.reduce((a, b) => (b.area > a.area ? b : a));
+  const largest = biggest(blobs);
+  const inside = blobs.filter((b) => b.box[0] > 0 && b.box[0] + b.box[2] < w);
+  const main = inside.length && biggest(inside).area >= 0.2 * largest.area ? biggest(inside) : largest;
+  const reach = options.reach ?? 0.2;
+  const speck = (options.speck ?? 0.05) * main.area;
+  const mainAt = (side: 'left' | 'right') => (side === 'left' ? main.box[0] === 0 : main.box[0] + main.box[2] === w);
+  // A piece cut by the left or right edge, beside the digit rather than above or below it.
+  const neighbourEdge = (b: Blob, digit: Box): boolean => {
+    // Beside: most of its rows are the digit's rows (the top bar of a 5 lies above its body).
+    const rows = Math.min(b.box[1] + b.box[3], digit[1] + digit[3]) - Math.max(b.box[1], digit[1]);
+    if (rows < 0.5 * b.box[3]) return false;
+    const cx = b.box[0] + b.box[2] / 2;
+    if (b.box[0] === 0 && !mainAt('left')) return cx < digit[0];
+    if (b.box[0] + b.box[2] === w && !mainAt('right')) return cx > digit[0] + digit[2];
+    return false;
+  };
+  const keep = new Uint8Array(blobs.length + 1);
+  keep[blobs.indexOf(main) + 1] = 1;
+  let digit: Box = main.box;
+  // Grow the digit from the biggest component, nearest first, until nothing more belongs.
+  for (let changed = true; changed; ) {
+    changed = false;
+    const H = Math.max(digit[2], digit[3]);
+    const order = blobs.map((b, i) => ({ b, l: i + 1, g: gap(b.box, digit) })).filter((c) => !keep[c.l]).sort((a, b) => a.g - b.g);
+    for (const { b, l, g } of order) {
+      if (g > 0 && b.area < speck) continue;
+      if (g >= Math.max(2, 0.1 * H) && neighbourEdge(b, digit)) continue;
+      if (g > reach * H && b.area < 0.5 * largest.area) continue;
+      keep[l] = 1;
+      digit = union(digit, b.box);
+      changed = true;
+      break;
+    }
+  }
+  if (keep.every((k, l) => l === 0 || k)) return img;
+  // Paint the dropped ink, and a pixel around it (its anti-aliased edge), with the paper's level.
+  const paperInk = bgN ? Math.round(bgSum / bgN) : 0;
+  const paper = invert ? 255 - paperInk : paperInk;
+  const out = new Uint8Array(data);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const l = labels[y * w + x];
+      if (!l || keep[l]) continue;
+      for (let yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++) {
+        for (let xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) {
+          const k = labels[yy * w + xx];
+          if (!k || !keep[k]) out[yy * w + xx] = paper;
+        }
+      }
+    }
+  }
+  return { width: w, height: h, data: out };
+}
