@@ -3,7 +3,7 @@ import { normalizeDigit } from '../src/segment/normalize';
 import { Classifier } from '../src/classify/classifier';
 import type { GrayImage } from '../src/types';
 import { mnistTest } from './helpers';
-import { digitOnPaper, soiledDigit } from '../src/samples/digits';
+import { boxedDigit, digitOnPaper, soiledDigit } from '../src/samples/digits';
 
 /** A white page with dark filled rectangles (x, y, w, h). */
 function page(width: number, height: number, rects: Array<[number, number, number, number]>): GrayImage {
@@ -44,6 +44,23 @@ describe('isolateDigit', () => {
     expect(inked(out, 2, 2)).toBe(false);
     expect(inked(out, 1, 30)).toBe(false);
     expect(inked(out, 42, 57)).toBe(false);
+    // A box printed around the digit, and a rule under it, are not the digit.
+    const boxed = page(40, 40, [[16, 8, 5, 24], [1, 1, 38, 2], [1, 37, 38, 2], [1, 1, 2, 38], [37, 1, 2, 38]]);
+    const inBox = isolateDigit(boxed);
+    expect(inked(inBox, 18, 20)).toBe(true);
+    expect(inked(inBox, 20, 1)).toBe(false);
+    expect(inked(inBox, 1, 20)).toBe(false);
+    const ruled = isolateDigit(page(40, 40, [[16, 4, 5, 24], [0, 33, 40, 2]]));
+    expect(inked(ruled, 18, 20)).toBe(true);
+    expect(inked(ruled, 10, 33)).toBe(false);
+    // A tight digit whose strokes run the image's length (a 4 filling 16x16) is not a rule, and a
+    // centred upright stroke is a 1: a speck beside either does not make them go.
+    const four = isolateDigit(page(16, 16, [[8, 0, 2, 16], [1, 8, 15, 2], [1, 2, 2, 7], [13, 1, 1, 1]]));
+    expect(inked(four, 8, 3)).toBe(true);
+    expect(inked(four, 4, 8)).toBe(true);
+    const tightOne = isolateDigit(page(16, 16, [[7, 0, 3, 16], [1, 2, 2, 2]]));
+    expect(inked(tightOne, 8, 8)).toBe(true);
+    expect(inked(tightOne, 1, 2)).toBe(false);
     // A thin 1 beside a bigger piece of its neighbour is still the digit.
     const one = page(40, 30, [[0, 4, 8, 22], [24, 3, 2, 22]]);
     const kept = isolateDigit(one);
@@ -51,7 +68,7 @@ describe('isolateDigit', () => {
     expect(inked(kept, 3, 10)).toBe(false);
   });
 
-  test('MNIST test digits with specks and a neighbour sliver are read as without them (shipped model)', async () => {
+  test('MNIST test digits with specks and a neighbour sliver, or in a printed box, are read as without them (shipped model)', async () => {
     const clf = await Classifier.load(undefined, { workers: 1 });
     try {
       const d = mnistTest();
@@ -61,11 +78,13 @@ describe('isolateDigit', () => {
       const clean = await read(ids.map((i) => digitOnPaper(d, i)));
       const raw = await read(ids.map((i) => soiledDigit(d, i)));
       const isolated = await read(ids.map((i) => isolateDigit(soiledDigit(d, i))));
+      const boxed = await read(ids.map((i) => isolateDigit(boxedDigit(d, i))));
       const right = (r: number[]) => r.filter((v, k) => v === d.labels[ids[k]]).length;
-      console.log(`isolateDigit: ${n} soiled MNIST test digits read right: clean ${right(clean)}, soiled ${right(raw)}, soiled and isolated ${right(isolated)}`);
+      console.log(`isolateDigit: ${n} MNIST test digits read right: clean ${right(clean)}, soiled ${right(raw)}, soiled and isolated ${right(isolated)}, boxed and isolated ${right(boxed)}`);
       // Without isolation the specks and the sliver stretch the crop and many are misread.
       expect(right(raw)).toBeLessThan(0.95 * n);
       expect(right(isolated)).toBeGreaterThanOrEqual(right(clean) - 3);
+      expect(right(boxed)).toBeGreaterThanOrEqual(right(clean) - 3);
       // Clean digits (one component, or broken strokes close together) are left as they are.
       let same = 0;
       for (const i of ids) {

@@ -40,6 +40,24 @@ export function soiledDigit(set: DigitDataset, i: number): GrayImage {
 }
 
 /**
+ * Digit `i` as cut from a boxed form: in a 44x44 cell with its printed border (2 px, a pixel in from
+ * the edge) and, when `underline` is set, a rule under the digit instead, edge to edge.
+ */
+export function boxedDigit(set: DigitDataset, i: number, underline = false): GrayImage {
+  const W = 44;
+  const data = new Uint8Array(W * W).fill(255);
+  for (let y = 0; y < SIDE; y++) for (let x = 0; x < SIDE; x++) data[(y + 6) * W + x + 8] = 255 - set.images[i * 784 + y * SIDE + x];
+  if (underline) {
+    for (let x = 0; x < W; x++) data[36 * W + x] = data[37 * W + x] = 20;
+  } else {
+    for (let k = 1; k < W - 1; k++) {
+      for (const t of [1, 2, W - 3, W - 2]) data[t * W + k] = data[k * W + t] = 20;
+    }
+  }
+  return { width: W, height: W, data };
+}
+
+/**
  * Digit `i` as a 16x16 postal-code digit: cropped to its ink, the longer side fitted to 16 px
  * (area-averaged, contrast raised a little), centred, dark on white: small, tight, thick-stroked.
  */

@@ -92,8 +92,54 @@ export function labelComponents(mask: Uint8Array, w: number, h: number): { label
 }
 
 /**
+ * Which components (by label, 1..count) are printed lines: most of their ink lies on straight runs
+ * at least three quarters of the image's width (rows) or height (columns) long, and they are shaped
+ * like a rule (a thin band across the image; an upright one only near the left or right edge, where
+ * a 1 is not) or a box (rules along at least three of the image's sides).
+ */
+function ruledComponents(labels: Int32Array, boxes: Box[], w: number, h: number): Uint8Array {
+  const count = boxes.length;
+  const onLine = new Int32Array(count + 1);
+  const area = new Int32Array(count + 1);
+  // Bits per label: a long run in the top, bottom, left or right quarter of the image.
+  const sides = new Uint8Array(count + 1);
+  const runs = (n: number, len: number, at: (i: number, k: number) => number, low: number, high: number) => {
+    for (let i = 0; i < n; i++) {
+      let start = 0;
+      for (let k = 0; k <= len; k++) {
+        const inkHere = k < len && at(i, k) > 0;
+        if (inkHere && (k === 0 || at(i, k - 1) === 0)) start = k;
+        if (!inkHere && k > 0 && at(i, k - 1) > 0 && k - start >= 0.75 * len) {
+          const l = at(i, start);
+          for (let q = start; q < k; q++) onLine[at(i, q)]++;
+          if (i < 0.25 * n) sides[l] |= low;
+          if (i >= 0.75 * n) sides[l] |= high;
+        }
+      }
+    }
+  };
+  for (const l of labels) if (l) area[l]++;
+  runs(h, w, (y, x) => labels[y * w + x], 1, 2);
+  runs(w, h, (x, y) => labels[y * w + x], 4, 8);
+  const ruled = new Uint8Array(count + 1);
+  for (let l = 1; l <= count; l++) {
+    if (onLine[l] < 0.6 * area[l]) continue;
+    const [bx, , bw, bh] = boxes[l - 1];
+    const cx = bx + bw / 2;
+    const across = bh <= 0.25 * h && bw >= 0.75 * w;
+    const upright = bw <= 0.25 * w && bh >= 0.75 * h && (cx < 0.2 * w || cx > 0.8 * w);
+    let n = 0;
+    for (let bit = 1; bit <= 8; bit <<= 1) if (sides[l] & bit) n++;
+    const box = bw >= 0.9 * w && bh >= 0.9 * h && n >= 3;
+    ruled[l] = across || upright || box ? 1 : 0;
+  }
+  return ruled;
+}
+
+/**
  * The image with everything but the digit painted over in the paper's level: the biggest
- * component of ink and the components on or near it. Dropped: specks outside the digit's box,
+ * component of ink and the components on or near it. Dropped: printed lines apart from the digit
+ * (a box drawn around it, an underline), specks outside the digit's box,
  * pieces cut by the left or right edge lying beside the digit with a gap between (a neighbour's
  * edge; a stroke of a digit that fills the image touches it or nearly), and ink farther
  * than `reach` digit-heights from it (unless it is at least half the biggest component).
@@ -125,11 +171,15 @@ export function isolateDigit(img: GrayImage, options: IsolateOptions = {}): Gray
   }
   const { labels, blobs } = labelComponents(mask, w, h);
   if (blobs.length <= 1) return img;
+  // Printed lines apart from the digit (a box around it, an underline) are never the digit.
+  const ruled = ruledComponents(labels, blobs.map((b) => b.box), w, h);
+  const pool = blobs.filter((_, i) => !ruled[i + 1]);
+  if (pool.length === 0) return img;
   // The digit's biggest component: the biggest one that the left and right edges do not cut, unless
   // those are all small (a thin 1 beside a bigger piece of its neighbour is still the digit).
   const biggest = (list: Blob[]) => list.reduce((a, b) => (b.area > a.area ? b : a));
-  const largest = biggest(blobs);
-  const inside = blobs.filter((b) => b.box[0] > 0 && b.box[0] + b.box[2] < w);
+  const largest = biggest(pool);
+  const inside = pool.filter((b) => b.box[0] > 0 && b.box[0] + b.box[2] < w);
   const main = inside.length && biggest(inside).area >= 0.2 * largest.area ? biggest(inside) : largest;
   const reach = options.reach ?? 0.2;
   const speck = (options.speck ?? 0.05) * main.area;
@@ -153,6 +203,7 @@ export function isolateDigit(img: GrayImage, options: IsolateOptions = {}): Gray
     const H = Math.max(digit[2], digit[3]);
     const order = blobs.map((b, i) => ({ b, l: i + 1, g: gap(b.box, digit) })).filter((c) => !keep[c.l]).sort((a, b) => a.g - b.g);
     for (const { b, l, g } of order) {
+      if (ruled[l]) continue;
       if (g > 0 && b.area < speck) continue;
       if (g >= Math.max(2, 0.1 * H) && neighbourEdge(b, digit)) continue;
       if (g > reach * H && b.area < 0.5 * largest.area) continue;
