@@ -104,15 +104,15 @@ async function accuracy() {
 /**
  * The 10,000 MNIST test digits as single-digit images, read the way `digitscan classify` reads a file
  * (isolateDigit, then normalizeDigit): on paper, soiled with specks and a neighbour's edge, as
- * 16x16 postal-code digits, in a printed box and over a printed rule. The soiled and boxed ones are
- * also read without isolateDigit, to show what it does.
+ * 16x16 postal-code digits, in a printed box, over a printed rule and under uneven light. The
+ * soiled, boxed and shaded ones are also read without isolateDigit, to show what it does.
  */
 async function digitImages(row) {
   const { Classifier } = dist('classify/classifier');
   const { loadMnist } = dist('classify/data/dataset');
   const { isolateDigit } = dist('segment/isolate');
   const { normalizeDigit } = dist('segment/normalize');
-  const { digitOnPaper, soiledDigit, postalDigit, boxedDigit } = dist('samples/digits');
+  const { digitOnPaper, soiledDigit, postalDigit, boxedDigit, shadedDigit } = dist('samples/digits');
   const test = loadMnist('test');
   const clf = await Classifier.load();
   const rate = async (make, isolate = true) => {
@@ -139,6 +139,8 @@ async function digitImages(row) {
     row('in a printed box (a cell cut from a form)', await rate((set, i) => boxedDigit(set, i)), null, '%', 2),
     row('in a printed box, without isolateDigit', await rate((set, i) => boxedDigit(set, i), false), null, '%', 2),
     row('over a printed rule, edge to edge', await rate((set, i) => boxedDigit(set, i, true)), null, '%', 2),
+    row('under uneven light (paper 250 to 140 across, noise)', await rate(shadedDigit), null, '%', 2),
+    row('under uneven light, without isolateDigit', await rate(shadedDigit, false), null, '%', 2),
   ];
   await clf.close();
   return rows;

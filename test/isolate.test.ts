@@ -3,7 +3,7 @@ import { normalizeDigit } from '../src/segment/normalize';
 import { Classifier } from '../src/classify/classifier';
 import type { GrayImage } from '../src/types';
 import { mnistTest } from './helpers';
-import { boxedDigit, digitOnPaper, soiledDigit } from '../src/samples/digits';
+import { boxedDigit, digitOnPaper, shadedDigit, soiledDigit } from '../src/samples/digits';
 
 /** A white page with dark filled rectangles (x, y, w, h). */
 function page(width: number, height: number, rects: Array<[number, number, number, number]>): GrayImage {
@@ -68,7 +68,7 @@ describe('isolateDigit', () => {
     expect(inked(kept, 3, 10)).toBe(false);
   });
 
-  test('MNIST test digits with specks and a neighbour sliver, or in a printed box, are read as without them (shipped model)', async () => {
+  test('MNIST test digits with specks and a neighbour sliver, in a printed box or under uneven light, are read as without them (shipped model)', async () => {
     const clf = await Classifier.load(undefined, { workers: 1 });
     try {
       const d = mnistTest();
@@ -79,12 +79,14 @@ describe('isolateDigit', () => {
       const raw = await read(ids.map((i) => soiledDigit(d, i)));
       const isolated = await read(ids.map((i) => isolateDigit(soiledDigit(d, i))));
       const boxed = await read(ids.map((i) => isolateDigit(boxedDigit(d, i))));
+      const shaded = await read(ids.map((i) => isolateDigit(shadedDigit(d, i))));
       const right = (r: number[]) => r.filter((v, k) => v === d.labels[ids[k]]).length;
-      console.log(`isolateDigit: ${n} MNIST test digits read right: clean ${right(clean)}, soiled ${right(raw)}, soiled and isolated ${right(isolated)}, boxed and isolated ${right(boxed)}`);
+      console.log(`isolateDigit: ${n} MNIST test digits read right: clean ${right(clean)}, soiled ${right(raw)}, soiled and isolated ${right(isolated)}, boxed and isolated ${right(boxed)}, shaded and isolated ${right(shaded)}`);
       // Without isolation the specks and the sliver stretch the crop and many are misread.
       expect(right(raw)).toBeLessThan(0.95 * n);
       expect(right(isolated)).toBeGreaterThanOrEqual(right(clean) - 3);
       expect(right(boxed)).toBeGreaterThanOrEqual(right(clean) - 3);
+      expect(right(shaded)).toBeGreaterThanOrEqual(right(clean) - 3);
       // Clean digits (one component, or broken strokes close together) are left as they are.
       let same = 0;
       for (const i of ids) {

@@ -58,6 +58,27 @@ export function boxedDigit(set: DigitDataset, i: number, underline = false): Gra
 }
 
 /**
+ * Digit `i` under uneven light: enlarged twice (56x56), on paper that darkens from 250 at the left
+ * to 140 at the right, with seeded noise of +-15 levels; the ink takes 80% of the light away.
+ */
+export function shadedDigit(set: DigitDataset, i: number): GrayImage {
+  const W = 56;
+  const src = new Float32Array(784);
+  for (let k = 0; k < 784; k++) src[k] = set.images[i * 784 + k];
+  const big = resampleArea(src, SIDE, SIDE, W, W);
+  let s = i + 7;
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const data = new Uint8Array(W * W);
+  for (let y = 0; y < W; y++) {
+    for (let x = 0; x < W; x++) {
+      const paper = 250 - (110 * x) / W + (rnd() - 0.5) * 30;
+      data[y * W + x] = Math.max(0, Math.min(255, Math.round(paper * (1 - (0.8 * big[y * W + x]) / 255))));
+    }
+  }
+  return { width: W, height: W, data };
+}
+
+/**
  * Digit `i` as a 16x16 postal-code digit: cropped to its ink, the longer side fitted to 16 px
  * (area-averaged, contrast raised a little), centred, dark on white: small, tight, thick-stroked.
  */

@@ -1,8 +1,10 @@
 /**
  * Isolating the digit in an image that holds one digit (`digitscan classify`, a user's labeled
- * digit folders): real digit images cut from scans carry specks of dirt and the edge of the
- * neighbouring digit, and cropping to all of the ink would shrink the digit into a corner.
+ * digit folders): real digit images cut from scans carry specks of dirt, the edge of the
+ * neighbouring digit, a printed box, and uneven light; cropping to all of the ink would shrink the
+ * digit into a corner, and a shadow would cover it in grey.
  *
+ * Uneven paper is evened out first (a quadratic surface fitted to the paper's level is taken off).
  * The ink's connected components (8-connected, ink split from paper by Otsu, faint strokes joining) are the digit's
  * strokes when they lie on or next to the biggest component; a speck away from it, a piece of a
  * neighbour cut by the left or right edge, and anything far from it are painted over with the
@@ -136,6 +138,86 @@ function ruledComponents(labels: Int32Array, boxes: Box[], w: number, h: number)
   return ruled;
 }
 
+/** Solves the n x n system `a x = b` (row-major `a`) by Gaussian elimination with partial pivoting; null if singular. */
+function solve(a: Float64Array, b: Float64Array, n: number): Float64Array | null {
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r * n + c]) > Math.abs(a[p * n + c])) p = r;
+    if (Math.abs(a[p * n + c]) < 1e-9) return null;
+    for (let k = 0; k < n; k++) [a[c * n + k], a[p * n + k]] = [a[p * n + k], a[c * n + k]];
+    [b[c], b[p]] = [b[p], b[c]];
+    for (let r = c + 1; r < n; r++) {
+      const f = a[r * n + c] / a[c * n + c];
+      for (let k = c; k < n; k++) a[r * n + k] -= f * a[c * n + k];
+      b[r] -= f * b[c];
+    }
+  }
+  const x = new Float64Array(n);
+  for (let r = n - 1; r >= 0; r--) {
+    let v = b[r];
+    for (let k = r + 1; k < n; k++) v -= a[r * n + k] * x[k];
+    x[r] = v / a[r * n + r];
+  }
+  return x;
+}
+
+/**
+ * Uneven light evened out: the paper's level is fitted by a quadratic surface over the paper's
+ * pixels (those below Otsu's threshold) and taken off. Returns the image itself when the fitted
+ * paper is even already (it spreads less than 30 grey levels over the image).
+ */
+function evenPaper(img: GrayImage, invert: boolean): GrayImage {
+  const { width: w, height: h, data } = img;
+  const inkAt = (i: number) => (invert ? 255 - data[i] : data[i]);
+  const hist = new Float64Array(256);
+  for (let i = 0; i < w * h; i++) hist[inkAt(i)]++;
+  const t = otsuThreshold(hist);
+  const terms = (x: number, y: number, out: Float64Array) => {
+    const u = (2 * x) / Math.max(1, w - 1) - 1;
+    const v = (2 * y) / Math.max(1, h - 1) - 1;
+    out[0] = 1; out[1] = u; out[2] = v; out[3] = u * u; out[4] = u * v; out[5] = v * v;
+  };
+  const a = new Float64Array(36);
+  const b = new Float64Array(6);
+  const f = new Float64Array(6);
+  const step = Math.max(1, Math.floor(Math.sqrt((w * h) / 20000)));
+  for (let y = 0; y < h; y += step) {
+    for (let x = 0; x < w; x += step) {
+      const v = inkAt(y * w + x);
+      if (v > t) continue;
+      terms(x, y, f);
+      for (let r = 0; r < 6; r++) {
+        b[r] += f[r] * v;
+        for (let c = 0; c < 6; c++) a[r * 6 + c] += f[r] * f[c];
+      }
+    }
+  }
+  const coef = solve(a, b, 6);
+  if (!coef) return img;
+  const level = (x: number, y: number) => {
+    terms(x, y, f);
+    let s = 0;
+    for (let k = 0; k < 6; k++) s += coef[k] * f[k];
+    return s;
+  };
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const [x, y] of [[0, 0], [w - 1, 0], [0, h - 1], [w - 1, h - 1], [(w - 1) / 2, (h - 1) / 2], [(w - 1) / 2, 0], [0, (h - 1) / 2], [w - 1, (h - 1) / 2], [(w - 1) / 2, h - 1]]) {
+    const v = level(x, y);
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  if (hi - lo < 30) return img;
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const v = Math.max(0, Math.min(255, Math.round(inkAt(y * w + x) - level(x, y))));
+      out[y * w + x] = invert ? 255 - v : v;
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
 /**
  * The image with everything but the digit painted over in the paper's level: the biggest
  * component of ink and the components on or near it. Dropped: printed lines apart from the digit
@@ -147,11 +229,14 @@ function ruledComponents(labels: Int32Array, boxes: Box[], w: number, h: number)
  * @example
  * const crop = normalizeDigit(isolateDigit(await decodeImage('digit.png')));
  */
-export function isolateDigit(img: GrayImage, options: IsolateOptions = {}): GrayImage {
-  const { width: w, height: h, data } = img;
-  if (w <= 0 || h <= 0 || data.length !== w * h) throw new Error(`isolateDigit: bad image ${w}x${h} with ${data.length} pixels`);
+export function isolateDigit(input: GrayImage, options: IsolateOptions = {}): GrayImage {
+  if (input.width <= 0 || input.height <= 0 || input.data.length !== input.width * input.height) {
+    throw new Error(`isolateDigit: bad image ${input.width}x${input.height} with ${input.data.length} pixels`);
+  }
   const polarity = options.polarity ?? 'auto';
-  const invert = polarity === 'dark-on-light' || (polarity === 'auto' && borderIsLight(img));
+  const invert = polarity === 'dark-on-light' || (polarity === 'auto' && borderIsLight(input));
+  const img = evenPaper(input, invert);
+  const { width: w, height: h, data } = img;
   const hist = new Float64Array(256);
   for (let i = 0; i < w * h; i++) hist[invert ? 255 - data[i] : data[i]]++;
   const t = otsuThreshold(hist);
@@ -170,7 +255,7 @@ export function isolateDigit(img: GrayImage, options: IsolateOptions = {}): Gray
     mask[i] = v > weak ? 1 : 0;
   }
   const { labels, blobs } = labelComponents(mask, w, h);
-  if (blobs.length <= 1) return img;
+  if (blobs.length <= 1) return img; // (evened out, if the light was uneven)
   // Printed lines apart from the digit (a box around it, an underline) are never the digit.
   const ruled = ruledComponents(labels, blobs.map((b) => b.box), w, h);
   const pool = blobs.filter((_, i) => !ruled[i + 1]);
