@@ -11,7 +11,7 @@
  * paper's level. An image whose ink is one component comes back unchanged.
  */
 import type { Box, GrayImage } from '../types';
-import { borderIsLight, otsuThreshold } from './normalize';
+import { borderIsLight, otsuThreshold, paperLevel } from './normalize';
 
 /** Options of {@link isolateDigit}. */
 export interface IsolateOptions {
@@ -242,13 +242,8 @@ export function isolateDigit(input: GrayImage, options: IsolateOptions = {}): Gr
   const t = otsuThreshold(hist);
   // Components are joined through faint ink too (a light stroke between two dark pieces of one
   // digit), down to 40% of the way from the paper's mean level to Otsu's threshold.
-  let bgSum = 0;
-  let bgN = 0;
-  for (let v = 0; v <= t; v++) {
-    bgSum += v * hist[v];
-    bgN += hist[v];
-  }
-  const weak = (bgN ? bgSum / bgN : 0) + 0.4 * (t - (bgN ? bgSum / bgN : 0));
+  const paperInk = paperLevel(hist, t);
+  const weak = paperInk + 0.4 * (t - paperInk);
   const mask = new Uint8Array(w * h);
   for (let i = 0; i < w * h; i++) {
     const v = invert ? 255 - data[i] : data[i];
@@ -300,8 +295,7 @@ export function isolateDigit(input: GrayImage, options: IsolateOptions = {}): Gr
   }
   if (keep.every((k, l) => l === 0 || k)) return img;
   // Paint the dropped ink, and a pixel around it (its anti-aliased edge), with the paper's level.
-  const paperInk = bgN ? Math.round(bgSum / bgN) : 0;
-  const paper = invert ? 255 - paperInk : paperInk;
+  const paper = invert ? 255 - Math.round(paperInk) : Math.round(paperInk);
   const out = new Uint8Array(data);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {

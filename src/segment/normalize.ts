@@ -21,6 +21,17 @@ export interface NormalizeOptions {
   polarity?: 'auto' | 'dark-on-light' | 'light-on-dark';
 }
 
+/** The mean level of the histogram's values up to `t` (the paper's, in ink-bright levels); 0 when there are none. */
+export function paperLevel(hist: Float64Array, t: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let v = 0; v <= t; v++) {
+    sum += v * hist[v];
+    n += hist[v];
+  }
+  return n > 0 ? sum / n : 0;
+}
+
 /** True when the image's border is light on average (dark ink on light paper). */
 export function borderIsLight(img: GrayImage): boolean {
   const { width: w, height: h, data } = img;
@@ -119,13 +130,7 @@ export function normalizeDigit(img: GrayImage, options: NormalizeOptions = {}): 
   // Background level and ink level: Otsu splits them; the background mean becomes 0, the ink's
   // upper level 1, so faint pencil and dark marker look alike.
   const t = otsuThreshold(hist);
-  let bgSum = 0;
-  let bgN = 0;
-  for (let v = 0; v <= t; v++) {
-    bgSum += v * hist[v];
-    bgN += hist[v];
-  }
-  const bg = bgN > 0 ? bgSum / bgN : 0;
+  const bg = paperLevel(hist, t);
   let inkTop = 255;
   {
     // 95th percentile of the ink pixels.
