@@ -94,32 +94,32 @@ async function accuracy() {
   const { evaluate, loadEvalData } = dist('classify/evaluate');
   const clf = await Classifier.load();
   const ev = await evaluate(clf, await loadEvalData('mnist-test'), 'mnist-test');
-  await clf.close();
   console.log(`\n## Shipped model (models/default, ${clf.metadata.arch}, ${clf.metadata.training?.epochsDone ?? '?'} epochs)\n`);
   console.log(`MNIST test accuracy: ${(100 * ev.metrics.accuracy).toFixed(2)}% of ${ev.metrics.count} (target >= 99.60%)`);
-  const images = await digitImages(row);
+  const images = await digitImages(clf, row);
+  await clf.close();
   save('accuracy', { model: clf.modelPath, arch: clf.metadata.arch, epochsDone: clf.metadata.training?.epochsDone ?? null, mnistTest: ev.metrics.accuracy, count: ev.metrics.count, images });
 }
 
 /**
- * The 10,000 MNIST test digits as single-digit images, read the way `digitscan classify` reads a file
+ * The 10,000 MNIST test digits as single-digit images, read by `clf` the way `digitscan classify` reads a file
  * (isolateDigit, then normalizeDigit): on paper, soiled with specks and a neighbour's edge, as
  * 16x16 postal-code digits, in a printed box, over a printed rule and under uneven light. The
  * soiled, boxed and shaded ones are also read without isolateDigit, to show what it does.
  */
-async function digitImages(row) {
-  const { Classifier } = dist('classify/classifier');
+async function digitImages(clf, row) {
   const { loadMnist } = dist('classify/data/dataset');
+  const { loadOpenCV } = dist('preprocess/opencv');
   const { isolateDigit } = dist('segment/isolate');
   const { normalizeDigit } = dist('segment/normalize');
   const { digitOnPaper, soiledDigit, postalDigit, boxedDigit, shadedDigit } = dist('samples/digits');
   const test = loadMnist('test');
-  const clf = await Classifier.load();
+  const cv = await loadOpenCV();
   const rate = async (make, isolate = true) => {
     const px = new Float32Array(test.count * 784);
     for (let i = 0; i < test.count; i++) {
       const img = make(test, i);
-      px.set(normalizeDigit(isolate ? isolateDigit(img) : img).pixels, i * 784);
+      px.set(normalizeDigit(isolate ? isolateDigit(cv, img) : img).pixels, i * 784);
     }
     const probs = await clf.predict(px, test.count);
     let right = 0;
@@ -142,7 +142,6 @@ async function digitImages(row) {
     row('under uneven light (paper 250 to 140 across, noise)', await rate(shadedDigit), null, '%', 2),
     row('under uneven light, without isolateDigit', await rate(shadedDigit, false), null, '%', 2),
   ];
-  await clf.close();
   return rows;
 }
 

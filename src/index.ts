@@ -11,6 +11,8 @@ export { expandInputs } from './io/inputs';
 export { normalizeDigit, otsuThreshold, MNIST_SIZE, MNIST_FIT } from './segment/normalize';
 export type { NormalizeOptions } from './segment/normalize';
 export { isolateDigit } from './segment/isolate';
+export { loadOpenCV } from './preprocess/opencv';
+export type { CV } from './preprocess/opencv';
 export type { IsolateOptions } from './segment/isolate';
 export { Classifier, applyTemperature } from './classify/classifier';
 export type { Prediction, ClassifierOptions } from './classify/classifier';

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import { loadMnist } from '../src/classify/data/dataset';
+import type { GrayImage } from '../src/types';
 
 export const ROOT = resolve(__dirname, '..');
 export const CLI = join(ROOT, 'bin', 'digitscan.js');
@@ -29,6 +30,13 @@ export async function writeDigitPng(i: number, file: string, scale = 3, invert =
   if (invert) img = img.negate();
   await img.resize(28 * scale, 28 * scale, { kernel: 'lanczos3' }).png().toFile(file);
   return d.labels[i];
+}
+
+/** A light page with dark filled rectangles (x, y, w, h). */
+export function page(width: number, height: number, rects: Array<[number, number, number, number]>, ink = 20, paper = 235): GrayImage {
+  const data = new Uint8Array(width * height).fill(paper);
+  for (const [x0, y0, w, h] of rects) for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) data[y * width + x] = ink;
+  return { width, height, data };
 }
 
 /** Runs the CLI; returns exit status and output. */

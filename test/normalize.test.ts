@@ -1,13 +1,7 @@
 import { normalizeDigit, MNIST_SIZE } from '../src/segment/normalize';
 import type { GrayImage } from '../src/types';
-import { mnistTest } from './helpers';
+import { mnistTest, page } from './helpers';
 
-/** A white page with a dark filled rectangle (x, y, w, h). */
-function page(width: number, height: number, rects: Array<[number, number, number, number]>, ink = 20, paper = 235): GrayImage {
-  const data = new Uint8Array(width * height).fill(paper);
-  for (const [x0, y0, w, h] of rects) for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) data[y * width + x] = ink;
-  return { width, height, data };
-}
 
 function stats(px: Float32Array) {
   let m = 0, mx = 0, my = 0, x0 = 99, x1 = -1, y0 = 99, y1 = -1;

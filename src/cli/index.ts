@@ -15,6 +15,7 @@ import { decodeImage } from '../io/image';
 import { expandInputs } from '../io/inputs';
 import { normalizeDigit } from '../segment/normalize';
 import { isolateDigit } from '../segment/isolate';
+import { loadOpenCV } from '../preprocess/opencv';
 import { readStringLabels, splitStrings } from '../io/labels';
 import { buildStringSet } from '../classify/data/checks';
 import { saveIdxSet } from '../classify/data/dataset';
@@ -171,6 +172,7 @@ async function cmdEvaluate(a: { model?: string; data: string; format: string; re
 
 async function cmdClassify(a: { images: string[]; model?: string; format: string; backend: BackendName; workers?: number }): Promise<number> {
   const clf = await Classifier.load(a.model ?? defaultModelDir(), { backend: a.backend, workers: a.workers });
+  const cv = await loadOpenCV();
   let failed = 0;
   const fail = (source: string, message: string) => {
     failed++;
@@ -185,7 +187,7 @@ async function cmdClassify(a: { images: string[]; model?: string; format: string
       }
       try {
         const img = await decodeImage(item.file);
-        const [p] = await clf.classify([normalizeDigit(isolateDigit(img))]);
+        const [p] = await clf.classify([normalizeDigit(isolateDigit(cv, img))]);
         if (a.format === 'json') {
           out(JSON.stringify({ source: item.file, digit: p.digit, confidence: +p.confidence.toFixed(6), probabilities: p.probabilities.map((v) => +v.toFixed(6)) }));
         } else {

@@ -9,6 +9,12 @@ import { resampleArea } from '../segment/normalize';
 
 const SIDE = 28;
 
+/** The images' own seeded generator (a 31-bit LCG): uniform in [0, 1), the same sequence for a seed. */
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+}
+
 /** Digit `i` of `set` as dark ink on white paper, `width` wide and 28 high, its 28x28 image at column `ox`. */
 export function digitOnPaper(set: DigitDataset, i: number, width = 40, ox = 10): GrayImage {
   const data = new Uint8Array(width * SIDE).fill(255);
@@ -23,8 +29,7 @@ export function digitOnPaper(set: DigitDataset, i: number, width = 40, ox = 10):
  */
 export function soiledDigit(set: DigitDataset, i: number): GrayImage {
   const img = digitOnPaper(set, i, 40, 10);
-  let s = i + 1;
-  const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const rnd = lcg(i + 1);
   for (let k = 0; k < 3; k++) {
     const x = rnd() < 0.5 ? Math.floor(rnd() * 4) + 34 : Math.floor(rnd() * 4) + 6;
     const y = rnd() < 0.5 ? Math.floor(rnd() * 3) : 25 + Math.floor(rnd() * 2);
@@ -66,8 +71,7 @@ export function shadedDigit(set: DigitDataset, i: number): GrayImage {
   const src = new Float32Array(784);
   for (let k = 0; k < 784; k++) src[k] = set.images[i * 784 + k];
   const big = resampleArea(src, SIDE, SIDE, W, W);
-  let s = i + 7;
-  const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const rnd = lcg(i + 7);
   const data = new Uint8Array(W * W);
   for (let y = 0; y < W; y++) {
     for (let x = 0; x < W; x++) {

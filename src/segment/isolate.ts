@@ -11,6 +11,8 @@
  * paper's level. An image whose ink is one component comes back unchanged.
  */
 import type { Box, GrayImage } from '../types';
+import type { CV } from '../preprocess/opencv';
+import { components, unionBox as union, type Component } from './components';
 import { borderIsLight, otsuThreshold, paperLevel } from './normalize';
 
 /** Options of {@link isolateDigit}. */
@@ -23,12 +25,6 @@ export interface IsolateOptions {
   speck?: number;
 }
 
-/** One connected component of ink. */
-interface Blob {
-  area: number;
-  box: Box;
-}
-
 /** Gap between two boxes: 0 when they touch or overlap, else the larger of the x and y gaps. */
 function gap(a: Box, b: Box): number {
   const dx = Math.max(0, Math.max(a[0], b[0]) - Math.min(a[0] + a[2], b[0] + b[2]));
@@ -36,73 +32,15 @@ function gap(a: Box, b: Box): number {
   return Math.max(dx, dy);
 }
 
-function union(a: Box, b: Box): Box {
-  const x = Math.min(a[0], b[0]);
-  const y = Math.min(a[1], b[1]);
-  return [x, y, Math.max(a[0] + a[2], b[0] + b[2]) - x, Math.max(a[1] + a[3], b[1] + b[3]) - y];
-}
-
-/** Labels the 8-connected components of `mask` (1 = ink): a label per pixel (0 = paper) and each label's area and box (index label - 1). */
-export function labelComponents(mask: Uint8Array, w: number, h: number): { labels: Int32Array; blobs: Blob[] } {
-  const labels = new Int32Array(w * h);
-  const parent: number[] = [0];
-  const find = (a: number): number => {
-    while (parent[a] !== a) a = parent[a] = parent[parent[a]];
-    return a;
-  };
-  const join = (a: number, b: number) => {
-    const ra = find(a);
-    const rb = find(b);
-    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  };
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      if (!mask[i]) continue;
-      let l = 0;
-      // Neighbours already visited: left, and the three above.
-      const seen = [x > 0 ? labels[i - 1] : 0, y > 0 && x > 0 ? labels[i - w - 1] : 0, y > 0 ? labels[i - w] : 0, y > 0 && x < w - 1 ? labels[i - w + 1] : 0];
-      for (const n of seen) {
-        if (n === 0) continue;
-        if (l === 0) l = n;
-        else if (n !== l) join(l, n);
-      }
-      if (l === 0) {
-        l = parent.length;
-        parent.push(l);
-      }
-      labels[i] = l;
-    }
-  }
-  // Resolve to dense labels 1..n.
-  const dense = new Int32Array(parent.length);
-  const blobs: Blob[] = [];
-  for (let i = 0; i < labels.length; i++) {
-    if (!labels[i]) continue;
-    const r = find(labels[i]);
-    if (!dense[r]) {
-      blobs.push({ area: 0, box: [i % w, Math.floor(i / w), 1, 1] });
-      dense[r] = blobs.length;
-    }
-    const l = dense[r];
-    labels[i] = l;
-    const b = blobs[l - 1];
-    b.area++;
-    b.box = union(b.box, [i % w, Math.floor(i / w), 1, 1]);
-  }
-  return { labels, blobs };
-}
-
 /**
- * Which components (by label, 1..count) are printed lines: most of their ink lies on straight runs
+ * Which components (by label) are printed lines: most of their ink lies on straight runs
  * at least three quarters of the image's width (rows) or height (columns) long, and they are shaped
  * like a rule (a thin band across the image; an upright one only near the left or right edge, where
  * a 1 is not) or a box (rules along at least three of the image's sides).
  */
-function ruledComponents(labels: Int32Array, boxes: Box[], w: number, h: number): Uint8Array {
-  const count = boxes.length;
+function ruledComponents(labels: Int32Array, list: Component[], w: number, h: number): Uint8Array {
+  const count = list.length;
   const onLine = new Int32Array(count + 1);
-  const area = new Int32Array(count + 1);
   // Bits per label: a long run in the top, bottom, left or right quarter of the image.
   const sides = new Uint8Array(count + 1);
   const runs = (n: number, len: number, at: (i: number, k: number) => number, low: number, high: number) => {
@@ -120,13 +58,11 @@ function ruledComponents(labels: Int32Array, boxes: Box[], w: number, h: number)
       }
     }
   };
-  for (const l of labels) if (l) area[l]++;
   runs(h, w, (y, x) => labels[y * w + x], 1, 2);
   runs(w, h, (x, y) => labels[y * w + x], 4, 8);
   const ruled = new Uint8Array(count + 1);
-  for (let l = 1; l <= count; l++) {
-    if (onLine[l] < 0.6 * area[l]) continue;
-    const [bx, , bw, bh] = boxes[l - 1];
+  for (const { label: l, area, box: [bx, , bw, bh] } of list) {
+    if (onLine[l] < 0.6 * area) continue;
     const cx = bx + bw / 2;
     const across = bh <= 0.25 * h && bw >= 0.75 * w;
     const upright = bw <= 0.25 * w && bh >= 0.75 * h && (cx < 0.2 * w || cx > 0.8 * w);
@@ -227,9 +163,10 @@ function evenPaper(img: GrayImage, invert: boolean): GrayImage {
  * than `reach` digit-heights from it (unless it is at least half the biggest component).
  *
  * @example
- * const crop = normalizeDigit(isolateDigit(await decodeImage('digit.png')));
+ * const cv = await loadOpenCV();
+ * const crop = normalizeDigit(isolateDigit(cv, await decodeImage('digit.png')));
  */
-export function isolateDigit(input: GrayImage, options: IsolateOptions = {}): GrayImage {
+export function isolateDigit(cv: CV, input: GrayImage, options: IsolateOptions = {}): GrayImage {
   if (input.width <= 0 || input.height <= 0 || input.data.length !== input.width * input.height) {
     throw new Error(`isolateDigit: bad image ${input.width}x${input.height} with ${input.data.length} pixels`);
   }
@@ -249,15 +186,15 @@ export function isolateDigit(input: GrayImage, options: IsolateOptions = {}): Gr
     const v = invert ? 255 - data[i] : data[i];
     mask[i] = v > weak ? 1 : 0;
   }
-  const { labels, blobs } = labelComponents(mask, w, h);
+  const { list: blobs, labels } = components(cv, { width: w, height: h, data: mask });
   if (blobs.length <= 1) return img; // (evened out, if the light was uneven)
   // Printed lines apart from the digit (a box around it, an underline) are never the digit.
-  const ruled = ruledComponents(labels, blobs.map((b) => b.box), w, h);
-  const pool = blobs.filter((_, i) => !ruled[i + 1]);
+  const ruled = ruledComponents(labels, blobs, w, h);
+  const pool = blobs.filter((b) => !ruled[b.label]);
   if (pool.length === 0) return img;
   // The digit's biggest component: the biggest one that the left and right edges do not cut, unless
   // those are all small (a thin 1 beside a bigger piece of its neighbour is still the digit).
-  const biggest = (list: Blob[]) => list.reduce((a, b) => (b.area > a.area ? b : a));
+  const biggest = (list: Component[]) => list.reduce((a, b) => (b.area > a.area ? b : a));
   const largest = biggest(pool);
   const inside = pool.filter((b) => b.box[0] > 0 && b.box[0] + b.box[2] < w);
   const main = inside.length && biggest(inside).area >= 0.2 * largest.area ? biggest(inside) : largest;
@@ -265,7 +202,7 @@ export function isolateDigit(input: GrayImage, options: IsolateOptions = {}): Gr
   const speck = (options.speck ?? 0.05) * main.area;
   const mainAt = (side: 'left' | 'right') => (side === 'left' ? main.box[0] === 0 : main.box[0] + main.box[2] === w);
   // A piece cut by the left or right edge, beside the digit rather than above or below it.
-  const neighbourEdge = (b: Blob, digit: Box): boolean => {
+  const neighbourEdge = (b: Component, digit: Box): boolean => {
     // Beside: most of its rows are the digit's rows (the top bar of a 5 lies above its body).
     const rows = Math.min(b.box[1] + b.box[3], digit[1] + digit[3]) - Math.max(b.box[1], digit[1]);
     if (rows < 0.5 * b.box[3]) return false;
@@ -275,13 +212,13 @@ export function isolateDigit(input: GrayImage, options: IsolateOptions = {}): Gr
     return false;
   };
   const keep = new Uint8Array(blobs.length + 1);
-  keep[blobs.indexOf(main) + 1] = 1;
+  keep[main.label] = 1;
   let digit: Box = main.box;
   // Grow the digit from the biggest component, nearest first, until nothing more belongs.
   for (let changed = true; changed; ) {
     changed = false;
     const H = Math.max(digit[2], digit[3]);
-    const order = blobs.map((b, i) => ({ b, l: i + 1, g: gap(b.box, digit) })).filter((c) => !keep[c.l]).sort((a, b) => a.g - b.g);
+    const order = blobs.map((b) => ({ b, l: b.label, g: gap(b.box, digit) })).filter((c) => !keep[c.l]).sort((a, b) => a.g - b.g);
     for (const { b, l, g } of order) {
       if (ruled[l]) continue;
       if (g > 0 && b.area < speck) continue;

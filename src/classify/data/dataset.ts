@@ -7,6 +7,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { decodeImage } from '../../io/image';
 import { MNIST_SIZE, normalizeDigit } from '../../segment/normalize';
 import { isolateDigit } from '../../segment/isolate';
+import { loadOpenCV } from '../../preprocess/opencv';
 import { readIdx } from './idx';
 
 const PIXELS = MNIST_SIZE * MNIST_SIZE;
@@ -117,11 +118,12 @@ export async function loadLabeledDigits(
   onError: (path: string, err: Error) => void = () => {},
 ): Promise<DigitDataset> {
   const files = listLabeledFiles(source);
+  const cv = await loadOpenCV();
   const ok: Array<{ pixels: Float32Array; label: number; path: string }> = [];
   for (const f of files) {
     try {
       const img = await decodeImage(f.path);
-      ok.push({ pixels: normalizeDigit(isolateDigit(img)).pixels, label: f.label, path: f.path });
+      ok.push({ pixels: normalizeDigit(isolateDigit(cv, img)).pixels, label: f.label, path: f.path });
     } catch (e) {
       onError(f.path, e as Error);
     }
