@@ -377,6 +377,28 @@ describe('segment', () => {
     expect(f[4].box[0]).toBeLessThan(45);
     expect(f[4].box[0] + f[4].box[2]).toBeGreaterThan(300);
   });
+  test('a comb whose walls handwriting broke is still one field with all its cells', () => {
+    const mask: BinaryImage = { width: 800, height: 300, data: new Uint8Array(800 * 300) };
+    // A comb of 7 cells (60 x 70); the walls after cells 2, 5 and 6 have a gap where a digit crossed them.
+    fill(mask, 20, 100, 423, 3, 1);
+    fill(mask, 20, 170, 423, 3, 1);
+    for (let k = 0; k <= 7; k++) {
+      fill(mask, 20 + k * 60, 100, 3, 73, 1);
+      if (k === 2 || k === 5 || k === 6) fill(mask, 20 + k * 60, 120, 3, 25, 0);
+    }
+    const f = boxFields(mask, 40);
+    expect(f).toHaveLength(1);
+    expect(f[0].cells).toHaveLength(7);
+    f[0].cells!.forEach((c, k) => expect(Math.abs(c[0] + c[2] / 2 - (20 + k * 60 + 31.5))).toBeLessThanOrEqual(2));
+    // A table row of a narrow cell beside one twice as wide is two fields, not a comb.
+    const row: BinaryImage = { width: 800, height: 300, data: new Uint8Array(800 * 300) };
+    fill(row, 20, 100, 183, 3, 1);
+    fill(row, 20, 170, 183, 3, 1);
+    for (const x of [20, 80, 200]) fill(row, x, 100, 3, 73, 1);
+    const g = boxFields(row, 40);
+    expect(g).toHaveLength(2);
+    expect(g.every((x) => x.cells === undefined)).toBe(true);
+  });
   test('--auto-fields reads a comb (a box divided into digit cells) as one field, its walls not digits, and a table cell by cell', async () => {
     type Frac = [number, number, number, number];
     const fields = [

@@ -94,6 +94,11 @@ export const boxRight = (b: Box): number => b[0] + b[2];
 /** Bottom edge of a box (exclusive). */
 export const boxBottom = (b: Box): number => b[1] + b[3];
 
+/** The median of `v` (the upper one of an even count); sorts `v` in place. */
+export function median(v: number[]): number {
+  return v.sort((a, b) => a - b)[v.length >> 1];
+}
+
 /** The smallest box holding both. */
 export function unionBox(a: Box, b: Box): Box {
   const x = Math.min(a[0], b[0]);

@@ -4,7 +4,7 @@
  */
 import type { BinaryImage, Box, DigitCrop } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { Component, ComponentGroup, components, cropBinary, groupComponents, joinGroup } from './components';
+import { Component, ComponentGroup, components, cropBinary, groupComponents, joinGroup, median } from './components';
 import { normalizeDigit } from './normalize';
 import { seamCut } from './strings';
 
@@ -140,12 +140,7 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
   return out;
 }
 
-const ascending = (a: number, b: number) => a - b;
 
-/** The median (the upper one of an even count); sorts `v`. */
-function median(v: number[]): number {
-  return v.sort(ascending)[v.length >> 1];
-}
 
 /** The middle of the band that boxes are written in: between their median top and median bottom (Infinity for none). */
 function bandMiddle(boxes: Box[]): number {

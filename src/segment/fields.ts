@@ -3,7 +3,7 @@
  * handwriting. A field is a named box in page pixels.
  */
 import type { BinaryImage, Box } from '../types';
-import { componentBoxes, cropBinary, unionBox } from './components';
+import { componentBoxes, cropBinary, median, unionBox } from './components';
 import { rowRuns } from '../preprocess/steps';
 
 /** What is known about a field's content. */
@@ -186,6 +186,7 @@ export function tableCells(lineMask: BinaryImage, box: Box, minSide: number): Ar
   if (holes.length < 2) return [];
   // Comb cells: narrow, side by side (one wall apart), the same height.
   const narrow = (b: Box) => b[2] <= 1.4 * b[3];
+  holes.splice(0, holes.length, ...splitMergedCells(holes, narrow));
   const mates = (a: Box, b: Box) => {
     const tall = Math.max(a[3], b[3]);
     const overlap = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
@@ -202,6 +203,33 @@ export function tableCells(lineMask: BinaryImage, box: Box, minSide: number): Ar
     const [x, y, w, h] = g.reduce(unionBox);
     const inset = Math.max(1, Math.round(Math.min(w, h) * 0.03));
     return { box: [x + inset, y + inset, w - 2 * inset, h - 2 * inset], ...(g.length > 1 ? { cells: g } : {}) };
+  });
+}
+
+/**
+ * A comb's cells whose wall the handwriting broke (a digit written over it) come out as one wide hole:
+ * a hole n cell pitches wide (within a quarter of a cell), in a row beside at least two narrow cells of
+ * its height, is split back into its n cells.
+ */
+function splitMergedCells(holes: Box[], narrow: (b: Box) => boolean): Box[] {
+  const band = (a: Box, b: Box) => {
+    const tall = Math.max(a[3], b[3]);
+    const overlap = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
+    return overlap >= 0.8 * tall && Math.min(a[3], b[3]) >= 0.8 * tall;
+  };
+  return holes.flatMap((h): Box[] => {
+    if (narrow(h)) return [h];
+    const near = Math.max(4, 0.3 * h[3]);
+    const peers = holes.filter((b) => narrow(b) && band(b, h)).sort((a, b) => a[0] - b[0]);
+    const beside = peers.some((b) => Math.abs(b[0] - (h[0] + h[2])) <= near || Math.abs(h[0] - (b[0] + b[2])) <= near);
+    if (peers.length < 2 || !beside) return [h];
+    const cw = median(peers.map((b) => b[2]));
+    const gaps = peers.slice(1).map((b, i) => b[0] - (peers[i][0] + peers[i][2])).filter((g) => g >= 0 && g <= near);
+    const wall = gaps.length ? median(gaps) : 2;
+    const n = Math.round((h[2] + wall) / (cw + wall));
+    if (n < 2 || Math.abs(h[2] - (n * cw + (n - 1) * wall)) > 0.25 * cw) return [h];
+    const w = (h[2] - (n - 1) * wall) / n;
+    return Array.from({ length: n }, (_, k): Box => [Math.round(h[0] + k * (w + wall)), h[1], Math.round(w), h[3]]);
   });
 }
 

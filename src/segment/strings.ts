@@ -19,7 +19,7 @@
  */
 import type { BinaryImage, Box, DigitCrop } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { boxBottom as bottom, boxRight as right, components, cropBinary, groupComponents, unionBox as union } from './components';
+import { boxBottom as bottom, boxRight as right, components, cropBinary, groupComponents, median, unionBox as union } from './components';
 import { normalizeDigit } from './normalize';
 import type { FieldType } from './fields';
 
@@ -287,10 +287,6 @@ export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: Gra
   };
 }
 
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** Options of {@link bestPath}. */
 export interface PathOptions {
