@@ -221,9 +221,10 @@ function text(r: FieldReading): string {
 
 /**
  * Recognition-based reading (models with a reject class): each field is over-segmented, every
- * candidate of the page is classified in one batch, and the best cut path is chosen per field.
+ * candidate of the page is classified in one batch, and the best cut path is chosen per field
+ * (`widthPrior`: see `PathOptions.widthPrior` in segment/strings).
  */
-export async function readByRecognition(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier, opts: ScanOptions): Promise<FieldReading[]> {
+export async function readByRecognition(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier, opts: ScanOptions, widthPrior = false): Promise<FieldReading[]> {
   const graphs = regions.map((r) => segmentGraph(cv, clean, r.box));
   const crops = graphs.flatMap((g) => g.candidates.map((c) => c.crop));
   const preds = crops.length ? await clf.classify(crops) : [];
@@ -231,7 +232,7 @@ export async function readByRecognition(cv: CV, clean: BinaryImage, regions: Fie
   return graphs.map((g, i) => {
     const scores = preds.slice(k, (k += g.candidates.length));
     const r = regions[i];
-    const path = bestPath(g, scores, { fieldType: r.type ?? opts.fieldType, lengths: r.length !== undefined ? [r.length] : undefined });
+    const path = bestPath(g, scores, { fieldType: r.type ?? opts.fieldType, lengths: r.length !== undefined ? [r.length] : undefined, widthPrior });
     return { digits: path.digits.map((d) => ({ value: String(d.score.digit), confidence: d.score.confidence, box: d.candidate.box })), confidence: path.posterior };
   });
 }
@@ -295,7 +296,8 @@ function readerFor(dir: string, opts: ScanOptions): Promise<Classifier> {
 /**
  * Fields read by contours where digits may touch (a digit cut from a group, or a group wider than
  * a digit) are read again by recognition-based segmentation with the touching model (default the
- * shipped `models/check`; `touchingModel: 'none'` skips this), and that reading is kept when it
+ * shipped `models/check`; `touchingModel: 'none'` skips this; with the width prior, so that two
+ * digits written close are cut), and that reading is kept when it
  * alone has the field's `length`; else when it finds more digits (contours merged two into one)
  * with a path probability of at least 0.3; else when it is the more probable. When the two
  * differ, the other reading is noted for review.
@@ -304,7 +306,7 @@ async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[]
   if (opts.touchingModel === 'none') return readings;
   const which = readings.map((r, i) => (r.touching ? i : -1)).filter((i) => i >= 0);
   if (which.length === 0) return readings;
-  const again = await readByRecognition(cv, clean, which.map((i) => regions[i]), await readerFor(opts.touchingModel ?? defaultCheckModelDir(), opts), opts);
+  const again = await readByRecognition(cv, clean, which.map((i) => regions[i]), await readerFor(opts.touchingModel ?? defaultCheckModelDir(), opts), opts, true);
   const out = [...readings];
   which.forEach((i, k) => {
     const a = readings[i];

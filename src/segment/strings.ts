@@ -296,6 +296,12 @@ export interface PathOptions {
   lengths?: number[];
   /** Most digits considered (default 20). */
   maxDigits?: number;
+  /**
+   * Penalize candidates wider than the field's digit height: e^-1 for each tenth of a height beyond it
+   * (default false). Two digits written close are then cut rather than read as one. Meant for
+   * printed-form fields: on real check amounts, with their wide cursive digits, it costs more than it gives.
+   */
+  widthPrior?: boolean;
 }
 
 /** The chosen reading of a field. */
@@ -328,11 +334,14 @@ export function bestPath(graph: SegmentGraph, scores: CandidateScore[], options:
   const type = options.fieldType ?? 'digits';
   const maxDigits = options.maxDigits ?? 20;
   const allowed = options.lengths ?? (type === 'zip' ? [5, 9] : undefined);
+  const widthPrior = options.widthPrior ?? false;
   const byStart: Array<Array<{ c: number; end: number; s: number }>> = Array.from({ length: n }, () => []);
   const single = new Map<number, number>();
   graph.candidates.forEach((cand, ci) => {
     const sc = scores[ci];
-    byStart[cand.first].push({ c: ci, end: cand.last + 1, s: ln(sc.confidence) });
+    // The width prior: a candidate wider than the digits are tall is likely two digits read as one.
+    const wide = widthPrior && graph.digitHeight > 0 ? Math.max(0, cand.box[2] / graph.digitHeight - 1) : 0;
+    byStart[cand.first].push({ c: ci, end: cand.last + 1, s: ln(sc.confidence) - 10 * wide });
     if (cand.first === cand.last) single.set(cand.first, ci);
   });
   const skipScore = (i: number): number | null => {
