@@ -193,6 +193,8 @@ async function zoo() {
     const v = await require('./scan').variedForms(Number(process.argv[4]) || 24, row);
     save('scan', { rows: [...r.rows, ...v.rows] });
   }
+  // More pages of big, crowded handwriting (seeds 9000 + i, none shared with the scan bench's).
+  if (what === 'crowded') save('crowded', await require('./scan').variedForms(Number(process.argv[3]) || 24, row, 2, 9000));
   if (what === 'orand' || what === 'default') save('orand', await require('./scan').orand(row));
 })().catch((e) => {
   console.error(e);
