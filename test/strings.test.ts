@@ -106,6 +106,19 @@ describe('over-segmentation and cut paths', () => {
     expect(five.digits).toHaveLength(2);
   });
 
+  it('the width prior cuts a candidate wider than the digits are tall', () => {
+    const prim = (x: number): SegmentGraph['primitives'][number] => ({ box: [x, 0, 12, 20], kind: 'piece', separator: false, area: 100 });
+    const cand = (first: number, last: number) => ({ first, last, box: [first * 12, 0, (last - first + 1) * 12, 20] as Box, crop: { pixels: new Float32Array(784) } });
+    // Two pieces 12 px wide in a 20 px high field: read together as a 4 (0.95), or as 1 and 4 (0.8 each).
+    const g: SegmentGraph = { field: [0, 0, 24, 20], digitHeight: 20, primitives: [prim(0), prim(12)], candidates: [cand(0, 0), cand(1, 1), cand(0, 1)] };
+    const s = (digit: number, confidence: number): CandidateScore => ({ digit, confidence, reject: 1 - confidence });
+    const scores = [s(1, 0.8), s(4, 0.8), s(4, 0.95)];
+    const read = (widthPrior: boolean) => bestPath(g, scores, { widthPrior }).digits.map((d) => d.score.digit).join('');
+    expect(read(false)).toBe('4');
+    // 24 px is 1.2 digit heights: e^-2 on the pair's probability.
+    expect(read(true)).toBe('14');
+  });
+
   it('an uncut group the classifier rejects is skipped; a piece never is', () => {
     const g: SegmentGraph = {
       field: [0, 0, 20, 20],
