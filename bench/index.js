@@ -8,6 +8,7 @@
  *   npm run bench -- scan [N [M]] generated forms (N pages, default 60): field/digit accuracy, pages/s PNG and PDF,
  *                                 and PNG in a batch of 3N (the N three times over);
  *                                 M pages (default 24) of other layouts (tables, combs, colour, big handwriting, 200 dpi)
+ *   npm run bench -- crowded [N]  N pages (default 24) of big, crowded handwriting only (seeds 9000 on)
  *   npm run bench -- orand        string accuracy on the real check amounts (../shared/data/orand-car-a), default mode
  *   npm run bench -- zoo [names] [--force]   reproduce the five papers: train each preset with its recipe,
  *                                 evaluate (resumes: finished presets are reported, interrupted ones continue)

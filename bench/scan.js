@@ -135,10 +135,7 @@ async function scanForms(samples, concurrency, row) {
  * fields sharing borders (3 x 3 cells), a comb of 7 cells and a lone box, in four kinds of page
  * taken in turn: grey as the bench forms; printed in red on cream paper in blue pen (a colour JPEG);
  * big handwriting (80-90% of the box: neighbours touch); at 200 dpi. Field accuracy per kind.
- */
-/**
- * Other layouts read with --auto-fields: `n` pages, the four kinds in turn (seeds 5000 + i). With
- * `only` (a kind's index), every page is of that kind, with seeds from `seedBase`.
+ * Seeds 5000 + i; with `only` (a kind's index), every page is of that kind, seeds from `seedBase`.
  */
 async function variedForms(n, row, only = null, seedBase = 5000) {
   const { generateForm, renderForm } = dist('samples/forms');

@@ -140,8 +140,6 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
   return out;
 }
 
-
-
 /** The middle of the band that boxes are written in: between their median top and median bottom (Infinity for none). */
 function bandMiddle(boxes: Box[]): number {
   if (boxes.length === 0) return Infinity;

@@ -185,16 +185,12 @@ export function tableCells(lineMask: BinaryImage, box: Box, minSide: number): Ar
     .map((c): Box => [c.box[0] + bx, c.box[1] + by, c.box[2], c.box[3]]);
   if (holes.length < 2) return [];
   // Comb cells: narrow, side by side (one wall apart), the same height.
-  const narrow = (b: Box) => b[2] <= 1.4 * b[3];
-  holes.splice(0, holes.length, ...splitMergedCells(holes, narrow));
   const mates = (a: Box, b: Box) => {
-    const tall = Math.max(a[3], b[3]);
-    const overlap = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
     const gap = b[0] - (a[0] + a[2]);
-    return narrow(a) && narrow(b) && overlap >= 0.8 * tall && Math.min(a[3], b[3]) >= 0.8 * tall && gap >= 0 && gap <= Math.max(4, 0.3 * tall);
+    return narrow(a) && narrow(b) && sameRow(a, b) && gap >= 0 && gap <= Math.max(4, 0.3 * Math.max(a[3], b[3]));
   };
   const groups: Box[][] = [];
-  for (const h of readingOrder(holes.map((b) => ({ box: b }))).map((o) => o.box)) {
+  for (const h of readingOrder(splitMergedCells(holes).map((b) => ({ box: b }))).map((o) => o.box)) {
     const g = groups[groups.length - 1];
     if (g && mates(g[g.length - 1], h)) g.push(h);
     else groups.push([h]);
@@ -206,21 +202,26 @@ export function tableCells(lineMask: BinaryImage, box: Box, minSide: number): Ar
   });
 }
 
+/** A comb's cell is narrow: at most 1.4 times as wide as it is high. */
+const narrow = (b: Box): boolean => b[2] <= 1.4 * b[3];
+
+/** Two cells in one row of the same height: each at least 0.8 of the taller, overlapping 0.8 of it. */
+function sameRow(a: Box, b: Box): boolean {
+  const tall = Math.max(a[3], b[3]);
+  const overlap = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
+  return overlap >= 0.8 * tall && Math.min(a[3], b[3]) >= 0.8 * tall;
+}
+
 /**
  * A comb's cells whose wall the handwriting broke (a digit written over it) come out as one wide hole:
  * a hole n cell pitches wide (within a quarter of a cell), in a row beside at least two narrow cells of
  * its height, is split back into its n cells.
  */
-function splitMergedCells(holes: Box[], narrow: (b: Box) => boolean): Box[] {
-  const band = (a: Box, b: Box) => {
-    const tall = Math.max(a[3], b[3]);
-    const overlap = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
-    return overlap >= 0.8 * tall && Math.min(a[3], b[3]) >= 0.8 * tall;
-  };
+function splitMergedCells(holes: Box[]): Box[] {
   return holes.flatMap((h): Box[] => {
     if (narrow(h)) return [h];
     const near = Math.max(4, 0.3 * h[3]);
-    const peers = holes.filter((b) => narrow(b) && band(b, h)).sort((a, b) => a[0] - b[0]);
+    const peers = holes.filter((b) => narrow(b) && sameRow(b, h)).sort((a, b) => a[0] - b[0]);
     const beside = peers.some((b) => Math.abs(b[0] - (h[0] + h[2])) <= near || Math.abs(h[0] - (b[0] + b[2])) <= near);
     if (peers.length < 2 || !beside) return [h];
     const cw = median(peers.map((b) => b[2]));

@@ -287,7 +287,6 @@ export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: Gra
   };
 }
 
-
 /** Options of {@link bestPath}. */
 export interface PathOptions {
   /** `zip`: 5 or 9 digits; `amount`: separators split digits in groups of three (or two cents), no leading zero; `digits`: anything (default). */
