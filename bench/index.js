@@ -8,6 +8,7 @@
  *   npm run bench -- scan [N [M]] generated forms (N pages, default 60): field/digit accuracy, pages/s PNG and PDF,
  *                                 and PNG in a batch of 3N (the N three times over);
  *                                 M pages (default 24) of other layouts (tables, combs, colour, big handwriting, 200 dpi)
+ *   npm run bench -- layouts [N]  the scan bench's other layouts alone (N pages, default 24: the M above)
  *   npm run bench -- crowded [N]  N pages (default 24) of big, crowded handwriting only (seeds 9000 on)
  *   npm run bench -- orand        string accuracy on the real check amounts (../shared/data/orand-car-a), default mode
  *   npm run bench -- zoo [names] [--force]   reproduce the five papers: train each preset with its recipe,
@@ -194,6 +195,8 @@ async function zoo() {
     const v = await require('./scan').variedForms(Number(process.argv[4]) || 24, row);
     save('scan', { rows: [...r.rows, ...v.rows] });
   }
+  // The other layouts alone (the scan bench's second part, without its speed runs).
+  if (what === 'layouts') save('layouts', await require('./scan').variedForms(Number(process.argv[3]) || 24, row));
   // More pages of big, crowded handwriting (seeds 9000 + i, none shared with the scan bench's).
   if (what === 'crowded') save('crowded', await require('./scan').variedForms(Number(process.argv[3]) || 24, row, 2, 9000));
   if (what === 'orand' || what === 'default') save('orand', await require('./scan').orand(row));

@@ -152,6 +152,9 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
   for (let r = 0; r < 3; r++) for (const [c, [x, w, d]] of cols.entries()) fields.push({ name: `t${r}${c}`, label: '', digits: d, box: [x, 0.3 + r * 0.06, w, 0.06] });
   fields.push({ name: 'comb', label: 'Account', digits: 7, box: [0.1, 0.6, 0.49, 0.055], comb: true });
   fields.push({ name: 'lone', label: 'Total', digits: 5, box: [0.1, 0.75, 0.35, 0.06] });
+  // Combs open above (after the others, so that their digits are drawn as before).
+  fields.push({ name: 'open', label: 'Branch', digits: 6, box: [0.1, 0.68, 0.42, 0.055], comb: true, combStyle: 'open-top' });
+  fields.push({ name: 'ticks', label: 'Code', digits: 6, box: [0.1, 0.85, 0.42, 0.055], comb: true, combStyle: 'ticks' });
   const kinds = ['grey', 'red print, colour JPEG', 'big handwriting', '200 dpi'];
   const dir = mkdtempSync(join(tmpdir(), 'bench-varied-'));
   const clf = await Classifier.load(undefined, { workers: 1 });
@@ -192,7 +195,7 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
   }
   await clf.close();
   console.log(`
-## Other layouts, --auto-fields (${n} letter pages: a 3 x 3 table of fields sharing borders, a 7-cell comb, a lone box; ${only === null ? 'four kinds of page in turn' : `all ${kinds[only]}, seeds ${seedBase}+`})
+## Other layouts, --auto-fields (${n} letter pages: a 3 x 3 table of fields sharing borders, a 7-cell comb, a lone box, 6-cell combs open above (walls; ticks); ${only === null ? 'four kinds of page in turn' : `all ${kinds[only]}, seeds ${seedBase}+`})
 `);
   console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
   const rows = kinds.flatMap((k, j) => (pairs[j].length ? [row(`field accuracy, ${k} (${pairs[j].length} fields)`, score(pairs[j]).fieldAccuracy * 100, null, '%', 2)] : []));

@@ -399,7 +399,60 @@ describe('segment', () => {
     expect(g).toHaveLength(2);
     expect(g.every((x) => x.cells === undefined)).toBe(true);
   });
-  test('--auto-fields reads a comb (a box divided into digit cells) as one field, its walls not digits, and a table cell by cell', async () => {
+  test('a comb open above (walls with no top line, or short ticks on a baseline) is one field with its cells; a bare rule or a box is not', () => {
+    const W = 800;
+    const H = 400;
+    const mask: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+    const ink: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+    const both = (x: number, y: number, w: number, h: number) => {
+      fill(mask, x, y, w, h, 1);
+      fill(ink, x, y, w, h, 1);
+    };
+    // Open above: a baseline under 6 walls 70 px tall, 60 apart (5 cells); the walls are form lines.
+    both(20, 170, 303, 3);
+    for (let k = 0; k <= 5; k++) both(20 + k * 60, 100, 3, 70);
+    // Ticks: a baseline with 7 ticks 20 px tall, 60 apart (6 cells); too short to be form lines,
+    // they are in the ink only. A digit's stroke stands on the baseline inside a cell.
+    fill(mask, 400, 370, 363, 3, 1);
+    fill(ink, 400, 370, 363, 3, 1);
+    for (let k = 0; k <= 6; k++) fill(ink, 400 + k * 60, 350, 3, 20, 1);
+    fill(ink, 440, 320, 5, 50, 1);
+    const f = boxFields(mask, 40, ink);
+    expect(f).toHaveLength(2);
+    // The walls' comb: cells between the walls, as tall as the walls.
+    expect(f[0].cells).toHaveLength(5);
+    f[0].cells!.forEach((c, k) => {
+      expect(Math.abs(c[0] + c[2] / 2 - (20 + k * 60 + 31.5))).toBeLessThanOrEqual(1);
+      expect(c[1] + c[3]).toBe(170);
+      expect(Math.abs(c[3] - 70)).toBeLessThanOrEqual(2);
+    });
+    // The ticks' comb: cells between the ticks, standing on the baseline, a pitch tall.
+    expect(f[1].cells).toHaveLength(6);
+    f[1].cells!.forEach((c, k) => {
+      expect(Math.abs(c[0] + c[2] / 2 - (400 + k * 60 + 31.5))).toBeLessThanOrEqual(1);
+      expect(c[1] + c[3]).toBe(370);
+      expect(Math.abs(c[3] - 60)).toBeLessThanOrEqual(2);
+    });
+    // Without the ink (risers unknown), neither is a field: a bare rule and an open frame are not boxes.
+    expect(boxFields(mask, 40)).toHaveLength(1);
+    // A closed box whose handwriting touches its bottom line at regular steps is one box, not a comb;
+    // so is a rule with strokes standing on it that do not reach its ends.
+    const box: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+    const boxInk: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+    for (const b of [box, boxInk]) {
+      fill(b, 20, 100, 303, 3, 1);
+      fill(b, 20, 170, 303, 3, 1);
+      fill(b, 20, 100, 3, 73, 1);
+      fill(b, 320, 100, 3, 73, 1);
+      fill(b, 20, 300, 400, 3, 1);
+    }
+    for (let k = 1; k < 5; k++) fill(boxInk, 20 + k * 60, 120, 3, 50, 1);
+    for (let k = 1; k < 6; k++) fill(boxInk, 20 + k * 60, 270, 3, 30, 1);
+    const g = boxFields(box, 40, boxInk);
+    expect(g).toHaveLength(1);
+    expect(g[0].cells).toBeUndefined();
+  });
+  test('--auto-fields reads a comb (a box divided into digit cells, or open above) as one field, its walls not digits, and a table cell by cell', async () => {
     type Frac = [number, number, number, number];
     const fields = [
       { name: 'account', label: 'Account number', digits: 8, box: [0.1, 0.2, 0.64, 0.06] as Frac, comb: true },
@@ -409,6 +462,9 @@ describe('segment', () => {
       { name: 't2', label: '', digits: 5, box: [0.35, 0.5, 0.35, 0.06] as Frac },
       { name: 't3', label: '', digits: 3, box: [0.1, 0.56, 0.25, 0.06] as Frac },
       { name: 't4', label: '', digits: 5, box: [0.35, 0.56, 0.35, 0.06] as Frac },
+      // Combs open above: walls with no top line; short ticks on a baseline.
+      { name: 'open', label: 'Open', digits: 6, box: [0.1, 0.7, 0.42, 0.055] as Frac, comb: true, combStyle: 'open-top' as const },
+      { name: 'ticks', label: 'Ticks', digits: 6, box: [0.1, 0.82, 0.42, 0.055] as Frac, comb: true, combStyle: 'ticks' as const },
     ];
     const form = generateForm(fields, loadMnist('test'), 2);
     const file = join(tmp(), 'comb.png');
@@ -416,8 +472,9 @@ describe('segment', () => {
     // known: 41469812 -> 4146981112).
     writeFileSync(file, await renderForm(form, fields, 'Comb form', { rotation: 2, noise: 6, blur: 0.9, jpeg: 80 }, 3));
     const read = await autoFields(file);
-    expect(read.map((f) => f.name)).toEqual(['box-1', 'box-2', 'box-3', 'box-4', 'box-5', 'box-6']);
-    expect(read.map((f) => f.value)).toEqual(['account', 'zip', 't1', 't2', 't3', 't4'].map((n) => form.expected[n]));
+    expect(read.map((f) => f.name)).toEqual(['box-1', 'box-2', 'box-3', 'box-4', 'box-5', 'box-6', 'box-7', 'box-8']);
+    expect(read.map((f) => f.value)).toEqual(['account', 'zip', 't1', 't2', 't3', 't4', 'open', 'ticks'].map((n) => form.expected[n]));
+    expect(read.slice(6).map((f) => f.digits.length)).toEqual([6, 6]);
     // Each digit inside its own cell, left to right.
     const [bx, , bw] = read[0].box;
     read[0].digits.forEach((d, k) => {

@@ -147,7 +147,7 @@ export async function scanPage(
     regions = templateFields(opts.template, pw, ph, reg ? (b) => mapBox(reg.transform, b) : undefined);
   }
   else if (opts.autoFields) {
-    regions = boxFields(union(lines.horizontal, lines.vertical), Math.max(12, Math.round(40 * scale)));
+    regions = boxFields(union(lines.horizontal, lines.vertical), Math.max(12, Math.round(40 * scale)), pre.lineInk);
   } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)));
   const minConfidence = opts.minConfidence ?? 0.9;
   const whole = regions.map((r) => (r.type ?? opts.fieldType) === 'amount');

@@ -29,6 +29,11 @@ export interface CleanPage {
   clean: BinaryImage;
   /** The printed lines found. */
   lines: LineMask;
+  /**
+   * The binarization the lines were found in: on a page thresholded against its paper, a fainter one
+   * than `binary` (pale print comes out whole); otherwise `binary` itself.
+   */
+  lineInk: BinaryImage;
   /** Skew corrected, degrees. */
   skew: number;
   /** Page scale relative to a 300-dpi letter page (1.0). */
@@ -75,9 +80,10 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   const scale = Math.min(gray.width, gray.height) / 2550;
   const binary = bin;
   if (opts.specks) bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
+  const lineInk = cutOut ? bin : (faint ?? bin);
   const lines = cutOut
     ? findLines(bin, { horizontal: Math.round(0.6 * gray.width), vertical: Math.round(0.9 * gray.height) }, Math.max(3, Math.round(gray.height / 15)))
-    : findLines(faint ?? bin, Math.max(25, Math.round(120 * scale)), Math.max(4, Math.round(12 * scale)));
+    : findLines(lineInk, Math.max(25, Math.round(120 * scale)), Math.max(4, Math.round(12 * scale)));
   const clean = removeLines(bin, lines, Math.max(3, Math.round(9 * scale)));
   return {
     get gray() {
@@ -90,6 +96,7 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
     binary,
     clean,
     lines,
+    lineInk,
     skew,
     scale,
     cutOut,

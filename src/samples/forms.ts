@@ -20,6 +20,12 @@ export interface FormFieldSpec {
   type?: 'digits' | 'zip' | 'amount';
   /** A comb: the box divided by printed walls into one cell per digit, a digit in each. */
   comb?: boolean;
+  /**
+   * How a comb is printed: `closed` (default), a box divided by walls; `open-top`, the same without
+   * its top line (cells open above, a common style on printed forms); `ticks`, a baseline with short
+   * ticks between the cells (a third of the box high), nothing above.
+   */
+  combStyle?: 'closed' | 'open-top' | 'ticks';
 }
 
 /** What a generated form contains. */
@@ -99,13 +105,15 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
   }
   for (const f of fields) {
     const [fx, fy, fw, fh] = [f.box[0] * width, f.box[1] * height, f.box[2] * width, f.box[3] * height].map(Math.round);
-    // The printed box.
+    // The printed box (a comb of another style: its baseline and what stands on it).
+    const style = f.comb ? (f.combStyle ?? 'closed') : 'closed';
+    const wallTop = style === 'ticks' ? Math.round(fy + fh * (2 / 3)) : fy;
     for (let t = 0; t < line; t++) {
       for (let x = fx; x < fx + fw; x++) {
-        put(x, fy + t, 30);
+        if (style === 'closed') put(x, fy + t, 30);
         put(x, fy + fh - 1 - t, 30);
       }
-      for (let y = fy; y < fy + fh; y++) {
+      for (let y = wallTop; y < fy + fh; y++) {
         put(fx + t, y, 30);
         put(fx + fw - 1 - t, y, 30);
       }
@@ -120,7 +128,7 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
     if (f.comb) {
       for (let k = 1; k < f.digits; k++) {
         const wx = Math.round(fx + k * pitch - line / 2);
-        for (let t = 0; t < line; t++) for (let y = fy; y < fy + fh; y++) put(wx + t, y, 30);
+        for (let t = 0; t < line; t++) for (let y = wallTop; y < fy + fh; y++) put(wx + t, y, 30);
       }
     }
     for (let k = 0; k < f.digits; k++) {

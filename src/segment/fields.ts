@@ -128,13 +128,20 @@ export function readingOrder<T extends { box: Box }>(items: T[]): T[] {
  * becomes one field, named `box-1`, `box-2`, … in reading order. A structure divided into cells
  * (a table) gives one field per cell, except that a row of narrow cells side by side (a comb of
  * digit cells) is one field; a box, or a comb alone, is one field: its interior. A lone small
- * square (both sides under 1.5 x `minSide`) is taken for a checkbox and skipped.
+ * square (both sides under 1.5 x `minSide`) is taken for a checkbox and skipped. With `ink` (the
+ * page's binarization, printed lines included), a comb open above (see {@link openComb}) is a field too.
  */
-export function boxFields(lineMask: BinaryImage, minSide: number): FieldRegion[] {
+export function boxFields(lineMask: BinaryImage, minSide: number, ink?: BinaryImage): FieldRegion[] {
   const list = componentBoxes(lineMask);
   const found: Array<{ box: Box; cells?: Box[] }> = [];
   for (const c of list) {
     const [x, y, w, h] = c.box;
+    // A structure with no top line over a long baseline: a comb open above (walls or ticks).
+    const open = ink && w >= 2 * minSide ? openComb(lineMask, ink, c.box, minSide) : null;
+    if (open) {
+      found.push(open);
+      continue;
+    }
     if (w < minSide || h < minSide * 0.6) continue;
     // A box outline is thin: its ink is a small part of its bounding box.
     if (c.area > 0.5 * w * h) continue;
@@ -200,6 +207,87 @@ export function tableCells(lineMask: BinaryImage, box: Box, minSide: number): Ar
     const inset = Math.max(1, Math.round(Math.min(w, h) * 0.03));
     return { box: [x + inset, y + inset, w - 2 * inset, h - 2 * inset], ...(g.length > 1 ? { cells: g } : {}) };
   });
+}
+
+/**
+ * A comb open above, from one structure of form lines (`box`, in `lineMask`): a long baseline with
+ * no line over it, and risers standing on it at a regular pitch, from one end of it to the other:
+ * walls as tall as the cells, or ticks shorter than that (too short to be form lines, so they are
+ * looked for in `ink`, the page's binarization). Its cells stand on the baseline between the risers,
+ * as tall as the risers or, for ticks, a pitch tall. Null when the structure is not such a comb
+ * (a closed box, a table, a bare rule, a line that handwriting merely touches).
+ */
+export function openComb(lineMask: BinaryImage, ink: BinaryImage, box: Box, minSide: number): { box: Box; cells: Box[] } | null {
+  const [bx, by, bw, bh] = box;
+  const W = lineMask.width;
+  const cover = (y: number) => {
+    let s = 0;
+    for (let x = bx; x < bx + bw; x++) s += lineMask.data[y * W + x];
+    return s;
+  };
+  // The baseline: the lowest rows the structure spans; nothing long above it (that is a box's top).
+  let base = by + bh - 1;
+  while (base >= by && cover(base) < 0.8 * bw) base--;
+  if (base < by) return null;
+  let top = base;
+  while (top > by && cover(top - 1) >= 0.8 * bw) top--;
+  for (let y = by; y < top - 1; y++) if (cover(y) >= 0.5 * bw) return null;
+  // Risers: runs of ink straight up from the baseline (a row's gap allowed), in thin column groups.
+  const reach = Math.min(top, 4 * minSide);
+  const run = new Int32Array(bw);
+  for (let x = 0; x < bw; x++) {
+    let n = 0;
+    let gap = 0;
+    for (let y = top - 1; y >= top - reach; y--) {
+      if (ink.data[y * ink.width + bx + x]) {
+        n += 1 + gap;
+        gap = 0;
+      } else if (++gap > 1) break;
+    }
+    run[x] = n;
+  }
+  const low = Math.max(3, Math.round(0.3 * minSide));
+  const thick = Math.max(4, Math.round(0.3 * minSide));
+  const risers: Array<{ x0: number; x1: number; h: number }> = [];
+  for (let x = 0; x < bw; ) {
+    if (run[x] < low) {
+      x++;
+      continue;
+    }
+    let e = x;
+    let h = 0;
+    while (e < bw && run[e] >= low) h = Math.max(h, run[e++]);
+    if (e - x <= thick) risers.push({ x0: bx + x, x1: bx + e - 1, h });
+    x = e;
+  }
+  const end = Math.max(3, 0.05 * bw);
+  const first = risers[0];
+  const last = risers[risers.length - 1];
+  if (risers.length < 3 || first.x0 - bx > end || bx + bw - 1 - last.x1 > end) return null;
+  const mid = (r: { x0: number; x1: number }) => (r.x0 + r.x1) / 2;
+  const span = mid(last) - mid(first);
+  const endH = Math.min(first.h, last.h);
+  // The most cells whose every wall is a riser of the end risers' height, within a tenth of a pitch.
+  for (let n = Math.floor(span / (0.6 * minSide)); n >= 2; n--) {
+    const p = span / n;
+    const walls = [first];
+    for (let k = 1; k < n; k++) {
+      const at = mid(first) + k * p;
+      const r = risers.find((q) => Math.abs(mid(q) - at) <= Math.max(2, 0.1 * p) && q.h >= 0.6 * endH && q.h <= 1.6 * endH);
+      if (!r) break;
+      walls.push(r);
+    }
+    if (walls.length < n) continue;
+    walls.push(last);
+    // Risers like the walls between them are more walls: a coarser pitch that skips them is wrong.
+    const alike = risers.filter((q) => q.h >= 0.6 * endH && q.h <= 1.6 * endH && !walls.includes(q));
+    if (alike.length > Math.max(1, 0.25 * n)) return null;
+    const tall = median(walls.map((r) => r.h));
+    const cellH = Math.min(top, Math.round(tall >= 0.7 * p ? tall : p));
+    const cells = walls.slice(1).map((r, k): Box => [walls[k].x1 + 1, top - cellH, r.x0 - walls[k].x1 - 1, cellH]);
+    return { box: cells.reduce(unionBox), cells };
+  }
+  return null;
 }
 
 /** A comb's cell is narrow: at most 1.4 times as wide as it is high. */
