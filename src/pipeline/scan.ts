@@ -155,7 +155,7 @@ export async function scanPage(
   const byDigits = sm ? regions.filter((_, i) => !whole[i]) : regions;
   let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf);
   if (clf.numClasses === 10) digitFields = await rereadTouching(cv, clean, byDigits, digitFields, opts);
-  digitFields = await settleDisputes(cv, () => pre.gray, clean, byDigits, digitFields, opts, byLines);
+  digitFields = await settleDisputes(cv, () => pre.gray, clean, byDigits, digitFields, opts, byLines, byLines && pre.cutOut);
   const wholeFields = sm ? await readWhole(cv, pre.gray, clean, regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
   const assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
@@ -334,7 +334,17 @@ async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[]
  * that reading is kept unless only the digit-by-digit one has the field's `length`. Both
  * digit-by-digit readings are noted for review. Readings with as many digits that differ are left
  * to the digit classifier, which reads single MNIST-like digits better than the string model.
+ *
+ * In a cut-out field image (`cutOut`: the whole image is one field, such as a check amount cut from
+ * its check), a field read digit by digit with a confidence under {@link UNSURE_CUT_OUT} is read
+ * whole too, and the whole reading is kept when it differs and is the more confident. Measured
+ * (`npm run bench -- orand`, default mode): 75.93 -> 89.81 % of the held-out real check amounts;
+ * 160 fields cut out of generated forms read as before (142 right; taking the whole reading
+ * whenever it differed: 139).
  */
+/** A cut-out field read digit by digit with less confidence than this is also read whole ({@link settleDisputes}). */
+const UNSURE_CUT_OUT = 0.98;
+
 async function settleDisputes(
   cv: CV,
   gray: () => GrayImage,
@@ -343,8 +353,9 @@ async function settleDisputes(
   readings: FieldReading[],
   opts: ScanOptions,
   lineOfInk: boolean,
+  cutOut = false,
 ): Promise<FieldReading[]> {
-  const which = readings.map((r, i) => (r.disputed ? i : -1)).filter((i) => i >= 0);
+  const which = readings.map((r, i) => (r.disputed || (cutOut && stringConfidence(r.digits, r.confidence) < UNSURE_CUT_OUT) ? i : -1)).filter((i) => i >= 0);
   if (which.length === 0) return readings;
   const sm = await stringModelFor(opts);
   if (!sm) return readings;
@@ -356,9 +367,10 @@ async function settleDisputes(
     const [va, vb] = [text(a), text(b)];
     const length = regions[i].length;
     if (va === vb || (length !== undefined && va.length === length && vb.length !== length)) return;
-    const { contours, recognition } = a.disputed!;
+    if (!a.disputed && (b.confidence ?? 0) <= stringConfidence(a.digits, a.confidence)) return;
     const how = b.notes?.length ? b.notes : ['read whole by the string model'];
-    out[i] = { ...b, notes: [...how, `read by contours: "${contours}"`, `read by recognition-based segmentation: "${recognition}"`] };
+    const before = a.disputed ? [`read by contours: "${a.disputed.contours}"`, `read by recognition-based segmentation: "${a.disputed.recognition}"`] : [`read digit by digit: "${va}"`];
+    out[i] = { ...b, notes: [...how, ...before] };
   });
   return out;
 }
