@@ -213,6 +213,30 @@ describe('preprocess: fast steps match their references', () => {
     expect(Array.from(pre.gray.data)).toEqual(Array.from(rotate(cv, tilted, pre.skew).data));
     expect(pre.gray).toBe(pre.gray);
   });
+  test('a cut-out field is deskewed only when a printed frame crosses it; its tilted frame is then removed as lines', async () => {
+    const cv = await cvLoad();
+    // A box cut out of a form (900 x 220) with two digit-like strokes inside, tilted 1.5 degrees.
+    const field = blank(900, 220);
+    fill(field, 40, 30, 820, 4, 30);
+    fill(field, 40, 186, 820, 4, 30);
+    fill(field, 40, 30, 4, 160, 30);
+    fill(field, 856, 30, 4, 160, 30);
+    fill(field, 300, 70, 14, 90, 20);
+    fill(field, 500, 70, 60, 14, 20);
+    const tilted = rotate(cv, field, -1.5);
+    const pre = cleanPage(cv, tilted);
+    expect(pre.cutOut).toBe(true);
+    expect(pre.skew).toBeCloseTo(1.5, 0);
+    // The frame's rows are gone from the cleaned image; the strokes stay.
+    const rowInk = (y: number) => pre.clean.data.subarray(y * 900, (y + 1) * 900).reduce((a, v) => a + v, 0);
+    expect(Math.max(rowInk(31), rowInk(32), rowInk(187), rowInk(188))).toBeLessThan(50);
+    expect(rowInk(115)).toBeGreaterThanOrEqual(10);
+    // Without a frame, the same strokes are not deskewed (too little to measure a slope on).
+    const bare = blank(900, 220);
+    fill(bare, 300, 70, 14, 90, 20);
+    fill(bare, 500, 70, 60, 14, 20);
+    expect(cleanPage(cv, rotate(cv, bare, -1.5)).skew).toBe(0);
+  });
   test('under uneven light, thresholding against the paper finds the ink where plain Otsu blackens half the page', async () => {
     const cv = await cvLoad();
     const w = 1200;

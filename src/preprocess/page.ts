@@ -5,6 +5,7 @@
  */
 import type { BinaryImage, GrayImage } from '../types';
 import type { CV } from './opencv';
+import { labelComponents } from './opencv';
 import { equalize, estimateSkew, findLines, LineMask, paperOf, removeLines, removeSpecks, rotate, rotatePaper, threshold, thresholdOnPaper, thresholdRotatedAt, ThresholdMethod } from './steps';
 
 /** Options of {@link cleanPage}. */
@@ -50,7 +51,9 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   const method = opts.threshold ?? 'otsu';
   let gray = opts.clahe ? equalize(cv, image) : image;
   // A cut-out field has too little text for a reliable skew estimate (on real check amounts it
-  // costs about 4 points of string accuracy), so only pages are deskewed; and light varies over a
+  // costs about 4 points of string accuracy), so only pages are deskewed, and cut-outs that hold a
+  // printed rule or frame across them (its lines set the angle, and must be level to be found as
+  // lines and removed); and light varies over a
   // page, not over a field, so only a page's Otsu threshold is taken against its paper.
   const cutOut = Math.min(image.width, image.height) < 600;
   const paper = method === 'otsu' && !cutOut ? paperOf(cv, gray) : null;
@@ -65,7 +68,7 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   // what lies near ink is rotated), and the deskewed gray page is made when first asked for
   // (whole-field readers, overlays and debug images use it).
   let deskewGray = false;
-  if (opts.deskew !== false && !cutOut) {
+  if (opts.deskew !== false && (!cutOut || framed(cv, bin))) {
     skew = estimateSkew(cv, bin);
     if (Math.abs(skew) >= 0.1) {
       if (paper && first) {
@@ -101,4 +104,12 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
     scale,
     cutOut,
   };
+}
+
+/**
+ * A cut-out holds a printed rule or box frame: a thin component (ink under a fifth of its bounding
+ * box) at least 0.8 of the image wide.
+ */
+function framed(cv: CV, bin: BinaryImage): boolean {
+  return labelComponents(cv, bin, (list) => list.some((c) => c.box[2] >= 0.8 * bin.width && c.area < 0.2 * c.box[2] * c.box[3]));
 }
