@@ -326,6 +326,9 @@ async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[]
   return out;
 }
 
+/** A cut-out field read digit by digit with less confidence than this is also read whole ({@link settleDisputes}). */
+const UNSURE_CUT_OUT = 0.98;
+
 /**
  * Fields where contours and recognition-based segmentation find different numbers of digits
  * (crowded, touching handwriting) are read whole by the string model (`stringModel`, default the
@@ -342,9 +345,6 @@ async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[]
  * 160 fields cut out of generated forms read as before (142 right; taking the whole reading
  * whenever it differed: 139).
  */
-/** A cut-out field read digit by digit with less confidence than this is also read whole ({@link settleDisputes}). */
-const UNSURE_CUT_OUT = 0.98;
-
 async function settleDisputes(
   cv: CV,
   gray: () => GrayImage,

@@ -53,8 +53,8 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   // A cut-out field has too little text for a reliable skew estimate (on real check amounts it
   // costs about 4 points of string accuracy), so only pages are deskewed, and cut-outs that hold a
   // printed rule or frame across them (its lines set the angle, and must be level to be found as
-  // lines and removed); and light varies over a
-  // page, not over a field, so only a page's Otsu threshold is taken against its paper.
+  // lines and removed); and light varies over a page, not over a field, so only a page's Otsu
+  // threshold is taken against its paper.
   const cutOut = Math.min(image.width, image.height) < 600;
   const paper = method === 'otsu' && !cutOut ? paperOf(cv, gray) : null;
   // Printed lines are looked for in a fainter binarization (halfway between the ink's level and
@@ -83,9 +83,9 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   const scale = Math.min(gray.width, gray.height) / 2550;
   const binary = bin;
   if (opts.specks) bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
-  const lineInk = cutOut ? bin : (faint ?? bin);
+  const lineInk = faint ?? bin;
   const lines = cutOut
-    ? findLines(bin, { horizontal: Math.round(0.6 * gray.width), vertical: Math.round(0.9 * gray.height) }, Math.max(3, Math.round(gray.height / 15)))
+    ? findLines(lineInk, { horizontal: Math.round(0.6 * gray.width), vertical: Math.round(0.9 * gray.height) }, Math.max(3, Math.round(gray.height / 15)))
     : findLines(lineInk, Math.max(25, Math.round(120 * scale)), Math.max(4, Math.round(12 * scale)));
   const clean = removeLines(bin, lines, Math.max(3, Math.round(9 * scale)));
   return {

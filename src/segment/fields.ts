@@ -267,20 +267,21 @@ export function openComb(lineMask: BinaryImage, ink: BinaryImage, box: Box, minS
   const mid = (r: { x0: number; x1: number }) => (r.x0 + r.x1) / 2;
   const span = mid(last) - mid(first);
   const endH = Math.min(first.h, last.h);
+  const likeEnds = (q: { h: number }) => q.h >= 0.6 * endH && q.h <= 1.6 * endH;
   // The most cells whose every wall is a riser of the end risers' height, within a tenth of a pitch.
   for (let n = Math.floor(span / (0.6 * minSide)); n >= 2; n--) {
     const p = span / n;
     const walls = [first];
     for (let k = 1; k < n; k++) {
       const at = mid(first) + k * p;
-      const r = risers.find((q) => Math.abs(mid(q) - at) <= Math.max(2, 0.1 * p) && q.h >= 0.6 * endH && q.h <= 1.6 * endH);
+      const r = risers.find((q) => Math.abs(mid(q) - at) <= Math.max(2, 0.1 * p) && likeEnds(q));
       if (!r) break;
       walls.push(r);
     }
     if (walls.length < n) continue;
     walls.push(last);
     // Risers like the walls between them are more walls: a coarser pitch that skips them is wrong.
-    const alike = risers.filter((q) => q.h >= 0.6 * endH && q.h <= 1.6 * endH && !walls.includes(q));
+    const alike = risers.filter((q) => likeEnds(q) && !walls.includes(q));
     if (alike.length > Math.max(1, 0.25 * n)) return null;
     const tall = median(walls.map((r) => r.h));
     const cellH = Math.min(top, Math.round(tall >= 0.7 * p ? tall : p));
