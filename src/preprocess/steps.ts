@@ -719,25 +719,116 @@ export function findLines(bin: BinaryImage, minLength: number | { horizontal: nu
   const checkThickness = Number.isFinite(maxThickness);
   const hor = new Uint8Array(w * h);
   const rows = rowRuns(data, w, h);
+  const rowDashes = new DashedLines(len.horizontal, (y, start, end) => !checkThickness || !mostlyThick(data, y * w + start, 1, end - start, y, h, w, maxThickness), (y, start, end) => hor.fill(1, y * w + start, y * w + end));
   for (let r = 0; r < rows.length; r += 3) {
     const y = rows[r];
     const start = rows[r + 1];
     const end = rows[r + 2];
-    if (end - start < len.horizontal) continue;
+    if (end - start < len.horizontal) {
+      rowDashes.add(y, start, end);
+      continue;
+    }
     if (checkThickness && mostlyThick(data, y * w + start, 1, end - start, y, h, w, maxThickness)) continue;
     hor.fill(1, y * w + start, y * w + end);
   }
+  rowDashes.end();
   const ver = new Uint8Array(w * h);
+  const markColumn = (x: number, start: number, end: number) => {
+    for (let y = start; y < end; y++) ver[y * w + x] = 1;
+  };
   const cols = columnRuns(data, w, h);
+  const short: number[] = [];
   for (let r = 0; r < cols.length; r += 3) {
     const x = cols[r];
     const start = cols[r + 1];
     const end = cols[r + 2];
-    if (end - start < len.vertical) continue;
+    if (end - start < len.vertical) {
+      short.push(r);
+      continue;
+    }
     if (checkThickness && mostlyThick(data, start * w + x, w, end - start, x, w, 1, maxThickness)) continue;
-    for (let y = start; y < end; y++) ver[y * w + x] = 1;
+    markColumn(x, start, end);
   }
+  // Short column runs column by column (a column's runs are listed top to bottom), for dashed lines.
+  const perColumn = new Int32Array(w + 1);
+  for (const r of short) perColumn[cols[r] + 1]++;
+  for (let x = 0; x < w; x++) perColumn[x + 1] += perColumn[x];
+  const order = new Int32Array(short.length);
+  for (const r of short) order[perColumn[cols[r]]++] = r;
+  const colDashes = new DashedLines(len.vertical, (x, start, end) => !checkThickness || !mostlyThick(data, start * w + x, w, end - start, x, w, 1, maxThickness), markColumn);
+  for (const r of order) colDashes.add(cols[r], cols[r + 1], cols[r + 2]);
+  colDashes.end();
   return { horizontal: { width: w, height: h, data: hor }, vertical: { width: w, height: h, data: ver } };
+}
+
+/**
+ * Dashed and dotted printed lines, from the short ink runs along rows (or columns), fed in order: a
+ * chain of at least five dashes, each less than a third of `minLength` long, at most `minLength` / 8
+ * apart, spanning `minLength` or more, is a line when its dashes are alike (each within 2.5 times
+ * the median length, the two end ones may be shorter: cut at a corner), its gaps too (each at most
+ * twice the median gap, plus 2 px), the dashes cover a quarter of its span, and each is thin across
+ * (`thin`). Such a line is marked whole, gaps included (`mark`), so that a dashed box is one
+ * structure of lines like a solid one.
+ */
+class DashedLines {
+  private line = -1;
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly maxDash: number;
+  private readonly maxGap: number;
+
+  constructor(
+    private readonly minLength: number,
+    private readonly thin: (line: number, start: number, end: number) => boolean,
+    private readonly mark: (line: number, start: number, end: number) => void,
+  ) {
+    this.maxDash = Math.max(3, Math.floor(minLength / 3));
+    this.maxGap = Math.max(3, Math.round(minLength / 8));
+  }
+
+  /** A short run `[start, end)` of row (column) `line`; runs come line by line, in order along each. */
+  add(line: number, start: number, end: number): void {
+    const n = this.starts.length;
+    const chained = line === this.line && n > 0 && start - this.ends[n - 1] <= this.maxGap && end - start <= this.maxDash;
+    if (!chained) {
+      this.end();
+      this.line = line;
+      if (end - start > this.maxDash) return;
+    }
+    this.starts.push(start);
+    this.ends.push(end);
+  }
+
+  /** Closes the chain being built. */
+  end(): void {
+    const { starts, ends } = this;
+    const n = starts.length;
+    if (n >= 5 && ends[n - 1] - starts[0] >= this.minLength && this.regular()) {
+      let thin = true;
+      for (let k = 0; k < n && thin; k++) thin = this.thin(this.line, starts[k], ends[k]);
+      if (thin) this.mark(this.line, starts[0], ends[n - 1]);
+    }
+    starts.length = 0;
+    ends.length = 0;
+  }
+
+  private regular(): boolean {
+    const { starts, ends } = this;
+    const n = starts.length;
+    const lengths = starts.map((s, k) => ends[k] - s);
+    const gaps = starts.slice(1).map((s, k) => s - ends[k]);
+    const m = medianOf(lengths);
+    const g = medianOf(gaps);
+    const ink = lengths.reduce((a, b) => a + b, 0);
+    if (ink < 0.25 * (ends[n - 1] - starts[0])) return false;
+    if (lengths.some((l, k) => l > 2.5 * m || (l < m / 2.5 && k > 0 && k < n - 1))) return false;
+    return gaps.every((x) => x <= 2 * g + 2);
+  }
+}
+
+function medianOf(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s[s.length >> 1];
 }
 
 /** The pixels set in either of two masks of one size, as a new mask. */

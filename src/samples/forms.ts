@@ -23,9 +23,15 @@ export interface FormFieldSpec {
   /**
    * How a comb is printed: `closed` (default), a box divided by walls; `open-top`, the same without
    * its top line (cells open above, a common style on printed forms); `ticks`, a baseline with short
-   * ticks between the cells (a third of the box high), nothing above.
+   * ticks between the cells (a third of the box high), nothing above; `squares`, a closed square
+   * per digit, apart (a fifth of the pitch between them).
    */
-  combStyle?: 'closed' | 'open-top' | 'ticks';
+  combStyle?: 'closed' | 'open-top' | 'ticks' | 'squares';
+  /**
+   * How a box (not a comb) is printed: `solid` (default) lines; `dashed` lines; `shaded`, a light
+   * grey fill with no border (common on forms filled in by hand from a PDF).
+   */
+  boxStyle?: 'solid' | 'dashed' | 'shaded';
 }
 
 /** What a generated form contains. */
@@ -107,15 +113,25 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
     const [fx, fy, fw, fh] = [f.box[0] * width, f.box[1] * height, f.box[2] * width, f.box[3] * height].map(Math.round);
     // The printed box (a comb of another style: its baseline and what stands on it).
     const style = f.comb ? (f.combStyle ?? 'closed') : 'closed';
+    const boxStyle = f.comb ? 'solid' : (f.boxStyle ?? 'solid');
     const wallTop = style === 'ticks' ? Math.round(fy + fh * (2 / 3)) : fy;
-    for (let t = 0; t < line; t++) {
-      for (let x = fx; x < fx + fw; x++) {
-        if (style === 'closed') put(x, fy + t, 30);
-        put(x, fy + fh - 1 - t, 30);
-      }
-      for (let y = wallTop; y < fy + fh; y++) {
-        put(fx + t, y, 30);
-        put(fx + fw - 1 - t, y, 30);
+    // Dashes of three line widths with gaps of two, from each corner.
+    const dashOn = (d: number) => boxStyle !== 'dashed' || d % (5 * line) < 3 * line;
+    if (boxStyle === 'shaded') {
+      const shade = Math.round(rng.uniform(205, 230));
+      for (let y = fy; y < fy + fh; y++) for (let x = fx; x < fx + fw; x++) put(x, y, shade);
+    } else if (style !== 'squares') {
+      for (let t = 0; t < line; t++) {
+        for (let x = fx; x < fx + fw; x++) {
+          if (!dashOn(x - fx)) continue;
+          if (style === 'closed') put(x, fy + t, 30);
+          put(x, fy + fh - 1 - t, 30);
+        }
+        for (let y = wallTop; y < fy + fh; y++) {
+          if (!dashOn(y - fy)) continue;
+          put(fx + t, y, 30);
+          put(fx + fw - 1 - t, y, 30);
+        }
       }
     }
     // Handwriting: digits of about 60% of the box height, spaced along the box (a comb: one per cell).
@@ -125,7 +141,24 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
     const dh = Math.round(fh * rng.uniform(hMin, hMax));
     const pitch = f.comb ? fw / f.digits : Math.min((fw * 0.9) / f.digits, dh * 1.05);
     let x = f.comb ? fx : fx + (fw - pitch * f.digits) / 2;
-    if (f.comb) {
+    if (style === 'squares') {
+      // A square per digit, a fifth of the pitch apart.
+      const gap = Math.round(pitch * 0.2);
+      for (let k = 0; k < f.digits; k++) {
+        const x0 = Math.round(fx + k * pitch + gap / 2);
+        const x1 = Math.round(fx + (k + 1) * pitch - gap / 2);
+        for (let t = 0; t < line; t++) {
+          for (let xx = x0; xx < x1; xx++) {
+            put(xx, fy + t, 30);
+            put(xx, fy + fh - 1 - t, 30);
+          }
+          for (let y = fy; y < fy + fh; y++) {
+            put(x0 + t, y, 30);
+            put(x1 - 1 - t, y, 30);
+          }
+        }
+      }
+    } else if (f.comb) {
       for (let k = 1; k < f.digits; k++) {
         const wx = Math.round(fx + k * pitch - line / 2);
         for (let t = 0; t < line; t++) for (let y = wallTop; y < fy + fh; y++) put(wx + t, y, 30);

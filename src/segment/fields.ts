@@ -159,7 +159,39 @@ export function boxFields(lineMask: BinaryImage, minSide: number, ink?: BinaryIm
   const kept = found.filter(
     (a) => !found.some((b) => b !== a && a.box[0] <= b.box[0] && a.box[1] <= b.box[1] && a.box[0] + a.box[2] >= b.box[0] + b.box[2] && a.box[1] + a.box[3] >= b.box[1] + b.box[3]),
   );
-  return readingOrder(kept).map((f, i) => ({ name: `box-${i + 1}`, box: f.box, ...(f.cells ? { cells: f.cells } : {}) }));
+  return readingOrder(squareRows(kept)).map((f, i) => ({ name: `box-${i + 1}`, box: f.box, ...(f.cells ? { cells: f.cells } : {}) }));
+}
+
+/** A box for one digit: at most 1.15 times as wide as it is high (a box for two is wider). */
+const oneDigit = (b: Box): boolean => b[2] <= 1.15 * b[3];
+
+/**
+ * Separate boxes of one digit each, printed in a row (a square per digit, a little apart: dates,
+ * codes), are one field whose cells they are: boxes of one height in one row, of like widths (within
+ * a quarter), each less than 0.8 of a box's width from the next, at like gaps (a run of three or
+ * more: each within half of the median gap, or 4 px).
+ */
+export function squareRows(fields: Array<{ box: Box; cells?: Box[] }>): Array<{ box: Box; cells?: Box[] }> {
+  const lone = readingOrder(fields.filter((f) => !f.cells && oneDigit(f.box)));
+  const runs: Box[][] = [];
+  for (const { box } of lone) {
+    const run = runs[runs.length - 1];
+    const last = run?.[run.length - 1];
+    const gap = last ? box[0] - (last[0] + last[2]) : -1;
+    const alike = last && sameRow(last, box) && Math.abs(box[2] - last[2]) <= 0.25 * Math.max(box[2], last[2]);
+    if (run && alike && gap >= 0 && gap < 0.8 * Math.max(box[2], last[2])) run.push(box);
+    else runs.push([box]);
+  }
+  const grouped = new Set<Box>();
+  const out = fields.filter((f) => f.cells || !oneDigit(f.box));
+  for (const run of runs) {
+    const gaps = run.slice(1).map((b, i) => b[0] - (run[i][0] + run[i][2]));
+    const g = median(gaps.length ? gaps : [0]);
+    if (run.length < 2 || gaps.some((x) => Math.abs(x - g) > Math.max(4, 0.5 * g))) continue;
+    out.push({ box: run.reduce(unionBox), cells: run });
+    run.forEach((b) => grouped.add(b));
+  }
+  return [...out, ...fields.filter((f) => !f.cells && oneDigit(f.box) && !grouped.has(f.box))];
 }
 
 /**
