@@ -125,6 +125,7 @@ export async function scanPage(
     deskew: opts.deskew,
     // Specks matter only where lines of ink are found with no template or boxes (fields drop their own).
     specks: byLines,
+    shades: !opts.template && opts.autoFields,
   });
   // pre.gray is made when first used (rotating a page costs a pass): by debug images, whole-field
   // reading and overlays only.
@@ -147,7 +148,7 @@ export async function scanPage(
     regions = templateFields(opts.template, pw, ph, reg ? (b) => mapBox(reg.transform, b) : undefined);
   }
   else if (opts.autoFields) {
-    regions = boxFields(union(lines.horizontal, lines.vertical), Math.max(12, Math.round(40 * scale)), pre.lineInk);
+    regions = boxFields(union(lines.horizontal, lines.vertical), Math.max(12, Math.round(40 * scale)), pre.lineInk, pre.shade);
   } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)));
   const minConfidence = opts.minConfidence ?? 0.9;
   const whole = regions.map((r) => (r.type ?? opts.fieldType) === 'amount');

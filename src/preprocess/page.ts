@@ -6,7 +6,7 @@
 import type { BinaryImage, GrayImage } from '../types';
 import type { CV } from './opencv';
 import { labelComponents } from './opencv';
-import { equalize, estimateSkew, findLines, LineMask, paperOf, removeLines, removeSpecks, rotate, rotatePaper, threshold, thresholdOnPaper, thresholdRotatedAt, ThresholdMethod } from './steps';
+import { equalize, estimateSkew, findLines, LineMask, paperOf, removeLines, removeSpecks, rotate, rotatePaper, rotateShade, shadeOf, ShadeMap, threshold, thresholdOnPaper, thresholdRotatedAt, ThresholdMethod } from './steps';
 
 /** Options of {@link cleanPage}. */
 export interface CleanOptions {
@@ -18,6 +18,8 @@ export interface CleanOptions {
   deskew?: boolean;
   /** Remove specks smaller than a scaled size (default false: fields drop their own). */
   specks?: boolean;
+  /** Find the page's shaded areas ({@link CleanPage.shade}; default false: only boxed fields need them). */
+  shades?: boolean;
 }
 
 /** What {@link cleanPage} produces. */
@@ -41,6 +43,8 @@ export interface CleanPage {
   scale: number;
   /** True for an image under 600 px a side, read as one cut-out field. */
   cutOut: boolean;
+  /** The page's shaded areas, deskewed like it (with `shades` on a page thresholded against its paper). */
+  shade?: ShadeMap;
 }
 
 /**
@@ -68,12 +72,17 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   // what lies near ink is rotated), and the deskewed gray page is made when first asked for
   // (whole-field readers, overlays and debug images use it).
   let deskewGray = false;
+  // Shade is measured on the page as scanned (before the gray page is rotated, if ever), then turned.
+  // The paper around a cell: within 160 px of it at 300 dpi (the cells are 8 px at any scale).
+  const around = 2 * Math.max(3, Math.round((160 * Math.min(gray.width, gray.height)) / 2550 / 8)) + 1;
+  let shade = opts.shades && first ? shadeOf(cv, gray, first.faint, 8, around) : undefined;
   if (opts.deskew !== false && (!cutOut || framed(cv, bin))) {
     skew = estimateSkew(cv, bin);
     if (Math.abs(skew) >= 0.1) {
       if (paper && first) {
         [bin, faint] = thresholdRotatedAt(gray, first.faint, skew, rotatePaper(cv, paper, skew), [first.level, first.faintLevel]);
         deskewGray = true;
+        if (shade) shade = rotateShade(cv, shade, skew);
       } else {
         gray = rotate(cv, gray, skew);
         bin = threshold(cv, gray, method);
@@ -103,6 +112,7 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
     skew,
     scale,
     cutOut,
+    shade,
   };
 }
 

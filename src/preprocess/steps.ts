@@ -74,6 +74,87 @@ export function paperOf(cv: CV, img: GrayImage, cell = 8, kernel = 7): Paper {
   }
 }
 
+/**
+ * Where a page is shaded (a field printed as a light grey or tinted area, with no border), on a grid
+ * of `cell` x `cell` cells: 1 = shaded, 2 = covered by ink (unknown), 0 = paper or ink on paper,
+ * 3 = off the scanned page (turned in from outside it by deskewing).
+ */
+export interface ShadeMap {
+  /** Page pixels per cell, each way. */
+  cell: number;
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/**
+ * Finds the shaded cells of a page: a cell's background (the mean of its pixels that are not ink
+ * in `ink`, every other row) is shaded when under `darker` (default 0.94) of the paper around it,
+ * and over half of it (lighter than ink). The paper around is the lightest background within
+ * `kernel` / 2 cells (default 20 cells: 160 px on a 300-dpi page; a field's shade must be narrower
+ * than `kernel` cells one way, and uneven light, which varies slowly, must change less than the
+ * shade over that). A cell that is nearly all ink is unknown.
+ */
+export function shadeOf(cv: CV, img: GrayImage, ink: BinaryImage, cell = 8, kernel = 41, darker = 0.94): ShadeMap {
+  const { width: w, height: h, data } = img;
+  const sw = Math.ceil(w / cell);
+  const sh = Math.ceil(h / cell);
+  const sums = new Float64Array(sw * sh);
+  const counts = new Int32Array(sw * sh);
+  const inkData = ink.data;
+  for (let y = 0; y < h; y += 2) {
+    const srow = Math.floor(y / cell) * sw;
+    for (let cx = 0; cx < sw; cx++) {
+      const end = Math.min(w, (cx + 1) * cell) + y * w;
+      let s = 0;
+      let n = 0;
+      for (let i = cx * cell + y * w; i < end; i++) {
+        if (inkData[i]) continue;
+        s += data[i];
+        n++;
+      }
+      sums[srow + cx] += s;
+      counts[srow + cx] += n;
+    }
+  }
+  const few = Math.max(1, Math.round((cell * cell) / 8));
+  const bg = new Uint8Array(sw * sh);
+  for (let c = 0; c < bg.length; c++) bg[c] = counts[c] >= few ? Math.round(sums[c] / counts[c]) : 0;
+  const small = new cv.Mat(sh, sw, cv.CV_8UC1);
+  const k = cv.getStructuringElement(cv.MORPH_RECT, new cv.Size(kernel, kernel));
+  const out = new Uint8Array(sw * sh);
+  try {
+    (small.data as Uint8Array).set(bg);
+    cv.dilate(small, small, k, new cv.Point(-1, -1), 1, cv.BORDER_REPLICATE);
+    const ref = small.data as Uint8Array;
+    for (let c = 0; c < out.length; c++) {
+      if (bg[c] === 0) out[c] = 2;
+      else if (bg[c] < darker * ref[c] && bg[c] > 0.5 * ref[c]) out[c] = 1;
+    }
+  } finally {
+    small.delete();
+    k.delete();
+  }
+  return { cell, width: sw, height: sh, data: out };
+}
+
+/** A shade map rotated like {@link rotate} rotates its page (nearest cell; from outside the page: 3). */
+export function rotateShade(cv: CV, shade: ShadeMap, angle: number): ShadeMap {
+  if (angle === 0) return shade;
+  const src = new cv.Mat(shade.height, shade.width, cv.CV_8UC1);
+  const dst = new cv.Mat();
+  const M = cv.getRotationMatrix2D(new cv.Point(shade.width / 2, shade.height / 2), -angle, 1);
+  try {
+    src.data.set(shade.data);
+    cv.warpAffine(src, dst, M, new cv.Size(shade.width, shade.height), cv.INTER_NEAREST, cv.BORDER_CONSTANT, new cv.Scalar(3));
+    return { ...shade, data: new Uint8Array(dst.data) };
+  } finally {
+    src.delete();
+    dst.delete();
+    M.delete();
+  }
+}
+
 /** The mean of each `cell` x `cell` cell of an image (`sw` x `sh` cells), rounded, in one pass in memory order. */
 function cellMeans(img: GrayImage, cell: number, sw: number, sh: number): Uint8Array {
   const { width: w, height: h, data } = img;

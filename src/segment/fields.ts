@@ -5,6 +5,7 @@
 import type { BinaryImage, Box } from '../types';
 import { componentBoxes, cropBinary, median, unionBox } from './components';
 import { rowRuns } from '../preprocess/steps';
+import type { ShadeMap } from '../preprocess/steps';
 
 /** What is known about a field's content. */
 export type FieldType = 'digits' | 'amount' | 'zip';
@@ -129,9 +130,11 @@ export function readingOrder<T extends { box: Box }>(items: T[]): T[] {
  * (a table) gives one field per cell, except that a row of narrow cells side by side (a comb of
  * digit cells) is one field; a box, or a comb alone, is one field: its interior. A lone small
  * square (both sides under 1.5 x `minSide`) is taken for a checkbox and skipped. With `ink` (the
- * page's binarization, printed lines included), a comb open above (see {@link openComb}) is a field too.
+ * page's binarization, printed lines included), a comb open above (see {@link openComb}) is a field too;
+ * with `shade`, a shaded area with no border (see {@link shadedBoxes}). Separate boxes of a digit each
+ * in a row are one field ({@link squareRows}).
  */
-export function boxFields(lineMask: BinaryImage, minSide: number, ink?: BinaryImage): FieldRegion[] {
+export function boxFields(lineMask: BinaryImage, minSide: number, ink?: BinaryImage, shade?: ShadeMap): FieldRegion[] {
   const list = componentBoxes(lineMask);
   const found: Array<{ box: Box; cells?: Box[] }> = [];
   for (const c of list) {
@@ -156,10 +159,54 @@ export function boxFields(lineMask: BinaryImage, minSide: number, ink?: BinaryIm
     found.push({ box: [x + inset, y + inset, w - 2 * inset, h - 2 * inset], ...(cells[0]?.cells ? { cells: cells[0].cells } : {}) });
   }
   // Drop boxes inside other boxes (a box drawn inside a table's cell keeps the box).
-  const kept = found.filter(
+  const printed = found.filter(
     (a) => !found.some((b) => b !== a && a.box[0] <= b.box[0] && a.box[1] <= b.box[1] && a.box[0] + a.box[2] >= b.box[0] + b.box[2] && a.box[1] + a.box[3] >= b.box[1] + b.box[3]),
   );
+  // Shaded areas where no printed box is (a box with a shaded inside is the box).
+  const shaded = (shade ? shadedBoxes(shade, minSide) : []).filter((a) => !printed.some((b) => overlap(a, b.box) > 0.3 * Math.min(a[2] * a[3], b.box[2] * b.box[3])));
+  const kept = [...printed, ...shaded.map((box) => ({ box }))];
   return readingOrder(squareRows(kept)).map((f, i) => ({ name: `box-${i + 1}`, box: f.box, ...(f.cells ? { cells: f.cells } : {}) }));
+}
+
+/**
+ * Shaded areas that are fields: rectangles of shaded cells (ink over them counts, but three
+ * quarters must be seen to be shaded: a solid mark or a thick stroke, with its blurred rim, is not),
+ * at least 1.5 `minSide` high, `minSide` and 0.7 of their height wide, at most 0.6 of the page wide
+ * (a bar across a page or table is a heading), 2 `minSide` clear of the page's edges (where scans
+ * have shadows) and clear of a scan's own edges turned in by deskewing (paper beside a white corner
+ * looks shaded). The box is the rectangle less a cell each side (its edge cells are part shade,
+ * part paper).
+ */
+export function shadedBoxes(shade: ShadeMap, minSide: number): Box[] {
+  const { cell, width: sw, height: sh, data } = shade;
+  const mask: BinaryImage = { width: sw, height: sh, data: Uint8Array.from(data, (v) => (v === 1 || v === 2 ? 1 : 0)) };
+  const out: Box[] = [];
+  for (const c of componentBoxes(mask)) {
+    const [x, y, w, h] = c.box;
+    if (h * cell < 1.5 * minSide || w * cell < minSide || w < 0.7 * h || w > 0.6 * sw) continue;
+    const clear = Math.ceil((2 * minSide) / cell);
+    if (x < clear || y < clear || x + w > sw - clear || y + h > sh - clear) continue;
+    if (c.area < 0.85 * w * h) continue;
+    let seen = 0;
+    let edge = false;
+    for (let yy = y - 1; yy <= y + h; yy++) {
+      for (let xx = x - 1; xx <= x + w; xx++) {
+        const v = data[yy * sw + xx];
+        if (v === 1 && yy >= y && yy < y + h && xx >= x && xx < x + w) seen++;
+        else if (v === 3) edge = true;
+      }
+    }
+    if (edge || seen < 0.75 * c.area) continue;
+    out.push([(x + 1) * cell, (y + 1) * cell, (w - 2) * cell, (h - 2) * cell]);
+  }
+  return out;
+}
+
+/** The area two boxes share. */
+function overlap(a: Box, b: Box): number {
+  const w = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
+  const h = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
+  return w > 0 && h > 0 ? w * h : 0;
 }
 
 /** A box for one digit: at most 1.15 times as wide as it is high (a box for two is wider). */
