@@ -846,17 +846,26 @@ export function findLines(bin: BinaryImage, minLength: number | { horizontal: nu
  * Dashed and dotted printed lines, from the short ink runs along rows (or columns), fed in order: a
  * chain of at least five dashes, each less than a third of `minLength` long, at most `minLength` / 8
  * apart, spanning `minLength` or more, is a line when its dashes are alike (each within 2.5 times
- * the median length, the two end ones may be shorter: cut at a corner), its gaps too (each at most
- * twice the median gap, plus 2 px), the dashes cover a quarter of its span, and each is thin across
- * (`thin`). Such a line is marked whole, gaps included (`mark`), so that a dashed box is one
- * structure of lines like a solid one.
+ * the median length; the two end ones, and those beside an interruption, may be shorter: cut at a
+ * corner or by a stroke), its gaps too (each at most twice the median gap, plus 2 px), the dashes
+ * cover a quarter of its span, and each is thin across (`thin`). A chain goes on across a few
+ * interruptions (one per four dashes): handwriting that crosses the line or joins a dash (a dash
+ * over 2.5 times the median, not held to be thin), or a gap up to `minLength` / 2. Such a line is
+ * marked whole, gaps included (`mark`), so that a dashed box is one structure of lines like a
+ * solid one.
  */
 class DashedLines {
   private line = -1;
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
+  /** Per gap after a dash: whether something interrupts it (a crossing stroke, a missing dash). */
+  private readonly broken: boolean[] = [];
+  /** Where the chain's last run (a dash or an interruption) ends. */
+  private reach = 0;
+  private interrupted = false;
   private readonly maxDash: number;
   private readonly maxGap: number;
+  private readonly maxBreak: number;
 
   constructor(
     private readonly minLength: number,
@@ -865,19 +874,28 @@ class DashedLines {
   ) {
     this.maxDash = Math.max(3, Math.floor(minLength / 3));
     this.maxGap = Math.max(3, Math.round(minLength / 8));
+    this.maxBreak = Math.max(6, Math.round(minLength / 2));
   }
 
   /** A short run `[start, end)` of row (column) `line`; runs come line by line, in order along each. */
   add(line: number, start: number, end: number): void {
     const n = this.starts.length;
-    const chained = line === this.line && n > 0 && start - this.ends[n - 1] <= this.maxGap && end - start <= this.maxDash;
-    if (!chained) {
+    const dash = end - start <= this.maxDash;
+    if (line !== this.line || n === 0 || start - this.reach > this.maxBreak) {
       this.end();
       this.line = line;
-      if (end - start > this.maxDash) return;
+      if (!dash) return;
+    } else if (!dash) {
+      // A stroke across the line (or along it): the chain may go on beyond it.
+      this.interrupted = true;
+      this.reach = end;
+      return;
     }
+    if (n > 0) this.broken.push(this.interrupted || start - this.ends[n - 1] > this.maxGap);
+    this.interrupted = false;
     this.starts.push(start);
     this.ends.push(end);
+    this.reach = end;
   }
 
   /** Closes the chain being built. */
@@ -885,25 +903,40 @@ class DashedLines {
     const { starts, ends } = this;
     const n = starts.length;
     if (n >= 5 && ends[n - 1] - starts[0] >= this.minLength && this.regular()) {
+      // Every dash thin across, but those joined to a stroke.
+      const m = medianOf(starts.map((st, k) => ends[k] - st));
       let thin = true;
-      for (let k = 0; k < n && thin; k++) thin = this.thin(this.line, starts[k], ends[k]);
+      for (let k = 0; k < n && thin; k++) thin = ends[k] - starts[k] > 2.5 * m || this.thin(this.line, starts[k], ends[k]);
       if (thin) this.mark(this.line, starts[0], ends[n - 1]);
     }
     starts.length = 0;
     ends.length = 0;
+    this.broken.length = 0;
+    this.interrupted = false;
   }
 
+  /**
+   * Alike dashes at alike gaps, covering a quarter of the span, with few interruptions (a dash over
+   * 2.5 times the median is a stroke joined to one: an interruption too).
+   */
   private regular(): boolean {
-    const { starts, ends } = this;
+    const { starts, ends, broken } = this;
     const n = starts.length;
     const lengths = starts.map((s, k) => ends[k] - s);
-    const gaps = starts.slice(1).map((s, k) => s - ends[k]);
     const m = medianOf(lengths);
-    const g = medianOf(gaps);
+    const joined = lengths.map((l) => l > 2.5 * m);
+    const breaks = broken.filter(Boolean).length + joined.filter(Boolean).length;
+    if (breaks > Math.max(1, n / 4)) return false;
+    const gaps = starts.slice(1).map((s, k) => s - ends[k]);
+    // A gap is whole when nothing interrupts it and neither dash beside it is joined to a stroke.
+    const whole = gaps.filter((_, k) => !broken[k] && !joined[k] && !joined[k + 1]);
+    if (whole.length < 3) return false;
+    const g = medianOf(whole);
     const ink = lengths.reduce((a, b) => a + b, 0);
-    if (ink < 0.25 * (ends[n - 1] - starts[0])) return false;
-    if (lengths.some((l, k) => l > 2.5 * m || (l < m / 2.5 && k > 0 && k < n - 1))) return false;
-    return gaps.every((x) => x <= 2 * g + 2);
+    const span = ends[n - 1] - starts[0] - gaps.reduce((a, x, k) => a + (broken[k] ? x : 0), 0);
+    if (ink < 0.25 * span) return false;
+    if (lengths.some((l, k) => l < m / 2.5 && k > 0 && k < n - 1 && !broken[k - 1] && !broken[k])) return false;
+    return whole.every((x) => x <= 2 * g + 2);
   }
 }
 
