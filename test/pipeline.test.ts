@@ -506,6 +506,113 @@ describe('segment', () => {
       expect(Math.floor(((centre - bx) / bw) * 8)).toBe(k);
     });
   });
+  test('a dashed or dotted line is found as a line, whole, also where handwriting crosses it; printed text and scattered strokes are not', () => {
+    const W = 600;
+    const H = 200;
+    const bin: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+    // Dashes 8 px long, 5 apart, 2 px thick, from x = 20 to about 500.
+    for (let x = 20; x < 500; x += 13) fill(bin, x, 20, 8, 2, 1);
+    // Dots 3 px, 4 apart; a pen stroke 40 px tall crosses it at x = 200 (and joins a dot).
+    for (let x = 20; x < 500; x += 7) fill(bin, x, 60, 3, 2, 1);
+    fill(bin, 198, 40, 5, 40, 1);
+    // Stems of printed text: short runs along the row, but 30 px tall.
+    for (let x = 20; x < 500; x += 11) fill(bin, x, 120, 4, 30, 1);
+    // Irregular short strokes (handwriting): lengths and gaps that vary.
+    for (let x = 20, k = 0; x < 500; k++) {
+      const len = [3, 14, 6, 20, 4][k % 5];
+      fill(bin, x, 180, len, 2, 1);
+      x += len + [4, 15, 9, 2, 12][k % 5];
+    }
+    const lines = findLines(bin, 120, 12);
+    const row = (y: number) => {
+      let n = 0;
+      for (let x = 0; x < W; x++) n += lines.horizontal.data[y * W + x];
+      return n;
+    };
+    // The dashed and the dotted lines are marked end to end, gaps included.
+    expect(row(20)).toBeGreaterThan(470);
+    expect(row(60)).toBeGreaterThan(470);
+    expect(row(130)).toBe(0);
+    expect(row(180)).toBe(0);
+    // A dashed box is one structure of lines, so a box field.
+    const box: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+    for (let x = 40; x < 440; x += 12) {
+      fill(box, x, 40, 7, 2, 1);
+      fill(box, x, 140, 7, 2, 1);
+    }
+    for (let y = 40; y < 142; y += 12) {
+      fill(box, 40, y, 2, 7, 1);
+      fill(box, 436, y, 2, 7, 1);
+    }
+    const l = findLines(box, { horizontal: 120, vertical: 60 }, 12);
+    const f = boxFields({ width: W, height: H, data: l.horizontal.data.map((v, i) => v | l.vertical.data[i]) }, 40);
+    expect(f).toHaveLength(1);
+    expect(f[0].box[0]).toBeGreaterThanOrEqual(40);
+    expect(f[0].box[0] + f[0].box[2]).toBeLessThanOrEqual(438);
+  });
+  test('separate boxes of a digit each in a row are one field with a cell each; boxes for two digits are not grouped', () => {
+    const W = 900;
+    const H = 300;
+    const mask: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+    const square = (x: number, y: number, w: number, h: number) => {
+      fill(mask, x, y, w, 3, 1);
+      fill(mask, x, y + h - 3, w, 3, 1);
+      fill(mask, x, y, 3, h, 1);
+      fill(mask, x + w - 3, y, 3, h, 1);
+    };
+    // Five squares 70 px, 16 apart; then two boxes 140 x 70 side by side.
+    for (let k = 0; k < 5; k++) square(20 + k * 86, 20, 70, 70);
+    square(20, 180, 140, 70);
+    square(180, 180, 140, 70);
+    const f = boxFields(mask, 40);
+    expect(f).toHaveLength(3);
+    expect(f[0].cells).toHaveLength(5);
+    expect(f[0].box[0]).toBeLessThan(30);
+    expect(f[0].box[0] + f[0].box[2]).toBeGreaterThan(20 + 4 * 86 + 60);
+    expect(f[1].cells).toBeUndefined();
+    expect(f[2].cells).toBeUndefined();
+  });
+  test('a shaded area with no border is a field; a solid mark, a bar across the page and paper under uneven light are not', async () => {
+    const cv = await loadOpenCV();
+    const W = 2550;
+    const H = 1400;
+    // Paper darkening from 245 on the left to 200 on the right (uneven light).
+    const page: GrayImage = { width: W, height: H, data: new Uint8Array(W * H) };
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) page.data[y * W + x] = Math.round(245 - (45 * x) / W);
+    const shadeAt = (x0: number, y0: number, w: number, h: number, k: number) => {
+      for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) page.data[y * W + x] = Math.round(page.data[y * W + x] * k);
+    };
+    // A field shaded to 0.86 of its paper, with strokes in it; a solid mark; a heading bar across the page.
+    shadeAt(300, 300, 900, 200, 0.86);
+    for (let k = 0; k < 5; k++) fill(page, 400 + k * 160, 330, 10, 140, 30);
+    fill(page, 1500, 320, 60, 60, 20);
+    shadeAt(100, 900, 2350, 120, 0.86);
+    const pre = cleanPage(cv, page, { shades: true });
+    const f = boxFields({ width: W, height: H, data: new Uint8Array(W * H) }, 40, undefined, pre.shade);
+    expect(f).toHaveLength(1);
+    const [x, y, w, h] = f[0].box;
+    expect(Math.abs(x - 300)).toBeLessThanOrEqual(24);
+    expect(Math.abs(y - 300)).toBeLessThanOrEqual(24);
+    expect(Math.abs(x + w - 1200)).toBeLessThanOrEqual(24);
+    expect(Math.abs(y + h - 500)).toBeLessThanOrEqual(24);
+    // Without shades asked for, no shade map.
+    expect(cleanPage(cv, page).shade).toBeUndefined();
+  });
+  test('--auto-fields reads separate digit squares, a dashed box and a shaded field', async () => {
+    type Frac = [number, number, number, number];
+    const fields: FormFieldSpec[] = [
+      { name: 'squares', label: 'Squares', digits: 6, box: [0.1, 0.2, 0.48, 0.05] as Frac, comb: true, combStyle: 'squares' },
+      { name: 'dashed', label: 'Dashed', digits: 5, box: [0.1, 0.35, 0.35, 0.06] as Frac, boxStyle: 'dashed' },
+      { name: 'shaded', label: 'Shaded', digits: 5, box: [0.1, 0.5, 0.35, 0.06] as Frac, boxStyle: 'shaded' },
+      { name: 'date', label: 'Date', digits: 4, box: [0.55, 0.5, 0.3, 0.05] as Frac, comb: true, combStyle: 'squares' },
+    ];
+    const form = generateForm(fields, loadMnist('test'), 12);
+    const file = join(tmp(), 'styles.png');
+    writeFileSync(file, await renderForm(form, fields, 'Box styles', { rotation: 2, noise: 5, blur: 0.6, jpeg: 85 }, 12));
+    const read = await autoFields(file);
+    expect(read.map((f) => f.value)).toEqual(['squares', 'dashed', 'shaded', 'date'].map((n) => form.expected[n]));
+    expect(read[0].digits).toHaveLength(6);
+  });
   test('crowded, touching handwriting in boxes is read again by recognition-based segmentation (the touching model)', async () => {
     // Big digits (80-90% of their box) six to a box 0.4 page wide, so that neighbours touch: two
     // pages at 150 dpi. By contours alone 6 of 12 fields come out right (digits merged in pairs),

@@ -845,12 +845,12 @@ export function findLines(bin: BinaryImage, minLength: number | { horizontal: nu
 /**
  * Dashed and dotted printed lines, from the short ink runs along rows (or columns), fed in order: a
  * chain of at least five dashes, each less than a third of `minLength` long, at most `minLength` / 8
- * apart, spanning `minLength` or more, is a line when its dashes are alike (each within 2.5 times
- * the median length; the two end ones, and those beside an interruption, may be shorter: cut at a
- * corner or by a stroke), its gaps too (each at most twice the median gap, plus 2 px), the dashes
+ * apart, spanning `minLength` or more, is a line when its dashes are alike (each within twice the
+ * median length, or half; the two end ones, and those beside an interruption, may be shorter: cut at a
+ * corner or by a stroke), its gaps too (each at most twice the median gap plus 2 px, at least 0.4 of it less 1 px), the dashes
  * cover a quarter of its span, and each is thin across (`thin`). A chain goes on across a few
  * interruptions (one per four dashes): handwriting that crosses the line or joins a dash (a dash
- * over 2.5 times the median, not held to be thin), or a gap up to `minLength` / 2. Such a line is
+ * over twice the median, not held to be thin), or a gap up to `minLength` / 2. Such a line is
  * marked whole, gaps included (`mark`), so that a dashed box is one structure of lines like a
  * solid one.
  */
@@ -906,7 +906,7 @@ class DashedLines {
       // Every dash thin across, but those joined to a stroke.
       const m = medianOf(starts.map((st, k) => ends[k] - st));
       let thin = true;
-      for (let k = 0; k < n && thin; k++) thin = ends[k] - starts[k] > 2.5 * m || this.thin(this.line, starts[k], ends[k]);
+      for (let k = 0; k < n && thin; k++) thin = ends[k] - starts[k] > 2 * m || this.thin(this.line, starts[k], ends[k]);
       if (thin) this.mark(this.line, starts[0], ends[n - 1]);
     }
     starts.length = 0;
@@ -917,14 +917,14 @@ class DashedLines {
 
   /**
    * Alike dashes at alike gaps, covering a quarter of the span, with few interruptions (a dash over
-   * 2.5 times the median is a stroke joined to one: an interruption too).
+   * twice the median is a stroke joined to one: an interruption too).
    */
   private regular(): boolean {
     const { starts, ends, broken } = this;
     const n = starts.length;
     const lengths = starts.map((s, k) => ends[k] - s);
     const m = medianOf(lengths);
-    const joined = lengths.map((l) => l > 2.5 * m);
+    const joined = lengths.map((l) => l > 2 * m);
     const breaks = broken.filter(Boolean).length + joined.filter(Boolean).length;
     if (breaks > Math.max(1, n / 4)) return false;
     const gaps = starts.slice(1).map((s, k) => s - ends[k]);
@@ -935,8 +935,8 @@ class DashedLines {
     const ink = lengths.reduce((a, b) => a + b, 0);
     const span = ends[n - 1] - starts[0] - gaps.reduce((a, x, k) => a + (broken[k] ? x : 0), 0);
     if (ink < 0.25 * span) return false;
-    if (lengths.some((l, k) => l < m / 2.5 && k > 0 && k < n - 1 && !broken[k - 1] && !broken[k])) return false;
-    return whole.every((x) => x <= 2 * g + 2);
+    if (lengths.some((l, k) => l < m / 2 && k > 0 && k < n - 1 && !broken[k - 1] && !broken[k])) return false;
+    return whole.every((x) => x <= 2 * g + 2 && x >= g / 2.5 - 1);
   }
 }
 
