@@ -132,7 +132,7 @@ async function scanForms(samples, concurrency, row) {
 
 /**
  * Forms the sample layouts do not have, read with --auto-fields as a new user would: a table of
- * fields sharing borders (3 x 3 cells), a comb of 7 cells and a lone box, in four kinds of page
+ * fields sharing borders (3 x 3 cells), a comb of 7 cells, a lone box, combs open above, a row of digit squares, a dashed box and a shaded field, in four kinds of page
  * taken in turn: grey as the bench forms; printed in red on cream paper in blue pen (a colour JPEG);
  * big handwriting (80-90% of the box: neighbours touch); at 200 dpi. Field accuracy per kind.
  * Seeds 5000 + i; with `only` (a kind's index), every page is of that kind, seeds from `seedBase`.
@@ -155,6 +155,11 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
   // Combs open above (after the others, so that their digits are drawn as before).
   fields.push({ name: 'open', label: 'Branch', digits: 6, box: [0.1, 0.68, 0.42, 0.055], comb: true, combStyle: 'open-top' });
   fields.push({ name: 'ticks', label: 'Code', digits: 6, box: [0.1, 0.85, 0.42, 0.055], comb: true, combStyle: 'ticks' });
+  // Other print styles, on the right (after the others, so that their digits are drawn as before):
+  // a square per digit, apart; a dashed box; a shaded area with no border.
+  fields.push({ name: 'squares', label: 'Date', digits: 5, box: [0.6, 0.6, 0.33, 0.05], comb: true, combStyle: 'squares' });
+  fields.push({ name: 'dashed', label: 'Reference', digits: 5, box: [0.6, 0.7, 0.33, 0.06], boxStyle: 'dashed' });
+  fields.push({ name: 'shaded', label: 'Amount', digits: 5, box: [0.6, 0.8, 0.33, 0.06], boxStyle: 'shaded' });
   const kinds = ['grey', 'red print, colour JPEG', 'big handwriting', '200 dpi'];
   const dir = mkdtempSync(join(tmpdir(), 'bench-varied-'));
   const clf = await Classifier.load(undefined, { workers: 1 });
@@ -195,7 +200,7 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
   }
   await clf.close();
   console.log(`
-## Other layouts, --auto-fields (${n} letter pages: a 3 x 3 table of fields sharing borders, a 7-cell comb, a lone box, 6-cell combs open above (walls; ticks); ${only === null ? 'four kinds of page in turn' : `all ${kinds[only]}, seeds ${seedBase}+`})
+## Other layouts, --auto-fields (${n} letter pages: a 3 x 3 table of fields sharing borders, a 7-cell comb, a lone box, 6-cell combs open above (walls; ticks), 5 separate digit squares, a dashed box, a shaded field; ${only === null ? 'four kinds of page in turn' : `all ${kinds[only]}, seeds ${seedBase}+`})
 `);
   console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
   const rows = kinds.flatMap((k, j) => (pairs[j].length ? [row(`field accuracy, ${k} (${pairs[j].length} fields)`, score(pairs[j]).fieldAccuracy * 100, null, '%', 2)] : []));

@@ -305,7 +305,8 @@ function readerFor(dir: string, opts: ScanOptions): Promise<Classifier> {
  */
 async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[], readings: FieldReading[], opts: ScanOptions): Promise<FieldReading[]> {
   if (opts.touchingModel === 'none') return readings;
-  const which = readings.map((r, i) => (r.touching ? i : -1)).filter((i) => i >= 0);
+  // A field of cells holds a digit in each: none touch (and a whole reading would read the walls).
+  const which = readings.map((r, i) => (r.touching && !regions[i].cells ? i : -1)).filter((i) => i >= 0);
   if (which.length === 0) return readings;
   const again = await readByRecognition(cv, clean, which.map((i) => regions[i]), await readerFor(opts.touchingModel ?? defaultCheckModelDir(), opts), opts, true);
   const out = [...readings];
@@ -356,7 +357,7 @@ async function settleDisputes(
   lineOfInk: boolean,
   cutOut = false,
 ): Promise<FieldReading[]> {
-  const which = readings.map((r, i) => (r.disputed || (cutOut && stringConfidence(r.digits, r.confidence) < UNSURE_CUT_OUT) ? i : -1)).filter((i) => i >= 0);
+  const which = readings.map((r, i) => ((r.disputed && !regions[i].cells) || (cutOut && stringConfidence(r.digits, r.confidence) < UNSURE_CUT_OUT) ? i : -1)).filter((i) => i >= 0);
   if (which.length === 0) return readings;
   const sm = await stringModelFor(opts);
   if (!sm) return readings;
