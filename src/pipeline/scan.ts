@@ -305,8 +305,7 @@ function readerFor(dir: string, opts: ScanOptions): Promise<Classifier> {
  */
 async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[], readings: FieldReading[], opts: ScanOptions): Promise<FieldReading[]> {
   if (opts.touchingModel === 'none') return readings;
-  // A field of cells holds a digit in each: none touch (and a whole reading would read the walls).
-  const which = readings.map((r, i) => (r.touching && !regions[i].cells ? i : -1)).filter((i) => i >= 0);
+  const which = readings.map((r, i) => (r.touching ? i : -1)).filter((i) => i >= 0);
   if (which.length === 0) return readings;
   const again = await readByRecognition(cv, clean, which.map((i) => regions[i]), await readerFor(opts.touchingModel ?? defaultCheckModelDir(), opts), opts, true);
   const out = [...readings];
@@ -357,7 +356,7 @@ async function settleDisputes(
   lineOfInk: boolean,
   cutOut = false,
 ): Promise<FieldReading[]> {
-  const which = readings.map((r, i) => ((r.disputed && !regions[i].cells) || (cutOut && stringConfidence(r.digits, r.confidence) < UNSURE_CUT_OUT) ? i : -1)).filter((i) => i >= 0);
+  const which = readings.map((r, i) => (r.disputed || (cutOut && stringConfidence(r.digits, r.confidence) < UNSURE_CUT_OUT) ? i : -1)).filter((i) => i >= 0);
   if (which.length === 0) return readings;
   const sm = await stringModelFor(opts);
   if (!sm) return readings;
@@ -383,10 +382,11 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
   const flat = crops.flat();
   const preds = flat.length ? await clf.classify(flat) : [];
   let k = 0;
-  return crops.map((cs) => ({
+  return crops.map((cs, f) => ({
     // Cut from touching digits, or wider than a digit is (maybe two digits read as one), or nearly
-    // touching its neighbour (maybe the pieces of a broken digit).
-    touching: cs.some((c, i) => {
+    // touching its neighbour (maybe the pieces of a broken digit). Not in a field of cells: a digit
+    // in each, none touch (and reading it again whole would read its walls).
+    touching: !regions[f].cells && cs.some((c, i) => {
       if (c.cut || c.box![2] > 1.3 * c.box![3]) return true;
       const next = cs[i + 1]?.box;
       return !!next && next[0] - (c.box![0] + c.box![2]) < 0.08 * Math.max(c.box![3], next[3]);

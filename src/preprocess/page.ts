@@ -72,10 +72,9 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   // what lies near ink is rotated), and the deskewed gray page is made when first asked for
   // (whole-field readers, overlays and debug images use it).
   let deskewGray = false;
-  // Shade is measured on the page as scanned (before the gray page is rotated, if ever), then turned.
-  // The paper around a cell: within 160 px of it at 300 dpi (the cells are 8 px at any scale).
-  const around = 2 * Math.max(3, Math.round((160 * Math.min(gray.width, gray.height)) / 2550 / 8)) + 1;
-  let shade = opts.shades && first ? shadeOf(cv, gray, first.faint, 8, around) : undefined;
+  // Shade is measured on the page as scanned (before the gray page is rotated, if ever), then turned;
+  // the paper around a cell is within 160 px of it at 300 dpi (the cells are 8 px at any scale).
+  let shade = opts.shades && first ? shadeOf(cv, gray, first.faint, 8, 2 * Math.max(3, Math.round((160 * Math.min(gray.width, gray.height)) / 2550 / 8)) + 1) : undefined;
   if (opts.deskew !== false && (!cutOut || framed(cv, bin))) {
     skew = estimateSkew(cv, bin);
     if (Math.abs(skew) >= 0.1) {

@@ -140,19 +140,7 @@ export function shadeOf(cv: CV, img: GrayImage, ink: BinaryImage, cell = 8, kern
 
 /** A shade map rotated like {@link rotate} rotates its page (nearest cell; from outside the page: 3). */
 export function rotateShade(cv: CV, shade: ShadeMap, angle: number): ShadeMap {
-  if (angle === 0) return shade;
-  const src = new cv.Mat(shade.height, shade.width, cv.CV_8UC1);
-  const dst = new cv.Mat();
-  const M = cv.getRotationMatrix2D(new cv.Point(shade.width / 2, shade.height / 2), -angle, 1);
-  try {
-    src.data.set(shade.data);
-    cv.warpAffine(src, dst, M, new cv.Size(shade.width, shade.height), cv.INTER_NEAREST, cv.BORDER_CONSTANT, new cv.Scalar(3));
-    return { ...shade, data: new Uint8Array(dst.data) };
-  } finally {
-    src.delete();
-    dst.delete();
-    M.delete();
-  }
+  return rotateCells(cv, shade, angle, cv.INTER_NEAREST, 3);
 }
 
 /** The mean of each `cell` x `cell` cell of an image (`sw` x `sh` cells), rounded, in one pass in memory order. */
@@ -179,14 +167,23 @@ function cellMeans(img: GrayImage, cell: number, sw: number, sh: number): Uint8A
 
 /** The paper of a page rotated like {@link rotate} rotates the page (its edges extended). */
 export function rotatePaper(cv: CV, paper: Paper, angle: number): Paper {
-  if (angle === 0) return paper;
-  const src = new cv.Mat(paper.height, paper.width, cv.CV_8UC1);
+  return rotateCells(cv, paper, angle, cv.INTER_LINEAR);
+}
+
+/**
+ * A grid of page cells ({@link Paper}, {@link ShadeMap}) rotated like {@link rotate} rotates its
+ * page: cells from beyond the grid are `outside`, or its edges extended when that is not given.
+ */
+function rotateCells<T extends { width: number; height: number; data: Uint8Array }>(cv: CV, grid: T, angle: number, interpolation: number, outside?: number): T {
+  if (angle === 0) return grid;
+  const src = new cv.Mat(grid.height, grid.width, cv.CV_8UC1);
   const dst = new cv.Mat();
-  const M = cv.getRotationMatrix2D(new cv.Point(paper.width / 2, paper.height / 2), -angle, 1);
+  const M = cv.getRotationMatrix2D(new cv.Point(grid.width / 2, grid.height / 2), -angle, 1);
   try {
-    src.data.set(paper.data);
-    cv.warpAffine(src, dst, M, new cv.Size(paper.width, paper.height), cv.INTER_LINEAR, cv.BORDER_REPLICATE);
-    return { ...paper, data: new Uint8Array(dst.data) };
+    src.data.set(grid.data);
+    const border = outside === undefined ? cv.BORDER_REPLICATE : cv.BORDER_CONSTANT;
+    cv.warpAffine(src, dst, M, new cv.Size(grid.width, grid.height), interpolation, border, new cv.Scalar(outside ?? 0));
+    return { ...grid, data: new Uint8Array(dst.data) };
   } finally {
     src.delete();
     dst.delete();
@@ -902,11 +899,12 @@ class DashedLines {
   end(): void {
     const { starts, ends } = this;
     const n = starts.length;
-    if (n >= 5 && ends[n - 1] - starts[0] >= this.minLength && this.regular()) {
+    if (n >= 5 && ends[n - 1] - starts[0] >= this.minLength) {
+      const lengths = starts.map((st, k) => ends[k] - st);
+      const m = medianOf(lengths);
       // Every dash thin across, but those joined to a stroke.
-      const m = medianOf(starts.map((st, k) => ends[k] - st));
-      let thin = true;
-      for (let k = 0; k < n && thin; k++) thin = ends[k] - starts[k] > 2 * m || this.thin(this.line, starts[k], ends[k]);
+      let thin = this.regular(lengths, m);
+      for (let k = 0; k < n && thin; k++) thin = lengths[k] > 2 * m || this.thin(this.line, starts[k], ends[k]);
       if (thin) this.mark(this.line, starts[0], ends[n - 1]);
     }
     starts.length = 0;
@@ -917,13 +915,11 @@ class DashedLines {
 
   /**
    * Alike dashes at alike gaps, covering a quarter of the span, with few interruptions (a dash over
-   * twice the median is a stroke joined to one: an interruption too).
+   * twice the median `m` of their `lengths` is a stroke joined to one: an interruption too).
    */
-  private regular(): boolean {
+  private regular(lengths: number[], m: number): boolean {
     const { starts, ends, broken } = this;
     const n = starts.length;
-    const lengths = starts.map((s, k) => ends[k] - s);
-    const m = medianOf(lengths);
     const joined = lengths.map((l) => l > 2 * m);
     const breaks = broken.filter(Boolean).length + joined.filter(Boolean).length;
     if (breaks > Math.max(1, n / 4)) return false;

@@ -230,15 +230,15 @@ export function squareRows(fields: Array<{ box: Box; cells?: Box[] }>): Array<{ 
     else runs.push([box]);
   }
   const grouped = new Set<Box>();
-  const out = fields.filter((f) => f.cells || !oneDigit(f.box));
+  const rows: Array<{ box: Box; cells: Box[] }> = [];
   for (const run of runs) {
     const gaps = run.slice(1).map((b, i) => b[0] - (run[i][0] + run[i][2]));
     const g = median(gaps.length ? gaps : [0]);
     if (run.length < 2 || gaps.some((x) => Math.abs(x - g) > Math.max(4, 0.5 * g))) continue;
-    out.push({ box: run.reduce(unionBox), cells: run });
+    rows.push({ box: run.reduce(unionBox), cells: run });
     run.forEach((b) => grouped.add(b));
   }
-  return [...out, ...fields.filter((f) => !f.cells && oneDigit(f.box) && !grouped.has(f.box))];
+  return [...fields.filter((f) => !grouped.has(f.box)), ...rows];
 }
 
 /**
