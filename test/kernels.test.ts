@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../src/classify/backend';
 import { Rng } from '../src/classify/data/random';
 import { batchNormTrain } from '../src/classify/kernels/batchnorm-train';
+import { nativeStatus } from '../src/classify/kernels/native';
 
 function rand(shape: number[], seed: number): Float32Array {
   const r = new Rng(seed);
@@ -49,6 +50,13 @@ describe('conv2d gradients (Conv2DBackpropInput, Conv2DBackpropFilter) on wasm v
     { n: 2, h: 9, w: 11, ci: 2, co: 8, k: 3, s: 2, pad: 'same' },
     { n: 4, h: 12, w: 12, ci: 8, co: 16, k: 5, s: 1, pad: 'same' },
     { n: 2, h: 8, w: 8, ci: 6, co: 3, k: 1, s: 2, pad: 'valid' },
+    // Shapes for the native kernels' paths: several 32-wide panels with a masked tail, 17..32 and
+    // 5..16 output channels, a few outputs (dot products), more than one 256-pixel block.
+    { n: 3, h: 11, w: 9, ci: 5, co: 70, k: 3, s: 1, pad: 'same' },
+    { n: 2, h: 12, w: 12, ci: 33, co: 20, k: 3, s: 1, pad: 'valid' },
+    { n: 4, h: 20, w: 19, ci: 3, co: 12, k: 5, s: 1, pad: 'same' },
+    { n: 2, h: 10, w: 10, ci: 40, co: 2, k: 3, s: 1, pad: 'same' },
+    { n: 3, h: 13, w: 13, ci: 7, co: 36, k: 3, s: 2, pad: 'same' },
   ];
   test.each(cases)('n=$n ${h}x$w ci=$ci co=$co k=$k stride=$s $pad', async ({ n, h, w, ci, co, k, s, pad }) => {
     const x: [Float32Array, number[]] = [rand([n, h, w, ci], 1), [n, h, w, ci]];
@@ -65,6 +73,33 @@ describe('conv2d gradients (Conv2DBackpropInput, Conv2DBackpropFilter) on wasm v
     const dy: [Float32Array, number[]] = [rand([2, 5, 5, 6], 4), [2, 5, 5, 6]];
     const f: [Float32Array, number[]] = [rand([3, 3, 4, 6], 5), [3, 3, 4, 6]];
     await compare([dy, f], (a, b) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 10, 10, 4], 2, 'same'));
+  });
+});
+
+describe('native convolution kernels (native/, built by npm install)', () => {
+  test('are in use on wasm (set DIGITSCAN_NATIVE=0 to run without them)', async () => {
+    await useBackend('wasm');
+    if (process.env.DIGITSCAN_NATIVE === '0') {
+      expect(nativeStatus().addon).toBeNull();
+      return;
+    }
+    expect(nativeStatus().why).toBe('native kernels (AVX-512)');
+  });
+  const cases: Array<{ n: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: 'valid' | 'same'; act: 'linear' | 'relu' | 'elu' }> = [
+    { n: 3, h: 13, w: 11, ci: 5, co: 40, k: 3, s: 1, pad: 'same', act: 'relu' },
+    { n: 2, h: 28, w: 28, ci: 1, co: 3, k: 5, s: 1, pad: 'valid', act: 'linear' },
+    { n: 2, h: 15, w: 14, ci: 7, co: 17, k: 3, s: 2, pad: 'same', act: 'relu' },
+    { n: 5, h: 10, w: 10, ci: 32, co: 64, k: 3, s: 1, pad: 'valid', act: 'linear' },
+    { n: 2, h: 9, w: 9, ci: 4, co: 8, k: 3, s: 1, pad: 'same', act: 'elu' },
+  ];
+  test.each(cases)('fused conv2d + bias ($act) n=$n ${h}x$w ci=$ci co=$co k=$k stride=$s $pad', async ({ n, h, w, ci, co, k, s, pad, act }) => {
+    const x: [Float32Array, number[]] = [rand([n, h, w, ci], 11), [n, h, w, ci]];
+    const f: [Float32Array, number[]] = [rand([k, k, ci, co], 12), [k, k, ci, co]];
+    const b: [Float32Array, number[]] = [rand([co], 13), [co]];
+    await compare([x, f, b], (xx, ff, bb) => [
+      tf.fused.conv2d({ x: xx as tf.Tensor4D, filter: ff as tf.Tensor4D, strides: s, pad, bias: bb, activation: act }),
+      tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, s, pad),
+    ]);
   });
 });
 

@@ -1,0 +1,212 @@
+#include "conv.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace {
+
+// C[MR x 16*NV] (+)= sum_k A(r,k) * B[k][0..16*NV), A(r,k) = A[r*ars + k*aks], B packed 16*NV floats per k.
+// Writes `rows` rows and the columns set in `mask` of C (row stride ldc); then adds bias, applies ReLU.
+template <int NV, int MR>
+__attribute__((target("avx512f,fma")))
+void micro(int K, const float* A, long ars, long aks, const float* B, float* C, long ldc, int rows, __mmask32 mask,
+           bool acc, const float* bias, bool relu) {
+  constexpr int NR = 16 * NV;
+  __m512 c[MR][NV];
+  for (int r = 0; r < MR; r++)
+    for (int v = 0; v < NV; v++) c[r][v] = _mm512_setzero_ps();
+  for (int k = 0; k < K; k++) {
+    __m512 b[NV];
+    for (int v = 0; v < NV; v++) b[v] = _mm512_loadu_ps(B + 16 * v);
+#pragma GCC unroll 28
+    for (int r = 0; r < MR; r++) {
+      const __m512 a = _mm512_set1_ps(A[r * ars]);
+      for (int v = 0; v < NV; v++) c[r][v] = _mm512_fmadd_ps(a, b[v], c[r][v]);
+    }
+    A += aks;
+    B += NR;
+  }
+  __mmask16 m[NV];
+  __m512 bb[NV];
+  for (int v = 0; v < NV; v++) {
+    m[v] = (__mmask16)((mask >> (16 * v)) & 0xffff);
+    bb[v] = bias ? _mm512_maskz_loadu_ps(m[v], bias + 16 * v) : _mm512_setzero_ps();
+  }
+  const __m512 zero = _mm512_setzero_ps();
+  for (int r = 0; r < rows; r++) {
+    float* cr = C + r * ldc;
+    for (int v = 0; v < NV; v++) {
+      __m512 x = c[r][v];
+      if (acc) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(m[v], cr + 16 * v));
+      if (bias) x = _mm512_add_ps(x, bb[v]);
+      if (relu) x = _mm512_max_ps(x, zero);
+      _mm512_mask_storeu_ps(cr + 16 * v, m[v], x);
+    }
+  }
+}
+
+__mmask32 colMask(int cols) { return cols >= 32 ? 0xffffffffu : ((1u << cols) - 1u); }
+
+// Packs columns [c0, c0+nr) of a row-major [K][ld] matrix as [K][nr], zero-padded past `cols`.
+void packPanel(const float* src, long ld, int K, int c0, int cols, int nr, float* out) {
+  for (int k = 0; k < K; k++) {
+    float* o = out + (size_t)k * nr;
+    std::memcpy(o, src + k * ld + c0, cols * sizeof(float));
+    for (int q = cols; q < nr; q++) o[q] = 0.f;
+  }
+}
+
+// The im2col row of output pixel m (K = kh*kw*c floats, zero outside the image).
+inline void im2colRow(const ConvGeom& g, const float* x, long m, float* row) {
+  const long ow = m % g.ow;
+  const long t = m / g.ow;
+  const long oh = t % g.oh;
+  const long n = t / g.oh;
+  const int y0 = (int)oh * g.sh - g.pt, x0 = (int)ow * g.sw - g.pl;
+  const float* xn = x + (size_t)n * g.h * g.w * g.c;
+  const bool inside = y0 >= 0 && x0 >= 0 && y0 + g.kh <= g.h && x0 + g.kw <= g.w;
+  if (g.c == 1) {
+    for (int i = 0; i < g.kh; i++) {
+      const int yy = y0 + i;
+      const float* src = xn + (size_t)yy * g.w + x0;
+      float* dst = row + i * g.kw;
+      if (inside) {
+        for (int j = 0; j < g.kw; j++) dst[j] = src[j];
+      } else {
+        for (int j = 0; j < g.kw; j++) {
+          const int xx = x0 + j;
+          dst[j] = (yy < 0 || yy >= g.h || xx < 0 || xx >= g.w) ? 0.f : src[j];
+        }
+      }
+    }
+    return;
+  }
+  for (int i = 0; i < g.kh; i++) {
+    const int yy = y0 + i;
+    if (inside) {
+      // One row of the window is kw*c contiguous floats.
+      std::memcpy(row + (size_t)i * g.kw * g.c, xn + ((size_t)yy * g.w + x0) * g.c, (size_t)g.kw * g.c * sizeof(float));
+      continue;
+    }
+    for (int j = 0; j < g.kw; j++) {
+      const int xx = x0 + j;
+      float* dst = row + (size_t)(i * g.kw + j) * g.c;
+      if (yy < 0 || yy >= g.h || xx < 0 || xx >= g.w) {
+        std::memset(dst, 0, g.c * sizeof(float));
+      } else {
+        std::memcpy(dst, xn + ((size_t)yy * g.w + xx) * g.c, g.c * sizeof(float));
+      }
+    }
+  }
+}
+
+thread_local std::vector<float> tlB, tlRows, tlC, tlF;
+
+// y = im2col(x) * f for few output channels (co <= 4): a dot product per pixel and channel.
+__attribute__((target("avx512f,fma")))
+void convFewOutputs(const ConvGeom& g, const float* x, const float* f, const float* bias, bool relu, float* y) {
+  const int K = g.kh * g.kw * g.c;
+  const long M = (long)g.n * g.oh * g.ow;
+  tlF.resize((size_t)g.co * K);
+  for (int o = 0; o < g.co; o++)
+    for (int k = 0; k < K; k++) tlF[(size_t)o * K + k] = f[(size_t)k * g.co + o];
+  tlRows.resize(K);
+  const int full = K / 16;
+  const __mmask16 tail = (__mmask16)((1u << (K % 16)) - 1u);
+  for (long m = 0; m < M; m++) {
+    im2colRow(g, x, m, tlRows.data());
+    const float* row = tlRows.data();
+    for (int o = 0; o < g.co; o++) {
+      const float* fo = tlF.data() + (size_t)o * K;
+      __m512 s = _mm512_setzero_ps();
+      for (int q = 0; q < full; q++) s = _mm512_fmadd_ps(_mm512_loadu_ps(row + 16 * q), _mm512_loadu_ps(fo + 16 * q), s);
+      if (tail) s = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, row + 16 * full), _mm512_maskz_loadu_ps(tail, fo + 16 * full), s);
+      float v = _mm512_reduce_add_ps(s) + (bias ? bias[o] : 0.f);
+      y[m * g.co + o] = relu && v < 0.f ? 0.f : v;
+    }
+  }
+}
+
+template <int NV, int MR>
+void convTiles(const ConvGeom& g, const float* x, const float* f, const float* bias, bool relu, float* y) {
+  constexpr int NR = 16 * NV;
+  const int K = g.kh * g.kw * g.c;
+  const long M = (long)g.n * g.oh * g.ow;
+  const int np = (g.co + NR - 1) / NR;
+  tlB.resize((size_t)np * K * NR);
+  for (int p = 0; p < np; p++) packPanel(f, g.co, K, p * NR, std::min(NR, g.co - p * NR), NR, tlB.data() + (size_t)p * K * NR);
+  tlRows.resize((size_t)MR * K);
+  for (long m0 = 0; m0 < M; m0 += MR) {
+    const int rows = (int)std::min<long>(MR, M - m0);
+    for (int r = 0; r < rows; r++) im2colRow(g, x, m0 + r, tlRows.data() + (size_t)r * K);
+    // Missing rows of a last, partial tile are zero.
+    if (rows < MR) std::memset(tlRows.data() + (size_t)rows * K, 0, (size_t)(MR - rows) * K * sizeof(float));
+    for (int p = 0; p < np; p++) {
+      const int c0 = p * NR;
+      micro<NV, MR>(K, tlRows.data(), K, 1, tlB.data() + (size_t)p * K * NR, y + m0 * g.co + c0, g.co, rows,
+                    colMask(g.co - c0), false, bias ? bias + c0 : nullptr, relu);
+    }
+  }
+}
+
+template <int NV, int MR>
+void filterGradTiles(const ConvGeom& g, const float* x, const float* dy, float* df) {
+  constexpr int NR = 16 * NV;
+  const int K = g.kh * g.kw * g.c;
+  const long M = (long)g.n * g.oh * g.ow;
+  const int np = (g.co + NR - 1) / NR;
+  constexpr int MB = 256;  // output pixels per block: the GEMM's reduction, in cache
+  const long ldc = (long)np * NR;
+  tlC.assign((size_t)K * ldc, 0.f);
+  // im2col rows, plus MR floats of slack: the last tile of filter rows reads (and never stores) past K.
+  tlRows.resize((size_t)MB * K + MR);
+  tlB.resize((size_t)np * MB * NR);
+  for (long m0 = 0; m0 < M; m0 += MB) {
+    const int mb = (int)std::min<long>(MB, M - m0);
+    for (int r = 0; r < mb; r++) im2colRow(g, x, m0 + r, tlRows.data() + (size_t)r * K);
+    for (int p = 0; p < np; p++) packPanel(dy + m0 * g.co, g.co, mb, p * NR, std::min(NR, g.co - p * NR), NR, tlB.data() + (size_t)p * MB * NR);
+    // dW rows k0..k0+MR: A(r, m) = im2col[m][k0 + r], read in place.
+    for (int k0 = 0; k0 < K; k0 += MR)
+      for (int p = 0; p < np; p++)
+        micro<NV, MR>(mb, tlRows.data() + k0, 1, K, tlB.data() + (size_t)p * MB * NR, tlC.data() + k0 * ldc + p * NR, ldc,
+                      std::min(MR, K - k0), 0xffffffffu, true, nullptr, false);
+  }
+  for (int k = 0; k < K; k++) std::memcpy(df + (size_t)k * g.co, tlC.data() + (size_t)k * ldc, g.co * sizeof(float));
+}
+
+}  // namespace
+
+bool ds_cpu_supported() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+}
+
+void ds_conv2d(const ConvGeom& g, const float* x, const float* f, const float* bias, bool relu, float* y) {
+  if (g.co <= 4) return convFewOutputs(g, x, f, bias, relu, y);
+  if (g.co <= 16) return convTiles<1, 28>(g, x, f, bias, relu, y);
+  return convTiles<2, 14>(g, x, f, bias, relu, y);
+}
+
+void ds_conv2d_backprop_input(const ConvGeom& g, const float* dy, const float* f, float* dx) {
+  // A forward conv of dy with the flipped, channel-swapped filter: f'[i][j][co][ci] = f[kh-1-i][kw-1-j][ci][co].
+  std::vector<float> fl((size_t)g.kh * g.kw * g.co * g.c);
+  for (int i = 0; i < g.kh; i++)
+    for (int j = 0; j < g.kw; j++)
+      for (int ci = 0; ci < g.c; ci++)
+        for (int o = 0; o < g.co; o++)
+          fl[(((size_t)i * g.kw + j) * g.co + o) * g.c + ci] = f[(((size_t)(g.kh - 1 - i) * g.kw + (g.kw - 1 - j)) * g.c + ci) * g.co + o];
+  ConvGeom d{};
+  d.n = g.n; d.h = g.oh; d.w = g.ow; d.c = g.co;
+  d.kh = g.kh; d.kw = g.kw; d.sh = 1; d.sw = 1;
+  d.pt = g.kh - 1 - g.pt; d.pl = g.kw - 1 - g.pl;
+  d.oh = g.h; d.ow = g.w; d.co = g.c;
+  ds_conv2d(d, dy, fl.data(), nullptr, false, dx);
+}
+
+void ds_conv2d_backprop_filter(const ConvGeom& g, const float* x, const float* dy, float* df) {
+  if (g.co <= 16) return filterGradTiles<1, 28>(g, x, dy, df);
+  return filterGradTiles<2, 14>(g, x, dy, df);
+}
