@@ -75,7 +75,9 @@ async function speed() {
     inferenceRuns.push(`${arch}, ${workers === 1 ? '1 thread' : `${workers} workers`}: ${rates.map((r) => r.toFixed(0)).join(', ')}`);
     return [...rates].sort((a, b) => a - b)[1];
   };
-  console.log('\n## Speed (wasm backend; batch 128; both cores unless noted)\n');
+  const { nativeStatus } = dist('classify/kernels');
+  const kernels = nativeStatus().why;
+  console.log(`\n## Speed (wasm backend; batch 128; both cores unless noted; convolutions: ${kernels})\n`);
   console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
   const rows = [];
   rows.push(row('train vgg-bn, 2 workers', await trainingSpeed('vgg-bn', 128 * 40, 2, 128), 800, 'samples/s'));
@@ -88,7 +90,7 @@ async function speed() {
   rows.push(row('infer compact, 1 thread', await inference('compact', 50000, 1), null, 'digits/s'));
   console.log(`\nInference, the three timed runs (digits/s; the median is reported): ${inferenceRuns.join('; ')}.`);
   console.log('\nFor scale (from the issue): PyTorch on this CPU trains vgg-bn at ~1,600 and compact at ~15,300 samples/s, and infers ~2,000 and ~20,000 digits/s.');
-  save('speed', { rows, inferenceRuns });
+  save('speed', { kernels, rows, inferenceRuns });
 }
 
 async function accuracy() {

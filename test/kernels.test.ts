@@ -58,7 +58,7 @@ describe('conv2d gradients (Conv2DBackpropInput, Conv2DBackpropFilter) on wasm v
     { n: 2, h: 10, w: 10, ci: 40, co: 2, k: 3, s: 1, pad: 'same' },
     { n: 3, h: 13, w: 13, ci: 7, co: 36, k: 3, s: 2, pad: 'same' },
   ];
-  test.each(cases)('n=$n ${h}x$w ci=$ci co=$co k=$k stride=$s $pad', async ({ n, h, w, ci, co, k, s, pad }) => {
+  test.each(cases)('n=$n h=$h w=$w ci=$ci co=$co k=$k stride=$s $pad', async ({ n, h, w, ci, co, k, s, pad }) => {
     const x: [Float32Array, number[]] = [rand([n, h, w, ci], 1), [n, h, w, ci]];
     const f: [Float32Array, number[]] = [rand([k, k, ci, co], 2), [k, k, ci, co]];
     const oh = pad === 'same' ? Math.ceil(h / s) : Math.floor((h - k) / s) + 1;
@@ -92,7 +92,14 @@ describe('native convolution kernels (native/, built by npm install)', () => {
     { n: 5, h: 10, w: 10, ci: 32, co: 64, k: 3, s: 1, pad: 'valid', act: 'linear' },
     { n: 2, h: 9, w: 9, ci: 4, co: 8, k: 3, s: 1, pad: 'same', act: 'elu' },
   ];
-  test.each(cases)('fused conv2d + bias ($act) n=$n ${h}x$w ci=$ci co=$co k=$k stride=$s $pad', async ({ n, h, w, ci, co, k, s, pad, act }) => {
+  test('MaxPoolGrad gives a tied window\'s gradient to its first maximum, as cpu does', async () => {
+    if (process.env.DIGITSCAN_NATIVE === '0') return; // the wasm fast path splits ties (see fast paths)
+    // Rounded values (and ReLU zeros) make ties common.
+    const x: [Float32Array, number[]] = [rand([3, 10, 9, 20], 14).map((v) => Math.max(0, Math.round(v))), [3, 10, 9, 20]];
+    const r: [Float32Array, number[]] = [rand([3, 5, 4, 20], 15), [3, 5, 4, 20]];
+    await compare([x, r], (xx, rr) => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'), rr)))(xx));
+  });
+  test.each(cases)('fused conv2d + bias ($act) n=$n h=$h w=$w ci=$ci co=$co k=$k stride=$s $pad', async ({ n, h, w, ci, co, k, s, pad, act }) => {
     const x: [Float32Array, number[]] = [rand([n, h, w, ci], 11), [n, h, w, ci]];
     const f: [Float32Array, number[]] = [rand([k, k, ci, co], 12), [k, k, ci, co]];
     const b: [Float32Array, number[]] = [rand([co], 13), [co]];

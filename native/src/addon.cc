@@ -117,6 +117,26 @@ napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// maxPoolGrad(x, dy, dx, geometry): geometry's kh, kw are the window, co == c.
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  ConvGeom g;
+  float *x, *dy, *dx;
+  size_t nx, ndy, ndx;
+  if (argc < 4 || !floats(env, argv[0], &x, &nx) || !floats(env, argv[1], &dy, &ndy) || !floats(env, argv[2], &dx, &ndx) ||
+      !geometry(env, argv[3], &g))
+    return nullptr;
+  if (g.co != g.c) {
+    napi_throw_range_error(env, nullptr, "digitscan native: maxPoolGrad needs as many output channels as input channels");
+    return nullptr;
+  }
+  if (!sized(env, nx, xSize(g), "x") || !sized(env, ndy, ySize(g), "dy") || !sized(env, ndx, xSize(g), "dx")) return nullptr;
+  ds_max_pool_grad(g, x, dy, dx);
+  return nullptr;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -129,5 +149,7 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "conv2dBackpropInput", fn);
   napi_create_function(env, "conv2dBackpropFilter", NAPI_AUTO_LENGTH, Conv2dBackpropFilter, nullptr, &fn);
   napi_set_named_property(env, exports, "conv2dBackpropFilter", fn);
+  napi_create_function(env, "maxPoolGrad", NAPI_AUTO_LENGTH, MaxPoolGrad, nullptr, &fn);
+  napi_set_named_property(env, exports, "maxPoolGrad", fn);
   return exports;
 }

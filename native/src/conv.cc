@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -209,4 +210,81 @@ void ds_conv2d_backprop_input(const ConvGeom& g, const float* dy, const float* f
 void ds_conv2d_backprop_filter(const ConvGeom& g, const float* x, const float* dy, float* df) {
   if (g.co <= 16) return filterGradTiles<1, 28>(g, x, dy, df);
   return filterGradTiles<2, 14>(g, x, dy, df);
+}
+
+namespace {
+
+// 2x2 windows, stride 2, no padding: branch-free over 16 channels at a time (random data makes the
+// comparisons unpredictable). Ties go to the first of the window in row-major order.
+__attribute__((target("avx512f")))
+void maxPoolGrad2x2(const ConvGeom& g, const float* x, const float* dy, float* dx) {
+  std::memset(dx, 0, (size_t)g.n * g.h * g.w * g.c * sizeof(float));
+  const long rowStride = (long)g.w * g.c;
+  for (int n = 0; n < g.n; n++) {
+    const float* xn = x + (size_t)n * g.h * g.w * g.c;
+    float* dxn = dx + (size_t)n * g.h * g.w * g.c;
+    for (int oy = 0; oy < g.oh; oy++)
+      for (int ox = 0; ox < g.ow; ox++) {
+        const long p00 = ((long)(2 * oy) * g.w + 2 * ox) * g.c;
+        const long p01 = p00 + g.c, p10 = p00 + rowStride, p11 = p10 + g.c;
+        const float* d = dy + (((size_t)n * g.oh + oy) * g.ow + ox) * g.c;
+        for (int c0 = 0; c0 < g.c; c0 += 16) {
+          const __mmask16 m = (__mmask16)(g.c - c0 >= 16 ? 0xffff : ((1u << (g.c - c0)) - 1u));
+          const __m512 a = _mm512_maskz_loadu_ps(m, xn + p00 + c0);
+          const __m512 b = _mm512_maskz_loadu_ps(m, xn + p01 + c0);
+          const __m512 c = _mm512_maskz_loadu_ps(m, xn + p10 + c0);
+          const __m512 e = _mm512_maskz_loadu_ps(m, xn + p11 + c0);
+          const __m512 dv = _mm512_maskz_loadu_ps(m, d + c0);
+          // Strictly greater replaces: the first maximum wins.
+          const __mmask16 bWins = _mm512_cmp_ps_mask(b, a, _CMP_GT_OQ);
+          const __m512 ab = _mm512_mask_blend_ps(bWins, a, b);
+          const __mmask16 cWins = _mm512_cmp_ps_mask(c, ab, _CMP_GT_OQ);
+          const __m512 abc = _mm512_mask_blend_ps(cWins, ab, c);
+          const __mmask16 eWins = _mm512_cmp_ps_mask(e, abc, _CMP_GT_OQ);
+          const __mmask16 atE = eWins;
+          const __mmask16 atC = cWins & ~eWins;
+          const __mmask16 atB = bWins & ~cWins & ~eWins;
+          const __mmask16 atA = ~bWins & ~cWins & ~eWins;
+          const __m512 z = _mm512_setzero_ps();
+          _mm512_mask_storeu_ps(dxn + p00 + c0, m, _mm512_mask_blend_ps(atA, z, dv));
+          _mm512_mask_storeu_ps(dxn + p01 + c0, m, _mm512_mask_blend_ps(atB, z, dv));
+          _mm512_mask_storeu_ps(dxn + p10 + c0, m, _mm512_mask_blend_ps(atC, z, dv));
+          _mm512_mask_storeu_ps(dxn + p11 + c0, m, _mm512_mask_blend_ps(atE, z, dv));
+        }
+      }
+  }
+}
+
+}  // namespace
+
+void ds_max_pool_grad(const ConvGeom& g, const float* x, const float* dy, float* dx) {
+  if (g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.pt == 0 && g.pl == 0) return maxPoolGrad2x2(g, x, dy, dx);
+  std::memset(dx, 0, (size_t)g.n * g.h * g.w * g.c * sizeof(float));
+  std::vector<float> best(g.c);
+  std::vector<long> at(g.c);
+  for (int n = 0; n < g.n; n++) {
+    const float* xn = x + (size_t)n * g.h * g.w * g.c;
+    float* dxn = dx + (size_t)n * g.h * g.w * g.c;
+    for (int oy = 0; oy < g.oh; oy++) {
+      const int y0 = std::max(0, oy * g.sh - g.pt), y1 = std::min(g.h, oy * g.sh - g.pt + g.kh);
+      for (int ox = 0; ox < g.ow; ox++) {
+        const int x0 = std::max(0, ox * g.sw - g.pl), x1 = std::min(g.w, ox * g.sw - g.pl + g.kw);
+        std::fill(best.begin(), best.end(), -INFINITY);
+        std::fill(at.begin(), at.end(), -1L);
+        for (int yy = y0; yy < y1; yy++)
+          for (int xx = x0; xx < x1; xx++) {
+            const long base = ((long)yy * g.w + xx) * g.c;
+            const float* px = xn + base;
+            for (int ci = 0; ci < g.c; ci++)
+              if (px[ci] > best[ci]) {
+                best[ci] = px[ci];
+                at[ci] = base + ci;
+              }
+          }
+        const float* d = dy + (((size_t)n * g.oh + oy) * g.ow + ox) * g.c;
+        for (int ci = 0; ci < g.c; ci++)
+          if (at[ci] >= 0) dxn[at[ci]] += d[ci];
+      }
+    }
+  }
 }

@@ -17,3 +17,6 @@ void ds_conv2d(const ConvGeom& g, const float* x, const float* f, const float* b
 void ds_conv2d_backprop_input(const ConvGeom& g, const float* dy, const float* f, float* dx);
 // df[i,j,ci,co] = sum over n,oh,ow of x[n, oh*sh+i-pt, ow*sw+j-pl, ci] * dy[n,oh,ow,co]
 void ds_conv2d_backprop_filter(const ConvGeom& g, const float* x, const float* dy, float* df);
+// Max-pool gradient (NHWC; geometry as for a conv with c == co): each window's gradient goes to its
+// first largest input (row-major order), as TensorFlow.js's cpu backend does.
+void ds_max_pool_grad(const ConvGeom& g, const float* x, const float* dy, float* dx);
