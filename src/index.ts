@@ -17,6 +17,7 @@ export type { IsolateOptions } from './segment/isolate';
 export { Classifier, applyTemperature } from './classify/classifier';
 export type { Prediction, ClassifierOptions } from './classify/classifier';
 export { useBackend, BACKENDS } from './classify/backend';
+export { nativeStatus } from './classify/kernels/native';
 export type { BackendName } from './classify/backend';
 export { PRESETS, ARCH_NAMES, getPreset, learningRateAt, countParams } from './classify/zoo';
 export type { Preset, Recipe, Schedule } from './classify/zoo';

@@ -5,6 +5,7 @@
 import yargs, { Argv } from 'yargs';
 import { SingleBar, Presets } from 'cli-progress';
 import { BACKENDS, BackendName, useBackend } from '../classify/backend';
+import { nativeStatus } from '../classify/kernels/native';
 import { ARCH_NAMES, PRESETS, countParams } from '../classify/zoo';
 import { AUGMENTS, train } from '../classify/train';
 import { trainStrings } from '../classify/train-strings';
@@ -89,6 +90,8 @@ async function cmdTrain(a: {
 }): Promise<number> {
   if (a.arch && !ARCH_NAMES.includes(a.arch)) throw new UsageError(`unknown --arch "${a.arch}": choose one of ${ARCH_NAMES.join(', ')}`);
   const ui = trainingConsole('finishing this step and saving a checkpoint');
+  // Training speed hangs on this: say which convolutions run (the native ones, or why not).
+  if ((a.backend ?? 'wasm') === 'wasm') err(`backend wasm; convolutions: ${nativeStatus().why}`);
   try {
     const r = await train({
       ...a,
