@@ -13,6 +13,7 @@ import { foldForInference } from './fold';
 import { forward } from './infer';
 import { seedThreadRandom } from './seeded';
 import { getPreset } from './zoo';
+import { FlatAdam } from './adam';
 
 /** Messages the worker understands. */
 export type WorkerRequest =
@@ -26,7 +27,9 @@ export type WorkerRequest =
   | { type: 'predict-rows'; indices: Int32Array };
 
 let model: tfl.LayersModel | null = null;
-let optimizer: tf.AdamOptimizer | null = null;
+let optimizer: FlatAdam | null = null;
+/** The trainable weights, concatenated: what the optimizer updates. */
+let flatWeights: Float32Array | null = null;
 let images: Uint8Array | null = null;
 let labels: Uint8Array | null = null;
 let augment: AugmentSpec | null = null;
@@ -40,21 +43,36 @@ function requireModel(): tfl.LayersModel {
   return model;
 }
 
-function applyFlat(flat: Float32Array, lr: number): void {
-  const m = requireModel();
-  const opt = optimizer!;
-  (opt as unknown as { learningRate: number }).learningRate = lr;
+function trainableVars(): tf.Variable[] {
+  return requireModel().trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
+}
+
+function variableSizes(): number[] {
+  return trainableVars().map((v) => v.size);
+}
+
+/** Reads the model's trainable weights into {@link flatWeights}. */
+function readFlatWeights(): void {
+  const vars = trainableVars();
+  const flat = new Float32Array(vars.reduce((n, v) => n + v.size, 0));
   let off = 0;
-  const named: Array<{ name: string; tensor: tf.Tensor }> = [];
+  for (const v of vars) {
+    flat.set(v.dataSync() as Float32Array, off);
+    off += v.size;
+  }
+  flatWeights = flat;
+}
+
+/** One Adam step with the (averaged) flat gradient, written back into the model's variables. */
+function applyFlat(flat: Float32Array, lr: number): void {
+  const w = flatWeights!;
+  optimizer!.step(w, flat, lr);
+  let off = 0;
   tf.tidy(() => {
-    for (const w of m.trainableWeights) {
-      const size = w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
-      // The optimizer finds variables by their registered (unique) name.
-      const name = (w as unknown as { read(): tf.Variable }).read().name;
-      named.push({ name, tensor: tf.tensor(flat.subarray(off, off + size), w.shape as number[]) });
-      off += size;
+    for (const v of trainableVars()) {
+      v.assign(tf.tensor(w.subarray(off, off + v.size), v.shape));
+      off += v.size;
     }
-    opt.applyGradients(named);
   });
 }
 
@@ -101,16 +119,9 @@ async function handle(msg: WorkerRequest): Promise<unknown> {
       seedThreadRandom(msg.seed);
       model = getPreset(msg.arch).build(msg.numClasses);
       model.setWeights(msg.weights.map((w, i) => tf.tensor(w, model!.weights[i].shape as number[])));
-      optimizer = tf.train.adam(1e-3);
-      if (msg.optimizer && msg.optimizer.length > 0) {
-        // Optimizer variables are created lazily: one zero step creates them, then they are overwritten.
-        const zero = new Float32Array(model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0));
-        const before = model.getWeights().map((t) => t.clone());
-        applyFlat(zero, 0);
-        model.setWeights(before);
-        const specs = await optimizer.getWeights();
-        await optimizer.setWeights(specs.map((s, i) => ({ name: s.name, tensor: tf.tensor(msg.optimizer![i], s.tensor.shape) })));
-      }
+      readFlatWeights();
+      const sizes = variableSizes();
+      optimizer = msg.optimizer && msg.optimizer.length > 0 ? FlatAdam.fromTfWeights(msg.optimizer, sizes) : new FlatAdam(flatWeights!.length);
       images = msg.images;
       labels = msg.labels;
       augment = msg.augment;
@@ -132,12 +143,13 @@ async function handle(msg: WorkerRequest): Promise<unknown> {
       return { ok: true };
     case 'get-state': {
       const weights = requireModel().getWeights().map((t) => t.dataSync() as Float32Array);
-      const opt = optimizer ? (await optimizer.getWeights()).map((s) => s.tensor.dataSync() as Float32Array) : [];
+      const opt = optimizer ? optimizer.toTfWeights(variableSizes()) : [];
       return { weights, optimizer: opt };
     }
     case 'set-weights': {
       const m = requireModel();
       m.setWeights(msg.weights.map((w, i) => tf.tensor(w, m.weights[i].shape as number[])));
+      if (optimizer) readFlatWeights();
       return { ok: true };
     }
     case 'predict':

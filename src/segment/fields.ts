@@ -179,7 +179,10 @@ export function boxFields(lineMask: BinaryImage, minSide: number, ink?: BinaryIm
  */
 export function shadedBoxes(shade: ShadeMap, minSide: number): Box[] {
   const { cell, width: sw, height: sh, data } = shade;
-  const mask: BinaryImage = { width: sw, height: sh, data: Uint8Array.from(data, (v) => (v === 1 || v === 2 ? 1 : 0)) };
+  // A plain loop: Uint8Array.from with a map function was most of this function's time.
+  const m = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) m[i] = data[i] === 1 || data[i] === 2 ? 1 : 0;
+  const mask: BinaryImage = { width: sw, height: sh, data: m };
   const out: Box[] = [];
   for (const c of componentBoxes(mask)) {
     const [x, y, w, h] = c.box;
