@@ -33,6 +33,34 @@ function score(pairs) {
   return { fields: pairs.length, fieldAccuracy: right / pairs.length, digitAccuracy: 1 - wrongDigits / digits };
 }
 
+/**
+ * The field read for each expected one: the found field that overlaps it most (intersection over
+ * union at least 0.3, each found field used once, best pairs first), or none. Matching by place, not
+ * by reading order, so that one box missed or found extra costs that field, not every field after it.
+ */
+function matchFields(want, found) {
+  const iou = (a, b) => {
+    const w = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
+    const h = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
+    if (w <= 0 || h <= 0) return 0;
+    return (w * h) / (a[2] * a[3] + b[2] * b[3] - w * h);
+  };
+  const cand = [];
+  want.forEach((w, i) => found.forEach((f, j) => {
+    const v = iou(w.box, f.box);
+    if (v >= 0.3) cand.push([v, i, j]);
+  }));
+  cand.sort((a, b) => b[0] - a[0]);
+  const out = new Array(want.length).fill(null);
+  const used = new Set();
+  for (const [, i, j] of cand) {
+    if (out[i] !== null || used.has(j)) continue;
+    out[i] = found[j];
+    used.add(j);
+  }
+  return out;
+}
+
 /** Generates `n` labeled forms (the three sample layouts in turn) with random scan artifacts. */
 async function generate(dir, n) {
   const { generateForm, renderForm, SAMPLE_FORMS } = dist('samples/forms');
@@ -74,17 +102,18 @@ async function scanForms(samples, concurrency, row) {
   const forms = await generate(dir, n);
   const clf = await Classifier.load(undefined, { workers: 1 });
   const rows = [];
-  // Accuracy, with each form's template, and with --auto-fields (names box-1.. matched in reading order).
+  // Accuracy, with each form's template, and with --auto-fields (each template field matched to the box found in its place).
   const tplPairs = [];
   const autoPairs = [];
   for (const f of forms) {
     const [t] = await collect(scanInputs, [f.file], { template: f.template, classifier: clf, concurrency: 1 });
     for (const fl of t.pages[0].fields) tplPairs.push({ expected: f.expected[fl.name], read: fl.value, where: `${f.file.split('/').pop()} ${fl.name}`, confidence: fl.confidence });
     const [a] = await collect(scanInputs, [f.file], { autoFields: true, classifier: clf, concurrency: 1 });
-    // Auto fields come in reading order; the template's fields, sorted the same way, say what each holds.
+    // The template's fields say what each found box holds.
     const page = a.pages[0];
     const want = readingOrder(templateFields(f.template, page.width, page.height));
-    want.forEach((w, i) => autoPairs.push({ expected: f.expected[w.name], read: page.fields[i]?.value ?? '', where: `${f.file.split('/').pop()} ${w.name} (box-${i + 1})`, confidence: page.fields[i]?.confidence ?? 0 }));
+    const got = matchFields(want, page.fields);
+    want.forEach((w, i) => autoPairs.push({ expected: f.expected[w.name], read: got[i]?.value ?? '', where: `${f.file.split('/').pop()} ${w.name} (${got[i]?.name ?? 'not found'})`, confidence: got[i]?.confidence ?? 0 }));
     if (page.fields.length !== want.length) autoPairs.fieldCountErrors = (autoPairs.fieldCountErrors ?? 0) + 1;
   }
   const st = score(tplPairs);
@@ -196,7 +225,8 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
     const [doc] = await collect(scanInputs, [file], { autoFields: true, classifier: clf, concurrency: 1 });
     const page = doc.pages[0];
     const want = readingOrder(templateFields(form.template, form.width, form.height));
-    want.forEach((w, k) => pairs[kind].push({ expected: form.expected[w.name], read: page?.fields[k]?.value ?? '', where: `${file.split('/').pop()} ${w.name}` }));
+    const got = matchFields(want, page?.fields ?? []);
+    want.forEach((w, k) => pairs[kind].push({ expected: form.expected[w.name], read: got[k]?.value ?? '', where: `${file.split('/').pop()} ${w.name}${got[k] ? '' : ' (not found)'}` }));
   }
   await clf.close();
   console.log(`

@@ -10,6 +10,7 @@ import { cleanPage } from '../src/preprocess/page';
 import { loadOpenCV as cvLoad, toMat, fromMat } from '../src/preprocess/opencv';
 import { extractDigits } from '../src/segment/digits';
 import { loadMnist } from '../src/classify/data/dataset';
+import { Rng } from '../src/classify/data/random';
 import { Classifier } from '../src/classify/classifier';
 import { boxFields, lineFields, parseTemplate, readingOrder, templateFields } from '../src/segment/fields';
 import { componentBoxes, components } from '../src/segment/components';
@@ -549,6 +550,34 @@ describe('segment', () => {
     expect(f).toHaveLength(1);
     expect(f[0].box[0]).toBeGreaterThanOrEqual(40);
     expect(f[0].box[0] + f[0].box[2]).toBeLessThanOrEqual(438);
+  });
+  test('a dashed line crossed by a wide stroke is found on a row after another line; an even speckle of dots is not a line', () => {
+    const W = 600;
+    const H = 120;
+    const bin: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+    // Two dashed lines (5 px dashes, 3 px gaps, 2 px thick); the second is crossed at x = 200 by a
+    // stroke 24 px wide that joins the dashes beside it.
+    for (let x = 20; x < 500; x += 8) {
+      fill(bin, x, 10, 5, 2, 1);
+      fill(bin, x, 50, 5, 2, 1);
+    }
+    fill(bin, 200, 35, 24, 30, 1);
+    // Speckle: dots of 1-2 px at gaps of 1 to 8 px (the rim of a shaded area in a faint binarization).
+    const rng = new Rng(5);
+    for (let x = 20; x < 500; ) {
+      const len = 1 + Math.floor(rng.uniform(0, 2));
+      fill(bin, x, 90, len, 1, 1);
+      x += len + 1 + Math.floor(rng.uniform(0, 8));
+    }
+    const lines = findLines(bin, 60, 12);
+    const row = (y: number) => {
+      let n = 0;
+      for (let x = 0; x < W; x++) n += lines.horizontal.data[y * W + x];
+      return n;
+    };
+    // Both rows of each line (a row's chain of dashes follows the row above's).
+    for (const y of [10, 11, 50, 51]) expect(row(y)).toBeGreaterThan(470);
+    expect(row(90)).toBe(0);
   });
   test('separate boxes of a digit each in a row are one field with a cell each; boxes for two digits are not grouped', () => {
     const W = 900;

@@ -136,6 +136,8 @@ export async function scanPage(
     if (opts.clahe) await debug('1b-equalized', pre.gray);
     await debug('2-deskewed', pre.gray);
     await debug('3-threshold', pre.binary, true);
+    if (pre.lineInk !== pre.binary) await debug('3b-line-ink', pre.lineInk, true);
+    await debug('3c-lines', union(lines.horizontal, lines.vertical), true);
     await debug('4-clean', clean, true);
   }
   const kx = out.width / pw;

@@ -888,7 +888,9 @@ class DashedLines {
       this.reach = end;
       return;
     }
-    if (n > 0) this.broken.push(this.interrupted || start - this.ends[n - 1] > this.maxGap);
+    // (A chain just restarted has no gap before its first dash: `n` counted the old chain.)
+    const k = this.starts.length;
+    if (k > 0) this.broken.push(this.interrupted || start - this.ends[k - 1] > this.maxGap);
     this.interrupted = false;
     this.starts.push(start);
     this.ends.push(end);
@@ -914,8 +916,9 @@ class DashedLines {
   }
 
   /**
-   * Alike dashes at alike gaps, covering a quarter of the span, with few interruptions (a dash over
-   * twice the median `m` of their `lengths` is a stroke joined to one: an interruption too).
+   * Alike dashes at alike gaps (three in four within a pixel of the median gap), covering a quarter of
+   * the span, with few interruptions (a dash over twice the median `m` of their `lengths` is a stroke
+   * joined to one: an interruption too).
    */
   private regular(lengths: number[], m: number): boolean {
     const { starts, ends, broken } = this;
@@ -932,7 +935,11 @@ class DashedLines {
     const span = ends[n - 1] - starts[0] - gaps.reduce((a, x, k) => a + (broken[k] ? x : 0), 0);
     if (ink < 0.25 * span) return false;
     if (lengths.some((l, k) => l < m / 2 && k > 0 && k < n - 1 && !broken[k - 1] && !broken[k])) return false;
-    return whole.every((x) => x <= 2 * g + 2 && x >= g / 2.5 - 1);
+    if (!whole.every((x) => x <= 2 * g + 2 && x >= g / 2.5 - 1)) return false;
+    // Printed dashes are evenly spaced: three gaps in four within a pixel (a quarter) of the median.
+    // The speckled rim of a shaded area, in the faint binarization, is not.
+    const tol = Math.max(1, Math.round(g / 4));
+    return whole.filter((x) => Math.abs(x - g) <= tol).length >= 0.75 * whole.length;
   }
 }
 
