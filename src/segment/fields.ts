@@ -169,8 +169,9 @@ export function boxFields(lineMask: BinaryImage, minSide: number, ink?: BinaryIm
 }
 
 /**
- * Shaded areas that are fields: rectangles of shaded cells (ink over them counts, but three
- * quarters must be seen to be shaded: a solid mark or a thick stroke, with its blurred rim, is not),
+ * Shaded areas that are fields: rectangles of shaded cells (ink over them counts, but half must be
+ * seen to be shaded: a solid mark or a thick stroke, with its blurred rim, is not; big handwriting
+ * covers up to two fifths of its field),
  * at least 1.5 `minSide` high, `minSide` and 0.7 of their height wide, at most 0.6 of the page wide
  * (a bar across a page or table is a heading), 2 `minSide` clear of the page's edges (where scans
  * have shadows) and clear of a scan's own edges turned in by deskewing (paper beside a white corner
@@ -199,7 +200,7 @@ export function shadedBoxes(shade: ShadeMap, minSide: number): Box[] {
         else if (v === 3) edge = true;
       }
     }
-    if (edge || seen < 0.75 * c.area) continue;
+    if (edge || seen < 0.5 * c.area) continue;
     out.push([(x + 1) * cell, (y + 1) * cell, (w - 2) * cell, (h - 2) * cell]);
   }
   return out;
