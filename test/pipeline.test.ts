@@ -551,7 +551,7 @@ describe('segment', () => {
     expect(f[0].box[0]).toBeGreaterThanOrEqual(40);
     expect(f[0].box[0] + f[0].box[2]).toBeLessThanOrEqual(438);
   });
-  test('a dashed line crossed by a wide stroke is found on a row after another line; an even speckle of dots is not a line', () => {
+  test('a dashed line crossed by a wide stroke is found on a row after another line, one touched by a stroke too; an even speckle of dots is not a line', () => {
     const W = 600;
     const H = 120;
     const bin: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
@@ -562,6 +562,9 @@ describe('segment', () => {
       fill(bin, x, 50, 5, 2, 1);
     }
     fill(bin, 200, 35, 24, 30, 1);
+    // A third, touched from below by a stroke under one of its dashes (that dash is not thin across).
+    for (let x = 20; x < 500; x += 8) fill(bin, x, 70, 5, 2, 1);
+    fill(bin, 101, 72, 3, 14, 1);
     // Speckle: dots of 1-2 px at gaps of 1 to 8 px (the rim of a shaded area in a faint binarization).
     const rng = new Rng(5);
     for (let x = 20; x < 500; ) {
@@ -576,7 +579,7 @@ describe('segment', () => {
       return n;
     };
     // Both rows of each line (a row's chain of dashes follows the row above's).
-    for (const y of [10, 11, 50, 51]) expect(row(y)).toBeGreaterThan(470);
+    for (const y of [10, 11, 50, 51, 70, 71]) expect(row(y)).toBeGreaterThan(470);
     expect(row(90)).toBe(0);
   });
   test('separate boxes of a digit each in a row are one field with a cell each; boxes for two digits are not grouped', () => {

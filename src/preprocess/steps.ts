@@ -845,7 +845,8 @@ export function findLines(bin: BinaryImage, minLength: number | { horizontal: nu
  * apart, spanning `minLength` or more, is a line when its dashes are alike (each within twice the
  * median length, or half; the two end ones, and those beside an interruption, may be shorter: cut at a
  * corner or by a stroke), its gaps too (each at most twice the median gap plus 2 px, at least 0.4 of it less 1 px), the dashes
- * cover a quarter of its span, and each is thin across (`thin`). A chain goes on across a few
+ * cover a quarter of its span, and each is thin across (`thin`) but for one in eight (a stroke
+ * touching a dash from above or below). A chain goes on across a few
  * interruptions (one per four dashes): handwriting that crosses the line or joins a dash (a dash
  * over twice the median, not held to be thin), or a gap up to `minLength` / 2. Such a line is
  * marked whole, gaps included (`mark`), so that a dashed box is one structure of lines like a
@@ -904,10 +905,13 @@ class DashedLines {
     if (n >= 5 && ends[n - 1] - starts[0] >= this.minLength) {
       const lengths = starts.map((st, k) => ends[k] - st);
       const m = medianOf(lengths);
-      // Every dash thin across, but those joined to a stroke.
-      let thin = this.regular(lengths, m);
-      for (let k = 0; k < n && thin; k++) thin = lengths[k] > 2 * m || this.thin(this.line, starts[k], ends[k]);
-      if (thin) this.mark(this.line, starts[0], ends[n - 1]);
+      // The dashes thin across, but those joined to a stroke along the line, and a few (one in eight)
+      // that a stroke touches from above or below (a dash of a line of printed text's stems is not).
+      if (this.regular(lengths, m)) {
+        let thick = 0;
+        for (let k = 0; k < n && thick <= n / 8; k++) if (lengths[k] <= 2 * m && !this.thin(this.line, starts[k], ends[k])) thick++;
+        if (thick <= n / 8) this.mark(this.line, starts[0], ends[n - 1]);
+      }
     }
     starts.length = 0;
     ends.length = 0;
