@@ -81,59 +81,59 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// conv2dBackpropInput(dy, filter, dx, geometry): stride 1 only.
-napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
+// The arguments of the functions that take three float arrays and a geometry: (a, b, out, geometry).
+struct ThreeArrays {
+  float* a;
+  float* b;
+  float* out;
+  size_t na, nb, nout;
+  ConvGeom g;
+};
+
+bool threeArrays(napi_env env, napi_callback_info info, ThreeArrays* t) {
   size_t argc = 4;
   napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  ConvGeom g;
-  float *dy, *f, *dx;
-  size_t ndy, nf, ndx;
-  if (argc < 4 || !floats(env, argv[0], &dy, &ndy) || !floats(env, argv[1], &f, &nf) || !floats(env, argv[2], &dx, &ndx) ||
-      !geometry(env, argv[3], &g))
-    return nullptr;
-  if (g.sh != 1 || g.sw != 1) {
+  if (argc < 4) {
+    napi_throw_type_error(env, nullptr, "digitscan native: expected 4 arguments");
+    return false;
+  }
+  return floats(env, argv[0], &t->a, &t->na) && floats(env, argv[1], &t->b, &t->nb) && floats(env, argv[2], &t->out, &t->nout) &&
+         geometry(env, argv[3], &t->g);
+}
+
+// conv2dBackpropInput(dy, filter, dx, geometry): stride 1 only.
+napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
+  ThreeArrays t;
+  if (!threeArrays(env, info, &t)) return nullptr;
+  if (t.g.sh != 1 || t.g.sw != 1) {
     napi_throw_range_error(env, nullptr, "digitscan native: conv2dBackpropInput supports stride 1 only");
     return nullptr;
   }
-  if (!sized(env, ndy, ySize(g), "dy") || !sized(env, nf, fSize(g), "filter") || !sized(env, ndx, xSize(g), "dx")) return nullptr;
-  ds_conv2d_backprop_input(g, dy, f, dx);
+  if (!sized(env, t.na, ySize(t.g), "dy") || !sized(env, t.nb, fSize(t.g), "filter") || !sized(env, t.nout, xSize(t.g), "dx")) return nullptr;
+  ds_conv2d_backprop_input(t.g, t.a, t.b, t.out);
   return nullptr;
 }
 
 // conv2dBackpropFilter(x, dy, dfilter, geometry)
 napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  ConvGeom g;
-  float *x, *dy, *df;
-  size_t nx, ndy, ndf;
-  if (argc < 4 || !floats(env, argv[0], &x, &nx) || !floats(env, argv[1], &dy, &ndy) || !floats(env, argv[2], &df, &ndf) ||
-      !geometry(env, argv[3], &g))
-    return nullptr;
-  if (!sized(env, nx, xSize(g), "x") || !sized(env, ndy, ySize(g), "dy") || !sized(env, ndf, fSize(g), "dfilter")) return nullptr;
-  ds_conv2d_backprop_filter(g, x, dy, df);
+  ThreeArrays t;
+  if (!threeArrays(env, info, &t)) return nullptr;
+  if (!sized(env, t.na, xSize(t.g), "x") || !sized(env, t.nb, ySize(t.g), "dy") || !sized(env, t.nout, fSize(t.g), "dfilter")) return nullptr;
+  ds_conv2d_backprop_filter(t.g, t.a, t.b, t.out);
   return nullptr;
 }
 
 // maxPoolGrad(x, dy, dx, geometry): geometry's kh, kw are the window, co == c.
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  ConvGeom g;
-  float *x, *dy, *dx;
-  size_t nx, ndy, ndx;
-  if (argc < 4 || !floats(env, argv[0], &x, &nx) || !floats(env, argv[1], &dy, &ndy) || !floats(env, argv[2], &dx, &ndx) ||
-      !geometry(env, argv[3], &g))
-    return nullptr;
-  if (g.co != g.c) {
+  ThreeArrays t;
+  if (!threeArrays(env, info, &t)) return nullptr;
+  if (t.g.co != t.g.c) {
     napi_throw_range_error(env, nullptr, "digitscan native: maxPoolGrad needs as many output channels as input channels");
     return nullptr;
   }
-  if (!sized(env, nx, xSize(g), "x") || !sized(env, ndy, ySize(g), "dy") || !sized(env, ndx, xSize(g), "dx")) return nullptr;
-  ds_max_pool_grad(g, x, dy, dx);
+  if (!sized(env, t.na, xSize(t.g), "x") || !sized(env, t.nb, ySize(t.g), "dy") || !sized(env, t.nout, xSize(t.g), "dx")) return nullptr;
+  ds_max_pool_grad(t.g, t.a, t.b, t.out);
   return nullptr;
 }
 

@@ -13,7 +13,8 @@ interface ConvGradAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-function convInfo(
+/** The geometry of an NHWC conv with no dilation (shared with the native kernels). */
+export function convInfo(
   xShape: number[],
   filterShape: number[],
   attrs: ConvGradAttrs,

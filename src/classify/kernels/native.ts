@@ -8,6 +8,7 @@
  */
 import { backend_util, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { join } from 'path';
+import { convInfo } from './conv-grad';
 
 /** The addon's functions (native/src/addon.cc); geometry = [n,h,w,c, kh,kw, sh,sw, pt,pl, oh,ow, co]. */
 export interface NativeConv {
@@ -74,16 +75,7 @@ function infoOf(xShape: number[], filterShape: number[], a: ConvAttrs): backend_
   if (a.dataFormat === 'NCHW') return null;
   const d = a.dilations ?? 1;
   if (Array.isArray(d) ? d.some((v) => v !== 1) : d !== 1) return null;
-  const info = backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = convInfo(xShape, filterShape, { ...a, dataFormat: 'NHWC' });
   return info.outHeight > 0 && info.outWidth > 0 && info.padInfo.top >= 0 && info.padInfo.left >= 0 ? info : null;
 }
 
@@ -96,8 +88,14 @@ const allFloat = (...ts: TensorInfo[]) => ts.every((t) => t.dtype === 'float32')
 export function nativeKernels(backendName: string, generic: (name: string) => KernelFunc): KernelConfig[] {
   const nat = nativeConv();
   if (!nat || backendName !== 'wasm') return [];
-  const heap = (b: unknown) => b as WasmHeap;
-  const view = (b: WasmHeap, t: TensorInfo) => b.typedArrayFromHeap(t) as Float32Array;
+  /** Allocates the output on the wasm heap and calls the addon with views of its operands. */
+  const withOutput = (backend: unknown, shape: number[], call: (view: (t: TensorInfo) => Float32Array, out: TensorInfo) => void): TensorInfo => {
+    const b = backend as WasmHeap;
+    const out = b.makeOutput(shape, 'float32');
+    // Views after the allocation: growing the heap detaches older ones.
+    call((t) => b.typedArrayFromHeap(t) as Float32Array, out);
+    return out;
+  };
   const conv = (name: 'Conv2D' | 'FusedConv2D'): KernelConfig => {
     const fallback = generic(name);
     return {
@@ -118,11 +116,9 @@ export function nativeKernels(backendName: string, generic: (name: string) => Ke
           allFloat(x, filter, ...(bias ? [bias] : [])) &&
           (bias == null || bias.shape.reduce((p, q) => p * q, 1) === info.outChannels);
         if (!ok) return fallback(args);
-        const b = heap(args.backend);
-        const out = b.makeOutput(info.outShape as number[], 'float32');
-        // Views after the allocation: growing the heap detaches older ones.
-        nat.conv2d(view(b, x), view(b, filter), bias ? view(b, bias) : null, view(b, out), geometry(info), act === 'relu');
-        return out;
+        return withOutput(args.backend, info.outShape as number[], (v, out) =>
+          nat.conv2d(v(x), v(filter), bias ? v(bias) : null, v(out), geometry(info), act === 'relu'),
+        );
       },
     };
   };
@@ -140,10 +136,7 @@ export function nativeKernels(backendName: string, generic: (name: string) => Ke
         const a = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
         const info = infoOf(a.inputShape, filter.shape, a);
         if (!info || info.strideHeight !== 1 || info.strideWidth !== 1 || !allFloat(dy, filter)) return inputGrad(args);
-        const b = heap(args.backend);
-        const out = b.makeOutput(a.inputShape, 'float32');
-        nat.conv2dBackpropInput(view(b, dy), view(b, filter), view(b, out), geometry(info));
-        return out;
+        return withOutput(args.backend, a.inputShape, (v, out) => nat.conv2dBackpropInput(v(dy), v(filter), v(out), geometry(info)));
       },
     },
     {
@@ -154,10 +147,7 @@ export function nativeKernels(backendName: string, generic: (name: string) => Ke
         const a = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
         const info = infoOf(x.shape, a.filterShape, a);
         if (!info || !allFloat(x, dy)) return filterGrad(args);
-        const b = heap(args.backend);
-        const out = b.makeOutput(a.filterShape, 'float32');
-        nat.conv2dBackpropFilter(view(b, x), view(b, dy), view(b, out), geometry(info));
-        return out;
+        return withOutput(args.backend, a.filterShape, (v, out) => nat.conv2dBackpropFilter(v(x), v(dy), v(out), geometry(info)));
       },
     },
     {
@@ -169,10 +159,7 @@ export function nativeKernels(backendName: string, generic: (name: string) => Ke
         if (!allFloat(dy, input)) return poolGrad(args);
         const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
         if (info.outHeight !== dy.shape[1] || info.outWidth !== dy.shape[2]) return poolGrad(args);
-        const b = heap(args.backend);
-        const out = b.makeOutput(input.shape, 'float32');
-        nat.maxPoolGrad(view(b, input), view(b, dy), view(b, out), geometry(info));
-        return out;
+        return withOutput(args.backend, input.shape, (v, out) => nat.maxPoolGrad(v(input), v(dy), v(out), geometry(info)));
       },
     },
   ];
