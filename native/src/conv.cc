@@ -158,12 +158,6 @@ inline void im2colRows(const ConvGeom& g, const float* x, long m0, int rows, flo
   }
 }
 
-inline void im2colRow(const ConvGeom& g, const float* x, long m, float* row) {
-  const long ow = m % g.ow;
-  const long t = m / g.ow;
-  im2colAt(g, x, t / g.oh, t % g.oh, ow, row);
-}
-
 thread_local std::vector<float> tlB, tlRows, tlC, tlF;
 
 // y = im2col(x) * f for few output channels (co <= 4): a dot product per pixel and channel.
@@ -174,19 +168,24 @@ void convFewOutputs(const ConvGeom& g, const float* x, const float* f, const flo
   tlF.resize((size_t)g.co * K);
   for (int o = 0; o < g.co; o++)
     for (int k = 0; k < K; k++) tlF[(size_t)o * K + k] = f[(size_t)k * g.co + o];
-  tlRows.resize(K);
+  constexpr int RB = 64;  // im2col rows made at a time
+  tlRows.resize((size_t)RB * K);
   const int full = K / 16;
   const __mmask16 tail = (__mmask16)((1u << (K % 16)) - 1u);
-  for (long m = 0; m < M; m++) {
-    im2colRow(g, x, m, tlRows.data());
-    const float* row = tlRows.data();
-    for (int o = 0; o < g.co; o++) {
-      const float* fo = tlF.data() + (size_t)o * K;
-      __m512 s = _mm512_setzero_ps();
-      for (int q = 0; q < full; q++) s = _mm512_fmadd_ps(_mm512_loadu_ps(row + 16 * q), _mm512_loadu_ps(fo + 16 * q), s);
-      if (tail) s = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, row + 16 * full), _mm512_maskz_loadu_ps(tail, fo + 16 * full), s);
-      float v = _mm512_reduce_add_ps(s) + (bias ? bias[o] : 0.f);
-      y[m * g.co + o] = relu && v < 0.f ? 0.f : v;
+  for (long m0 = 0; m0 < M; m0 += RB) {
+    const int rows = (int)std::min<long>(RB, M - m0);
+    im2colRows(g, x, m0, rows, tlRows.data(), K);
+    for (int r = 0; r < rows; r++) {
+      const float* row = tlRows.data() + (size_t)r * K;
+      const long m = m0 + r;
+      for (int o = 0; o < g.co; o++) {
+        const float* fo = tlF.data() + (size_t)o * K;
+        __m512 s = _mm512_setzero_ps();
+        for (int q = 0; q < full; q++) s = _mm512_fmadd_ps(_mm512_loadu_ps(row + 16 * q), _mm512_loadu_ps(fo + 16 * q), s);
+        if (tail) s = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, row + 16 * full), _mm512_maskz_loadu_ps(tail, fo + 16 * full), s);
+        float v = _mm512_reduce_add_ps(s) + (bias ? bias[o] : 0.f);
+        y[m * g.co + o] = relu && v < 0.f ? 0.f : v;
+      }
     }
   }
 }
