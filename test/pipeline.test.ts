@@ -2,7 +2,8 @@
  * The scan pipeline's stages on generated images, and the scan command end to end and on bad input.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { toGray } from '../src/io/image';
+import { decodePage, toGray } from '../src/io/image';
+import sharp from 'sharp';
 import { join } from 'node:path';
 import { loadOpenCV } from '../src/preprocess/opencv';
 import { estimateSkew, findLines, paperOf, removeLines, rotate, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, thresholdRotatedAt } from '../src/preprocess/steps';
@@ -778,6 +779,27 @@ describe('digitscan scan', () => {
     const rgba = Uint8Array.from([200, 100, 50, 255, 200, 100, 50, 0, 0, 0, 0, 128]);
     expect(Array.from(toGray(rgba, 3, 4))).toEqual([124, 255, 127]);
     expect(Array.from(toGray(Uint8Array.from([10, 255, 10, 0]), 2, 2))).toEqual([10, 255]);
+  });
+  test('a grey image decodes as stored grey or as RGB, 8 or 16 bits; grey with transparency is flattened', async () => {
+    const W = 64;
+    const H = 40;
+    const g = Buffer.from(Array.from({ length: W * H }, (_, i) => (i * 7) % 256));
+    const raw = () => sharp(g, { raw: { width: W, height: H, channels: 1 } });
+    const grey = await raw().toColourspace('b-w').png().toBuffer();
+    expect((await sharp(grey).metadata()).channels).toBe(1);
+    for (const file of [grey, await raw().png().toBuffer(), await raw().toColourspace('grey16').png().toBuffer()]) {
+      const { image, size } = await decodePage(file);
+      expect(size).toEqual({ width: W, height: H });
+      expect(Buffer.from(image.data).equals(g)).toBe(true);
+    }
+    // Reduced to a shorter side of 20: the same whether stored grey or RGB.
+    const [a, b] = [await decodePage(grey, { maxShortSide: 20 }), await decodePage(await raw().png().toBuffer(), { maxShortSide: 20 })];
+    expect(a.image.width).toBe(32);
+    expect(Buffer.from(a.image.data).equals(Buffer.from(b.image.data))).toBe(true);
+    const alpha = await raw().toColourspace('b-w').joinChannel(Buffer.alloc(W * H, 0), { raw: { width: W, height: H, channels: 1 } }).png().toBuffer();
+    expect(Array.from((await decodePage(alpha)).image.data).every((v) => v === 255)).toBe(true);
+    // The generator's grey pages are stored grey (one channel), as a grey scanner writes them.
+    expect((await sharp(join(forms, 'zip-code.png')).metadata()).channels).toBe(1);
   });
   test('bad inputs are reported by file and page; the batch goes on and the exit code says so', () => {
     const dir = tmp();

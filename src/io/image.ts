@@ -116,12 +116,15 @@ export async function decodePage(
   try {
     // Decoded as stored (8 bits a channel, sRGB) and brought to gray here: sharp's greyscale()
     // goes through linear light and costs more than the decoding itself on a colour page.
-    const pipeline = sharp(input, { page, limitInputPixels: limit });
+    let pipeline = sharp(input, { page, limitInputPixels: limit });
+    const meta = await pipeline.metadata();
+    // A grey image stays grey: sharp's output is sRGB unless told otherwise, and would triple it
+    // (with transparency, toGray flattens it onto white).
+    if ((meta.space === 'b-w' || meta.space === 'grey16') && !meta.hasAlpha) pipeline = pipeline.toColourspace('b-w');
     if (!(options.maxShortSide && options.maxShortSide > 0)) {
       const image = await grayOf(pipeline);
       return { image, size: { width: image.width, height: image.height } };
     }
-    const meta = await pipeline.metadata();
     const size = { width: meta.width ?? 0, height: meta.height ?? 0 };
     return { image: await grayOf(pipeline, size, options.maxShortSide), size };
   } catch (e) {

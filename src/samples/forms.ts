@@ -9,6 +9,7 @@ import type { DigitDataset } from '../classify/data/dataset';
 import { Rng } from '../classify/data/random';
 import { resampleArea } from '../segment/normalize';
 import { DEFAULT_MARK_SIZE, type Template } from '../segment/fields';
+import { toGray } from '../io/image';
 
 /** A field to draw: label, digit count, box in page fractions. */
 export interface FormFieldSpec {
@@ -263,9 +264,11 @@ export async function renderForm(form: GeneratedForm, fields: FormFieldSpec[], t
   }
   if (artifacts.jpeg) {
     const jpg = await img.jpeg({ quality: artifacts.jpeg }).toBuffer();
-    img = sharp(jpg).greyscale();
+    const { data, info } = await sharp(jpg).raw().toBuffer({ resolveWithObject: true });
+    img = sharp(Buffer.from(toGray(data, info.width * info.height, info.channels)), { raw: { width: info.width, height: info.height, channels: 1 } });
   }
-  return img.png().toBuffer();
+  // A grey scan is stored as one channel: sharp writes one-channel raw input as RGB unless told b-w.
+  return img.toColourspace('b-w').png().toBuffer();
 }
 
 /** Writes a one-page PDF holding `png` as a letter page (pdf-lib, a dev dependency). */
