@@ -25,6 +25,8 @@ export interface DigitOptions {
  * boxes in page pixels, left to right.
  */
 export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: DigitOptions = {}): DigitCrop[] {
+  // The steps are separate functions: V8 re-optimizes a function whenever an object of a shape it
+  // has not seen reaches it, and one big function cost ~75 ms of compiling each time.
   const sub = cropBinary(page, field);
   if (sub.width === 0 || sub.height === 0) return [];
   const cc = components(cv, sub);
@@ -36,74 +38,104 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
   comps = comps.filter((c) => c.area >= minArea);
   if (comps.length === 0) return [];
   // A typical digit height, from the components (then from the groups of broken strokes).
-  let H = typicalHeight(comps.map((c) => c.box[3]));
+  const H = typicalHeight(comps.map((c) => c.box[3]));
+  comps = dropMarks(comps, sub, cc.labels, H);
+  // Comb cells (field-relative).
+  const cells = (options.cells ?? []).map((c): Box => [c[0] - field[0], c[1] - field[1], c[2], c[3]]);
+  if (cells.length) comps = dropWalls(comps, cells);
+  const { digits, core, height } = digitGroups(comps, cells, H, sub.width);
+  return cropDigits(digits, core, cc.labels, sub.width, field, height, cells.length > 0);
+}
+
+/**
+ * Drops the components of a field (`sub`, labelled `labels`, digits `H` high) that are not
+ * handwriting: what is left of printed box borders, dashes, underline stubs, long rules, slivers.
+ */
+function dropMarks(list: Component[], sub: BinaryImage, labels: Int32Array, H: number): Component[] {
+  let comps = list;
   // Stroke widths: the pen (the median row run of ink of the big components, which are
   // handwriting) and each component's own.
   const maxArea = Math.max(...comps.map((c) => c.area));
-  const runs = strokeRuns(sub, cc.labels, new Set(comps.map((c) => c.label)), new Set(comps.filter((c) => c.area >= 0.3 * maxArea).map((c) => c.label)));
+  const runs = strokeRuns(sub, labels, new Set(comps.map((c) => c.label)), new Set(comps.filter((c) => c.area >= 0.3 * maxArea).map((c) => c.label)));
   const pen = runs.pen;
   const thin = (c: Component, dir: 'h' | 'v') => (runs.median.get(c.label)?.[dir] ?? pen) < 0.5 * pen;
   // Non-digit marks.
   const upperHalf = bandMiddle(comps.filter((c) => c.box[3] >= 0.6 * H).map((c) => c.box));
-  const edge = 3;
-  const atSideOf = (b: Box) => b[0] <= edge || b[0] + b[2] >= sub.width - edge;
   comps = comps.filter((c) => {
-    const [x, y, w, h] = c.box;
+    const [, y, w, h] = c.box;
     // A thin sliver along the field's edge, or a stroke there thinner than the pen: what is left
     // of a printed box border (its corners included). But a stroke half a digit tall through the
     // top or bottom edge (a 7's tail through the box's bottom line) is handwriting, however thin
     // its pen; at the sides, such strokes are the box's borders.
-    const atSide = atSideOf(c.box);
-    const atTopBottom = y <= edge || y + h >= sub.height - edge;
+    const atSide = atSideOf(c.box, sub.width);
+    const atTopBottom = y <= EDGE || y + h >= sub.height - EDGE;
     if ((atSide && (w < 0.15 * H || thin(c, 'h'))) || (atTopBottom && (h < 0.15 * H || (thin(c, 'v') && h < 0.5 * H)))) return false;
     if (h < 0.3 * H && w >= 1.5 * h && w > 0.35 * H && y + h >= upperHalf) return false; // dash, underline stub (not a 5's flag)
     if (w > 3 * H && h < 0.5 * H) return false; // long rule
     return true;
   });
   // Slivers thinner than half the pen: what is left of printed lines, not handwriting.
-  comps = comps.filter((c) => c.box[2] >= 0.5 * pen || c.box[3] < 0.5 * H);
-  // Comb cells (field-relative): a narrow mark whose middle is in no cell is a wall's remains; the
-  // ink of a cell is one digit.
-  const cells = (options.cells ?? []).map((c): Box => [c[0] - field[0], c[1] - field[1], c[2], c[3]]);
-  const cellOf = (b: Box): number => {
-    let best = -1;
-    let most = 0;
-    cells.forEach((c, i) => {
-      const o = Math.min(b[0] + b[2], c[0] + c[2]) - Math.max(b[0], c[0]);
-      if (o > most) [best, most] = [i, o];
-    });
-    return best;
-  };
-  if (cells.length) {
-    const cellW = median(cells.map((c) => c[2]));
-    const cellH = median(cells.map((c) => c[3]));
-    comps = comps.filter((c) => {
-      const [x, y, w, h] = c.box;
-      const mx = x + w / 2;
-      const my = y + h / 2;
-      if (w < 0.25 * cellW && !cells.some((k) => mx > k[0] && mx < k[0] + k[2])) return false;
-      if (h < 0.25 * cellH && !cells.some((k) => my > k[1] && my < k[1] + k[3])) return false;
-      return true;
-    });
-  }
+  return comps.filter((c) => c.box[2] >= 0.5 * pen || c.box[3] < 0.5 * H);
+}
+
+/** How close to a field's side a mark is at its edge, in pixels. */
+const EDGE = 3;
+
+/** True when a box touches (within {@link EDGE}) the left or right side of a field `width` wide. */
+function atSideOf(b: Box, width: number): boolean {
+  return b[0] <= EDGE || b[0] + b[2] >= width - EDGE;
+}
+
+/** The comb cell (field-relative `cells`) a box overlaps most in x; -1 for none. */
+function cellOf(cells: Box[], b: Box): number {
+  let best = -1;
+  let most = 0;
+  cells.forEach((c, i) => {
+    const o = Math.min(b[0] + b[2], c[0] + c[2]) - Math.max(b[0], c[0]);
+    if (o > most) [best, most] = [i, o];
+  });
+  return best;
+}
+
+/** In a comb: a narrow mark whose middle is in no cell is a wall's remains. */
+function dropWalls(comps: Component[], cells: Box[]): Component[] {
+  const cellW = median(cells.map((c) => c[2]));
+  const cellH = median(cells.map((c) => c[3]));
+  return comps.filter((c) => {
+    const [x, y, w, h] = c.box;
+    const mx = x + w / 2;
+    const my = y + h / 2;
+    if (w < 0.25 * cellW && !cells.some((k) => mx > k[0] && mx < k[0] + k[2])) return false;
+    if (h < 0.25 * cellH && !cells.some((k) => my > k[1] && my < k[1] + k[3])) return false;
+    return true;
+  });
+}
+
+/**
+ * The digits of a field: its components grouped (broken strokes joined; in a comb, the ink of a
+ * cell), small marks in the upper half of the band joined to the digit they nearly touch (a 5's
+ * flag) or dropped, left to right. `core`: a group's box before marks joined it; `height`: the
+ * digits' height once strokes are joined.
+ */
+function digitGroups(comps: Component[], cells: Box[], H0: number, width: number): { digits: ComponentGroup[]; core: Map<ComponentGroup, Box>; height: number } {
   // Merge broken strokes: components overlapping mostly in x belong to one digit (in a comb: in
   // the same cell).
   let groups = groupComponents(comps, (a, b, overlap) => {
-    if (cells.length) return cellOf(a) === cellOf(b);
+    if (cells.length) return cellOf(cells, a) === cellOf(cells, b);
     const narrower = Math.min(a[2], b[2]);
-    const small = Math.min(a[3], b[3]) < 0.6 * H;
+    const small = Math.min(a[3], b[3]) < 0.6 * H0;
     return overlap > 0.5 * narrower || (small && overlap > 0.2 * narrower);
   });
   // Once broken strokes are joined, the digits' height is that of the groups.
-  H = Math.max(H, typicalHeight(groups.map((g) => g.box[3])));
+  const H = Math.max(H0, typicalHeight(groups.map((g) => g.box[3])));
   // Small marks wholly in the upper half of the band the digits are written in: a detached stroke
   // (the flag of a 5) joins the digit it nearly touches; other marks there (stray strokes, box
   // corners) are not digits. Dots, commas and specks that did not join a digit go too.
   const tallOnes = groups.filter((g) => g.box[3] >= 0.6 * H);
   const middle = bandMiddle(tallOnes.map((g) => g.box));
   const upperMark = (g: ComponentGroup) => g.box[3] < 0.5 * H && g.box[1] + g.box[3] < middle;
-  const core = new Map<ComponentGroup, Box>(); // a group's box before marks joined it
-  for (const g of groups.filter((g) => upperMark(g) && !atSideOf(g.box))) {
+  const core = new Map<ComponentGroup, Box>();
+  for (const g of groups.filter((g) => upperMark(g) && !atSideOf(g.box, width))) {
     const gap = (t: ComponentGroup) => Math.max(t.box[0] - (g.box[0] + g.box[2]), g.box[0] - (t.box[0] + t.box[2]), t.box[1] - (g.box[1] + g.box[3]));
     // The digit on its left first: a 5's flag runs right from the top of its stroke.
     const near = tallOnes.filter((t) => gap(t) < 0.2 * H).sort((a, b) => a.box[0] - b.box[0] || gap(a) - gap(b))[0];
@@ -114,6 +146,15 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
   }
   const digits = groups.filter((g) => (g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H) && !upperMark(g));
   digits.sort((a, b) => a.box[0] - b.box[0]);
+  return { digits, core, height: H };
+}
+
+/**
+ * Each digit group's ink (from `labels`, a `width`-wide field at `field` on the page) normalized; a
+ * group half again as wide as the digits are tall (`H`; not in a comb) is touching digits, cut along
+ * least-ink seams.
+ */
+function cropDigits(digits: ComponentGroup[], core: Map<ComponentGroup, Box>, labels: Int32Array, width: number, field: Box, H: number, comb: boolean): DigitCrop[] {
   const out: DigitCrop[] = [];
   for (const g of digits) {
     const [gx, gy, gw, gh] = g.box;
@@ -121,13 +162,12 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
     const want = new Set(g.labels);
     for (let y = 0; y < gh; y++) {
       for (let x = 0; x < gw; x++) {
-        if (want.has(cc.labels[(gy + y) * sub.width + gx + x])) img[y * gw + x] = 1;
+        if (want.has(labels[(gy + y) * width + gx + x])) img[y * gw + x] = 1;
       }
     }
-    // A group half again as wide as the field's digits are tall is digits that touch (single
-    // digits, even wide ones, stay under that): cut it along least-ink seams.
+    // Single digits, even wide ones, stay under 1.5 H.
     const cw = (core.get(g) ?? g.box)[2];
-    const n = !cells.length && cw > 1.5 * H ? Math.max(2, Math.round(cw / (0.85 * H))) : 1;
+    const n = !comb && cw > 1.5 * H ? Math.max(2, Math.round(cw / (0.85 * H))) : 1;
     const pieces = splitTouching({ width: gw, height: gh, data: img }, n);
     for (const piece of pieces) {
       const [px, py, pw, ph] = piece.box;

@@ -19,7 +19,7 @@
  */
 import type { BinaryImage, Box, DigitCrop } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { boxBottom as bottom, boxRight as right, components, cropBinary, groupComponents, median, unionBox as union } from './components';
+import { boxBottom as bottom, boxRight as right, Component, ComponentGroup, components, cropBinary, groupComponents, median, unionBox as union } from './components';
 import { normalizeDigit } from './normalize';
 import type { FieldType } from './fields';
 
@@ -159,21 +159,53 @@ function primitiveOf(pixels: number[], kind: Primitive['kind'], separator: boole
 /**
  * Over-segments one field of a cleaned binary page into primitives and lists the candidate digits
  * (runs of neighbouring primitives), each MNIST-normalized for the classifier.
+ *
+ * Its steps are separate functions: a scan calls this for every field, and V8 re-optimizes a function
+ * whenever an object of a shape it has not seen reaches it; one big function cost ~50 ms of compiling
+ * each time, over and over in a scan's first pages.
  */
 export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: GraphOptions = {}): SegmentGraph {
-  const maxMerge = options.maxMerge ?? 4;
   const empty: SegmentGraph = { field, digitHeight: 0, primitives: [], candidates: [] };
   const sub = cropBinary(page, field);
   if (sub.width === 0 || sub.height === 0) return empty;
   const fx = Math.max(0, Math.floor(field[0]));
   const fy = Math.max(0, Math.floor(field[1]));
   const cc = components(cv, sub);
-  let comps = cc.list;
-  if (comps.length === 0) return empty;
+  const found = fieldGroups(cc.list, sub.width, sub.height);
+  if (!found) return empty;
+  const { H } = found;
+  const { prim, primitives } = fieldPrimitives(sub, cc.labels, cc.list.length, found, options.cutsPerDigit ?? 3);
+  const sorted = leftToRight(prim, primitives);
+  const candidates = fieldCandidates(sorted, prim, sub.width, H, options.maxMerge ?? 4, fx, fy);
+  return {
+    field,
+    digitHeight: H,
+    primitives: sorted.map(({ box, kind, separator, area }) => ({ box: [fx + box[0], fy + box[1], box[2], box[3]] as Box, kind, separator, area })),
+    candidates,
+  };
+}
+
+/** A field's groups of components (a digit's broken strokes together), its digit height and body line. */
+interface FieldGroups {
+  groups: ComponentGroup[];
+  /** Typical digit height. */
+  H: number;
+  /** Median top and bottom of the tall groups (where the string's body sits). */
+  bodyTop: number;
+  bodyBottom: number;
+}
+
+/**
+ * The components of a `width` x `height` field that can be parts of digits (specks, edge slivers and
+ * long rules dropped), grouped; null when none are left.
+ */
+function fieldGroups(list: Component[], width: number, height: number): FieldGroups | null {
+  let comps = list;
+  if (comps.length === 0) return null;
   const tall = Math.max(...comps.map((c) => c.box[3]));
   const minArea = Math.max(4, Math.round((tall * 0.06) ** 2));
   comps = comps.filter((c) => c.area >= minArea);
-  if (comps.length === 0) return empty;
+  if (comps.length === 0) return null;
   const heights = comps.map((c) => c.box[3]).sort((a, b) => b - a);
   // Typical digit height: a tall component's, but at least most of the ink's extent (a digit
   // broken across its middle is two short components).
@@ -183,8 +215,8 @@ export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: Gra
   // Edge slivers (what is left of a box border) and long rules are not part of any digit.
   comps = comps.filter((c) => {
     const [x, y, w, h] = c.box;
-    const atSide = x <= 2 || x + w >= sub.width - 2;
-    const atTopBottom = y <= 2 || y + h >= sub.height - 2;
+    const atSide = x <= 2 || x + w >= width - 2;
+    const atTopBottom = y <= 2 || y + h >= height - 2;
     if ((atSide && w < 0.12 * H && h > 0.5 * H) || (atTopBottom && h < 0.12 * H && w > 0.5 * H)) return false;
     return !(w > 3 * H && h < 0.4 * H);
   });
@@ -193,67 +225,84 @@ export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: Gra
   // Body line of the string: where the tall groups sit.
   const tallGroups = groups.filter((g) => g.box[3] >= 0.6 * H);
   const bodyTop = tallGroups.length ? median(tallGroups.map((g) => g.box[1])) : 0;
-  const bodyBottom = tallGroups.length ? median(tallGroups.map((g) => bottom(g.box))) : sub.height;
-  // Pixels of each primitive: label image over the field.
+  const bodyBottom = tallGroups.length ? median(tallGroups.map((g) => bottom(g.box))) : height;
+  return { groups, H, bodyTop, bodyBottom };
+}
+
+/**
+ * The primitives of a field: each group whole (marks: small or dash-like), or cut at valleys along
+ * seams when wider than a narrow digit. `prim` maps each pixel to its primitive (-1: none).
+ */
+function fieldPrimitives(sub: BinaryImage, labels: Int32Array, count: number, found: FieldGroups, maxCutsPer: number): { prim: Int32Array; primitives: Array<Primitive & { cx: number }> } {
+  const { groups, H, bodyTop, bodyBottom } = found;
+  const width = sub.width;
   const prim = new Int32Array(sub.width * sub.height).fill(-1);
   const primitives: Array<Primitive & { cx: number }> = [];
-  const labelOf = new Int32Array(cc.list.length + 1).fill(-1);
+  const labelOf = new Int32Array(count + 1).fill(-1);
   groups.forEach((g, gi) => g.labels.forEach((l) => (labelOf[l] = gi)));
   const pixelsOf: number[][] = groups.map(() => []);
-  for (let i = 0; i < cc.labels.length; i++) {
-    const l = cc.labels[i];
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
     if (l > 0 && labelOf[l] >= 0) pixelsOf[labelOf[l]].push(i);
   }
-  const addPrimitive = (pixels: number[], kind: Primitive['kind'], separator = false) => primitiveOf(pixels, kind, separator, sub.width, prim, primitives);
-  const maxCutsPer = options.cutsPerDigit ?? 3;
   for (let gi = 0; gi < groups.length; gi++) {
-    const [x, y, w, h] = groups[gi].box;
+    const [, y, w, h] = groups[gi].box;
     const small = h < 0.4 * H && w < 0.6 * H;
     const dash = h < 0.3 * H && w >= 1.5 * h;
     if (small || dash) {
       const mid = y + h / 2;
       const separator = small && !dash && mid > bodyTop + 0.5 * (bodyBottom - bodyTop);
-      addPrimitive(pixelsOf[gi], 'mark', separator);
+      primitiveOf(pixelsOf[gi], 'mark', separator, width, prim, primitives);
       continue;
     }
-    if (w <= 0.6 * H) {
-      addPrimitive(pixelsOf[gi], 'group');
-      continue;
-    }
-    // A group wider than a narrow digit: maybe touching digits. Cut at valleys along seams.
-    const img: BinaryImage = { width: w, height: h, data: new Uint8Array(w * h) };
-    for (const p of pixelsOf[gi]) {
-      const px = (p % sub.width) - x;
-      const py = Math.floor(p / sub.width) - y;
-      img.data[py * w + px] = 1;
-    }
-    const cols = cutColumns(img, H, Math.max(1, Math.ceil((w / H) * maxCutsPer)));
-    if (cols.length === 0) {
-      addPrimitive(pixelsOf[gi], 'group');
-      continue;
-    }
-    const reach = Math.max(1, Math.round(0.2 * H));
-    const paths = cols.map((c) => seamCut(img, c - reach, c + reach));
-    for (let k = 1; k < paths.length; k++) for (let yy = 0; yy < h; yy++) paths[k][yy] = Math.max(paths[k][yy], paths[k - 1][yy]);
-    const pieces: number[][] = Array.from({ length: paths.length + 1 }, () => []);
-    for (const p of pixelsOf[gi]) {
-      const px = (p % sub.width) - x;
-      const py = Math.floor(p / sub.width) - y;
-      let k = 0;
-      while (k < paths.length && px >= paths[k][py]) k++;
-      pieces[k].push(p);
-    }
-    const nonEmpty = pieces.filter((p) => p.length > 0);
-    if (nonEmpty.length === 1) addPrimitive(nonEmpty[0], 'group');
-    else for (const p of nonEmpty) addPrimitive(p, 'piece');
+    const pieces = w <= 0.6 * H ? [pixelsOf[gi]] : cutGroup(pixelsOf[gi], groups[gi].box, width, H, maxCutsPer);
+    if (pieces.length === 1) primitiveOf(pieces[0], 'group', false, width, prim, primitives);
+    else for (const p of pieces) primitiveOf(p, 'piece', false, width, prim, primitives);
   }
-  // Left to right by centre of ink; relabel the pixel map to the new order.
+  return { prim, primitives };
+}
+
+/**
+ * A group wider than a narrow digit (maybe touching digits), cut at valleys along seams: its pixels
+ * (indices in a `width`-wide field) in pieces left to right, empty pieces left out (one piece: uncut).
+ */
+function cutGroup(pixels: number[], [x, y, w, h]: Box, width: number, H: number, maxCutsPer: number): number[][] {
+  const img: BinaryImage = { width: w, height: h, data: new Uint8Array(w * h) };
+  for (const p of pixels) {
+    const px = (p % width) - x;
+    const py = Math.floor(p / width) - y;
+    img.data[py * w + px] = 1;
+  }
+  const cols = cutColumns(img, H, Math.max(1, Math.ceil((w / H) * maxCutsPer)));
+  if (cols.length === 0) return [pixels];
+  const reach = Math.max(1, Math.round(0.2 * H));
+  const paths = cols.map((c) => seamCut(img, c - reach, c + reach));
+  for (let k = 1; k < paths.length; k++) for (let yy = 0; yy < h; yy++) paths[k][yy] = Math.max(paths[k][yy], paths[k - 1][yy]);
+  const pieces: number[][] = Array.from({ length: paths.length + 1 }, () => []);
+  for (const p of pixels) {
+    const px = (p % width) - x;
+    const py = Math.floor(p / width) - y;
+    let k = 0;
+    while (k < paths.length && px >= paths[k][py]) k++;
+    pieces[k].push(p);
+  }
+  return pieces.filter((p) => p.length > 0);
+}
+
+/** The primitives left to right by centre of ink; `prim` relabelled to the new order. */
+function leftToRight(prim: Int32Array, primitives: Array<Primitive & { cx: number }>): Array<Primitive & { cx: number }> {
   const order = primitives.map((_, i) => i).sort((a, b) => primitives[a].cx - primitives[b].cx);
   const rank = new Int32Array(order.length);
   order.forEach((o, r) => (rank[o] = r));
   for (let i = 0; i < prim.length; i++) if (prim[i] >= 0) prim[i] = rank[prim[i]];
-  const sorted = order.map((o) => primitives[o]);
-  // Candidates: runs of neighbouring primitives that fit in one digit.
+  return order.map((o) => primitives[o]);
+}
+
+/**
+ * Candidates: runs of up to `maxMerge` neighbouring primitives that fit in one digit, each cut out of
+ * `prim` (a `width`-wide field at `fx`, `fy` on the page) and normalized.
+ */
+function fieldCandidates(sorted: Primitive[], prim: Int32Array, width: number, H: number, maxMerge: number, fx: number, fy: number): Candidate[] {
   const candidates: Candidate[] = [];
   for (let i = 0; i < sorted.length; i++) {
     let box = sorted[i].box;
@@ -270,7 +319,7 @@ export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: Gra
       const img = new Uint8Array(bw * bh);
       for (let yy = 0; yy < bh; yy++) {
         for (let xx = 0; xx < bw; xx++) {
-          const p = prim[(by + yy) * sub.width + bx + xx];
+          const p = prim[(by + yy) * width + bx + xx];
           if (p >= i && p <= j) img[yy * bw + xx] = 255;
         }
       }
@@ -279,12 +328,7 @@ export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: Gra
       candidates.push({ first: i, last: j, box: pageBox, crop: { pixels: crop.pixels, box: pageBox } });
     }
   }
-  return {
-    field,
-    digitHeight: H,
-    primitives: sorted.map(({ box, kind, separator, area }) => ({ box: [fx + box[0], fy + box[1], box[2], box[3]] as Box, kind, separator, area })),
-    candidates,
-  };
+  return candidates;
 }
 
 /** Options of {@link bestPath}. */
