@@ -292,6 +292,14 @@ export function tableCells(lineMask: BinaryImage, box: Box, minSide: number): Ar
   });
 }
 
+/** The ink in row `y` of `img` from `x0`, `w` pixels (a top-level function: a closure's optimized code is lost with it). */
+function rowInk(img: BinaryImage, y: number, x0: number, w: number): number {
+  let s = 0;
+  const o = y * img.width;
+  for (let x = x0; x < x0 + w; x++) s += img.data[o + x];
+  return s;
+}
+
 /**
  * A comb open above, from one structure of form lines (`box`, in `lineMask`): a long baseline with
  * no line over it, and risers standing on it at a regular pitch, from one end of it to the other:
@@ -302,12 +310,7 @@ export function tableCells(lineMask: BinaryImage, box: Box, minSide: number): Ar
  */
 export function openComb(lineMask: BinaryImage, ink: BinaryImage, box: Box, minSide: number): { box: Box; cells: Box[] } | null {
   const [bx, by, bw, bh] = box;
-  const W = lineMask.width;
-  const cover = (y: number) => {
-    let s = 0;
-    for (let x = bx; x < bx + bw; x++) s += lineMask.data[y * W + x];
-    return s;
-  };
+  const cover = (y: number) => rowInk(lineMask, y, bx, bw);
   // The baseline: the lowest rows the structure spans; nothing long above it (that is a box's top).
   let base = by + bh - 1;
   while (base >= by && cover(base) < 0.8 * bw) base--;
