@@ -9,7 +9,7 @@ import type { DigitDataset } from '../classify/data/dataset';
 import { Rng } from '../classify/data/random';
 import { resampleArea } from '../segment/normalize';
 import { DEFAULT_MARK_SIZE, type Template } from '../segment/fields';
-import { toGray } from '../io/image';
+import { decodeImage } from '../io/image';
 
 /** A field to draw: label, digit count, box in page fractions. */
 export interface FormFieldSpec {
@@ -264,8 +264,8 @@ export async function renderForm(form: GeneratedForm, fields: FormFieldSpec[], t
   }
   if (artifacts.jpeg) {
     const jpg = await img.jpeg({ quality: artifacts.jpeg }).toBuffer();
-    const { data, info } = await sharp(jpg).raw().toBuffer({ resolveWithObject: true });
-    img = sharp(Buffer.from(toGray(data, info.width * info.height, info.channels)), { raw: { width: info.width, height: info.height, channels: 1 } });
+    const back = await decodeImage(jpg);
+    img = sharp(Buffer.from(back.data), { raw: { width: back.width, height: back.height, channels: 1 } });
   }
   // A grey scan is stored as one channel: sharp writes one-channel raw input as RGB unless told b-w.
   return img.toColourspace('b-w').png().toBuffer();
