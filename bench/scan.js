@@ -203,6 +203,7 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-varied-'));
   const clf = await Classifier.load(undefined, { workers: 1 });
   const pairs = kinds.map(() => []);
+  const bitonal = [];
   for (let i = 0; i < n; i++) {
     const kind = only ?? i % kinds.length;
     const seed = seedBase + i;
@@ -232,20 +233,29 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
       file = join(dir, `${String(i).padStart(3, '0')}-${kind}.png`);
       writeFileSync(file, await renderForm(form, fields, 'Order form', artifacts, seed));
     }
-    const [doc] = await collect(scanInputs, [file], { autoFields: true, classifier: clf, concurrency: 1 });
-    const page = doc.pages[0];
     const want = readingOrder(templateFields(form.template, form.width, form.height));
-    const got = matchFields(want, page?.fields ?? []);
-    want.forEach((w, k) => pairs[kind].push({ expected: form.expected[w.name], read: got[k]?.value ?? '', where: `${file.split('/').pop()} ${w.name}${got[k] ? '' : ' (not found)'}` }));
+    const read = async (f, into) => {
+      const [doc] = await collect(scanInputs, [f], { autoFields: true, classifier: clf, concurrency: 1 });
+      const got = matchFields(want, doc.pages[0]?.fields ?? []);
+      want.forEach((w, k) => into.push({ expected: form.expected[w.name], read: got[k]?.value ?? '', where: `${f.split('/').pop()} ${w.name}${got[k] ? '' : ' (not found)'}` }));
+    };
+    await read(file, pairs[kind]);
+    if (kind === 0) {
+      // The same grey page as a bitonal scanner writes it: a fixed threshold, 1 bit a pixel, CCITT group 4.
+      const tif = file.replace(/\.png$/, '-bitonal.tif');
+      await sharp(file).threshold(140).toColourspace('b-w').tiff({ compression: 'ccittfax4', bitdepth: 1 }).toFile(tif);
+      await read(tif, bitonal);
+    }
   }
   await clf.close();
   console.log(`
-## Other layouts, --auto-fields (${n} letter pages: a 3 x 3 table of fields sharing borders, a 7-cell comb, a lone box, 6-cell combs open above (walls; ticks), 5 separate digit squares, a dashed box, a shaded field; ${only === null ? 'four kinds of page in turn' : `all ${kinds[only]}, seeds ${seedBase}+`})
+## Other layouts, --auto-fields (${n} letter pages: a 3 x 3 table of fields sharing borders, a 7-cell comb, a lone box, 6-cell combs open above (walls; ticks), 5 separate digit squares, a dashed box, a shaded field; ${only === null ? 'four kinds of page in turn, the grey ones also as bitonal TIFF' : `all ${kinds[only]}, seeds ${seedBase}+`})
 `);
   console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
   const rows = kinds.flatMap((k, j) => (pairs[j].length ? [row(`field accuracy, ${k} (${pairs[j].length} fields)`, score(pairs[j]).fieldAccuracy * 100, null, '%', 2)] : []));
   if (only === null) rows.push(row(`field accuracy, all (${pairs.flat().length} fields)`, score(pairs.flat()).fieldAccuracy * 100, null, '%', 2));
-  const wrong = pairs.flat().filter((p) => p.expected !== p.read);
+  if (bitonal.length) rows.push(row(`field accuracy, the grey pages as 1-bit TIFF (CCITT G4, threshold 140; ${bitonal.length} fields)`, score(bitonal).fieldAccuracy * 100, null, '%', 2));
+  const wrong = [...pairs.flat(), ...bitonal].filter((p) => p.expected !== p.read);
   if (wrong.length) {
     console.log('\nMisread:');
     for (const p of wrong) console.log(`  ${p.where}: ${p.expected} -> ${p.read}`);

@@ -801,6 +801,19 @@ describe('digitscan scan', () => {
     // The generator's grey pages are stored grey (one channel), as a grey scanner writes them.
     expect((await sharp(join(forms, 'zip-code.png')).metadata()).channels).toBe(1);
   });
+  test('a bitonal scan (1-bit TIFF, CCITT group 4) decodes to black and white and reads like the grey page it was made of', async () => {
+    const png = join(forms, 'zip-code.png');
+    const want = (JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8')) as { zip: string }).zip;
+    const tif = join(tmp(), 'zip-code-bitonal.tif');
+    await sharp(png).threshold(140).toColourspace('b-w').tiff({ compression: 'ccittfax4', bitdepth: 1 }).toFile(tif);
+    const meta = await sharp(tif).metadata();
+    expect([meta.format, meta.channels, meta.bitsPerSample]).toEqual(['tiff', 1, 1]);
+    const { image } = await decodePage(tif);
+    const ref = await sharp(png).threshold(140).toColourspace('b-w').raw().toBuffer();
+    expect(Buffer.from(image.data).equals(ref)).toBe(true);
+    const fields = await autoFields(tif);
+    expect(fields.map((f) => f.value)).toEqual([want]);
+  }, 60000);
   test('bad inputs are reported by file and page; the batch goes on and the exit code says so', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'corrupt.png'), 'not an image');
