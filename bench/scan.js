@@ -340,4 +340,55 @@ async function orand(row, limit) {
   return { rows: [...rows, ...held, ...seg], heldOut: brief(ev), heldOutErrataApplied: { errata: nFixed, stringAccuracy: fixed.filter((r) => r.correct).length / fixed.length, at1pct: fixedAt1 }, heldOutDigitByDigit: brief(dp) };
 }
 
-module.exports = { scanForms, variedForms, orand, score };
+/**
+ * The scan bench's pages (the same seeds) turned upside down, read with their templates and with
+ * --auto-fields: pages turned back, fields read right; and the same pages upright: pages turned (none
+ * should be) and pages that read poorly enough to be read a second time turned.
+ */
+async function upsideDown(n, row) {
+  const sharp = require('sharp');
+  const { scanInputs } = dist('pipeline/scan');
+  const { Classifier } = dist('classify/classifier');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-upside-'));
+  console.log(`\n## Upside-down pages (the scan bench's ${n} pages turned by 180°)\n`);
+  const forms = await generate(dir, n);
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const readsPoorly = (p) => {
+    const ds = p.fields.flatMap((f) => f.digits);
+    return !ds.length || ds.filter((d) => d.confidence >= 0.99).length < 0.8 * ds.length;
+  };
+  let turnedTpl = 0, turnedAuto = 0, right = 0, rightUpright = 0, fields = 0, flipped = 0, poor = 0;
+  for (const f of forms) {
+    const file = f.file.replace(/\.png$/, '-upside-down.png');
+    writeFileSync(file, await sharp(f.png).rotate(180).toBuffer());
+    for (const [input, upright] of [[file, false], [f.file, true]]) {
+      const [t] = await collect(scanInputs, [input], { template: f.template, classifier: clf, concurrency: 1 });
+      const [a] = await collect(scanInputs, [input], { autoFields: true, classifier: clf, concurrency: 1 });
+      const [pt, pa] = [t.pages[0], a.pages[0]];
+      const ok = pt.fields.filter((fl) => fl.value === f.expected[fl.name]).length;
+      if (upright) {
+        rightUpright += ok;
+        flipped += (pt.orientation ? 1 : 0) + (pa.orientation ? 1 : 0);
+        poor += (readsPoorly(pt) ? 1 : 0) + (readsPoorly(pa) ? 1 : 0);
+      } else {
+        right += ok;
+        fields += pt.fields.length;
+        turnedTpl += pt.orientation === 180 ? 1 : 0;
+        turnedAuto += pa.orientation === 180 ? 1 : 0;
+      }
+    }
+  }
+  await clf.close();
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  const rows = [
+    row(`upside-down pages turned back, with the template (of ${n})`, turnedTpl, null, 'pages'),
+    row(`upside-down pages turned back, --auto-fields (of ${n})`, turnedAuto, null, 'pages'),
+    row(`fields right on the upside-down pages, with the template (of ${fields})`, right, null, 'fields'),
+    row(`fields right on the same pages upright, with the template (of ${fields})`, rightUpright, null, 'fields'),
+    row(`upright readings turned (of ${2 * n}: template and --auto-fields)`, flipped, null, 'readings'),
+    row(`upright readings read a second time, turned (of ${2 * n})`, poor, null, 'readings'),
+  ];
+  return { rows };
+}
+
+module.exports = { scanForms, variedForms, upsideDown, orand, score };

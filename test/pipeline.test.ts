@@ -801,6 +801,38 @@ describe('digitscan scan', () => {
     // The generator's grey pages are stored grey (one channel), as a grey scanner writes them.
     expect((await sharp(join(forms, 'zip-code.png')).metadata()).channels).toBe(1);
   });
+  test('an upside-down page is read turned the right way up, with its boxes in the pixels of the page as stored', async () => {
+    const upright = join(forms, 'multi-field.png');
+    const turned = join(tmp(), 'multi-field-upside-down.png');
+    await sharp(upright).rotate(180).toFile(turned);
+    const template = join(forms, 'multi-field.template.json');
+    const read = async (file: string, options: ScanOptions) => {
+      const docs: DocumentResult[] = [];
+      await scanInputs([file], { concurrency: 1, ...options }, (d) => docs.push(d));
+      return docs[0].pages[0];
+    };
+    for (const options of [{ template }, { autoFields: true }] as ScanOptions[]) {
+      const [a, b] = [await read(upright, options), await read(turned, options)];
+      expect(a.orientation).toBeUndefined();
+      expect(b.orientation).toBe(180);
+      expect(b.fields.map((f) => f.value)).toEqual(a.fields.map((f) => f.value));
+      // Each digit's box on the stored page is the upright one turned about the page's centre.
+      const W = a.width;
+      const H = a.height;
+      a.fields.forEach((f, i) =>
+        f.digits.forEach((d, k) => {
+          const [x, y, w, h] = b.fields[i].digits[k].box;
+          const want = [W - d.box[0] - d.box[2], H - d.box[1] - d.box[3], d.box[2], d.box[3]];
+          [x, y, w, h].forEach((v, j) => expect(Math.abs(v - want[j])).toBeLessThanOrEqual(4));
+        }),
+      );
+      // Without turning, the page reads poorly: few of its digits at 0.99.
+      const c = await read(turned, { ...options, orient: false });
+      expect(c.orientation).toBeUndefined();
+      const ds = c.fields.flatMap((f) => f.digits);
+      expect(ds.filter((d) => d.confidence >= 0.99).length).toBeLessThan(0.8 * Math.max(1, ds.length));
+    }
+  }, 120000);
   test('a bitonal scan (1-bit TIFF, CCITT group 4) decodes to black and white and reads like the grey page it was made of', async () => {
     const png = join(forms, 'zip-code.png');
     const want = (JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8')) as { zip: string }).zip;

@@ -208,7 +208,7 @@ async function cmdClassify(a: { images: string[]; model?: string; format: string
 
 async function cmdScan(a: {
   inputs: string[]; model?: string; format: 'json' | 'jsonl' | 'csv'; template?: string; autoFields?: boolean; threshold?: 'otsu' | 'adaptive';
-  deskew: boolean; clahe?: boolean; fieldType: FieldType; minConfidence: number; dpi: number; workSize: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
+  deskew: boolean; orient: boolean; clahe?: boolean; fieldType: FieldType; minConfidence: number; dpi: number; workSize: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
   concurrency?: number; progress?: boolean; stringModel?: string; touchingModel?: string;
 }): Promise<number> {
   // Loaded here first so that a missing or corrupt model is one clear error before any work.
@@ -228,7 +228,7 @@ async function cmdScan(a: {
     const r = await scanInputs(
       a.inputs,
       {
-        template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, clahe: a.clahe, fieldType: a.fieldType, minConfidence: a.minConfidence, dpi: a.dpi,
+        template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, orient: a.orient, clahe: a.clahe, fieldType: a.fieldType, minConfidence: a.minConfidence, dpi: a.dpi,
         workSize: a.workSize, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, classifier: clf, stringModel, touchingModel: a.touchingModel, concurrency: a.concurrency,
       },
       (doc) => {
@@ -348,6 +348,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('threshold', { choices: ['otsu', 'adaptive'], default: 'otsu', describe: 'binarization: adaptive for uneven light or patterned paper' })
           .option('clahe', { type: 'boolean', describe: 'equalize contrast (CLAHE) before thresholding: faint or unevenly lit scans' })
           .option('deskew', { type: 'boolean', default: true, describe: 'correct page skew (--no-deskew to skip)' })
+          .option('orient', { type: 'boolean', default: true, describe: 'read a page that reads poorly again turned by 180 degrees, and keep the turned reading when it is clearly better (--no-orient to skip)' })
           .option('field-type', { choices: ['digits', 'amount', 'zip'], default: 'digits', describe: 'what fields hold, unless their template says: digits (any), amount (separators, groups of three), zip (5 or 9 digits)' })
           .option('string-model', { type: 'string', describe: 'string model that reads amount fields whole, and digit fields where contours and recognition find different numbers of digits (default: the shipped models/amount; none: digit by digit with --model)' })
           .option('touching-model', { type: 'string', describe: 'digit model with a reject class that re-reads fields where digits may touch, by recognition-based segmentation (default: the shipped models/check; none: contours only)' })

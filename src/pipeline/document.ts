@@ -63,6 +63,11 @@ export interface PageResult {
   height: number;
   /** Skew corrected, in degrees. */
   skew: number;
+  /**
+   * 180 when the page was upside down and was read turned the right way up (see
+   * `ScanOptions.orient`); absent otherwise. Boxes are always in the page's pixels as stored.
+   */
+  orientation?: 180;
   /** Present when the template has registration marks. */
   registration?: PageRegistration;
   fields: FieldResult[];

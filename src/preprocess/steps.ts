@@ -1017,3 +1017,8 @@ export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): Bina
   }
   return { width: w, height: hgt, data: res };
 }
+
+/** The page turned by 180 degrees: its pixels in reverse order (an upside-down scan set upright). */
+export function turnAround(image: GrayImage): GrayImage {
+  return { width: image.width, height: image.height, data: image.data.slice().reverse() };
+}
