@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mnistTest, runCli, tmp, writeDigitPng } from './helpers';
+import { spawnSync } from 'node:child_process';
+import { CLI, mnistTest, ROOT, runCli, tmp, writeDigitPng } from './helpers';
 
 const dir = tmp();
 const model = join(dir, 'model');
@@ -47,6 +48,12 @@ describe('digitscan CLI', () => {
     expect(right).toBeGreaterThanOrEqual(5); // of 7
   });
 
+  test('output piped into a reader that stops early (| head -1) ends quietly, with no EPIPE trace', () => {
+    const zip = join(ROOT, 'samples', 'forms', 'zip-code.png');
+    const r = spawnSync('sh', ['-c', `node "${CLI}" scan "${zip}" "${zip}" "${zip}" --auto-fields --concurrency 1 --format csv | head -1`], { encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('source,page,field,value,confidence,needs_review');
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
+  }, 60000);
   test('a missing model is a clear error', () => {
     const r = runCli(['classify', join(dir, 'd0.png'), '--model', join(dir, 'no-model')]);
     expect(r.status).toBe(2);
