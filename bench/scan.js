@@ -343,7 +343,7 @@ async function orand(row, limit) {
 /**
  * The scan bench's pages (the same seeds) turned upside down, read with their templates and with
  * --auto-fields: pages turned back, fields read right; and the same pages upright: pages turned (none
- * should be) and pages that read poorly enough to be read a second time turned.
+ * should be) and pages that read poorly enough to be looked at (their print, then maybe a second reading).
  */
 async function upsideDown(n, row) {
   const sharp = require('sharp');
@@ -386,7 +386,7 @@ async function upsideDown(n, row) {
     row(`fields right on the upside-down pages, with the template (of ${fields})`, right, null, 'fields'),
     row(`fields right on the same pages upright, with the template (of ${fields})`, rightUpright, null, 'fields'),
     row(`upright readings turned (of ${2 * n}: template and --auto-fields)`, flipped, null, 'readings'),
-    row(`upright readings read a second time, turned (of ${2 * n})`, poor, null, 'readings'),
+    row(`upright readings that read poorly, looked at for which way up their print stands (of ${2 * n})`, poor, null, 'readings'),
   ];
   return { rows };
 }

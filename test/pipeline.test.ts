@@ -6,8 +6,9 @@ import { decodePage, toGray } from '../src/io/image';
 import sharp from 'sharp';
 import { join } from 'node:path';
 import { loadOpenCV } from '../src/preprocess/opencv';
-import { estimateSkew, findLines, paperOf, removeLines, rotate, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, thresholdRotatedAt } from '../src/preprocess/steps';
+import { estimateSkew, findLines, paperOf, removeLines, rotate, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, thresholdRotatedAt, turnAround } from '../src/preprocess/steps';
 import { cleanPage } from '../src/preprocess/page';
+import { textUpright } from '../src/preprocess/orientation';
 import { loadOpenCV as cvLoad, toMat, fromMat } from '../src/preprocess/opencv';
 import { extractDigits } from '../src/segment/digits';
 import { loadMnist } from '../src/classify/data/dataset';
@@ -826,6 +827,12 @@ describe('digitscan scan', () => {
           [x, y, w, h].forEach((v, j) => expect(Math.abs(v - want[j])).toBeLessThanOrEqual(4));
         }),
       );
+      // Which way up the print stands: the letters' bottoms line up, upside down their tops.
+      const { image } = await decodePage(upright, { maxShortSide: 1275 });
+      const cv = await loadOpenCV();
+      expect(textUpright(cv, image).score).toBeGreaterThan(0.1);
+      expect(textUpright(cv, turnAround(image)).score).toBeLessThan(-0.1);
+      expect(textUpright(cv, blank(1275, 1650))).toEqual({ score: 0, letters: 0 });
       // Without turning, the page reads poorly: few of its digits at 0.99.
       const c = await read(turned, { ...options, orient: false });
       expect(c.orientation).toBeUndefined();

@@ -13,6 +13,7 @@ import { expandInputs } from '../io/inputs';
 import { loadOpenCV, CV } from '../preprocess/opencv';
 import { reduce, turnAround, union, type ThresholdMethod } from '../preprocess/steps';
 import { cleanPage } from '../preprocess/page';
+import { textUpright } from '../preprocess/orientation';
 import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
 import { affineScale, applyAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
 import { extractDigits } from '../segment/digits';
@@ -80,10 +81,12 @@ export interface ScanOptions {
   touchingModel?: string;
   /**
    * Turn upside-down pages (default true). A page that reads poorly (under four fifths of its
-   * digits at 0.99 confidence or more, or no digits at all) is read again turned by 180 degrees, and
-   * the turned reading is kept when it reads well and has at least two more such digits; the page
-   * then says `orientation: 180`. Pages that read well cost nothing more. Digits alone cannot always
-   * tell (an upside-down 0, 1, 8, 6 or 9 is a digit too): a page of a few digits may stay unturned.
+   * digits at 0.99 confidence or more, or no digits at all) is looked at for which way up its print
+   * stands (letters stand on a common baseline; upside down, their tops line up) and read again
+   * turned by 180 degrees when the print is upside down; with no print to tell by, the turned reading
+   * is kept when it reads well and has at least two more such digits. The page then says
+   * `orientation: 180`. Pages that read well cost nothing more; an upside-down page whose digits
+   * happen to read well (0, 1, 8, 6 and 9 are digits upside down too) is not looked at.
    */
   orient?: boolean;
   /** TF.js backend (default wasm). */
@@ -432,11 +435,12 @@ function turnedBack(page: PageResult): PageResult {
 }
 
 /**
- * {@link scanPage}, and for a page (not a cut-out field, under 600 px a side) that reads poorly, the
- * same page turned by 180 degrees: the turned reading is kept when it reads well and has at least two
- * more sure digits (0.99 or more). An upside-down page still reads its 0, 1, 8 and 6/9 (as 9/6)
- * with confidence, and some others, so digits alone cannot always tell: a few-digit page may stay
- * as it is. The overlay (and the debug images, under "<name>-turned") are of the reading kept.
+ * {@link scanPage}, and for a page (not a cut-out field, under 600 px a side) that reads poorly, a
+ * look at which way up its print stands ({@link textUpright}): upright print keeps the reading,
+ * upside-down print has the page read again turned by 180 degrees. With no print to tell by, the turned
+ * reading is kept when it reads well and has at least two more sure digits (0.99 or more); digits
+ * alone cannot always tell (an upside-down 0, 1, 8 or 6/9 is a digit too). The overlay (and the debug
+ * images, under "<name>-turned") are of the reading kept.
  */
 async function scanOriented(
   image: GrayImage,
@@ -450,10 +454,13 @@ async function scanOriented(
   if (opts.orient === false || Math.min(image.width, image.height) < 600) return first;
   const a = sureDigits(first);
   if (a.all > 0 && a.sure >= 0.8 * a.all) return first;
+  const print = textUpright(await loadOpenCV(), image);
+  const told = print.letters >= 10 && Math.abs(print.score) >= 0.1;
+  if (told && print.score > 0) return first;
   const turned = await scanPage(turnAround(image), page, clf, opts, `${name}-turned`, size);
   const b = sureDigits(turned);
   const overlay = (n: string) => join(opts.overlay!, `${n}-p${page}.png`);
-  if (b.sure >= a.sure + 2 && b.sure >= 0.8 * b.all) {
+  if (told || (b.sure >= a.sure + 2 && b.sure >= 0.8 * b.all)) {
     if (opts.overlay) renameSync(overlay(`${name}-turned`), overlay(name));
     return turnedBack(turned);
   }

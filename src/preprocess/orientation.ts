@@ -1,0 +1,59 @@
+/**
+ * Which way up a page's printed text stands, without reading it: in a line of Latin print the letters
+ * stand on a common baseline (only g, j, p, q, y hang below it) while their tops split between the
+ * x-height and the ascenders and capitals. Upside down, the tops line up and the bottoms split.
+ */
+import type { GrayImage } from '../types';
+import { labelComponents, type CV } from './opencv';
+import { threshold } from './steps';
+
+interface Glyph {
+  x: number;
+  top: number;
+  bottom: number;
+  h: number;
+}
+
+/** Fraction of neighbours in `v` (left to right along a line) within `tol` of each other: a skewed line stays aligned letter to letter. */
+function alignedPairs(v: number[], tol: number): number {
+  let n = 0;
+  for (let i = 1; i < v.length; i++) if (Math.abs(v[i] - v[i - 1]) <= tol) n++;
+  return n / (v.length - 1);
+}
+
+/**
+ * A score of the page's print standing upright: over its lines of print (five or more letter-sized
+ * components in a row), the share of neighbouring letters whose bottoms align minus the share whose
+ * tops align, weighed by letters. Above 0: upright; below 0: upside down; near 0 (no print, or
+ * capitals only): no telling.
+ */
+export function textUpright(cv: CV, gray: GrayImage): { score: number; letters: number } {
+  const bin = threshold(cv, gray, 'otsu');
+  const H = Math.min(gray.width, gray.height);
+  const glyphs: Glyph[] = labelComponents(cv, bin, (list) =>
+    list
+      .filter((c) => c.box[3] >= Math.max(5, 0.004 * H) && c.box[3] <= 0.025 * H && c.box[2] <= 2 * c.box[3] && c.area >= 8)
+      .map((c) => ({ x: c.box[0], top: c.box[1], bottom: c.box[1] + c.box[3], h: c.box[3] })),
+  );
+  glyphs.sort((a, b) => a.x - b.x);
+  const lines: Glyph[][] = [];
+  for (const g of glyphs) {
+    const line = lines.find((l) => {
+      const last = l[l.length - 1];
+      const overlap = Math.min(last.bottom, g.bottom) - Math.max(last.top, g.top);
+      return g.x - last.x <= 3 * Math.max(last.h, g.h) && overlap >= 0.5 * Math.min(last.h, g.h);
+    });
+    if (line) line.push(g);
+    else lines.push([g]);
+  }
+  let score = 0;
+  let letters = 0;
+  for (const l of lines) {
+    if (l.length < 5) continue;
+    const hs = l.map((g) => g.h).sort((a, b) => a - b);
+    const tol = Math.max(1, 0.08 * hs[hs.length >> 1]);
+    score += (alignedPairs(l.map((g) => g.bottom), tol) - alignedPairs(l.map((g) => g.top), tol)) * l.length;
+    letters += l.length;
+  }
+  return { score: letters ? score / letters : 0, letters };
+}
