@@ -1,8 +1,10 @@
 /**
  * digitscan: read handwritten digits off scanned documents.
  *
- * Stages are importable on their own: io (decoding), segment (normalization), classify (models,
- * training, evaluation).
+ * `scan()` reads files into documents (Document -> Page -> Field -> Digit), as `digitscan scan` does.
+ * Stages are importable on their own: io (decoding, PDF pages), preprocess (threshold, deskew, line
+ * removal, orientation), segment (fields, registration, digit crops, normalization), classify (models,
+ * training, evaluation), pipeline (a page, a file, output formats).
  */
 export type { GrayImage, BinaryImage, Box, DigitCrop } from './types';
 export { decodeImage, decodePage, imagePageCount, InputError, DEFAULT_PIXEL_LIMIT } from './io/image';
@@ -11,8 +13,33 @@ export { expandInputs } from './io/inputs';
 export { normalizeDigit, otsuThreshold, MNIST_SIZE, MNIST_FIT } from './segment/normalize';
 export type { NormalizeOptions } from './segment/normalize';
 export { isolateDigit } from './segment/isolate';
+export { readPdfPages, pdfPageCount } from './io/pdf';
+export type { PdfOptions, PdfPage } from './io/pdf';
 export { loadOpenCV } from './preprocess/opencv';
 export type { CV } from './preprocess/opencv';
+export { cleanPage } from './preprocess/page';
+export type { CleanOptions, CleanPage } from './preprocess/page';
+export { equalize, threshold, estimateSkew, rotate, removeSpecks, findLines, removeLines, turnAround } from './preprocess/steps';
+export type { ThresholdMethod, LineMask } from './preprocess/steps';
+export { textUpright } from './preprocess/orientation';
+export { parseTemplate, templateFields, boxFields, lineFields, readingOrder, DEFAULT_MARK_SIZE } from './segment/fields';
+export type { Template, TemplateField, FieldRegion, FieldType } from './segment/fields';
+export { registerTemplate } from './segment/registration';
+export type { Registration } from './segment/registration';
+export { extractDigits } from './segment/digits';
+export type { DigitOptions } from './segment/digits';
+export { segmentGraph, bestPath } from './segment/strings';
+export type { SegmentGraph, PathOptions, PathResult } from './segment/strings';
+export { scan, scanInputs, scanFile, scanPage, loadTemplate, writeOverlay, DEFAULT_WORK_SIZE } from './pipeline/scan';
+export type { ScanOptions } from './pipeline/scan';
+export type { DocumentResult, PageResult, FieldResult, DigitResult, PageRegistration } from './pipeline/document';
+export { jsonDocument, jsonlLine, csvRows, CSV_HEADER } from './pipeline/output';
+export type { OutputFormat } from './pipeline/output';
+export { evaluateStrings } from './pipeline/strings';
+export type { StringEvaluation, StringEvalOptions } from './pipeline/strings';
+export { StringModel } from './classify/string-model';
+export { generateForm, renderForm, SAMPLE_FORMS } from './samples/forms';
+export type { GeneratedForm, FormFieldSpec, Artifacts } from './samples/forms';
 export type { IsolateOptions } from './segment/isolate';
 export { Classifier, applyTemperature } from './classify/classifier';
 export type { Prediction, ClassifierOptions } from './classify/classifier';
