@@ -1,7 +1,7 @@
 /**
  * The scan pipeline's stages on generated images, and the scan command end to end and on bad input.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { decodePage, toGray } from '../src/io/image';
 import sharp from 'sharp';
 import { join } from 'node:path';
@@ -866,6 +866,12 @@ describe('digitscan scan', () => {
     expect(docs[2].error).toMatch(/corrupt\.pdf: not a valid PDF/);
     expect(docs[3].pages[0].fields.length).toBeGreaterThan(0); // the good file is still read
     expect(r.stderr).toMatch(/corrupt\.png/);
+    // A folder with nothing to read and a pattern that matches nothing are named with what was wrong.
+    mkdirSync(join(dir, 'empty'));
+    const e = runCli(['scan', join(dir, 'empty'), join(dir, '*.nomatch'), '--format', 'jsonl']);
+    expect(e.status).toBe(1);
+    expect(e.stderr).toMatch(/empty: a folder with no images or PDFs in it/);
+    expect(e.stderr).toMatch(/\*\.nomatch: no files match this pattern/);
     const t = runCli(['scan', join(forms, 'zip-code.png'), '--template', join(dir, 'nope.json')]);
     expect(t.status).toBe(2);
     expect(t.stderr).toMatch(/nope\.json: cannot read template/);

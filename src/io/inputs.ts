@@ -8,8 +8,8 @@ import { pdfPageCount } from './pdf';
 /** Extensions read as inputs when a folder is given. */
 export const INPUT_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp', '.gif', '.bmp', '.avif', '.pdf']);
 
-/** One expanded input: a file, or an input that matched nothing (reported, not fatal). */
-export type ExpandedInput = { file: string } | { missing: string };
+/** One expanded input: a file, or an input that matched nothing and why (reported, not fatal). */
+export type ExpandedInput = { file: string } | { missing: string; why: string };
 
 function walk(dir: string, out: string[]): void {
   for (const name of readdirSync(dir).sort()) {
@@ -32,15 +32,16 @@ export function expandInputs(inputs: string[]): ExpandedInput[] {
       if (statSync(input).isDirectory()) {
         const files: string[] = [];
         walk(input, files);
-        if (files.length === 0) out.push({ missing: input });
+        if (files.length === 0) out.push({ missing: input, why: `a folder with no images or PDFs in it (looked for ${[...INPUT_EXTENSIONS].join(' ')})` });
         files.forEach((file) => out.push({ file }));
       } else {
         out.push({ file: input });
       }
       continue;
     }
-    const matches = /[*?[{]/.test(input) ? globSync(input, { onlyFiles: true, expandDirectories: false }).sort() : [];
-    if (matches.length === 0) out.push({ missing: input });
+    const pattern = /[*?[{]/.test(input);
+    const matches = pattern ? globSync(input, { onlyFiles: true, expandDirectories: false }).sort() : [];
+    if (matches.length === 0) out.push({ missing: input, why: pattern ? 'no files match this pattern' : 'no such file or folder' });
     matches.forEach((file) => out.push({ file }));
   }
   return out;

@@ -59,7 +59,7 @@ export async function scanParallel(
   for (const item of items) {
     const d = docs.length;
     if ('missing' in item) {
-      docs.push({ doc: { source: item.missing, pages: [], error: `${item.missing}: no such file, or no inputs match` }, unitsLeft: 0, buffered: new Map(), nextPage: 1 });
+      docs.push({ doc: { source: item.missing, pages: [], error: `${item.missing}: ${item.why}` }, unitsLeft: 0, buffered: new Map(), nextPage: 1 });
       continue;
     }
     let pages = 1;

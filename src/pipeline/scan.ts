@@ -570,7 +570,7 @@ export async function scanInputs(
     for (const item of items) {
       if ('missing' in item) {
         failed++;
-        await onDocument({ source: item.missing, pages: [], error: `${item.missing}: no such file, or no inputs match` });
+        await onDocument({ source: item.missing, pages: [], error: `${item.missing}: ${item.why}` });
         continue;
       }
       const doc: DocumentResult = { source: item.file, pages: [] };
