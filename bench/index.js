@@ -10,7 +10,7 @@
  *                                 M pages (default 24) of other layouts (tables, combs, colour, big handwriting, 200 dpi)
  *   npm run bench -- layouts [N]  the scan bench's other layouts alone (N pages, default 24: the M above)
  *   npm run bench -- crowded [N]  N pages (default 24) of big, crowded handwriting only (seeds 9000 on)
- *   npm run bench -- upside-down [N]  the scan bench's N pages (default 60) turned by 180°: turned back? read right?
+ *   npm run bench -- upside-down [N]  the scan bench's N pages (default 60) turned by 180° and on their side: turned upright? read right?
  *   npm run bench -- orand        string accuracy on the real check amounts (../shared/data/orand-car-a), default mode
  *   npm run bench -- zoo [names] [--force]   reproduce the five papers: train each preset with its recipe,
  *                                 evaluate (resumes: finished presets are reported, interrupted ones continue)
@@ -211,7 +211,7 @@ async function zoo() {
   if (what === 'layouts') save('layouts', await require('./scan').variedForms(Number(process.argv[3]) || 24, row));
   // More pages of big, crowded handwriting (seeds 9000 + i, none shared with the scan bench's).
   if (what === 'crowded') save('crowded', await require('./scan').variedForms(Number(process.argv[3]) || 24, row, 2, 9000));
-  // The scan bench's pages turned upside down (not in the default run).
+  // The scan bench's pages turned upside down and on their side (not in the default run).
   if (what === 'upside-down') save('upside-down', await require('./scan').upsideDown(Number(process.argv[3]) || 60, row));
   if (what === 'orand' || what === 'default') save('orand', await require('./scan').orand(row));
 })().catch((e) => {

@@ -341,8 +341,9 @@ async function orand(row, limit) {
 }
 
 /**
- * The scan bench's pages (the same seeds) turned upside down, read with their templates and with
- * --auto-fields: pages turned back, fields read right; and the same pages upright: pages turned (none
+ * The scan bench's pages (the same seeds) turned upside down and on their side (a quarter turn,
+ * alternately clockwise and not), read with their templates and with --auto-fields: pages turned
+ * back, fields read right; and the same pages upright: pages turned (none
  * should be) and pages that read poorly enough to be looked at (their print, then maybe a second reading).
  */
 async function upsideDown(n, row) {
@@ -350,7 +351,7 @@ async function upsideDown(n, row) {
   const { scanInputs } = dist('pipeline/scan');
   const { Classifier } = dist('classify/classifier');
   const dir = mkdtempSync(join(tmpdir(), 'bench-upside-'));
-  console.log(`\n## Upside-down pages (the scan bench's ${n} pages turned by 180°)\n`);
+  console.log(`\n## Pages upside down and on their side (the scan bench's ${n} pages turned by 180° and by a quarter)\n`);
   const forms = await generate(dir, n);
   const clf = await Classifier.load(undefined, { workers: 1 });
   const readsPoorly = (p) => {
@@ -358,7 +359,17 @@ async function upsideDown(n, row) {
     return !ds.length || ds.filter((d) => d.confidence >= 0.99).length < 0.8 * ds.length;
   };
   let turnedTpl = 0, turnedAuto = 0, right = 0, rightUpright = 0, fields = 0, flipped = 0, poor = 0;
-  for (const f of forms) {
+  let sideTpl = 0, sideAuto = 0, sideRight = 0;
+  for (const [i, f] of forms.entries()) {
+    // The page on its side: turned a quarter, clockwise on even pages and counter-clockwise on odd ones.
+    const rotation = i % 2 ? 270 : 90;
+    const side = f.file.replace(/\.png$/, '-side.png');
+    writeFileSync(side, await sharp(f.png).rotate(rotation).toBuffer());
+    const [st] = await collect(scanInputs, [side], { template: f.template, classifier: clf, concurrency: 1 });
+    const [sa] = await collect(scanInputs, [side], { autoFields: true, classifier: clf, concurrency: 1 });
+    sideTpl += st.pages[0].orientation === 360 - rotation ? 1 : 0;
+    sideAuto += sa.pages[0].orientation === 360 - rotation ? 1 : 0;
+    sideRight += st.pages[0].fields.filter((fl) => fl.value === f.expected[fl.name]).length;
     const file = f.file.replace(/\.png$/, '-upside-down.png');
     writeFileSync(file, await sharp(f.png).rotate(180).toBuffer());
     for (const [input, upright] of [[file, false], [f.file, true]]) {
@@ -385,6 +396,9 @@ async function upsideDown(n, row) {
     row(`upside-down pages turned back, --auto-fields (of ${n})`, turnedAuto, null, 'pages'),
     row(`fields right on the upside-down pages, with the template (of ${fields})`, right, null, 'fields'),
     row(`fields right on the same pages upright, with the template (of ${fields})`, rightUpright, null, 'fields'),
+    row(`pages on their side turned upright, with the template (of ${n})`, sideTpl, null, 'pages'),
+    row(`pages on their side turned upright, --auto-fields (of ${n})`, sideAuto, null, 'pages'),
+    row(`fields right on the pages on their side, with the template (of ${fields})`, sideRight, null, 'fields'),
     row(`upright readings turned (of ${2 * n}: template and --auto-fields)`, flipped, null, 'readings'),
     row(`upright readings that read poorly, looked at for which way up their print stands (of ${2 * n})`, poor, null, 'readings'),
   ];

@@ -6,7 +6,7 @@ import { decodePage, toGray } from '../src/io/image';
 import sharp from 'sharp';
 import { join } from 'node:path';
 import { loadOpenCV } from '../src/preprocess/opencv';
-import { estimateSkew, findLines, paperOf, removeLines, rotate, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, thresholdRotatedAt, turnAround } from '../src/preprocess/steps';
+import { estimateSkew, findLines, paperOf, removeLines, rotate, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, thresholdRotatedAt, turnAround, turnQuarter } from '../src/preprocess/steps';
 import { cleanPage } from '../src/preprocess/page';
 import { textUpright } from '../src/preprocess/orientation';
 import { loadOpenCV as cvLoad, toMat, fromMat } from '../src/preprocess/opencv';
@@ -802,44 +802,50 @@ describe('digitscan scan', () => {
     // The generator's grey pages are stored grey (one channel), as a grey scanner writes them.
     expect((await sharp(join(forms, 'zip-code.png')).metadata()).channels).toBe(1);
   });
-  test('an upside-down page is read turned the right way up, with its boxes in the pixels of the page as stored', async () => {
+  test('a page upside down or on its side is read turned upright, with its boxes in the pixels of the page as stored', async () => {
     const upright = join(forms, 'multi-field.png');
-    const turned = join(tmp(), 'multi-field-upside-down.png');
-    await sharp(upright).rotate(180).toFile(turned);
     const template = join(forms, 'multi-field.template.json');
     const read = async (file: string, options: ScanOptions) => {
       const docs: DocumentResult[] = [];
       await scanInputs([file], { concurrency: 1, ...options }, (d) => docs.push(d));
       return docs[0].pages[0];
     };
-    for (const options of [{ template }, { autoFields: true }] as ScanOptions[]) {
-      const [a, b] = [await read(upright, options), await read(turned, options)];
-      expect(a.orientation).toBeUndefined();
-      expect(b.orientation).toBe(180);
-      expect(b.fields.map((f) => f.value)).toEqual(a.fields.map((f) => f.value));
-      // Each digit's box on the stored page is the upright one turned about the page's centre.
-      const W = a.width;
-      const H = a.height;
-      a.fields.forEach((f, i) =>
-        f.digits.forEach((d, k) => {
-          const [x, y, w, h] = b.fields[i].digits[k].box;
-          const want = [W - d.box[0] - d.box[2], H - d.box[1] - d.box[3], d.box[2], d.box[3]];
-          [x, y, w, h].forEach((v, j) => expect(Math.abs(v - want[j])).toBeLessThanOrEqual(4));
-        }),
-      );
-      // Which way up the print stands: the letters' bottoms line up, upside down their tops.
-      const { image } = await decodePage(upright, { maxShortSide: 1275 });
-      const cv = await loadOpenCV();
-      expect(textUpright(cv, image).score).toBeGreaterThan(0.1);
-      expect(textUpright(cv, turnAround(image)).score).toBeLessThan(-0.1);
-      expect(textUpright(cv, blank(1275, 1650))).toEqual({ score: 0, letters: 0 });
-      // Without turning, the page reads poorly: few of its digits at 0.99.
-      const c = await read(turned, { ...options, orient: false });
-      expect(c.orientation).toBeUndefined();
-      const ds = c.fields.flatMap((f) => f.digits);
-      expect(ds.filter((d) => d.confidence >= 0.99).length).toBeLessThan(0.8 * Math.max(1, ds.length));
+    // Which way up the print stands: the letters' bottoms line up, upside down their tops; on its side, no lines of print.
+    const { image } = await decodePage(upright, { maxShortSide: 1275 });
+    const cv = await loadOpenCV();
+    expect(textUpright(cv, image).score).toBeGreaterThan(0.1);
+    expect(textUpright(cv, turnAround(image)).score).toBeLessThan(-0.1);
+    expect(textUpright(cv, turnQuarter(image)).letters).toBeLessThan(10);
+    expect(textUpright(cv, turnQuarter(turnQuarter(image))).score).toBeLessThan(-0.1);
+    expect(textUpright(cv, blank(1275, 1650))).toEqual({ score: 0, letters: 0 });
+    for (const rotation of [180, 90, 270]) {
+      // The page as scanned: the upright page turned clockwise by `rotation`.
+      const file = join(tmp(), `multi-field-${rotation}.png`);
+      await sharp(upright).rotate(rotation).toFile(file);
+      for (const options of [{ template }, { autoFields: true }] as ScanOptions[]) {
+        const [a, b] = [await read(upright, options), await read(file, options)];
+        expect(a.orientation).toBeUndefined();
+        expect(b.orientation).toBe((360 - rotation) % 360);
+        expect(b.fields.map((f) => f.value)).toEqual(a.fields.map((f) => f.value));
+        const [W, H] = [a.width, a.height];
+        expect([b.width, b.height]).toEqual(rotation === 180 ? [W, H] : [H, W]);
+        // Each digit's box on the stored page is the upright one turned with the page.
+        const turn = ([x, y, w, h]: number[]) => (rotation === 180 ? [W - x - w, H - y - h, w, h] : rotation === 90 ? [H - y - h, x, h, w] : [y, W - x - w, h, w]);
+        a.fields.forEach((f, i) =>
+          f.digits.forEach((d, k) => {
+            const want = turn(d.box);
+            b.fields[i].digits[k].box.forEach((v, j) => expect(Math.abs(v - want[j])).toBeLessThanOrEqual(4));
+          }),
+        );
+        if (rotation !== 180) continue;
+        // Without turning, the page reads poorly: few of its digits at 0.99.
+        const c = await read(file, { ...options, orient: false });
+        expect(c.orientation).toBeUndefined();
+        const ds = c.fields.flatMap((f) => f.digits);
+        expect(ds.filter((d) => d.confidence >= 0.99).length).toBeLessThan(0.8 * Math.max(1, ds.length));
+      }
     }
-  }, 120000);
+  }, 180000);
   test('a bitonal scan (1-bit TIFF, CCITT group 4) decodes to black and white and reads like the grey page it was made of', async () => {
     const png = join(forms, 'zip-code.png');
     const want = (JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8')) as { zip: string }).zip;

@@ -64,10 +64,11 @@ export interface PageResult {
   /** Skew corrected, in degrees. */
   skew: number;
   /**
-   * 180 when the page was upside down and was read turned the right way up (see
-   * `ScanOptions.orient`); absent otherwise. Boxes are always in the page's pixels as stored.
+   * When the page was not upright and was read turned the right way up (see `ScanOptions.orient`):
+   * the clockwise turn, in degrees, that set it upright (90: it lay on its left side; 180: upside down;
+   * 270: on its right side). Absent otherwise. Boxes are always in the page's pixels as stored.
    */
-  orientation?: 180;
+  orientation?: 90 | 180 | 270;
   /** Present when the template has registration marks. */
   registration?: PageRegistration;
   fields: FieldResult[];

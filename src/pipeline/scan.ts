@@ -11,7 +11,7 @@ import { decodePage, imagePageCount, InputError } from '../io/image';
 import { readPdfPages } from '../io/pdf';
 import { expandInputs } from '../io/inputs';
 import { loadOpenCV, CV } from '../preprocess/opencv';
-import { reduce, turnAround, union, type ThresholdMethod } from '../preprocess/steps';
+import { reduce, turnAround, turnQuarter, union, type ThresholdMethod } from '../preprocess/steps';
 import { cleanPage } from '../preprocess/page';
 import { textUpright } from '../preprocess/orientation';
 import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
@@ -80,12 +80,13 @@ export interface ScanOptions {
    */
   touchingModel?: string;
   /**
-   * Turn upside-down pages (default true). A page that reads poorly (under four fifths of its
-   * digits at 0.99 confidence or more, or no digits at all) is looked at for which way up its print
-   * stands (letters stand on a common baseline; upside down, their tops line up) and read again
-   * turned by 180 degrees when the print is upside down; with no print to tell by, the turned reading
-   * is kept when it reads well and has at least two more such digits. The page then says
-   * `orientation: 180`. Pages that read well cost nothing more; an upside-down page whose digits
+   * Turn pages that are not upright (default true). A page that reads poorly (under four fifths of
+   * its digits at 0.99 confidence or more, or no digits at all) is looked at for which way up its
+   * print stands (letters stand on a common baseline; upside down, their tops line up; on a page lying
+   * on its side, the lines of print run down the page) and read again turned by 180 degrees or a
+   * quarter, as the print says; with no print to tell by, the page turned by 180 degrees is kept when
+   * it reads well and has at least two more such digits. The page then says `orientation` (90, 180
+   * or 270: the clockwise turn that set it upright). Pages that read well cost nothing more; an upside-down page whose digits
    * happen to read well (0, 1, 8, 6 and 9 are digits upside down too) is not looked at.
    */
   orient?: boolean;
@@ -424,23 +425,30 @@ function sureDigits(page: PageResult): { sure: number; all: number } {
   return { sure, all };
 }
 
-/** A result read on the turned page, with its boxes put back in the page's own pixels. */
-function turnedBack(page: PageResult): PageResult {
-  const back = ([x, y, w, h]: Box): Box => [page.width - x - w, page.height - y - h, w, h];
+/**
+ * A result read on the page turned clockwise by `turn` degrees, with its boxes put back in the pixels
+ * of the page as stored (and its size).
+ */
+function turnedBack(page: PageResult, turn: 90 | 180 | 270): PageResult {
+  const [RW, RH] = [page.width, page.height];
+  const back = ([x, y, w, h]: Box): Box =>
+    turn === 180 ? [RW - x - w, RH - y - h, w, h] : turn === 90 ? [y, RW - x - w, h, w] : [RH - y - h, x, h, w];
   return {
     ...page,
-    orientation: 180,
+    ...(turn === 180 ? {} : { width: RH, height: RW }),
+    orientation: turn,
     fields: page.fields.map((f) => ({ ...f, box: back(f.box), digits: f.digits.map((d) => ({ ...d, box: back(d.box) })) })),
   };
 }
 
 /**
  * {@link scanPage}, and for a page (not a cut-out field, under 600 px a side) that reads poorly, a
- * look at which way up its print stands ({@link textUpright}): upright print keeps the reading,
- * upside-down print has the page read again turned by 180 degrees. With no print to tell by, the turned
- * reading is kept when it reads well and has at least two more sure digits (0.99 or more); digits
- * alone cannot always tell (an upside-down 0, 1, 8 or 6/9 is a digit too). The overlay (and the debug
- * images, under "<name>-turned") are of the reading kept.
+ * look at which way up its print stands ({@link textUpright}): upright print keeps the reading;
+ * upside-down print has the page read again turned by 180 degrees; print in vertical lines (a page
+ * scanned lying on its side) has it read turned a quarter, the way its print reads upright. With no
+ * print to tell by, the page turned by 180 degrees is read too, and kept when it reads well with at
+ * least two more sure digits (0.99 or more); digits alone cannot always tell (an upside-down 0, 1, 8
+ * or 6/9 is a digit too). The overlay (and the debug images, under "<name>-turned") are of the reading kept.
  */
 async function scanOriented(
   image: GrayImage,
@@ -454,15 +462,30 @@ async function scanOriented(
   if (opts.orient === false || Math.min(image.width, image.height) < 600) return first;
   const a = sureDigits(first);
   if (a.all > 0 && a.sure >= 0.8 * a.all) return first;
-  const print = textUpright(await loadOpenCV(), image);
-  const told = print.letters >= 10 && Math.abs(print.score) >= 0.1;
-  if (told && print.score > 0) return first;
-  const turned = await scanPage(turnAround(image), page, clf, opts, `${name}-turned`, size);
+  const cv = await loadOpenCV();
+  const tells = (p: { score: number; letters: number }) => p.letters >= 10 && Math.abs(p.score) >= 0.1;
+  const print = textUpright(cv, image);
+  if (tells(print) && print.score > 0) return first;
+  let turn: 90 | 180 | 270 = 180;
+  let told = tells(print);
+  let turnedImage: GrayImage | null = null;
+  if (!told) {
+    const quarter = turnQuarter(image);
+    const side = textUpright(cv, quarter);
+    if (tells(side)) {
+      told = true;
+      turn = side.score > 0 ? 90 : 270;
+      turnedImage = turn === 90 ? quarter : turnAround(quarter);
+    }
+  }
+  turnedImage ??= turnAround(image);
+  const turnedSize = size && turn !== 180 ? { width: size.height, height: size.width } : size;
+  const turned = await scanPage(turnedImage, page, clf, opts, `${name}-turned`, turnedSize);
   const b = sureDigits(turned);
   const overlay = (n: string) => join(opts.overlay!, `${n}-p${page}.png`);
   if (told || (b.sure >= a.sure + 2 && b.sure >= 0.8 * b.all)) {
     if (opts.overlay) renameSync(overlay(`${name}-turned`), overlay(name));
-    return turnedBack(turned);
+    return turnedBack(turned, turn);
   }
   if (opts.overlay) rmSync(overlay(`${name}-turned`), { force: true });
   return first;

@@ -1022,3 +1022,15 @@ export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): Bina
 export function turnAround(image: GrayImage): GrayImage {
   return { width: image.width, height: image.height, data: image.data.slice().reverse() };
 }
+
+/** The page turned a quarter clockwise (a page scanned lying on its left side, set upright). */
+export function turnQuarter(image: GrayImage): GrayImage {
+  const { width: W, height: H, data } = image;
+  const out = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) {
+    const row = y * W;
+    const col = H - 1 - y;
+    for (let x = 0; x < W; x++) out[x * H + col] = data[row + x];
+  }
+  return { width: H, height: W, data: out };
+}
