@@ -348,16 +348,12 @@ async function orand(row, limit) {
  */
 async function upsideDown(n, row) {
   const sharp = require('sharp');
-  const { scanInputs } = dist('pipeline/scan');
+  const { scanInputs, readsPoorly } = dist('pipeline/scan');
   const { Classifier } = dist('classify/classifier');
   const dir = mkdtempSync(join(tmpdir(), 'bench-upside-'));
   console.log(`\n## Pages upside down and on their side (the scan bench's ${n} pages turned by 180° and by a quarter)\n`);
   const forms = await generate(dir, n);
   const clf = await Classifier.load(undefined, { workers: 1 });
-  const readsPoorly = (p) => {
-    const ds = p.fields.flatMap((f) => f.digits);
-    return !ds.length || ds.filter((d) => d.confidence >= 0.99).length < 0.8 * ds.length;
-  };
   let turnedTpl = 0, turnedAuto = 0, right = 0, rightUpright = 0, fields = 0, flipped = 0, poor = 0;
   let sideTpl = 0, sideAuto = 0, sideRight = 0;
   for (const [i, f] of forms.entries()) {

@@ -348,7 +348,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('threshold', { choices: ['otsu', 'adaptive'], default: 'otsu', describe: 'binarization: adaptive for uneven light or patterned paper' })
           .option('clahe', { type: 'boolean', describe: 'equalize contrast (CLAHE) before thresholding: faint or unevenly lit scans' })
           .option('deskew', { type: 'boolean', default: true, describe: 'correct page skew (--no-deskew to skip)' })
-          .option('orient', { type: 'boolean', default: true, describe: 'read a page that reads poorly again turned by 180 degrees, and keep the turned reading when it is clearly better (--no-orient to skip)' })
+          .option('orient', { type: 'boolean', default: true, describe: 'a page that reads poorly is looked at for which way up its print stands and read again turned upright (180 degrees or a quarter; with no print, 180 degrees kept when its digits read clearly better); --no-orient to skip' })
           .option('field-type', { choices: ['digits', 'amount', 'zip'], default: 'digits', describe: 'what fields hold, unless their template says: digits (any), amount (separators, groups of three), zip (5 or 9 digits)' })
           .option('string-model', { type: 'string', describe: 'string model that reads amount fields whole, and digit fields where contours and recognition find different numbers of digits (default: the shipped models/amount; none: digit by digit with --model)' })
           .option('touching-model', { type: 'string', describe: 'digit model with a reject class that re-reads fields where digits may touch, by recognition-based segmentation (default: the shipped models/check; none: contours only)' })

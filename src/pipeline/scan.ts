@@ -13,7 +13,7 @@ import { expandInputs } from '../io/inputs';
 import { loadOpenCV, CV } from '../preprocess/opencv';
 import { reduce, turnAround, turnQuarter, union, type ThresholdMethod } from '../preprocess/steps';
 import { cleanPage } from '../preprocess/page';
-import { textUpright } from '../preprocess/orientation';
+import { printOrientation, type PrintScore } from '../preprocess/orientation';
 import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
 import { affineScale, applyAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
 import { extractDigits } from '../segment/digits';
@@ -86,8 +86,9 @@ export interface ScanOptions {
    * on its side, the lines of print run down the page) and read again turned by 180 degrees or a
    * quarter, as the print says; with no print to tell by, the page turned by 180 degrees is kept when
    * it reads well and has at least two more such digits. The page then says `orientation` (90, 180
-   * or 270: the clockwise turn that set it upright). Pages that read well cost nothing more; an upside-down page whose digits
-   * happen to read well (0, 1, 8, 6 and 9 are digits upside down too) is not looked at.
+   * or 270: the clockwise turn that set it upright). Pages that read well cost nothing more; an
+   * upside-down page whose digits happen to read well (0, 1, 8, 6 and 9 are digits upside down too)
+   * is not looked at.
    */
   orient?: boolean;
   /** TF.js backend (default wasm). */
@@ -425,6 +426,12 @@ function sureDigits(page: PageResult): { sure: number; all: number } {
   return { sure, all };
 }
 
+/** A page reads poorly: no digits, or under four fifths of them sure (0.99 or more). Such pages are looked at for their orientation. */
+export function readsPoorly(page: PageResult): boolean {
+  const { sure, all } = sureDigits(page);
+  return all === 0 || sure < 0.8 * all;
+}
+
 /**
  * A result read on the page turned clockwise by `turn` degrees, with its boxes put back in the pixels
  * of the page as stored (and its size).
@@ -443,7 +450,7 @@ function turnedBack(page: PageResult, turn: 90 | 180 | 270): PageResult {
 
 /**
  * {@link scanPage}, and for a page (not a cut-out field, under 600 px a side) that reads poorly, a
- * look at which way up its print stands ({@link textUpright}): upright print keeps the reading;
+ * look at which way up its print stands ({@link printOrientation}): upright print keeps the reading;
  * upside-down print has the page read again turned by 180 degrees; print in vertical lines (a page
  * scanned lying on its side) has it read turned a quarter, the way its print reads upright. With no
  * print to tell by, the page turned by 180 degrees is read too, and kept when it reads well with at
@@ -459,31 +466,22 @@ async function scanOriented(
   size?: { width: number; height: number },
 ): Promise<PageResult> {
   const first = await scanPage(image, page, clf, opts, name, size);
-  if (opts.orient === false || Math.min(image.width, image.height) < 600) return first;
-  const a = sureDigits(first);
-  if (a.all > 0 && a.sure >= 0.8 * a.all) return first;
-  const cv = await loadOpenCV();
-  const tells = (p: { score: number; letters: number }) => p.letters >= 10 && Math.abs(p.score) >= 0.1;
-  const print = textUpright(cv, image);
-  if (tells(print) && print.score > 0) return first;
-  let turn: 90 | 180 | 270 = 180;
-  let told = tells(print);
-  let turnedImage: GrayImage | null = null;
-  if (!told) {
-    const quarter = turnQuarter(image);
-    const side = textUpright(cv, quarter);
-    if (tells(side)) {
-      told = true;
-      turn = side.score > 0 ? 90 : 270;
-      turnedImage = turn === 90 ? quarter : turnAround(quarter);
-    }
-  }
-  turnedImage ??= turnAround(image);
+  if (opts.orient === false || Math.min(image.width, image.height) < 600 || !readsPoorly(first)) return first;
+  const tells = (p: PrintScore) => p.letters >= 10 && Math.abs(p.score) >= 0.1;
+  const print = printOrientation(await loadOpenCV(), image);
+  // The turn the print asks for, if it tells; none told: try 180 degrees and let the digits decide.
+  let told: 90 | 180 | 270 | null = null;
+  if (tells(print.upright)) {
+    if (print.upright.score > 0) return first;
+    told = 180;
+  } else if (tells(print.quarter)) told = print.quarter.score > 0 ? 90 : 270;
+  const turn = told ?? 180;
+  const turnedImage = turn === 180 ? turnAround(image) : turn === 90 ? turnQuarter(image) : turnAround(turnQuarter(image));
   const turnedSize = size && turn !== 180 ? { width: size.height, height: size.width } : size;
   const turned = await scanPage(turnedImage, page, clf, opts, `${name}-turned`, turnedSize);
-  const b = sureDigits(turned);
+  const [a, b] = [sureDigits(first), sureDigits(turned)];
   const overlay = (n: string) => join(opts.overlay!, `${n}-p${page}.png`);
-  if (told || (b.sure >= a.sure + 2 && b.sure >= 0.8 * b.all)) {
+  if (told || (b.sure >= a.sure + 2 && !readsPoorly(turned))) {
     if (opts.overlay) renameSync(overlay(`${name}-turned`), overlay(name));
     return turnedBack(turned, turn);
   }

@@ -3,7 +3,7 @@
  * stand on a common baseline (only g, j, p, q, y hang below it) while their tops split between the
  * x-height and the ascenders and capitals. Upside down, the tops line up and the bottoms split.
  */
-import type { GrayImage } from '../types';
+import type { Box, GrayImage } from '../types';
 import { labelComponents, type CV } from './opencv';
 import { threshold } from './steps';
 
@@ -21,21 +21,22 @@ function alignedPairs(v: number[], tol: number): number {
   return n / (v.length - 1);
 }
 
+/** How a page's print stands: the score (see {@link textUpright}) and the letters it was taken over. */
+export interface PrintScore {
+  score: number;
+  letters: number;
+}
+
 /**
- * A score of the page's print standing upright: over its lines of print (five or more letter-sized
- * components in a row), the share of neighbouring letters whose bottoms align minus the share whose
- * tops align, weighed by letters. Above 0: upright; below 0: upside down; near 0 (no print, or
- * capitals only): no telling.
+ * The score of print given as letter-sized component boxes: lines of five or more letters in a row,
+ * the share of neighbouring letters whose bottoms align minus the share whose tops align, weighed by
+ * letters (`side`: the page's shorter side, which sets what is letter-sized).
  */
-export function textUpright(cv: CV, gray: GrayImage): { score: number; letters: number } {
-  const bin = threshold(cv, gray, 'otsu');
-  const H = Math.min(gray.width, gray.height);
-  const glyphs: Glyph[] = labelComponents(cv, bin, (list) =>
-    list
-      .filter((c) => c.box[3] >= Math.max(5, 0.004 * H) && c.box[3] <= 0.025 * H && c.box[2] <= 2 * c.box[3] && c.area >= 8)
-      .map((c) => ({ x: c.box[0], top: c.box[1], bottom: c.box[1] + c.box[3], h: c.box[3] })),
-  );
-  glyphs.sort((a, b) => a.x - b.x);
+function scoreLetters(boxes: Box[], side: number): PrintScore {
+  const glyphs: Glyph[] = boxes
+    .filter(([, , w, h]) => h >= Math.max(5, 0.004 * side) && h <= 0.025 * side && w <= 2 * h)
+    .map(([x, y, , h]) => ({ x, top: y, bottom: y + h, h }))
+    .sort((a, b) => a.x - b.x);
   const lines: Glyph[][] = [];
   for (const g of glyphs) {
     const line = lines.find((l) => {
@@ -56,4 +57,28 @@ export function textUpright(cv: CV, gray: GrayImage): { score: number; letters: 
     letters += l.length;
   }
   return { score: letters ? score / letters : 0, letters };
+}
+
+/**
+ * Which way up the page's print stands, as it lies (`upright`) and turned a quarter clockwise
+ * (`quarter`), from one binarization: the components of the turned page are those of the page, their
+ * boxes turned. Each score is above 0 for upright print, below 0 for upside-down print, near 0 when
+ * there is no print to tell by (or capitals only).
+ */
+export function printOrientation(cv: CV, gray: GrayImage): { upright: PrintScore; quarter: PrintScore } {
+  const bin = threshold(cv, gray, 'otsu');
+  const side = Math.min(gray.width, gray.height);
+  const boxes: Box[] = labelComponents(cv, bin, (list) => list.filter((c) => c.area >= 8).map((c) => c.box));
+  const H = gray.height;
+  return { upright: scoreLetters(boxes, side), quarter: scoreLetters(boxes.map(([x, y, w, h]) => [H - y - h, x, h, w]), side) };
+}
+
+/**
+ * A score of the page's print standing upright: over its lines of print (five or more letter-sized
+ * components in a row), the share of neighbouring letters whose bottoms align minus the share whose
+ * tops align, weighed by letters. Above 0: upright; below 0: upside down; near 0 (no print, or
+ * capitals only): no telling.
+ */
+export function textUpright(cv: CV, gray: GrayImage): PrintScore {
+  return printOrientation(cv, gray).upright;
 }
