@@ -5,9 +5,10 @@
  *   npm run bench                 speed, shipped model accuracy, scan, orand
  *   npm run bench -- speed        training and inference samples/s vs targets
  *   npm run bench -- accuracy     the shipped model on MNIST test (+ real check digits if ../shared is there)
- *   npm run bench -- scan [N [M]] generated forms (N pages, default 60): field/digit accuracy, pages/s PNG and PDF,
- *                                 and PNG in a batch of 3N (the N three times over);
- *                                 M pages (default 24) of other layouts (tables, combs, colour, big handwriting, 200 dpi)
+ *   npm run bench -- scan [N [M [A]]] generated forms: field/digit accuracy on A pages (default 300),
+ *                                 pages/s PNG and PDF on the first N (default 60), and PNG in a batch of 3N (the N
+ *                                 three times over); M pages (default 24) of other layouts (tables, combs, colour,
+ *                                 big handwriting, 200 dpi)
  *   npm run bench -- layouts [N]  the scan bench's other layouts alone (N pages, default 24: the M above)
  *   npm run bench -- crowded [N]  N pages (default 24) of big, crowded handwriting only (seeds 9000 on)
  *   npm run bench -- upside-down [N]  the scan bench's N pages (default 60) turned by 180° and on their side: turned upright? read right?
@@ -203,7 +204,8 @@ async function zoo() {
   if (what === 'accuracy' || what === 'default') await accuracy();
   if (what === 'zoo') await zoo();
   if (what === 'scan' || what === 'default') {
-    const r = await require('./scan').scanForms(Number(process.argv[3]) || 60, cpus().length, row);
+    // Speed on 60 pages, accuracy on 300 (the first 60 and 240 more).
+    const r = await require('./scan').scanForms(Number(process.argv[3]) || 60, cpus().length, row, Number(process.argv[5]) || 300);
     const v = await require('./scan').variedForms(Number(process.argv[4]) || 24, row);
     save('scan', { rows: [...r.rows, ...v.rows] });
   }

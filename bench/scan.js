@@ -91,23 +91,39 @@ async function generate(dir, n) {
   return forms;
 }
 
-async function scanForms(samples, concurrency, row) {
+/** The 95 % Wilson score interval of a proportion `k` of `n`, in percent. */
+function wilson(k, n) {
+  const z = 1.96;
+  const p = k / n;
+  const mid = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+  return [100 * (mid - half), 100 * (mid + half)];
+}
+
+/**
+ * Accuracy on `accuracyPages` generated forms (with each form's template, and with --auto-fields),
+ * speed on the first `samples` of them.
+ */
+async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   const { scanInputs } = dist('pipeline/scan');
   const { Classifier } = dist('classify/classifier');
   const { writePdf } = dist('samples/forms');
   const { readingOrder, templateFields } = dist('segment/fields');
   const dir = mkdtempSync(join(tmpdir(), 'bench-forms-'));
-  const n = samples;
-  console.log(`\n## Scanning generated forms (${n} letter pages at 300 dpi: MNIST test digits, rotation ±2.5°, noise, blur, uneven light, bleed-through, JPEG on half)\n`);
-  const forms = await generate(dir, n);
+  const n = Math.max(samples, accuracyPages);
+  console.log(`\n## Scanning generated forms (${n} letter pages at 300 dpi: MNIST test digits, rotation ±2.5°, noise, blur, uneven light, bleed-through, JPEG on half; speed on the first ${samples})\n`);
+  const all = await generate(dir, n);
+  const forms = all.slice(0, samples);
+  // Only the speed pages' files are kept in memory (for the PDF and the RGB copies).
+  for (const f of all.slice(samples)) delete f.png;
   const clf = await Classifier.load(undefined, { workers: 1 });
   const rows = [];
   // Accuracy, with each form's template, and with --auto-fields (each template field matched to the box found in its place).
   const tplPairs = [];
   const autoPairs = [];
-  for (const f of forms) {
+  for (const f of all) {
     const [t] = await collect(scanInputs, [f.file], { template: f.template, classifier: clf, concurrency: 1 });
-    for (const fl of t.pages[0].fields) tplPairs.push({ expected: f.expected[fl.name], read: fl.value, where: `${f.file.split('/').pop()} ${fl.name}`, confidence: fl.confidence });
+    for (const fl of t.pages[0].fields) tplPairs.push({ expected: f.expected[fl.name], read: fl.value, where: `${f.file.split('/').pop()} ${fl.name}`, confidence: fl.confidence, digits: fl.digits });
     const [a] = await collect(scanInputs, [f.file], { autoFields: true, classifier: clf, concurrency: 1 });
     // The template's fields say what each found box holds.
     const page = a.pages[0];
@@ -123,7 +139,19 @@ async function scanForms(samples, concurrency, row) {
   rows.push(row('digit accuracy, template', st.digitAccuracy * 100, null, '%', 2));
   rows.push(row('field accuracy, --auto-fields', sa.fieldAccuracy * 100, 99, '%', 2));
   rows.push(row('digit accuracy, --auto-fields', sa.digitAccuracy * 100, null, '%', 2));
-  console.log(`\n(${st.fields} fields; --auto-fields found a different number of boxes on ${autoPairs.fieldCountErrors ?? 0} of ${n} pages)`);
+  const right = (pairs) => pairs.filter((p) => p.expected === p.read).length;
+  const [tl, th] = wilson(right(tplPairs), tplPairs.length);
+  const [al, ah] = wilson(right(autoPairs), autoPairs.length);
+  console.log(`\n(${st.fields} fields on ${n} pages; 95 % intervals of field accuracy: template ${tl.toFixed(2)}-${th.toFixed(2)} %, --auto-fields ${al.toFixed(2)}-${ah.toFixed(2)} %; --auto-fields found a different number of boxes on ${autoPairs.fieldCountErrors ?? 0} of ${n} pages)`);
+  // What went wrong: a digit read wrong where the right number were found, unsure (under 0.99) or
+  // sure; or a different number of digits.
+  const kinds = { 'one or more digits misread, each under 0.99': 0, 'a digit misread at 0.99 or more': 0, 'digits missed or extra': 0 };
+  for (const p of tplPairs.filter((q) => q.expected !== q.read)) {
+    if (p.expected.length !== p.read.length) kinds['digits missed or extra']++;
+    else if (p.digits.every((d, i) => d.value === p.expected[i] || d.confidence < 0.99)) kinds['one or more digits misread, each under 0.99']++;
+    else kinds['a digit misread at 0.99 or more']++;
+  }
+  console.log(`Template misreads by kind: ${Object.entries(kinds).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
   const wrong = tplPairs.filter((p) => p.expected !== p.read);
   if (wrong.length) {
     console.log('\nFields misread with the template (expected -> read, field confidence):');

@@ -6,11 +6,11 @@ import { decodePage, toGray } from '../src/io/image';
 import sharp from 'sharp';
 import { join } from 'node:path';
 import { loadOpenCV } from '../src/preprocess/opencv';
-import { estimateSkew, findLines, paperOf, removeLines, rotate, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, thresholdRotatedAt, turnAround, turnQuarter } from '../src/preprocess/steps';
+import { dropLooseVerticals, estimateSkew, findLines, paperOf, removeLines, rotate, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, thresholdRotatedAt, turnAround, turnQuarter } from '../src/preprocess/steps';
 import { cleanPage } from '../src/preprocess/page';
 import { textUpright } from '../src/preprocess/orientation';
 import { loadOpenCV as cvLoad, toMat, fromMat } from '../src/preprocess/opencv';
-import { extractDigits } from '../src/segment/digits';
+import { extractDigits, recropFaint, recropThin } from '../src/segment/digits';
 import { loadMnist } from '../src/classify/data/dataset';
 import { Rng } from '../src/classify/data/random';
 import { Classifier } from '../src/classify/classifier';
@@ -33,6 +33,13 @@ function drawDigit(bin: BinaryImage, images: Uint8Array, k: number, x0: number, 
       if (x0 + x >= 0 && x0 + x < bin.width && images[k * 784 + Math.floor(y / S) * 28 + Math.floor(x / S)] > level) bin.data[(y0 + y) * bin.width + x0 + x] = 1;
     }
   }
+}
+
+/** A 20 x 60 binary image holding a 1-pixel-wide vertical line (nothing is left of it thinned). */
+function thin1px(): BinaryImage {
+  const bin: BinaryImage = { width: 20, height: 60, data: new Uint8Array(20 * 60) };
+  for (let y = 5; y < 55; y++) bin.data[y * 20 + 10] = 1;
+  return bin;
 }
 
 /** A `w` x `h` binary image with about one pixel in `sparsity` inked, pseudo-randomly from `seed`. */
@@ -348,6 +355,63 @@ describe('segment: digits in a field', () => {
     const crops = extractDigits(cv, bin, [0, 0, W, H]);
     expect((await clf.classify(crops)).map((p) => p.digit).join('')).toBe('187');
   });
+  test("an unsure digit is cut again: its faint strokes back from the fainter binarization (not its neighbour's), or its thickened strokes thinned", async () => {
+    // MNIST test 6569, a 3 with pale strokes: its darker pixels alone read as another digit, unsure;
+    // from the fainter binarization (all its pixels) it is a 3 again, sure. A neighbour to its right
+    // whose faint ink touches it stays out.
+    const S = 4;
+    const W = 300;
+    const H = 130;
+    const strong = blank(W, H);
+    const faint = blank(W, H);
+    drawDigit(strong, mnist.images, 6569, 10, 5, S, 140);
+    drawDigit(faint, mnist.images, 6569, 10, 5, S, 30);
+    drawDigit(strong, mnist.images, 2, 100, 5, S, 140);
+    drawDigit(faint, mnist.images, 2, 100, 5, S, 30);
+    fill(faint, 80, 60, 60, 3, 1);
+    const crops = extractDigits(cv, strong, [0, 0, W, H]);
+    expect(crops).toHaveLength(2);
+    const [first] = await clf.classify([crops[0]]);
+    expect(first.confidence).toBeLessThan(0.99);
+    const again = recropFaint(cv, strong, faint, crops[0].box!, [crops[1].box!])!;
+    expect(again).not.toBeNull();
+    const [second] = await clf.classify([again]);
+    expect(second.digit).toBe(3);
+    expect(second.confidence).toBeGreaterThan(Math.max(0.95, first.confidence));
+    expect(again.box![0] + again.box![2]).toBeLessThanOrEqual(crops[1].box![0]);
+    // MNIST test 8094, a 2 drawn with every pixel it has (a thick pen that fills its loop): read as an 8;
+    // thinned by a pixel, a 2.
+    const thick = blank(W, H);
+    drawDigit(thick, mnist.images, 8094, 10, 5, 3, 30);
+    const [crop] = extractDigits(cv, thick, [0, 0, W, H]);
+    const [t0, t1] = await clf.classify([crop, recropThin(thick, crop.box!)!]);
+    expect(t0.digit).toBe(8);
+    expect(t1.digit).toBe(2);
+    expect(recropThin(thin1px(), [0, 0, 20, 60])).toBeNull();
+  });
+  test("a digit with a long stroke is not cut in two (a 2's tail, a bar after an 8); a thin 1 beside a bold digit is not a sliver", async () => {
+    const S = 3;
+    const W = 300;
+    const H = 110;
+    // MNIST test 1 (a 2) with its base drawn on to the right, twice its width.
+    const tail = blank(W, H);
+    drawDigit(tail, mnist.images, 1, 10, 10, S);
+    const [x, y, w, h] = extractDigits(cv, tail, [0, 0, W, H])[0].box!;
+    fill(tail, x + w - 8, y + h - 6, 2 * w, 5, 1);
+    const crops = extractDigits(cv, tail, [0, 0, W, H]);
+    expect(crops).toHaveLength(1);
+    expect((await clf.classify(crops))[0].digit).toBe(2);
+    // A bold 8 (two filled rings, its loops closed: the pen seems as wide as they are) and a
+    // straight 1 under half the bold pen wide (a sixth of the digits' height).
+    const bold = blank(W, H);
+    for (const [cx, cy, r] of [[50, 35, 22], [50, 77, 25]]) {
+      for (let v = cy - r; v <= cy + r; v++) for (let u = cx - r; u <= cx + r; u++) if ((u - cx) ** 2 + (v - cy) ** 2 <= r * r) bold.data[v * W + u] = 1;
+    }
+    fill(bold, 140, 40, 16, 55, 1);
+    const two = extractDigits(cv, bold, [0, 0, W, H]);
+    expect(two).toHaveLength(2);
+    expect(two[1].box![0]).toBe(140);
+  });
 });
 
 describe('segment', () => {
@@ -508,6 +572,26 @@ describe('segment', () => {
       const centre = d.box[0] + d.box[2] / 2;
       expect(Math.floor(((centre - bx) / bw) * 8)).toBe(k);
     });
+  });
+  test("a free-standing straight stroke a centimetre long (a 1, a 7's stem) is not a printed line; a box's sides, a comb's ticks and a long rule are", () => {
+    // At 150 dpi (working size): lines from 60 px; a box 200 x 110 with sides that meet its top and
+    // bottom, a tick standing on a baseline, a stroke 4 px wide and 70 long inside the box, a rule 200 long.
+    const bin = blank(700, 400, 0) as BinaryImage;
+    fill(bin, 50, 50, 200, 2, 1);
+    fill(bin, 50, 158, 200, 2, 1);
+    fill(bin, 50, 50, 2, 110, 1);
+    fill(bin, 248, 50, 2, 110, 1);
+    fill(bin, 150, 70, 4, 70, 1);
+    fill(bin, 300, 300, 300, 2, 1);
+    fill(bin, 400, 235, 2, 65, 1);
+    fill(bin, 650, 100, 2, 200, 1);
+    const found = findLines(bin, 60, 6);
+    expect(found.vertical.data[100 * 700 + 151]).toBe(1);
+    const lines = dropLooseVerticals(found, 150, 4);
+    const at = (x: number, y: number) => lines.vertical.data[y * 700 + x];
+    expect(at(151, 100)).toBe(0);
+    expect([at(50, 100), at(249, 100), at(400, 260), at(650, 200)]).toEqual([1, 1, 1, 1]);
+    expect(found.vertical.data[100 * 700 + 151]).toBe(1);
   });
   test('a dashed or dotted line is found as a line, whole, also where handwriting crosses it; printed text and scattered strokes are not', () => {
     const W = 600;

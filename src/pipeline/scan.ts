@@ -6,19 +6,19 @@
 import { readFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { extname, join, basename } from 'node:path';
 import sharp from 'sharp';
-import type { BinaryImage, Box, GrayImage } from '../types';
+import type { BinaryImage, Box, DigitCrop, GrayImage } from '../types';
 import { decodePage, imagePageCount, InputError } from '../io/image';
 import { readPdfPages } from '../io/pdf';
 import { expandInputs } from '../io/inputs';
 import { loadOpenCV, CV } from '../preprocess/opencv';
-import { reduce, turnAround, turnQuarter, union, type ThresholdMethod } from '../preprocess/steps';
+import { reduce, removeLines, turnAround, turnQuarter, union, type ThresholdMethod } from '../preprocess/steps';
 import { cleanPage } from '../preprocess/page';
 import { printOrientation, type PrintScore } from '../preprocess/orientation';
 import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
 import { affineScale, applyAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
-import { extractDigits } from '../segment/digits';
+import { extractDigits, recropFaint, recropThin } from '../segment/digits';
 import { bestPath, segmentGraph } from '../segment/strings';
-import { Classifier } from '../classify/classifier';
+import { Classifier, type Prediction } from '../classify/classifier';
 import { defaultCheckModelDir } from '../classify/model-io';
 import { agreementConfidence, defaultStringModelDir, StringModel } from '../classify/string-model';
 import type { BackendName } from '../classify/backend';
@@ -169,7 +169,10 @@ export async function scanPage(
   const whole = regions.map((r) => (r.type ?? opts.fieldType) === 'amount');
   const sm = whole.some(Boolean) ? await stringModelFor(opts) : null;
   const byDigits = sm ? regions.filter((_, i) => !whole[i]) : regions;
-  let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf);
+  // The fainter binarization the lines were found in, lines removed: unsure digits are cut from it again.
+  let faintClean: BinaryImage | undefined;
+  const faint = pre.lineInk !== pre.binary ? () => (faintClean ??= removeLines(pre.lineInk, lines, Math.max(3, Math.round(9 * scale)))) : undefined;
+  let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf, faint);
   if (clf.numClasses === 10) digitFields = await rereadTouching(cv, clean, byDigits, digitFields, opts);
   digitFields = await settleDisputes(cv, () => pre.gray, clean, byDigits, digitFields, opts, byLines, byLines && pre.cutOut);
   const wholeFields = sm ? await readWhole(cv, pre.gray, clean, regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
@@ -392,10 +395,11 @@ async function settleDisputes(
 }
 
 /** Contour reading (digit-only models): each component group is one digit. */
-async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier): Promise<FieldReading[]> {
+async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier, faint?: () => BinaryImage): Promise<FieldReading[]> {
   const crops = regions.map((r) => extractDigits(cv, clean, r.box, { cells: r.cells }));
   const flat = crops.flat();
   const preds = flat.length ? await clf.classify(flat) : [];
+  if (faint) await rereadUnsure(cv, clean, faint, crops, preds, clf);
   let k = 0;
   return crops.map((cs, f) => ({
     // Cut from touching digits, or wider than a digit is (maybe two digits read as one), or nearly
@@ -411,6 +415,43 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
       return { value: clf.metadata.classes[p.digit], confidence: p.confidence, box: c.box! };
     }),
   }));
+}
+
+/** Digits read under this confidence are cut again from other binarizations ({@link rereadUnsure}). */
+const UNSURE = 0.99;
+
+/**
+ * Reads the unsure digits of a page (under {@link UNSURE}, not cut from touching digits) again from
+ * two other binarizations, and keeps the surest of the readings (`preds` and the crops' boxes are
+ * updated in place): the fainter one the lines were found in (`faint`, lines removed: strokes the
+ * page's threshold broke off or thinned away, a pale pen, light pressure) and the digit's ink thinned
+ * by a pixel (strokes thickened by blur or a bleeding pen, which close loops). On generated forms
+ * about one digit in 25 is unsure, so the page's batch grows by a few crops.
+ */
+async function rereadUnsure(cv: CV, clean: BinaryImage, faint: () => BinaryImage, crops: DigitCrop[][], preds: Prediction[], clf: Classifier): Promise<void> {
+  const which: Array<{ crop: DigitCrop; i: number }> = [];
+  const again: DigitCrop[] = [];
+  let i = 0;
+  for (const field of crops) {
+    for (const crop of field) {
+      if (preds[i].confidence < UNSURE && !crop.cut) {
+        const others = field.filter((c) => c !== crop).map((c) => c.box!);
+        for (const c of [recropFaint(cv, clean, faint(), crop.box!, others), recropThin(clean, crop.box!)]) {
+          if (!c) continue;
+          which.push({ crop, i });
+          again.push(c);
+        }
+      }
+      i++;
+    }
+  }
+  if (again.length === 0) return;
+  const second = await clf.classify(again);
+  which.forEach(({ crop, i }, j) => {
+    if (second[j].confidence <= preds[i].confidence) return;
+    preds[i] = second[j];
+    crop.box = again[j].box;
+  });
 }
 
 /** Digits of a page read at confidence 0.99 or more ("sure"), and all its digits. */

@@ -6,7 +6,7 @@
 import type { BinaryImage, GrayImage } from '../types';
 import type { CV } from './opencv';
 import { labelComponents } from './opencv';
-import { equalize, estimateSkew, findLines, LineMask, paperOf, removeLines, removeSpecks, rotate, rotatePaper, rotateShade, shadeOf, ShadeMap, threshold, thresholdOnPaper, thresholdRotatedAt, ThresholdMethod } from './steps';
+import { dropLooseVerticals, equalize, estimateSkew, findLines, LineMask, paperOf, removeLines, removeSpecks, rotate, rotatePaper, rotateShade, shadeOf, ShadeMap, threshold, thresholdOnPaper, thresholdRotatedAt, ThresholdMethod } from './steps';
 
 /** Options of {@link cleanPage}. */
 export interface CleanOptions {
@@ -92,9 +92,11 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   const binary = bin;
   if (opts.specks) bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
   const lineInk = faint ?? bin;
+  const minLength = Math.max(25, Math.round(120 * scale));
+  // On a page, a vertical stroke under 2.5 times that which meets no horizontal line is handwriting.
   const lines = cutOut
     ? findLines(lineInk, { horizontal: Math.round(0.6 * gray.width), vertical: Math.round(0.9 * gray.height) }, Math.max(3, Math.round(gray.height / 15)))
-    : findLines(lineInk, Math.max(25, Math.round(120 * scale)), Math.max(4, Math.round(12 * scale)));
+    : dropLooseVerticals(findLines(lineInk, minLength, Math.max(4, Math.round(12 * scale))), Math.round(2.5 * minLength), Math.max(3, Math.round(8 * scale)));
   const clean = removeLines(bin, lines, Math.max(3, Math.round(9 * scale)));
   return {
     get gray() {

@@ -7,7 +7,7 @@
  * and a scan runs about one a page, so per-call closures were recompiled on every page.
  */
 import type { BinaryImage, GrayImage } from '../types';
-import { fromMat, labelComponents, toMat, type CV } from './opencv';
+import { fromMat, labelComponents, toMat, type CV, type Component } from './opencv';
 
 /** Contrast-limited adaptive histogram equalization (CLAHE): evens out faint and uneven scans. */
 export function equalize(cv: CV, img: GrayImage, clipLimit = 2, tiles = 8): GrayImage {
@@ -1033,4 +1033,97 @@ export function turnQuarter(image: GrayImage): GrayImage {
     for (let x = 0; x < W; x++) out[x * H + col] = data[row + x];
   }
   return { width: H, height: W, data: out };
+}
+
+/**
+ * The 8-connected components of a sparse binary image (1 = ink), boxes and areas only, found from
+ * its runs of ink (union-find over runs that touch in neighbouring rows): no pass over the page
+ * beyond finding the runs, which skips empty words. For whole-page masks such as form lines, where
+ * OpenCV's labelling spends its time on the empty page. Components come in raster order of their
+ * first pixel, labelled 1, 2, …; no label image is made.
+ *
+ * @example
+ * const boxes = componentBoxes(lineMask).filter((c) => c.box[2] > 100);
+ */
+export function componentBoxes(bin: BinaryImage): Component[] {
+  const x0: number[] = [];
+  const x1: number[] = [];
+  const ys: number[] = [];
+  const parent: number[] = [];
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]];
+      i = parent[i];
+    }
+    return i;
+  };
+  let row = -2;
+  let rowStart = 0;
+  let prevStart = 0;
+  let prevEnd = 0;
+  let j = 0;
+  forEachRun(bin.data, bin.width, bin.height, (y, start, end) => {
+    if (y !== row) {
+      // The previous row's runs are the ones to join, if that row is the one just above.
+      prevStart = y === row + 1 ? rowStart : x0.length;
+      prevEnd = x0.length;
+      rowStart = x0.length;
+      row = y;
+      j = prevStart;
+    }
+    const id = x0.length;
+    x0.push(start);
+    x1.push(end);
+    ys.push(y);
+    parent.push(id);
+    // Runs above that end left of start - 1 touch neither this run nor the row's later ones.
+    while (j < prevEnd && x1[j] < start) j++;
+    for (let k = j; k < prevEnd && x0[k] <= end; k++) {
+      const a = find(k);
+      const b = find(id);
+      // The root is the earlier run, so that a component's root is its first run.
+      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+    }
+  });
+  const index = new Map<number, number>();
+  const out: Component[] = [];
+  for (let i = 0; i < x0.length; i++) {
+    const r = find(i);
+    let k = index.get(r);
+    if (k === undefined) {
+      k = out.length;
+      index.set(r, k);
+      out.push({ label: k + 1, box: [x0[i], ys[i], x1[i] - x0[i], 1], area: 0 });
+    }
+    const c = out[k];
+    const [bx, by, bw, bh] = c.box;
+    const left = Math.min(bx, x0[i]);
+    const right = Math.max(bx + bw, x1[i]);
+    c.box = [left, by, right - left, Math.max(bh, ys[i] - by + 1)];
+    c.area += x1[i] - x0[i];
+  }
+  return out;
+}
+
+/**
+ * Drops from `lines` the vertical ones shorter than `long` that meet no horizontal line (no
+ * horizontal line ink within `reach` pixels of them): a box's sides, a table's rules and a comb's
+ * walls meet the lines along them, while a free-standing straight stroke a centimetre long is a
+ * handwritten 1 or a 7's stem, not print. Returns a new mask; `lines` is not changed.
+ */
+export function dropLooseVerticals(lines: LineMask, long: number, reach: number): LineMask {
+  const h = lines.horizontal;
+  const loose = componentBoxes(lines.vertical).filter(({ box: [x, y, w, ht] }) => {
+    if (ht >= long) return false;
+    for (let v = Math.max(0, y - reach); v < Math.min(h.height, y + ht + reach); v++) {
+      for (let u = Math.max(0, x - reach); u < Math.min(h.width, x + w + reach); u++) if (h.data[v * h.width + u]) return false;
+    }
+    return true;
+  });
+  if (loose.length === 0) return lines;
+  const vertical = { width: lines.vertical.width, height: lines.vertical.height, data: lines.vertical.data.slice() };
+  for (const { box: [x, y, w, ht] } of loose) {
+    for (let v = y; v < y + ht; v++) vertical.data.fill(0, v * vertical.width + x, v * vertical.width + x + w);
+  }
+  return { horizontal: h, vertical };
 }

@@ -1,80 +1,10 @@
 /** Connected components of a binary image (labelled with OpenCV, or from runs on sparse pages), and cropping. */
 import type { BinaryImage, Box } from '../types';
 import type { Component } from '../preprocess/opencv';
-import { forEachRun } from '../preprocess/steps';
 
 export { components, labelComponents } from '../preprocess/opencv';
+export { componentBoxes } from '../preprocess/steps';
 export type { Component, Components } from '../preprocess/opencv';
-
-/**
- * The 8-connected components of a sparse binary image (1 = ink), boxes and areas only, found from
- * its runs of ink (union-find over runs that touch in neighbouring rows): no pass over the page
- * beyond finding the runs, which skips empty words. For whole-page masks such as form lines, where
- * OpenCV's labelling spends its time on the empty page. Components come in raster order of their
- * first pixel, labelled 1, 2, …; no label image is made.
- *
- * @example
- * const boxes = componentBoxes(lineMask).filter((c) => c.box[2] > 100);
- */
-export function componentBoxes(bin: BinaryImage): Component[] {
-  const x0: number[] = [];
-  const x1: number[] = [];
-  const ys: number[] = [];
-  const parent: number[] = [];
-  const find = (i: number): number => {
-    while (parent[i] !== i) {
-      parent[i] = parent[parent[i]];
-      i = parent[i];
-    }
-    return i;
-  };
-  let row = -2;
-  let rowStart = 0;
-  let prevStart = 0;
-  let prevEnd = 0;
-  let j = 0;
-  forEachRun(bin.data, bin.width, bin.height, (y, start, end) => {
-    if (y !== row) {
-      // The previous row's runs are the ones to join, if that row is the one just above.
-      prevStart = y === row + 1 ? rowStart : x0.length;
-      prevEnd = x0.length;
-      rowStart = x0.length;
-      row = y;
-      j = prevStart;
-    }
-    const id = x0.length;
-    x0.push(start);
-    x1.push(end);
-    ys.push(y);
-    parent.push(id);
-    // Runs above that end left of start - 1 touch neither this run nor the row's later ones.
-    while (j < prevEnd && x1[j] < start) j++;
-    for (let k = j; k < prevEnd && x0[k] <= end; k++) {
-      const a = find(k);
-      const b = find(id);
-      // The root is the earlier run, so that a component's root is its first run.
-      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
-    }
-  });
-  const index = new Map<number, number>();
-  const out: Component[] = [];
-  for (let i = 0; i < x0.length; i++) {
-    const r = find(i);
-    let k = index.get(r);
-    if (k === undefined) {
-      k = out.length;
-      index.set(r, k);
-      out.push({ label: k + 1, box: [x0[i], ys[i], x1[i] - x0[i], 1], area: 0 });
-    }
-    const c = out[k];
-    const [bx, by, bw, bh] = c.box;
-    const left = Math.min(bx, x0[i]);
-    const right = Math.max(bx + bw, x1[i]);
-    c.box = [left, by, right - left, Math.max(bh, ys[i] - by + 1)];
-    c.area += x1[i] - x0[i];
-  }
-  return out;
-}
 
 /** Crops a box out of a binary image. */
 export function cropBinary(bin: BinaryImage, [x, y, w, h]: Box): BinaryImage {

@@ -74,8 +74,9 @@ function dropMarks(list: Component[], sub: BinaryImage, labels: Int32Array, H: n
     if (w > 3 * H && h < 0.5 * H) return false; // long rule
     return true;
   });
-  // Slivers thinner than half the pen: what is left of printed lines, not handwriting.
-  return comps.filter((c) => c.box[2] >= 0.5 * pen || c.box[3] < 0.5 * H);
+  // Slivers thinner than half the pen: what is left of printed lines, not handwriting. (A bold digit
+  // whose loops filled in, say the pen is wider than it is: no sliver is a sixth of a digit wide.)
+  return comps.filter((c) => c.box[2] >= Math.min(0.5 * pen, H / 6) || c.box[3] < 0.5 * H);
 }
 
 /** How close to a field's side a mark is at its edge, in pixels. */
@@ -167,8 +168,11 @@ function cropDigits(digits: ComponentGroup[], core: Map<ComponentGroup, Box>, la
     }
     // Single digits, even wide ones, stay under 1.5 H.
     const cw = (core.get(g) ?? g.box)[2];
-    const n = !comb && cw > 1.5 * H ? Math.max(2, Math.round(cw / (0.85 * H))) : 1;
-    const pieces = splitTouching({ width: gw, height: gh, data: img }, n);
+    let n = !comb && cw > 1.5 * H ? Math.max(2, Math.round(cw / (0.85 * H))) : 1;
+    let pieces = splitTouching({ width: gw, height: gh, data: img }, n);
+    // A piece under a third of the digits' height is no digit: a long stroke (a 2's tail, a bar
+    // after an 8) made the group wide. Fewer cuts.
+    while (n > 1 && pieces.some((p) => p.box[3] < H / 3)) pieces = splitTouching({ width: gw, height: gh, data: img }, --n);
     for (const piece of pieces) {
       const [px, py, pw, ph] = piece.box;
       const data = new Uint8Array(piece.image.data.length);
@@ -272,4 +276,84 @@ export function splitTouching(img: BinaryImage, n: number): Array<{ image: Binar
     pieces.push({ image: { width: pw, height: ph, data: out }, box: [x0, y0, pw, ph] });
   }
   return pieces;
+}
+
+/**
+ * A digit cut again from a fainter binarization of its page (`faint`, lines removed): the faint ink
+ * joined to the digit's own ink (`strong`, inside `box`), within a margin around the box and outside
+ * the boxes of the other digits of its field (`others`). Strokes that the page's threshold broke off
+ * or thinned away (pale pen, light pressure) come back whole. Returns null when nothing is added.
+ */
+export function recropFaint(cv: CV, strong: BinaryImage, faint: BinaryImage, box: Box, others: Box[] = []): DigitCrop | null {
+  const [bx, by, bw, bh] = box;
+  const mx = Math.round(0.12 * bh);
+  const my = Math.round(0.15 * bh);
+  const area: Box = [Math.max(0, bx - mx), Math.max(0, by - my), 0, 0];
+  area[2] = Math.min(faint.width, bx + bw + mx) - area[0];
+  area[3] = Math.min(faint.height, by + bh + my) - area[1];
+  const sub = cropBinary(faint, area);
+  if (sub.width === 0 || sub.height === 0) return null;
+  // The other digits' ink (their boxes, and a pixel around) is theirs.
+  const inside = (x: number, y: number, b: Box, m: number) => x >= b[0] - m && x < b[0] + b[2] + m && y >= b[1] - m && y < b[1] + b[3] + m;
+  for (const o of others) {
+    for (let y = Math.max(area[1], o[1] - 1); y < Math.min(area[1] + area[3], o[1] + o[3] + 1); y++) {
+      for (let x = Math.max(area[0], o[0] - 1); x < Math.min(area[0] + area[2], o[0] + o[2] + 1); x++) {
+        if (!inside(x, y, box, 0)) sub.data[(y - area[1]) * sub.width + x - area[0]] = 0;
+      }
+    }
+  }
+  const cc = components(cv, sub);
+  // Faint components holding the digit's ink.
+  const keep = new Set<number>();
+  let strongInk = 0;
+  for (let y = by; y < by + bh; y++) {
+    for (let x = bx; x < bx + bw; x++) {
+      if (!strong.data[y * strong.width + x]) continue;
+      strongInk++;
+      const l = cc.labels[(y - area[1]) * sub.width + (x - area[0])];
+      if (l) keep.add(l);
+    }
+  }
+  if (keep.size === 0) return null;
+  let x0 = sub.width, y0 = sub.height, x1 = -1, y1 = -1, ink = 0;
+  for (const c of cc.list) {
+    if (!keep.has(c.label)) continue;
+    x0 = Math.min(x0, c.box[0]);
+    y0 = Math.min(y0, c.box[1]);
+    x1 = Math.max(x1, c.box[0] + c.box[2]);
+    y1 = Math.max(y1, c.box[1] + c.box[3]);
+    ink += c.area;
+  }
+  if (ink <= strongInk * 1.02) return null;
+  const w = x1 - x0;
+  const h = y1 - y0;
+  const data = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) if (keep.has(cc.labels[(y0 + y) * sub.width + x0 + x])) data[y * w + x] = 255;
+  }
+  const crop = normalizeDigit({ width: w, height: h, data }, { polarity: 'light-on-dark' });
+  return { pixels: crop.pixels, box: [area[0] + x0, area[1] + y0, w, h] };
+}
+
+/**
+ * A digit cut again from its own ink (`strong`, inside `box`) thinned by a pixel (a 4-neighbourhood
+ * erosion): strokes that blur or a bleeding pen thickened, closing loops and joining strokes, come
+ * apart as written. Returns null when nothing is left.
+ */
+export function recropThin(strong: BinaryImage, box: Box): DigitCrop | null {
+  const [bx, by, bw, bh] = box;
+  const at = (x: number, y: number) => strong.data[(by + y) * strong.width + bx + x];
+  const data = new Uint8Array(bw * bh);
+  let ink = 0;
+  for (let y = 1; y < bh - 1; y++) {
+    for (let x = 1; x < bw - 1; x++) {
+      if (at(x, y) && at(x - 1, y) && at(x + 1, y) && at(x, y - 1) && at(x, y + 1)) {
+        data[y * bw + x] = 255;
+        ink++;
+      }
+    }
+  }
+  if (ink === 0) return null;
+  const crop = normalizeDigit({ width: bw, height: bh, data }, { polarity: 'light-on-dark' });
+  return { pixels: crop.pixels, box };
 }
