@@ -171,7 +171,7 @@ export async function scanPage(
   const byDigits = sm ? regions.filter((_, i) => !whole[i]) : regions;
   // The fainter binarization the lines were found in, lines removed: unsure digits are cut from it again.
   let faintClean: BinaryImage | undefined;
-  const faint = pre.lineInk !== pre.binary ? () => (faintClean ??= removeLines(pre.lineInk, lines, Math.max(3, Math.round(9 * scale)))) : undefined;
+  const faint = pre.faint ? () => (faintClean ??= removeLines(pre.faint!, lines, Math.max(3, Math.round(9 * scale)))) : undefined;
   let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf, faint);
   if (clf.numClasses === 10) digitFields = await rereadTouching(cv, clean, byDigits, digitFields, opts);
   digitFields = await settleDisputes(cv, () => pre.gray, clean, byDigits, digitFields, opts, byLines, byLines && pre.cutOut);

@@ -37,6 +37,11 @@ export interface CleanPage {
    * than `binary` (pale print comes out whole); otherwise `binary` itself.
    */
   lineInk: BinaryImage;
+  /**
+   * On a page thresholded against its paper, the fainter binarization (halfway between the ink's
+   * level and the paper; the lines were found in it); otherwise none.
+   */
+  faint?: BinaryImage;
   /** Skew corrected, degrees. */
   skew: number;
   /** Page scale relative to a 300-dpi letter page (1.0). */
@@ -110,6 +115,7 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
     clean,
     lines,
     lineInk,
+    faint,
     skew,
     scale,
     cutOut,
