@@ -54,6 +54,14 @@ function fill(img: GrayImage | BinaryImage, x0: number, y0: number, w: number, h
   for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) img.data[y * img.width + x] = v;
 }
 
+/** Draws a box's four sides, `t` thick, at `x0, y0`, `w` x `h` outside. */
+function frame(img: GrayImage | BinaryImage, x0: number, y0: number, w: number, h: number, t: number, v: number) {
+  fill(img, x0, y0, w, t, v);
+  fill(img, x0, y0 + h - t, w, t, v);
+  fill(img, x0, y0, t, h, v);
+  fill(img, x0 + w - t, y0, t, h, v);
+}
+
 /** The fields `--auto-fields` reads on one image file, in this thread. */
 async function autoFields(file: string, options: ScanOptions = {}): Promise<FieldResult[]> {
   const docs: DocumentResult[] = [];
@@ -227,10 +235,7 @@ describe('preprocess: fast steps match their references', () => {
     const cv = await cvLoad();
     // A box cut out of a form (900 x 220) with two digit-like strokes inside, tilted 1.5 degrees.
     const field = blank(900, 220);
-    fill(field, 40, 30, 820, 4, 30);
-    fill(field, 40, 186, 820, 4, 30);
-    fill(field, 40, 30, 4, 160, 30);
-    fill(field, 856, 30, 4, 160, 30);
+    frame(field, 40, 30, 820, 160, 4, 30);
     fill(field, 300, 70, 14, 90, 20);
     fill(field, 500, 70, 60, 14, 20);
     const tilted = rotate(cv, field, -1.5);
@@ -577,10 +582,7 @@ describe('segment', () => {
     // At 150 dpi (working size): lines from 60 px; a box 200 x 110 with sides that meet its top and
     // bottom, a tick standing on a baseline, a stroke 4 px wide and 70 long inside the box, a rule 200 long.
     const bin = blank(700, 400, 0) as BinaryImage;
-    fill(bin, 50, 50, 200, 2, 1);
-    fill(bin, 50, 158, 200, 2, 1);
-    fill(bin, 50, 50, 2, 110, 1);
-    fill(bin, 248, 50, 2, 110, 1);
+    frame(bin, 50, 50, 200, 110, 2, 1);
     fill(bin, 150, 70, 4, 70, 1);
     fill(bin, 300, 300, 300, 2, 1);
     fill(bin, 400, 235, 2, 65, 1);
