@@ -145,14 +145,14 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   console.log(`\n(${st.fields} fields on ${n} pages; 95 % intervals of field accuracy: template ${tl.toFixed(2)}-${th.toFixed(2)} %, --auto-fields ${al.toFixed(2)}-${ah.toFixed(2)} %; --auto-fields found a different number of boxes on ${autoPairs.fieldCountErrors ?? 0} of ${n} pages)`);
   // What went wrong: a digit read wrong where the right number were found, unsure (under 0.99) or
   // sure; or a different number of digits.
+  const wrong = tplPairs.filter((p) => p.expected !== p.read);
   const kinds = { 'one or more digits misread, each under 0.99': 0, 'a digit misread at 0.99 or more': 0, 'digits missed or extra': 0 };
-  for (const p of tplPairs.filter((q) => q.expected !== q.read)) {
+  for (const p of wrong) {
     if (p.expected.length !== p.read.length) kinds['digits missed or extra']++;
     else if (p.digits.every((d, i) => d.value === p.expected[i] || d.confidence < 0.99)) kinds['one or more digits misread, each under 0.99']++;
     else kinds['a digit misread at 0.99 or more']++;
   }
   console.log(`Template misreads by kind: ${Object.entries(kinds).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
-  const wrong = tplPairs.filter((p) => p.expected !== p.read);
   if (wrong.length) {
     console.log('\nFields misread with the template (expected -> read, field confidence):');
     for (const p of wrong) console.log(`  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})`);

@@ -11,7 +11,7 @@ import { decodePage, imagePageCount, InputError } from '../io/image';
 import { readPdfPages } from '../io/pdf';
 import { expandInputs } from '../io/inputs';
 import { loadOpenCV, CV } from '../preprocess/opencv';
-import { reduce, removeLines, turnAround, turnQuarter, union, type ThresholdMethod } from '../preprocess/steps';
+import { reduce, turnAround, turnQuarter, union, type ThresholdMethod } from '../preprocess/steps';
 import { cleanPage } from '../preprocess/page';
 import { printOrientation, type PrintScore } from '../preprocess/orientation';
 import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
@@ -169,9 +169,8 @@ export async function scanPage(
   const whole = regions.map((r) => (r.type ?? opts.fieldType) === 'amount');
   const sm = whole.some(Boolean) ? await stringModelFor(opts) : null;
   const byDigits = sm ? regions.filter((_, i) => !whole[i]) : regions;
-  // The fainter binarization the lines were found in, lines removed: unsure digits are cut from it again.
-  let faintClean: BinaryImage | undefined;
-  const faint = pre.faint ? () => (faintClean ??= removeLines(pre.faint!, lines, Math.max(3, Math.round(9 * scale)))) : undefined;
+  // The fainter binarization the lines were found in, lines removed (made if asked for): unsure digits are cut from it again.
+  const faint = pre.faint ? () => pre.faintClean! : undefined;
   let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf, faint);
   if (clf.numClasses === 10) digitFields = await rereadTouching(cv, clean, byDigits, digitFields, opts);
   digitFields = await settleDisputes(cv, () => pre.gray, clean, byDigits, digitFields, opts, byLines, byLines && pre.cutOut);
@@ -422,42 +421,36 @@ const UNSURE = 0.99;
 
 /**
  * Reads the unsure digits of a page (under {@link UNSURE}, not cut from touching digits) again from
- * two other binarizations, and keeps the digit of the surest reading, with the mean of the readings'
- * probabilities of it as its confidence (`preds` is updated in place; the digit's box stays its ink's): the fainter one the lines were found in (`faint`, lines removed: strokes the
- * page's threshold broke off or thinned away, a pale pen, light pressure) and the digit's ink thinned
- * by a pixel (strokes thickened by blur or a bleeding pen, which close loops). On generated forms
- * about one digit in 25 is unsure, so the page's batch grows by a few crops.
+ * two other binarizations: the fainter one the lines were found in (`faint`, lines removed: strokes
+ * the page's threshold broke off or thinned away, a pale pen, light pressure) and the digit's ink
+ * thinned by a pixel (strokes thickened by blur or a bleeding pen, which close loops). The digit is
+ * the surest reading's; its confidence the mean of the readings' probabilities of it (the largest of
+ * three is an optimist: read upside down, a page's digits came out sure enough that pages were no
+ * longer looked at for their orientation, 56 -> 51 of 60 set upright with --auto-fields). `preds` is
+ * updated in place; a digit's box stays its ink's. On generated forms about one digit in 25 is
+ * unsure, so the page's batch grows by a few crops.
  */
 async function rereadUnsure(cv: CV, clean: BinaryImage, faint: () => BinaryImage, crops: DigitCrop[][], preds: Prediction[], clf: Classifier): Promise<void> {
-  const which: number[] = [];
-  const again: DigitCrop[] = [];
+  // Per unsure digit (its index in `preds`), its crops cut again.
+  const again = new Map<number, DigitCrop[]>();
   let i = 0;
   for (const field of crops) {
     for (const crop of field) {
       if (preds[i].confidence < UNSURE && !crop.cut) {
         const others = field.filter((c) => c !== crop).map((c) => c.box!);
-        for (const c of [recropFaint(cv, clean, faint(), crop.box!, others), recropThin(clean, crop.box!)]) {
-          if (!c) continue;
-          which.push(i);
-          again.push(c);
-        }
+        const cs = [recropFaint(cv, clean, faint(), crop.box!, others), recropThin(clean, crop.box!)].filter((c): c is DigitCrop => c !== null);
+        if (cs.length) again.set(i, cs);
       }
       i++;
     }
   }
-  if (again.length === 0) return;
-  const second = await clf.classify(again);
-  // The surest reading's digit; its confidence, the mean of the readings' probabilities of that digit
-  // (the largest of three is an optimist: read upside down, a page's digits came out sure enough that
-  // pages were no longer looked at for their orientation, 56 -> 51 of 60 set upright with --auto-fields).
-  const readings = new Map<number, Prediction[]>();
-  which.forEach((i, j) => readings.set(i, [...(readings.get(i) ?? [preds[i]]), second[j]]));
-  which.forEach((i, j) => {
-    if (second[j].confidence > preds[i].confidence) preds[i] = second[j];
-  });
-  for (const [i, all] of readings) {
-    const d = preds[i].digit;
-    preds[i] = { ...preds[i], confidence: all.reduce((a, p) => a + p.probabilities[d], 0) / all.length };
+  if (again.size === 0) return;
+  const second = await clf.classify([...again.values()].flat());
+  let j = 0;
+  for (const [k, cs] of again) {
+    const readings = [preds[k], ...second.slice(j, (j += cs.length))];
+    const best = readings.reduce((a, b) => (b.confidence > a.confidence ? b : a));
+    preds[k] = { ...best, confidence: readings.reduce((a, p) => a + p.probabilities[best.digit], 0) / readings.length };
   }
 }
 

@@ -42,6 +42,8 @@ export interface CleanPage {
    * level and the paper; the lines were found in it); otherwise none.
    */
   faint?: BinaryImage;
+  /** {@link faint} with the printed lines removed, made when first used (unsure digits are cut from it again); none without it. */
+  readonly faintClean?: BinaryImage;
   /** Skew corrected, degrees. */
   skew: number;
   /** Page scale relative to a 300-dpi letter page (1.0). */
@@ -102,7 +104,9 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   const lines = cutOut
     ? findLines(lineInk, { horizontal: Math.round(0.6 * gray.width), vertical: Math.round(0.9 * gray.height) }, Math.max(3, Math.round(gray.height / 15)))
     : dropLooseVerticals(findLines(lineInk, minLength, Math.max(4, Math.round(12 * scale))), Math.round(2.5 * minLength), Math.max(3, Math.round(8 * scale)));
-  const clean = removeLines(bin, lines, Math.max(3, Math.round(9 * scale)));
+  const bridge = Math.max(3, Math.round(9 * scale));
+  const clean = removeLines(bin, lines, bridge);
+  let faintClean: BinaryImage | undefined;
   return {
     get gray() {
       if (deskewGray) {
@@ -110,6 +114,10 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
         deskewGray = false;
       }
       return gray;
+    },
+    get faintClean() {
+      if (faint && !faintClean) faintClean = removeLines(faint, lines, bridge);
+      return faintClean;
     },
     binary,
     clean,

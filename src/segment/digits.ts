@@ -293,12 +293,12 @@ export function recropFaint(cv: CV, strong: BinaryImage, faint: BinaryImage, box
   area[3] = Math.min(faint.height, by + bh + my) - area[1];
   const sub = cropBinary(faint, area);
   if (sub.width === 0 || sub.height === 0) return null;
-  // The other digits' ink (their boxes, and a pixel around) is theirs.
-  const inside = (x: number, y: number, b: Box, m: number) => x >= b[0] - m && x < b[0] + b[2] + m && y >= b[1] - m && y < b[1] + b[3] + m;
+  // The other digits' ink (their boxes, and a pixel around), outside this digit's box, is theirs.
+  const inBox = (x: number, y: number) => x >= bx && x < bx + bw && y >= by && y < by + bh;
   for (const o of others) {
     for (let y = Math.max(area[1], o[1] - 1); y < Math.min(area[1] + area[3], o[1] + o[3] + 1); y++) {
       for (let x = Math.max(area[0], o[0] - 1); x < Math.min(area[0] + area[2], o[0] + o[2] + 1); x++) {
-        if (!inside(x, y, box, 0)) sub.data[(y - area[1]) * sub.width + x - area[0]] = 0;
+        if (!inBox(x, y)) sub.data[(y - area[1]) * sub.width + x - area[0]] = 0;
       }
     }
   }
