@@ -10,7 +10,7 @@ import { dropLooseVerticals, estimateSkew, findLines, paperOf, removeLines, rota
 import { cleanPage } from '../src/preprocess/page';
 import { textUpright } from '../src/preprocess/orientation';
 import { loadOpenCV as cvLoad, toMat, fromMat } from '../src/preprocess/opencv';
-import { extractDigits, recropFaint, recropThin } from '../src/segment/digits';
+import { extractDigits, recropFaint, recropGrey, recropThin } from '../src/segment/digits';
 import { loadMnist } from '../src/classify/data/dataset';
 import { Rng } from '../src/classify/data/random';
 import { Classifier } from '../src/classify/classifier';
@@ -231,6 +231,33 @@ describe('preprocess: fast steps match their references', () => {
     expect(Array.from(pre.gray.data)).toEqual(Array.from(rotate(cv, tilted, pre.skew).data));
     expect(pre.gray).toBe(pre.gray);
   });
+  test('cleanPage gives a box of the deskewed gray page alone, the same pixels as cropping the whole rotated page, before and after it is made', async () => {
+    const cv = await cvLoad();
+    const page = blank(1000, 800);
+    for (let r = 0; r < 8; r++) fill(page, 100, 80 + r * 80, 700, 10, 20);
+    fill(page, 300, 100, 40, 500, 90);
+    const tilted = rotate(cv, page, -2);
+    const crop = (img: GrayImage, [x, y, w, h]: number[]) => {
+      const [x0, y0] = [Math.max(0, x), Math.max(0, y)];
+      const [x1, y1] = [Math.min(img.width, x + w), Math.min(img.height, y + h)];
+      const out: number[] = [];
+      for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) out.push(img.data[yy * img.width + xx]);
+      return out;
+    };
+    const boxes = [[310, 95, 57, 83], [0, 0, 30, 20], [980, 770, 40, 40], [-5, 400, 60, 10]];
+    const pre = cleanPage(cv, tilted);
+    expect(pre.skew).toBeCloseTo(2, 0);
+    const want = rotate(cv, tilted, pre.skew);
+    const before = boxes.map((b) => pre.grayRegion(b));
+    void pre.gray;
+    const after = boxes.map((b) => pre.grayRegion(b));
+    boxes.forEach((b, i) => {
+      expect(Array.from(before[i].data)).toEqual(crop(want, b));
+      expect(Array.from(after[i].data)).toEqual(crop(want, b));
+      expect(before[i].width * before[i].height).toBe(crop(want, b).length);
+    });
+    expect(before[0].width).toBe(57);
+  });
   test('a cut-out field is deskewed only when a printed frame crosses it; its tilted frame is then removed as lines', async () => {
     const cv = await cvLoad();
     // A box cut out of a form (900 x 220) with two digit-like strokes inside, tilted 1.5 degrees.
@@ -393,6 +420,57 @@ describe('segment: digits in a field', () => {
     expect(t0.digit).toBe(8);
     expect(t1.digit).toBe(2);
     expect(recropThin(thin1px(), [0, 0, 20, 60])).toBeNull();
+  });
+  test('an unsure digit is cut again in grey: a 9 whose small loop blur filled in at the threshold (read as 7) reads 9', async () => {
+    // MNIST test 2582, a 9 with a small loop, drawn 3 times its size in grey and blurred twice
+    // (3 x 3 box); thresholded, its loop is solid ink and it reads as a 7. In grey the loop is
+    // lighter than its strokes.
+    const S = 3;
+    const W = 120;
+    const H = 120;
+    const at = (x: number, y: number) => mnist.images[2582 * 784 + Math.min(27, y) * 28 + Math.min(27, x)];
+    let g = new Uint8Array(W * H).fill(235);
+    for (let y = 0; y < 28 * S; y++) {
+      for (let x = 0; x < 28 * S; x++) {
+        const sx = Math.max(0, Math.min(27, (x + 0.5) / S - 0.5));
+        const sy = Math.max(0, Math.min(27, (y + 0.5) / S - 0.5));
+        const [x0, y0] = [Math.floor(sx), Math.floor(sy)];
+        const [fx, fy] = [sx - x0, sy - y0];
+        const v = at(x0, y0) * (1 - fx) * (1 - fy) + at(x0 + 1, y0) * fx * (1 - fy) + at(x0, y0 + 1) * (1 - fx) * fy + at(x0 + 1, y0 + 1) * fx * fy;
+        g[(10 + y) * W + 10 + x] = Math.round(235 - (v * 215) / 255);
+      }
+    }
+    for (let r = 0; r < 2; r++) {
+      const o = new Uint8Array(W * H);
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          let [sum, n] = [0, 0];
+          for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (x + dx >= 0 && y + dy >= 0 && x + dx < W && y + dy < H) [sum, n] = [sum + g[(y + dy) * W + x + dx], n + 1];
+          o[y * W + x] = Math.round(sum / n);
+        }
+      }
+      g = o;
+    }
+    const bin: BinaryImage = { width: W, height: H, data: g.map((v) => (v < 235 - (100 * 215) / 255 ? 1 : 0)) };
+    const faint: BinaryImage = { width: W, height: H, data: g.map((v) => (v < 235 - (50 * 215) / 255 ? 1 : 0)) };
+    const crops = extractDigits(cv, bin, [0, 0, W, H]);
+    expect(crops).toHaveLength(1);
+    const grayAt = ([x, y, w, h]: number[]): GrayImage => {
+      const data = new Uint8Array(w * h);
+      for (let yy = 0; yy < h; yy++) data.set(g.subarray((y + yy) * W + x, (y + yy) * W + x + w), yy * w);
+      return { width: w, height: h, data };
+    };
+    const again = recropGrey(grayAt, faint, crops[0].box!)!;
+    expect(again.box).toEqual(crops[0].box);
+    const [first, second] = await clf.classify([crops[0], again]);
+    expect(first.digit).toBe(7);
+    expect(first.confidence).toBeLessThan(0.99);
+    expect(second.digit).toBe(9);
+    expect(second.confidence).toBeGreaterThan(first.confidence);
+    // Another digit's box beside it is left out; a flat area (no contrast) gives no crop.
+    const beside = recropGrey(grayAt, faint, crops[0].box!, [[crops[0].box![0] + crops[0].box![2] - 10, 0, 30, H]])!;
+    expect(Array.from(beside.pixels)).not.toEqual(Array.from(again.pixels));
+    expect(recropGrey(() => ({ width: 20, height: 20, data: new Uint8Array(400).fill(200) }), faint, [0, 0, 16, 16])).toBeNull();
   });
   test("a digit with a long stroke is not cut in two (a 2's tail, a bar after an 8); a thin 1 beside a bold digit is not a sliver", async () => {
     const S = 3;

@@ -16,7 +16,7 @@ import { cleanPage } from '../preprocess/page';
 import { printOrientation, type PrintScore } from '../preprocess/orientation';
 import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
 import { affineScale, applyAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
-import { extractDigits, recropFaint, recropThin } from '../segment/digits';
+import { extractDigits, recropFaint, recropThin, recropGrey } from '../segment/digits';
 import { bestPath, segmentGraph } from '../segment/strings';
 import { Classifier, type Prediction } from '../classify/classifier';
 import { defaultCheckModelDir } from '../classify/model-io';
@@ -169,9 +169,10 @@ export async function scanPage(
   const whole = regions.map((r) => (r.type ?? opts.fieldType) === 'amount');
   const sm = whole.some(Boolean) ? await stringModelFor(opts) : null;
   const byDigits = sm ? regions.filter((_, i) => !whole[i]) : regions;
-  // The fainter binarization the lines were found in, lines removed (made if asked for): unsure digits are cut from it again.
-  const faint = pre.faint ? () => pre.faintClean! : undefined;
-  let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf, faint);
+  // On a page thresholded against its paper, unsure digits are cut again from the fainter
+  // binarization the lines were found in (lines removed, made if asked for) and from the grey page.
+  const again = pre.faint ? { faint: () => pre.faintClean!, grayAt: (b: Box) => pre.grayRegion(b) } : undefined;
+  let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf, again);
   if (clf.numClasses === 10) digitFields = await rereadTouching(cv, clean, byDigits, digitFields, opts);
   digitFields = await settleDisputes(cv, () => pre.gray, clean, byDigits, digitFields, opts, byLines, byLines && pre.cutOut);
   const wholeFields = sm ? await readWhole(cv, pre.gray, clean, regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
@@ -394,11 +395,11 @@ async function settleDisputes(
 }
 
 /** Contour reading (digit-only models): each component group is one digit. */
-async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier, faint?: () => BinaryImage): Promise<FieldReading[]> {
+async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier, again?: RereadSources): Promise<FieldReading[]> {
   const crops = regions.map((r) => extractDigits(cv, clean, r.box, { cells: r.cells }));
   const flat = crops.flat();
   const preds = flat.length ? await clf.classify(flat) : [];
-  if (faint) await rereadUnsure(cv, clean, faint, crops, preds, clf);
+  if (again) await rereadUnsure(cv, clean, again, crops, preds, clf);
   let k = 0;
   return crops.map((cs, f) => ({
     // Cut from touching digits, or wider than a digit is (maybe two digits read as one), or nearly
@@ -419,18 +420,28 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
 /** Digits read under this confidence are cut again from other binarizations ({@link rereadUnsure}). */
 const UNSURE = 0.99;
 
+/** Where unsure digits are cut again from ({@link rereadUnsure}). */
+interface RereadSources {
+  /** The page's fainter binarization, printed lines removed. */
+  faint: () => BinaryImage;
+  /** The page's (deskewed) grey pixels of a box. */
+  grayAt: (box: Box) => GrayImage;
+}
+
 /**
- * Reads the unsure digits of a page (under {@link UNSURE}, not cut from touching digits) again from
- * two other binarizations: the fainter one the lines were found in (`faint`, lines removed: strokes
- * the page's threshold broke off or thinned away, a pale pen, light pressure) and the digit's ink
- * thinned by a pixel (strokes thickened by blur or a bleeding pen, which close loops). The digit is
- * the surest reading's; its confidence the mean of the readings' probabilities of it (the largest of
- * three is an optimist: read upside down, a page's digits came out sure enough that pages were no
- * longer looked at for their orientation, 56 -> 51 of 60 set upright with --auto-fields). `preds` is
- * updated in place; a digit's box stays its ink's. On generated forms about one digit in 25 is
- * unsure, so the page's batch grows by a few crops.
+ * Reads the unsure digits of a page (under {@link UNSURE}, not cut from touching digits) again,
+ * cut three more ways: from the fainter binarization the lines were found in (`faint`, lines
+ * removed: strokes the page's threshold broke off or thinned away, a pale pen, light pressure); from
+ * the digit's ink thinned by a pixel (strokes thickened by blur or a bleeding pen, which close
+ * loops); and in grey from the page (`grayAt`: a small loop that blur filled in at the threshold is
+ * lighter than its strokes there, as in MNIST's own images). The digit is the surest reading's; its
+ * confidence the mean of the readings' probabilities of it (the largest is an optimist: read upside
+ * down, a page's digits came out sure enough that pages were no longer looked at for their
+ * orientation, 56 -> 51 of 60 set upright with --auto-fields). `preds` is updated in place; a
+ * digit's box stays its ink's. On generated forms about one digit in 25 is unsure, so the page's
+ * batch grows by a few crops.
  */
-async function rereadUnsure(cv: CV, clean: BinaryImage, faint: () => BinaryImage, crops: DigitCrop[][], preds: Prediction[], clf: Classifier): Promise<void> {
+async function rereadUnsure(cv: CV, clean: BinaryImage, { faint, grayAt }: RereadSources, crops: DigitCrop[][], preds: Prediction[], clf: Classifier): Promise<void> {
   // Per unsure digit (its index in `preds`), its crops cut again.
   const again = new Map<number, DigitCrop[]>();
   let i = 0;
@@ -438,7 +449,7 @@ async function rereadUnsure(cv: CV, clean: BinaryImage, faint: () => BinaryImage
     for (const crop of field) {
       if (preds[i].confidence < UNSURE && !crop.cut) {
         const others = field.filter((c) => c !== crop).map((c) => c.box!);
-        const cs = [recropFaint(cv, clean, faint(), crop.box!, others), recropThin(clean, crop.box!)].filter((c): c is DigitCrop => c !== null);
+        const cs = [recropFaint(cv, clean, faint(), crop.box!, others), recropThin(clean, crop.box!), recropGrey(grayAt, faint(), crop.box!, others)].filter((c): c is DigitCrop => c !== null);
         if (cs.length) again.set(i, cs);
       }
       i++;

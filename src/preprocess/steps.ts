@@ -6,7 +6,7 @@
  * drops a closure's optimized code at a full garbage collection once no instance of it is alive,
  * and a scan runs about one a page, so per-call closures were recompiled on every page.
  */
-import type { BinaryImage, GrayImage } from '../types';
+import type { BinaryImage, Box, GrayImage } from '../types';
 import { fromMat, labelComponents, toMat, type CV, type Component } from './opencv';
 
 /** Contrast-limited adaptive histogram equalization (CLAHE): evens out faint and uneven scans. */
@@ -471,6 +471,30 @@ export function rotate(cv: CV, img: GrayImage, angle: number): GrayImage {
   for (let y = 0; y < h; y++) {
     const [x0, x1] = rot.inside(y);
     rot.sample(y, x0, x0, x1, out, y * w);
+  }
+  return { width: w, height: h, data: out };
+}
+
+/**
+ * The part `box` (`[x, y, w, h]`, clipped to the page) of the page rotated like {@link rotate}
+ * rotates it, without rotating the rest: the same pixels as cropping `rotate(img, angle)`.
+ */
+export function rotateRegion(img: GrayImage, angle: number, box: Box): GrayImage {
+  const x0 = Math.max(0, Math.round(box[0]));
+  const y0 = Math.max(0, Math.round(box[1]));
+  const w = Math.max(0, Math.min(img.width, Math.round(box[0] + box[2])) - x0);
+  const h = Math.max(0, Math.min(img.height, Math.round(box[1] + box[3])) - y0);
+  const out = new Uint8Array(w * h).fill(255);
+  if (angle === 0) {
+    for (let y = 0; y < h; y++) out.set(img.data.subarray((y0 + y) * img.width + x0, (y0 + y) * img.width + x0 + w), y * w);
+    return { width: w, height: h, data: out };
+  }
+  const rot = new Rotation(img, angle);
+  for (let y = 0; y < h; y++) {
+    const [a, b] = rot.inside(y0 + y);
+    const from = Math.max(a, x0);
+    const to = Math.min(b, x0 + w);
+    if (from < to) rot.sample(y0 + y, a, from, to, out, y * w - x0);
   }
   return { width: w, height: h, data: out };
 }

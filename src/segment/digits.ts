@@ -2,7 +2,7 @@
  * Within a field: components -> drop specks and non-digit marks (dots, commas, dashes, lines) ->
  * merge broken strokes -> order left to right -> the shared MNIST normalization.
  */
-import type { BinaryImage, Box, DigitCrop } from '../types';
+import type { BinaryImage, Box, DigitCrop, GrayImage } from '../types';
 import type { CV } from '../preprocess/opencv';
 import { Component, ComponentGroup, components, cropBinary, groupComponents, joinGroup, median } from './components';
 import { normalizeDigit } from './normalize';
@@ -355,5 +355,50 @@ export function recropThin(strong: BinaryImage, box: Box): DigitCrop | null {
   }
   if (ink === 0) return null;
   const crop = normalizeDigit({ width: bw, height: bh, data }, { polarity: 'light-on-dark' });
+  return { pixels: crop.pixels, box };
+}
+
+/**
+ * A digit cut again in grey, MNIST's own kind of image: the page's grey levels in `box` and two
+ * pixels around it (`grayAt` gives the page's grey pixels of a box), as ink darkness from the paper
+ * (the area's brightest tenth) to the ink (its darkest twentieth), kept within two pixels of the
+ * digit's ink in `mask` (its fainter binarization) and outside the other digits' boxes. A small loop
+ * that blur filled in at the threshold (a 9 read as 7) is lighter than the strokes around it here.
+ * Returns null when the area has no contrast.
+ */
+export function recropGrey(grayAt: (box: Box) => GrayImage, mask: BinaryImage, box: Box, others: Box[] = []): DigitCrop | null {
+  const m = 2;
+  const [bx, by, bw, bh] = box;
+  const x0 = Math.max(0, bx - m);
+  const y0 = Math.max(0, by - m);
+  const area: Box = [x0, y0, Math.min(mask.width, bx + bw + m) - x0, Math.min(mask.height, by + bh + m) - y0];
+  const g = grayAt(area);
+  const [w, h] = [g.width, g.height];
+  if (w === 0 || h === 0) return null;
+  const sorted = Uint8Array.from(g.data).sort();
+  const ink = sorted[Math.floor(0.05 * (sorted.length - 1))];
+  const paper = sorted[Math.floor(0.9 * (sorted.length - 1))];
+  if (paper - ink < 20) return null;
+  // The digit's ink, grown by `m` pixels (a square), and less the other digits' boxes outside its own.
+  const near = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!mask.data[(y0 + y) * mask.width + x0 + x]) continue;
+      for (let yy = Math.max(0, y - m); yy <= Math.min(h - 1, y + m); yy++) near.fill(1, yy * w + Math.max(0, x - m), yy * w + Math.min(w, x + m + 1));
+    }
+  }
+  for (const o of others) {
+    for (let y = Math.max(0, o[1] - 1 - y0); y < Math.min(h, o[1] + o[3] + 1 - y0); y++) {
+      for (let x = Math.max(0, o[0] - 1 - x0); x < Math.min(w, o[0] + o[2] + 1 - x0); x++) {
+        const [px, py] = [x0 + x, y0 + y];
+        if (!(px >= bx && px < bx + bw && py >= by && py < by + bh)) near[y * w + x] = 0;
+      }
+    }
+  }
+  const data = new Uint8Array(w * h);
+  for (let p = 0; p < w * h; p++) {
+    if (near[p]) data[p] = Math.round(255 * Math.min(1, Math.max(0, (paper - g.data[p]) / (paper - ink))));
+  }
+  const crop = normalizeDigit({ width: w, height: h, data }, { polarity: 'light-on-dark' });
   return { pixels: crop.pixels, box };
 }
