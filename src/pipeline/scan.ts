@@ -173,6 +173,7 @@ export async function scanPage(
   // binarization the lines were found in (lines removed, made if asked for) and from the grey page.
   const again = pre.faint ? { faint: () => pre.faintClean!, grayAt: (b: Box) => pre.grayRegion(b) } : undefined;
   let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf, again);
+  const unsureAtFirst = digitFields.reduce((a, f) => a + (f.unsureAtFirst ?? 0), 0);
   if (clf.numClasses === 10) digitFields = await rereadTouching(cv, clean, byDigits, digitFields, opts);
   digitFields = await settleDisputes(cv, () => pre.gray, clean, byDigits, digitFields, opts, byLines, byLines && pre.cutOut);
   const wholeFields = sm ? await readWhole(cv, pre.gray, clean, regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
@@ -189,8 +190,12 @@ export async function scanPage(
     mkdirSync(opts.overlay, { recursive: true });
     await writeOverlay(pre.gray, result, join(opts.overlay, `${debugName}-p${page}.png`), minConfidence);
   }
+  firstLook.set(result, unsureAtFirst);
   return result;
 }
+
+/** Per page read by {@link scanPage}: how many of its digits were unsure at the first look ({@link readsPoorly}). */
+const firstLook = new WeakMap<PageResult, number>();
 
 /**
  * A registration as reported: how the template had to move to fit this page, in page pixels
@@ -231,6 +236,8 @@ export interface FieldReading {
   touching?: boolean;
   /** Contours and recognition-based segmentation found different numbers of digits here: both readings. */
   disputed?: { contours: string; recognition: string };
+  /** Digits read under {@link UNSURE} at the first look (before they were cut again and read again). */
+  unsureAtFirst?: number;
 }
 
 /** The digits a reading found, as a string. */
@@ -399,9 +406,12 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
   const crops = regions.map((r) => extractDigits(cv, clean, r.box, { cells: r.cells }));
   const flat = crops.flat();
   const preds = flat.length ? await clf.classify(flat) : [];
+  let first = 0;
+  const unsureAtFirst = crops.map((cs) => cs.filter(() => preds[first++].confidence < UNSURE).length);
   if (again) await rereadUnsure(cv, clean, again, crops, preds, clf);
   let k = 0;
   return crops.map((cs, f) => ({
+    unsureAtFirst: unsureAtFirst[f],
     // Cut from touching digits, or wider than a digit is (maybe two digits read as one), or nearly
     // touching its neighbour (maybe the pieces of a broken digit). Not in a field of cells: a digit
     // in each, none touch (and reading it again whole would read its walls).
@@ -478,10 +488,15 @@ function sureDigits(page: PageResult): { sure: number; all: number } {
   return { sure, all };
 }
 
-/** A page reads poorly: no digits, or under four fifths of them sure (0.99 or more). Such pages are looked at for their orientation. */
+/**
+ * A page reads poorly: no digits, or under four fifths of them sure (0.99 or more), or (for a page
+ * read by {@link scanPage}) over a fifth of them unsure at the first look, before unsure digits
+ * were cut again: cut three more ways, a digit read upside down can come out sure. Such pages are
+ * looked at for their orientation.
+ */
 export function readsPoorly(page: PageResult): boolean {
   const { sure, all } = sureDigits(page);
-  return all === 0 || sure < 0.8 * all;
+  return all === 0 || sure < 0.8 * all || (firstLook.get(page) ?? 0) > 0.2 * all;
 }
 
 /**
