@@ -16,7 +16,7 @@ import { cleanPage } from '../preprocess/page';
 import { printOrientation, type PrintScore } from '../preprocess/orientation';
 import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
 import { affineScale, applyAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
-import { extractDigits, recropFaint, recropThin, recropGrey } from '../segment/digits';
+import { extractDigits, recropFaint, recropGrey, recropThin } from '../segment/digits';
 import { bestPath, segmentGraph } from '../segment/strings';
 import { Classifier, type Prediction } from '../classify/classifier';
 import { defaultCheckModelDir } from '../classify/model-io';
@@ -427,7 +427,7 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
   }));
 }
 
-/** Digits read under this confidence are cut again from other binarizations ({@link rereadUnsure}). */
+/** Digits read under this confidence are cut again and read again ({@link rereadUnsure}). */
 const UNSURE = 0.99;
 
 /** Where unsure digits are cut again from ({@link rereadUnsure}). */
