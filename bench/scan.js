@@ -63,9 +63,8 @@ function matchFields(want, found) {
 
 /** Generates `n` labeled forms (the three sample layouts in turn) with random scan artifacts. */
 async function generate(dir, n) {
-  const { generateForm, renderForm, SAMPLE_FORMS } = dist('samples/forms');
+  const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
   const { loadMnist } = dist('classify/data/dataset');
-  const { Rng } = dist('classify/data/random');
   const test = loadMnist('test');
   const names = Object.keys(SAMPLE_FORMS);
   const forms = [];
@@ -73,17 +72,8 @@ async function generate(dir, n) {
     const name = names[i % names.length];
     const spec = SAMPLE_FORMS[name];
     const seed = 1000 + i;
-    const rng = new Rng(seed);
     const form = generateForm(spec.fields, test, seed, { marks: spec.marks });
-    const artifacts = {
-      rotation: 2.5,
-      noise: rng.uniform(0, 12),
-      blur: rng.uniform(0.3, 1.0),
-      unevenLight: rng.uniform(0, 0.3),
-      bleedThrough: rng.uniform(0, 0.15),
-      jpeg: rng.uniform(0, 1) < 0.5 ? Math.round(rng.uniform(60, 90)) : undefined,
-    };
-    const png = await renderForm(form, spec.fields, spec.title, artifacts, seed);
+    const png = await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed);
     const file = join(dir, `${String(i).padStart(3, '0')}-${name}.png`);
     writeFileSync(file, png);
     forms.push({ file, png, name, template: form.template, expected: form.expected, sources: form.sources });

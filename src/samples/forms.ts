@@ -64,6 +64,22 @@ export interface Artifacts {
   jpeg?: number;
 }
 
+/**
+ * The scan artifacts of the scan bench's page made with `seed` (`npm run bench -- scan`): rotation up to
+ * ±2.5°, noise, blur, uneven light and bleed-through drawn from the seed, JPEG on about half the pages.
+ */
+export function benchArtifacts(seed: number): Artifacts {
+  const rng = new Rng(seed);
+  return {
+    rotation: 2.5,
+    noise: rng.uniform(0, 12),
+    blur: rng.uniform(0.3, 1.0),
+    unevenLight: rng.uniform(0, 0.3),
+    bleedThrough: rng.uniform(0, 0.15),
+    jpeg: rng.uniform(0, 1) < 0.5 ? Math.round(rng.uniform(60, 90)) : undefined,
+  };
+}
+
 /** A letter page at `dpi`. */
 export function letterSize(dpi = 300): { width: number; height: number } {
   return { width: Math.round(8.5 * dpi), height: Math.round(11 * dpi) };
