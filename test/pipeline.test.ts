@@ -963,6 +963,27 @@ describe('digitscan scan', () => {
     // The generator's grey pages are stored grey (one channel), as a grey scanner writes them.
     expect((await sharp(join(forms, 'zip-code.png')).metadata()).channels).toBe(1);
   });
+  test('an image stored turned with an EXIF orientation decodes as viewers show it (pixels, size, reduced size)', async () => {
+    // An asymmetric 48 x 30 image: a dark block at its top left, a grey one at its bottom right.
+    const W = 48;
+    const H = 30;
+    const g = Buffer.alloc(W * H, 255);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (x < 12 && y < 8) g[y * W + x] = 0; else if (x >= 36 && y >= 22) g[y * W + x] = 128;
+    const upright = sharp(g, { raw: { width: W, height: H, channels: 1 } });
+    // Stored turned a quarter clockwise (as a phone or scanner app writes it), EXIF 8 says: turn it back.
+    const stored = await upright.clone().rotate(90).png().toBuffer();
+    const tagged = await sharp(stored).withMetadata({ orientation: 8 }).png().toBuffer();
+    expect((await sharp(tagged).metadata()).orientation).toBe(8);
+    const { image, size } = await decodePage(tagged);
+    expect(size).toEqual({ width: W, height: H });
+    expect(Buffer.from(image.data).equals(g)).toBe(true);
+    const reduced = await decodePage(tagged, { maxShortSide: 15 });
+    expect(reduced.size).toEqual({ width: W, height: H });
+    expect([reduced.image.width, reduced.image.height]).toEqual([24, 15]);
+    expect(reduced.image.data[0]).toBeLessThan(60); // the dark block is still at the top left
+    // Without the tag the same pixels decode as stored.
+    expect((await decodePage(stored)).size).toEqual({ width: H, height: W });
+  });
   test('a page upside down or on its side is read turned upright, with its boxes in the pixels of the page as stored', async () => {
     const upright = join(forms, 'multi-field.png');
     const template = join(forms, 'multi-field.template.json');

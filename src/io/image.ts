@@ -121,11 +121,16 @@ export async function decodePage(
     // A grey image stays grey: sharp's output is sRGB unless told otherwise, and would triple it
     // (with transparency, toGray flattens it onto white).
     if ((meta.space === 'b-w' || meta.space === 'grey16') && !meta.hasAlpha) pipeline = pipeline.toColourspace('b-w');
+    // An EXIF orientation (cameras, some scanners and phone apps store the pixels turned and say so)
+    // is applied, so the page is the one every viewer shows, and boxes are in its pixels.
+    const orientation = meta.orientation ?? 1;
+    if (orientation > 1) pipeline = pipeline.autoOrient();
     if (!(options.maxShortSide && options.maxShortSide > 0)) {
       const image = await grayOf(pipeline);
       return { image, size: { width: image.width, height: image.height } };
     }
-    const size = { width: meta.width ?? 0, height: meta.height ?? 0 };
+    const [w, h] = [meta.width ?? 0, meta.height ?? 0];
+    const size = orientation >= 5 ? { width: h, height: w } : { width: w, height: h };
     return { image: await grayOf(pipeline, size, options.maxShortSide), size };
   } catch (e) {
     throw new InputError(name, options.page !== undefined ? page + 1 : undefined, problemOf(e));
