@@ -4,7 +4,7 @@
  * with it. The held-out samples are split in two: the temperature is fitted on one half and the
  * calibration error measured on the other.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readStringLabels, splitStrings } from '../io/labels';
 import { buildStringSet } from './data/checks';
@@ -12,6 +12,7 @@ import { Classifier } from './classifier';
 import type { BackendName } from './backend';
 import { applyTemperature } from './classifier';
 import { eceOf, fitTemperature, nll } from './calibrate';
+import { readDigitEnsemble } from './model-io';
 
 /** What {@link calibrateOnStrings} measured. */
 export interface CalibrationResult {
@@ -68,13 +69,21 @@ export async function calibrateOnStrings(model: string, data: string, out: strin
   };
   const src = resolve(model);
   const dst = resolve(out);
+  const calibration = { data, split: 'heldout', ...result, date: new Date().toISOString() };
+  const ensemble = readDigitEnsemble(src);
+  if (ensemble) {
+    // An ensemble's temperature applies to its averaged probabilities: it goes in ensemble.json.
+    if (src !== dst) cpSync(src, dst, { recursive: true });
+    writeFileSync(join(dst, 'ensemble.json'), JSON.stringify({ ...ensemble, temperature: result.temperature, calibration }, null, 1) + '\n');
+    return result;
+  }
   if (src !== dst) {
     mkdirSync(dst, { recursive: true });
     copyFileSync(join(src, 'weights.bin'), join(dst, 'weights.bin'));
   }
   const json = JSON.parse(readFileSync(join(src, 'model.json'), 'utf8'));
   json.userDefinedMetadata.temperature = result.temperature;
-  json.userDefinedMetadata.calibration = { data, split: 'heldout', ...result, date: new Date().toISOString() };
+  json.userDefinedMetadata.calibration = calibration;
   writeFileSync(join(dst, 'model.json'), JSON.stringify(json));
   return result;
 }

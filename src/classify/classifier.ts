@@ -5,12 +5,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { BackendName, useBackend } from './backend';
-import { defaultModelDir, loadModel, ModelError, ModelMetadata } from './model-io';
+import { defaultModelDir, loadDigitModel, ModelError, ModelMetadata } from './model-io';
 import { defaultWorkers, WorkerPool } from './pool';
 import type { DigitCrop } from '../types';
 import { argmaxRow } from './metrics';
 import { foldForInference } from './fold';
-import { forward } from './infer';
+import { forwardMean } from './infer';
 import { isStringModel } from './string-model';
 
 /** One classified digit. */
@@ -57,7 +57,8 @@ export function applyTemperature(probs: Float32Array, k: number, t: number): Flo
 }
 
 /**
- * A loaded digit model.
+ * A loaded digit model: one network, or a digit ensemble (a folder with `ensemble.json`) whose
+ * networks' probabilities are averaged.
  *
  * @example
  * const clf = await Classifier.load();               // the shipped default model
@@ -69,7 +70,8 @@ export class Classifier {
   private pool: WorkerPool | null = null;
 
   private constructor(
-    readonly model: tfl.LayersModel,
+    /** The networks that read each crop, folded for inference (one unless the model is an ensemble). */
+    readonly networks: tfl.LayersModel[],
     readonly metadata: ModelMetadata,
     /** The model folder it was loaded from. */
     readonly modelPath: string,
@@ -84,8 +86,8 @@ export class Classifier {
     const backend = options.backend ?? 'wasm';
     await useBackend(backend);
     if (isStringModel(modelPath)) throw new ModelError(`${modelPath}: a string model (it reads whole fields), not a digit model: pass it as --string-model`);
-    const { model, metadata, dir } = await loadModel(modelPath);
-    return new Classifier(foldForInference(model), metadata, dir, backend, options.workers ?? defaultWorkers(), options.parallelThreshold ?? 2048);
+    const { networks, metadata, dir } = await loadDigitModel(modelPath);
+    return new Classifier(networks.map(foldForInference), metadata, dir, backend, options.workers ?? defaultWorkers(), options.parallelThreshold ?? 2048);
   }
 
   /** Number of output classes. */
@@ -94,7 +96,7 @@ export class Classifier {
   }
 
   private predictLocal(pixels: Float32Array, count: number): Float32Array {
-    return forward(this.model, pixels, count);
+    return forwardMean(this.networks, pixels, count);
   }
 
   private async predictParallel(pixels: Float32Array, count: number, chunk = 4096): Promise<Float32Array> {

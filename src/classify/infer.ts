@@ -22,3 +22,19 @@ export function forward(model: tfl.LayersModel, pixels: Float32Array, count: num
   }
   return out;
 }
+
+/**
+ * The mean of several networks' output probabilities (an ensemble's vote) for the same images; one
+ * network's own when there is one.
+ */
+export function forwardMean(networks: tfl.LayersModel[], pixels: Float32Array, count: number, batch = INFER_BATCH): Float32Array {
+  const out = forward(networks[0], pixels, count, batch);
+  if (networks.length === 1) return out;
+  for (let m = 1; m < networks.length; m++) {
+    const p = forward(networks[m], pixels, count, batch);
+    for (let i = 0; i < out.length; i++) out[i] += p[i];
+  }
+  const inv = 1 / networks.length;
+  for (let i = 0; i < out.length; i++) out[i] *= inv;
+  return out;
+}

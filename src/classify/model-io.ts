@@ -34,6 +34,8 @@ export interface ModelMetadata {
   packageVersion: string;
   /** Optional calibration temperature for the softmax (1 = none). */
   temperature?: number;
+  /** For a digit ensemble: its member folders, relative to the ensemble's folder. */
+  members?: string[];
 }
 
 /** Raised when a model folder is missing or unreadable; the message names the path. */
@@ -144,4 +146,79 @@ export async function loadModel(path: string = defaultModelDir()): Promise<Loade
     packageVersion: '',
   };
   return { model, metadata, dir };
+}
+
+/** `format` of the `ensemble.json` that makes a folder a digit ensemble. */
+export const DIGIT_ENSEMBLE_FORMAT = 'digitscan-digit-ensemble';
+
+/**
+ * `ensemble.json` of a digit model folder whose networks vote: each member (a subfolder holding a
+ * digit model) reads every crop and their class probabilities are averaged.
+ *
+ * @example
+ * { "format": "digitscan-digit-ensemble", "members": ["a", "b"], "metrics": { "mnistTestAccuracy": 0.9975 } }
+ */
+export interface DigitEnsembleSpec {
+  format: typeof DIGIT_ENSEMBLE_FORMAT;
+  /** Member folders, relative to the ensemble's folder; all with the same classes. */
+  members: string[];
+  /** Calibration temperature applied to the averaged probabilities (1 = none). */
+  temperature?: number;
+  /** How the ensemble was made and what it measured (free-form, kept as the metadata's). */
+  training?: Record<string, unknown>;
+  metrics?: Record<string, unknown>;
+  calibration?: Record<string, unknown>;
+}
+
+/** The digit ensemble spec of a folder, or null when the folder holds no `ensemble.json` of that format. */
+export function readDigitEnsemble(dir: string): DigitEnsembleSpec | null {
+  const p = join(dir, 'ensemble.json');
+  if (!existsSync(p)) return null;
+  let spec: DigitEnsembleSpec;
+  try {
+    spec = JSON.parse(readFileSync(p, 'utf8'));
+  } catch (e) {
+    throw new ModelError(`${p}: corrupt ensemble: not valid JSON (${(e as Error).message})`);
+  }
+  if (spec?.format !== DIGIT_ENSEMBLE_FORMAT) return null;
+  if (!Array.isArray(spec.members) || spec.members.length === 0 || !spec.members.every((m) => typeof m === 'string')) {
+    throw new ModelError(`${p}: corrupt digit ensemble: "members" must list one or more model folders`);
+  }
+  return spec;
+}
+
+/** A digit model folder loaded: one network, or an ensemble's members. */
+export interface LoadedDigitModel {
+  /** The networks whose probabilities are averaged (one for a plain model folder). */
+  networks: tfl.LayersModel[];
+  /** The model's metadata; for an ensemble, its first member's, with the ensemble's temperature and metrics. */
+  metadata: ModelMetadata;
+  dir: string;
+}
+
+/**
+ * Loads a digit model folder: a plain model (`model.json`) or a digit ensemble (`ensemble.json`,
+ * see {@link DigitEnsembleSpec}). Errors name the path and what is wrong.
+ */
+export async function loadDigitModel(path: string = defaultModelDir()): Promise<LoadedDigitModel> {
+  const spec = path.endsWith('.json') ? null : readDigitEnsemble(path);
+  if (!spec) {
+    const { model, metadata, dir } = await loadModel(path);
+    return { networks: [model], metadata, dir };
+  }
+  const members: LoadedModel[] = [];
+  for (const m of spec.members) members.push(await loadModel(join(path, m)));
+  const classes = members[0].metadata.classes.join(',');
+  const odd = members.find((m) => m.metadata.classes.join(',') !== classes);
+  if (odd) throw new ModelError(`${join(path, 'ensemble.json')}: members disagree on classes (${odd.dir}: ${odd.metadata.classes.join(',')}, not ${classes})`);
+  const first = members[0].metadata;
+  const metadata: ModelMetadata = {
+    ...first,
+    arch: members.map((m) => m.metadata.arch).join(' + '),
+    temperature: spec.temperature,
+    training: spec.training ?? first.training,
+    metrics: spec.metrics ?? {},
+    members: spec.members,
+  };
+  return { networks: members.map((m) => m.model), metadata, dir: resolve(path) };
 }

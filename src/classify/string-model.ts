@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Box, GrayImage } from '../types';
 import { BackendName, useBackend } from './backend';
-import { loadModel, ModelError, ModelMetadata } from './model-io';
+import { loadModel, ModelError, ModelMetadata, readDigitEnsemble } from './model-io';
 import { resampleArea } from '../segment/normalize';
 import { batchNormalization } from './kernels/batchnorm-train';
 import { foldForInference } from './fold';
@@ -193,7 +193,7 @@ export function agreementConfidence(confidence: number, agree: boolean, secondCo
 
 /** Whether a folder holds a string model (a model with kind `string`, or an ensemble of them). */
 export function isStringModel(dir: string): boolean {
-  if (existsSync(join(dir, 'ensemble.json'))) return true;
+  if (existsSync(join(dir, 'ensemble.json'))) return readDigitEnsemble(dir) === null;
   const p = dir.endsWith('.json') ? dir : join(dir, 'model.json');
   if (!existsSync(p)) return false;
   try {

@@ -11,7 +11,7 @@ import { BackendName, useBackend } from './backend';
 import { AugmentSpec, PAPER_004_AUGMENT, SCAN_AUGMENT } from './data/augment';
 import { concatDatasets, DigitDataset, isIdxSet, loadIdxSet, loadLabeledDigits, loadMnist, REJECT_CLASSES, REJECT_LABEL } from './data/dataset';
 import { Rng } from './data/random';
-import { loadModel, ModelMetadata, NORMALIZATION_SPEC, packageVersion, saveModel } from './model-io';
+import { loadModel, ModelMetadata, NORMALIZATION_SPEC, packageVersion, readDigitEnsemble, saveModel } from './model-io';
 import { defaultWorkers, WorkerPool } from './pool';
 import { mixSeed, withSeededRandom } from './seeded';
 import { getPreset, learningRateAt, Recipe } from './zoo';
@@ -235,6 +235,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     let arch = o.arch;
     let initTraining: Record<string, unknown> | null = null;
     if (o.init) {
+      const ensemble = readDigitEnsemble(o.init);
+      if (ensemble) throw new Error(`--init ${o.init}: a digit ensemble; start from one of its networks instead (e.g. ${join(o.init, ensemble.members[0])})`);
       const init = await loadModel(o.init);
       arch ??= init.metadata.arch;
       initWeights = init.model.getWeights();

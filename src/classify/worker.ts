@@ -8,9 +8,9 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { BackendName, useBackend } from './backend';
 import { fillBatch } from './batch';
 import type { AugmentSpec } from './data/augment';
-import { loadModel } from './model-io';
+import { loadDigitModel } from './model-io';
 import { foldForInference } from './fold';
-import { forward } from './infer';
+import { forward, forwardMean } from './infer';
 import { seedThreadRandom } from './seeded';
 import { getPreset } from './zoo';
 import { FlatAdam } from './adam';
@@ -27,6 +27,8 @@ export type WorkerRequest =
   | { type: 'predict-rows'; indices: Int32Array };
 
 let model: tfl.LayersModel | null = null;
+/** The networks that read crops after `init-model` (several for a digit ensemble). */
+let readers: tfl.LayersModel[] = [];
 let optimizer: FlatAdam | null = null;
 /** The trainable weights, concatenated: what the optimizer updates. */
 let flatWeights: Float32Array | null = null;
@@ -109,7 +111,7 @@ function step(indices: Int32Array, seed: number): { grads: Float32Array; loss: n
 }
 
 function predict(pixels: Float32Array, count: number): Float32Array {
-  return forward(requireModel(), pixels, count);
+  return readers.length > 0 ? forwardMean(readers, pixels, count) : forward(requireModel(), pixels, count);
 }
 
 async function handle(msg: WorkerRequest): Promise<unknown> {
@@ -130,7 +132,7 @@ async function handle(msg: WorkerRequest): Promise<unknown> {
     }
     case 'init-model': {
       await useBackend(backend);
-      model = foldForInference((await loadModel(msg.modelPath)).model);
+      readers = (await loadDigitModel(msg.modelPath)).networks.map(foldForInference);
       return { ok: true };
     }
     case 'step': {

@@ -21,6 +21,7 @@ import { readStringLabels, splitStrings } from '../io/labels';
 import { buildStringSet } from '../classify/data/checks';
 import { saveIdxSet } from '../classify/data/dataset';
 import { calibrateOnStrings } from '../classify/calibrate-strings';
+import { makeEnsemble } from '../classify/ensemble';
 import { calibrateStringModel, evaluateStrings, formatStringEvaluation, StringSplit, writeStringReport } from '../pipeline/strings';
 import { defaultStringModelDir, isStringModel, StringModel } from '../classify/string-model';
 import type { FieldType } from '../segment/fields';
@@ -143,6 +144,16 @@ async function cmdTrainStrings(a: {
   }
 }
 
+async function cmdEnsemble(a: { members: string[]; out: string; measure: boolean; backend: BackendName }): Promise<number> {
+  const r = await makeEnsemble(a.members, a.out, { measure: a.measure, backend: a.backend, command: `digitscan ${process.argv.slice(2).join(' ')}` });
+  out(`ensemble of ${r.spec.members.length} written to ${r.out}`);
+  if (r.accuracy !== null) {
+    r.memberAccuracy.forEach((acc, i) => out(`member ${r.spec.members[i]} (${a.members[i]}): MNIST test ${(100 * acc).toFixed(2)}%`));
+    out(`ensemble: MNIST test ${(100 * r.accuracy).toFixed(2)}%`);
+  }
+  return 0;
+}
+
 async function cmdEvaluate(a: { model?: string; data: string; format: string; report?: string; backend: BackendName; workers?: number }): Promise<number> {
   const clf = await Classifier.load(a.model ?? defaultModelDir(), { backend: a.backend, workers: a.workers });
   try {
@@ -252,11 +263,12 @@ async function cmdScan(a: {
   }
 }
 
-async function cmdMakeStringSet(a: { data: string; out: string; seed: number; mnistRejects: number; all?: boolean }): Promise<number> {
+async function cmdMakeStringSet(a: { data: string; out: string; seed: number; mnistRejects: number; rejectRatio: number; all?: boolean }): Promise<number> {
   const strings = readStringLabels(a.data);
   const part = a.all ? strings : splitStrings(strings).train;
   err(`building digit and reject samples from ${part.length} of ${strings.length} strings in ${a.data}${a.all ? '' : ' (the training split; every 5th string is held out)'}`);
-  const { set, counts } = await buildStringSet(part, { seed: a.seed, mnistRejects: a.mnistRejects });
+  if (!(a.rejectRatio >= 0) || !(a.mnistRejects >= 0)) throw new UsageError('--reject-ratio and --mnist-rejects must be >= 0');
+  const { set, counts } = await buildStringSet(part, { seed: a.seed, mnistRejects: a.mnistRejects, rejectRatio: a.rejectRatio });
   saveIdxSet(set, a.out);
   out(`${a.out}: ${set.count} samples (${counts.stringDigits} digits and ${counts.stringRejects} rejects from strings, ${counts.mnistRejects} rejects from MNIST)`);
   return 0;
@@ -455,11 +467,23 @@ export async function main(argv: string[]): Promise<number> {
           .option('out', { type: 'string', demandOption: true, describe: 'output folder (IDX files; pass it to train --data)' })
           .option('seed', { type: 'number', default: 1 })
           .option('mnist-rejects', { type: 'number', default: 8000, describe: 'reject samples made from MNIST training digits' })
+          .option('reject-ratio', { type: 'number', default: 1.5, describe: 'at most this many bad cuts from the strings per digit sample (0 and --mnist-rejects 0: digits only, for a digits-only model)' })
           .option('all', { type: 'boolean', describe: 'use every string (default: the training split only)' }),
       (a) => run(cmdMakeStringSet(a as never)),
     )
+    .command(
+      'ensemble <members...>',
+      'combine trained digit models into one model folder whose networks vote (their probabilities averaged); measures each and the ensemble on MNIST test',
+      (y) =>
+        y
+          .positional('members', { type: 'string', array: true, describe: 'digit model folders (two or more, same classes)' })
+          .option('out', { type: 'string', demandOption: true, describe: 'output folder: members copied to a, b, ... and ensemble.json' })
+          .option('measure', { type: 'boolean', default: true, describe: 'measure each member and the ensemble on MNIST test (--no-measure to skip)' })
+          .option('backend', { choices: BACKENDS, default: 'wasm' as BackendName }),
+      (a) => run(cmdEnsemble(a as never)),
+    )
     .command('zoo', 'list the model-zoo presets with their papers and recipes', {}, () => run(cmdZoo()))
-    .demandCommand(1, 'name a command: scan, classify, evaluate, evaluate-strings, calibrate, train, train-strings, make-string-set or zoo')
+    .demandCommand(1, 'name a command: scan, classify, evaluate, evaluate-strings, calibrate, train, train-strings, make-string-set, ensemble or zoo')
     .strict()
     .version(packageVersion())
     .help()

@@ -1,0 +1,94 @@
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useBackend } from '../src/classify/backend';
+import { Rng } from '../src/classify/data/random';
+import { Classifier } from '../src/classify/classifier';
+import { DIGIT_ENSEMBLE_FORMAT, NORMALIZATION_SPEC, saveModel } from '../src/classify/model-io';
+import { isStringModel } from '../src/classify/string-model';
+import { withSeededRandom } from '../src/classify/seeded';
+import { getPreset } from '../src/classify/zoo';
+import { makeEnsemble } from '../src/classify/ensemble';
+import { train } from '../src/classify/train';
+
+const meta = (arch: string) => ({ format: 'digitscan-model' as const, arch, classes: '0123456789'.split(''), normalization: NORMALIZATION_SPEC, date: '', packageVersion: '' });
+
+/** Two small networks with different random weights, saved as an ensemble folder with members a and b. */
+async function randomEnsemble(spec: object = {}): Promise<string> {
+  await useBackend('wasm');
+  const dir = mkdtempSync(join(tmpdir(), 'ensemble-'));
+  for (const [name, seed] of [['a', 1], ['b', 2]] as const) {
+    const m = withSeededRandom(seed, () => getPreset('compact').build());
+    await saveModel(m, join(dir, name), meta('compact'));
+  }
+  writeFileSync(join(dir, 'ensemble.json'), JSON.stringify({ format: DIGIT_ENSEMBLE_FORMAT, members: ['a', 'b'], ...spec }));
+  return dir;
+}
+
+describe('digit ensembles (a model folder with ensemble.json)', () => {
+  const rng = new Rng(3);
+  const x = Float32Array.from({ length: 6 * 784 }, () => rng.next());
+
+  test('read a crop as the mean of the members\' probabilities', async () => {
+    const dir = await randomEnsemble();
+    const [ens, a, b] = await Promise.all([dir, join(dir, 'a'), join(dir, 'b')].map((d) => Classifier.load(d, { workers: 1 })));
+    expect(ens.networks).toHaveLength(2);
+    expect(ens.metadata.arch).toBe('compact + compact');
+    const [pe, pa, pb] = await Promise.all([ens, a, b].map((c) => c.predict(x, 6)));
+    let diffMembers = 0;
+    for (let i = 0; i < pe.length; i++) {
+      expect(pe[i]).toBeCloseTo((pa[i] + pb[i]) / 2, 5);
+      diffMembers = Math.max(diffMembers, Math.abs(pa[i] - pb[i]));
+    }
+    expect(diffMembers).toBeGreaterThan(1e-3); // the members really differ
+    expect(isStringModel(dir)).toBe(false);
+  });
+
+  test('worker threads read as the in-process ensemble does', async () => {
+    const dir = await randomEnsemble();
+    const local = await Classifier.load(dir, { workers: 1 });
+    const pooled = await Classifier.load(dir, { workers: 2, parallelThreshold: 1 });
+    try {
+      const [pl, pp] = [await local.predict(x, 6), await pooled.predict(x, 6)];
+      for (let i = 0; i < pl.length; i++) expect(pp[i]).toBeCloseTo(pl[i], 5);
+    } finally {
+      await pooled.close();
+    }
+  });
+
+  test('the ensemble\'s temperature applies to the averaged probabilities', async () => {
+    const plain = await Classifier.load(await randomEnsemble(), { workers: 1 });
+    const warm = await Classifier.load(await randomEnsemble({ temperature: 2 }), { workers: 1 });
+    const [pp, pw] = [await plain.predict(x, 6), await warm.predict(x, 6)];
+    const maxRow = (p: Float32Array, i: number) => Math.max(...p.subarray(i * 10, i * 10 + 10));
+    for (let i = 0; i < 6; i++) expect(maxRow(pw, i)).toBeLessThan(maxRow(pp, i));
+  });
+
+  test('a broken ensemble.json names the file and the problem', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ensemble-bad-'));
+    writeFileSync(join(dir, 'ensemble.json'), JSON.stringify({ format: DIGIT_ENSEMBLE_FORMAT, members: [] }));
+    await expect(Classifier.load(dir, { workers: 1 })).rejects.toThrow(/ensemble\.json: corrupt digit ensemble: "members"/);
+    const missing = mkdtempSync(join(tmpdir(), 'ensemble-missing-'));
+    mkdirSync(join(missing, 'a'));
+    writeFileSync(join(missing, 'ensemble.json'), JSON.stringify({ format: DIGIT_ENSEMBLE_FORMAT, members: ['a'] }));
+    await expect(Classifier.load(missing, { workers: 1 })).rejects.toThrow(/a[/\\]model\.json: model not found/);
+  });
+
+  test('makeEnsemble copies the members into one folder with ensemble.json, measured on MNIST test; train --init names a member instead', async () => {
+    const src = await randomEnsemble();
+    const out = join(mkdtempSync(join(tmpdir(), 'ensemble-made-')), 'mine');
+    const r = await makeEnsemble([join(src, 'a'), join(src, 'b')], out);
+    expect(r.spec.members).toEqual(['a', 'b']);
+    for (const m of ['a', 'b']) expect(existsSync(join(out, m, 'weights.bin'))).toBe(true);
+    const spec = JSON.parse(readFileSync(join(out, 'ensemble.json'), 'utf8'));
+    expect(spec.format).toBe(DIGIT_ENSEMBLE_FORMAT);
+    // Untrained networks: about chance, each measured and the ensemble too.
+    expect(spec.metrics.memberMnistTestAccuracy).toHaveLength(2);
+    expect(spec.metrics.mnistTestAccuracy).toBeLessThan(0.3);
+    const clf = await Classifier.load(out, { workers: 1 });
+    expect(clf.networks).toHaveLength(2);
+    await expect(makeEnsemble([join(src, 'a')], join(out, 'x'))).rejects.toThrow(/two or more/);
+    await expect(makeEnsemble([out, join(src, 'a')], join(out, 'y'))).rejects.toThrow(/an ensemble itself/);
+    await expect(train({ init: out, out: join(out, 'z'), epochs: 1, limit: 10 })).rejects.toThrow(/a digit ensemble; start from one of its networks instead \(e\.g\. .*[/\\]a\)/);
+  });
+});
