@@ -113,7 +113,42 @@ async function accuracy() {
   console.log(`MNIST test accuracy: ${(100 * ev.metrics.accuracy).toFixed(2)}% of ${ev.metrics.count} (target >= 99.60%)`);
   const images = await digitImages(clf, row);
   await clf.close();
-  save('accuracy', { model: clf.modelPath, arch: clf.metadata.arch, epochsDone: clf.metadata.training?.epochsDone ?? null, mnistTest: ev.metrics.accuracy, count: ev.metrics.count, images });
+  const real = await realDigits();
+  save('accuracy', { model: clf.modelPath, arch: clf.metadata.arch, epochsDone: clf.metadata.training?.epochsDone ?? null, mnistTest: ev.metrics.accuracy, count: ev.metrics.count, images, real });
+}
+
+/**
+ * Real handwriting: the digits of the held-out real check amounts (../shared/data/orand-car-a, every
+ * 5th string, never trained on), cut at their labeled boxes and normalized as training cuts them,
+ * read by the shipped digit model and by models/check (digit classes only). Skipped without the data.
+ */
+async function realDigits() {
+  const { existsSync } = require('node:fs');
+  const data = join(__dirname, '..', '..', 'shared', 'data', 'orand-car-a');
+  if (!existsSync(join(data, 'labels.tsv'))) {
+    console.log('
+(real check digits: ../shared/data/orand-car-a not found, skipped)');
+    return null;
+  }
+  const { Classifier } = dist('classify/classifier');
+  const { readStringLabels, splitStrings } = dist('io/labels');
+  const { buildStringSet } = dist('classify/data/checks');
+  const { digitsOnly, argmaxRow } = dist('classify/metrics');
+  const { set } = await buildStringSet(splitStrings(readStringLabels(data)).heldOut, { mnistRejects: 0, rejectRatio: 0 });
+  const px = Float32Array.from(set.images, (v) => v / 255);
+  console.log(`\n## Real handwriting: the ${set.count} digits of the held-out real check amounts (ORAND-CAR-A), cut at their labeled boxes\n`);
+  console.log('| model | accuracy |\n|---|---|');
+  const rows = [];
+  for (const [name, dir] of [['models/default (the shipped model)', undefined], ['models/check (trained on the other four fifths)', join(__dirname, '..', 'models', 'check')]]) {
+    const clf = await Classifier.load(dir, { workers: 1 });
+    const probs = digitsOnly(await clf.predict(px, set.count), clf.numClasses);
+    await clf.close();
+    let right = 0;
+    for (let i = 0; i < set.count; i++) if (argmaxRow(probs, i, 10) === set.labels[i]) right++;
+    console.log(`| ${name} | ${((100 * right) / set.count).toFixed(2)} % |`);
+    rows.push({ model: name, accuracy: right / set.count, count: set.count });
+  }
+  return rows;
 }
 
 /**
