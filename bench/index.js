@@ -109,7 +109,7 @@ async function accuracy() {
   const { evaluate, loadEvalData } = dist('classify/evaluate');
   const clf = await Classifier.load();
   const ev = await evaluate(clf, await loadEvalData('mnist-test'), 'mnist-test');
-  console.log(`\n## Shipped model (models/default, ${clf.metadata.arch}, ${clf.metadata.training?.epochsDone ?? '?'} epochs)\n`);
+  console.log(`\n## Shipped model (models/default: ${clf.metadata.members ? `an ensemble of ${clf.metadata.members.length}, ` : ''}${clf.metadata.arch})\n`);
   console.log(`MNIST test accuracy: ${(100 * ev.metrics.accuracy).toFixed(2)}% of ${ev.metrics.count} (target >= 99.60%)`);
   const images = await digitImages(clf, row);
   await clf.close();

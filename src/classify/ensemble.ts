@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { Classifier } from './classifier';
 import { evaluate, loadEvalData } from './evaluate';
 import { DIGIT_ENSEMBLE_FORMAT, DigitEnsembleSpec, loadModel, ModelError, packageVersion, readDigitEnsemble } from './model-io';
-import type { BackendName } from './backend';
+import { BackendName, useBackend } from './backend';
 
 /** What {@link makeEnsemble} wrote and measured. */
 export interface EnsembleResult {
@@ -32,6 +32,7 @@ export async function makeEnsemble(
   options: { measure?: boolean; backend?: BackendName; command?: string } = {},
 ): Promise<EnsembleResult> {
   if (members.length < 2) throw new ModelError('an ensemble needs two or more member models');
+  await useBackend(options.backend ?? 'wasm');
   const names = members.map((_, i) => String.fromCharCode(97 + i));
   const classes = new Set<string>();
   for (const m of members) {

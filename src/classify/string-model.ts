@@ -306,6 +306,7 @@ export class StringModel {
   static async load(dir: string = defaultStringModelDir(), backend: BackendName = 'wasm'): Promise<StringModel> {
     await useBackend(backend);
     const ens = join(dir, 'ensemble.json');
+    if (readDigitEnsemble(dir)) throw new ModelError(`${resolve(dir)}: not a string model (it is a digit ensemble; pass it as --model)`);
     if (existsSync(ens)) {
       let spec: StringEnsembleSpec;
       try {
