@@ -126,8 +126,7 @@ async function realDigits() {
   const { existsSync } = require('node:fs');
   const data = join(__dirname, '..', '..', 'shared', 'data', 'orand-car-a');
   if (!existsSync(join(data, 'labels.tsv'))) {
-    console.log('
-(real check digits: ../shared/data/orand-car-a not found, skipped)');
+    console.log('\n(real check digits: ../shared/data/orand-car-a not found, skipped)');
     return null;
   }
   const { Classifier } = dist('classify/classifier');
