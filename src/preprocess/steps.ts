@@ -658,7 +658,7 @@ function insideRange(ax: number, bx: number, limitX: number, ay: number, by: num
 /** Removes connected ink specks smaller than `minArea` pixels. */
 export function removeSpecks(cv: CV, bin: BinaryImage, minArea: number): BinaryImage {
   return labelComponents(cv, bin, (list, labels) => {
-    const out = bin.data.slice();
+    const out = copyBytes(bin.data);
     const w = bin.width;
     // Clear each small component inside its own bounding box: no pass over the whole page.
     for (const c of list) {
@@ -676,6 +676,16 @@ export interface LineMask {
   horizontal: BinaryImage;
   /** 1 where a long vertical printed line is. */
   vertical: BinaryImage;
+}
+
+/**
+ * A copy of a byte image's pixels. `TypedArray.prototype.slice` costs ~2.5 ms more on a page-size
+ * array in Node 20 (it does not copy in one block); a new array filled with `set` does.
+ */
+export function copyBytes(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(data.length);
+  out.set(data);
+  return out;
 }
 
 /**
@@ -999,7 +1009,7 @@ export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): Bina
   const hm = lines.horizontal.data;
   const vm = lines.vertical.data;
   // The ink minus the line pixels (found run by run: lines are a small part of the page).
-  const out = bin.data.slice();
+  const out = copyBytes(bin.data);
   const onLine: number[] = [];
   const rows = rowRuns(hm, w, hgt);
   for (let r = 0; r < rows.length; r += 3) {
@@ -1023,7 +1033,7 @@ export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): Bina
   }
   // Bridge: a horizontal-line pixel becomes ink again when ink lies within `bridge` px above and
   // below it; a vertical-line pixel, when ink lies left and right of it.
-  const res = out.slice();
+  const res = copyBytes(out);
   for (const i of onLine) {
     const y = Math.floor(i / w);
     const x = i - y * w;
@@ -1044,7 +1054,7 @@ export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): Bina
 
 /** The page turned by 180 degrees: its pixels in reverse order (an upside-down scan set upright). */
 export function turnAround(image: GrayImage): GrayImage {
-  return { width: image.width, height: image.height, data: image.data.slice().reverse() };
+  return { width: image.width, height: image.height, data: copyBytes(image.data).reverse() };
 }
 
 /** The page turned a quarter clockwise (a page scanned lying on its left side, set upright). */
@@ -1145,7 +1155,7 @@ export function dropLooseVerticals(lines: LineMask, long: number, reach: number)
     return true;
   });
   if (loose.length === 0) return lines;
-  const vertical = { width: lines.vertical.width, height: lines.vertical.height, data: lines.vertical.data.slice() };
+  const vertical = { width: lines.vertical.width, height: lines.vertical.height, data: copyBytes(lines.vertical.data) };
   for (const { box: [x, y, w, ht] } of loose) {
     for (let v = y; v < y + ht; v++) vertical.data.fill(0, v * vertical.width + x, v * vertical.width + x + w);
   }
