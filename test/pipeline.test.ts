@@ -1118,4 +1118,23 @@ describe('digitscan scan', () => {
     expect(t.status).toBe(2);
     expect(t.stderr).toMatch(/nope\.json: cannot read template/);
   });
+  test('files shared among workers, each decoding its next file while it reads one, read as in one thread and come out in input order', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'corrupt.png'), 'not an image');
+    const again = join(dir, 'zip-again.png');
+    writeFileSync(again, readFileSync(join(forms, 'zip-code.png')));
+    const files = ['zip-code.png', 'bank-check.png', 'multi-field.png'].map((f) => join(forms, f));
+    const inputs = [files[0], files[1], join(dir, 'corrupt.png'), files[2], again, files[1]];
+    const read = async (concurrency: number) => {
+      const docs: DocumentResult[] = [];
+      const r = await scanInputs(inputs, { autoFields: true, concurrency }, (d) => docs.push(d));
+      return { r, docs: docs.map((d) => ({ source: d.source, error: d.error?.replace(/\s+/g, ' '), values: d.pages.flatMap((p) => p.fields.map((f) => [f.name, f.value, f.confidence.toFixed(4)])) })) };
+    };
+    const [one, two] = [await read(1), await read(2)];
+    expect(two.docs.map((d) => d.source)).toEqual(inputs);
+    expect(two.docs).toEqual(one.docs);
+    expect(two.r.failed).toBe(1);
+    expect(two.docs[2].error).toMatch(/corrupt\.png: not an image/);
+    expect(two.docs[4].values).toEqual(two.docs[0].values);
+  }, 120000);
 });

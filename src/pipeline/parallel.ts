@@ -105,6 +105,8 @@ export async function scanParallel(
   };
 
   let nextUnit = 0;
+  // Units sent ahead to a worker that died before beginning them.
+  const requeued: Array<ScanUnit & { doc: number }> = [];
   const finishUnit = (u: ScanUnit & { doc: number }, error?: string) => {
     const s = docs[u.doc];
     if (error && !s.doc.error) s.doc.error = error;
@@ -120,19 +122,29 @@ export async function scanParallel(
       const w = new Worker(compiledScript('pipeline/scan-worker.js'), { workerData: { options: workerOptions } });
       all.push(w);
       live++;
-      let current: (ScanUnit & { doc: number }) | null = null;
-      const next = () => {
-        if (nextUnit < units.length) {
-          current = units[nextUnit++];
-          const { doc: _doc, ...msg } = current;
+      // Units sent and not yet done, oldest first. A second one goes ahead while there are enough
+      // left for every worker, so that the worker decodes the next file while it reads the current
+      // one; the last units go to whichever worker is free first.
+      const sent: Array<ScanUnit & { doc: number }> = [];
+      let closed = false;
+      const fill = () => {
+        const left = () => requeued.length + units.length - nextUnit;
+        while (!closed && (sent.length === 0 || (sent.length === 1 && left() >= live))) {
+          const u = requeued.shift() ?? (nextUnit < units.length ? units[nextUnit++] : undefined);
+          if (!u) {
+            if (sent.length === 0) {
+              closed = true;
+              w.postMessage({ type: 'close' });
+            }
+            return;
+          }
+          sent.push(u);
+          const { doc: _doc, ...msg } = u;
           w.postMessage(msg);
-        } else {
-          current = null;
-          w.postMessage({ type: 'close' });
         }
       };
       w.on('message', (m: ScanWorkerMessage) => {
-        if (m.type === 'ready') next();
+        if (m.type === 'ready') fill();
         else if (m.type === 'fatal') {
           settled = true;
           all.forEach((x) => void x.terminate());
@@ -142,18 +154,25 @@ export async function scanParallel(
           docs[units[m.unit].doc].buffered.set(m.page.page, m.page);
           emit();
         } else if (m.type === 'done') {
+          const k = sent.findIndex((u) => u.unit === m.unit);
+          if (k >= 0) sent.splice(k, 1);
           finishUnit(units[m.unit], m.error);
-          next();
+          fill();
         }
       });
-      w.on('error', (e) => {
-        if (current) finishUnit(current, `${current.file}: worker failed (${e.message})`);
-        current = null;
-      });
-      w.on('exit', () => {
+      // A worker that fails or stops: the unit being read fails; one sent ahead and not begun goes
+      // to the next worker.
+      const lost = (why: string) => {
+        const [current, ...ahead] = sent.splice(0);
+        if (current) finishUnit(current, `${current.file}: ${why}`);
+        requeued.push(...ahead);
+      };
+      w.on('error', (e) => lost(`worker failed (${e.message})`));
+      w.on('exit', (code) => {
+        if (!settled) lost(`worker stopped (exit code ${code})`);
         live--;
         if (settled) return;
-        if (nextUnit < units.length) start(); // a worker died with work left: replace it
+        if (nextUnit < units.length || requeued.length > 0) start(); // a worker died with work left: replace it
         else if (live === 0) {
           settled = true;
           resolve();

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Classifier } from '../classify/classifier';
 import { loadOpenCV } from '../preprocess/opencv';
-import { scanFile, type ScanOptions } from './scan';
+import { prefetchPage, scanFile, type ScanOptions } from './scan';
 import type { Template } from '../segment/fields';
 
 /** What the main thread sends. */
@@ -43,6 +43,9 @@ const post = (m: ScanWorkerMessage) => port.postMessage(m);
       chain = chain.then(() => clf.close()).then(() => port.close());
       return;
     }
+    // A unit sent ahead (the main thread keeps two in flight): its decoding starts now, beside the
+    // page being read.
+    if (u.first === 0 && u.step === 1) prefetchPage(u.file, options);
     chain = chain.then(async () => {
       const error = await scanFile(u.file, clf, options, (page) => post({ type: 'page', unit: u.unit, page }), u.first, u.step);
       post({ type: 'done', unit: u.unit, error });

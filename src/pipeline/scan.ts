@@ -7,7 +7,7 @@ import { readFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { extname, join, basename } from 'node:path';
 import sharp from 'sharp';
 import type { BinaryImage, Box, DigitCrop, GrayImage } from '../types';
-import { decodePage, imagePageCount, InputError } from '../io/image';
+import { decodePage, imagePageCount, InputError, type DecodedPage } from '../io/image';
 import { readPdfPages } from '../io/pdf';
 import { expandInputs } from '../io/inputs';
 import { loadOpenCV, CV } from '../preprocess/opencv';
@@ -556,6 +556,37 @@ async function scanOriented(
   return first;
 }
 
+/** Decodings started ahead of their turn, by file (see {@link prefetchPage}). */
+const prefetched = new Map<string, { key: string; page: Promise<DecodedPage> }>();
+
+/** What a decoding depends on besides the file. */
+const decodeKey = (opts: ScanOptions) => `${opts.pixelLimit ?? ''}:${opts.workSize ?? DEFAULT_WORK_SIZE}`;
+
+/**
+ * Starts decoding a single-page image file ahead of its turn (sharp decodes on libuv's threads,
+ * beside the page being read on this one), so that {@link scanFile} finds it decoded. A PDF, a
+ * multi-page file or a file that fails to decode is left to scanFile, which decodes it as usual.
+ */
+export function prefetchPage(file: string, opts: ScanOptions): void {
+  if (extname(file).toLowerCase() === '.pdf' || prefetched.has(file)) return;
+  const workSize = opts.workSize ?? DEFAULT_WORK_SIZE;
+  const page = imagePageCount(file).then((n) => {
+    if (n !== 1) throw new Error('multi-page');
+    return decodePage(file, { page: 0, pixelLimit: opts.pixelLimit, maxShortSide: workSize > 0 ? workSize : undefined });
+  });
+  page.catch(() => {}); // taken or dropped later; a failure is decoded again and reported then
+  prefetched.set(file, { key: decodeKey(opts), page });
+}
+
+/** The decoding of a file's only page started by {@link prefetchPage}, if it succeeded, removed from the cache. */
+async function takePrefetched(file: string, opts: ScanOptions): Promise<DecodedPage | undefined> {
+  const p = prefetched.get(file);
+  if (!p) return undefined;
+  prefetched.delete(file);
+  if (p.key !== decodeKey(opts)) return undefined;
+  return p.page.catch(() => undefined);
+}
+
 /** One input's pages, decoded one at a time (PDF pages rasterized; TIFF pages each); every `step`-th from `first`. */
 async function* pagesOf(
   file: string,
@@ -572,10 +603,12 @@ async function* pagesOf(
     }
     return;
   }
-  const n = await imagePageCount(file);
+  // A single-page file decoded ahead (in a scan worker, while the previous file was read).
+  const ahead = first === 0 ? await takePrefetched(file, opts) : undefined;
+  const n = ahead ? 1 : await imagePageCount(file);
   for (let i = first; i < n; i += step) {
     try {
-      const d = await decodePage(file, { page: i, pixelLimit: opts.pixelLimit, maxShortSide });
+      const d = i === 0 && ahead ? ahead : await decodePage(file, { page: i, pixelLimit: opts.pixelLimit, maxShortSide });
       yield { page: i + 1, image: d.image, size: d.size };
     } catch (e) {
       yield { page: i + 1, error: (e as Error).message };
@@ -655,7 +688,10 @@ export async function scanInputs(
   const clf = options.classifier ?? (await Classifier.load(options.model, { workers: 1, backend: options.backend }));
   let failed = 0;
   try {
-    for (const item of items) {
+    for (const [k, item] of items.entries()) {
+      // The next file decodes (on libuv's threads) while this one is read.
+      const next = items[k + 1];
+      if (next && !('missing' in next)) prefetchPage(next.file, options);
       if ('missing' in item) {
         failed++;
         await onDocument({ source: item.missing, pages: [], error: `${item.missing}: ${item.why}` });
@@ -674,6 +710,7 @@ export async function scanInputs(
       await onDocument(doc);
     }
   } finally {
+    prefetched.clear();
     if (!options.classifier) await clf.close();
   }
   return { documents: items.length, failed };
