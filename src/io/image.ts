@@ -120,8 +120,7 @@ export async function decodePage(
     const meta = await pipeline.metadata();
     // A grey image stays grey: sharp's output is sRGB unless told otherwise, and would triple it
     // (with transparency, toGray flattens it onto white).
-    const grey = (meta.space === 'b-w' || meta.space === 'grey16') && !meta.hasAlpha;
-    if (grey) pipeline = pipeline.toColourspace('b-w');
+    if ((meta.space === 'b-w' || meta.space === 'grey16') && !meta.hasAlpha) pipeline = pipeline.toColourspace('b-w');
     // An EXIF orientation (cameras, some scanners and phone apps store the pixels turned and say so)
     // is applied, so the page is the one every viewer shows, and boxes are in its pixels.
     const orientation = meta.orientation ?? 1;
@@ -132,7 +131,7 @@ export async function decodePage(
     }
     const [w, h] = [meta.width ?? 0, meta.height ?? 0];
     const size = orientation >= 5 ? { width: h, height: w } : { width: w, height: h };
-    return { image: await grayOf(pipeline, size, options.maxShortSide, grey), size };
+    return { image: await grayOf(pipeline, size, options.maxShortSide), size };
   } catch (e) {
     throw new InputError(name, options.page !== undefined ? page + 1 : undefined, problemOf(e));
   }
@@ -140,58 +139,15 @@ export async function decodePage(
 
 /**
  * A sharp pipeline's image as 8-bit gray, reduced first when its shorter side (of `size`, the
- * image's) is longer than `maxShortSide`. When the pipeline yields one channel (`grey`), a
- * reduction by a whole factor that divides both sides (a 300-dpi page read at 150) averages each
- * square of pixels here, after decoding: OpenCV's area reduction exactly, for 2/3 of the work of
- * libvips' resampling (a colour page costs more decoded whole). Any other reduction is libvips': it
- * box-shrinks by the whole part of the factor, then resamples the rest, within a few grey levels of
- * the area reduction (cubic: at most 8 on a 300-dpi form; linear: 24).
+ * image's) is longer than `maxShortSide`. libvips box-shrinks by the whole part of the factor, then
+ * resamples the rest: within a few grey levels of OpenCV's area reduction (cubic: at most 8 on a
+ * 300-dpi form; linear: 24).
  */
-export async function grayOf(pipeline: ReturnType<typeof sharp>, size?: { width: number; height: number }, maxShortSide?: number, grey = false): Promise<GrayImage> {
-  let by = 1;
+export async function grayOf(pipeline: ReturnType<typeof sharp>, size?: { width: number; height: number }, maxShortSide?: number): Promise<GrayImage> {
   if (size && maxShortSide && Math.min(size.width, size.height) > maxShortSide) {
-    const f = Math.min(size.width, size.height) / maxShortSide;
-    if (grey && Number.isInteger(f) && size.width % f === 0 && size.height % f === 0) by = f;
-    else {
-      const k = 1 / f;
-      pipeline = pipeline.resize(Math.max(1, Math.round(size.width * k)), Math.max(1, Math.round(size.height * k)), { kernel: 'cubic', fit: 'fill' });
-    }
+    const k = maxShortSide / Math.min(size.width, size.height);
+    pipeline = pipeline.resize(Math.max(1, Math.round(size.width * k)), Math.max(1, Math.round(size.height * k)), { kernel: 'cubic', fit: 'fill' });
   }
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-  const image = { width: info.width, height: info.height, data: toGray(data, info.width * info.height, info.channels) };
-  return by > 1 ? shrinkBy(image, by) : image;
-}
-
-/**
- * An image reduced by a whole factor `k`: each k x k square of pixels becomes their mean (rounded),
- * as OpenCV's `INTER_AREA` does. The image's sides are multiples of `k`.
- */
-export function shrinkBy(img: GrayImage, k: number): GrayImage {
-  const { width: w, data: src } = img;
-  const W = Math.floor(w / k);
-  const H = Math.floor(img.height / k);
-  const out = new Uint8Array(W * H);
-  if (k === 2) {
-    for (let y = 0; y < H; y++) {
-      let r0 = 2 * y * w;
-      let r1 = r0 + w;
-      for (let o = y * W, end = o + W; o < end; o++, r0 += 2, r1 += 2) out[o] = (src[r0] + src[r0 + 1] + src[r1] + src[r1 + 1] + 2) >> 2;
-    }
-    return { width: W, height: H, data: out };
-  }
-  const sums = new Uint32Array(W);
-  const n = k * k;
-  for (let y = 0; y < H; y++) {
-    sums.fill(0);
-    for (let r = 0; r < k; r++) {
-      let i = (y * k + r) * w;
-      for (let x = 0; x < W; x++) {
-        let s = 0;
-        for (let c = 0; c < k; c++) s += src[i++];
-        sums[x] += s;
-      }
-    }
-    for (let x = 0, o = y * W; x < W; x++) out[o + x] = Math.floor((sums[x] + (n >> 1)) / n);
-  }
-  return { width: W, height: H, data: out };
+  return { width: info.width, height: info.height, data: toGray(data, info.width * info.height, info.channels) };
 }
