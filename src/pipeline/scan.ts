@@ -95,7 +95,8 @@ export interface ScanOptions {
   backend?: BackendName;
   /**
    * Files (and pages of multi-page files) scanned in parallel over this many worker threads, each
-   * with its own model. Default: the number of cores. 1 scans in this thread.
+   * with its own model; each worker decodes its next image file while it reads one. Default: the
+   * number of cores. 1 scans in this thread (decoding the next file ahead too).
    */
   concurrency?: number;
 }
