@@ -1032,8 +1032,9 @@ export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): Bina
     }
   }
   // Bridge: a horizontal-line pixel becomes ink again when ink lies within `bridge` px above and
-  // below it; a vertical-line pixel, when ink lies left and right of it.
-  const res = copyBytes(out);
+  // below it; a vertical-line pixel, when ink lies left and right of it. (Decided on the ink without
+  // the lines, then set: no second copy of the page.)
+  const back: number[] = [];
   for (const i of onLine) {
     const y = Math.floor(i / w);
     const x = i - y * w;
@@ -1047,9 +1048,10 @@ export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): Bina
       if (!left && x - d >= 0 && out[i - d]) left = true;
       if (!right && x + d < w && out[i + d]) right = true;
     }
-    if ((hm[i] && up && down) || (vm[i] && left && right)) res[i] = 1;
+    if ((hm[i] && up && down) || (vm[i] && left && right)) back.push(i);
   }
-  return { width: w, height: hgt, data: res };
+  for (const i of back) out[i] = 1;
+  return { width: w, height: hgt, data: out };
 }
 
 /** The page turned by 180 degrees: its pixels in reverse order (an upside-down scan set upright). */
