@@ -604,7 +604,7 @@ async function* pagesOf(
     }
     return;
   }
-  // A single-page file decoded ahead (in a scan worker, while the previous file was read).
+  // A single-page file decoded ahead, while the previous file was read ({@link prefetchPage}).
   const ahead = first === 0 ? await takePrefetched(file, opts) : undefined;
   const n = ahead ? 1 : await imagePageCount(file);
   for (let i = first; i < n; i += step) {
