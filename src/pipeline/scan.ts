@@ -560,8 +560,17 @@ async function scanOriented(
 /** Decodings started ahead of their turn, by file (see {@link prefetchPage}). */
 const prefetched = new Map<string, { key: string; page: Promise<DecodedPage> }>();
 
+/**
+ * How pages are decoded under `opts`: at the working size (scanPage reduces only what comes bigger),
+ * within the pixel limit.
+ */
+function decodeOptions(opts: ScanOptions): { pixelLimit?: number; maxShortSide?: number } {
+  const workSize = opts.workSize ?? DEFAULT_WORK_SIZE;
+  return { pixelLimit: opts.pixelLimit, maxShortSide: workSize > 0 ? workSize : undefined };
+}
+
 /** What a decoding depends on besides the file. */
-const decodeKey = (opts: ScanOptions) => `${opts.pixelLimit ?? ''}:${opts.workSize ?? DEFAULT_WORK_SIZE}`;
+const decodeKey = (opts: ScanOptions) => JSON.stringify(decodeOptions(opts));
 
 /**
  * Starts decoding a single-page image file ahead of its turn (sharp decodes on libuv's threads,
@@ -570,10 +579,9 @@ const decodeKey = (opts: ScanOptions) => `${opts.pixelLimit ?? ''}:${opts.workSi
  */
 export function prefetchPage(file: string, opts: ScanOptions): void {
   if (extname(file).toLowerCase() === '.pdf' || prefetched.has(file)) return;
-  const workSize = opts.workSize ?? DEFAULT_WORK_SIZE;
   const page = imagePageCount(file).then((n) => {
     if (n !== 1) throw new Error('multi-page');
-    return decodePage(file, { page: 0, pixelLimit: opts.pixelLimit, maxShortSide: workSize > 0 ? workSize : undefined });
+    return decodePage(file, { page: 0, ...decodeOptions(opts) });
   });
   page.catch(() => {}); // taken or dropped later; a failure is decoded again and reported then
   prefetched.set(file, { key: decodeKey(opts), page });
@@ -595,11 +603,10 @@ async function* pagesOf(
   first = 0,
   step = 1,
 ): AsyncGenerator<{ page: number; image?: GrayImage; size?: { width: number; height: number }; error?: string }> {
-  // Pages are decoded (or rendered) at the working size; scanPage reduces only what comes bigger.
-  const workSize = opts.workSize ?? DEFAULT_WORK_SIZE;
-  const maxShortSide = workSize > 0 ? workSize : undefined;
+  // Pages are decoded (or rendered) at the working size.
+  const decode = decodeOptions(opts);
   if (extname(file).toLowerCase() === '.pdf') {
-    for await (const p of readPdfPages(file, { dpi: opts.dpi, pixelLimit: opts.pixelLimit, pages: { first, step }, maxShortSide })) {
+    for await (const p of readPdfPages(file, { dpi: opts.dpi, pages: { first, step }, ...decode })) {
       yield 'image' in p ? { page: p.page, image: p.image, size: p.size } : { page: p.page, error: p.error.message };
     }
     return;
@@ -609,7 +616,7 @@ async function* pagesOf(
   const n = ahead ? 1 : await imagePageCount(file);
   for (let i = first; i < n; i += step) {
     try {
-      const d = i === 0 && ahead ? ahead : await decodePage(file, { page: i, pixelLimit: opts.pixelLimit, maxShortSide });
+      const d = i === 0 && ahead ? ahead : await decodePage(file, { page: i, ...decode });
       yield { page: i + 1, image: d.image, size: d.size };
     } catch (e) {
       yield { page: i + 1, error: (e as Error).message };
