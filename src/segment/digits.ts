@@ -61,6 +61,14 @@ function dropMarks(list: Component[], sub: BinaryImage, labels: Int32Array, H: n
   const thin = (c: Component, dir: 'h' | 'v') => (runs.median.get(c.label)?.[dir] ?? pen) < 0.5 * pen;
   // Non-digit marks.
   const upperHalf = bandMiddle(comps.filter((c) => c.box[3] >= 0.6 * H).map((c) => c.box));
+  // A dash-like stroke under a fragment it would join as a broken stroke (see digitGroups), the two
+  // as tall as a digit, is a broken digit's base (a 2 whose faint middle was lost), not a dash.
+  const baseOfBroken = (c: Component) =>
+    comps.some((o) => {
+      if (o === c || o.box[3] >= 0.6 * H || o.box[1] >= c.box[1]) return false;
+      const overlap = Math.min(c.box[0] + c.box[2], o.box[0] + o.box[2]) - Math.max(c.box[0], o.box[0]);
+      return overlap > 0.2 * Math.min(c.box[2], o.box[2]) && c.box[1] + c.box[3] - o.box[1] >= 0.6 * H;
+    });
   comps = comps.filter((c) => {
     const [, y, w, h] = c.box;
     // A thin sliver along the field's edge, or a stroke there thinner than the pen: what is left
@@ -70,7 +78,7 @@ function dropMarks(list: Component[], sub: BinaryImage, labels: Int32Array, H: n
     const atSide = atSideOf(c.box, sub.width);
     const atTopBottom = y <= EDGE || y + h >= sub.height - EDGE;
     if ((atSide && (w < 0.15 * H || thin(c, 'h'))) || (atTopBottom && (h < 0.15 * H || (thin(c, 'v') && h < 0.5 * H)))) return false;
-    if (h < 0.3 * H && w >= 1.5 * h && w > 0.35 * H && y + h >= upperHalf) return false; // dash, underline stub (not a 5's flag)
+    if (h < 0.3 * H && w >= 1.5 * h && w > 0.35 * H && y + h >= upperHalf && !baseOfBroken(c)) return false; // dash, underline stub (not a 5's flag)
     if (w > 3 * H && h < 0.5 * H) return false; // long rule
     return true;
   });

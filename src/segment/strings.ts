@@ -221,7 +221,14 @@ function fieldGroups(list: Component[], width: number, height: number): FieldGro
     return !(w > 3 * H && h < 0.4 * H);
   });
   // Groups: components overlapping mostly in x are one digit's broken strokes.
-  const groups = groupComponents(comps, (a, b, overlap) => overlap > 0.6 * Math.min(a[2], b[2]) && Math.max(a[2], b[2]) < 1.1 * H);
+  // So are two short pieces overlapping a little, together as tall as a digit (a 2 whose faint
+  // middle was lost: its hook over its base).
+  const groups = groupComponents(comps, (a, b, overlap) => {
+    if (Math.max(a[2], b[2]) >= 1.1 * H) return false;
+    const narrower = Math.min(a[2], b[2]);
+    const pieces = Math.max(a[3], b[3]) < 0.6 * H && Math.max(bottom(a), bottom(b)) - Math.min(a[1], b[1]) >= 0.6 * H;
+    return overlap > 0.6 * narrower || (pieces && overlap > 0.2 * narrower);
+  });
   // Body line of the string: where the tall groups sit.
   const tallGroups = groups.filter((g) => g.box[3] >= 0.6 * H);
   const bodyTop = tallGroups.length ? median(tallGroups.map((g) => g.box[1])) : 0;
