@@ -119,6 +119,23 @@ describe('over-segmentation and cut paths', () => {
     expect(read(true)).toBe('14');
   });
 
+  it('says how likely two neighbouring digits are one, when one candidate as narrow as a digit spans them', () => {
+    // Two narrow strokes read as sure 1s; together (one candidate) they read as a 4 almost as surely.
+    const prim = (x: number, w: number): SegmentGraph['primitives'][number] => ({ box: [x, 0, w, 20], kind: 'group', separator: false, area: 60 });
+    const cand = (first: number, last: number, x: number, w: number) => ({ first, last, box: [x, 0, w, 20] as Box, crop: { pixels: new Float32Array(784) } });
+    const s = (digit: number, confidence: number): CandidateScore => ({ digit, confidence, reject: 0.01 });
+    const g: SegmentGraph = { field: [0, 0, 40, 20], digitHeight: 20, primitives: [prim(0, 5), prim(8, 5)], candidates: [cand(0, 0, 0, 5), cand(1, 1, 8, 5), cand(0, 1, 0, 13)] };
+    const r = bestPath(g, [s(1, 0.99), s(1, 0.99), s(4, 0.9)]);
+    expect(r.digits.map((d) => d.score.digit).join('')).toBe('11');
+    expect(r.joined).not.toBeNull();
+    expect(r.joined!.digit).toBe(4);
+    expect(r.joined!.at).toBe(0);
+    expect(r.joined!.share).toBeCloseTo(0.9 / (0.9 + 0.99 * 0.99), 6);
+    // Wider than 0.8 digit heights: two digits side by side, whatever the one candidate reads.
+    g.candidates[2] = cand(0, 1, 0, 17);
+    expect(bestPath(g, [s(1, 0.99), s(1, 0.99), s(4, 0.9)]).joined).toBeNull();
+  });
+
   it('an uncut group the classifier rejects is skipped; a piece never is', () => {
     const g: SegmentGraph = {
       field: [0, 0, 20, 20],

@@ -239,6 +239,11 @@ export interface FieldReading {
   disputed?: { contours: string; recognition: string };
   /** Digits read under {@link UNSURE} at the first look (before they were cut again and read again). */
   unsureAtFirst?: number;
+  /**
+   * Recognition-based segmentation: the reading with two neighbouring digits read as the one digit a
+   * candidate spanning both makes, and that reading's share against the pair (see `PathResult.joined`).
+   */
+  joined?: { share: number; value: string };
 }
 
 /** The digits a reading found, as a string. */
@@ -260,7 +265,10 @@ export async function readByRecognition(cv: CV, clean: BinaryImage, regions: Fie
     const scores = preds.slice(k, (k += g.candidates.length));
     const r = regions[i];
     const path = bestPath(g, scores, { fieldType: r.type ?? opts.fieldType, lengths: r.length !== undefined ? [r.length] : undefined, widthPrior });
-    return { digits: path.digits.map((d) => ({ value: String(d.score.digit), confidence: d.score.confidence, box: d.candidate.box })), confidence: path.posterior };
+    const digits = path.digits.map((d) => ({ value: String(d.score.digit), confidence: d.score.confidence, box: d.candidate.box }));
+    const j = path.joined;
+    const joined = j ? { share: j.share, value: [...digits.slice(0, j.at).map((d) => d.value), String(j.digit), ...digits.slice(j.at + 2).map((d) => d.value)].join('') } : undefined;
+    return { digits, confidence: path.posterior, ...(joined ? { joined } : {}) };
   });
 }
 
@@ -339,18 +347,33 @@ async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[]
     const a = readings[i];
     const b = again[k];
     const [va, vb] = [text(a), text(b)];
-    if (va === vb) return;
+    if (va === vb) {
+      // Both read the same digits; when the ink of two of them also reads as one digit (two strokes of
+      // a 4 read 11), the field is only as sure as that reading is unlikely.
+      if (b.joined) out[i] = lessJoined(a, b.joined);
+      return;
+    }
     const pa = stringConfidence(a.digits, a.confidence);
     const pb = b.confidence ?? 0;
     const length = regions[i].length;
     const byLength = length !== undefined && (va.length === length) !== (vb.length === length);
     const useB = byLength ? vb.length === length : (vb.length > va.length && pb >= 0.3) || pb > pa;
     const disputed = va.length !== vb.length ? { contours: va, recognition: vb } : undefined;
-    out[i] = useB
-      ? { ...b, disputed, notes: [...(b.notes ?? []), `read by contours: "${va}"`] }
-      : { ...a, disputed, notes: [...(a.notes ?? []), `read by recognition-based segmentation: "${vb}"`] };
+    const kept = useB ? (b.joined ? lessJoined(b, b.joined) : b) : a;
+    const other = useB ? `read by contours: "${va}"` : `read by recognition-based segmentation: "${vb}"`;
+    out[i] = { ...kept, disputed, notes: [...(kept.notes ?? []), other] };
   });
   return out;
+}
+
+/**
+ * A reading whose field confidence is scaled by the chance that two of its digits are not one
+ * (`joined.share`, see `PathResult.joined`); noted when that other reading is at all likely.
+ */
+function lessJoined(r: FieldReading, joined: { share: number; value: string }): FieldReading {
+  const confidence = stringConfidence(r.digits, r.confidence) * (1 - joined.share);
+  const notes = joined.share >= 0.1 ? [...(r.notes ?? []), `two digits may be one: "${joined.value}"`] : r.notes;
+  return { ...r, confidence, ...(notes ? { notes } : {}) };
 }
 
 /** A cut-out field read digit by digit with less confidence than this is also read whole ({@link settleDisputes}). */

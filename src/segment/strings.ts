@@ -369,6 +369,13 @@ export interface PathResult {
    * and every skipped digit-like group is not a digit (its reject probability). The field's confidence.
    */
   posterior: number;
+  /**
+   * The strongest case for two neighbouring digits of the reading being one: over the pairs that a
+   * single candidate no wider than 0.8 digit heights also spans, the most probable that candidate's digit against the pair's, as the
+   * share p(one) / (p(one) + p(left) p(right)); 0 when no pair is spanned. With it, the two
+   * digit readings of the same ink, "11" and "4", say.
+   */
+  joined: { share: number; digit: number; at: number } | null;
 }
 
 const LOG_FLOOR = Math.log(1e-6);
@@ -472,13 +479,13 @@ export function bestPath(graph: SegmentGraph, scores: CandidateScore[], options:
       }
     }
   };
-  if (n === 0) return { digits: [], skipped: [], logScore: 0, fits: !allowed || allowed.includes(0), posterior: 1 };
+  if (n === 0) return { digits: [], skipped: [], logScore: 0, fits: !allowed || allowed.includes(0), posterior: 1, joined: null };
   consider(allowed ?? null);
   if (bestK < 0 && allowed) {
     fits = false;
     consider(null);
   }
-  if (bestK < 0 || !bestBack) return { digits: [], skipped: graph.primitives.map((_, i) => i), logScore: -Infinity, fits: false, posterior: 0 };
+  if (bestK < 0 || !bestBack) return { digits: [], skipped: graph.primitives.map((_, i) => i), logScore: -Infinity, fits: false, posterior: 0, joined: null };
   const { cands, skipped } = trace(bestBack, bestK);
   // The reading is right when every chosen digit is and every skipped group really is not a digit.
   let logP = 0;
@@ -491,5 +498,15 @@ export function bestPath(graph: SegmentGraph, scores: CandidateScore[], options:
     else if (p.kind === 'group' && p.box[3] >= 0.5 * graph.digitHeight && p.box[2] >= 0.5 * graph.digitHeight) logP += Math.log(0.01);
   }
   const posterior = Math.exp(logP);
-  return { digits: cands.map((c) => ({ candidate: graph.candidates[c], score: scores[c] })), skipped, logScore: bestScore, fits, posterior };
+  let joined: PathResult['joined'] = null;
+  for (let j = 0; j + 1 < cands.length; j++) {
+    const [a, b] = [graph.candidates[cands[j]], graph.candidates[cands[j + 1]]];
+    // Only ink as narrow as one digit: two digits side by side are wider, whatever one reading says.
+    const both = graph.candidates.findIndex((c) => c.first === a.first && c.last === b.last && c.box[2] <= 0.8 * graph.digitHeight);
+    if (both < 0) continue;
+    const one = scores[both].confidence;
+    const share = one / (one + scores[cands[j]].confidence * scores[cands[j + 1]].confidence);
+    if (!joined || share > joined.share) joined = { share, digit: scores[both].digit, at: j };
+  }
+  return { digits: cands.map((c) => ({ candidate: graph.candidates[c], score: scores[c] })), skipped, logScore: bestScore, fits, posterior, joined };
 }
