@@ -157,6 +157,11 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   const ceiling = 100 * (tplPairs.length - cleanWrong) / tplPairs.length;
   console.log(`Of the ${wrong.length} fields misread with the template, ${cleanWrong} hold a digit that the model misreads in its clean MNIST image as well; with every other field read right, field accuracy would be ${ceiling.toFixed(2)} %.`);
   rows.push(row('field accuracy, template, if only the clean-MNIST misreads were left', ceiling, null, '%', 2));
+  // Misread and not flagged: confident enough to pass the default --min-confidence (0.9), the errors
+  // a user who reviews only flagged fields would let through.
+  const unflagged = (pairs) => pairs.filter((p) => p.expected !== p.read && p.confidence >= 0.9).length;
+  rows.push(row('fields misread but not flagged (confidence >= 0.9), template', unflagged(tplPairs), null, 'fields', 0));
+  rows.push(row('fields misread but not flagged (confidence >= 0.9), --auto-fields', unflagged(autoPairs), null, 'fields', 0));
   if (wrong.length) {
     console.log('\nFields misread with the template (expected -> read, field confidence):');
     for (const p of wrong) console.log(`  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})${p.cleanWrong ? `; MNIST test ${p.sources.filter((s, k) => p.cleanReads[k] !== test.labels[s]).join(', ')} misread clean too` : ''}`);

@@ -65,7 +65,7 @@ function dropMarks(list: Component[], sub: BinaryImage, labels: Int32Array, H: n
   // as tall as a digit, is a broken digit's base (a 2 whose faint middle was lost), not a dash.
   const baseOfBroken = (c: Component) =>
     comps.some((o) => {
-      if (o === c || o.box[3] >= 0.6 * H || o.box[1] >= c.box[1]) return false;
+      if (o === c || o.box[3] >= 0.6 * H || o.box[3] < 0.3 * H || o.box[1] >= c.box[1]) return false;
       const overlap = Math.min(c.box[0] + c.box[2], o.box[0] + o.box[2]) - Math.max(c.box[0], o.box[0]);
       return overlap > 0.2 * Math.min(c.box[2], o.box[2]) && c.box[1] + c.box[3] - o.box[1] >= 0.6 * H;
     });

@@ -226,7 +226,9 @@ function fieldGroups(list: Component[], width: number, height: number): FieldGro
   const groups = groupComponents(comps, (a, b, overlap) => {
     if (Math.max(a[2], b[2]) >= 1.1 * H) return false;
     const narrower = Math.min(a[2], b[2]);
-    const pieces = Math.max(a[3], b[3]) < 0.6 * H && Math.max(bottom(a), bottom(b)) - Math.min(a[1], b[1]) >= 0.6 * H;
+    // The upper piece is a stroke, not a dash (an amount's ".-" is no digit).
+    const upper = a[1] <= b[1] ? a : b;
+    const pieces = upper[3] >= 0.3 * H && Math.max(a[3], b[3]) < 0.6 * H && Math.max(bottom(a), bottom(b)) - Math.min(a[1], b[1]) >= 0.6 * H;
     return overlap > 0.6 * narrower || (pieces && overlap > 0.2 * narrower);
   });
   // Body line of the string: where the tall groups sit.
