@@ -118,7 +118,9 @@ export async function scanParallel(
     let live = 0;
     let settled = false;
     const all: Worker[] = [];
-    const start = () => {
+    // Returns how to send the worker its first units: at once, before it is ready, so that it decodes
+    // them while it loads OpenCV and the model (once every worker is started, so they share fairly).
+    const start = (): (() => void) => {
       const w = new Worker(compiledScript('pipeline/scan-worker.js'), { workerData: { options: workerOptions } });
       all.push(w);
       live++;
@@ -172,14 +174,17 @@ export async function scanParallel(
         if (!settled) lost(`worker stopped (exit code ${code})`);
         live--;
         if (settled) return;
-        if (nextUnit < units.length || requeued.length > 0) start(); // a worker died with work left: replace it
+        if (nextUnit < units.length || requeued.length > 0) start()(); // a worker died with work left: replace it
         else if (live === 0) {
           settled = true;
           resolve();
         }
       });
+      return fill;
     };
-    for (let i = 0; i < Math.min(concurrency, units.length); i++) start();
+    const first: Array<() => void> = [];
+    for (let i = 0; i < Math.min(concurrency, units.length); i++) first.push(start());
+    first.forEach((f) => f());
   });
   emit();
   await emitting;
