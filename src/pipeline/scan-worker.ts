@@ -27,26 +27,9 @@ const { options } = workerData as { options: ScanOptions & { template?: Template
 const port = parentPort!;
 const post = (m: ScanWorkerMessage) => port.postMessage(m);
 
-// Units run one at a time, in the order they arrive; the first ones may arrive while OpenCV and the
-// model are loading, and their decoding starts at once, beside the loading.
-let ready: Promise<Classifier | null>;
-let chain: Promise<unknown> = Promise.resolve();
-port.on('message', (u: ScanUnit | { type: 'close' }) => {
-  if ('type' in u) {
-    chain = chain.then(() => ready).then((clf) => clf?.close()).then(() => port.close());
-    return;
-  }
-  // A unit sent ahead (the main thread keeps two in flight): its decoding starts now, beside the
-  // page being read.
-  if (u.first === 0 && u.step === 1) prefetchPage(u.file, options);
-  chain = chain.then(async () => {
-    const clf = await ready;
-    if (!clf) return;
-    const error = await scanFile(u.file, clf, options, (page) => post({ type: 'page', unit: u.unit, page }), u.first, u.step);
-    post({ type: 'done', unit: u.unit, error });
-  });
-});
-ready = (async () => {
+// OpenCV and the model load while the first units arrive: their decoding starts at once, beside
+// the loading.
+const ready: Promise<Classifier | null> = (async () => {
   try {
     await loadOpenCV();
     const clf = await Classifier.load(options.model, { workers: 1, backend: options.backend });
@@ -57,3 +40,20 @@ ready = (async () => {
     return null;
   }
 })();
+// Units run one at a time, in the order they arrive.
+let chain: Promise<unknown> = Promise.resolve();
+port.on('message', (u: ScanUnit | { type: 'close' }) => {
+  if ('type' in u) {
+    chain = chain.then(() => ready).then((clf) => clf?.close()).then(() => port.close());
+    return;
+  }
+  // A unit sent ahead (the main thread keeps two in flight): its decoding starts now, beside the
+  // page being read (or the loading).
+  if (u.first === 0 && u.step === 1) prefetchPage(u.file, options);
+  chain = chain.then(async () => {
+    const clf = await ready;
+    if (!clf) return;
+    const error = await scanFile(u.file, clf, options, (page) => post({ type: 'page', unit: u.unit, page }), u.first, u.step);
+    post({ type: 'done', unit: u.unit, error });
+  });
+});

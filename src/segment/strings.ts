@@ -373,9 +373,9 @@ export interface PathResult {
   posterior: number;
   /**
    * The strongest case for two neighbouring digits of the reading being one: over the pairs that a
-   * single candidate no wider than 0.8 digit heights also spans, the most probable that candidate's digit against the pair's, as the
-   * share p(one) / (p(one) + p(left) p(right)); 0 when no pair is spanned. With it, the two
-   * digit readings of the same ink, "11" and "4", say.
+   * single candidate no wider than 0.8 digit heights also spans, that candidate's digit against the
+   * pair, as the share p(one) / (p(one) + p(left) p(right)), with the digit and the pair's index
+   * (`at`: its left digit); null when no pair is spanned so. Two readings of the same ink, "11" and "4".
    */
   joined: { share: number; digit: number; at: number } | null;
 }
