@@ -146,8 +146,7 @@ export async function scanParallel(
         }
       };
       w.on('message', (m: ScanWorkerMessage) => {
-        if (m.type === 'ready') fill();
-        else if (m.type === 'fatal') {
+        if (m.type === 'fatal') {
           settled = true;
           all.forEach((x) => void x.terminate());
           reject(new Error(m.error));

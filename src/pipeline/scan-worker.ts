@@ -18,7 +18,6 @@ export interface ScanUnit {
 
 /** What the worker posts back. */
 export type ScanWorkerMessage =
-  | { type: 'ready' }
   | { type: 'fatal'; error: string }
   | { type: 'page'; unit: number; page: import('./document').PageResult }
   | { type: 'done'; unit: number; error?: string };
@@ -32,9 +31,7 @@ const post = (m: ScanWorkerMessage) => port.postMessage(m);
 const ready: Promise<Classifier | null> = (async () => {
   try {
     await loadOpenCV();
-    const clf = await Classifier.load(options.model, { workers: 1, backend: options.backend });
-    post({ type: 'ready' });
-    return clf;
+    return await Classifier.load(options.model, { workers: 1, backend: options.backend });
   } catch (e) {
     post({ type: 'fatal', error: (e as Error).message });
     return null;
