@@ -60,6 +60,24 @@ describe('digitscan CLI', () => {
     expect(r.stderr).toMatch(/no-model\/model\.json: model not found/);
   });
 
+  test('scan with a missing or corrupt model: a clear error before any output, on one thread and on workers', () => {
+    const zip = join(ROOT, 'samples', 'forms', 'zip-code.png');
+    const bad = join(dir, 'bad-scan-model');
+    mkdirSync(bad);
+    writeFileSync(join(bad, 'model.json'), '{ not json');
+    // One file is read in this thread; two are shared among worker threads, each loading the model.
+    for (const files of [[zip], [zip, zip]]) {
+      let r = runCli(['scan', ...files, '--model', join(dir, 'no-model'), '--format', 'csv', '--concurrency', '2']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/no-model\/model\.json: model not found/);
+      expect(r.stdout).toBe(''); // not even the CSV header
+      r = runCli(['scan', ...files, '--model', bad, '--format', 'csv', '--concurrency', '2']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/bad-scan-model\/model\.json: corrupt model: not valid JSON/);
+      expect(r.stdout).toBe('');
+    }
+  }, 60000);
+
   test('a corrupt model is a clear error', () => {
     const bad = join(dir, 'bad-json');
     mkdirSync(bad);

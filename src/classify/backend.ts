@@ -5,9 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerTrainingKernels } from './kernels';
 
-/** A backend name accepted by `--backend`. */
-export type BackendName = 'wasm' | 'cpu' | 'tensorflow';
-export const BACKENDS: BackendName[] = ['wasm', 'cpu', 'tensorflow'];
+import { BACKENDS, type BackendName } from './backend-names';
+export { BACKENDS, type BackendName };
 
 let active: Promise<BackendName> | null = null;
 let activeName: BackendName | null = null;

@@ -41,10 +41,7 @@ export interface ModelMetadata {
 /** Raised when a model folder is missing or unreadable; the message names the path. */
 export class ModelError extends Error {}
 
-/** The package's own version. */
-export function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
-}
+export { packageVersion } from '../version';
 
 /** The shipped default model's folder. */
 export function defaultModelDir(): string {

@@ -4,30 +4,15 @@
  */
 import yargs, { Argv } from 'yargs';
 import { SingleBar, Presets } from 'cli-progress';
-import { BACKENDS, BackendName, useBackend } from '../classify/backend';
-import { nativeStatus } from '../classify/kernels/native';
-import { ARCH_NAMES, PRESETS, countParams } from '../classify/zoo';
-import { AUGMENTS, train } from '../classify/train';
-import { trainStrings } from '../classify/train-strings';
-import { Classifier } from '../classify/classifier';
-import { evaluate, loadEvalData } from '../classify/evaluate';
-import { defaultModelDir, ModelError, packageVersion } from '../classify/model-io';
-import { decodeImage } from '../io/image';
-import { expandInputs } from '../io/inputs';
-import { normalizeDigit } from '../segment/normalize';
-import { isolateDigit } from '../segment/isolate';
-import { loadOpenCV } from '../preprocess/opencv';
-import { readStringLabels, splitStrings } from '../io/labels';
-import { buildStringSet } from '../classify/data/checks';
-import { saveIdxSet } from '../classify/data/dataset';
-import { calibrateOnStrings } from '../classify/calibrate-strings';
-import { makeEnsemble } from '../classify/ensemble';
-import { calibrateStringModel, evaluateStrings, formatStringEvaluation, StringSplit, writeStringReport } from '../pipeline/strings';
-import { defaultStringModelDir, isStringModel, StringModel } from '../classify/string-model';
+import { BACKENDS, type BackendName } from '../classify/backend-names';
+import type { StringModel } from '../classify/string-model';
 import type { FieldType } from '../segment/fields';
-import { writeEvaluationReport } from '../report/evaluation';
-import { DEFAULT_WORK_SIZE, loadTemplate, scanInputs } from '../pipeline/scan';
+import type { StringSplit } from '../pipeline/strings';
+// Each command loads the modules it needs when it runs (TF.js, OpenCV's wrapper, the plotting
+// library and the trainers together take ~0.3 s to load): `digitscan scan` on worker threads starts
+// them without loading TF.js in this thread at all.
 import { CSV_HEADER, csvRows, jsonDocument, jsonlLine } from '../pipeline/output';
+import { packageVersion } from '../version';
 
 /** An error the CLI reports as `digitscan: <message>` with exit code 2 (usage/setup). */
 export class UsageError extends Error {}
@@ -89,6 +74,9 @@ async function cmdTrain(a: {
   arch?: string; epochs?: number; batchSize?: number; lr?: number; data?: string; init?: string; out: string;
   resume?: boolean; seed?: number; backend: BackendName; workers?: number; augment?: string; validationSplit?: number; limit?: number;
 }): Promise<number> {
+  const { ARCH_NAMES } = await import('../classify/zoo');
+  const { nativeStatus } = await import('../classify/kernels/native');
+  const { train } = await import('../classify/train');
   if (a.arch && !ARCH_NAMES.includes(a.arch)) throw new UsageError(`unknown --arch "${a.arch}": choose one of ${ARCH_NAMES.join(', ')}`);
   const ui = trainingConsole('finishing this step and saving a checkpoint');
   // Training speed hangs on this: say which convolutions run (the native ones, or why not).
@@ -122,6 +110,7 @@ async function cmdTrainStrings(a: {
   data: string; out: string; epochs?: number; batchSize?: number; lr?: number; synthetic?: number; realRepeats?: number; init?: string;
   resume?: boolean; seed?: number; mnist: boolean; backend: BackendName;
 }): Promise<number> {
+  const { trainStrings } = await import('../classify/train-strings');
   const ui = trainingConsole('stopping; the checkpoint of the last finished epoch stays in --out');
   try {
     const r = await trainStrings({
@@ -145,6 +134,7 @@ async function cmdTrainStrings(a: {
 }
 
 async function cmdEnsemble(a: { members: string[]; out: string; measure: boolean; backend: BackendName }): Promise<number> {
+  const { makeEnsemble } = await import('../classify/ensemble');
   const r = await makeEnsemble(a.members, a.out, { measure: a.measure, backend: a.backend, command: `digitscan ${process.argv.slice(2).join(' ')}` });
   out(`ensemble of ${r.spec.members.length} written to ${r.out}`);
   if (r.accuracy !== null) {
@@ -155,6 +145,9 @@ async function cmdEnsemble(a: { members: string[]; out: string; measure: boolean
 }
 
 async function cmdEvaluate(a: { model?: string; data: string; format: string; report?: string; backend: BackendName; workers?: number }): Promise<number> {
+  const [{ Classifier }, { defaultModelDir }, { evaluate, loadEvalData }, { writeEvaluationReport }] = await Promise.all([
+    import('../classify/classifier'), import('../classify/model-io'), import('../classify/evaluate'), import('../report/evaluation'),
+  ]);
   const clf = await Classifier.load(a.model ?? defaultModelDir(), { backend: a.backend, workers: a.workers });
   try {
     let failed = 0;
@@ -185,6 +178,10 @@ async function cmdEvaluate(a: { model?: string; data: string; format: string; re
 }
 
 async function cmdClassify(a: { images: string[]; model?: string; format: string; backend: BackendName; workers?: number }): Promise<number> {
+  const [{ Classifier }, { defaultModelDir }, { loadOpenCV }, { decodeImage }, { expandInputs }, { normalizeDigit }, { isolateDigit }] = await Promise.all([
+    import('../classify/classifier'), import('../classify/model-io'), import('../preprocess/opencv'), import('../io/image'), import('../io/inputs'),
+    import('../segment/normalize'), import('../segment/isolate'),
+  ]);
   const clf = await Classifier.load(a.model ?? defaultModelDir(), { backend: a.backend, workers: a.workers });
   const cv = await loadOpenCV();
   let failed = 0;
@@ -222,14 +219,22 @@ async function cmdScan(a: {
   deskew: boolean; orient: boolean; clahe?: boolean; fieldType: FieldType; minConfidence: number; dpi: number; workSize: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
   concurrency?: number; progress?: boolean; stringModel?: string; touchingModel?: string;
 }): Promise<number> {
-  // Loaded here first so that a missing or corrupt model is one clear error before any work.
-  const clf = await Classifier.load(a.model ?? defaultModelDir(), { backend: a.backend, workers: 1 });
+  const { scanInputs, loadTemplate } = await import('../pipeline/scan');
+  // A missing or corrupt model is one clear error before any page is read: the thread that reads
+  // the pages loads it first (this one, or each worker thread, which reports it and stops the scan).
   if (a.touchingModel && a.touchingModel !== 'none') {
+    const [{ Classifier }, { ModelError }] = await Promise.all([import('../classify/classifier'), import('../classify/model-io')]);
     const t = await Classifier.load(a.touchingModel, { backend: a.backend, workers: 1 });
+    await t.close();
     if (t.numClasses <= 10) throw new ModelError(`${a.touchingModel}: --touching-model needs a model with a reject class (this one has only digits)`);
   }
   const stringModel = await loadStringModelOption(a.stringModel, a.fieldType === 'amount' || !!loadTemplate(a.template)?.fields.some((f) => f.type === 'amount'), a.backend);
-  if (a.format === 'csv') out(CSV_HEADER);
+  // The CSV header goes out with the first row, or at the end: not before a setup error.
+  let headed = a.format !== 'csv';
+  const head = () => {
+    if (!headed) out(CSV_HEADER);
+    headed = true;
+  };
   const bar = a.progress ?? (process.stderr.isTTY && !process.stdout.isTTY)
     ? new SingleBar({ format: 'scan [{bar}] {value}/{total} files | {pages} pages | {rate} pages/s | ETA {eta_formatted}', stream: process.stderr }, Presets.shades_classic)
     : null;
@@ -240,7 +245,7 @@ async function cmdScan(a: {
       a.inputs,
       {
         template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, orient: a.orient, clahe: a.clahe, fieldType: a.fieldType, minConfidence: a.minConfidence, dpi: a.dpi,
-        workSize: a.workSize, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, classifier: clf, stringModel, touchingModel: a.touchingModel, concurrency: a.concurrency,
+        workSize: a.workSize, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, model: a.model, backend: a.backend, stringModel, touchingModel: a.touchingModel, concurrency: a.concurrency,
       },
       (doc) => {
         if (doc.error) err(`digitscan: ${doc.error}`);
@@ -251,19 +256,23 @@ async function cmdScan(a: {
         pages++;
         if (page.error) err(`digitscan: ${page.error}`);
         if (a.format === 'jsonl') out(jsonlLine(doc.source, page));
-        if (a.format === 'csv') csvRows(doc.source, page).forEach((l) => out(l));
+        if (a.format === 'csv') {
+          head();
+          csvRows(doc.source, page).forEach((l) => out(l));
+        }
         bar?.update({ pages, rate: (pages / ((performance.now() - t0) / 1000)).toFixed(1) });
       },
       (files) => bar?.start(files, 0, { pages: 0, rate: '0.0' }),
     );
+    head();
     return r.failed > 0 ? 1 : 0;
   } finally {
     bar?.stop();
-    await clf.close();
   }
 }
 
 async function cmdMakeStringSet(a: { data: string; out: string; seed: number; mnistRejects: number; rejectRatio: number; all?: boolean }): Promise<number> {
+  const [{ readStringLabels, splitStrings }, { buildStringSet }, { saveIdxSet }] = await Promise.all([import('../io/labels'), import('../classify/data/checks'), import('../classify/data/dataset')]);
   const strings = readStringLabels(a.data);
   const part = a.all ? strings : splitStrings(strings).train;
   err(`building digit and reject samples from ${part.length} of ${strings.length} strings in ${a.data}${a.all ? '' : ' (the training split; every 5th string is held out)'}`);
@@ -281,6 +290,7 @@ async function cmdMakeStringSet(a: { data: string; out: string; seed: number; mn
 async function loadStringModelOption(option: string | undefined, needed: boolean, backend: BackendName): Promise<StringModel | 'none' | undefined> {
   if (option === 'none') return 'none';
   if (!needed && option === undefined) return undefined;
+  const { StringModel, defaultStringModelDir } = await import('../classify/string-model');
   return StringModel.load(option ?? defaultStringModelDir(), backend);
 }
 
@@ -288,6 +298,9 @@ async function cmdEvaluateStrings(a: {
   data: string; model?: string; backend: BackendName; fieldType: FieldType; split: StringSplit; limit?: number; format: 'text' | 'json'; report?: string;
   deskew: boolean; threshold?: 'otsu' | 'adaptive'; clahe?: boolean; stringModel?: string;
 }): Promise<number> {
+  const [{ Classifier }, { defaultModelDir }, { evaluateStrings, formatStringEvaluation, writeStringReport }] = await Promise.all([
+    import('../classify/classifier'), import('../classify/model-io'), import('../pipeline/strings'),
+  ]);
   const clf = await Classifier.load(a.model ?? defaultModelDir(), { backend: a.backend, workers: 1 });
   const stringModel = await loadStringModelOption(a.stringModel, a.fieldType === 'amount', a.backend);
   const bar = process.stderr.isTTY ? new SingleBar({ format: 'read [{bar}] {value}/{total} fields | ETA {eta_formatted}', stream: process.stderr }, Presets.shades_classic) : null;
@@ -313,6 +326,9 @@ async function cmdEvaluateStrings(a: {
 }
 
 async function cmdCalibrate(a: { data: string; model?: string; out: string; backend: BackendName; second?: string }): Promise<number> {
+  const [{ isStringModel }, { calibrateStringModel }, { calibrateOnStrings }, { defaultModelDir }] = await Promise.all([
+    import('../classify/string-model'), import('../pipeline/strings'), import('../classify/calibrate-strings'), import('../classify/model-io'),
+  ]);
   if (a.model && isStringModel(a.model)) {
     const r = await calibrateStringModel(a.model, a.data, a.out, { backend: a.backend, second: a.second });
     out(`temperature ${r.temperature.toFixed(4)} fitted on half of ${r.fields} held-out fields of ${a.data}; on the other half: log-loss ${r.nllBefore.toFixed(4)} -> ${r.nllAfter.toFixed(4)}, ECE ${(100 * r.eceBefore).toFixed(2)}% -> ${(100 * r.eceAfter).toFixed(2)}%`);
@@ -327,6 +343,7 @@ async function cmdCalibrate(a: { data: string; model?: string; out: string; back
 }
 
 async function cmdZoo(): Promise<number> {
+  const [{ useBackend }, { PRESETS, countParams }] = await Promise.all([import('../classify/backend'), import('../classify/zoo')]);
   await useBackend('cpu');
   for (const p of Object.values(PRESETS)) {
     const r = p.recipe;
@@ -336,6 +353,10 @@ async function cmdZoo(): Promise<number> {
   }
   return 0;
 }
+
+// For `train --help` and its option checks only (yargs builders are synchronous).
+const zooNames = () => (require('../classify/zoo') as typeof import('../classify/zoo')).ARCH_NAMES.join(', ');
+const augmentNames = () => Object.keys((require('../classify/train') as typeof import('../classify/train')).AUGMENTS);
 
 /** Runs the CLI on `argv` (without `node script`); resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -366,7 +387,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('touching-model', { type: 'string', describe: 'digit model with a reject class that re-reads fields where digits may touch, by recognition-based segmentation (default: the shipped models/check; none: contours only)' })
           .option('min-confidence', { type: 'number', default: 0.9, describe: 'fields whose confidence (probability the string is right) is below this need review' })
           .option('dpi', { type: 'number', default: 300, describe: 'PDF rasterization resolution: the pixels boxes are given in' })
-          .option('work-size', { type: 'number', default: DEFAULT_WORK_SIZE, describe: 'pages are read with their shorter side reduced to this many pixels (150 dpi for letter); boxes are still in page pixels; 0 = full resolution' })
+          .option('work-size', { type: 'number', default: (require('../pipeline/scan') as typeof import('../pipeline/scan')).DEFAULT_WORK_SIZE, describe: 'pages are read with their shorter side reduced to this many pixels (150 dpi for letter); boxes are still in page pixels; 0 = full resolution' })
           .option('pixel-limit', { type: 'number', describe: 'refuse pages with more pixels than this' })
           .option('debug', { type: 'string', describe: 'write every preprocessing step\'s image here' })
           .option('overlay', { type: 'string', describe: 'write a PNG per page with boxes and digits drawn over the scan' })
@@ -395,7 +416,7 @@ export async function main(argv: string[]): Promise<number> {
       'train a model-zoo preset with its paper\'s recipe (every option overrides it)',
       (y) =>
         y
-          .option('arch', { type: 'string', describe: `preset: ${ARCH_NAMES.join(', ')} (default vgg-bn, or the --init model's)` })
+          .option('arch', { type: 'string', describe: `preset: ${zooNames()} (default vgg-bn, or the --init model's)` })
           .option('epochs', { type: 'number' })
           .option('batch-size', { type: 'number' })
           .option('lr', { type: 'number', describe: 'peak learning rate' })
@@ -405,7 +426,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('out', { type: 'string', demandOption: true, describe: 'output folder (model + checkpoint)' })
           .option('resume', { type: 'boolean', describe: 'continue from the checkpoint in --out' })
           .option('seed', { type: 'number', default: 1 })
-          .option('augment', { choices: ['recipe', ...Object.keys(AUGMENTS)], default: 'recipe', describe: 'augmentation: the recipe\'s, none, paper (004), scan (004 + scan-like variation)' })
+          .option('augment', { choices: ['recipe', ...augmentNames()], default: 'recipe', describe: 'augmentation: the recipe\'s, none, paper (004), scan (004 + scan-like variation)' })
           .option('validation-split', { type: 'number' })
           .option('limit', { type: 'number', describe: 'use only the first N training samples' })
           .option('backend', { choices: BACKENDS, default: 'wasm' as BackendName })

@@ -18,9 +18,10 @@ import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, parseTempla
 import { affineScale, applyAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
 import { extractDigits, recropFaint, recropGrey, recropThin } from '../segment/digits';
 import { bestPath, segmentGraph } from '../segment/strings';
-import { Classifier, type Prediction } from '../classify/classifier';
-import { defaultCheckModelDir } from '../classify/model-io';
-import { agreementConfidence, defaultStringModelDir, StringModel } from '../classify/string-model';
+// The models' modules (TF.js, ~120 ms to load) are loaded when first used: the main thread of a
+// scan on worker threads never reads a digit, and starts its workers that much sooner.
+import type { Classifier, Prediction } from '../classify/classifier';
+import type { StringModel } from '../classify/string-model';
 import type { BackendName } from '../classify/backend';
 import { defaultWorkers } from '../threads';
 import { scanParallel } from './parallel';
@@ -278,7 +279,8 @@ const stringModels = new Map<string, Promise<StringModel>>();
 /** The string model for amount fields, loaded once per thread; null with `stringModel: 'none'`. */
 async function stringModelFor(opts: ScanOptions): Promise<StringModel | null> {
   if (opts.stringModel === 'none') return null;
-  if (opts.stringModel instanceof StringModel) return opts.stringModel;
+  if (typeof opts.stringModel === 'object') return opts.stringModel;
+  const { StringModel, defaultStringModelDir } = await import('../classify/string-model');
   const dir = opts.stringModel ?? defaultStringModelDir();
   if (!stringModels.has(dir)) stringModels.set(dir, StringModel.load(dir, opts.backend));
   return stringModels.get(dir)!;
@@ -310,6 +312,7 @@ async function readWhole(
   const second = sm.second;
   if (!second?.weights || reads.length === 0) return reads.map((r) => ({ digits: r.digits, confidence: r.confidence }));
   const { dir, weights } = second;
+  const { agreementConfidence } = await import('../classify/string-model');
   const others = await readByRecognition(cv, clean, regions, await readerFor(dir, opts), { ...opts, fieldType: 'amount' });
   return reads.map((r, i) => {
     const other = text(others[i]);
@@ -324,7 +327,7 @@ async function readWhole(
 
 /** A digit model with a reject class loaded in this thread, by folder. */
 function readerFor(dir: string, opts: ScanOptions): Promise<Classifier> {
-  if (!secondReaders.has(dir)) secondReaders.set(dir, Classifier.load(dir, { workers: 1, backend: opts.backend }));
+  if (!secondReaders.has(dir)) secondReaders.set(dir, import('../classify/classifier').then(({ Classifier }) => Classifier.load(dir, { workers: 1, backend: opts.backend })));
   return secondReaders.get(dir)!;
 }
 
@@ -341,7 +344,7 @@ async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[]
   if (opts.touchingModel === 'none') return readings;
   const which = readings.map((r, i) => (r.touching ? i : -1)).filter((i) => i >= 0);
   if (which.length === 0) return readings;
-  const again = await readByRecognition(cv, clean, which.map((i) => regions[i]), await readerFor(opts.touchingModel ?? defaultCheckModelDir(), opts), opts, true);
+  const again = await readByRecognition(cv, clean, which.map((i) => regions[i]), await readerFor(opts.touchingModel ?? (await import('../classify/model-io')).defaultCheckModelDir(), opts), opts, true);
   const out = [...readings];
   which.forEach((i, k) => {
     const a = readings[i];
@@ -716,7 +719,7 @@ export async function scanInputs(
     const r = await scanParallel(items, { ...options, template }, concurrency, onDocument, onPage);
     if (r) return r;
   }
-  const clf = options.classifier ?? (await Classifier.load(options.model, { workers: 1, backend: options.backend }));
+  const clf = options.classifier ?? (await (await import('../classify/classifier')).Classifier.load(options.model, { workers: 1, backend: options.backend }));
   let failed = 0;
   try {
     for (const [k, item] of items.entries()) {
