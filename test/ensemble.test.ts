@@ -64,6 +64,36 @@ describe('digit ensembles (a model folder with ensemble.json)', () => {
     for (let i = 0; i < 6; i++) expect(maxRow(pw, i)).toBeLessThan(maxRow(pp, i));
   });
 
+  test('unsure readers read only the crops the members are unsure of, and there count in the mean (a folder may be listed twice)', async () => {
+    const src = await randomEnsemble();
+    const c = withSeededRandom(3, () => getPreset('compact').build());
+    await saveModel(c, join(src, 'c'), meta('compact'));
+    const [base, pc, pb] = await Promise.all([src, join(src, 'c'), join(src, 'b')].map((d) => Classifier.load(d, { workers: 1 }).then((m) => m.predict(x, 6))));
+    const top = (p: Float32Array, i: number) => Math.max(...p.subarray(i * 10, i * 10 + 10));
+    const tops = [0, 1, 2, 3, 4, 5].map((i) => top(base, i)).sort((u, v) => u - v);
+    const below = (tops[2] + tops[3]) / 2; // half the crops under it
+    writeFileSync(join(src, 'ensemble.json'), JSON.stringify({ format: DIGIT_ENSEMBLE_FORMAT, members: ['a', 'b'], unsure: { below, members: ['c', 'b'] } }));
+    const ens = await Classifier.load(src, { workers: 1 });
+    const pooled = await Classifier.load(src, { workers: 2, parallelThreshold: 1 });
+    try {
+      const [pe, pp] = [await ens.predict(x, 6), await pooled.predict(x, 6)];
+      let reread = 0;
+      for (let i = 0; i < 6; i++) {
+        const unsure = top(base, i) < below;
+        if (unsure) reread++;
+        for (let k = i * 10; k < i * 10 + 10; k++) {
+          expect(pe[k]).toBeCloseTo(unsure ? (2 * base[k] + pc[k] + pb[k]) / 4 : base[k], 5);
+          expect(pp[k]).toBeCloseTo(pe[k], 5);
+        }
+      }
+      expect(reread).toBe(3);
+    } finally {
+      await pooled.close();
+    }
+    writeFileSync(join(src, 'ensemble.json'), JSON.stringify({ format: DIGIT_ENSEMBLE_FORMAT, members: ['a', 'b'], unsure: { below: 2, members: ['c'] } }));
+    await expect(Classifier.load(src, { workers: 1 })).rejects.toThrow(/corrupt digit ensemble: "unsure\.below" must be a probability/);
+  });
+
   test('a broken ensemble.json names the file and the problem', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ensemble-bad-'));
     writeFileSync(join(dir, 'ensemble.json'), JSON.stringify({ format: DIGIT_ENSEMBLE_FORMAT, members: [] }));
@@ -87,6 +117,13 @@ describe('digit ensembles (a model folder with ensemble.json)', () => {
     expect(spec.metrics.mnistTestAccuracy).toBeLessThan(0.3);
     const clf = await Classifier.load(out, { workers: 1 });
     expect(clf.networks).toHaveLength(2);
+    // Unsure readers: copied on after the members; a member listed again is the same folder.
+    const withUnsure = join(mkdtempSync(join(tmpdir(), 'ensemble-made-')), 'unsure');
+    const u = await makeEnsemble([join(src, 'a'), join(src, 'b')], withUnsure, { measure: false, unsure: { members: [join(src, 'a'), join(src, 'b')], below: 0.9 } });
+    expect(u.spec.unsure).toEqual({ below: 0.9, members: ['a', 'b'] });
+    expect(existsSync(join(withUnsure, 'c'))).toBe(false);
+    await expect(Classifier.load(withUnsure, { workers: 1 })).resolves.toBeDefined();
+    await expect(makeEnsemble([join(src, 'a'), join(src, 'b')], join(out, 'w'), { unsure: { members: [join(src, 'a')], below: 1.5 } })).rejects.toThrow(/"below" must be a probability/);
     await expect(makeEnsemble([join(src, 'a')], join(out, 'x'))).rejects.toThrow(/two or more/);
     await expect(makeEnsemble([out, join(src, 'a')], join(out, 'y'))).rejects.toThrow(/an ensemble itself/);
     await expect(train({ init: out, out: join(out, 'z'), epochs: 1, limit: 10 })).rejects.toThrow(/a digit ensemble; start from one of its networks instead \(e\.g\. .*[/\\]a\)/);

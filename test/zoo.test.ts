@@ -7,8 +7,9 @@ import { Rng } from '../src/classify/data/random';
 beforeAll(() => useBackend('cpu'));
 
 describe('model zoo', () => {
-  test('the five presets exist', () => {
-    expect(ARCH_NAMES.sort()).toEqual(['compact', 'edu-cnn', 'lenet5', 'tf-cnn', 'vgg-bn']);
+  test("the five papers' presets and the project's own exist", () => {
+    expect([...ARCH_NAMES].sort()).toEqual(['compact', 'deep-bn', 'edu-cnn', 'lenet5', 'tf-cnn', 'vgg-bn']);
+    expect(ARCH_NAMES.filter((n) => PRESETS[n].paper.startsWith('none'))).toEqual(['deep-bn']);
   });
   test('compact has exactly 37,610 parameters and the layer shapes of paper 002', () => {
     const m = getPreset('compact').build();
@@ -30,6 +31,17 @@ describe('model zoo', () => {
     expect(countParams(getPreset('vgg-bn').build())).toBe(198442);
     expect(countParams(getPreset('edu-cnn').build())).toBe(225034);
     expect(countParams(getPreset('lenet5').build())).toBe(49102);
+    expect(countParams(getPreset('deep-bn').build())).toBe(326826);
+  });
+  test('deep-bn: strided 5x5 convolutions instead of pooling, every conv without bias and batch-normalized', () => {
+    const m = getPreset('deep-bn').build();
+    const convs = m.layers.filter((l) => l.getClassName() === 'Conv2D');
+    expect(convs.map((c) => (c.getConfig() as { strides: number[] }).strides[0])).toEqual([1, 1, 2, 1, 1, 2, 1]);
+    for (const c of convs) expect(c.getWeights()).toHaveLength(1);
+    expect(m.layers.filter((l) => l.getClassName() === 'BatchNormalization')).toHaveLength(7);
+    expect(m.layers.filter((l) => l.getClassName() === 'MaxPooling2D')).toHaveLength(0);
+    const shapes = m.layers.filter((l) => l.getClassName() === 'Activation').map((l) => (l.outputShape as number[]).slice(1));
+    expect(shapes).toEqual([[26, 26, 32], [24, 24, 32], [12, 12, 32], [10, 10, 64], [8, 8, 64], [4, 4, 64], [1, 1, 128]]);
   });
   test('vgg-bn convs have no bias and are followed by batch norm', () => {
     const m = getPreset('vgg-bn').build();

@@ -10,7 +10,7 @@ import { defaultWorkers, WorkerPool } from './pool';
 import type { DigitCrop } from '../types';
 import { argmaxRow } from './metrics';
 import { foldForInference } from './fold';
-import { forwardMean } from './infer';
+import { DigitReaders, readDigits } from './infer';
 import { isStringModel } from './string-model';
 
 /** One classified digit. */
@@ -72,6 +72,8 @@ export class Classifier {
   private constructor(
     /** The networks that read each crop, folded for inference (one unless the model is an ensemble). */
     readonly networks: tfl.LayersModel[],
+    /** An ensemble's networks that read the crops the others are unsure of (see `DigitEnsembleSpec.unsure`). */
+    readonly unsure: DigitReaders['unsure'],
     readonly metadata: ModelMetadata,
     /** The model folder it was loaded from. */
     readonly modelPath: string,
@@ -86,8 +88,9 @@ export class Classifier {
     const backend = options.backend ?? 'wasm';
     await useBackend(backend);
     if (isStringModel(modelPath)) throw new ModelError(`${modelPath}: a string model (it reads whole fields), not a digit model: pass it as --string-model`);
-    const { networks, metadata, dir } = await loadDigitModel(modelPath);
-    return new Classifier(networks.map(foldForInference), metadata, dir, backend, options.workers ?? defaultWorkers(), options.parallelThreshold ?? 2048);
+    const { networks, unsure, metadata, dir } = await loadDigitModel(modelPath);
+    const folded = unsure ? { below: unsure.below, networks: unsure.networks.map(foldForInference) } : undefined;
+    return new Classifier(networks.map(foldForInference), folded, metadata, dir, backend, options.workers ?? defaultWorkers(), options.parallelThreshold ?? 2048);
   }
 
   /** Number of output classes. */
@@ -96,7 +99,7 @@ export class Classifier {
   }
 
   private predictLocal(pixels: Float32Array, count: number): Float32Array {
-    return forwardMean(this.networks, pixels, count);
+    return readDigits({ networks: this.networks, unsure: this.unsure }, pixels, count);
   }
 
   private async predictParallel(pixels: Float32Array, count: number, chunk = 4096): Promise<Float32Array> {

@@ -13,7 +13,7 @@ import { BackendName, useBackend } from './backend';
 export interface EnsembleResult {
   out: string;
   spec: DigitEnsembleSpec;
-  /** MNIST test accuracy of each member and of the ensemble (when measured). */
+  /** MNIST test accuracy of each model folder (as in `spec.training.members`) and of the ensemble (when measured). */
   memberAccuracy: number[];
   accuracy: number | null;
 }
@@ -23,36 +23,53 @@ export interface EnsembleResult {
  * `out/ensemble.json`; with `measure` (default true) each member and the ensemble are measured on
  * the MNIST test set and the figures stored in the ensemble's metrics.
  *
+ * With `unsure`, those models are copied too (named on from the members') and read only the crops
+ * the members' mean is less sure of than `unsure.below` (see `DigitEnsembleSpec.unsure`).
+ *
  * @example
  * await makeEnsemble(['runs/net1', 'runs/net2'], 'models/mine');  // then: Classifier.load('models/mine')
+ * await makeEnsemble(['runs/net1', 'runs/net2'], 'models/mine', { unsure: { members: ['runs/net3'], below: 0.99 } });
  */
 export async function makeEnsemble(
   members: string[],
   out: string,
-  options: { measure?: boolean; backend?: BackendName; command?: string } = {},
+  options: { measure?: boolean; backend?: BackendName; command?: string; unsure?: { members: string[]; below: number } } = {},
 ): Promise<EnsembleResult> {
   if (members.length < 2) throw new ModelError('an ensemble needs two or more member models');
+  const unsure = options.unsure && options.unsure.members.length > 0 ? options.unsure : undefined;
+  if (unsure && !(unsure.below > 0 && unsure.below <= 1)) throw new ModelError(`unsure readers: "below" must be a probability in (0, 1], not ${unsure.below}`);
   await useBackend(options.backend ?? 'wasm');
-  const names = members.map((_, i) => String.fromCharCode(97 + i));
+  const all = [...members, ...(unsure?.members ?? [])];
+  // One folder per model: a model listed twice (an unsure reader that is also a member, to weigh it
+  // more on unsure crops) is copied once and named twice.
+  const folderOf = new Map<string, string>();
+  const allNames = all.map((m) => {
+    const k = resolve(m);
+    if (!folderOf.has(k)) folderOf.set(k, String.fromCharCode(97 + folderOf.size));
+    return folderOf.get(k)!;
+  });
+  const names = allNames.slice(0, members.length);
+  const unique = [...new Set(allNames)].map((n) => ({ name: n, from: all[allNames.indexOf(n)] }));
   const classes = new Set<string>();
-  for (const m of members) {
+  for (const m of all) {
     if (readDigitEnsemble(m)) throw new ModelError(`${m}: an ensemble itself: name its member folders instead`);
     classes.add((await loadModel(m)).metadata.classes.join(','));
   }
   if (classes.size > 1) throw new ModelError(`members have different classes (${[...classes].join(' / ')})`);
   const dst = resolve(out);
-  if (members.some((m) => resolve(m).startsWith(dst + '/') || resolve(m) === dst)) throw new ModelError(`${out}: the output folder holds a member; write the ensemble elsewhere`);
+  if (all.some((m) => resolve(m).startsWith(dst + '/') || resolve(m) === dst)) throw new ModelError(`${out}: the output folder holds a member; write the ensemble elsewhere`);
   mkdirSync(dst, { recursive: true });
   // A single model's files where the ensemble goes would be read instead of it by older versions.
   for (const f of ['model.json', 'weights.bin']) if (existsSync(join(dst, f))) rmSync(join(dst, f));
-  members.forEach((m, i) => {
-    mkdirSync(join(dst, names[i]), { recursive: true });
-    for (const f of ['model.json', 'weights.bin']) copyFileSync(join(m, f), join(dst, names[i], f));
-  });
+  for (const { name, from } of unique) {
+    mkdirSync(join(dst, name), { recursive: true });
+    for (const f of ['model.json', 'weights.bin']) copyFileSync(join(from, f), join(dst, name, f));
+  }
   const spec: DigitEnsembleSpec = {
     format: DIGIT_ENSEMBLE_FORMAT,
     members: names,
-    training: { members: members.map((m, i) => ({ folder: names[i], from: m })), command: options.command ?? null, date: new Date().toISOString(), packageVersion: packageVersion() },
+    ...(unsure ? { unsure: { below: unsure.below, members: allNames.slice(members.length) } } : {}),
+    training: { members: unique.map((u) => ({ folder: u.name, from: u.from })), command: options.command ?? null, date: new Date().toISOString(), packageVersion: packageVersion() },
     metrics: {},
   };
   writeFileSync(join(dst, 'ensemble.json'), JSON.stringify(spec, null, 1) + '\n');
@@ -60,7 +77,7 @@ export async function makeEnsemble(
   let accuracy: number | null = null;
   if (options.measure !== false) {
     const test = await loadEvalData('mnist-test');
-    for (const d of [...names.map((n) => join(dst, n)), dst]) {
+    for (const d of [...unique.map((u) => join(dst, u.name)), dst]) {
       const clf = await Classifier.load(d, { backend: options.backend });
       try {
         const a = (await evaluate(clf, test, 'mnist-test')).metrics.accuracy;

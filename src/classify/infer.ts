@@ -38,3 +38,40 @@ export function forwardMean(networks: tfl.LayersModel[], pixels: Float32Array, c
   for (let i = 0; i < out.length; i++) out[i] *= inv;
   return out;
 }
+
+/**
+ * The networks of a digit model as they read: `networks` read every crop and their probabilities
+ * are averaged; when `unsure` is set, a crop whose averaged top probability is under `unsure.below`
+ * is read by `unsure.networks` as well, and its probabilities are the mean over all of them.
+ */
+export interface DigitReaders {
+  networks: tfl.LayersModel[];
+  unsure?: { below: number; networks: tfl.LayersModel[] };
+}
+
+/**
+ * Class probabilities of `count` images read by a model's {@link DigitReaders}: the first networks'
+ * mean, and for the unsure rows the mean over every network.
+ */
+export function readDigits(readers: DigitReaders, pixels: Float32Array, count: number, batch = INFER_BATCH): Float32Array {
+  const out = forwardMean(readers.networks, pixels, count, batch);
+  const extra = readers.unsure;
+  if (!extra || extra.networks.length === 0 || count === 0) return out;
+  const k = out.length / count;
+  const rows: number[] = [];
+  for (let i = 0; i < count; i++) {
+    let top = 0;
+    for (let c = 0; c < k; c++) top = Math.max(top, out[i * k + c]);
+    if (top < extra.below) rows.push(i);
+  }
+  if (rows.length === 0) return out;
+  const px = new Float32Array(rows.length * 784);
+  rows.forEach((r, j) => px.set(pixels.subarray(r * 784, (r + 1) * 784), j * 784));
+  const sum = forwardMean(extra.networks, px, rows.length, batch);
+  const n = readers.networks.length;
+  const m = extra.networks.length;
+  rows.forEach((r, j) => {
+    for (let c = 0; c < k; c++) out[r * k + c] = (out[r * k + c] * n + sum[j * k + c] * m) / (n + m);
+  });
+  return out;
+}

@@ -36,6 +36,8 @@ export interface ModelMetadata {
   temperature?: number;
   /** For a digit ensemble: its member folders, relative to the ensemble's folder. */
   members?: string[];
+  /** For a digit ensemble with unsure readers: see {@link DigitEnsembleSpec.unsure}. */
+  unsure?: { below: number; members: string[] };
 }
 
 /** Raised when a model folder is missing or unreadable; the message names the path. */
@@ -172,11 +174,20 @@ export const DIGIT_ENSEMBLE_FORMAT = 'digitscan-digit-ensemble';
  *
  * @example
  * { "format": "digitscan-digit-ensemble", "members": ["a", "b"], "metrics": { "mnistTestAccuracy": 0.9975 } }
+ *
+ * With `unsure`, more networks read only the crops the members are unsure of (cheap when most crops
+ * are read surely):
+ * { "format": "digitscan-digit-ensemble", "members": ["a", "b"], "unsure": { "below": 0.99, "members": ["c", "d"] } }
  */
 export interface DigitEnsembleSpec {
   format: typeof DIGIT_ENSEMBLE_FORMAT;
   /** Member folders, relative to the ensemble's folder; all with the same classes. */
   members: string[];
+  /**
+   * More member folders that read a crop only when the averaged top probability of `members` is
+   * under `below` (0-1); that crop's probabilities are then the mean over all of them.
+   */
+  unsure?: { below: number; members: string[] };
   /** Calibration temperature applied to the averaged probabilities (1 = none). */
   temperature?: number;
   /** How the ensemble was made and what it measured (free-form, kept as the metadata's). */
@@ -199,6 +210,15 @@ export function readDigitEnsemble(dir: string): DigitEnsembleSpec | null {
   if (!Array.isArray(spec.members) || spec.members.length === 0 || !spec.members.every((m) => typeof m === 'string')) {
     throw new ModelError(`${p}: corrupt digit ensemble: "members" must list one or more model folders`);
   }
+  const u = spec.unsure;
+  if (u !== undefined) {
+    if (typeof u !== 'object' || u === null || typeof u.below !== 'number' || !(u.below > 0 && u.below <= 1)) {
+      throw new ModelError(`${p}: corrupt digit ensemble: "unsure.below" must be a probability in (0, 1]`);
+    }
+    if (!Array.isArray(u.members) || u.members.length === 0 || !u.members.every((m) => typeof m === 'string')) {
+      throw new ModelError(`${p}: corrupt digit ensemble: "unsure.members" must list one or more model folders`);
+    }
+  }
   return spec;
 }
 
@@ -206,6 +226,8 @@ export function readDigitEnsemble(dir: string): DigitEnsembleSpec | null {
 export interface LoadedDigitModel {
   /** The networks whose probabilities are averaged (one for a plain model folder). */
   networks: tfl.LayersModel[];
+  /** An ensemble's networks for unsure crops (see {@link DigitEnsembleSpec.unsure}). */
+  unsure?: { below: number; networks: tfl.LayersModel[] };
   /** The model's metadata; for an ensemble, its first member's, with the ensemble's temperature and metrics. */
   metadata: ModelMetadata;
   dir: string;
@@ -223,8 +245,10 @@ export async function loadDigitModel(path: string = defaultModelDir()): Promise<
   }
   const members: LoadedModel[] = [];
   for (const m of spec.members) members.push(await loadModel(join(path, m)));
+  const extra: LoadedModel[] = [];
+  for (const m of spec.unsure?.members ?? []) extra.push(await loadModel(join(path, m)));
   const classes = members[0].metadata.classes.join(',');
-  const odd = members.find((m) => m.metadata.classes.join(',') !== classes);
+  const odd = [...members, ...extra].find((m) => m.metadata.classes.join(',') !== classes);
   if (odd) throw new ModelError(`${join(path, 'ensemble.json')}: members disagree on classes (${odd.dir}: ${odd.metadata.classes.join(',')}, not ${classes})`);
   const first = members[0].metadata;
   const metadata: ModelMetadata = {
@@ -234,6 +258,8 @@ export async function loadDigitModel(path: string = defaultModelDir()): Promise<
     training: spec.training ?? first.training,
     metrics: spec.metrics ?? {},
     members: spec.members,
+    ...(spec.unsure ? { unsure: { below: spec.unsure.below, members: spec.unsure.members } } : {}),
   };
-  return { networks: members.map((m) => m.model), metadata, dir: resolve(path) };
+  const unsure = spec.unsure ? { below: spec.unsure.below, networks: extra.map((m) => m.model) } : undefined;
+  return { networks: members.map((m) => m.model), ...(unsure ? { unsure } : {}), metadata, dir: resolve(path) };
 }

@@ -10,7 +10,7 @@ import { fillBatch } from './batch';
 import type { AugmentSpec } from './data/augment';
 import { loadDigitModel } from './model-io';
 import { foldForInference } from './fold';
-import { forward, forwardMean } from './infer';
+import { DigitReaders, forward, readDigits } from './infer';
 import { seedThreadRandom } from './seeded';
 import { getPreset } from './zoo';
 import { FlatAdam } from './adam';
@@ -28,7 +28,7 @@ export type WorkerRequest =
 
 let model: tfl.LayersModel | null = null;
 /** The networks that read crops after `init-model` (several for a digit ensemble). */
-let readers: tfl.LayersModel[] = [];
+let readers: DigitReaders | null = null;
 let optimizer: FlatAdam | null = null;
 /** The trainable weights, concatenated: what the optimizer updates. */
 let flatWeights: Float32Array | null = null;
@@ -111,7 +111,7 @@ function step(indices: Int32Array, seed: number): { grads: Float32Array; loss: n
 }
 
 function predict(pixels: Float32Array, count: number): Float32Array {
-  return readers.length > 0 ? forwardMean(readers, pixels, count) : forward(requireModel(), pixels, count);
+  return readers ? readDigits(readers, pixels, count) : forward(requireModel(), pixels, count);
 }
 
 async function handle(msg: WorkerRequest): Promise<unknown> {
@@ -132,7 +132,11 @@ async function handle(msg: WorkerRequest): Promise<unknown> {
     }
     case 'init-model': {
       await useBackend(backend);
-      readers = (await loadDigitModel(msg.modelPath)).networks.map(foldForInference);
+      const loaded = await loadDigitModel(msg.modelPath);
+      readers = {
+        networks: loaded.networks.map(foldForInference),
+        ...(loaded.unsure ? { unsure: { below: loaded.unsure.below, networks: loaded.unsure.networks.map(foldForInference) } } : {}),
+      };
       return { ok: true };
     }
     case 'step': {

@@ -133,12 +133,14 @@ async function cmdTrainStrings(a: {
   }
 }
 
-async function cmdEnsemble(a: { members: string[]; out: string; measure: boolean; backend: BackendName }): Promise<number> {
+async function cmdEnsemble(a: { members: string[]; out: string; measure: boolean; backend: BackendName; unsure?: string[]; unsureBelow: number }): Promise<number> {
   const { makeEnsemble } = await import('../classify/ensemble');
-  const r = await makeEnsemble(a.members, a.out, { measure: a.measure, backend: a.backend, command: `digitscan ${process.argv.slice(2).join(' ')}` });
-  out(`ensemble of ${r.spec.members.length} written to ${r.out}`);
+  const unsure = a.unsure && a.unsure.length > 0 ? { members: a.unsure, below: a.unsureBelow } : undefined;
+  const r = await makeEnsemble(a.members, a.out, { measure: a.measure, backend: a.backend, unsure, command: `digitscan ${process.argv.slice(2).join(' ')}` });
+  out(`ensemble of ${r.spec.members.length}${unsure ? ` (and ${unsure.members.length} for crops read under ${unsure.below})` : ''} written to ${r.out}`);
   if (r.accuracy !== null) {
-    r.memberAccuracy.forEach((acc, i) => out(`member ${r.spec.members[i]} (${a.members[i]}): MNIST test ${(100 * acc).toFixed(2)}%`));
+    const folders = (r.spec.training as { members: Array<{ folder: string; from: string }> }).members;
+    r.memberAccuracy.forEach((acc, i) => out(`member ${folders[i].folder} (${folders[i].from}): MNIST test ${(100 * acc).toFixed(2)}%`));
     out(`ensemble: MNIST test ${(100 * r.accuracy).toFixed(2)}%`);
   }
   return 0;
@@ -500,6 +502,8 @@ export async function main(argv: string[]): Promise<number> {
           .positional('members', { type: 'string', array: true, describe: 'digit model folders (two or more, same classes)' })
           .option('out', { type: 'string', demandOption: true, describe: 'output folder: members copied to a, b, ... and ensemble.json' })
           .option('measure', { type: 'boolean', default: true, describe: 'measure each member and the ensemble on MNIST test (--no-measure to skip)' })
+          .option('unsure', { type: 'string', array: true, describe: 'more digit model folders that read only the crops the members are unsure of (their mean under --unsure-below)' })
+          .option('unsure-below', { type: 'number', default: 0.99, describe: 'with --unsure: a crop whose members\' top probability is under this is read by the --unsure models too' })
           .option('backend', { choices: BACKENDS, default: 'wasm' as BackendName }),
       (a) => run(cmdEnsemble(a as never)),
     )
