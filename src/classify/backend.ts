@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerTrainingKernels } from './kernels';
-
 import { BACKENDS, type BackendName } from './backend-names';
+
 export { BACKENDS, type BackendName };
 
 let active: Promise<BackendName> | null = null;

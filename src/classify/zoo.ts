@@ -170,10 +170,10 @@ export const PRESETS: Record<string, Preset> = {
 };
 
 /**
- * Not from the five papers: the project's own deeper network for the shipped model (after a
- * well-known Kaggle MNIST design): strided 5x5 convolutions instead of pooling, a 4x4 convolution
- * down to 1x1, batch norm after every convolution; ~1.3x `vgg-bn`'s inference work. Trained with
- * paper 004's recipe.
+ * Not from the five papers: the project's own deeper network (after a well-known Kaggle MNIST
+ * design): strided 5x5 convolutions instead of pooling, a 4x4 convolution down to 1x1, batch norm
+ * after every convolution; ~1.3x `vgg-bn`'s inference work. Trained with paper 004's recipe. Not in
+ * the shipped model (docs/bench-history.md, "Session 29").
  */
 PRESETS['deep-bn'] = {
   name: 'deep-bn',
