@@ -13,7 +13,9 @@ import { BackendName, useBackend } from './backend';
 export interface EnsembleResult {
   out: string;
   spec: DigitEnsembleSpec;
-  /** MNIST test accuracy of each model folder (as in `spec.training.members`) and of the ensemble (when measured). */
+  /** The ensemble's model folders, each once (a model listed twice is one folder), with the folder it was copied from. */
+  folders: Array<{ name: string; from: string }>;
+  /** MNIST test accuracy of each of {@link folders} and of the ensemble (when measured). */
   memberAccuracy: number[];
   accuracy: number | null;
 }
@@ -90,5 +92,5 @@ export async function makeEnsemble(
     spec.metrics = { mnistTestAccuracy: accuracy, memberMnistTestAccuracy: memberAccuracy };
     writeFileSync(join(dst, 'ensemble.json'), JSON.stringify(spec, null, 1) + '\n');
   }
-  return { out: dst, spec, memberAccuracy, accuracy };
+  return { out: dst, spec, folders: unique, memberAccuracy, accuracy };
 }

@@ -2,15 +2,15 @@
  * The `digitscan` command line: a thin layer of yargs over the library. Exit codes: 0 all inputs
  * succeeded, 1 some input failed (the rest were still processed), 2 usage or setup error.
  */
+// Each command loads the modules it needs when it runs (TF.js, OpenCV's wrapper, the plotting
+// library and the trainers together take ~0.3 s to load): `digitscan scan` on worker threads starts
+// them without loading TF.js in this thread at all. Only light modules and types are imported here.
 import yargs, { Argv } from 'yargs';
 import { SingleBar, Presets } from 'cli-progress';
 import { BACKENDS, type BackendName } from '../classify/backend-names';
 import type { StringModel } from '../classify/string-model';
 import type { FieldType } from '../segment/fields';
 import type { StringSplit } from '../pipeline/strings';
-// Each command loads the modules it needs when it runs (TF.js, OpenCV's wrapper, the plotting
-// library and the trainers together take ~0.3 s to load): `digitscan scan` on worker threads starts
-// them without loading TF.js in this thread at all.
 import { CSV_HEADER, csvRows, jsonDocument, jsonlLine } from '../pipeline/output';
 import { packageVersion } from '../version';
 
@@ -139,8 +139,7 @@ async function cmdEnsemble(a: { members: string[]; out: string; measure: boolean
   const r = await makeEnsemble(a.members, a.out, { measure: a.measure, backend: a.backend, unsure, command: `digitscan ${process.argv.slice(2).join(' ')}` });
   out(`ensemble of ${r.spec.members.length}${unsure ? ` (and ${unsure.members.length} for crops read under ${unsure.below})` : ''} written to ${r.out}`);
   if (r.accuracy !== null) {
-    const folders = (r.spec.training as { members: Array<{ folder: string; from: string }> }).members;
-    r.memberAccuracy.forEach((acc, i) => out(`member ${folders[i].folder} (${folders[i].from}): MNIST test ${(100 * acc).toFixed(2)}%`));
+    r.memberAccuracy.forEach((acc, i) => out(`member ${r.folders[i].name} (${r.folders[i].from}): MNIST test ${(100 * acc).toFixed(2)}%`));
     out(`ensemble: MNIST test ${(100 * r.accuracy).toFixed(2)}%`);
   }
   return 0;
