@@ -289,7 +289,7 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
     const read = async (f, into) => {
       const [doc] = await collect(scanInputs, [f], { autoFields: true, classifier: clf, concurrency: 1 });
       const got = matchFields(want, doc.pages[0]?.fields ?? []);
-      want.forEach((w, k) => into.push({ expected: form.expected[w.name], read: got[k]?.value ?? '', where: `${f.split('/').pop()} ${w.name}${got[k] ? '' : ' (not found)'}` }));
+      want.forEach((w, k) => into.push({ expected: form.expected[w.name], read: got[k]?.value ?? '', where: `${f.split('/').pop()} ${w.name}${got[k] ? '' : ' (not found)'}`, confidence: got[k]?.confidence ?? 0, reasons: got[k]?.reasons ?? [] }));
     };
     await read(file, pairs[kind]);
     if (kind === 0) {
@@ -312,6 +312,9 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
     console.log('\nMisread:');
     for (const p of wrong) console.log(`  ${p.where}: ${p.expected} -> ${p.read}`);
   }
+  // Every field's reading, for a look at what the pipeline decided (reasons: the notes of review).
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify({ kinds, pairs, bitonal }));
+  console.log(`\n(pages and every field's reading: ${dir}, readings.json)`);
   return { rows, generated: dir };
 }
 
