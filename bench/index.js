@@ -11,6 +11,8 @@
  *                                 big handwriting, 200 dpi)
  *   npm run bench -- layouts [N]  the scan bench's other layouts alone (N pages, default 24: the M above)
  *   npm run bench -- crowded [N]  N pages (default 24) of big, crowded handwriting only (seeds 9000 on)
+ *   npm run bench -- real-forms [N [MODEL]]  N pages (default 300) of the sample forms filled in with real handwriting
+ *                                 (held-out real check digits instead of MNIST test), template and --auto-fields
  *   npm run bench -- upside-down [N]  the scan bench's N pages (default 60) turned by 180° and on their side: turned upright? read right?
  *   npm run bench -- orand        string accuracy on the real check amounts (../shared/data/orand-car-a), default mode
  *   npm run bench -- zoo [names] [--force]   reproduce the five papers: train each preset with its recipe,
@@ -245,6 +247,8 @@ async function zoo() {
   if (what === 'layouts') save('layouts', await require('./scan').variedForms(Number(process.argv[3]) || 24, row));
   // More pages of big, crowded handwriting (seeds 9000 + i, none shared with the scan bench's).
   if (what === 'crowded') save('crowded', await require('./scan').variedForms(Number(process.argv[3]) || 24, row, 2, 9000));
+  // The sample forms filled in with real handwriting (held-out real check digits), N pages (default 300).
+  if (what === 'real-forms' || what === 'default') save('real-forms', await require('./scan').realForms(Number(process.argv[3]) || 300, row, process.argv[4]));
   // The scan bench's pages turned upside down and on their side (not in the default run).
   if (what === 'upside-down') save('upside-down', await require('./scan').upsideDown(Number(process.argv[3]) || 60, row));
   if (what === 'orand' || what === 'default') save('orand', await require('./scan').orand(row));

@@ -318,6 +318,81 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
   return { rows, generated: dir };
 }
 
+/**
+ * The sample layouts filled in with real handwriting: `n` pages as the scan bench makes them (same
+ * layouts, marks and scan artifacts; seeds 40000 + i), their digits drawn from the held-out fifth of
+ * ../shared/data/orand-car-a cut at their labeled boxes (989 digits written on real bank checks, as
+ * binarized there, never trained on by the shipped models) instead of MNIST test. Read with each
+ * form's template and with --auto-fields. `model`: another digit model folder (default the shipped one).
+ */
+async function realForms(n, row, model) {
+  const root = join(__dirname, '..', '..', 'shared', 'data', 'orand-car-a');
+  if (!existsSync(join(root, 'labels.tsv'))) {
+    console.log(`\n(real check amounts not found at ${root}: skipped)`);
+    return { rows: [] };
+  }
+  const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
+  const { readStringLabels, splitStrings } = dist('io/labels');
+  const { buildStringSet } = dist('classify/data/checks');
+  const { scanInputs } = dist('pipeline/scan');
+  const { Classifier } = dist('classify/classifier');
+  const { readingOrder, templateFields } = dist('segment/fields');
+  const { set: cut } = await buildStringSet(splitStrings(readStringLabels(root)).heldOut, { boxesOnly: true });
+  // Not the few cut as a block of ink (a box over the check's patterned paper, binarized black):
+  // none denser than the densest MNIST test digit (mean ink 0.327; 6 of 995).
+  const keep = [];
+  for (let i = 0; i < cut.count; i++) {
+    let ink = 0;
+    for (let k = 0; k < 784; k++) ink += cut.images[i * 784 + k];
+    if (ink / 784 / 255 <= 0.327) keep.push(i);
+  }
+  const real = { ...cut, count: keep.length, labels: Uint8Array.from(keep, (i) => cut.labels[i]), images: new Uint8Array(keep.length * 784) };
+  keep.forEach((i, k) => real.images.set(cut.images.subarray(i * 784, (i + 1) * 784), k * 784));
+  const dir = mkdtempSync(join(tmpdir(), 'bench-real-forms-'));
+  const names = Object.keys(SAMPLE_FORMS);
+  const clf = await Classifier.load(model, { workers: 1 });
+  const tplPairs = [];
+  const autoPairs = [];
+  const pair = (f, name, fl, where) => ({ expected: f.expected[name], read: fl?.value ?? '', where, confidence: fl?.confidence ?? 0, reasons: fl?.reasons ?? [] });
+  for (let i = 0; i < n; i++) {
+    const name = names[i % names.length];
+    const spec = SAMPLE_FORMS[name];
+    const seed = 40000 + i;
+    const form = generateForm(spec.fields, real, seed, { marks: spec.marks });
+    const file = join(dir, `${String(i).padStart(3, '0')}-${name}.png`);
+    writeFileSync(file, await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed));
+    const f = { expected: form.expected };
+    const [t] = await collect(scanInputs, [file], { template: form.template, classifier: clf, concurrency: 1 });
+    for (const fl of t.pages[0].fields) tplPairs.push(pair(f, fl.name, fl, `${file.split('/').pop()} ${fl.name}`));
+    const [a] = await collect(scanInputs, [file], { autoFields: true, classifier: clf, concurrency: 1 });
+    const page = a.pages[0];
+    const want = readingOrder(templateFields(form.template, page.width, page.height));
+    const got = matchFields(want, page.fields);
+    want.forEach((w, k) => autoPairs.push(pair(f, w.name, got[k], `${file.split('/').pop()} ${w.name}${got[k] ? '' : ' (not found)'}`)));
+  }
+  await clf.close();
+  console.log(`\n## The sample forms filled in with real handwriting (${n} pages, ${tplPairs.length} fields: held-out real check digits, ${real.count} of them, instead of MNIST test; model ${model ?? 'shipped'})\n`);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  const [st, sa] = [score(tplPairs), score(autoPairs)];
+  const unflagged = (pairs) => pairs.filter((p) => p.expected !== p.read && p.confidence >= 0.9).length;
+  const rows = [
+    row('field accuracy, template', st.fieldAccuracy * 100, null, '%', 2),
+    row('digit accuracy, template', st.digitAccuracy * 100, null, '%', 2),
+    row('field accuracy, --auto-fields', sa.fieldAccuracy * 100, null, '%', 2),
+    row('digit accuracy, --auto-fields', sa.digitAccuracy * 100, null, '%', 2),
+    row('fields misread but not flagged (confidence >= 0.9), template', unflagged(tplPairs), null, 'fields', 0),
+    row('fields misread but not flagged (confidence >= 0.9), --auto-fields', unflagged(autoPairs), null, 'fields', 0),
+  ];
+  const wrong = tplPairs.filter((p) => p.expected !== p.read);
+  if (wrong.length) {
+    console.log('\nFields misread with the template (expected -> read, field confidence):');
+    for (const p of wrong) console.log(`  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})`);
+  }
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify({ kinds: ['template', '--auto-fields'], pairs: [tplPairs, autoPairs] }));
+  console.log(`\n(pages and every field's reading: ${dir}, readings.json)`);
+  return { rows, generated: dir };
+}
+
 async function collect(scanInputs, inputs, options) {
   const docs = [];
   await scanInputs(inputs, options, (d) => void docs.push(d));
@@ -456,4 +531,4 @@ async function upsideDown(n, row) {
   return { rows };
 }
 
-module.exports = { scanForms, variedForms, upsideDown, orand, score };
+module.exports = { scanForms, variedForms, realForms, upsideDown, orand, score };

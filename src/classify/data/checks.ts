@@ -68,6 +68,14 @@ export interface StringSetOptions {
   /** Keep at most this many reject samples per digit sample from the strings (default 1.5). */
   rejectRatio?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Only the digits cut at their labeled boxes, one sample each: no candidates of the segmentation
+   * graph, no rejects (real handwriting to draw forms with, as `npm run bench -- real-forms` does).
+   *
+   * @example
+   * const { set } = await buildStringSet(heldOut, { boxesOnly: true });
+   */
+  boxesOnly?: boolean;
 }
 
 /** Builds digit and reject samples from labeled strings (see the module comment). */
@@ -86,6 +94,7 @@ export async function buildStringSet(strings: LabeledString[], options: StringSe
       const ink = cropBinary(clean, b);
       if (ink.data.some((v) => v)) digits.add(normalizeDigit({ ...ink, data: ink.data.map((v) => (v ? 255 : 0)) }, { polarity: 'light-on-dark' }).pixels, Number(s.digits[bi]));
     }
+    if (options.boxesOnly) continue;
     const graph = segmentGraph(cv, clean, [0, 0, clean.width, clean.height]);
     for (const c of graph.candidates) {
       const label = labelCandidate(c.box, s.digits, s.boxes);
@@ -107,7 +116,7 @@ export async function buildStringSet(strings: LabeledString[], options: StringSe
     out.labels.push(REJECT_LABEL);
   }
   const fromStrings = { digits: digits.labels.length, rejects: keep.length };
-  const mnist = mnistRejects(options.mnistRejects ?? 8000, rng);
+  const mnist = mnistRejects(options.boxesOnly ? 0 : (options.mnistRejects ?? 8000), rng);
   mnist.forEach((px) => out.add(px, REJECT_LABEL));
   return { set: out.toDataset('strings'), counts: { stringDigits: fromStrings.digits, stringRejects: fromStrings.rejects, mnistRejects: mnist.length } };
 }
