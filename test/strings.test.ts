@@ -16,6 +16,8 @@ import { agreementConfidence } from '../src/classify/string-model';
 import { calibrateOnStrings } from '../src/classify/calibrate-strings';
 import { editDistance, rejectCurve, acceptedAtError } from '../src/pipeline/strings';
 import { mnistTest, ROOT, tmp } from './helpers';
+import { buildStringSet } from '../src/classify/data/checks';
+import sharp from 'sharp';
 
 const ORAND = join(ROOT, '..', 'shared', 'data', 'orand-car-a');
 
@@ -297,6 +299,32 @@ describe('confidence', () => {
     expect(r.nllAfter).toBeLessThanOrEqual(r.nllBefore + 1e-9);
     console.log(`ECE ${r.eceBefore} -> ${r.eceAfter}`);
     expect(r.eceAfter).toBeLessThan(r.eceBefore);
+  });
+});
+
+describe('digit samples from labeled strings', () => {
+  it('boxesOnly: one sample per labeled box, with its label, and nothing else', async () => {
+    // Three MNIST test digits side by side on white paper, each with its labeled box.
+    const d = mnistTest();
+    const ids = [3, 2, 1];
+    const [S, W, H] = [3, 28 * 3 * 3 + 40, 28 * 3 + 20];
+    const data = new Uint8Array(W * H).fill(245);
+    const boxes: Box[] = ids.map((id, k) => {
+      const [ox, oy] = [20 + k * 28 * S, 10];
+      for (let y = 0; y < 28 * S; y++) for (let x = 0; x < 28 * S; x++) data[(oy + y) * W + ox + x] = Math.min(245, 255 - d.images[id * 784 + Math.floor(y / S) * 28 + Math.floor(x / S)]);
+      return [ox, oy, 28 * S, 28 * S];
+    });
+    const dir = tmp();
+    const path = join(dir, 'three.png');
+    await sharp(Buffer.from(data), { raw: { width: W, height: H, channels: 1 } }).png().toFile(path);
+    const strings = [{ file: 'three.png', path, digits: ids.map((i) => d.labels[i]).join(''), boxes }];
+    const only = await buildStringSet(strings, { boxesOnly: true });
+    expect(only.set.count).toBe(3);
+    expect(Array.from(only.set.labels)).toEqual(ids.map((i) => d.labels[i]));
+    expect(only.counts).toEqual({ stringDigits: 3, stringRejects: 0, mnistRejects: 0 });
+    // Without it, the segmentation graph's candidates add samples (and MNIST rejects when asked).
+    const all = await buildStringSet(strings, { mnistRejects: 5 });
+    expect(all.set.count).toBeGreaterThan(3 + 5);
   });
 });
 
