@@ -90,6 +90,28 @@ describe('digit ensembles (a model folder with ensemble.json)', () => {
     } finally {
       await pooled.close();
     }
+    // A member listed twice counts twice and is one network, read once (in workers too).
+    const topsB = [0, 1, 2, 3, 4, 5].map((i) => top(pb, i)).sort((u, v) => u - v);
+    const belowB = (topsB[2] + topsB[3]) / 2;
+    writeFileSync(join(src, 'ensemble.json'), JSON.stringify({ format: DIGIT_ENSEMBLE_FORMAT, members: ['b', 'b'], unsure: { below: belowB, members: ['c'] } }));
+    const twice = await Classifier.load(src, { workers: 1 });
+    const twicePooled = await Classifier.load(src, { workers: 2, parallelThreshold: 1 });
+    try {
+      expect(twice.networks[0]).toBe(twice.networks[1]);
+      const [pt, ptp] = [await twice.predict(x, 6), await twicePooled.predict(x, 6)];
+      let rereadB = 0;
+      for (let i = 0; i < 6; i++) {
+        const unsure = top(pb, i) < belowB;
+        if (unsure) rereadB++;
+        for (let k = i * 10; k < i * 10 + 10; k++) {
+          expect(pt[k]).toBeCloseTo(unsure ? (2 * pb[k] + pc[k]) / 3 : pb[k], 5);
+          expect(ptp[k]).toBeCloseTo(pt[k], 5);
+        }
+      }
+      expect(rereadB).toBe(3);
+    } finally {
+      await twicePooled.close();
+    }
     writeFileSync(join(src, 'ensemble.json'), JSON.stringify({ format: DIGIT_ENSEMBLE_FORMAT, members: ['a', 'b'], unsure: { below: 2, members: ['c'] } }));
     await expect(Classifier.load(src, { workers: 1 })).rejects.toThrow(/corrupt digit ensemble: "unsure\.below" must be a probability/);
   });

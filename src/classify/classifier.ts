@@ -9,7 +9,7 @@ import { defaultModelDir, loadDigitModel, ModelError, ModelMetadata } from './mo
 import { defaultWorkers, WorkerPool } from './pool';
 import type { DigitCrop } from '../types';
 import { argmaxRow } from './metrics';
-import { foldForInference } from './fold';
+import { foldAllForInference } from './fold';
 import { DigitReaders, readDigits } from './infer';
 import { isStringModel } from './string-model';
 
@@ -89,8 +89,8 @@ export class Classifier {
     await useBackend(backend);
     if (isStringModel(modelPath)) throw new ModelError(`${modelPath}: a string model (it reads whole fields), not a digit model: pass it as --string-model`);
     const { networks, unsure, metadata, dir } = await loadDigitModel(modelPath);
-    const folded = unsure ? { below: unsure.below, networks: unsure.networks.map(foldForInference) } : undefined;
-    return new Classifier(networks.map(foldForInference), folded, metadata, dir, backend, options.workers ?? defaultWorkers(), options.parallelThreshold ?? 2048);
+    const folded = unsure ? { below: unsure.below, networks: foldAllForInference(unsure.networks) } : undefined;
+    return new Classifier(foldAllForInference(networks), folded, metadata, dir, backend, options.workers ?? defaultWorkers(), options.parallelThreshold ?? 2048);
   }
 
   /** Number of output classes. */

@@ -37,13 +37,15 @@ export async function makeEnsemble(
   out: string,
   options: { measure?: boolean; backend?: BackendName; command?: string; unsure?: { members: string[]; below: number } } = {},
 ): Promise<EnsembleResult> {
-  if (members.length < 2) throw new ModelError('an ensemble needs two or more member models');
   const unsure = options.unsure && options.unsure.members.length > 0 ? options.unsure : undefined;
+  // One model with unsure readers is an ensemble too (the readers join it on the crops it is unsure of).
+  if (members.length < (unsure ? 1 : 2)) throw new ModelError(unsure ? 'an ensemble needs a member model' : 'an ensemble needs two or more member models (or one with unsure readers)');
   if (unsure && !(unsure.below > 0 && unsure.below <= 1)) throw new ModelError(`unsure readers: "below" must be a probability in (0, 1], not ${unsure.below}`);
   await useBackend(options.backend ?? 'wasm');
   const all = [...members, ...(unsure?.members ?? [])];
-  // One folder per model: a model listed twice (an unsure reader that is also a member, to weigh it
-  // more on unsure crops) is copied once and named twice.
+  // One folder per model: a model listed twice (a member that counts twice in the vote, or an unsure
+  // reader that is also a member, to weigh it more on unsure crops) is copied once, named twice, and
+  // read once.
   const folderOf = new Map<string, string>();
   const allNames = all.map((m) => {
     const k = resolve(m);

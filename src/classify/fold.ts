@@ -76,3 +76,15 @@ export function foldForInference(model: tfl.LayersModel): tfl.LayersModel {
   out.setWeights(weights.flat());
   return out;
 }
+
+/**
+ * {@link foldForInference} of each network, each distinct network folded once: a network listed
+ * twice (an ensemble member that counts twice in the vote) stays one network, read once.
+ */
+export function foldAllForInference(networks: tfl.LayersModel[]): tfl.LayersModel[] {
+  const folded = new Map<tfl.LayersModel, tfl.LayersModel>();
+  return networks.map((n) => {
+    if (!folded.has(n)) folded.set(n, foldForInference(n));
+    return folded.get(n)!;
+  });
+}

@@ -25,14 +25,20 @@ export function forward(model: tfl.LayersModel, pixels: Float32Array, count: num
 
 /**
  * The mean of several networks' output probabilities (an ensemble's vote) for the same images; one
- * network's own when there is one.
+ * network's own when there is one. A network listed more than once counts as often and is run once.
  */
 export function forwardMean(networks: tfl.LayersModel[], pixels: Float32Array, count: number, batch = INFER_BATCH): Float32Array {
-  const out = forward(networks[0], pixels, count, batch);
+  const times = new Map<tfl.LayersModel, number>();
+  for (const n of networks) times.set(n, (times.get(n) ?? 0) + 1);
+  const distinct = [...times.keys()];
+  const out = forward(distinct[0], pixels, count, batch);
   if (networks.length === 1) return out;
-  for (let m = 1; m < networks.length; m++) {
-    const p = forward(networks[m], pixels, count, batch);
-    for (let i = 0; i < out.length; i++) out[i] += p[i];
+  const w0 = times.get(distinct[0])!;
+  if (w0 !== 1) for (let i = 0; i < out.length; i++) out[i] *= w0;
+  for (let m = 1; m < distinct.length; m++) {
+    const p = forward(distinct[m], pixels, count, batch);
+    const w = times.get(distinct[m])!;
+    for (let i = 0; i < out.length; i++) out[i] += w * p[i];
   }
   const inv = 1 / networks.length;
   for (let i = 0; i < out.length; i++) out[i] *= inv;

@@ -243,10 +243,16 @@ export async function loadDigitModel(path: string = defaultModelDir()): Promise<
     const { model, metadata, dir } = await loadModel(path);
     return { networks: [model], metadata, dir };
   }
+  // A folder listed more than once (a member that counts twice in the vote) is loaded once.
+  const loaded = new Map<string, Promise<LoadedModel>>();
+  const load = (m: string) => {
+    if (!loaded.has(m)) loaded.set(m, loadModel(join(path, m)));
+    return loaded.get(m)!;
+  };
   const members: LoadedModel[] = [];
-  for (const m of spec.members) members.push(await loadModel(join(path, m)));
+  for (const m of spec.members) members.push(await load(m));
   const extra: LoadedModel[] = [];
-  for (const m of spec.unsure?.members ?? []) extra.push(await loadModel(join(path, m)));
+  for (const m of spec.unsure?.members ?? []) extra.push(await load(m));
   const classes = members[0].metadata.classes.join(',');
   const odd = [...members, ...extra].find((m) => m.metadata.classes.join(',') !== classes);
   if (odd) throw new ModelError(`${join(path, 'ensemble.json')}: members disagree on classes (${odd.dir}: ${odd.metadata.classes.join(',')}, not ${classes})`);

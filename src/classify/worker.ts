@@ -9,7 +9,7 @@ import { BackendName, useBackend } from './backend';
 import { fillBatch } from './batch';
 import type { AugmentSpec } from './data/augment';
 import { loadDigitModel } from './model-io';
-import { foldForInference } from './fold';
+import { foldAllForInference } from './fold';
 import { DigitReaders, forward, readDigits } from './infer';
 import { seedThreadRandom } from './seeded';
 import { getPreset } from './zoo';
@@ -134,8 +134,8 @@ async function handle(msg: WorkerRequest): Promise<unknown> {
       await useBackend(backend);
       const loaded = await loadDigitModel(msg.modelPath);
       readers = {
-        networks: loaded.networks.map(foldForInference),
-        ...(loaded.unsure ? { unsure: { below: loaded.unsure.below, networks: loaded.unsure.networks.map(foldForInference) } } : {}),
+        networks: foldAllForInference(loaded.networks),
+        ...(loaded.unsure ? { unsure: { below: loaded.unsure.below, networks: foldAllForInference(loaded.unsure.networks) } } : {}),
       };
       return { ok: true };
     }

@@ -498,7 +498,7 @@ export async function main(argv: string[]): Promise<number> {
       'combine trained digit models into one model folder whose networks vote (their probabilities averaged); measures each and the ensemble on MNIST test',
       (y) =>
         y
-          .positional('members', { type: 'string', array: true, describe: 'digit model folders (two or more, same classes)' })
+          .positional('members', { type: 'string', array: true, describe: 'digit model folders (two or more, same classes; one with --unsure; one listed twice counts twice)' })
           .option('out', { type: 'string', demandOption: true, describe: 'output folder: members copied to a, b, ... and ensemble.json' })
           .option('measure', { type: 'boolean', default: true, describe: 'measure each member and the ensemble on MNIST test (--no-measure to skip)' })
           .option('unsure', { type: 'string', array: true, describe: 'more digit model folders that read only the crops the members are unsure of (their mean under --unsure-below)' })
