@@ -248,7 +248,11 @@ async function zoo() {
   // More pages of big, crowded handwriting (seeds 9000 + i, none shared with the scan bench's).
   if (what === 'crowded') save('crowded', await require('./scan').variedForms(Number(process.argv[3]) || 24, row, 2, 9000));
   // The sample forms filled in with real handwriting (held-out real check digits), N pages (default 300).
-  if (what === 'real-forms' || what === 'default') save('real-forms', await require('./scan').realForms(Number(process.argv[3]) || 300, row, process.argv[4]));
+  // With another model, saved under its folder's name (the shipped model's results stay).
+  if (what === 'real-forms' || what === 'default') {
+    const model = what === 'default' ? undefined : process.argv[4];
+    save(model ? `real-forms-${require('node:path').basename(model)}` : 'real-forms', { model: model ?? 'shipped', ...(await require('./scan').realForms(Number(process.argv[3]) || 300, row, model)) });
+  }
   // The scan bench's pages turned upside down and on their side (not in the default run).
   if (what === 'upside-down') save('upside-down', await require('./scan').upsideDown(Number(process.argv[3]) || 60, row));
   if (what === 'orand' || what === 'default') save('orand', await require('./scan').orand(row));
