@@ -30,19 +30,18 @@ export function forward(model: tfl.LayersModel, pixels: Float32Array, count: num
 export function forwardMean(networks: tfl.LayersModel[], pixels: Float32Array, count: number, batch = INFER_BATCH): Float32Array {
   const times = new Map<tfl.LayersModel, number>();
   for (const n of networks) times.set(n, (times.get(n) ?? 0) + 1);
-  const distinct = [...times.keys()];
-  const out = forward(distinct[0], pixels, count, batch);
-  if (networks.length === 1) return out;
-  const w0 = times.get(distinct[0])!;
-  if (w0 !== 1) for (let i = 0; i < out.length; i++) out[i] *= w0;
-  for (let m = 1; m < distinct.length; m++) {
-    const p = forward(distinct[m], pixels, count, batch);
-    const w = times.get(distinct[m])!;
-    for (let i = 0; i < out.length; i++) out[i] += w * p[i];
+  let out: Float32Array | undefined;
+  for (const [network, n] of times) {
+    const p = forward(network, pixels, count, batch);
+    const share = n / networks.length;
+    if (!out) {
+      out = p;
+      if (share !== 1) for (let i = 0; i < out.length; i++) out[i] *= share;
+    } else {
+      for (let i = 0; i < out.length; i++) out[i] += share * p[i];
+    }
   }
-  const inv = 1 / networks.length;
-  for (let i = 0; i < out.length; i++) out[i] *= inv;
-  return out;
+  return out!;
 }
 
 /**
