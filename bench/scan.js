@@ -82,6 +82,20 @@ async function generate(dir, n) {
   return forms;
 }
 
+/**
+ * One generated form read as the scan bench reads it: with its template (the fields read), and with
+ * --auto-fields (the template's fields in reading order, each with the found field in its place or null).
+ */
+async function readTwoWays(file, template, clf) {
+  const { scanInputs } = dist('pipeline/scan');
+  const { readingOrder, templateFields } = dist('segment/fields');
+  const [t] = await collect(scanInputs, [file], { template, classifier: clf, concurrency: 1 });
+  const [a] = await collect(scanInputs, [file], { autoFields: true, classifier: clf, concurrency: 1 });
+  const page = a.pages[0];
+  const want = readingOrder(templateFields(template, page.width, page.height));
+  return { fields: t.pages[0].fields, auto: { found: page.fields.length, want, got: matchFields(want, page.fields) } };
+}
+
 /** The 95 % Wilson score interval of a proportion `k` of `n`, in percent. */
 function wilson(k, n) {
   const z = 1.96;
@@ -96,10 +110,8 @@ function wilson(k, n) {
  * speed on the first `samples` of them.
  */
 async function scanForms(samples, concurrency, row, accuracyPages = samples) {
-  const { scanInputs } = dist('pipeline/scan');
   const { Classifier } = dist('classify/classifier');
   const { writePdf } = dist('samples/forms');
-  const { readingOrder, templateFields } = dist('segment/fields');
   const dir = mkdtempSync(join(tmpdir(), 'bench-forms-'));
   const n = Math.max(samples, accuracyPages);
   console.log(`\n## Scanning generated forms (${n} letter pages at 300 dpi: MNIST test digits, rotation ±2.5°, noise, blur, uneven light, bleed-through, JPEG on half; speed on the first ${samples})\n`);
@@ -113,15 +125,12 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   const tplPairs = [];
   const autoPairs = [];
   for (const f of all) {
-    const [t] = await collect(scanInputs, [f.file], { template: f.template, classifier: clf, concurrency: 1 });
-    for (const fl of t.pages[0].fields) tplPairs.push({ expected: f.expected[fl.name], read: fl.value, where: `${f.file.split('/').pop()} ${fl.name}`, confidence: fl.confidence, digits: fl.digits, sources: f.sources[fl.name] });
-    const [a] = await collect(scanInputs, [f.file], { autoFields: true, classifier: clf, concurrency: 1 });
+    const { fields, auto } = await readTwoWays(f.file, f.template, clf);
+    for (const fl of fields) tplPairs.push({ expected: f.expected[fl.name], read: fl.value, where: `${f.file.split('/').pop()} ${fl.name}`, confidence: fl.confidence, digits: fl.digits, sources: f.sources[fl.name] });
     // The template's fields say what each found box holds.
-    const page = a.pages[0];
-    const want = readingOrder(templateFields(f.template, page.width, page.height));
-    const got = matchFields(want, page.fields);
+    const { want, got } = auto;
     want.forEach((w, i) => autoPairs.push({ expected: f.expected[w.name], read: got[i]?.value ?? '', where: `${f.file.split('/').pop()} ${w.name} (${got[i]?.name ?? 'not found'})`, confidence: got[i]?.confidence ?? 0 }));
-    if (page.fields.length !== want.length) autoPairs.fieldCountErrors = (autoPairs.fieldCountErrors ?? 0) + 1;
+    if (auto.found !== want.length) autoPairs.fieldCountErrors = (autoPairs.fieldCountErrors ?? 0) + 1;
   }
   const st = score(tplPairs);
   const sa = score(autoPairs);
@@ -334,9 +343,7 @@ async function realForms(n, row, model) {
   const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
   const { readStringLabels, splitStrings } = dist('io/labels');
   const { buildStringSet } = dist('classify/data/checks');
-  const { scanInputs } = dist('pipeline/scan');
   const { Classifier } = dist('classify/classifier');
-  const { readingOrder, templateFields } = dist('segment/fields');
   const { set: cut } = await buildStringSet(splitStrings(readStringLabels(root)).heldOut, { boxesOnly: true });
   // Not the few cut as a block of ink (a box over the check's patterned paper, binarized black):
   // none denser than the densest MNIST test digit (mean ink 0.327; 6 of 995).
@@ -353,7 +360,7 @@ async function realForms(n, row, model) {
   const clf = await Classifier.load(model, { workers: 1 });
   const tplPairs = [];
   const autoPairs = [];
-  const pair = (f, name, fl, where) => ({ expected: f.expected[name], read: fl?.value ?? '', where, confidence: fl?.confidence ?? 0, needsReview: fl?.needsReview ?? true, reasons: fl?.reasons ?? [] });
+  const pair = (expected, fl, where) => ({ expected, read: fl?.value ?? '', where, confidence: fl?.confidence ?? 0, needsReview: fl?.needsReview ?? true, reasons: fl?.reasons ?? [] });
   for (let i = 0; i < n; i++) {
     const name = names[i % names.length];
     const spec = SAMPLE_FORMS[name];
@@ -361,14 +368,10 @@ async function realForms(n, row, model) {
     const form = generateForm(spec.fields, real, seed, { marks: spec.marks });
     const file = join(dir, `${String(i).padStart(3, '0')}-${name}.png`);
     writeFileSync(file, await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed));
-    const f = { expected: form.expected };
-    const [t] = await collect(scanInputs, [file], { template: form.template, classifier: clf, concurrency: 1 });
-    for (const fl of t.pages[0].fields) tplPairs.push(pair(f, fl.name, fl, `${file.split('/').pop()} ${fl.name}`));
-    const [a] = await collect(scanInputs, [file], { autoFields: true, classifier: clf, concurrency: 1 });
-    const page = a.pages[0];
-    const want = readingOrder(templateFields(form.template, page.width, page.height));
-    const got = matchFields(want, page.fields);
-    want.forEach((w, k) => autoPairs.push(pair(f, w.name, got[k], `${file.split('/').pop()} ${w.name}${got[k] ? '' : ' (not found)'}`)));
+    const { fields, auto } = await readTwoWays(file, form.template, clf);
+    const where = `${file.split('/').pop()} `;
+    for (const fl of fields) tplPairs.push(pair(form.expected[fl.name], fl, where + fl.name));
+    auto.want.forEach((w, k) => autoPairs.push(pair(form.expected[w.name], auto.got[k], `${where}${w.name}${auto.got[k] ? '' : ' (not found)'}`)));
   }
   await clf.close();
   console.log(`\n## The sample forms filled in with real handwriting (${n} pages, ${tplPairs.length} fields: held-out real check digits, ${real.count} of them, instead of MNIST test; model ${model ?? 'shipped'})\n`);
