@@ -7,6 +7,8 @@ module.exports = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
   testTimeout: 180000,
+  // Removes each test file's temp folders (test/helpers.ts `tmp`) after its tests.
+  setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
   // Tests that train or run the CLI use worker threads; two at a time keep a 2-core machine responsive.
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],

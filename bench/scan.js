@@ -172,6 +172,10 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   const unflagged = (pairs) => pairs.filter((p) => p.expected !== p.read && p.confidence >= 0.9).length;
   rows.push(row('fields misread but not flagged (confidence >= 0.9), template', unflagged(tplPairs), null, 'fields', 0));
   rows.push(row('fields misread but not flagged (confidence >= 0.9), --auto-fields', unflagged(autoPairs), null, 'fields', 0));
+  // Flagged for review, read right or not: the work a user who checks flagged fields is given.
+  const flagged = (pairs) => pairs.filter((p) => p.confidence < 0.9).length;
+  rows.push(row('fields flagged for review (confidence < 0.9), template', flagged(tplPairs), null, 'fields', 0));
+  rows.push(row('fields flagged for review (confidence < 0.9), --auto-fields', flagged(autoPairs), null, 'fields', 0));
   if (wrong.length) {
     console.log('\nFields misread with the template (expected -> read, field confidence):');
     for (const p of wrong) console.log(`  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})${p.cleanWrong ? `; MNIST test ${p.sources.filter((s, k) => p.cleanReads[k] !== test.labels[s]).join(', ')} misread clean too` : ''}`);
@@ -387,6 +391,9 @@ async function realForms(n, row, model) {
     row('digit accuracy, --auto-fields', sa.digitAccuracy * 100, null, '%', 2),
     row('fields misread but not flagged for review, template', unflagged(tplPairs), null, 'fields', 0),
     row('fields misread but not flagged for review, --auto-fields', unflagged(autoPairs), null, 'fields', 0),
+    // The review work: fields flagged, read right or not.
+    row('fields flagged for review, template', tplPairs.filter((p) => p.needsReview).length, null, 'fields', 0),
+    row('fields flagged for review, --auto-fields', autoPairs.filter((p) => p.needsReview).length, null, 'fields', 0),
   ];
   const wrong = tplPairs.filter((p) => p.expected !== p.read);
   if (wrong.length) {

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBackend } from '../src/classify/backend';
 import { Rng } from '../src/classify/data/random';
@@ -10,13 +9,14 @@ import { withSeededRandom } from '../src/classify/seeded';
 import { getPreset } from '../src/classify/zoo';
 import { makeEnsemble } from '../src/classify/ensemble';
 import { train } from '../src/classify/train';
+import { tmp } from './helpers';
 
 const meta = (arch: string) => ({ format: 'digitscan-model' as const, arch, classes: '0123456789'.split(''), normalization: NORMALIZATION_SPEC, date: '', packageVersion: '' });
 
 /** Two small networks with different random weights, saved as an ensemble folder with members a and b. */
 async function randomEnsemble(spec: object = {}): Promise<string> {
   await useBackend('wasm');
-  const dir = mkdtempSync(join(tmpdir(), 'ensemble-'));
+  const dir = tmp('ensemble-');
   for (const [name, seed] of [['a', 1], ['b', 2]] as const) {
     const m = withSeededRandom(seed, () => getPreset('compact').build());
     await saveModel(m, join(dir, name), meta('compact'));
@@ -117,10 +117,10 @@ describe('digit ensembles (a model folder with ensemble.json)', () => {
   });
 
   test('a broken ensemble.json names the file and the problem', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ensemble-bad-'));
+    const dir = tmp('ensemble-bad-');
     writeFileSync(join(dir, 'ensemble.json'), JSON.stringify({ format: DIGIT_ENSEMBLE_FORMAT, members: [] }));
     await expect(Classifier.load(dir, { workers: 1 })).rejects.toThrow(/ensemble\.json: corrupt digit ensemble: "members"/);
-    const missing = mkdtempSync(join(tmpdir(), 'ensemble-missing-'));
+    const missing = tmp('ensemble-missing-');
     mkdirSync(join(missing, 'a'));
     writeFileSync(join(missing, 'ensemble.json'), JSON.stringify({ format: DIGIT_ENSEMBLE_FORMAT, members: ['a'] }));
     await expect(Classifier.load(missing, { workers: 1 })).rejects.toThrow(/a[/\\]model\.json: model not found/);
@@ -128,7 +128,7 @@ describe('digit ensembles (a model folder with ensemble.json)', () => {
 
   test('makeEnsemble copies the members into one folder with ensemble.json, measured on MNIST test; train --init names a member instead', async () => {
     const src = await randomEnsemble();
-    const out = join(mkdtempSync(join(tmpdir(), 'ensemble-made-')), 'mine');
+    const out = join(tmp('ensemble-made-'), 'mine');
     const r = await makeEnsemble([join(src, 'a'), join(src, 'b')], out);
     expect(r.spec.members).toEqual(['a', 'b']);
     for (const m of ['a', 'b']) expect(existsSync(join(out, m, 'weights.bin'))).toBe(true);
@@ -140,7 +140,7 @@ describe('digit ensembles (a model folder with ensemble.json)', () => {
     const clf = await Classifier.load(out, { workers: 1 });
     expect(clf.networks).toHaveLength(2);
     // Unsure readers: copied on after the members; a member listed again is the same folder.
-    const withUnsure = join(mkdtempSync(join(tmpdir(), 'ensemble-made-')), 'unsure');
+    const withUnsure = join(tmp('ensemble-made-'), 'unsure');
     const u = await makeEnsemble([join(src, 'a'), join(src, 'b')], withUnsure, { measure: false, unsure: { members: [join(src, 'a'), join(src, 'b')], below: 0.9 } });
     expect(u.spec.unsure).toEqual({ below: 0.9, members: ['a', 'b'] });
     expect(existsSync(join(withUnsure, 'c'))).toBe(false);

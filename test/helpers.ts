@@ -1,5 +1,5 @@
 /** Shared test helpers: temp folders, MNIST digits as image files, running the CLI. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -10,8 +10,18 @@ import type { GrayImage } from '../src/types';
 export const ROOT = resolve(__dirname, '..');
 export const CLI = join(ROOT, 'bin', 'digitscan.js');
 
+const made: string[] = [];
+
+/** A new temp folder, removed after the test file's tests ({@link removeTemps}, run by `test/setup.ts`). */
 export function tmp(prefix = 'digitscan-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes the temp folders {@link tmp} made. */
+export function removeTemps(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 let test: ReturnType<typeof loadMnist> | null = null;

@@ -81,8 +81,9 @@ export interface ScanOptions {
    */
   touchingModel?: string;
   /**
-   * Turn pages that are not upright (default true). A page that reads poorly (under four fifths of
-   * its digits at 0.99 confidence or more, or no digits at all) is looked at for which way up its
+   * Turn pages that are not upright (default true). A page that reads poorly (under nine tenths of
+   * its digits at 0.99 confidence or more, most of its fields flagged for review, or no digits at
+   * all) is looked at for which way up its
    * print stands (letters stand on a common baseline; upside down, their tops line up; on a page lying
    * on its side, the lines of print run down the page) and read again turned by 180 degrees or a
    * quarter, as the print says; with no print to tell by, the page turned by 180 degrees is kept when
@@ -516,14 +517,18 @@ function sureDigits(page: PageResult): { sure: number; all: number } {
 }
 
 /**
- * A page reads poorly: no digits, or under four fifths of them sure (0.99 or more), or (for a page
- * read by {@link scanPage}) over a fifth of them unsure at the first look, before unsure digits
- * were cut again: cut three more ways, a digit read upside down can come out sure. Such pages are
- * looked at for their orientation.
+ * A page reads poorly: no digits, or under nine tenths of them sure (0.99 or more), or over half of
+ * its fields flagged for review (a page on its side whose template fields each catch a stroke or
+ * two: one sure digit, every field short of its length), or (for a page read by {@link scanPage})
+ * over a fifth of its digits unsure at the first look, before unsure digits were cut again: cut
+ * three more ways, a digit read upside down can come out sure. Such pages are looked at for their
+ * orientation. (Four fifths sure was the bar until the shipped model's `deep-bn` networks, surer of
+ * upside-down digits: 5 of 60 upside-down bench pages read 4 of 5 or 8 of 10 sure.)
  */
 export function readsPoorly(page: PageResult): boolean {
   const { sure, all } = sureDigits(page);
-  return all === 0 || sure < 0.8 * all || (firstLook.get(page) ?? 0) > 0.2 * all;
+  const flagged = page.fields.filter((f) => f.needsReview).length;
+  return all === 0 || sure < 0.9 * all || flagged > page.fields.length / 2 || (firstLook.get(page) ?? 0) > 0.2 * all;
 }
 
 /**
