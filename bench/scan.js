@@ -4,12 +4,22 @@
  * amounts of ../shared/data/orand-car-a in the default mode (each image one field, no template).
  */
 'use strict';
-const { mkdirSync, writeFileSync, readFileSync, existsSync, mkdtempSync, linkSync } = require('node:fs');
+const { mkdirSync, writeFileSync, readFileSync, existsSync, mkdtempSync, linkSync, readdirSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir, cpus } = require('node:os');
 const { execFileSync } = require('node:child_process');
 
 const dist = (m) => require(join(__dirname, '..', 'dist', m));
+
+/**
+ * A bench part's generated folder once it is done: its pages (hundreds of MB a part) are removed, its
+ * JSON files (meta, readings) kept; DIGITSCAN_BENCH_KEEP=1 keeps everything.
+ */
+function tidy(dir) {
+  if (process.env.DIGITSCAN_BENCH_KEEP === '1') return dir;
+  for (const f of readdirSync(dir)) if (!f.endsWith('.json')) rmSync(join(dir, f), { recursive: true, force: true });
+  return dir;
+}
 
 /** Edit distance between two digit strings. */
 function edits(a, b) {
@@ -231,7 +241,7 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   };
   rows.push(row('`digitscan scan` of 1 page, seconds from process start to exit', cliSeconds([forms[0].file]), null, 's', 2));
   rows.push(row(`\`digitscan scan\` of 2 pages (${concurrency} workers), seconds from process start to exit`, cliSeconds([forms[0].file, forms[1].file]), null, 's', 2));
-  return { rows, generated: dir };
+  return { rows, generated: tidy(dir) };
 }
 
 /**
@@ -327,8 +337,8 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
   }
   // Every field's reading, for a look at what the pipeline decided (reasons: the notes of review).
   writeFileSync(join(dir, 'readings.json'), JSON.stringify({ kinds, pairs, bitonal }));
-  console.log(`\n(pages and every field's reading: ${dir}, readings.json)`);
-  return { rows, generated: dir };
+  console.log(`\n(every field's reading: ${dir}/readings.json; the pages are kept with DIGITSCAN_BENCH_KEEP=1)`);
+  return { rows, generated: tidy(dir) };
 }
 
 /**
@@ -401,8 +411,8 @@ async function realForms(n, row, model) {
     for (const p of wrong) console.log(`  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)}${p.needsReview ? '' : ', not flagged'})`);
   }
   writeFileSync(join(dir, 'readings.json'), JSON.stringify({ kinds: ['template', '--auto-fields'], pairs: [tplPairs, autoPairs] }));
-  console.log(`\n(pages and every field's reading: ${dir}, readings.json)`);
-  return { rows, generated: dir };
+  console.log(`\n(every field's reading: ${dir}/readings.json; the pages are kept with DIGITSCAN_BENCH_KEEP=1)`);
+  return { rows, generated: tidy(dir) };
 }
 
 async function collect(scanInputs, inputs, options) {
@@ -540,6 +550,7 @@ async function upsideDown(n, row) {
     row(`upright readings turned (of ${2 * n}: template and --auto-fields)`, flipped, null, 'readings'),
     row(`upright readings that read poorly, looked at for which way up their print stands (of ${2 * n})`, poor, null, 'readings'),
   ];
+  tidy(dir);
   return { rows };
 }
 

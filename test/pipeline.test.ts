@@ -21,7 +21,7 @@ import { defaultCheckModelDir } from '../src/classify/model-io';
 import type { BinaryImage, Box, GrayImage } from '../src/types';
 import { runCli, tmp, ROOT } from './helpers';
 import { benchArtifacts, generateForm, renderForm, SAMPLE_FORMS, type FormFieldSpec } from '../src/samples/forms';
-import { scanInputs, type ScanOptions } from '../src/pipeline/scan';
+import { readsPoorly, scanInputs, type ScanOptions } from '../src/pipeline/scan';
 import type { DocumentResult, FieldResult } from '../src/pipeline/document';
 
 /**
@@ -1106,6 +1106,20 @@ describe('digitscan scan', () => {
       expect(field.reasons.join(' ')).toContain('two digits may be one: "82487"');
     }
   }, 60000);
+  test('a page reads poorly (and is looked at for its orientation) under nine tenths of its digits sure, or with most of its fields flagged', () => {
+    const digit = (confidence: number) => ({ value: '1', confidence, box: [0, 0, 1, 1] as Box });
+    const field = (confidences: number[], needsReview = false) => ({ name: 'f', value: '1'.repeat(confidences.length), confidence: 1, needsReview, reasons: [], box: [0, 0, 1, 1] as Box, digits: confidences.map(digit) });
+    const pageOf = (...fields: ReturnType<typeof field>[]) => ({ page: 1, width: 100, height: 100, skew: 0, fields });
+    const sure = (n: number) => Array(n).fill(0.995);
+    expect(readsPoorly(pageOf(field([...sure(9), 0.5])))).toBe(false);
+    // 8 of 10 sure (4 of 5): an upside-down page the deep-bn model reads so was not looked at under the former bar, four fifths.
+    expect(readsPoorly(pageOf(field([...sure(8), 0.5, 0.5])))).toBe(true);
+    expect(readsPoorly(pageOf(field([...sure(4), 0.5])))).toBe(true);
+    // Every digit sure, but both fields flagged (a page on its side: one stroke read as a sure 1, both fields short of their length).
+    expect(readsPoorly(pageOf(field([0.999], true), field([], true)))).toBe(true);
+    expect(readsPoorly(pageOf(field(sure(5), true), field(sure(5)), field(sure(4))))).toBe(false);
+    expect(readsPoorly(pageOf())).toBe(true);
+  });
   test('an upside-down page whose unsure digits come out sure only when cut again is still looked at and turned', async () => {
     // The scan bench's page 34 (seed 1034, a bank check) turned upside down: over a fifth of its 10
     // digits are read under 0.99 at the first look, but only 2 once cut again, so by its final
