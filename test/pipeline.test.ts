@@ -2,7 +2,7 @@
  * The scan pipeline's stages on generated images, and the scan command end to end and on bad input.
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { decodePage, toGray } from '../src/io/image';
+import { decodePage, tiffResolution, toGray } from '../src/io/image';
 import sharp from 'sharp';
 import { join } from 'node:path';
 import { loadOpenCV } from '../src/preprocess/opencv';
@@ -1142,6 +1142,46 @@ describe('digitscan scan', () => {
     const values = page.fields.map((f) => f.value).sort();
     expect(values).toEqual(Object.values(form.expected).sort());
   }, 60000);
+  test('a fax at 204 x 98 dpi (pixels twice as tall as wide) is read with square pixels, its boxes in the pixels as stored', async () => {
+    // The zip-code sample (300 dpi) as a standard-resolution fax: 204 dpi across, 98 down, 1 bit, group 4.
+    const png = join(forms, 'zip-code.png');
+    const meta = await sharp(png).metadata();
+    const [W, H] = [Math.round(meta.width! * (204 / 300)), Math.round(meta.height! * (98 / 300))];
+    const fax = async (yDpi: number) => {
+      const file = join(tmp(), `zip-fax-${yDpi}.tif`);
+      await sharp(png).resize(W, H, { fit: 'fill' }).greyscale().threshold(140).toColourspace('b-w').tiff({ xres: 204 / 25.4, yres: yDpi / 25.4, compression: 'ccittfax4', bitdepth: 1 }).toFile(file);
+      return file;
+    };
+    const file = await fax(98);
+    expect(tiffResolution(file)).toEqual({ x: 204, y: 98 });
+    expect(tiffResolution(readFileSync(file))).toEqual({ x: 204, y: 98 });
+    expect(tiffResolution(png)).toBeNull();
+    // Decoded stretched down the page to square pixels; its size is the page as stored.
+    const { image, size } = await decodePage(file);
+    expect(size).toEqual({ width: W, height: H });
+    expect(image.width).toBe(W);
+    expect(Math.abs(image.height - (H * 204) / 98)).toBeLessThanOrEqual(1);
+    const template = join(forms, 'zip-code.template.json');
+    const expected = JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8'));
+    const read = async (input: string, options: ScanOptions) => {
+      const docs: DocumentResult[] = [];
+      await scanInputs([input], { concurrency: 1, ...options }, (d) => docs.push(d));
+      return docs[0].pages[0];
+    };
+    for (const options of [{ template }, { autoFields: true }] as ScanOptions[]) {
+      const [page, original] = [await read(file, options), await read(png, options)];
+      expect([page.width, page.height]).toEqual([W, H]);
+      expect(page.fields.map((f) => f.value)).toEqual([expected.zip]);
+      // Each digit's box, in stored pixels, is where the 300-dpi page has it, scaled by 204/300 across and 98/300 down.
+      const [kx, ky] = [W / original.width, H / original.height];
+      page.fields[0].digits.forEach((d, i) => {
+        const o = original.fields[0].digits[i].box;
+        [o[0] * kx, o[1] * ky, o[2] * kx, o[3] * ky].forEach((v, j) => expect(Math.abs(d.box[j] - v)).toBeLessThanOrEqual(6));
+      });
+    }
+    // The same pixels said to be square (204 x 204 dpi) are read as stored, squashed.
+    expect((await decodePage(await fax(204))).image.height).toBe(H);
+  });
   test('a bitonal scan (1-bit TIFF, CCITT group 4) decodes to black and white and reads like the grey page it was made of', async () => {
     const png = join(forms, 'zip-code.png');
     const want = (JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8')) as { zip: string }).zip;

@@ -2,6 +2,7 @@
  * Decoding raster images with sharp into {@link GrayImage}s. PNG, JPEG, TIFF (every page), WebP,
  * GIF, AVIF and whatever else the installed sharp reads.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import sharp from 'sharp';
 import type { GrayImage } from '../types';
 
@@ -125,13 +126,21 @@ export async function decodePage(
     // is applied, so the page is the one every viewer shows, and boxes are in its pixels.
     const orientation = meta.orientation ?? 1;
     if (orientation > 1) pipeline = pipeline.autoOrient();
-    if (!(options.maxShortSide && options.maxShortSide > 0)) {
+    const [w, h] = [meta.width ?? 0, meta.height ?? 0];
+    const turned = orientation >= 5;
+    const size = turned ? { width: h, height: w } : { width: w, height: h };
+    // Pixels that are not square (a fax at 204 x 98 dpi stores each pixel twice as tall as wide) are
+    // made square, the short way stretched, so digits keep their shape; `size`, the page as stored,
+    // is what boxes map back to.
+    const res = meta.format === 'tiff' ? tiffResolution(input, page) : null;
+    const stretch = res && Math.abs(res.x / res.y - 1) > 0.05 ? res.x / res.y : 1;
+    if (stretch === 1 && !(options.maxShortSide && options.maxShortSide > 0)) {
       const image = await grayOf(pipeline);
       return { image, size: { width: image.width, height: image.height } };
     }
-    const [w, h] = [meta.width ?? 0, meta.height ?? 0];
-    const size = orientation >= 5 ? { width: h, height: w } : { width: w, height: h };
-    return { image: await grayOf(pipeline, size, options.maxShortSide), size };
+    const [sw, sh] = [Math.round(w * Math.max(1, 1 / stretch)), Math.round(h * Math.max(1, stretch))];
+    const square = turned ? { width: sh, height: sw } : { width: sw, height: sh };
+    return { image: await grayOf(pipeline, square, options.maxShortSide, stretch !== 1), size };
   } catch (e) {
     throw new InputError(name, options.page !== undefined ? page + 1 : undefined, problemOf(e));
   }
@@ -141,13 +150,68 @@ export async function decodePage(
  * A sharp pipeline's image as 8-bit gray, reduced first when its shorter side (of `size`, the
  * image's) is longer than `maxShortSide`. libvips box-shrinks by the whole part of the factor, then
  * resamples the rest: within a few grey levels of OpenCV's area reduction (cubic: at most 8 on a
- * 300-dpi form; linear: 24).
+ * 300-dpi form; linear: 24). `resample`: `size` is not the image's own (its pixels made square), so
+ * it is resized to it (times the reduction) whatever its size.
  */
-export async function grayOf(pipeline: ReturnType<typeof sharp>, size?: { width: number; height: number }, maxShortSide?: number): Promise<GrayImage> {
-  if (size && maxShortSide && Math.min(size.width, size.height) > maxShortSide) {
-    const k = maxShortSide / Math.min(size.width, size.height);
+export async function grayOf(pipeline: ReturnType<typeof sharp>, size?: { width: number; height: number }, maxShortSide?: number, resample = false): Promise<GrayImage> {
+  const k = size && maxShortSide && maxShortSide > 0 && Math.min(size.width, size.height) > maxShortSide ? maxShortSide / Math.min(size.width, size.height) : 1;
+  if (size && (k < 1 || resample)) {
     pipeline = pipeline.resize(Math.max(1, Math.round(size.width * k)), Math.max(1, Math.round(size.height * k)), { kernel: 'cubic', fit: 'fill' });
   }
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: toGray(data, info.width * info.height, info.channels) };
+}
+
+/**
+ * A TIFF page's horizontal and vertical resolutions (its XResolution and YResolution tags), read from
+ * the file's directory of that page: sharp reports one density, and a fax at 204 x 98 dpi ("standard"
+ * resolution) stores pixels twice as tall as wide. Null when the input is not a classic TIFF, or the
+ * page has not both.
+ *
+ * @example
+ * tiffResolution('fax.tif'); // { x: 204, y: 98 }
+ */
+export function tiffResolution(input: string | Buffer, page = 0): { x: number; y: number } | null {
+  let fd: number | null = null;
+  const read = (offset: number, length: number): Buffer => {
+    if (Buffer.isBuffer(input)) return input.subarray(offset, offset + length);
+    const b = Buffer.alloc(length);
+    return b.subarray(0, readSync(fd!, b, 0, length, offset));
+  };
+  try {
+    if (!Buffer.isBuffer(input)) fd = openSync(input, 'r');
+    const head = read(0, 8);
+    const order = head.toString('latin1', 0, 2);
+    if (head.length < 8 || (order !== 'II' && order !== 'MM')) return null;
+    const le = order === 'II';
+    const u16 = (b: Buffer, o: number) => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
+    const u32 = (b: Buffer, o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+    if (u16(head, 2) !== 42) return null;
+    let ifd = u32(head, 4);
+    // Page `page` is the page-th directory in the chain.
+    for (let i = 0; i < page; i++) {
+      const n = read(ifd, 2);
+      if (n.length < 2) return null;
+      const next = read(ifd + 2 + 12 * u16(n, 0), 4);
+      if (next.length < 4 || !u32(next, 0)) return null;
+      ifd = u32(next, 0);
+    }
+    const n = read(ifd, 2);
+    if (n.length < 2) return null;
+    const entries = read(ifd + 2, 12 * u16(n, 0));
+    const res: Record<number, number> = {};
+    for (let e = 0; e + 12 <= entries.length; e += 12) {
+      const tag = u16(entries, e);
+      // XResolution (282) and YResolution (283), RATIONAL (type 5): numerator and denominator at an offset.
+      if ((tag === 282 || tag === 283) && u16(entries, e + 2) === 5) {
+        const r = read(u32(entries, e + 8), 8);
+        if (r.length === 8 && u32(r, 4) > 0) res[tag] = u32(r, 0) / u32(r, 4);
+      }
+    }
+    return res[282] > 0 && res[283] > 0 ? { x: res[282], y: res[283] } : null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }
