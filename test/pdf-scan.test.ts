@@ -63,6 +63,22 @@ describe('scanned PDF pages', () => {
     expect([small.width, small.height]).toEqual([150, 100]);
   });
 
+  test("a scan whose pixels are not square (a fax at 204 x 98 dpi filling a letter page) is stretched to the page's shape", async () => {
+    // 204 x 98 dpi on a 612 x 792 pt page: 1734 x 1078 pixels, each twice as tall as wide.
+    const [w, h] = [1734, 1078];
+    const png = await sharp({ create: { width: w, height: h, channels: 3, background: { r: 240, g: 240, b: 240 } } }).png().toBuffer();
+    const doc = await PDFDocument.create();
+    doc.addPage([612, 792]).drawImage(await doc.embedPng(png), { x: 0, y: 0, width: 612, height: 792 });
+    const scan = (await ScanPdf.open(await doc.save()))!.scanOf(0)!;
+    expect([scan.width, scan.height]).toEqual([w, h]);
+    const img = await decodeScan(scan);
+    expect(img.width).toBe(w);
+    expect(Math.abs(img.height - (w * 792) / 612)).toBeLessThanOrEqual(1);
+    // Reduced as it is decoded, in the page's shape.
+    const small = await decodeScan(scan, 612);
+    expect([small.width, small.height]).toEqual([612, 792]);
+  });
+
   test('an RGB scan (pdf-lib embedPng: zlib, no predictor) and a JPEG scan decode as the images themselves do', async () => {
     const { png } = await grayPng();
     const colour = await sharp(png).toColourspace('srgb').tint({ r: 200, g: 120, b: 60 }).png().toBuffer();

@@ -258,7 +258,9 @@ function unpredictPng(src: Uint8Array, rows: number, stride: number, bpp: number
 
 /**
  * Decodes a page's embedded scan to 8-bit gray, reduced (as images are, see `DecodeOptions`) when
- * its shorter side is longer than `maxShortSide`.
+ * its shorter side is longer than `maxShortSide`. The scan fills its page, so a scan whose pixels are
+ * not square (its shape differs from the page's by over 5 %: a fax at 204 x 98 dpi) is stretched the
+ * short way to the page's shape.
  */
 export async function decodeScan(scan: EmbeddedScan, maxShortSide?: number): Promise<GrayImage> {
   let pipeline: ReturnType<typeof sharp>;
@@ -270,5 +272,7 @@ export async function decodeScan(scan: EmbeddedScan, maxShortSide?: number): Pro
     else if (px.length < stride * scan.height) throw new Error('image data shorter than its size');
     pipeline = sharp(px.subarray(0, stride * scan.height), { raw: { width: scan.width, height: scan.height, channels: scan.channels as 1 | 3 } });
   }
-  return grayOf(pipeline, scan, maxShortSide);
+  const r = (scan.points.height / scan.points.width) / (scan.height / scan.width);
+  const square = Math.abs(r - 1) > 0.05 ? { width: Math.round(scan.width * Math.max(1, 1 / r)), height: Math.round(scan.height * Math.max(1, r)) } : scan;
+  return grayOf(pipeline, square, maxShortSide, square !== scan);
 }
