@@ -12,7 +12,7 @@
 import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { GrayImage } from '../types';
-import { grayOf } from './image';
+import { grayOf, squarePixels } from './image';
 
 type PdfLib = typeof import('pdf-lib');
 let pdfLib: PdfLib | null = null;
@@ -272,7 +272,7 @@ export async function decodeScan(scan: EmbeddedScan, maxShortSide?: number): Pro
     else if (px.length < stride * scan.height) throw new Error('image data shorter than its size');
     pipeline = sharp(px.subarray(0, stride * scan.height), { raw: { width: scan.width, height: scan.height, channels: scan.channels as 1 | 3 } });
   }
-  const r = (scan.points.height / scan.points.width) / (scan.height / scan.width);
-  const square = Math.abs(r - 1) > 0.05 ? { width: Math.round(scan.width * Math.max(1, 1 / r)), height: Math.round(scan.height * Math.max(1, r)) } : scan;
-  return grayOf(pipeline, square, maxShortSide, square !== scan);
+  // Its pixels are as much taller than wide as the page is, in shape, taller than the scan.
+  const square = squarePixels(scan.width, scan.height, scan.points.height / scan.points.width / (scan.height / scan.width));
+  return grayOf(pipeline, square ?? scan, maxShortSide, square !== null);
 }

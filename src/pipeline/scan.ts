@@ -83,10 +83,10 @@ export interface ScanOptions {
   /**
    * Turn pages that are not upright (default true). A page that reads poorly (under nine tenths of
    * its digits at 0.99 confidence or more, most of its fields flagged for review, or no digits at
-   * all) is looked at for which way up its
-   * print stands (letters stand on a common baseline; upside down, their tops line up; on a page lying
-   * on its side, the lines of print run down the page) and read again turned by 180 degrees or a
-   * quarter, as the print says (kept unless it reads fewer sure digits than as it came); with no print to tell by, the page turned by 180 degrees is kept when
+   * all) is looked at for which way up its print stands (letters stand on a common baseline; upside
+   * down, their tops line up; on a page lying on its side, the lines of print run down the page) and
+   * read again turned by 180 degrees or a quarter, as the print says (kept unless it reads fewer sure
+   * digits than as it came); with no print to tell by, the page turned by 180 degrees is kept when
    * it reads well and has at least two more such digits. The page then says `orientation` (90, 180
    * or 270: the clockwise turn that set it upright). Pages that read well cost nothing more; an
    * upside-down page whose digits happen to read well (0, 1, 8, 6 and 9 are digits upside down too)
