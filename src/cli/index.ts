@@ -284,6 +284,24 @@ async function cmdMakeStringSet(a: { data: string; out: string; seed: number; mn
   return 0;
 }
 
+async function cmdMakeFormSet(a: { out: string; pages: number; seed: number; model?: string; backend: BackendName; split: 'train' | 'test' }): Promise<number> {
+  const [{ Classifier }, { makeFormSet }, { saveIdxSet }] = await Promise.all([import('../classify/classifier'), import('../samples/form-set'), import('../classify/data/dataset')]);
+  if (!(a.pages >= 1) || !Number.isInteger(a.pages)) throw new UsageError('--pages must be a whole number >= 1');
+  const clf = await Classifier.load(a.model, { backend: a.backend, workers: 1 });
+  err(`reading ${a.pages} generated forms of MNIST ${a.split} digits (seeds ${a.seed}+) with ${clf.modelPath}`);
+  try {
+    const r = await makeFormSet(clf, {
+      pages: a.pages, seed: a.seed, split: a.split,
+      onPage: (done, crops) => { if (done % 25 === 0 || done === a.pages) err(`${done} / ${a.pages} pages, ${crops} crops`); },
+    });
+    saveIdxSet(r.set, a.out);
+    out(`${a.out}: ${r.set.count} crops from ${r.cutAsWritten} of ${r.fields} fields cut into as many digits as written (${r.misread} of them misread)`);
+  } finally {
+    await clf.close();
+  }
+  return 0;
+}
+
 /**
  * The string model for amount fields: `none` (read amounts digit by digit), a folder, or the shipped
  * one; loaded up front (when amounts are to be read) so that a bad model is one clear error.
@@ -494,6 +512,19 @@ export async function main(argv: string[]): Promise<number> {
       (a) => run(cmdMakeStringSet(a as never)),
     )
     .command(
+      'make-form-set',
+      'build training samples as the scan pipeline cuts them: generated forms filled with MNIST training digits, read with their templates; every crop the classifier saw, labeled',
+      (y) =>
+        y
+          .option('out', { type: 'string', demandOption: true, describe: 'output folder (IDX files; pass it to train --data)' })
+          .option('pages', { type: 'number', default: 250, describe: 'forms to generate and read (~90 crops and ~2 s each)' })
+          .option('seed', { type: 'number', default: 100000, describe: "first page's seed (page i: seed + i); runs with seeds far apart can be joined in --data" })
+          .option('split', { choices: ['train', 'test'] as const, default: 'train' as const, describe: 'MNIST digits that fill the forms (test: to measure a model on, never to train on)' })
+          .option('model', { type: 'string', describe: 'digit model that reads the pages (default: the shipped models/default)' })
+          .option('backend', { choices: BACKENDS, default: 'wasm' as BackendName }),
+      (a) => run(cmdMakeFormSet(a as never)),
+    )
+    .command(
       'ensemble <members...>',
       'combine trained digit models into one model folder whose networks vote (their probabilities averaged); measures each and the ensemble on MNIST test',
       (y) =>
@@ -507,7 +538,7 @@ export async function main(argv: string[]): Promise<number> {
       (a) => run(cmdEnsemble(a as never)),
     )
     .command('zoo', 'list the model-zoo presets with their papers and recipes', {}, () => run(cmdZoo()))
-    .demandCommand(1, 'name a command: scan, classify, evaluate, evaluate-strings, calibrate, train, train-strings, make-string-set, ensemble or zoo')
+    .demandCommand(1, 'name a command: scan, classify, evaluate, evaluate-strings, calibrate, train, train-strings, make-string-set, make-form-set, ensemble or zoo')
     .strict()
     .version(packageVersion())
     .help()

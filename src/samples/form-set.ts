@@ -1,0 +1,126 @@
+/**
+ * Training digits as the scan pipeline sees them: generated forms filled with MNIST *training*
+ * handwriting, with the scan bench's artifacts, read by the pipeline; every crop the classifier was
+ * given is kept with the digit written where it was cut. A network fine-tuned on these learns what
+ * printing, scanning, thresholding, line removal and the pipeline's own re-cuts do to a digit, which
+ * MNIST's clean images and on-the-fly augmentation only imitate. The forms' digits come from the
+ * training set only: the benchmarks' forms are filled with the test set.
+ */
+import type { Classifier } from '../classify/classifier';
+import { allocDataset, loadMnist, type DigitDataset } from '../classify/data/dataset';
+import { Rng } from '../classify/data/random';
+import { decodePage } from '../io/image';
+import { DEFAULT_WORK_SIZE, scanPage } from '../pipeline/scan';
+import type { Box, DigitCrop } from '../types';
+import { benchArtifacts, CORNER_MARKS, generateForm, renderForm, type FormFieldSpec } from './forms';
+
+/** Options of {@link makeFormSet}. */
+export interface FormSetOptions {
+  /** Pages to generate and read (each holds 20 fields of 2 to 6 digits; ~90 crops a page). Default 250. */
+  pages?: number;
+  /** Seed of the first page; page `i` uses `seed + i`. Default 100000 (far from the benches' seeds). */
+  seed?: number;
+  /** Digits that fill the forms: MNIST `train` (default) or `test` (to measure, never to train on). */
+  split?: 'train' | 'test';
+  /** Called after each page with the pages done and the crops kept so far. */
+  onPage?: (done: number, crops: number) => void;
+}
+
+/** What {@link makeFormSet} made and how the pipeline read the pages. */
+export interface FormSet {
+  /** The crops (28 × 28, ink bright), labeled. */
+  set: DigitDataset;
+  pages: number;
+  fields: number;
+  /** Fields cut into as many digits as were written: only their crops are kept. */
+  cutAsWritten: number;
+  /** Of those, fields read wrong (by the classifier given). */
+  misread: number;
+}
+
+/**
+ * A dense page for harvesting crops: two columns of ten plain boxes, each with 2 to 6 digits at a
+ * pitch drawn per field (the sample forms' boxes hold their digits at about this spacing).
+ */
+export function denseFormFields(seed: number): FormFieldSpec[] {
+  const rng = new Rng(seed * 7 + 3);
+  const fields: FormFieldSpec[] = [];
+  for (let r = 0; r < 10; r++) {
+    for (let c = 0; c < 2; c++) {
+      const digits = 2 + rng.int(5);
+      const w = Math.min(0.4, digits * rng.uniform(0.065, 0.085) + 0.03);
+      fields.push({ name: `f${r}${c}`, label: 'Field', digits, box: [c ? 0.52 : 0.08, 0.09 + r * 0.085, w, 0.065] });
+    }
+  }
+  return fields;
+}
+
+const centreIn = (c: Box, b: Box): boolean => {
+  const x = c[0] + c[2] / 2;
+  const y = c[1] + c[3] / 2;
+  return x >= b[0] && x < b[0] + b[2] && y >= b[1] && y < b[1] + b[3];
+};
+
+/**
+ * Generates `pages` forms filled with MNIST handwriting, reads each with its template and `clf` as
+ * `digitscan scan` does, and returns every crop the classifier was given in a field cut into as many
+ * digits as were written, labeled with the digit written where the crop's centre lies (a digit read
+ * again from another binarization gives more than one crop). Fields cut wrongly are left out: their
+ * crops have no label to trust. Deterministic for a seed and model.
+ *
+ * @example
+ * const clf = await Classifier.load();
+ * const { set } = await makeFormSet(clf, { pages: 250, seed: 100000 });
+ * saveIdxSet(set, 'runs/form-crops');    // then: digitscan train --data 'mnist,runs/form-crops' --init ...
+ */
+export async function makeFormSet(clf: Classifier, options: FormSetOptions = {}): Promise<FormSet> {
+  const pages = options.pages ?? 250;
+  const seed0 = options.seed ?? 100000;
+  const mnist = loadMnist(options.split ?? 'train');
+  // The classifier, tapped: every batch of crops it reads is logged for the page being read.
+  let log: DigitCrop[] = [];
+  const tap = Object.create(clf) as Classifier;
+  tap.classify = (crops) => {
+    log.push(...crops);
+    return clf.classify(crops);
+  };
+  const pixels: Float32Array[] = [];
+  const labels: number[] = [];
+  let fields = 0;
+  let cutAsWritten = 0;
+  let misread = 0;
+  for (let i = 0; i < pages; i++) {
+    const seed = seed0 + i;
+    const spec = denseFormFields(seed);
+    const form = generateForm(spec, mnist, seed, { marks: CORNER_MARKS });
+    const png = await renderForm(form, spec, 'Form', benchArtifacts(seed), seed);
+    const decoded = await decodePage(png, { maxShortSide: DEFAULT_WORK_SIZE }, `form ${seed}`);
+    log = [];
+    const page = await scanPage(decoded.image, 1, tap, { template: form.template }, undefined, decoded.size);
+    // Crops are in working pixels, results in page pixels.
+    const k = page.width / decoded.image.width;
+    for (const f of page.fields) {
+      fields++;
+      const want = form.expected[f.name];
+      if (!want || f.digits.length !== want.length) continue;
+      cutAsWritten++;
+      if (f.value !== want) misread++;
+      f.digits.forEach((d, j) => {
+        const box = d.box.map((v) => v / k) as Box;
+        for (const c of log) {
+          if (c.box && centreIn(c.box, box)) {
+            pixels.push(c.pixels);
+            labels.push(Number(want[j]));
+          }
+        }
+      });
+    }
+    options.onPage?.(i + 1, pixels.length);
+  }
+  const set = allocDataset(pixels.length, `${pages} generated forms of MNIST ${options.split ?? 'train'} digits read by the scan pipeline (seeds ${seed0}+)`);
+  pixels.forEach((p, i) => {
+    for (let q = 0; q < 784; q++) set.images[i * 784 + q] = Math.round(255 * Math.min(1, Math.max(0, p[q])));
+    set.labels[i] = labels[i];
+  });
+  return { set, pages, fields, cutAsWritten, misread };
+}
