@@ -55,17 +55,24 @@ export function denseFormFields(seed: number): FormFieldSpec[] {
   return fields;
 }
 
-const centreIn = (c: Box, b: Box): boolean => {
-  const x = c[0] + c[2] / 2;
-  const y = c[1] + c[3] / 2;
-  return x >= b[0] && x < b[0] + b[2] && y >= b[1] && y < b[1] + b[3];
-};
+/** Intersection over union of two boxes. */
+function iou(a: Box, b: Box): number {
+  const w = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
+  const h = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
+  return w <= 0 || h <= 0 ? 0 : (w * h) / (a[2] * a[3] + b[2] * b[3] - w * h);
+}
+
+/**
+ * A crop is the digit when its box and the digit's as read overlap by at least this (intersection over
+ * union): the digit cut again from another binarization is kept, a fragment tried as a cut is not.
+ */
+const SAME_DIGIT = 0.5;
 
 /**
  * Generates `pages` forms filled with MNIST handwriting, reads each with its template and `clf` as
  * `digitscan scan` does, and returns every crop the classifier was given in a field cut into as many
- * digits as were written, labeled with the digit written where the crop's centre lies (a digit read
- * again from another binarization gives more than one crop). Fields cut wrongly are left out: their
+ * digits as were written, labeled with the digit written where the crop lies (a digit read again
+ * from another binarization gives more than one crop; fragments tried as cuts are left out). Fields cut wrongly are left out: their
  * crops have no label to trust. Deterministic for a seed and model.
  *
  * @example
@@ -108,7 +115,7 @@ export async function makeFormSet(clf: Classifier, options: FormSetOptions = {})
       f.digits.forEach((d, j) => {
         const box = d.box.map((v) => v / k) as Box;
         for (const c of log) {
-          if (c.box && centreIn(c.box, box)) {
+          if (c.box && iou(c.box, box) >= SAME_DIGIT) {
             pixels.push(c.pixels);
             labels.push(Number(want[j]));
           }
