@@ -35,6 +35,13 @@ describe('make-form-set', () => {
     r = runCli(['make-form-set', '--pages', '1', '--seed', '100000', '--out', b]);
     expect(r.status).toBe(0);
     for (const f of ['images-idx3-ubyte', 'labels-idx1-ubyte']) expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f)))).toBe(true);
+    // Another set's handwriting: the crops carry its labels (here the MNIST test digits, read by the
+    // same pipeline; labels above 9, a string set's rejects, are never written).
+    const c = join(dir, 'c');
+    r = runCli(['make-form-set', '--pages', '1', '--seed', '100000', '--digits', 'mnist-test', '--out', c]);
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(c, 'labels-idx1-ubyte')).equals(readFileSync(join(a, 'labels-idx1-ubyte')))).toBe(false);
+    expect(Math.max(...loadIdxSet(c).labels)).toBeLessThanOrEqual(9);
     r = runCli(['make-form-set', '--pages', '0', '--out', b]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--pages must be a whole number >= 1/);

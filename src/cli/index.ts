@@ -284,14 +284,18 @@ async function cmdMakeStringSet(a: { data: string; out: string; seed: number; mn
   return 0;
 }
 
-async function cmdMakeFormSet(a: { out: string; pages: number; seed: number; model?: string; backend: BackendName; split: 'train' | 'test' }): Promise<number> {
-  const [{ Classifier }, { makeFormSet }, { saveIdxSet }] = await Promise.all([import('../classify/classifier'), import('../samples/form-set'), import('../classify/data/dataset')]);
+async function cmdMakeFormSet(a: { out: string; pages: number; seed: number; model?: string; backend: BackendName; digits: string }): Promise<number> {
+  const [{ Classifier }, { makeFormSet }, { saveIdxSet }, { loadEvalData }] = await Promise.all([
+    import('../classify/classifier'), import('../samples/form-set'), import('../classify/data/dataset'), import('../classify/evaluate'),
+  ]);
   if (!(a.pages >= 1) || !Number.isInteger(a.pages)) throw new UsageError('--pages must be a whole number >= 1');
+  // Bare "mnist" is the training set here, as in train --data.
+  const digits = await loadEvalData(a.digits === 'mnist' ? 'mnist-train' : a.digits, (p, e) => err(`skipped ${p}: ${e.message}`));
   const clf = await Classifier.load(a.model, { backend: a.backend, workers: 1 });
-  err(`reading ${a.pages} generated forms of MNIST ${a.split} digits (seeds ${a.seed}+) with ${clf.modelPath}`);
+  err(`reading ${a.pages} generated forms of ${digits.source} (seeds ${a.seed}+) with ${clf.modelPath}`);
   try {
     const r = await makeFormSet(clf, {
-      pages: a.pages, seed: a.seed, split: a.split,
+      pages: a.pages, seed: a.seed, digits,
       onPage: (done, crops) => { if (done % 25 === 0 || done === a.pages) err(`${done} / ${a.pages} pages, ${crops} crops`); },
     });
     saveIdxSet(r.set, a.out);
@@ -513,13 +517,13 @@ export async function main(argv: string[]): Promise<number> {
     )
     .command(
       'make-form-set',
-      'build training samples as the scan pipeline cuts them: generated forms filled with MNIST training digits, read with their templates; every crop the classifier saw, labeled',
+      'build training samples as the scan pipeline cuts them: generated forms filled with MNIST training digits (or --digits), read with their templates; every crop the classifier saw, labeled',
       (y) =>
         y
           .option('out', { type: 'string', demandOption: true, describe: 'output folder (IDX files; pass it to train --data)' })
           .option('pages', { type: 'number', default: 250, describe: 'forms to generate and read (~90 crops and ~2 s each)' })
           .option('seed', { type: 'number', default: 100000, describe: "first page's seed (page i: seed + i); runs with seeds far apart can be joined in --data" })
-          .option('split', { choices: ['train', 'test'] as const, default: 'train' as const, describe: 'MNIST digits that fill the forms (test: to measure a model on, never to train on)' })
+          .option('digits', { type: 'string', default: 'mnist-train', describe: 'handwriting that fills the forms: mnist-train, mnist-test (to measure a model on, never to train on), or a folder (a make-string-set folder, class folders 0..9, a TSV)' })
           .option('model', { type: 'string', describe: 'digit model that reads the pages (default: the shipped models/default)' })
           .option('backend', { choices: BACKENDS, default: 'wasm' as BackendName }),
       (a) => run(cmdMakeFormSet(a as never)),

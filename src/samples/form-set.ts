@@ -1,6 +1,6 @@
 /**
  * Training digits as the scan pipeline sees them: generated forms filled with MNIST *training*
- * handwriting, with the scan bench's artifacts, read by the pipeline; every crop the classifier was
+ * handwriting (or a set of the user's), with the scan bench's artifacts, read by the pipeline; every crop the classifier was
  * given is kept with the digit written where it was cut. A network fine-tuned on these learns what
  * printing, scanning, thresholding, line removal and the pipeline's own re-cuts do to a digit, which
  * MNIST's clean images and on-the-fly augmentation only imitate. The forms' digits come from the
@@ -20,8 +20,11 @@ export interface FormSetOptions {
   pages?: number;
   /** Seed of the first page; page `i` uses `seed + i`. Default 100000 (far from the benches' seeds). */
   seed?: number;
-  /** Digits that fill the forms: MNIST `train` (default) or `test` (to measure, never to train on). */
-  split?: 'train' | 'test';
+  /**
+   * The handwriting that fills the forms (labels 0-9; others are skipped): default MNIST's training
+   * set. MNIST test makes a set to measure on, never to train on (the benchmarks' forms hold it).
+   */
+  digits?: DigitDataset;
   /** Called after each page with the pages done and the crops kept so far. */
   onPage?: (done: number, crops: number) => void;
 }
@@ -55,6 +58,20 @@ export function denseFormFields(seed: number): FormFieldSpec[] {
   return fields;
 }
 
+/** The samples of a set labeled 0-9 (a string set's reject class left out). */
+function onlyDigits(d: DigitDataset): DigitDataset {
+  const keep: number[] = [];
+  for (let i = 0; i < d.count; i++) if (d.labels[i] <= 9) keep.push(i);
+  if (keep.length === d.count) return d;
+  if (keep.length === 0) throw new Error(`${d.source}: no digits labeled 0-9 to write`);
+  const out = allocDataset(keep.length, d.source);
+  keep.forEach((i, k) => {
+    out.images.set(d.images.subarray(i * 784, (i + 1) * 784), k * 784);
+    out.labels[k] = d.labels[i];
+  });
+  return out;
+}
+
 /** Intersection over union of two boxes. */
 function iou(a: Box, b: Box): number {
   const w = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
@@ -69,7 +86,7 @@ function iou(a: Box, b: Box): number {
 const SAME_DIGIT = 0.5;
 
 /**
- * Generates `pages` forms filled with MNIST handwriting, reads each with its template and `clf` as
+ * Generates `pages` forms filled with handwriting (`options.digits`, default MNIST training digits), reads each with its template and `clf` as
  * `digitscan scan` does, and returns every crop the classifier was given in a field cut into as many
  * digits as were written, labeled with the digit written where the crop lies (a digit read again
  * from another binarization gives more than one crop; fragments tried as cuts are left out). Fields cut wrongly are left out: their
@@ -83,7 +100,7 @@ const SAME_DIGIT = 0.5;
 export async function makeFormSet(clf: Classifier, options: FormSetOptions = {}): Promise<FormSet> {
   const pages = options.pages ?? 250;
   const seed0 = options.seed ?? 100000;
-  const mnist = loadMnist(options.split ?? 'train');
+  const digits = onlyDigits(options.digits ?? loadMnist('train'));
   // The classifier, tapped: every batch of crops it reads is logged for the page being read.
   let log: DigitCrop[] = [];
   const tap = Object.create(clf) as Classifier;
@@ -99,7 +116,7 @@ export async function makeFormSet(clf: Classifier, options: FormSetOptions = {})
   for (let i = 0; i < pages; i++) {
     const seed = seed0 + i;
     const spec = denseFormFields(seed);
-    const form = generateForm(spec, mnist, seed, { marks: CORNER_MARKS });
+    const form = generateForm(spec, digits, seed, { marks: CORNER_MARKS });
     const png = await renderForm(form, spec, 'Form', benchArtifacts(seed), seed);
     const decoded = await decodePage(png, { maxShortSide: DEFAULT_WORK_SIZE }, `form ${seed}`);
     log = [];
@@ -124,7 +141,7 @@ export async function makeFormSet(clf: Classifier, options: FormSetOptions = {})
     }
     options.onPage?.(i + 1, pixels.length);
   }
-  const set = allocDataset(pixels.length, `${pages} generated forms of MNIST ${options.split ?? 'train'} digits read by the scan pipeline (seeds ${seed0}+)`);
+  const set = allocDataset(pixels.length, `${pages} generated forms of ${digits.source} read by the scan pipeline (seeds ${seed0}+)`);
   pixels.forEach((p, i) => {
     for (let q = 0; q < 784; q++) set.images[i * 784 + q] = Math.round(255 * Math.min(1, Math.max(0, p[q])));
     set.labels[i] = labels[i];
