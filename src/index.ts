@@ -42,6 +42,8 @@ export type { StringEvaluation, StringEvalOptions } from './pipeline/strings';
 export { StringModel } from './classify/string-model';
 export { generateForm, renderForm, SAMPLE_FORMS } from './samples/forms';
 export type { GeneratedForm, FormFieldSpec, Artifacts } from './samples/forms';
+export { makeFormSet, denseFormFields } from './samples/form-set';
+export type { FormSetOptions, FormSet } from './samples/form-set';
 export { Classifier, applyTemperature } from './classify/classifier';
 export type { Prediction, ClassifierOptions } from './classify/classifier';
 export { useBackend, BACKENDS } from './classify/backend';
