@@ -1,7 +1,7 @@
 /**
  * Training digits as the scan pipeline sees them: generated forms filled with MNIST *training*
- * handwriting (or a set of the user's), with the scan bench's artifacts, read by the pipeline; every crop the classifier was
- * given is kept with the digit written where it was cut. A network fine-tuned on these learns what
+ * handwriting (or a set of the user's), with the scan bench's artifacts, read by the pipeline; every
+ * crop the classifier was given is kept with the digit written where it was cut. A network fine-tuned on these learns what
  * printing, scanning, thresholding, line removal and the pipeline's own re-cuts do to a digit, which
  * MNIST's clean images and on-the-fly augmentation only imitate. The forms' digits come from the
  * training set only: the benchmarks' forms are filled with the test set.
@@ -11,6 +11,7 @@ import { allocDataset, loadMnist, type DigitDataset } from '../classify/data/dat
 import { Rng } from '../classify/data/random';
 import { decodePage } from '../io/image';
 import { DEFAULT_WORK_SIZE, scanPage } from '../pipeline/scan';
+import { boxOverlap } from '../segment/components';
 import type { Box, DigitCrop } from '../types';
 import { benchArtifacts, CORNER_MARKS, generateForm, renderForm, type FormFieldSpec } from './forms';
 
@@ -74,9 +75,8 @@ function onlyDigits(d: DigitDataset): DigitDataset {
 
 /** Intersection over union of two boxes. */
 function iou(a: Box, b: Box): number {
-  const w = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
-  const h = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
-  return w <= 0 || h <= 0 ? 0 : (w * h) / (a[2] * a[3] + b[2] * b[3] - w * h);
+  const shared = boxOverlap(a, b);
+  return shared / (a[2] * a[3] + b[2] * b[3] - shared);
 }
 
 /**
@@ -86,11 +86,12 @@ function iou(a: Box, b: Box): number {
 const SAME_DIGIT = 0.5;
 
 /**
- * Generates `pages` forms filled with handwriting (`options.digits`, default MNIST training digits), reads each with its template and `clf` as
- * `digitscan scan` does, and returns every crop the classifier was given in a field cut into as many
- * digits as were written, labeled with the digit written where the crop lies (a digit read again
- * from another binarization gives more than one crop; fragments tried as cuts are left out). Fields cut wrongly are left out: their
- * crops have no label to trust. Deterministic for a seed and model.
+ * Generates `pages` forms filled with handwriting (`options.digits`, default MNIST training digits),
+ * reads each with its template and `clf` as `digitscan scan` does, and returns every crop the
+ * classifier was given in a field cut into as many digits as were written, labeled with the digit
+ * written where the crop lies (a digit read again from another binarization gives more than one
+ * crop; fragments tried as cuts are left out). Fields cut wrongly are left out: their crops have no
+ * label to trust. Deterministic for a seed and model.
  *
  * @example
  * const clf = await Classifier.load();

@@ -36,6 +36,13 @@ export function unionBox(a: Box, b: Box): Box {
   return [x, y, Math.max(boxRight(a), boxRight(b)) - x, Math.max(boxBottom(a), boxBottom(b)) - y];
 }
 
+/** The area two boxes share. */
+export function boxOverlap(a: Box, b: Box): number {
+  const w = Math.min(boxRight(a), boxRight(b)) - Math.max(a[0], b[0]);
+  const h = Math.min(boxBottom(a), boxBottom(b)) - Math.max(a[1], b[1]);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
 /** Components read together: their union box, labels and ink. */
 export interface ComponentGroup {
   box: Box;

@@ -3,7 +3,7 @@
  * handwriting. A field is a named box in page pixels.
  */
 import type { BinaryImage, Box } from '../types';
-import { componentBoxes, cropBinary, median, unionBox } from './components';
+import { boxOverlap, componentBoxes, cropBinary, median, unionBox } from './components';
 import { rowRuns } from '../preprocess/steps';
 import type { ShadeMap } from '../preprocess/steps';
 
@@ -163,7 +163,7 @@ export function boxFields(lineMask: BinaryImage, minSide: number, ink?: BinaryIm
     (a) => !found.some((b) => b !== a && a.box[0] <= b.box[0] && a.box[1] <= b.box[1] && a.box[0] + a.box[2] >= b.box[0] + b.box[2] && a.box[1] + a.box[3] >= b.box[1] + b.box[3]),
   );
   // Shaded areas where no printed box is (a box with a shaded inside is the box).
-  const shaded = (shade ? shadedBoxes(shade, minSide) : []).filter((a) => !printed.some((b) => overlap(a, b.box) > 0.3 * Math.min(a[2] * a[3], b.box[2] * b.box[3])));
+  const shaded = (shade ? shadedBoxes(shade, minSide) : []).filter((a) => !printed.some((b) => boxOverlap(a, b.box) > 0.3 * Math.min(a[2] * a[3], b.box[2] * b.box[3])));
   const kept = [...printed, ...shaded.map((box) => ({ box }))];
   return readingOrder(squareRows(kept)).map((f, i) => ({ name: `box-${i + 1}`, box: f.box, ...(f.cells ? { cells: f.cells } : {}) }));
 }
@@ -204,13 +204,6 @@ export function shadedBoxes(shade: ShadeMap, minSide: number): Box[] {
     out.push([(x + 1) * cell, (y + 1) * cell, (w - 2) * cell, (h - 2) * cell]);
   }
   return out;
-}
-
-/** The area two boxes share. */
-function overlap(a: Box, b: Box): number {
-  const w = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
-  const h = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
-  return w > 0 && h > 0 ? w * h : 0;
 }
 
 /** A box for one digit: at most 1.15 times as wide as it is high (a box for two is wider). */
