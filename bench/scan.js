@@ -342,22 +342,17 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
 }
 
 /**
- * The sample layouts filled in with real handwriting: `n` pages as the scan bench makes them (same
- * layouts, marks and scan artifacts; seeds 40000 + i), their digits drawn from the held-out fifth of
- * ../shared/data/orand-car-a cut at their labeled boxes (989 digits written on real bank checks, as
- * binarized there, never trained on by the shipped models) instead of MNIST test. Read with each
- * form's template and with --auto-fields. `model`: another digit model folder (default the shipped one).
+ * The held-out real check digits as a digit set, cut at their labeled boxes, or null when
+ * ../shared/data/orand-car-a is not there.
  */
-async function realForms(n, row, model) {
+async function realDigits() {
   const root = join(__dirname, '..', '..', 'shared', 'data', 'orand-car-a');
   if (!existsSync(join(root, 'labels.tsv'))) {
     console.log(`\n(real check amounts not found at ${root}: skipped)`);
-    return { rows: [] };
+    return null;
   }
-  const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
   const { readStringLabels, splitStrings } = dist('io/labels');
   const { buildStringSet } = dist('classify/data/checks');
-  const { Classifier } = dist('classify/classifier');
   const { set: cut } = await buildStringSet(splitStrings(readStringLabels(root)).heldOut, { boxesOnly: true });
   // Not the few cut as a block of ink (a box over the check's patterned paper, binarized black):
   // none denser than the densest MNIST test digit (mean ink 0.327; 6 of 995).
@@ -367,7 +362,21 @@ async function realForms(n, row, model) {
     for (let k = 0; k < 784; k++) ink += cut.images[i * 784 + k];
     if (ink / 784 / 255 <= 0.327) keep.push(i);
   }
-  const real = dist('classify/data/dataset').selectRows(cut, keep);
+  return dist('classify/data/dataset').selectRows(cut, keep);
+}
+
+/**
+ * The sample layouts filled in with real handwriting: `n` pages as the scan bench makes them (same
+ * layouts, marks and scan artifacts; seeds 40000 + i), their digits drawn from the held-out fifth of
+ * ../shared/data/orand-car-a cut at their labeled boxes (989 digits written on real bank checks, as
+ * binarized there, never trained on by the shipped models) instead of MNIST test. Read with each
+ * form's template and with --auto-fields. `model`: another digit model folder (default the shipped one).
+ */
+async function realForms(n, row, model) {
+  const real = await realDigits();
+  if (!real) return { rows: [] };
+  const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
+  const { Classifier } = dist('classify/classifier');
   const dir = mkdtempSync(join(tmpdir(), 'bench-real-forms-'));
   const names = Object.keys(SAMPLE_FORMS);
   const clf = await Classifier.load(model, { workers: 1 });
@@ -411,6 +420,68 @@ async function realForms(n, row, model) {
   }
   writeFileSync(join(dir, 'readings.json'), JSON.stringify({ kinds: ['template', '--auto-fields'], pairs: [tplPairs, autoPairs] }));
   console.log(`\n(every field's reading: ${dir}/readings.json; the pages are kept with DIGITSCAN_BENCH_KEEP=1)`);
+  return { rows, generated: tidy(dir) };
+}
+
+/**
+ * The sample layouts read with neither template nor --auto-fields (each line of handwriting a field):
+ * `n` pages of MNIST test digits (the scan bench's, seeds 1000 + i) and `n` of real check digits (the
+ * real-forms bench's, seeds 40000 + i). A form field is read right when the lines found within its
+ * box (their centres), left to right, read its digits; every other line found is not handwriting
+ * (print, registration marks) and counted, flagged for review or not.
+ */
+async function linePages(n, row) {
+  const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
+  const { loadMnist } = dist('classify/data/dataset');
+  const { Classifier } = dist('classify/classifier');
+  const { scanInputs } = dist('pipeline/scan');
+  const { templateFields } = dist('segment/fields');
+  const sets = [['MNIST test digits', loadMnist('test'), 1000]];
+  const real = await realDigits();
+  if (real) sets.push(['real check digits', real, 40000]);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-lines-'));
+  const names = Object.keys(SAMPLE_FORMS);
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const within = (b, f) => {
+    const [cx, cy] = [b[0] + b[2] / 2, b[1] + b[3] / 2];
+    return cx >= f[0] && cx < f[0] + f[2] && cy >= f[1] && cy < f[1] + f[3];
+  };
+  const rows = [];
+  const readings = {};
+  console.log(`\n## The sample forms read by lines (no template, no --auto-fields; ${n} pages of each set)\n`);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  for (const [label, digits, seedBase] of sets) {
+    const pairs = [];
+    const others = [];
+    for (let i = 0; i < n; i++) {
+      const name = names[i % names.length];
+      const spec = SAMPLE_FORMS[name];
+      const seed = seedBase + i;
+      const form = generateForm(spec.fields, digits, seed, { marks: spec.marks });
+      const file = join(dir, `${seed}-${name}.png`);
+      writeFileSync(file, await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed));
+      const [doc] = await collect(scanInputs, [file], { classifier: clf, concurrency: 1 });
+      const page = doc.pages[0];
+      const taken = new Set();
+      for (const w of templateFields(form.template, page.width, page.height)) {
+        const got = page.fields.filter((f) => within(f.box, w.box)).sort((a, b) => a.box[0] - b.box[0]);
+        for (const g of got) taken.add(g);
+        pairs.push({ expected: form.expected[w.name], read: got.map((g) => g.value).join(''), where: `${seed}-${name} ${w.name}`, lines: got.length });
+      }
+      for (const f of page.fields) if (!taken.has(f)) others.push({ where: `${seed}-${name} ${f.name}`, value: f.value, confidence: f.confidence, needsReview: f.needsReview, box: f.box });
+    }
+    const s = score(pairs);
+    rows.push(
+      row(`${label}: form fields read right (${pairs.length})`, s.fieldAccuracy * 100, null, '%', 2),
+      row(`${label}: form fields with no line found`, pairs.filter((p) => p.lines === 0).length, null, 'fields', 0),
+      row(`${label}: other lines read as fields (print, marks), per page`, others.length / n, null, 'fields', 2),
+      row(`${label}: ... of them not flagged for review`, others.filter((o) => !o.needsReview).length, null, 'fields', 0),
+    );
+    readings[label] = { pairs, others };
+  }
+  await clf.close();
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify(readings));
+  console.log(`\n(every field's reading and every other line: ${dir}/readings.json; the pages are kept with DIGITSCAN_BENCH_KEEP=1)`);
   return { rows, generated: tidy(dir) };
 }
 
@@ -553,4 +624,4 @@ async function upsideDown(n, row) {
   return { rows };
 }
 
-module.exports = { scanForms, variedForms, realForms, upsideDown, orand, score };
+module.exports = { scanForms, variedForms, realForms, linePages, upsideDown, orand, score };

@@ -575,12 +575,40 @@ describe('segment', () => {
     expect(f[0].box[0] + f[0].box[2]).toBeLessThan(350);
     expect(f[1].box[0]).toBeGreaterThan(500);
     const ink: BinaryImage = { width: 600, height: 400, data: new Uint8Array(600 * 400) };
-    fill(ink, 300, 300, 80, 40, 1);
-    fill(ink, 20, 40, 80, 40, 1);
-    fill(ink, 20, 300, 80, 40, 1);
+    fill(ink, 300, 300, 90, 40, 1);
+    fill(ink, 20, 40, 90, 40, 1);
+    fill(ink, 20, 300, 90, 40, 1);
     const lines = lineFields(ink, 10);
     expect(lines.map((l) => [l.name, l.box[0], l.box[1]])).toEqual([['line-1', 20, 40], ['line-2', 20, 300], ['line-3', 300, 300]]);
     expect(readingOrder([{ box: [300, 10, 5, 5] }, { box: [10, 12, 5, 5] }, { box: [10, 100, 5, 5] }]).map((b) => b.box[0])).toEqual([10, 300, 10]);
+  });
+  test('lines of print and registration marks are not lines of handwriting; handwriting of any size is', () => {
+    // A letter page at the working size (1275 x 1650). Glyphs are outlines (ink 2 px), as letters are not solid.
+    const ink: BinaryImage = { width: 1275, height: 1650, data: new Uint8Array(1275 * 1650) };
+    const glyph = (x: number, bottom: number, w: number, h: number) => {
+      fill(ink, x, bottom - h, w, 2, 1);
+      fill(ink, x, bottom - 2, w, 2, 1);
+      fill(ink, x, bottom - h, 2, h, 1);
+      fill(ink, x + w - 2, bottom - h, 2, h, 1);
+    };
+    // Registration marks: solid squares near the corners.
+    for (const [x, y] of [[50, 36], [1198, 36], [50, 1587], [1198, 1587]]) fill(ink, x, y, 26, 26, 1);
+    // A line of print: x-height letters and ascenders (12 and 17 px) on one baseline, one descender.
+    const heights = [17, 12, 12, 17, 12, 12, 12, 17, 12, 12];
+    heights.forEach((h, k) => glyph(100 + k * 11, k === 4 ? 205 : 200, 8, h));
+    // Handwriting as small as print (under 1.6 % of the page's side): of one height on one baseline, and
+    // of two heights off it.
+    for (let k = 0; k < 6; k++) glyph(600 + k * 14, 200, 10, 17);
+    [0, 6, -5, 3, 8, -2].forEach((d, k) => glyph(900 + k * 14, 200 + d, 10, k % 2 ? 12 : 17));
+    // Handwriting 40 px tall on one baseline (over 2.5 % of the side: not letter-sized).
+    for (let k = 0; k < 5; k++) glyph(100 + k * 30, 400, 22, 40);
+    // A solid square beside handwriting is read with it.
+    fill(ink, 600, 560, 26, 26, 1);
+    glyph(640, 590, 22, 40);
+    const lines = lineFields(ink, 10);
+    expect(lines.map((l) => [l.box[0], l.box[1]])).toEqual([[600, 178], [900, 178], [100, 360], [600, 550]]);
+    // A cut-out field image keeps all its ink: print and marks included.
+    expect(lineFields(ink, 10, true)).toHaveLength(lines.length + 5);
   });
   test('a table gives a field per cell; a comb (narrow cells side by side) is one field with its cells', () => {
     const mask: BinaryImage = { width: 800, height: 500, data: new Uint8Array(800 * 500) };
@@ -949,6 +977,20 @@ describe('digitscan scan', () => {
     const p = runCli(['scan', join(forms, 'zip-code.pdf'), '--auto-fields', '--format', 'csv']);
     expect(p.status).toBe(0);
     expect(p.stdout.trim().split('\n')).toEqual(['source,page,field,value,confidence,needs_review', expect.stringMatching(/zip-code\.pdf,1,box-1,70251,0\.\d+,(true|false)$/)]);
+  });
+  test('with neither template nor --auto-fields, each line of handwriting is a field: not the print, not the registration marks', () => {
+    const r = runCli(['scan', join(forms, 'multi-field.png')]);
+    expect(r.status).toBe(0);
+    const [doc] = JSON.parse(`[${r.stdout}]`.replace(/}\s*{/g, '},{'));
+    const { fields } = doc.pages[0];
+    expect(fields.map((f: FieldResult) => f.name)).toEqual(['line-1', 'line-2', 'line-3', 'line-4', 'line-5']);
+    // One line in each of the five printed boxes, in their order, read as the template reads them.
+    const tpl = parseTemplate(readFileSync(join(forms, 'multi-field.template.json'), 'utf8'));
+    const boxes = templateFields(tpl, doc.pages[0].width, doc.pages[0].height);
+    const within = ([x, y, w, h]: Box, [bx, by, bw, bh]: Box) => x + w / 2 > bx && x + w / 2 < bx + bw && y + h / 2 > by && y + h / 2 < by + bh;
+    expect(fields.map((f: FieldResult) => boxes.findIndex((b) => within(f.box, b.box)))).toEqual([0, 1, 2, 3, 4]);
+    const expected = JSON.parse(readFileSync(join(forms, 'multi-field.expected.json'), 'utf8'));
+    expect([fields[0].value, fields[3].value, fields[4].value]).toEqual([expected.id, expected.zip, expected.count]);
   });
   test('a PDF page that is more than one image (a drawn mark over the scan) is rendered, and read the same', async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -167,7 +167,7 @@ export async function scanPage(
   }
   else if (opts.autoFields) {
     regions = boxFields(union(lines.horizontal, lines.vertical), Math.max(12, Math.round(40 * scale)), pre.lineInk, pre.shade);
-  } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)));
+  } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)), pre.cutOut);
   const minConfidence = opts.minConfidence ?? 0.9;
   const whole = regions.map((r) => (r.type ?? opts.fieldType) === 'amount');
   const sm = whole.some(Boolean) ? await stringModelFor(opts) : null;

@@ -21,6 +21,39 @@ function alignedPairs(v: number[], tol: number): number {
   return n / (v.length - 1);
 }
 
+/**
+ * Of values along a line (left to right), the share within `tol` of the median of each one and its two
+ * neighbours each side: how many stand on one line, where a line a little skewed still counts as one.
+ */
+function onOneLine(v: number[], tol: number): number {
+  let on = 0;
+  for (let i = 0; i < v.length; i++) {
+    const near = v.slice(Math.max(0, i - 2), i + 3).sort((a, b) => a - b);
+    if (Math.abs(v[i] - near[near.length >> 1]) <= tol) on++;
+  }
+  return on / v.length;
+}
+
+/**
+ * Whether components standing in one line (their boxes, page pixels) are a line of print rather than
+ * handwriting: three or more letter-sized ones (see {@link scoreLetters}; `side`: the page's shorter
+ * side), nothing taller, the median under 1.6 % of `side` tall (a 12-point capital), at least 0.6 of
+ * them on one baseline (within 8 % of the median height, at least a pixel) and of two heights, as
+ * lower case is (x-height, ascenders): the upper quartile at least 1.2 times the lower. Handwritten
+ * digits are taller, or of one height, or not on one baseline; capitals and printed digits are left
+ * as they are.
+ */
+export function looksPrinted(boxes: Box[], side: number): boolean {
+  if (boxes.some(([, , , h]) => h > 0.025 * side)) return false;
+  const glyphs = boxes.filter(([, , w, h]) => h >= Math.max(5, 0.004 * side) && w <= 2 * h).sort((a, b) => a[0] - b[0]);
+  const n = glyphs.length;
+  if (n < 3) return false;
+  const hs = glyphs.map(([, , , h]) => h).sort((a, b) => a - b);
+  const mh = hs[n >> 1];
+  if (mh > 0.016 * side || hs[Math.ceil(0.75 * (n - 1))] < 1.2 * hs[Math.floor(0.25 * (n - 1))]) return false;
+  return onOneLine(glyphs.map(([, y, , h]) => y + h), Math.max(1, 0.08 * mh)) >= 0.6;
+}
+
 /** How a page's print stands: the score (see {@link textUpright}) and the letters it was taken over. */
 export interface PrintScore {
   score: number;
@@ -28,11 +61,12 @@ export interface PrintScore {
 }
 
 /**
- * The score of print given as letter-sized component boxes: lines of five or more letters in a row,
- * the share of neighbouring letters whose bottoms align minus the share whose tops align, weighed by
- * letters (`side`: the page's shorter side, which sets what is letter-sized).
+ * The score of print over component boxes: of the letter-sized ones, in lines of five or more letters
+ * in a row, the share of neighbouring letters whose bottoms align minus the share whose tops align,
+ * weighed by letters (`side`: the page's shorter side, which sets what is letter-sized: 0.4 to 2.5 %
+ * of it tall, at least 5 px, at most twice as wide as tall).
  */
-function scoreLetters(boxes: Box[], side: number): PrintScore {
+export function scoreLetters(boxes: Box[], side: number): PrintScore {
   const glyphs: Glyph[] = boxes
     .filter(([, , w, h]) => h >= Math.max(5, 0.004 * side) && h <= 0.025 * side && w <= 2 * h)
     .map(([x, y, , h]) => ({ x, top: y, bottom: y + h, h }))

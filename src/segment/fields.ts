@@ -5,6 +5,8 @@
 import type { BinaryImage, Box } from '../types';
 import { boxOverlap, componentBoxes, cropBinary, median, unionBox } from './components';
 import { rowRuns } from '../preprocess/steps';
+import { looksPrinted } from '../preprocess/orientation';
+import type { Component } from './components';
 import type { ShadeMap } from '../preprocess/steps';
 
 /** What is known about a field's content. */
@@ -403,10 +405,25 @@ function splitMergedCells(holes: Box[]): Box[] {
 }
 
 /**
- * Lines of handwriting as fields (`line-1`, `line-2`, … top to bottom): bands of rows with ink,
- * split where a horizontal gap is wider than twice the band's height.
+ * Whether the ink of a line is not handwriting (its components; `side`: the page's shorter side):
+ * solid blocks only (registration marks, filled squares: nine tenths ink or more, neither side over
+ * twice the other), or a line of print ({@link looksPrinted}). Specks (under 5 px each way) are not
+ * looked at.
  */
-export function lineFields(bin: BinaryImage, minHeight: number): FieldRegion[] {
+export function notHandwriting(comps: Component[], side: number): boolean {
+  const marks = comps.filter(({ box: [, , w, h] }) => w >= 5 || h >= 5);
+  if (!marks.length) return false;
+  const solid = ({ box: [, , w, h], area }: Component) => area >= 0.9 * w * h && w <= 2 * h && h <= 2 * w;
+  return marks.every(solid) || looksPrinted(marks.map((c) => c.box), side);
+}
+
+/**
+ * Lines of handwriting as fields (`line-1`, `line-2`, … top to bottom): bands of rows with ink,
+ * split where a horizontal gap is wider than twice the band's height. Lines that are not handwriting
+ * ({@link notHandwriting}: print, registration marks) are left out unless `keepAll` (a cut-out field
+ * image: its ink is the field).
+ */
+export function lineFields(bin: BinaryImage, minHeight: number, keepAll = false): FieldRegion[] {
   const { width: w, height: h, data } = bin;
   const rowInk = new Int32Array(h);
   for (let y = 0; y < h; y++) {
@@ -453,7 +470,14 @@ export function lineFields(bin: BinaryImage, minHeight: number): FieldRegion[] {
     }
     flush();
   }
-  return readingOrder(out).map((f, i) => ({ ...f, name: `line-${i + 1}` }));
+  let lines = out;
+  if (!keepAll && out.length) {
+    const comps = componentBoxes(bin);
+    const side = Math.min(w, h);
+    const inside = ({ box: [x, y, bw, bh] }: Component, [fx, fy, fw, fh]: Box) => x + bw / 2 >= fx && x + bw / 2 < fx + fw && y + bh / 2 >= fy && y + bh / 2 < fy + fh;
+    lines = out.filter((f) => !notHandwriting(comps.filter((c) => inside(c, f.box)), side));
+  }
+  return readingOrder(lines).map((f, i) => ({ ...f, name: `line-${i + 1}` }));
 }
 
 /**
