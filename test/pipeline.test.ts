@@ -579,7 +579,7 @@ describe('segment', () => {
     fill(ink, 20, 40, 90, 40, 1);
     fill(ink, 20, 300, 90, 40, 1);
     const lines = lineFields(ink, 10);
-    expect(lines.map((l) => [l.name, l.box[0], l.box[1]])).toEqual([['line-1', 20, 40], ['line-2', 20, 300], ['line-3', 300, 300]]);
+    expect(lines.map((l) => [l.name, l.box[0], l.box[1]])).toEqual([['line-1', 16, 40], ['line-2', 16, 300], ['line-3', 296, 300]]);
     expect(readingOrder([{ box: [300, 10, 5, 5] }, { box: [10, 12, 5, 5] }, { box: [10, 100, 5, 5] }]).map((b) => b.box[0])).toEqual([10, 300, 10]);
   });
   test('lines of print and registration marks are not lines of handwriting; handwriting of any size is', () => {
@@ -606,7 +606,8 @@ describe('segment', () => {
     fill(ink, 600, 560, 26, 26, 1);
     glyph(640, 590, 22, 40);
     const lines = lineFields(ink, 10);
-    expect(lines.map((l) => [l.box[0], l.box[1]])).toEqual([[600, 178], [900, 178], [100, 360], [600, 550]]);
+    // Their boxes: the ink's, 4 px wider each side (a tenth of the height, at least 4 px).
+    expect(lines.map((l) => [l.box[0], l.box[1]])).toEqual([[596, 178], [896, 178], [96, 360], [596, 550]]);
     // A cut-out field image keeps all its ink: print and marks included.
     expect(lineFields(ink, 10, true)).toHaveLength(lines.length + 5);
   });
@@ -984,13 +985,15 @@ describe('digitscan scan', () => {
     const [doc] = JSON.parse(`[${r.stdout}]`.replace(/}\s*{/g, '},{'));
     const { fields } = doc.pages[0];
     expect(fields.map((f: FieldResult) => f.name)).toEqual(['line-1', 'line-2', 'line-3', 'line-4', 'line-5']);
-    // One line in each of the five printed boxes, in their order, read as the template reads them.
+    // One line in each of the five printed boxes, in their order.
     const tpl = parseTemplate(readFileSync(join(forms, 'multi-field.template.json'), 'utf8'));
     const boxes = templateFields(tpl, doc.pages[0].width, doc.pages[0].height);
     const within = ([x, y, w, h]: Box, [bx, by, bw, bh]: Box) => x + w / 2 > bx && x + w / 2 < bx + bw && y + h / 2 > by && y + h / 2 < by + bh;
     expect(fields.map((f: FieldResult) => boxes.findIndex((b) => within(f.box, b.box)))).toEqual([0, 1, 2, 3, 4]);
+    // Read right but the age (a 5 read 3, as with the template): the phone's last digit, a thin 1 at the
+    // line's end, is not taken for what is left of a box's wall.
     const expected = JSON.parse(readFileSync(join(forms, 'multi-field.expected.json'), 'utf8'));
-    expect([fields[0].value, fields[3].value, fields[4].value]).toEqual([expected.id, expected.zip, expected.count]);
+    expect([fields[0].value, fields[2].value, fields[3].value, fields[4].value]).toEqual([expected.id, expected.phone, expected.zip, expected.count]);
   });
   test('a PDF page that is more than one image (a drawn mark over the scan) is rendered, and read the same', async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

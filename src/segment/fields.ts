@@ -420,8 +420,9 @@ export function notHandwriting(comps: Component[], side: number): boolean {
 /**
  * Lines of handwriting as fields (`line-1`, `line-2`, … top to bottom): bands of rows with ink,
  * split where a horizontal gap is wider than twice the band's height. Lines that are not handwriting
- * ({@link notHandwriting}: print, registration marks) are left out unless `keepAll` (a cut-out field
- * image: its ink is the field).
+ * ({@link notHandwriting}: print, registration marks) are left out, and the others' boxes have a margin
+ * left and right of a tenth of their height (at least 4 px), unless `keepAll` (a cut-out field image:
+ * its ink is the field, and marks at its sides are what is left of the box it was cut from).
  */
 export function lineFields(bin: BinaryImage, minHeight: number, keepAll = false): FieldRegion[] {
   const { width: w, height: h, data } = bin;
@@ -475,7 +476,15 @@ export function lineFields(bin: BinaryImage, minHeight: number, keepAll = false)
     const comps = componentBoxes(bin);
     const side = Math.min(w, h);
     const inside = ({ box: [x, y, bw, bh] }: Component, [fx, fy, fw, fh]: Box) => x + bw / 2 >= fx && x + bw / 2 < fx + fw && y + bh / 2 >= fy && y + bh / 2 < fy + fh;
-    lines = out.filter((f) => !notHandwriting(comps.filter((c) => inside(c, f.box)), side));
+    // Handwriting only, with a margin each side: a line's first and last digits are not at the edge of
+    // its field, where a thin stroke is taken for what is left of a box's wall (a thin 1 at the end).
+    lines = out
+      .filter((f) => !notHandwriting(comps.filter((c) => inside(c, f.box)), side))
+      .map(({ name, box: [x, y, bw, bh] }) => {
+        const m = Math.max(4, Math.round(0.1 * bh));
+        const x0 = Math.max(0, x - m);
+        return { name, box: [x0, y, Math.min(w, x + bw + m) - x0, bh] as Box };
+      });
   }
   return readingOrder(lines).map((f, i) => ({ ...f, name: `line-${i + 1}` }));
 }
