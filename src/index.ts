@@ -24,7 +24,7 @@ export { equalize, threshold, estimateSkew, rotate, removeSpecks, findLines, rem
 export type { ThresholdMethod, LineMask } from './preprocess/steps';
 export { textUpright, printOrientation, looksPrinted } from './preprocess/orientation';
 export type { PrintScore } from './preprocess/orientation';
-export { parseTemplate, templateFields, boxFields, lineFields, notHandwriting, readingOrder, DEFAULT_MARK_SIZE } from './segment/fields';
+export { parseTemplate, templateFields, boxFields, lineFields, linesOutside, notHandwriting, readingOrder, DEFAULT_MARK_SIZE } from './segment/fields';
 export type { Template, TemplateField, FieldRegion, FieldType } from './segment/fields';
 export { registerTemplate } from './segment/registration';
 export type { Registration } from './segment/registration';

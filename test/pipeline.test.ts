@@ -14,7 +14,7 @@ import { extractDigits, recropFaint, recropGrey, recropThin } from '../src/segme
 import { loadMnist } from '../src/classify/data/dataset';
 import { Rng } from '../src/classify/data/random';
 import { Classifier } from '../src/classify/classifier';
-import { boxFields, lineFields, parseTemplate, readingOrder, templateFields } from '../src/segment/fields';
+import { boxFields, lineFields, linesOutside, parseTemplate, readingOrder, templateFields } from '../src/segment/fields';
 import { componentBoxes, components, cropBinary } from '../src/segment/components';
 import { bestPath, segmentGraph } from '../src/segment/strings';
 import { defaultCheckModelDir } from '../src/classify/model-io';
@@ -611,6 +611,26 @@ describe('segment', () => {
     // A cut-out field image keeps all its ink: print and marks included.
     expect(lineFields(ink, 10, true)).toHaveLength(lines.length + 5);
   });
+  test('lines of handwriting outside the boxes found: not the digits in a box, nor what spills over its lines', () => {
+    const ink: BinaryImage = { width: 1275, height: 1650, data: new Uint8Array(1275 * 1650) };
+    const glyph = (x: number, bottom: number, w: number, h: number) => {
+      fill(ink, x, bottom - h, w, 2, 1);
+      fill(ink, x, bottom - 2, w, 2, 1);
+      fill(ink, x, bottom - h, 2, h, 1);
+      fill(ink, x + w - 2, bottom - h, 2, h, 1);
+    };
+    const box: Box = [100, 300, 400, 100];
+    // Digits in the box, one with a tail through its bottom line (the line removed: a piece below it).
+    for (let k = 0; k < 5; k++) glyph(150 + k * 60, 380, 30, 60);
+    fill(ink, 160, 402, 3, 20, 1);
+    // Digits beside the box, and far from it.
+    for (let k = 0; k < 4; k++) glyph(800 + k * 40, 380, 28, 50);
+    for (let k = 0; k < 3; k++) glyph(100 + k * 40, 900, 28, 50);
+    const lines = linesOutside(ink, [box], 10);
+    expect(lines.map((l) => [l.name, l.box[0], l.box[1]])).toEqual([['line-1', 795, 330], ['line-2', 95, 850]]);
+    // Without boxes, every line: the tail's piece under the box is one too.
+    expect(linesOutside(ink, [], 10).map((l) => l.box[1])).toEqual([320, 320, 402, 850]);
+  });
   test('a table gives a field per cell; a comb (narrow cells side by side) is one field with its cells', () => {
     const mask: BinaryImage = { width: 800, height: 500, data: new Uint8Array(800 * 500) };
     // A table: 2 rows x 2 columns of wide cells (300 x 80), walls 3 px.
@@ -900,6 +920,17 @@ describe('segment', () => {
     const read = await autoFields(file);
     expect(read.map((f) => f.value)).toEqual(['squares', 'dashed', 'shaded', 'date'].map((n) => form.expected[n]));
     expect(read[0].digits).toHaveLength(6);
+    // As a bitonal scanner writes it (a fixed threshold under the shade), the shaded field has no
+    // box left: its handwriting, outside every box found, is read as a line; nothing else is.
+    const tif = join(tmp(), 'styles-bitonal.tif');
+    await sharp(file).threshold(140).toColourspace('b-w').tiff({ compression: 'ccittfax4', bitdepth: 1 }).toFile(tif);
+    const bitonal = await autoFields(tif);
+    expect(bitonal.map((f) => [f.name, f.value])).toEqual([
+      ['box-1', form.expected.squares],
+      ['box-2', form.expected.dashed],
+      ['box-3', form.expected.date],
+      ['line-1', form.expected.shaded],
+    ]);
   });
   test('crowded, touching handwriting in boxes is read again by recognition-based segmentation (the touching model)', async () => {
     // Big digits (80-90% of their box) six to a box 0.4 page wide, so that neighbours touch: two

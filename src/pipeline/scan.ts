@@ -14,7 +14,7 @@ import { loadOpenCV, CV } from '../preprocess/opencv';
 import { reduce, turnAround, turnQuarter, union, type ThresholdMethod } from '../preprocess/steps';
 import { cleanPage } from '../preprocess/page';
 import { printOrientation, type PrintScore } from '../preprocess/orientation';
-import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, parseTemplate, Template, templateFields } from '../segment/fields';
+import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, linesOutside, parseTemplate, Template, templateFields } from '../segment/fields';
 import { affineScale, applyAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
 import { extractDigits, recropFaint, recropGrey, recropThin } from '../segment/digits';
 import { bestPath, segmentGraph } from '../segment/strings';
@@ -167,6 +167,8 @@ export async function scanPage(
   }
   else if (opts.autoFields) {
     regions = boxFields(union(lines.horizontal, lines.vertical), Math.max(12, Math.round(40 * scale)), pre.lineInk, pre.shade);
+    // Handwriting outside every box found is read by lines (a shaded field a bitonal scan turned white).
+    regions = [...regions, ...linesOutside(clean, regions.map((r) => r.box), Math.max(6, Math.round(20 * scale)), pre.cutOut)];
   } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)), pre.cutOut);
   const minConfidence = opts.minConfidence ?? 0.9;
   const whole = regions.map((r) => (r.type ?? opts.fieldType) === 'amount');
