@@ -400,7 +400,7 @@ export async function main(argv: string[]): Promise<number> {
           .positional('inputs', { type: 'string', array: true, describe: 'image/PDF files, folders (recursive) or globs' })
           .option('format', { choices: ['json', 'jsonl', 'csv'], default: 'json', describe: 'json: a document per input per line; jsonl: a line per page; csv: a row per field' })
           .option('template', { type: 'string', describe: 'form template JSON: named fields as page-relative boxes' })
-          .option('auto-fields', { type: 'boolean', describe: 'find the printed boxes and read each as a field' })
+          .option('auto-fields', { type: 'boolean', describe: 'find the printed boxes and read each as a field (box-1, ...); handwriting outside them is read by lines (line-1, ...)' })
           .option('threshold', { choices: ['otsu', 'adaptive'], default: 'otsu', describe: 'binarization: adaptive for uneven light or patterned paper' })
           .option('clahe', { type: 'boolean', describe: 'equalize contrast (CLAHE) before thresholding: faint or unevenly lit scans' })
           .option('deskew', { type: 'boolean', default: true, describe: 'correct page skew (--no-deskew to skip)' })

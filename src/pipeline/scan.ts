@@ -32,7 +32,11 @@ import { assembleField, stringConfidence } from './assemble';
 export interface ScanOptions {
   /** A template (parsed) or a path to template JSON. */
   template?: Template | string;
-  /** Find printed boxes and read each as a field (when no template). */
+  /**
+   * Find printed boxes and read each as a field (when no template), `box-1`, …; handwriting outside
+   * every box found is read by lines after them, `line-1`, … (see `linesOutside`). Without a template
+   * or this, each line of handwriting is a field (see `lineFields`).
+   */
   autoFields?: boolean;
   /** `otsu` (default) or `adaptive` (uneven light, patterned paper). */
   threshold?: ThresholdMethod;

@@ -498,7 +498,8 @@ export function lineFields(bin: BinaryImage, minHeight: number, keepAll = false)
  */
 export function linesOutside(bin: BinaryImage, boxes: Box[], minHeight: number, keepAll = false): FieldRegion[] {
   const { width: w, height: h } = bin;
-  const data = bin.data.slice();
+  const data = new Uint8Array(w * h);
+  data.set(bin.data);
   for (const [x, y, bw, bh] of boxes) {
     const m = Math.round(0.1 * bh);
     const x0 = Math.max(0, Math.floor(x - m));
