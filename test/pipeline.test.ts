@@ -73,6 +73,14 @@ function frame(img: GrayImage | BinaryImage, x0: number, y0: number, w: number, 
 }
 
 /** The fields `--auto-fields` reads on one image file, in this thread. */
+/** A glyph-like mark: the outline (2 px of ink) of a `w` x `h` box standing on `bottom`, as letters and digits are not solid. */
+function outline(img: BinaryImage, x: number, bottom: number, w: number, h: number) {
+  fill(img, x, bottom - h, w, 2, 1);
+  fill(img, x, bottom - 2, w, 2, 1);
+  fill(img, x, bottom - h, 2, h, 1);
+  fill(img, x + w - 2, bottom - h, 2, h, 1);
+}
+
 async function autoFields(file: string, options: ScanOptions = {}): Promise<FieldResult[]> {
   const docs: DocumentResult[] = [];
   await scanInputs([file], { autoFields: true, concurrency: 1, ...options }, (d) => docs.push(d));
@@ -583,14 +591,9 @@ describe('segment', () => {
     expect(readingOrder([{ box: [300, 10, 5, 5] }, { box: [10, 12, 5, 5] }, { box: [10, 100, 5, 5] }]).map((b) => b.box[0])).toEqual([10, 300, 10]);
   });
   test('lines of print and registration marks are not lines of handwriting; handwriting of any size is', () => {
-    // A letter page at the working size (1275 x 1650). Glyphs are outlines (ink 2 px), as letters are not solid.
+    // A letter page at the working size (1275 x 1650).
     const ink: BinaryImage = { width: 1275, height: 1650, data: new Uint8Array(1275 * 1650) };
-    const glyph = (x: number, bottom: number, w: number, h: number) => {
-      fill(ink, x, bottom - h, w, 2, 1);
-      fill(ink, x, bottom - 2, w, 2, 1);
-      fill(ink, x, bottom - h, 2, h, 1);
-      fill(ink, x + w - 2, bottom - h, 2, h, 1);
-    };
+    const glyph = (x: number, bottom: number, w: number, h: number) => outline(ink, x, bottom, w, h);
     // Registration marks: solid squares near the corners.
     for (const [x, y] of [[50, 36], [1198, 36], [50, 1587], [1198, 1587]]) fill(ink, x, y, 26, 26, 1);
     // A line of print: x-height letters and ascenders (12 and 17 px) on one baseline, one descender.
@@ -613,12 +616,7 @@ describe('segment', () => {
   });
   test('lines of handwriting outside the boxes found: not the digits in a box, nor what spills over its lines', () => {
     const ink: BinaryImage = { width: 1275, height: 1650, data: new Uint8Array(1275 * 1650) };
-    const glyph = (x: number, bottom: number, w: number, h: number) => {
-      fill(ink, x, bottom - h, w, 2, 1);
-      fill(ink, x, bottom - 2, w, 2, 1);
-      fill(ink, x, bottom - h, 2, h, 1);
-      fill(ink, x + w - 2, bottom - h, 2, h, 1);
-    };
+    const glyph = (x: number, bottom: number, w: number, h: number) => outline(ink, x, bottom, w, h);
     const box: Box = [100, 300, 400, 100];
     // Digits in the box, one with a tail through its bottom line (the line removed: a piece below it).
     for (let k = 0; k < 5; k++) glyph(150 + k * 60, 380, 30, 60);
@@ -626,10 +624,12 @@ describe('segment', () => {
     // Digits beside the box, and far from it.
     for (let k = 0; k < 4; k++) glyph(800 + k * 40, 380, 28, 50);
     for (let k = 0; k < 3; k++) glyph(100 + k * 40, 900, 28, 50);
+    // A title in big print (30 px of capitals: not lower case, but under 0.45 of the box's height).
+    for (let k = 0; k < 6; k++) glyph(100 + k * 26, 130, 22, 30);
     const lines = linesOutside(ink, [box], 10);
     expect(lines.map((l) => [l.name, l.box[0], l.box[1]])).toEqual([['line-1', 795, 330], ['line-2', 95, 850]]);
-    // Without boxes, every line: the tail's piece under the box is one too.
-    expect(linesOutside(ink, [], 10).map((l) => l.box[1])).toEqual([320, 320, 402, 850]);
+    // Without boxes, every line: the title, and the tail's piece under the box.
+    expect(linesOutside(ink, [], 10).map((l) => l.box[1])).toEqual([100, 320, 320, 402, 850]);
   });
   test('a table gives a field per cell; a comb (narrow cells side by side) is one field with its cells', () => {
     const mask: BinaryImage = { width: 800, height: 500, data: new Uint8Array(800 * 500) };

@@ -492,8 +492,9 @@ export function lineFields(bin: BinaryImage, minHeight: number, keepAll = false)
 /**
  * Lines of handwriting outside the given boxes (found fields): {@link lineFields} on the page with each
  * box, grown by a tenth of its height each way, cleared; lines at least 1.4 % of the page's shorter
- * side tall (and `minHeight`), none within 0.3 of a box's height of a box, where the boxes' labels and
- * what spills over their lines are. Handwriting written beside the boxes, or where no box was found
+ * side tall (and `minHeight`) and 0.45 of the boxes' median height (handwriting in them would be
+ * half their height or more; a page's title is not), none within 0.3 of a box's height of a box, where
+ * the boxes' labels and what spills over their lines are. Handwriting written beside the boxes, or where no box was found
  * (a shaded field that a bitonal scan turned white). `keepAll`: see {@link lineFields}.
  */
 export function linesOutside(bin: BinaryImage, boxes: Box[], minHeight: number, keepAll = false): FieldRegion[] {
@@ -507,8 +508,10 @@ export function linesOutside(bin: BinaryImage, boxes: Box[], minHeight: number, 
     for (let r = Math.max(0, Math.floor(y - m)); r < Math.min(h, Math.ceil(y + bh + m)); r++) data.fill(0, r * w + x0, r * w + x1);
   }
   const near = boxes.map(([x, y, bw, bh]): Box => [x - 0.3 * bh, y - 0.3 * bh, bw + 0.6 * bh, 1.6 * bh]);
+  // As tall as handwriting in the boxes would be: not a page's title in big print.
+  const tall = boxes.length ? 0.45 * median(boxes.map((b) => b[3])) : 0;
   const lines = lineFields({ width: w, height: h, data }, Math.max(minHeight, Math.round(0.014 * Math.min(w, h))), keepAll);
-  return lines.filter((l) => !near.some((b) => boxOverlap(b, l.box) > 0));
+  return lines.filter((l) => l.box[3] >= tall && !near.some((b) => boxOverlap(b, l.box) > 0)).map((l, i) => ({ ...l, name: `line-${i + 1}` }));
 }
 
 /**
