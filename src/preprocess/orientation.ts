@@ -22,6 +22,14 @@ function alignedPairs(v: number[], tol: number): number {
 }
 
 /**
+ * Whether a component box is letter-sized on a page whose shorter side is `side`: 0.4 to 2.5 % of it
+ * tall, at least 5 px, at most twice as wide as tall.
+ */
+function letterSized([, , w, h]: Box, side: number): boolean {
+  return h >= Math.max(5, 0.004 * side) && h <= 0.025 * side && w <= 2 * h;
+}
+
+/**
  * Of values along a line (left to right), the share within `tol` of the median of each one and its two
  * neighbours each side: how many stand on one line, where a line a little skewed still counts as one.
  */
@@ -36,7 +44,7 @@ function onOneLine(v: number[], tol: number): number {
 
 /**
  * Whether components standing in one line (their boxes, page pixels) are a line of print rather than
- * handwriting: three or more letter-sized ones (see {@link scoreLetters}; `side`: the page's shorter
+ * handwriting: three or more letter-sized ones (see {@link letterSized}; `side`: the page's shorter
  * side), nothing taller, the median under 1.6 % of `side` tall (a 12-point capital), at least 0.6 of
  * them on one baseline (within 8 % of the median height, at least a pixel) and of two heights, as
  * lower case is (x-height, ascenders): the upper quartile at least 1.2 times the lower. Handwritten
@@ -45,7 +53,7 @@ function onOneLine(v: number[], tol: number): number {
  */
 export function looksPrinted(boxes: Box[], side: number): boolean {
   if (boxes.some(([, , , h]) => h > 0.025 * side)) return false;
-  const glyphs = boxes.filter(([, , w, h]) => h >= Math.max(5, 0.004 * side) && w <= 2 * h).sort((a, b) => a[0] - b[0]);
+  const glyphs = boxes.filter((b) => letterSized(b, side)).sort((a, b) => a[0] - b[0]);
   const n = glyphs.length;
   if (n < 3) return false;
   const hs = glyphs.map(([, , , h]) => h).sort((a, b) => a - b);
@@ -61,14 +69,13 @@ export interface PrintScore {
 }
 
 /**
- * The score of print over component boxes: of the letter-sized ones, in lines of five or more letters
- * in a row, the share of neighbouring letters whose bottoms align minus the share whose tops align,
- * weighed by letters (`side`: the page's shorter side, which sets what is letter-sized: 0.4 to 2.5 %
- * of it tall, at least 5 px, at most twice as wide as tall).
+ * The score of print over component boxes: of the letter-sized ones ({@link letterSized}; `side`: the
+ * page's shorter side), in lines of five or more letters in a row, the share of neighbouring letters
+ * whose bottoms align minus the share whose tops align, weighed by letters.
  */
-export function scoreLetters(boxes: Box[], side: number): PrintScore {
+function scoreLetters(boxes: Box[], side: number): PrintScore {
   const glyphs: Glyph[] = boxes
-    .filter(([, , w, h]) => h >= Math.max(5, 0.004 * side) && h <= 0.025 * side && w <= 2 * h)
+    .filter((b) => letterSized(b, side))
     .map(([x, y, , h]) => ({ x, top: y, bottom: y + h, h }))
     .sort((a, b) => a.x - b.x);
   const lines: Glyph[][] = [];

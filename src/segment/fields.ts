@@ -3,10 +3,9 @@
  * handwriting. A field is a named box in page pixels.
  */
 import type { BinaryImage, Box } from '../types';
-import { boxOverlap, componentBoxes, cropBinary, median, unionBox } from './components';
+import { boxOverlap, componentBoxes, cropBinary, median, unionBox, type Component } from './components';
 import { rowRuns } from '../preprocess/steps';
 import { looksPrinted } from '../preprocess/orientation';
-import type { Component } from './components';
 import type { ShadeMap } from '../preprocess/steps';
 
 /** What is known about a field's content. */
@@ -490,12 +489,13 @@ export function lineFields(bin: BinaryImage, minHeight: number, keepAll = false)
 }
 
 /**
- * Lines of handwriting outside the given boxes (found fields): {@link lineFields} on the page with each
- * box, grown by a tenth of its height each way, cleared; lines at least 1.4 % of the page's shorter
- * side tall (and `minHeight`) and 0.45 of the boxes' median height (handwriting in them would be
- * half their height or more; a page's title is not), none within 0.3 of a box's height of a box, where
- * the boxes' labels and what spills over their lines are. Handwriting written beside the boxes, or where no box was found
- * (a shaded field that a bitonal scan turned white). `keepAll`: see {@link lineFields}.
+ * Lines of handwriting outside the given boxes (found fields): handwriting written beside the boxes,
+ * or where no box was found (a shaded field that a bitonal scan turned white). {@link lineFields} on
+ * the page with each box, grown by a tenth of its height each way, cleared; lines at least 1.4 % of
+ * the page's shorter side tall (and `minHeight`) and 0.45 of the boxes' median height (handwriting in
+ * them would be half their height or more; a page's title is not), none within 0.3 of a box's height
+ * of a box, where the boxes' labels and what spills over their lines are. `keepAll`: see
+ * {@link lineFields}.
  */
 export function linesOutside(bin: BinaryImage, boxes: Box[], minHeight: number, keepAll = false): FieldRegion[] {
   const { width: w, height: h } = bin;
