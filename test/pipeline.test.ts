@@ -87,6 +87,13 @@ async function autoFields(file: string, options: ScanOptions = {}): Promise<Fiel
   return docs[0].pages[0].fields;
 }
 
+/** The fields of a one-page file read by lines (neither template nor --auto-fields). */
+async function scanLines(file: string): Promise<FieldResult[]> {
+  const docs: DocumentResult[] = [];
+  await scanInputs([file], { concurrency: 1 }, (d) => docs.push(d));
+  return docs[0].pages[0].fields;
+}
+
 /** A form of big, crowded handwriting (80-90% of each box) at 150 dpi, titled `title`, written to a PNG. */
 async function crowdedForm(fields: FormFieldSpec[], seed: number, title: string): Promise<{ form: ReturnType<typeof generateForm>; file: string }> {
   const form = generateForm(fields, loadMnist('test'), seed, { dpi: 150, digitHeight: [0.8, 0.9] });
@@ -931,6 +938,26 @@ describe('segment', () => {
       ['box-3', form.expected.date],
       ['line-1', form.expected.shaded],
     ]);
+  });
+  test('--auto-fields: a signature outside the boxes is not a field (its digits unsure: field confidence under 0.5)', async () => {
+    const png = join(ROOT, 'samples', 'forms', 'multi-field.png');
+    const { width, height } = await sharp(png).metadata();
+    // A looping stroke, 2 cm tall and 8 cm long, well below the boxes: read as digits it is a row of unsure 1s.
+    let d = 'M 300 2500';
+    for (let k = 0; k < 14; k++) {
+      const x = 300 + k * 70;
+      d += ` C ${x + 20} ${2380 + (k % 3) * 20}, ${x + 60} 2380, ${x + 50} 2500 S ${x + 40} 2560, ${x + 70} 2500`;
+    }
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><path d="${d}" stroke="#151515" stroke-width="7" fill="none"/></svg>`;
+    const file = join(tmp(), 'signed.png');
+    await sharp(png).composite([{ input: Buffer.from(svg) }]).greyscale().toFile(file);
+    const read = await autoFields(file);
+    expect(read.map((f) => f.name)).toEqual(['box-1', 'box-2', 'box-3', 'box-4', 'box-5']);
+    // By lines, with no boxes to read first, it is a field, and flagged.
+    const lines = await scanLines(file);
+    const sig = lines.find((f) => f.box[1] > 0.7 * height!);
+    expect(sig?.confidence).toBeLessThan(0.5);
+    expect(sig?.needsReview).toBe(true);
   });
   test('crowded, touching handwriting in boxes is read again by recognition-based segmentation (the touching model)', async () => {
     // Big digits (80-90% of their box) six to a box 0.4 page wide, so that neighbours touch: two

@@ -163,6 +163,8 @@ export async function scanPage(
   const kx = out.width / pw;
   const ky = out.height / ph;
   let regions: FieldRegion[];
+  // With --auto-fields, the lines of handwriting outside the boxes found.
+  let loose = new Set<FieldRegion>();
   let registration: PageRegistration | undefined;
   if (opts.template) {
     const reg = registerTemplate(cv, pre.binary, opts.template);
@@ -172,7 +174,8 @@ export async function scanPage(
   else if (opts.autoFields) {
     regions = boxFields(union(lines.horizontal, lines.vertical), Math.max(12, Math.round(40 * scale)), pre.lineInk, pre.shade);
     // Handwriting outside every box found is read by lines (a shaded field a bitonal scan turned white).
-    regions = [...regions, ...linesOutside(clean, regions.map((r) => r.box), Math.max(6, Math.round(20 * scale)), pre.cutOut)];
+    loose = new Set(linesOutside(clean, regions.map((r) => r.box), Math.max(6, Math.round(20 * scale)), pre.cutOut));
+    regions = [...regions, ...loose];
   } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)), pre.cutOut);
   const minConfidence = opts.minConfidence ?? 0.9;
   const whole = regions.map((r) => (r.type ?? opts.fieldType) === 'amount');
@@ -187,7 +190,14 @@ export async function scanPage(
   digitFields = await settleDisputes(cv, () => pre.gray, clean, byDigits, digitFields, opts, byLines, byLines && pre.cutOut);
   const wholeFields = sm ? await readWhole(cv, pre.gray, clean, regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
-  const assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
+  let assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
+  if (loose.size) {
+    // A line outside the boxes is a field when it reads as digits: more likely right than not (its
+    // field confidence at least 0.5; not a signature, a note or print read as digits).
+    assembled = assembled.filter((f, i) => !loose.has(regions[i]) || (f.digits.length > 0 && f.confidence >= 0.5));
+    let k = 0;
+    for (const f of assembled) if (f.name.startsWith('line-')) f.name = `line-${++k}`;
+  }
   if (registration && registration.found === 0) {
     for (const f of assembled) {
       f.reasons.push("registration marks not found: read at the template's positions");
