@@ -73,20 +73,28 @@ function matchFields(want, found) {
 }
 
 /** Generates `n` labeled forms (the three sample layouts in turn) with random scan artifacts. */
-async function generate(dir, n) {
+/**
+ * The `i`-th page of the three sample layouts in turn, filled in with `digits` (seed `seed`: digits,
+ * placement and the scan bench's artifacts), written as PNG to `path(layout name)`.
+ */
+async function writeSampleForm(digits, i, seed, path) {
   const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
+  const names = Object.keys(SAMPLE_FORMS);
+  const name = names[i % names.length];
+  const spec = SAMPLE_FORMS[name];
+  const form = generateForm(spec.fields, digits, seed, { marks: spec.marks });
+  const png = await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed);
+  const file = path(name);
+  writeFileSync(file, png);
+  return { name, form, png, file };
+}
+
+async function generate(dir, n) {
   const { loadMnist } = dist('classify/data/dataset');
   const test = loadMnist('test');
-  const names = Object.keys(SAMPLE_FORMS);
   const forms = [];
   for (let i = 0; i < n; i++) {
-    const name = names[i % names.length];
-    const spec = SAMPLE_FORMS[name];
-    const seed = 1000 + i;
-    const form = generateForm(spec.fields, test, seed, { marks: spec.marks });
-    const png = await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed);
-    const file = join(dir, `${String(i).padStart(3, '0')}-${name}.png`);
-    writeFileSync(file, png);
+    const { name, form, png, file } = await writeSampleForm(test, i, 1000 + i, (name) => join(dir, `${String(i).padStart(3, '0')}-${name}.png`));
     forms.push({ file, png, name, template: form.template, expected: form.expected, sources: form.sources });
   }
   return forms;
@@ -379,10 +387,8 @@ async function realDigits() {
 async function realForms(n, row, model) {
   const real = await realDigits();
   if (!real) return { rows: [] };
-  const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
   const { Classifier } = dist('classify/classifier');
   const dir = mkdtempSync(join(tmpdir(), 'bench-real-forms-'));
-  const names = Object.keys(SAMPLE_FORMS);
   const clf = await Classifier.load(model, { workers: 1 });
   const tplPairs = [];
   const autoPairs = [];
@@ -390,12 +396,7 @@ async function realForms(n, row, model) {
   // Fields --auto-fields found in no form field's place.
   let extra = 0;
   for (let i = 0; i < n; i++) {
-    const name = names[i % names.length];
-    const spec = SAMPLE_FORMS[name];
-    const seed = 40000 + i;
-    const form = generateForm(spec.fields, real, seed, { marks: spec.marks });
-    const file = join(dir, `${String(i).padStart(3, '0')}-${name}.png`);
-    writeFileSync(file, await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed));
+    const { form, file } = await writeSampleForm(real, i, 40000 + i, (name) => join(dir, `${String(i).padStart(3, '0')}-${name}.png`));
     const { fields, auto } = await readTwoWays(file, form.template, clf);
     const where = `${file.split('/').pop()} `;
     for (const fl of fields) tplPairs.push(pair(form.expected[fl.name], fl, where + fl.name));
@@ -439,7 +440,6 @@ async function realForms(n, row, model) {
  * (print, registration marks) and counted, flagged for review or not.
  */
 async function linePages(n, row) {
-  const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
   const { loadMnist } = dist('classify/data/dataset');
   const { Classifier } = dist('classify/classifier');
   const { scanInputs } = dist('pipeline/scan');
@@ -448,7 +448,6 @@ async function linePages(n, row) {
   const real = await realDigits();
   if (real) sets.push(['real check digits', real, 40000]);
   const dir = mkdtempSync(join(tmpdir(), 'bench-lines-'));
-  const names = Object.keys(SAMPLE_FORMS);
   const clf = await Classifier.load(undefined, { workers: 1 });
   const within = (b, f) => {
     const [cx, cy] = [b[0] + b[2] / 2, b[1] + b[3] / 2];
@@ -462,12 +461,8 @@ async function linePages(n, row) {
     const pairs = [];
     const others = [];
     for (let i = 0; i < n; i++) {
-      const name = names[i % names.length];
-      const spec = SAMPLE_FORMS[name];
       const seed = seedBase + i;
-      const form = generateForm(spec.fields, digits, seed, { marks: spec.marks });
-      const file = join(dir, `${seed}-${name}.png`);
-      writeFileSync(file, await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed));
+      const { name, form, file } = await writeSampleForm(digits, i, seed, (layout) => join(dir, `${seed}-${layout}.png`));
       const [doc] = await collect(scanInputs, [file], { classifier: clf, concurrency: 1 });
       const page = doc.pages[0];
       const taken = new Set();
