@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { BinaryImage, Box } from '../src/types';
 import { loadOpenCV, CV } from '../src/preprocess/opencv';
 import { components } from '../src/segment/components';
-import { bestPath, CandidateScore, seamCut, segmentGraph, SegmentGraph } from '../src/segment/strings';
+import { bestPath, CandidateScore, onSeparator, seamCut, segmentGraph, SegmentGraph } from '../src/segment/strings';
 import { Classifier } from '../src/classify/classifier';
 import { Rng } from '../src/classify/data/random';
 import { expectedCalibrationError, fitLogistic, logit, sigmoid } from '../src/classify/calibrate';
@@ -245,6 +245,44 @@ describe('reading strings with the shipped check model (reject class)', () => {
     }
     console.log(`with separators ${right}/${n}`);
     expect(right / n).toBeGreaterThanOrEqual(SEPARATOR_MIN);
+  });
+});
+
+describe('commas', () => {
+  it('a comma with a tail is a separator mark, a small round zero is not, and neither reads as a digit', async () => {
+    const d = mnistTest();
+    const ds = picks(3, 71, true);
+    // "ddd," and a small 0 after it: digits fill rows ~28-68 (their body's middle ~48); two empty
+    // extras make room on the right.
+    const page = compose(ds, [14, 14, 14], [{ box: [0, 0, 0, 0] }, { box: [0, 0, 0, 0] }]);
+    const W = page.width;
+    let end = 0;
+    for (let i = 0; i < page.data.length; i++) if (page.data[i]) end = Math.max(end, (i % W) + 1);
+    const put = (x: number, y: number, w: number, h: number) => {
+      for (let yy = y; yy < y + h; yy++) for (let xx = x; xx < x + w; xx++) page.data[yy * W + xx] = 1;
+    };
+    // The comma: 4 px wide, 18 tall, from row 52 (below the body's middle) down past its bottom.
+    put(end + 6, 52, 4, 18);
+    const commaX = end + 8;
+    // A small 0 (a ring 14 px across) on the baseline after it.
+    const ring = end + 20;
+    for (let y = 0; y < 14; y++) for (let x = 0; x < 14; x++) {
+      const r = Math.hypot(x - 6.5, y - 6.5);
+      if (r <= 6.5 && r >= 4) page.data[(54 + y) * W + ring + x] = 1;
+    }
+    const g = segmentGraph(cv, page, [0, 0, W, page.height]);
+    const comma = g.primitives.find((p) => p.box[0] <= commaX && commaX < p.box[0] + p.box[2])!;
+    expect(comma.kind).toBe('mark');
+    expect(comma.separator).toBe(true);
+    expect(onSeparator(g, commaX)).toBe(true);
+    expect(onSeparator(g, ring + 7)).toBe(false);
+    const first = g.primitives[0];
+    expect(onSeparator(g, first.box[0] + first.box[2] / 2)).toBe(false);
+    // Read as an amount, the comma is skipped (the small 0 is read or skipped, never the comma).
+    const got = await read(page, 'amount');
+    const want = ds.map((i) => d.labels[i]).join('');
+    expect(got.startsWith(want)).toBe(true);
+    expect(got.length).toBeLessThanOrEqual(want.length + 1);
   });
 });
 

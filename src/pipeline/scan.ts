@@ -17,7 +17,7 @@ import { printOrientation, type PrintScore } from '../preprocess/orientation';
 import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, linesOutside, parseTemplate, Template, templateFields } from '../segment/fields';
 import { affineScale, applyAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
 import { extractDigits, recropFaint, recropGrey, recropThin } from '../segment/digits';
-import { bestPath, segmentGraph } from '../segment/strings';
+import { bestPath, onSeparator, segmentGraph, type SegmentGraph } from '../segment/strings';
 // The models' modules (TF.js, ~120 ms to load) are loaded when first used: the main thread of a
 // scan on worker threads never reads a digit, and starts its workers that much sooner.
 import type { Classifier, Prediction } from '../classify/classifier';
@@ -274,8 +274,15 @@ function text(r: FieldReading): string {
  * candidate of the page is classified in one batch, and the best cut path is chosen per field
  * (`widthPrior`: see `PathOptions.widthPrior` in segment/strings).
  */
-export async function readByRecognition(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier, opts: ScanOptions, widthPrior = false): Promise<FieldReading[]> {
-  const graphs = regions.map((r) => segmentGraph(cv, clean, r.box));
+export async function readByRecognition(
+  cv: CV,
+  clean: BinaryImage,
+  regions: FieldRegion[],
+  clf: Classifier,
+  opts: ScanOptions,
+  widthPrior = false,
+  graphs: SegmentGraph[] = regions.map((r) => segmentGraph(cv, clean, r.box)),
+): Promise<FieldReading[]> {
   const crops = graphs.flatMap((g) => g.candidates.map((c) => c.crop));
   const preds = crops.length ? await clf.classify(crops) : [];
   let k = 0;
@@ -325,12 +332,22 @@ async function readWhole(
   lineOfInk = false,
 ): Promise<FieldReading[]> {
   const page: Box = [0, 0, clean.width, clean.height];
-  const { reads, probability } = sm.readScoring(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box, lineOfInk ? page : r.box) })));
+  const scoring = sm.readScoring(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box, lineOfInk ? page : r.box) })));
+  const { probability } = scoring;
+  // A digit read over a dot or comma on the line's lower half is an amount's separator ("230," read
+  // 2301): it is left out, and the rest is as probable as the string model finds it.
+  const graphs = regions.map((r) => segmentGraph(cv, clean, r.box));
+  const reads = scoring.reads.map((r, i) => {
+    const digits = r.digits.filter((d) => !onSeparator(graphs[i], d.box[0] + d.box[2] / 2));
+    if (digits.length === r.digits.length) return r;
+    const value = digits.map((d) => d.value).join('');
+    return { value, digits, confidence: probability(i, value) };
+  });
   const second = sm.second;
   if (!second?.weights || reads.length === 0) return reads.map((r) => ({ digits: r.digits, confidence: r.confidence }));
   const { dir, weights } = second;
   const { agreementConfidence } = await import('../classify/string-model');
-  const others = await readByRecognition(cv, clean, regions, await readerFor(dir, opts), { ...opts, fieldType: 'amount' });
+  const others = await readByRecognition(cv, clean, regions, await readerFor(dir, opts), { ...opts, fieldType: 'amount' }, false, graphs);
   return reads.map((r, i) => {
     const other = text(others[i]);
     const q = others[i].confidence ?? 0;

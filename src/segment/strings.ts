@@ -32,7 +32,7 @@ export interface Primitive {
   box: Box;
   /** `mark`: dot, comma, dash or speck (skipped for free, never a digit alone); `group`: an uncut group (may be skipped at the cost of its reject score); `piece`: part of a cut group (never skipped). */
   kind: 'mark' | 'group' | 'piece';
-  /** A dot or comma on the lower half of the line: a possible thousands/decimal separator. */
+  /** A dot or comma on the lower half of the line (or a narrow stroke, up to half a digit tall, starting there: a comma's tail): a possible thousands/decimal separator. */
   separator: boolean;
   /** Ink pixels. */
   area: number;
@@ -185,6 +185,29 @@ export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: Gra
   };
 }
 
+/**
+ * Whether column `x` (page pixels) of a field falls on a separator: the primitive of `graph` whose
+ * centre is nearest to `x` is a dot or comma on the lower half of the line (see
+ * {@link Primitive.separator}) narrower than 0.3 of a digit's height, and no other primitive reaches
+ * over `x`. A whole-field reader that
+ * read a digit there read an amount's comma or decimal point ("230," as 2301).
+ *
+ * @example
+ * const g = segmentGraph(cv, clean, field.box);
+ * const kept = reading.digits.filter((d) => !onSeparator(g, d.box[0] + d.box[2] / 2));
+ */
+export function onSeparator(graph: SegmentGraph, x: number): boolean {
+  let nearest: Primitive | null = null;
+  let best = Infinity;
+  for (const p of graph.primitives) {
+    const d = Math.abs(p.box[0] + p.box[2] / 2 - x);
+    if (d < best) [best, nearest] = [d, p];
+  }
+  // Thin: small digits (an amount's cents, written small) are marks too, but round.
+  if (!nearest || nearest.kind !== 'mark' || !nearest.separator || nearest.box[2] >= 0.3 * graph.digitHeight) return false;
+  return !graph.primitives.some((p) => p !== nearest && p.box[0] <= x && x < p.box[0] + p.box[2]);
+}
+
 /** A field's groups of components (a digit's broken strokes together), its digit height and body line. */
 interface FieldGroups {
   groups: ComponentGroup[];
@@ -258,9 +281,12 @@ function fieldPrimitives(sub: BinaryImage, labels: Int32Array, count: number, fo
     const [, y, w, h] = groups[gi].box;
     const small = h < 0.4 * H && w < 0.6 * H;
     const dash = h < 0.3 * H && w >= 1.5 * h;
-    if (small || dash) {
+    // A comma with a tail: a thin stroke (under 0.3 of a digit's height wide), up to 0.7 of one tall,
+    // that starts below the middle of the body.
+    const comma = w < 0.3 * H && h < 0.7 * H && y >= bodyTop + 0.5 * (bodyBottom - bodyTop);
+    if (small || dash || comma) {
       const mid = y + h / 2;
-      const separator = small && !dash && mid > bodyTop + 0.5 * (bodyBottom - bodyTop);
+      const separator = comma || (small && !dash && mid > bodyTop + 0.5 * (bodyBottom - bodyTop));
       primitiveOf(pixelsOf[gi], 'mark', separator, width, prim, primitives);
       continue;
     }
