@@ -30,7 +30,7 @@ export { registerTemplate } from './segment/registration';
 export type { Registration } from './segment/registration';
 export { extractDigits } from './segment/digits';
 export type { DigitOptions } from './segment/digits';
-export { segmentGraph, bestPath } from './segment/strings';
+export { segmentGraph, bestPath, onSeparator } from './segment/strings';
 export type { SegmentGraph, PathOptions, PathResult } from './segment/strings';
 export { scan, scanInputs, scanFile, scanPage, loadTemplate, writeOverlay, DEFAULT_WORK_SIZE } from './pipeline/scan';
 export type { ScanOptions } from './pipeline/scan';
