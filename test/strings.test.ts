@@ -281,8 +281,7 @@ describe('commas', () => {
     // Read as an amount, the comma is skipped (the small 0 is read or skipped, never the comma).
     const got = await read(page, 'amount');
     const want = ds.map((i) => d.labels[i]).join('');
-    expect(got.startsWith(want)).toBe(true);
-    expect(got.length).toBeLessThanOrEqual(want.length + 1);
+    expect([want, `${want}0`]).toContain(got);
   });
 });
 

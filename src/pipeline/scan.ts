@@ -334,8 +334,8 @@ async function readWhole(
   const page: Box = [0, 0, clean.width, clean.height];
   const scoring = sm.readScoring(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box, lineOfInk ? page : r.box) })));
   const { probability } = scoring;
-  // A digit read over a dot or comma on the line's lower half is an amount's separator ("230," read
-  // 2301): it is left out, and the rest is as probable as the string model finds it.
+  // A digit read over a thin dot or comma on the line's lower half is an amount's separator ("230,"
+  // read 2301): it is left out, and the rest is as probable as the string model finds it.
   const graphs = regions.map((r) => segmentGraph(cv, clean, r.box));
   const reads = scoring.reads.map((r, i) => {
     const digits = r.digits.filter((d) => !onSeparator(graphs[i], d.box[0] + d.box[2] / 2));

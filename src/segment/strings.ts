@@ -32,7 +32,7 @@ export interface Primitive {
   box: Box;
   /** `mark`: dot, comma, dash or speck (skipped for free, never a digit alone); `group`: an uncut group (may be skipped at the cost of its reject score); `piece`: part of a cut group (never skipped). */
   kind: 'mark' | 'group' | 'piece';
-  /** A dot or comma on the lower half of the line (or a narrow stroke, up to half a digit tall, starting there: a comma's tail): a possible thousands/decimal separator. */
+  /** A dot or comma on the lower half of the line (or a comma's tail: a thin stroke up to 0.7 of a digit tall starting there): a possible thousands/decimal separator. */
   separator: boolean;
   /** Ink pixels. */
   area: number;
@@ -189,8 +189,8 @@ export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: Gra
  * Whether column `x` (page pixels) of a field falls on a separator: the primitive of `graph` whose
  * centre is nearest to `x` is a dot or comma on the lower half of the line (see
  * {@link Primitive.separator}) narrower than 0.3 of a digit's height, and no other primitive reaches
- * over `x`. A whole-field reader that
- * read a digit there read an amount's comma or decimal point ("230," as 2301).
+ * over `x`. A whole-field reader that read a digit there read an amount's comma or decimal point
+ * ("230," as 2301).
  *
  * @example
  * const g = segmentGraph(cv, clean, field.box);
