@@ -15,6 +15,8 @@
  *                                 (held-out real check digits instead of MNIST test), template and --auto-fields
  *   npm run bench -- lines [N]    the sample forms read by lines (no template, no --auto-fields): N pages (default 60)
  *                                 of MNIST test digits and N of real check digits; fields read, other lines read as fields
+ *   npm run bench -- reread-whole [N]  N pages (default 300) of the sample forms with MNIST test digits and N with real
+ *                                 check digits, read with their templates with and without --reread-whole
  *   npm run bench -- upside-down [N]  the scan bench's N pages (default 60) turned by 180° and on their side: turned upright? read right?
  *   npm run bench -- orand        string accuracy on the real check amounts (../shared/data/orand-car-a), default mode
  *   npm run bench -- zoo [names] [--force]   reproduce the five papers: train each preset with its recipe,
@@ -257,6 +259,8 @@ async function zoo() {
   }
   // The sample forms read by lines, with neither template nor --auto-fields (not in the default run).
   if (what === 'lines') save('lines', await require('./scan').linePages(Number(process.argv[3]) || 60, row));
+  // Unsure fields read again whole, or not: MNIST and real handwriting (not in the default run).
+  if (what === 'reread-whole') save('reread-whole', await require('./scan').rereadWholeForms(Number(process.argv[3]) || 300, row));
   // The scan bench's pages turned upside down and on their side (not in the default run).
   if (what === 'upside-down') save('upside-down', await require('./scan').upsideDown(Number(process.argv[3]) || 60, row));
   if (what === 'orand' || what === 'default') save('orand', await require('./scan').orand(row));

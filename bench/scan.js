@@ -494,6 +494,46 @@ async function collect(scanInputs, inputs, options) {
   return docs;
 }
 
+/**
+ * Unsure fields read again whole (`rereadWhole`, `--reread-whole`) against the default: `n` pages of
+ * the scan bench's (MNIST test digits, seeds 1000 + i) and `n` of the real-forms bench's (held-out
+ * real check digits, seeds 40000 + i), each read with its template both ways.
+ */
+async function rereadWholeForms(n, row) {
+  const { Classifier } = dist('classify/classifier');
+  const { scanInputs } = dist('pipeline/scan');
+  const { loadMnist } = dist('classify/data/dataset');
+  const sets = [['MNIST test digits', loadMnist('test'), 1000], ['real check digits', await realDigits(), 40000]].filter(([, d]) => d);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-reread-whole-'));
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const rows = [];
+  const readings = {};
+  console.log(`\n## Unsure fields read again whole (--reread-whole) or not: ${n} pages of the sample forms for each kind of handwriting, read with their templates\n`);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  for (const [label, digits, seed0] of sets) {
+    const pairs = [[], []];
+    for (let i = 0; i < n; i++) {
+      const { form, file } = await writeSampleForm(digits, i, seed0 + i, (name) => join(dir, `${String(i).padStart(3, '0')}-${name}.png`));
+      for (const [k, rereadWhole] of [false, true].entries()) {
+        const [d] = await collect(scanInputs, [file], { template: form.template, classifier: clf, concurrency: 1, rereadWhole });
+        for (const fl of d.pages[0].fields) pairs[k].push({ where: `${file.split('/').pop()} ${fl.name}`, expected: form.expected[fl.name], read: fl.value, confidence: fl.confidence, needsReview: fl.needsReview });
+      }
+      rmSync(file, { force: true });
+    }
+    readings[label] = pairs;
+    for (const [k, how] of ['default', '--reread-whole'].entries()) {
+      const p = pairs[k];
+      rows.push(row(`${label}, ${how}: field accuracy`, (100 * p.filter((x) => x.expected === x.read).length) / p.length, null, '%', 2));
+      rows.push(row(`${label}, ${how}: fields misread but not flagged for review`, p.filter((x) => x.expected !== x.read && !x.needsReview).length, null, 'fields', 0));
+      rows.push(row(`${label}, ${how}: fields flagged for review`, p.filter((x) => x.needsReview).length, null, 'fields', 0));
+    }
+  }
+  await clf.close();
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify(readings));
+  console.log(`\n(every field's reading, both ways: ${dir}/readings.json)`);
+  return { rows, generated: tidy(dir) };
+}
+
 /** String accuracy on the real check amounts, default mode: all fields of an image, joined. */
 async function orand(row, limit) {
   const root = join(__dirname, '..', '..', 'shared', 'data', 'orand-car-a');
@@ -627,4 +667,4 @@ async function upsideDown(n, row) {
   return { rows };
 }
 
-module.exports = { scanForms, variedForms, realForms, linePages, upsideDown, orand, score };
+module.exports = { scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

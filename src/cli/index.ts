@@ -218,7 +218,7 @@ async function cmdClassify(a: { images: string[]; model?: string; format: string
 async function cmdScan(a: {
   inputs: string[]; model?: string; format: 'json' | 'jsonl' | 'csv'; template?: string; autoFields?: boolean; threshold?: 'otsu' | 'adaptive';
   deskew: boolean; orient: boolean; clahe?: boolean; fieldType: FieldType; minConfidence: number; dpi: number; workSize: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
-  concurrency?: number; progress?: boolean; stringModel?: string; touchingModel?: string;
+  concurrency?: number; progress?: boolean; stringModel?: string; touchingModel?: string; rereadWhole?: boolean;
 }): Promise<number> {
   const { scanInputs, loadTemplate } = await import('../pipeline/scan');
   // A missing or corrupt model is one clear error before any page is read: the thread that reads
@@ -246,7 +246,7 @@ async function cmdScan(a: {
       a.inputs,
       {
         template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, orient: a.orient, clahe: a.clahe, fieldType: a.fieldType, minConfidence: a.minConfidence, dpi: a.dpi,
-        workSize: a.workSize, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, model: a.model, backend: a.backend, stringModel, touchingModel: a.touchingModel, concurrency: a.concurrency,
+        workSize: a.workSize, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, model: a.model, backend: a.backend, stringModel, touchingModel: a.touchingModel, rereadWhole: a.rereadWhole, concurrency: a.concurrency,
       },
       (doc) => {
         if (doc.error) err(`digitscan: ${doc.error}`);
@@ -408,6 +408,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('field-type', { choices: ['digits', 'amount', 'zip'], default: 'digits', describe: 'what fields hold, unless their template says: digits (any), amount (separators, groups of three), zip (5 or 9 digits)' })
           .option('string-model', { type: 'string', describe: 'string model that reads amount fields whole, and digit fields where contours and recognition find different numbers of digits (default: the shipped models/amount; none: digit by digit with --model)' })
           .option('touching-model', { type: 'string', describe: 'digit model with a reject class that re-reads fields where digits may touch, by recognition-based segmentation (default: the shipped models/check; none: contours only)' })
+          .option('reread-whole', { type: 'boolean', describe: 'fields read digit by digit under 0.98 confidence are read again whole by the string model, the more confident reading kept: helps real check writers\' handwriting, costs MNIST-like handwriting (see README)' })
           .option('min-confidence', { type: 'number', default: 0.9, describe: 'fields whose confidence (probability the string is right) is below this need review' })
           .option('dpi', { type: 'number', default: 300, describe: 'PDF rasterization resolution: the pixels boxes are given in' })
           .option('work-size', { type: 'number', default: (require('../pipeline/scan') as typeof import('../pipeline/scan')).DEFAULT_WORK_SIZE, describe: 'pages are read with their shorter side reduced to this many pixels (150 dpi for letter); boxes are still in page pixels; 0 = full resolution' })
