@@ -94,6 +94,36 @@ test('in the default mode (no --field-type), a cut-out amount read digit by digi
   expect(whole.length).toBeGreaterThan(20);
 });
 
+test('rereadWhole: template fields read digit by digit under 0.98 are read whole too (the more confident kept); sure fields stay as they were', async () => {
+  // 80 held-out amounts as digit fields of a template (a template field is no cut-out: by default
+  // only fields whose two segmentations disagree are read whole).
+  const held = splitStrings(readStringLabels(ORAND)).heldOut.slice(0, 80);
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const template = { fields: [{ name: 'amount', box: [0, 0, 1, 1] as [number, number, number, number] }] };
+  let rightBefore = 0;
+  let rightAfter = 0;
+  let readWhole = 0;
+  for (const s of held) {
+    const image = await decodeImage(s.path);
+    const [a] = (await scanPage(image, 1, clf, { template })).fields;
+    const [b] = (await scanPage(image, 1, clf, { template, rereadWhole: true })).fields;
+    rightBefore += Number(a.value === s.digits);
+    rightAfter += Number(b.value === s.digits);
+    if (b.value !== a.value) {
+      // A changed field was unsure digit by digit, and its reading is the whole one, more confident.
+      expect(a.confidence).toBeLessThan(0.98);
+      expect(b.confidence).toBeGreaterThan(a.confidence);
+      readWhole++;
+    }
+    if (a.confidence >= 0.98 && !a.reasons.some((x) => x.startsWith('read by '))) expect(b).toEqual(a);
+  }
+  await clf.close();
+  // The string model learned these writers' other strings: read whole, more of them are right.
+  console.log(`rereadWhole: ${readWhole} of ${held.length} changed; right ${rightBefore} -> ${rightAfter}`);
+  expect(readWhole).toBeGreaterThanOrEqual(4);
+  expect(rightAfter).toBeGreaterThan(rightBefore);
+});
+
 test('an amount read digit by digit more confidently than by the string model is kept, the other noted', async () => {
   // Held-out a_car_000543 (2763): the string model reads 9763; the digit-by-digit reading, with both
   // readers' agreement, is the more confident.
