@@ -518,7 +518,8 @@ async function rereadWholeForms(n, row) {
         const [d] = await collect(scanInputs, [file], { template: form.template, classifier: clf, concurrency: 1, rereadWhole });
         for (const fl of d.pages[0].fields) pairs[k].push({ where: `${file.split('/').pop()} ${fl.name}`, expected: form.expected[fl.name], read: fl.value, confidence: fl.confidence, needsReview: fl.needsReview });
       }
-      rmSync(file, { force: true });
+      // Pages are read as they are made (600 of them are over a GB); DIGITSCAN_BENCH_KEEP=1 keeps them.
+      if (process.env.DIGITSCAN_BENCH_KEEP !== '1') rmSync(file, { force: true });
     }
     readings[label] = pairs;
     for (const [k, how] of ['default', '--reread-whole'].entries()) {
