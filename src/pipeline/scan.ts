@@ -501,8 +501,15 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
   }));
 }
 
-/** Digits read under this confidence are cut again and read again ({@link rereadUnsure}). */
+/** Digits read under this confidence at the first look are unsure ({@link readsPoorly}). */
 const UNSURE = 0.99;
+
+/**
+ * Digits read under this confidence are cut again and read again ({@link rereadUnsure}). Above
+ * {@link UNSURE}: a digit at 0.99-0.999 whose other cuts read another digit is less sure than it
+ * looked (MNIST forms: the two misreads at 0.99 the default --min-confidence let through are flagged).
+ */
+const REREAD_BELOW = 0.999;
 
 /** Where unsure digits are cut again from ({@link rereadUnsure}). */
 interface RereadSources {
@@ -513,7 +520,7 @@ interface RereadSources {
 }
 
 /**
- * Reads the unsure digits of a page (under {@link UNSURE}, not cut from touching digits) again,
+ * Reads the unsure digits of a page (under {@link REREAD_BELOW}, not cut from touching digits) again,
  * cut three more ways: from the fainter binarization the lines were found in (`faint`, lines
  * removed: strokes the page's threshold broke off or thinned away, a pale pen, light pressure); from
  * the digit's ink thinned by a pixel (strokes thickened by blur or a bleeding pen, which close
@@ -522,7 +529,7 @@ interface RereadSources {
  * confidence the mean of the readings' probabilities of it (the largest is an optimist: read upside
  * down, a page's digits came out sure enough that pages were no longer looked at for their
  * orientation, 56 -> 51 of 60 set upright with --auto-fields). `preds` is updated in place; a
- * digit's box stays its ink's. On generated forms about one digit in 25 is unsure, so the page's
+ * digit's box stays its ink's. On generated forms about one digit in 9 is read again, so the page's
  * batch grows by a few crops.
  */
 async function rereadUnsure(cv: CV, clean: BinaryImage, { faint, grayAt }: RereadSources, crops: DigitCrop[][], preds: Prediction[], clf: Classifier): Promise<void> {
@@ -531,7 +538,7 @@ async function rereadUnsure(cv: CV, clean: BinaryImage, { faint, grayAt }: Rerea
   let i = 0;
   for (const field of crops) {
     for (const crop of field) {
-      if (preds[i].confidence < UNSURE && !crop.cut) {
+      if (preds[i].confidence < REREAD_BELOW && !crop.cut) {
         const others = field.filter((c) => c !== crop).map((c) => c.box!);
         const cs = [recropFaint(cv, clean, faint(), crop.box!, others), recropThin(clean, crop.box!), recropGrey(grayAt, faint(), crop.box!, others)].filter((c): c is DigitCrop => c !== null);
         if (cs.length) again.set(i, cs);
