@@ -439,8 +439,9 @@ const UNSURE_CUT_OUT = 0.98;
  *
  * In a cut-out field image (`cutOut`: the whole image is one field, such as a check amount cut from
  * its check), and in every field with `rereadWhole`, a field read digit by digit with a confidence
- * under {@link UNSURE_CUT_OUT} is read whole too, and the whole reading is kept when it differs and is the more confident. Measured
- * (`npm run bench -- orand`, default mode): 75.93 -> 89.81 % of the held-out real check amounts;
+ * under {@link UNSURE_CUT_OUT} is read whole too, and the whole reading is kept when it differs and
+ * is the more confident. Measured (`npm run bench -- orand`, default mode): 75.93 -> 89.81 % of the
+ * held-out real check amounts;
  * 160 fields cut out of generated forms read as before (142 right; taking the whole reading
  * whenever it differed: 139).
  */
