@@ -375,9 +375,12 @@ export function estimateSkew(cv: CV, bin: BinaryImage, maxAngle = 10): number {
   const h = Math.ceil(bin.height / k);
   // The reduced copy's ink cells, listed as they are first marked (no pass over the empty page).
   const small = new Uint8Array(w * h);
-  const px: number[] = [];
-  const py: number[] = [];
   const runs = rowRuns(bin.data, bin.width, bin.height);
+  let inkPixels = 0;
+  for (let r = 0; r < runs.length; r += 3) inkPixels += runs[r + 2] - runs[r + 1];
+  const px = new Int32Array(inkPixels);
+  const py = new Int32Array(inkPixels);
+  let n = 0;
   for (let r = 0; r < runs.length; r += 3) {
     const sy = Math.floor(runs[r] / k);
     const row = sy * w;
@@ -385,8 +388,8 @@ export function estimateSkew(cv: CV, bin: BinaryImage, maxAngle = 10): number {
       const sx = Math.floor(x / k);
       if (!small[row + sx]) {
         small[row + sx] = 1;
-        px.push(sx);
-        py.push(sy);
+        px[n] = sx;
+        py[n++] = sy;
       }
     }
   }
@@ -397,7 +400,7 @@ export function estimateSkew(cv: CV, bin: BinaryImage, maxAngle = 10): number {
   let best = 0;
   for (let level = 0; level < steps.length; level++) {
     const step = steps[level];
-    const scorer = new SkewScorer(px, py, w, h, factors[level], maxAngle);
+    const scorer = new SkewScorer(px.subarray(0, n), py.subarray(0, n), w, h, factors[level], maxAngle);
     const c = best;
     const span = step === 1 ? maxAngle : step * 4;
     let bestScore = scorer.score(best);
@@ -419,15 +422,18 @@ export function estimateSkew(cv: CV, bin: BinaryImage, maxAngle = 10): number {
  * about the centre: the sum of squared differences of neighbouring row counts.
  */
 class SkewScorer {
-  private readonly xs: number[] = [];
-  private readonly ys: number[] = [];
-  private readonly rows: Float64Array;
+  private readonly xs: Float64Array;
+  private readonly ys: Float64Array;
+  private readonly rows: Int32Array;
   private readonly off: number;
 
-  constructor(px: number[], py: number[], w: number, h: number, f: number, maxAngle: number) {
+  constructor(px: Int32Array, py: Int32Array, w: number, h: number, f: number, maxAngle: number) {
     const sw = Math.ceil(w / f);
     const sh = Math.ceil(h / f);
     const seen = f > 1 ? new Uint8Array(sw * sh) : null;
+    const xs = new Float64Array(px.length);
+    const ys = new Float64Array(px.length);
+    let n = 0;
     for (let i = 0; i < px.length; i++) {
       const x = Math.floor(px[i] / f);
       const y = Math.floor(py[i] / f);
@@ -435,11 +441,13 @@ class SkewScorer {
         if (seen[y * sw + x]) continue;
         seen[y * sw + x] = 1;
       }
-      this.xs.push(x - sw / 2);
-      this.ys.push(y - sh / 2);
+      xs[n] = x - sw / 2;
+      ys[n++] = y - sh / 2;
     }
+    this.xs = xs.subarray(0, n);
+    this.ys = ys.subarray(0, n);
     const margin = Math.ceil(Math.abs(Math.sin((maxAngle * Math.PI) / 180)) * sw) + 2;
-    this.rows = new Float64Array(sh + 2 * margin);
+    this.rows = new Int32Array(sh + 2 * margin);
     this.off = sh / 2 + margin;
   }
 
