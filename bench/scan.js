@@ -45,6 +45,15 @@ function score(pairs) {
 }
 
 /**
+ * The share of fields (percent) a user can accept unread, most confident first, keeping at most 1 % of
+ * those accepted wrong: how far the field confidence can be acted on.
+ */
+function acceptedAt1(pairs) {
+  const { rejectCurve, acceptedAtError } = dist('pipeline/strings');
+  return 100 * acceptedAtError(rejectCurve(pairs.map((p) => ({ confidence: p.confidence, correct: p.expected === p.read }))), 0.01).accepted;
+}
+
+/**
  * The field read for each expected one: the found field that overlaps it most (intersection over
  * union at least 0.3, each found field used once, best pairs first), or none. Matching by place, not
  * by reading order, so that one box missed or found extra costs that field, not every field after it.
@@ -194,6 +203,8 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   const flagged = (pairs) => pairs.filter((p) => p.confidence < 0.9).length;
   rows.push(row('fields flagged for review (confidence < 0.9), template', flagged(tplPairs), null, 'fields', 0));
   rows.push(row('fields flagged for review (confidence < 0.9), --auto-fields', flagged(autoPairs), null, 'fields', 0));
+  rows.push(row('fields accepted at <= 1% error, most confident first, template', acceptedAt1(tplPairs), null, '%', 2));
+  rows.push(row('fields accepted at <= 1% error, most confident first, --auto-fields', acceptedAt1(autoPairs), null, '%', 2));
   if (wrong.length) {
     console.log('\nFields misread with the template (expected -> read, field confidence):');
     for (const p of wrong) console.log(`  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})${p.cleanWrong ? `; MNIST test ${p.sources.filter((s, k) => p.cleanReads[k] !== test.labels[s]).join(', ')} misread clean too` : ''}`);
@@ -354,8 +365,40 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
 }
 
 /**
- * The held-out real check digits as a digit set, cut at their labeled boxes, or null when
- * ../shared/data/orand-car-a is not there.
+ * The labels of ../shared/data/orand-car-a that the image plainly contradicts (bench/orand-errata.tsv:
+ * every held-out amount read wrong was looked at), by file: the label, the digits written, and the
+ * digits (0-based) whose labeled box holds no digit once cut (column "no digit in box").
+ */
+function orandErrata() {
+  return new Map(
+    readFileSync(join(__dirname, 'orand-errata.tsv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t'))
+      .map(([f, label, digits, , empty]) => [f, { label, digits, empty: (empty ?? '').split(',').filter(Boolean).map(Number) }]),
+  );
+}
+
+/**
+ * Labeled strings with the errata's digits in place of their labels (each erratum has as many
+ * digits as its label, so each digit keeps its box), less the boxes that hold no digit: the digits
+ * cut from them are labeled as written.
+ */
+function withErrata(strings) {
+  const errata = orandErrata();
+  return strings.map((s) => {
+    const e = errata.get(s.file);
+    if (!e) return s;
+    if (e.label !== s.digits || e.digits.length !== s.digits.length) throw new Error(`bench/orand-errata.tsv: ${s.file} is labeled ${s.digits}, not ${e.label}`);
+    const keep = [...e.digits].map((_, i) => i).filter((i) => !e.empty.includes(i));
+    return { ...s, digits: keep.map((i) => e.digits[i]).join(''), boxes: s.boxes.length ? keep.map((i) => s.boxes[i]) : s.boxes };
+  });
+}
+
+/**
+ * The held-out real check digits as a digit set, cut at their labeled boxes and labeled as written
+ * (the errata applied), or null when ../shared/data/orand-car-a is not there.
  */
 async function realDigits() {
   const root = join(__dirname, '..', '..', 'shared', 'data', 'orand-car-a');
@@ -365,7 +408,7 @@ async function realDigits() {
   }
   const { readStringLabels, splitStrings } = dist('io/labels');
   const { buildStringSet } = dist('classify/data/checks');
-  const { set: cut } = await buildStringSet(splitStrings(readStringLabels(root)).heldOut, { boxesOnly: true });
+  const { set: cut } = await buildStringSet(withErrata(splitStrings(readStringLabels(root)).heldOut), { boxesOnly: true });
   // Not the few cut as a block of ink (a box over the check's patterned paper, binarized black):
   // none denser than the densest MNIST test digit (mean ink 0.327; 6 of 995).
   const keep = [];
@@ -420,6 +463,8 @@ async function realForms(n, row, model) {
     // The review work: fields flagged, read right or not.
     row('fields flagged for review, template', tplPairs.filter((p) => p.needsReview).length, null, 'fields', 0),
     row('fields flagged for review, --auto-fields', autoPairs.filter((p) => p.needsReview).length, null, 'fields', 0),
+    row('fields accepted at <= 1% error, most confident first, template', acceptedAt1(tplPairs), null, '%', 2),
+    row('fields accepted at <= 1% error, most confident first, --auto-fields', acceptedAt1(autoPairs), null, '%', 2),
     row("fields --auto-fields found in no form field's place", extra, null, 'fields', 0),
   ];
   const wrong = tplPairs.filter((p) => p.expected !== p.read);
@@ -578,7 +623,7 @@ async function orand(row, limit) {
   ];
   // The same readings scored against corrected labels: every held-out field read wrong was looked
   // at; bench/orand-errata.tsv lists the labels that the image plainly contradicts.
-  const errata = new Map(readFileSync(join(__dirname, 'orand-errata.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')).map(([f, label, digits]) => [f, { label, digits }]));
+  const errata = orandErrata();
   const { rejectCurve, acceptedAtError } = dist('pipeline/strings');
   const fixed = ev.readings.map((r) => {
     const e = errata.get(r.file);
