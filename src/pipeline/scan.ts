@@ -88,9 +88,9 @@ export interface ScanOptions {
    * Fields read digit by digit with a confidence under 0.98 are read again whole, by the string model
    * and its second reader, and the more confident reading is kept, as a cut-out field image always is
    * (default false). It helps handwriting like the string model's training data (real check amounts)
-   * and costs MNIST-like handwriting: forms filled in with held-out real check digits 84.50 -> 89.63 %
-   * of fields, forms of MNIST test digits 98.25 -> 97.50 % (README, "Forms filled in with real
-   * handwriting"). Measure it on your own forms before you rely on it.
+   * and costs MNIST-like handwriting: forms filled in with held-out real check digits 83.38 -> 89.13 %
+   * of fields, forms of MNIST test digits 98.25 -> 97.63 % (README, "Unsure fields read again
+   * whole"). Measure it on your own forms before you rely on it.
    *
    * @example
    * await scanInputs(['forms/'], { autoFields: true, rereadWhole: true }, (doc) => console.log(doc));
