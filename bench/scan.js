@@ -410,7 +410,7 @@ async function realDigits() {
   const { buildStringSet } = dist('classify/data/checks');
   const { set: cut } = await buildStringSet(withErrata(splitStrings(readStringLabels(root)).heldOut), { boxesOnly: true });
   // Not the few cut as a block of ink (a box over the check's patterned paper, binarized black):
-  // none denser than the densest MNIST test digit (mean ink 0.327; 6 of 995).
+  // none denser than the densest MNIST test digit (mean ink 0.327; 6 of 994).
   const keep = [];
   for (let i = 0; i < cut.count; i++) {
     let ink = 0;
