@@ -17,7 +17,7 @@
  *                                 of MNIST test digits and N of real check digits; fields read, other lines read as fields
  *   npm run bench -- reread-whole [N]  N pages (default 300) of the sample forms with MNIST test digits and N with real
  *                                 check digits, read with their templates with and without --reread-whole
- *   npm run bench -- upside-down [N]  the scan bench's N pages (default 60) turned by 180° and on their side: turned upright? read right?
+ *   npm run bench -- upside-down [N]  the scan bench's N pages (default 60) turned by 180°, on their side and inverted: turned upright (read as positives)? read right?
  *   npm run bench -- orand        string accuracy on the real check amounts (../shared/data/orand-car-a), default mode
  *   npm run bench -- zoo [names] [--force]   reproduce the five papers: train each preset with its recipe,
  *                                 evaluate (resumes: finished presets are reported, interrupted ones continue)

@@ -662,12 +662,21 @@ async function upsideDown(n, row) {
   const { scanInputs, readsPoorly } = dist('pipeline/scan');
   const { Classifier } = dist('classify/classifier');
   const dir = mkdtempSync(join(tmpdir(), 'bench-upside-'));
-  console.log(`\n## Pages upside down and on their side (the scan bench's ${n} pages turned by 180° and by a quarter)\n`);
+  console.log(`\n## Pages upside down, on their side, and negative (the scan bench's ${n} pages turned by 180° and by a quarter, and inverted)\n`);
   const forms = await generate(dir, n);
   const clf = await Classifier.load(undefined, { workers: 1 });
   let turnedTpl = 0, turnedAuto = 0, right = 0, rightUpright = 0, fields = 0, flipped = 0, poor = 0;
   let sideTpl = 0, sideAuto = 0, sideRight = 0;
+  let negTpl = 0, negAuto = 0, negRight = 0, uprightInverted = 0;
   for (const [i, f] of forms.entries()) {
+    // The page as a negative (light writing on dark paper).
+    const negative = f.file.replace(/\.png$/, '-negative.png');
+    writeFileSync(negative, await sharp(f.png).negate().toBuffer());
+    const [nt] = await collect(scanInputs, [negative], { template: f.template, classifier: clf, concurrency: 1 });
+    const [na] = await collect(scanInputs, [negative], { autoFields: true, classifier: clf, concurrency: 1 });
+    negTpl += nt.pages[0].inverted ? 1 : 0;
+    negAuto += na.pages[0].inverted ? 1 : 0;
+    negRight += nt.pages[0].fields.filter((fl) => fl.value === f.expected[fl.name]).length;
     // The page on its side: turned a quarter, clockwise on even pages and counter-clockwise on odd ones.
     const rotation = i % 2 ? 270 : 90;
     const side = f.file.replace(/\.png$/, '-side.png');
@@ -688,6 +697,7 @@ async function upsideDown(n, row) {
         rightUpright += ok;
         flipped += (pt.orientation ? 1 : 0) + (pa.orientation ? 1 : 0);
         poor += (readsPoorly(pt) ? 1 : 0) + (readsPoorly(pa) ? 1 : 0);
+        uprightInverted += (pt.inverted ? 1 : 0) + (pa.inverted ? 1 : 0);
       } else {
         right += ok;
         fields += pt.fields.length;
@@ -708,6 +718,10 @@ async function upsideDown(n, row) {
     row(`fields right on the pages on their side, with the template (of ${fields})`, sideRight, null, 'fields'),
     row(`upright readings turned (of ${2 * n}: template and --auto-fields)`, flipped, null, 'readings'),
     row(`upright readings that read poorly, looked at for which way up their print stands (of ${2 * n})`, poor, null, 'readings'),
+    row(`negatives (the pages' grey levels inverted) read inverted, with the template (of ${n})`, negTpl, null, 'pages'),
+    row(`negatives read inverted, --auto-fields (of ${n})`, negAuto, null, 'pages'),
+    row(`fields right on the negatives, with the template (of ${fields})`, negRight, null, 'fields'),
+    row(`upright readings taken for negatives (of ${2 * n})`, uprightInverted, null, 'readings'),
   ];
   tidy(dir);
   return { rows };

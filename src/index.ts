@@ -20,7 +20,7 @@ export { loadOpenCV } from './preprocess/opencv';
 export type { CV } from './preprocess/opencv';
 export { cleanPage } from './preprocess/page';
 export type { CleanOptions, CleanPage } from './preprocess/page';
-export { equalize, threshold, estimateSkew, rotate, removeSpecks, findLines, removeLines, turnAround } from './preprocess/steps';
+export { equalize, threshold, estimateSkew, rotate, removeSpecks, findLines, removeLines, turnAround, isNegative, invert } from './preprocess/steps';
 export type { ThresholdMethod, LineMask } from './preprocess/steps';
 export { textUpright, printOrientation, looksPrinted } from './preprocess/orientation';
 export type { PrintScore } from './preprocess/orientation';

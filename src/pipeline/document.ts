@@ -69,6 +69,11 @@ export interface PageResult {
    * 270: on its right side). Absent otherwise. Boxes are always in the page's pixels as stored.
    */
   orientation?: 90 | 180 | 270;
+  /**
+   * True when the page was a negative (light writing on dark paper: microfilm, a bitonal scan with its
+   * photometric mixed up) and was read inverted. Absent otherwise. Overlays show it inverted.
+   */
+  inverted?: true;
   /** Present when the template has registration marks. */
   registration?: PageRegistration;
   fields: FieldResult[];

@@ -11,7 +11,8 @@ import { decodePage, imagePageCount, InputError, type DecodedPage } from '../io/
 import { readPdfPages } from '../io/pdf';
 import { expandInputs } from '../io/inputs';
 import { loadOpenCV, CV } from '../preprocess/opencv';
-import { reduce, turnAround, turnQuarter, union, type ThresholdMethod } from '../preprocess/steps';
+import { withOverflow } from '../segment/overflow';
+import { invert, isNegative, reduce, turnAround, turnQuarter, union, type ThresholdMethod } from '../preprocess/steps';
 import { cleanPage } from '../preprocess/page';
 import { printOrientation, type PrintScore } from '../preprocess/orientation';
 import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, linesOutside, parseTemplate, Template, templateFields } from '../segment/fields';
@@ -192,15 +193,20 @@ export async function scanPage(
   const minConfidence = opts.minConfidence ?? 0.9;
   const whole = regions.map((r) => (r.type ?? opts.fieldType) === 'amount');
   const sm = whole.some(Boolean) ? await stringModelFor(opts) : null;
-  const byDigits = sm ? regions.filter((_, i) => !whole[i]) : regions;
+  // Handwriting that crosses a field's top or bottom border is read whole: the field is read from a
+  // box grown to take it in (segment/overflow), and reports its own box. Lines of handwriting are
+  // their ink already.
+  const reach = byLines ? { page: clean, regions } : withOverflow(cv, clean, regions, loose);
+  const ink = reach.page;
+  const byDigits = sm ? reach.regions.filter((_, i) => !whole[i]) : reach.regions;
   // On a page thresholded against its paper, unsure digits are cut again from the fainter
   // binarization the lines were found in (lines removed, made if asked for) and from the grey page.
   const again = pre.faint ? { faint: () => pre.faintClean!, grayAt: (b: Box) => pre.grayRegion(b) } : undefined;
-  let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, clean, byDigits, clf, opts) : await readByContours(cv, clean, byDigits, clf, again);
+  let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, ink, byDigits, clf, opts) : await readByContours(cv, ink, byDigits, clf, again);
   const unsureAtFirst = digitFields.reduce((a, f) => a + (f.unsureAtFirst ?? 0), 0);
-  if (clf.numClasses === 10) digitFields = await rereadTouching(cv, clean, byDigits, digitFields, opts);
-  digitFields = await settleDisputes(cv, () => pre.gray, clean, byDigits, digitFields, opts, byLines, byLines && pre.cutOut);
-  const wholeFields = sm ? await readWhole(cv, pre.gray, clean, regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
+  if (clf.numClasses === 10) digitFields = await rereadTouching(cv, ink, byDigits, digitFields, opts);
+  digitFields = await settleDisputes(cv, () => pre.gray, ink, byDigits, digitFields, opts, byLines, byLines && pre.cutOut);
+  const wholeFields = sm ? await readWhole(cv, pre.gray, ink, reach.regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
   let assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
   if (loose.size) {
@@ -610,8 +616,24 @@ function turnedBack(page: PageResult, turn: 90 | 180 | 270): PageResult {
  * print to tell by, the page turned by 180 degrees is read too, and kept when it reads well with at
  * least two more sure digits (0.99 or more); digits alone cannot always tell (an upside-down 0, 1, 8
  * or 6/9 is a digit too). The overlay (and the debug images, under "<name>-turned") are of the reading kept.
+ * A negative ({@link isNegative}: light writing on dark paper) is inverted first and says `inverted`.
  */
 async function scanOriented(
+  image: GrayImage,
+  page: number,
+  clf: Classifier,
+  opts: ScanOptions & { template?: Template },
+  name: string,
+  size?: { width: number; height: number },
+): Promise<PageResult> {
+  // A negative (light writing on dark paper) is read as the positive it stands for.
+  if (!isNegative(image)) return scanUpright(image, page, clf, opts, name, size);
+  const { fields, error, ...head } = await scanUpright(invert(image), page, clf, opts, name, size);
+  return { ...head, inverted: true, fields, ...(error ? { error } : {}) };
+}
+
+/** {@link scanOriented} of a page that is not a negative. */
+async function scanUpright(
   image: GrayImage,
   page: number,
   clf: Classifier,

@@ -1062,6 +1062,63 @@ export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): Bina
   return { width: w, height: hgt, data: out };
 }
 
+/**
+ * A negative: a scan stored light on dark (microfilm, some bitonal scanners' photometric mix-ups,
+ * MNIST-style digit images), where the paper is dark and the writing light. Judged against the
+ * midpoint of the image's darkest and lightest grey levels (its 0.1st and 99.9th percentiles, at
+ * least 64 levels apart: a blank or flat image is never a negative): over three quarters of the middle
+ * of the image (its middle three fifths each way) lies below it (a page is mostly paper, and writing is
+ * sparse; a scanner's dark bed round the page is outside the middle), or over half of the middle and
+ * three fifths of the rim (the outer twentieth each way: paper, round a cut-out field or digit that
+ * its writing fills) do. Every other pixel of every other row is looked at.
+ *
+ * @example
+ * const positive = isNegative(page) ? invert(page) : page;
+ */
+export function isNegative(image: GrayImage): boolean {
+  const { width: w, height: h, data } = image;
+  const all = new Int32Array(256);
+  const mid = new Int32Array(256);
+  const rim = new Int32Array(256);
+  const [x0, x1, y0, y1] = [Math.floor(w / 5), Math.ceil((4 * w) / 5), Math.floor(h / 5), Math.ceil((4 * h) / 5)];
+  const [rx, ry] = [Math.max(1, Math.round(w / 20)), Math.max(1, Math.round(h / 20))];
+  for (let y = 0; y < h; y += 2) {
+    const row = y * w;
+    const edge = y < ry || y >= h - ry;
+    const middle = y >= y0 && y < y1;
+    for (let x = 0; x < w; x += 2) {
+      const v = data[row + x];
+      all[v]++;
+      if (edge || x < rx || x >= w - rx) rim[v]++;
+      else if (middle && x >= x0 && x < x1) mid[v]++;
+    }
+  }
+  const count = (hist: Int32Array, to = 256) => {
+    let c = 0;
+    for (let v = 0; v < to; v++) c += hist[v];
+    return c;
+  };
+  const n = count(all);
+  const level = (q: number) => {
+    let c = 0;
+    for (let v = 0; v < 256; v++) if ((c += all[v]) > q * n) return v;
+    return 255;
+  };
+  const [lo, hi] = [level(0.001), level(0.999)];
+  const m = count(mid);
+  if (hi - lo < 64 || m === 0) return false;
+  const split = Math.ceil((lo + hi) / 2);
+  const dark = count(mid, split) / m;
+  return dark > 0.75 || (dark > 0.5 && count(rim, split) > 0.6 * count(rim));
+}
+
+/** The image with its grey levels inverted (255 - v): a negative made positive. */
+export function invert(image: GrayImage): GrayImage {
+  const data = new Uint8Array(image.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = 255 - image.data[i];
+  return { width: image.width, height: image.height, data };
+}
+
 /** The page turned by 180 degrees: its pixels in reverse order (an upside-down scan set upright). */
 export function turnAround(image: GrayImage): GrayImage {
   return { width: image.width, height: image.height, data: copyBytes(image.data).reverse() };
