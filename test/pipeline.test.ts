@@ -6,7 +6,7 @@ import { decodePage, tiffResolution, toGray } from '../src/io/image';
 import sharp from 'sharp';
 import { join } from 'node:path';
 import { loadOpenCV } from '../src/preprocess/opencv';
-import { dropLooseVerticals, estimateSkew, findLines, paperOf, removeLines, rotate, rotateRegion, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, thresholdRotatedAt, turnAround, turnQuarter } from '../src/preprocess/steps';
+import { dropLooseVerticals, estimateSkew, findLines, invert, isNegative, paperOf, removeLines, rotate, rotateRegion, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, thresholdRotatedAt, turnAround, turnQuarter } from '../src/preprocess/steps';
 import { cleanPage } from '../src/preprocess/page';
 import { textUpright } from '../src/preprocess/orientation';
 import { loadOpenCV as cvLoad, toMat, fromMat } from '../src/preprocess/opencv';
@@ -17,6 +17,7 @@ import { Classifier } from '../src/classify/classifier';
 import { boxFields, lineFields, linesOutside, parseTemplate, readingOrder, templateFields } from '../src/segment/fields';
 import { componentBoxes, components, cropBinary } from '../src/segment/components';
 import { bestPath, segmentGraph } from '../src/segment/strings';
+import { withOverflow } from '../src/segment/overflow';
 import { defaultCheckModelDir } from '../src/classify/model-io';
 import type { BinaryImage, Box, GrayImage } from '../src/types';
 import { runCli, tmp, ROOT } from './helpers';
@@ -360,6 +361,43 @@ describe('segment: digits in a field', () => {
   beforeAll(async () => {
     cv = await cvLoad();
     clf = await Classifier.load();
+  });
+  test('digits crossing the top and bottom edges of their field are read whole; a label above the box belongs to no field', async () => {
+    // MNIST test 0 (a 7) and 1 (a 2) at 4x: ink about 80 px tall, in a field 60 px tall that their
+    // tops and tails cross; a field just above it; a printed label's block beside the digits' tops.
+    const W = 600;
+    const bin = blank(W, 400);
+    drawDigit(bin, mnist.images, 0, 110, 176, 4);
+    drawDigit(bin, mnist.images, 1, 220, 176, 4);
+    fill(bin, 400, 190, 60, 8, 1);
+    const field: Box = [100, 205, 360, 60];
+    const above: Box = [100, 100, 360, 60];
+    const regions = [{ name: 'a', box: field }, { name: 'b', box: above }];
+    const reach = withOverflow(cv, bin, regions);
+    expect(reach.regions[1]).toBe(regions[1]);
+    const [, gy, , gh] = reach.regions[0].box;
+    expect(gy).toBeLessThan(200);
+    expect(gy).toBeGreaterThanOrEqual(160);
+    expect(gy + gh).toBeGreaterThan(268);
+    // The label's ink in the rows the field grew into is gone from the page read (a copy); the digits' stays.
+    expect(reach.page).not.toBe(bin);
+    expect(bin.data[194 * W + 420]).toBe(1);
+    expect(reach.page.data[194 * W + 420]).toBe(0);
+    const inkOf = (img: BinaryImage) => img.data.reduce((a, v) => a + v, 0);
+    expect(inkOf(reach.page)).toBeGreaterThanOrEqual(inkOf(bin) - 60 * 8);
+    // Cut at the field's edges, the digits are their middles; from the grown box, whole.
+    const cut = extractDigits(cv, bin, field);
+    const whole = extractDigits(cv, reach.page, reach.regions[0].box);
+    expect(cut.every((c) => c.box[3] <= 60)).toBe(true);
+    expect(whole).toHaveLength(2);
+    expect(whole.every((c) => c.box[3] >= 75)).toBe(true);
+    expect((await clf.classify(whole)).map((p) => p.digit).join('')).toBe('72');
+    // Ink that keeps to its field: nothing changes.
+    const calm = blank(W, 400);
+    drawDigit(calm, mnist.images, 0, 110, 206, 2);
+    const still = withOverflow(cv, calm, [{ name: 'a', box: field }]);
+    expect(still.page).toBe(calm);
+    expect(still.regions[0].box).toEqual(field);
   });
   test('two touching MNIST test digits are cut apart and read; a printed-line sliver is not a digit', async () => {
     const pairs = [[0, 1], [2, 3], [4, 5], [6, 7], [8, 11]];
@@ -1190,6 +1228,33 @@ describe('digitscan scan', () => {
       }
     }
   }, 180000);
+  test('a negative (light writing on dark paper) is read as the positive it stands for, and says so', async () => {
+    // A page: paper with sparse writing; inverted, a negative; a scanner's dark bed round the page, or a blank, is not.
+    const page = blank(400, 520);
+    for (let y = 150; y < 170; y++) page.data.fill(20, y * 400 + 100, y * 400 + 300);
+    expect(isNegative(page)).toBe(false);
+    expect(isNegative(invert(page))).toBe(true);
+    const bed = blank(600, 780, 15);
+    for (let y = 0; y < 520; y++) bed.data.set(page.data.subarray(y * 400, (y + 1) * 400), (y + 130) * 600 + 100);
+    expect(isNegative(bed)).toBe(false);
+    expect(isNegative(blank(400, 520, 10))).toBe(false);
+    expect(isNegative(blank(400, 520))).toBe(false);
+    // A digit written light on dark (a 0, 8 px strokes) that fills most of its image: the rim is dark too.
+    const digit = blank(84, 84, 0);
+    for (let y = 12; y < 72; y++) for (let x = 22; x < 62; x++) if (y < 20 || y >= 64 || x < 30 || x >= 54) digit.data[y * 84 + x] = 255;
+    expect(isNegative(digit)).toBe(true);
+    expect(isNegative(invert(digit))).toBe(false);
+    // The zip-code sample as a negative reads as the sample does, at the same places.
+    const file = join(tmp(), 'zip-negative.png');
+    await sharp(join(forms, 'zip-code.png')).negate().toFile(file);
+    const docs: DocumentResult[] = [];
+    await scanInputs([join(forms, 'zip-code.png'), file], { concurrency: 1, autoFields: true }, (d) => docs.push(d));
+    const [a, b] = docs.map((d) => d.pages[0]);
+    expect(a.inverted).toBeUndefined();
+    expect(b.inverted).toBe(true);
+    expect(b.fields.map((f) => f.value)).toEqual(['70251']);
+    expect(b.fields[0].digits.map((d) => d.box)).toEqual(a.fields[0].digits.map((d) => d.box));
+  }, 60000);
   test('a 4 written as two strokes read as 11 by contours and by recognition is flagged, naming the other reading', async () => {
     // The scan bench's page 234 (seed 1234, the zip-code form): 82487 whose thin 4's two strokes,
     // 3 px apart at the working size, both readers read as two sure 1s (821187 at 0.998, unflagged).

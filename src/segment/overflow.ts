@@ -1,0 +1,106 @@
+/**
+ * Handwriting that does not keep to its box: digits written taller than the box, or low or high in
+ * it, cross its top or bottom border, and a field cut at the border loses their tops and tails (a 7
+ * read as 1, a 9 as 0). The printed line is removed and the strokes across it bridged
+ * (preprocess), so such a digit is one component reaching out of the box; here each field takes in
+ * the whole of its own.
+ */
+import type { BinaryImage, Box } from '../types';
+import type { CV } from '../preprocess/opencv';
+import { components, cropBinary } from './components';
+import type { FieldRegion } from './fields';
+
+/** What {@link withOverflow} returns. */
+export interface OverflowFields {
+  /** The page to read the fields from: `clean` itself when no field took in anything. */
+  page: BinaryImage;
+  /** The fields to read, one per field given, in the same order: boxes grown to take in their ink. */
+  regions: FieldRegion[];
+}
+
+/**
+ * Grows each field's box up and down to take in the handwriting that crosses its top or bottom
+ * edge. A component of `clean` (ink, printed lines removed) is the field's when at least 0.4 of its
+ * height lies within the field's rows and its middle within the field's columns; the field takes it
+ * in whole when it reaches 6 % of the field's height (and 2 px) past the edge, looking as far as 0.6
+ * of the field's height. A box never grows into another field's box (fields stacked close together,
+ * table rows). In the rows a field grew into, the ink that is no field's (a printed label) is erased
+ * from the page returned, a copy.
+ * Fields whose ink keeps to them, and `loose` ones (lines of handwriting, their boxes their ink's),
+ * come back as they are.
+ *
+ * @example
+ * const { page, regions: reading } = withOverflow(cv, clean, regions);
+ * const digits = reading.map((r) => extractDigits(cv, page, r.box));
+ */
+export function withOverflow(cv: CV, clean: BinaryImage, regions: FieldRegion[], loose: ReadonlySet<FieldRegion> = new Set()): OverflowFields {
+  let page = clean;
+  const out = regions.map((r) => {
+    if (loose.has(r)) return r;
+    const grown = reachOf(cv, clean, r.box, regions.filter((o) => o !== r && !loose.has(o)).map((o) => o.box));
+    if (!grown) return r;
+    if (page === clean) page = { width: clean.width, height: clean.height, data: new Uint8Array(clean.data) };
+    // Erase what is not the field's in the rows it grew into.
+    const { labels, own, origin } = grown;
+    const [, b0, , bh] = grown.box;
+    for (let y = Math.max(origin[1], Math.floor(b0)); y < Math.min(origin[1] + grown.height, Math.ceil(b0 + bh)); y++) {
+      if (y >= r.box[1] && y < r.box[1] + r.box[3]) continue;
+      for (let px = origin[0]; px < origin[0] + grown.width; px++) {
+        const l = labels[(y - origin[1]) * grown.width + (px - origin[0])];
+        if (l > 0 && !own.has(l) && !own.has(-l)) page.data[y * clean.width + px] = 0;
+      }
+    }
+    return { ...r, box: grown.box };
+  });
+  return { page, regions: out };
+}
+
+/** How much further than its edge a field looks for its handwriting, as a share of its height. */
+const LOOK = 0.6;
+
+/**
+ * A field's box grown to its handwriting (null when none crosses its top or bottom edge), with the
+ * labels of the window looked in (`width` wide, at `origin`) and its own components' labels.
+ */
+function reachOf(cv: CV, clean: BinaryImage, box: Box, others: Box[]): { box: Box; labels: Int32Array; width: number; height: number; origin: [number, number]; own: Set<number> } | null {
+  const [x, y, w, h] = box.map(Math.round);
+  if (w <= 0 || h <= 0) return null;
+  // Rows the field may grow into: not past the page, nor into another field beside it.
+  let top = Math.max(0, Math.round(y - LOOK * h));
+  let bottom = Math.min(clean.height, Math.round(y + h + LOOK * h));
+  for (const [ox, oy, ow, oh] of others) {
+    if (ox >= x + w || ox + ow <= x) continue;
+    if (oy + oh <= y) top = Math.max(top, Math.ceil(oy + oh));
+    else if (oy >= y + h) bottom = Math.min(bottom, Math.floor(oy));
+    else if (oy < y + h && oy + oh > y) return null; // overlapping fields: left as they are
+  }
+  if (top >= y && bottom <= y + h) return null;
+  const x0 = Math.max(0, x);
+  const x1 = Math.min(clean.width, x + w);
+  if (x1 <= x0) return null;
+  const window: Box = [x0, top, x1 - x0, bottom - top];
+  const sub = cropBinary(clean, window);
+  if (sub.width === 0 || sub.height === 0) return null;
+  const cc = components(cv, sub);
+  const own = new Set<number>();
+  const past = Math.max(2, 0.06 * h);
+  let [g0, g1] = [y, y + h];
+  const within = (py0: number, py1: number, [, by, , bh]: Box) => Math.min(py1, by + bh) - Math.max(py0, by);
+  for (const c of cc.list) {
+    const [cx, cy, cw, ch] = c.box;
+    const [py0, py1] = [top + cy, top + cy + ch];
+    const mid = x0 + cx + cw / 2;
+    // Another field's (its stroke reaching into this one's window) stays, and is not this field's.
+    if (others.some((o) => o[0] < mid && o[0] + o[2] > mid && within(py0, py1, o) >= 0.4 * ch)) {
+      own.add(-c.label);
+      continue;
+    }
+    if (within(py0, py1, [x, y, w, h]) < 0.4 * ch || mid <= x || mid >= x + w) continue;
+    own.add(c.label);
+    if (y - py0 >= past) g0 = Math.min(g0, py0);
+    if (py1 - (y + h) >= past) g1 = Math.max(g1, py1);
+  }
+  if (g0 === y && g1 === y + h) return null;
+  const [b0, b1] = [Math.min(box[1], g0), Math.max(box[1] + box[3], g1)];
+  return { box: [box[0], b0, box[2], b1 - b0], labels: cc.labels, width: sub.width, height: sub.height, origin: [x0, top], own };
+}
