@@ -11,6 +11,7 @@
  *                                 big handwriting, 200 dpi)
  *   npm run bench -- layouts [N]  the scan bench's other layouts alone (N pages, default 24: the M above)
  *   npm run bench -- crowded [N]  N pages (default 24) of big, crowded handwriting only (seeds 9000 on)
+ *   npm run bench -- tall [N]     N pages (default 60) of the sample layouts with digits taller than their boxes (seeds 70000 on)
  *   npm run bench -- real-forms [N [MODEL]]  N pages (default 300) of the sample forms filled in with real handwriting
  *                                 (held-out real check digits instead of MNIST test), template and --auto-fields
  *   npm run bench -- lines [N]    the sample forms read by lines (no template, no --auto-fields): N pages (default 60)
@@ -250,6 +251,7 @@ async function zoo() {
   // The other layouts alone (the scan bench's second part, without its speed runs).
   if (what === 'layouts') save('layouts', await require('./scan').variedForms(Number(process.argv[3]) || 24, row));
   // More pages of big, crowded handwriting (seeds 9000 + i, none shared with the scan bench's).
+  if (what === 'tall') save('tall', await require('./scan').tallForms(Number(process.argv[3]) || 60, row));
   if (what === 'crowded') save('crowded', await require('./scan').variedForms(Number(process.argv[3]) || 24, row, 2, 9000));
   // The sample forms filled in with real handwriting (held-out real check digits), N pages (default 300).
   // With another model, saved under its folder's name (the shipped model's results stay).

@@ -365,6 +365,49 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
 }
 
 /**
+ * Handwriting taller than its boxes: the sample layouts filled in with MNIST test digits `heights`
+ * (a share of the box's height; over 1, their tops and tails cross the box's borders), with the scan
+ * bench's artifacts (seeds 70000 + i), read with each form's template and with --auto-fields.
+ */
+async function tallForms(n, row, heights = [0.95, 1.15]) {
+  const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
+  const { loadMnist } = dist('classify/data/dataset');
+  const { Classifier } = dist('classify/classifier');
+  const test = loadMnist('test');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-tall-'));
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const names = Object.keys(SAMPLE_FORMS);
+  const tplPairs = [];
+  const autoPairs = [];
+  for (let i = 0; i < n; i++) {
+    const name = names[i % names.length];
+    const spec = SAMPLE_FORMS[name];
+    const seed = 70000 + i;
+    const form = generateForm(spec.fields, test, seed, { marks: spec.marks, digitHeight: heights });
+    const file = join(dir, `${String(i).padStart(3, '0')}-${name}.png`);
+    writeFileSync(file, await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed));
+    const { fields, auto } = await readTwoWays(file, form.template, clf);
+    for (const fl of fields) tplPairs.push({ expected: form.expected[fl.name], read: fl.value, where: `${file.split('/').pop()} ${fl.name}`, confidence: fl.confidence });
+    auto.want.forEach((w, k) => autoPairs.push({ expected: form.expected[w.name], read: auto.got[k]?.value ?? '', where: `${file.split('/').pop()} ${w.name} (${auto.got[k]?.name ?? 'not found'})`, confidence: auto.got[k]?.confidence ?? 0 }));
+  }
+  await clf.close();
+  console.log(`\n## Handwriting taller than its boxes (${n} pages of the sample layouts, MNIST test digits ${heights[0]}-${heights[1]} of the box's height, crossing its borders; seeds 70000 on)\n`);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  const unflagged = (pairs) => pairs.filter((p) => p.expected !== p.read && p.confidence >= 0.9).length;
+  const rows = [
+    row(`field accuracy, template (${tplPairs.length} fields)`, score(tplPairs).fieldAccuracy * 100, null, '%', 2),
+    row(`field accuracy, --auto-fields (${autoPairs.length} fields)`, score(autoPairs).fieldAccuracy * 100, null, '%', 2),
+    row('fields misread but not flagged (confidence >= 0.9), template', unflagged(tplPairs), null, 'fields', 0),
+    row('fields misread but not flagged (confidence >= 0.9), --auto-fields', unflagged(autoPairs), null, 'fields', 0),
+  ];
+  for (const [label, pairs] of [['template', tplPairs], ['--auto-fields', autoPairs]]) {
+    const wrong = pairs.filter((p) => p.expected !== p.read);
+    if (wrong.length) console.log(`\nMisread, ${label}:\n${wrong.map((p) => `  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})`).join('\n')}`);
+  }
+  return { rows, generated: tidy(dir) };
+}
+
+/**
  * The labels of ../shared/data/orand-car-a that the image plainly contradicts (bench/orand-errata.tsv:
  * every held-out amount read wrong was looked at), by file: the label, the digits written, and the
  * digits (0-based) whose labeled box holds no digit once cut (column "no digit in box").
@@ -727,4 +770,4 @@ async function upsideDown(n, row) {
   return { rows };
 }
 
-module.exports = { scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };
+module.exports = { tallForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

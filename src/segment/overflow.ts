@@ -22,10 +22,10 @@ export interface OverflowFields {
  * Grows each field's box up and down to take in the handwriting that crosses its top or bottom
  * edge. A component of `clean` (ink, printed lines removed) is the field's when at least 0.4 of its
  * height lies within the field's rows and its middle within the field's columns; the field takes it
- * in whole when it reaches 6 % of the field's height (and 2 px) past the edge, looking as far as 0.6
- * of the field's height. A box never grows into another field's box (fields stacked close together,
- * table rows). In the rows a field grew into, the ink that is no field's (a printed label) is erased
- * from the page returned, a copy.
+ * in whole when it is at least half the field's height and reaches 6 % of the field's height (and
+ * 2 px) past the edge, looking as far as 0.6 of the field's height. A box never grows into another field's box, nor towards one within 0.15 of
+ * its height (a table's rows, sharing a printed line). In the rows a field grew into, the ink that
+ * is no field's (a printed label) is erased from the page returned, a copy.
  * Fields whose ink keeps to them, and `loose` ones (lines of handwriting, their boxes their ink's),
  * come back as they are.
  *
@@ -68,11 +68,13 @@ function reachOf(cv: CV, clean: BinaryImage, box: Box, others: Box[]): { box: Bo
   // Rows the field may grow into: not past the page, nor into another field beside it.
   let top = Math.max(0, Math.round(y - LOOK * h));
   let bottom = Math.min(clean.height, Math.round(y + h + LOOK * h));
+  // A field right against another (a table's rows, a printed line between them) does not grow that way.
+  const near = 0.15 * h;
   for (const [ox, oy, ow, oh] of others) {
     if (ox >= x + w || ox + ow <= x) continue;
-    if (oy + oh <= y) top = Math.max(top, Math.ceil(oy + oh));
-    else if (oy >= y + h) bottom = Math.min(bottom, Math.floor(oy));
-    else if (oy < y + h && oy + oh > y) return null; // overlapping fields: left as they are
+    if (oy + oh <= y) top = Math.max(top, y - (oy + oh) < near ? y : Math.ceil(oy + oh));
+    else if (oy >= y + h) bottom = Math.min(bottom, oy - (y + h) < near ? y + h : Math.floor(oy));
+    else return null; // overlapping fields: left as they are
   }
   if (top >= y && bottom <= y + h) return null;
   const x0 = Math.max(0, x);
@@ -97,6 +99,9 @@ function reachOf(cv: CV, clean: BinaryImage, box: Box, others: Box[]): { box: Bo
     }
     if (within(py0, py1, [x, y, w, h]) < 0.4 * ch || mid <= x || mid >= x + w) continue;
     own.add(c.label);
+    // Only handwriting the size of a digit takes the field past its edges (not a printed label's
+    // letter that the box's edge cuts).
+    if (ch < 0.5 * h) continue;
     if (y - py0 >= past) g0 = Math.min(g0, py0);
     if (py1 - (y + h) >= past) g1 = Math.max(g1, py1);
   }
