@@ -29,6 +29,8 @@ export type { Template, TemplateField, FieldRegion, FieldType } from './segment/
 export { registerTemplate } from './segment/registration';
 export type { Registration } from './segment/registration';
 export { extractDigits } from './segment/digits';
+export { withOverflow } from './segment/overflow';
+export type { OverflowFields } from './segment/overflow';
 export type { DigitOptions } from './segment/digits';
 export { segmentGraph, bestPath, onSeparator } from './segment/strings';
 export type { SegmentGraph, PathOptions, PathResult } from './segment/strings';
