@@ -392,6 +392,14 @@ describe('segment: digits in a field', () => {
     expect(whole).toHaveLength(2);
     expect(whole.every((c) => c.box[3] >= 75)).toBe(true);
     expect((await clf.classify(whole)).map((p) => p.digit).join('')).toBe('72');
+    // Two fields 30 px apart whose strokes reach towards each other, in the same columns: neither
+    // grows over the other's stroke.
+    const two = blank(W, 400);
+    fill(two, 150, 110, 6, 75, 1); // the upper field's, down to 185
+    fill(two, 160, 175, 6, 75, 1); // the lower field's, up from 175
+    const [up, down] = withOverflow(cv, two, [{ name: 'up', box: [100, 100, 360, 60] }, { name: 'down', box: [100, 190, 360, 60] }]).regions.map((r) => r.box);
+    expect(up[1] + up[3]).toBe(175);
+    expect(down[1]).toBe(185);
     // Ink that keeps to its field: nothing changes.
     const calm = blank(W, 400);
     drawDigit(calm, mnist.images, 0, 110, 206, 2);

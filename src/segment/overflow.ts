@@ -23,11 +23,12 @@ export interface OverflowFields {
  * edge. A component of `clean` (ink, printed lines removed) is the field's when at least 0.4 of its
  * height lies within the field's rows and its middle within the field's columns; the field takes it
  * in whole when it is at least half the field's height and reaches 6 % of the field's height (and
- * 2 px) past the edge, looking as far as 0.6 of the field's height. A box never grows into another field's box, nor towards one within 0.15 of
- * its height (a table's rows, sharing a printed line). In the rows a field grew into, the ink that
- * is no field's (a printed label) is erased from the page returned, a copy.
- * Fields whose ink keeps to them, and `loose` ones (lines of handwriting, their boxes their ink's),
- * come back as they are.
+ * 2 px) past the edge, looking as far as 0.6 of the field's height. A box never grows into another
+ * field's box, nor towards one within 0.15 of its height (a table's rows, sharing a printed line),
+ * nor over another field's handwriting reaching out towards it. In the rows a field grew into, the
+ * ink that is no field's (a printed label) is erased from the page returned, a copy. Fields whose
+ * ink keeps to them, and `loose` ones (lines of handwriting, their boxes their ink's), come back as
+ * they are.
  *
  * @example
  * const { page, regions: reading } = withOverflow(cv, clean, regions);
@@ -80,21 +81,29 @@ function reachOf(cv: CV, clean: BinaryImage, box: Box, others: Box[]): { box: Bo
   const x0 = Math.max(0, x);
   const x1 = Math.min(clean.width, x + w);
   if (x1 <= x0) return null;
-  const window: Box = [x0, top, x1 - x0, bottom - top];
+  // Components are seen in a window a field's height taller each way, so that a neighbour's stroke
+  // reaching towards this field is seen whole (and known for the neighbour's).
+  const [w0, w1] = [Math.max(0, y - h), Math.min(clean.height, y + 2 * h)];
+  const window: Box = [x0, w0, x1 - x0, w1 - w0];
   const sub = cropBinary(clean, window);
   if (sub.width === 0 || sub.height === 0) return null;
   const cc = components(cv, sub);
   const own = new Set<number>();
   const past = Math.max(2, 0.06 * h);
   let [g0, g1] = [y, y + h];
+  // The nearest ink of other fields above and below.
+  let [highest, lowest] = [-Infinity, Infinity];
   const within = (py0: number, py1: number, [, by, , bh]: Box) => Math.min(py1, by + bh) - Math.max(py0, by);
   for (const c of cc.list) {
     const [cx, cy, cw, ch] = c.box;
-    const [py0, py1] = [top + cy, top + cy + ch];
+    const [py0, py1] = [w0 + cy, w0 + cy + ch];
     const mid = x0 + cx + cw / 2;
     // Another field's (its stroke reaching into this one's window) stays, and is not this field's.
     if (others.some((o) => o[0] < mid && o[0] + o[2] > mid && within(py0, py1, o) >= 0.4 * ch)) {
       own.add(-c.label);
+      // Nor does this field grow over it.
+      if (py0 >= y + h / 2) lowest = Math.min(lowest, py0);
+      else highest = Math.max(highest, py1);
       continue;
     }
     if (within(py0, py1, [x, y, w, h]) < 0.4 * ch || mid <= x || mid >= x + w) continue;
@@ -105,7 +114,8 @@ function reachOf(cv: CV, clean: BinaryImage, box: Box, others: Box[]): { box: Bo
     if (y - py0 >= past) g0 = Math.min(g0, py0);
     if (py1 - (y + h) >= past) g1 = Math.max(g1, py1);
   }
+  [g0, g1] = [Math.min(y, Math.max(g0, highest, top)), Math.max(y + h, Math.min(g1, lowest, bottom))];
   if (g0 === y && g1 === y + h) return null;
   const [b0, b1] = [Math.min(box[1], g0), Math.max(box[1] + box[3], g1)];
-  return { box: [box[0], b0, box[2], b1 - b0], labels: cc.labels, width: sub.width, height: sub.height, origin: [x0, top], own };
+  return { box: [box[0], b0, box[2], b1 - b0], labels: cc.labels, width: sub.width, height: sub.height, origin: [x0, w0], own };
 }
