@@ -1027,8 +1027,11 @@ describe('segment', () => {
   });
   test('a table of crowded handwriting: where contours and recognition find different numbers of digits, the string model reads the field whole', async () => {
     // A 3 x 3 table of fields sharing borders, big digits (80-90% of the box): three pages at
-    // 150 dpi. Digit by digit (stringModel 'none') 20 of 27 fields come out right; with the string
-    // model settling the fields where the two segmentations disagree on the count, 23.
+    // 150 dpi. Digit by digit (stringModel 'none') 21 of 27 fields come out right; with the string
+    // model settling the fields where the two segmentations disagree on the count, 22. (20 and 23
+    // before handwriting crossing a box's border was taken in whole: 4873 is now right digit by
+    // digit; 971442, in the bottom row, whose digits cross the table's bottom border, is now cut
+    // into six digits both ways, 971460, so the string model no longer settles it: 971449.)
     const fields: { name: string; label: string; digits: number; box: [number, number, number, number] }[] = [];
     const cols: [number, number, number][] = [[0.08, 0.22, 4], [0.3, 0.3, 6], [0.6, 0.18, 3]];
     for (let r = 0; r < 3; r++) for (const [c, [x, w, d]] of cols.entries()) fields.push({ name: `t${r}${c}`, label: '', digits: d, box: [x, 0.3 + r * 0.06, w, 0.06] });
@@ -1048,8 +1051,9 @@ describe('segment', () => {
         });
       }
     }
-    expect(right.none.size).toBeLessThanOrEqual(20);
-    expect(right.whole.size).toBeGreaterThanOrEqual(23);
+    expect(right.none.size).toBeLessThanOrEqual(21);
+    expect(right.whole.size).toBeGreaterThanOrEqual(22);
+    expect(right.whole.size).toBeGreaterThan(right.none.size);
     for (const f of right.none) expect(right.whole).toContain(f); // nothing read right digit by digit is lost
     expect(settled).toBeGreaterThanOrEqual(1); // a settled field that needs review names both other readings
   });
