@@ -616,7 +616,8 @@ function turnedBack(page: PageResult, turn: 90 | 180 | 270): PageResult {
  * print to tell by, the page turned by 180 degrees is read too, and kept when it reads well with at
  * least two more sure digits (0.99 or more); digits alone cannot always tell (an upside-down 0, 1, 8
  * or 6/9 is a digit too). The overlay (and the debug images, under "<name>-turned") are of the reading kept.
- * A negative ({@link isNegative}: light writing on dark paper) is inverted first and says `inverted`.
+ * A negative ({@link isNegative}: light writing on dark paper) is inverted first and says `inverted`
+ * (`positive`: the image is known not to be one).
  */
 async function scanOriented(
   image: GrayImage,
@@ -625,22 +626,13 @@ async function scanOriented(
   opts: ScanOptions & { template?: Template },
   name: string,
   size?: { width: number; height: number },
+  positive = false,
 ): Promise<PageResult> {
   // A negative (light writing on dark paper) is read as the positive it stands for.
-  if (!isNegative(image)) return scanUpright(image, page, clf, opts, name, size);
-  const { fields, error, ...head } = await scanUpright(invert(image), page, clf, opts, name, size);
-  return { ...head, inverted: true, fields, ...(error ? { error } : {}) };
-}
-
-/** {@link scanOriented} of a page that is not a negative. */
-async function scanUpright(
-  image: GrayImage,
-  page: number,
-  clf: Classifier,
-  opts: ScanOptions & { template?: Template },
-  name: string,
-  size?: { width: number; height: number },
-): Promise<PageResult> {
+  if (!positive && isNegative(image)) {
+    const { fields, error, ...head } = await scanOriented(invert(image), page, clf, opts, name, size, true);
+    return { ...head, inverted: true, fields, ...(error ? { error } : {}) };
+  }
   const first = await scanPage(image, page, clf, opts, name, size);
   if (opts.orient === false || Math.min(image.width, image.height) < 600 || !readsPoorly(first)) return first;
   const tells = (p: PrintScore) => p.letters >= 10 && Math.abs(p.score) >= 0.1;
