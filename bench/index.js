@@ -2,7 +2,7 @@
 /**
  * digitscan benchmarks. Every figure in the README comes from here.
  *
- *   npm run bench                 speed, shipped model accuracy, scan, orand
+ *   npm run bench                 speed, shipped model accuracy, scan, tall, real-forms, orand
  *   npm run bench -- speed        training and inference samples/s vs targets
  *   npm run bench -- accuracy     the shipped model on MNIST test (+ real check digits if ../shared is there)
  *   npm run bench -- scan [N [M [A]]] generated forms: field/digit accuracy on A pages (default 300),
@@ -251,8 +251,9 @@ async function zoo() {
   // The other layouts alone (the scan bench's second part, without its speed runs).
   if (what === 'layouts') save('layouts', await require('./scan').variedForms(Number(process.argv[3]) || 24, row));
   // More pages of big, crowded handwriting (seeds 9000 + i, none shared with the scan bench's).
-  if (what === 'tall') save('tall', await require('./scan').tallForms(Number(process.argv[3]) || 60, row));
   if (what === 'crowded') save('crowded', await require('./scan').variedForms(Number(process.argv[3]) || 24, row, 2, 9000));
+  // Handwriting taller than its boxes, crossing their borders (seeds 70000 + i).
+  if (what === 'tall' || what === 'default') save('tall', await require('./scan').tallForms(Number(process.argv[3]) || 60, row));
   // The sample forms filled in with real handwriting (held-out real check digits), N pages (default 300).
   // With another model, saved under its folder's name (the shipped model's results stay).
   if (what === 'real-forms' || what === 'default') {
