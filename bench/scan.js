@@ -123,6 +123,22 @@ async function readTwoWays(file, template, clf) {
   return { fields: t.pages[0].fields, auto: { found: page.fields.length, want, got: matchFields(want, page.fields) } };
 }
 
+/**
+ * One page's fields as read by {@link readTwoWays}, as pairs of what the form holds (`expected`, by
+ * field name) and what was read: the template's fields into `tpl` (each with `extra(field)` too),
+ * and for --auto-fields each template field's box found in its place (or '' for none) into `auto`.
+ */
+function addPairs(file, expected, { fields, auto }, tpl, autoPairs, extra = () => ({})) {
+  const name = file.split('/').pop();
+  for (const fl of fields) tpl.push({ expected: expected[fl.name], read: fl.value, where: `${name} ${fl.name}`, confidence: fl.confidence, ...extra(fl) });
+  auto.want.forEach((w, i) => autoPairs.push({ expected: expected[w.name], read: auto.got[i]?.value ?? '', where: `${name} ${w.name} (${auto.got[i]?.name ?? 'not found'})`, confidence: auto.got[i]?.confidence ?? 0 }));
+}
+
+/** Fields misread and not flagged at the default --min-confidence (0.9): errors a user who reviews only flagged fields lets through. */
+function unflagged(pairs) {
+  return pairs.filter((p) => p.expected !== p.read && p.confidence >= 0.9).length;
+}
+
 /** The 95 % Wilson score interval of a proportion `k` of `n`, in percent. */
 function wilson(k, n) {
   const z = 1.96;
@@ -152,12 +168,9 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   const tplPairs = [];
   const autoPairs = [];
   for (const f of all) {
-    const { fields, auto } = await readTwoWays(f.file, f.template, clf);
-    for (const fl of fields) tplPairs.push({ expected: f.expected[fl.name], read: fl.value, where: `${f.file.split('/').pop()} ${fl.name}`, confidence: fl.confidence, digits: fl.digits, sources: f.sources[fl.name] });
-    // The template's fields say what each found box holds.
-    const { want, got } = auto;
-    want.forEach((w, i) => autoPairs.push({ expected: f.expected[w.name], read: got[i]?.value ?? '', where: `${f.file.split('/').pop()} ${w.name} (${got[i]?.name ?? 'not found'})`, confidence: got[i]?.confidence ?? 0 }));
-    if (auto.found !== want.length) autoPairs.fieldCountErrors = (autoPairs.fieldCountErrors ?? 0) + 1;
+    const read = await readTwoWays(f.file, f.template, clf);
+    addPairs(f.file, f.expected, read, tplPairs, autoPairs, (fl) => ({ digits: fl.digits, sources: f.sources[fl.name] }));
+    if (read.auto.found !== read.auto.want.length) autoPairs.fieldCountErrors = (autoPairs.fieldCountErrors ?? 0) + 1;
   }
   const st = score(tplPairs);
   const sa = score(autoPairs);
@@ -196,7 +209,6 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   rows.push(row('field accuracy, template, if only the clean-MNIST misreads were left', ceiling, null, '%', 2));
   // Misread and not flagged: confident enough to pass the default --min-confidence (0.9), the errors
   // a user who reviews only flagged fields would let through.
-  const unflagged = (pairs) => pairs.filter((p) => p.expected !== p.read && p.confidence >= 0.9).length;
   rows.push(row('fields misread but not flagged (confidence >= 0.9), template', unflagged(tplPairs), null, 'fields', 0));
   rows.push(row('fields misread but not flagged (confidence >= 0.9), --auto-fields', unflagged(autoPairs), null, 'fields', 0));
   // Flagged for review, read right or not: the work a user who checks flagged fields is given.
@@ -386,14 +398,11 @@ async function tallForms(n, row, heights = [0.95, 1.15]) {
     const form = generateForm(spec.fields, test, seed, { marks: spec.marks, digitHeight: heights });
     const file = join(dir, `${String(i).padStart(3, '0')}-${name}.png`);
     writeFileSync(file, await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed));
-    const { fields, auto } = await readTwoWays(file, form.template, clf);
-    for (const fl of fields) tplPairs.push({ expected: form.expected[fl.name], read: fl.value, where: `${file.split('/').pop()} ${fl.name}`, confidence: fl.confidence });
-    auto.want.forEach((w, k) => autoPairs.push({ expected: form.expected[w.name], read: auto.got[k]?.value ?? '', where: `${file.split('/').pop()} ${w.name} (${auto.got[k]?.name ?? 'not found'})`, confidence: auto.got[k]?.confidence ?? 0 }));
+    addPairs(file, form.expected, await readTwoWays(file, form.template, clf), tplPairs, autoPairs);
   }
   await clf.close();
   console.log(`\n## Handwriting taller than its boxes (${n} pages of the sample layouts, MNIST test digits ${heights[0]}-${heights[1]} of the box's height, crossing its borders; seeds 70000 on)\n`);
   console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
-  const unflagged = (pairs) => pairs.filter((p) => p.expected !== p.read && p.confidence >= 0.9).length;
   const rows = [
     row(`field accuracy, template (${tplPairs.length} fields)`, score(tplPairs).fieldAccuracy * 100, null, '%', 2),
     row(`field accuracy, --auto-fields (${autoPairs.length} fields)`, score(autoPairs).fieldAccuracy * 100, null, '%', 2),
