@@ -2,7 +2,7 @@
 /**
  * digitscan benchmarks. Every figure in the README comes from here.
  *
- *   npm run bench                 speed, shipped model accuracy, scan, tall, real-forms, orand
+ *   npm run bench                 speed, shipped model accuracy, scan, tall, spill, real-forms, orand
  *   npm run bench -- speed        training and inference samples/s vs targets
  *   npm run bench -- accuracy     the shipped model on MNIST test (+ real check digits if ../shared is there)
  *   npm run bench -- scan [N [M [A]]] generated forms: field/digit accuracy on A pages (default 300),
@@ -12,6 +12,7 @@
  *   npm run bench -- layouts [N]  the scan bench's other layouts alone (N pages, default 24: the M above)
  *   npm run bench -- crowded [N]  N pages (default 24) of big, crowded handwriting only (seeds 9000 on)
  *   npm run bench -- tall [N]     N pages (default 60) of the sample layouts with digits taller than their boxes (seeds 70000 on)
+ *   npm run bench -- spill [N]    N pages (default 60) of the sample layouts whose last digit crosses its box's right edge (seeds 80000 on)
  *   npm run bench -- real-forms [N [MODEL]]  N pages (default 300) of the sample forms filled in with real handwriting
  *                                 (held-out real check digits instead of MNIST test), template and --auto-fields
  *   npm run bench -- lines [N]    the sample forms read by lines (no template, no --auto-fields): N pages (default 60)
@@ -254,6 +255,8 @@ async function zoo() {
   if (what === 'crowded') save('crowded', await require('./scan').variedForms(Number(process.argv[3]) || 24, row, 2, 9000));
   // Handwriting taller than its boxes, crossing their borders (seeds 70000 + i).
   if (what === 'tall' || what === 'default') save('tall', await require('./scan').tallForms(Number(process.argv[3]) || 60, row));
+  // Handwriting that runs out of room, its last digit across its box's right edge (seeds 80000 + i).
+  if (what === 'spill' || what === 'default') save('spill', await require('./scan').spillForms(Number(process.argv[3]) || 60, row));
   // The sample forms filled in with real handwriting (held-out real check digits), N pages (default 300).
   // With another model, saved under its folder's name (the shipped model's results stay).
   if (what === 'real-forms' || what === 'default') {

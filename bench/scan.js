@@ -381,12 +381,26 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
  * (a share of the box's height; over 1, their tops and tails cross the box's borders), with the scan
  * bench's artifacts (seeds 70000 + i), read with each form's template and with --auto-fields.
  */
-async function tallForms(n, row, heights = [0.95, 1.15]) {
+function tallForms(n, row, heights = [0.95, 1.15]) {
+  return crossingForms(n, row, 70000, { digitHeight: heights }, `Handwriting taller than its boxes (${n} pages of the sample layouts, MNIST test digits ${heights[0]}-${heights[1]} of the box's height, crossing its borders; seeds 70000 on)`, 'tall');
+}
+
+/**
+ * Handwriting that runs out of room: the sample layouts filled in with MNIST test digits whose
+ * last digit's middle is `spill` (a share of the digits' height) past the box's right edge, with the
+ * scan bench's artifacts (seeds 80000 + i), read with each form's template and with --auto-fields.
+ */
+function spillForms(n, row, spill = [-0.25, 0.1]) {
+  return crossingForms(n, row, 80000, { spill }, `Handwriting that runs out of room (${n} pages of the sample layouts, MNIST test digits, the last one's middle ${spill[0]} to ${spill[1]} digit heights past the box's right edge; seeds 80000 on)`, 'spill');
+}
+
+/** Forms whose handwriting crosses its boxes' borders (`options`: the generator's), read both ways. */
+async function crossingForms(n, row, seedBase, options, title, tag) {
   const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
   const { loadMnist } = dist('classify/data/dataset');
   const { Classifier } = dist('classify/classifier');
   const test = loadMnist('test');
-  const dir = mkdtempSync(join(tmpdir(), 'bench-tall-'));
+  const dir = mkdtempSync(join(tmpdir(), `bench-${tag}-`));
   const clf = await Classifier.load(undefined, { workers: 1 });
   const names = Object.keys(SAMPLE_FORMS);
   const tplPairs = [];
@@ -394,14 +408,14 @@ async function tallForms(n, row, heights = [0.95, 1.15]) {
   for (let i = 0; i < n; i++) {
     const name = names[i % names.length];
     const spec = SAMPLE_FORMS[name];
-    const seed = 70000 + i;
-    const form = generateForm(spec.fields, test, seed, { marks: spec.marks, digitHeight: heights });
+    const seed = seedBase + i;
+    const form = generateForm(spec.fields, test, seed, { marks: spec.marks, ...options });
     const file = join(dir, `${String(i).padStart(3, '0')}-${name}.png`);
     writeFileSync(file, await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed));
     addPairs(file, form.expected, await readTwoWays(file, form.template, clf), tplPairs, autoPairs);
   }
   await clf.close();
-  console.log(`\n## Handwriting taller than its boxes (${n} pages of the sample layouts, MNIST test digits ${heights[0]}-${heights[1]} of the box's height, crossing its borders; seeds 70000 on)\n`);
+  console.log(`\n## ${title}\n`);
   console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
   const rows = [
     row(`field accuracy, template (${tplPairs.length} fields)`, score(tplPairs).fieldAccuracy * 100, null, '%', 2),
@@ -779,4 +793,4 @@ async function upsideDown(n, row) {
   return { rows };
 }
 
-module.exports = { tallForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };
+module.exports = { tallForms, spillForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

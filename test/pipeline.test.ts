@@ -407,6 +407,37 @@ describe('segment: digits in a field', () => {
     expect(still.page).toBe(calm);
     expect(still.regions[0].box).toEqual(field);
   });
+  test("a last digit written across its field's right side is read whole; a field never grows into its neighbour", async () => {
+    // MNIST test 1 (a 2) inside a field 80 px tall, and MNIST test 0 (a 7) at 3x with its middle on
+    // the field's right side; a printed mark past the side, over the 7.
+    const W = 700;
+    const bin = blank(W, 300);
+    drawDigit(bin, mnist.images, 1, 240, 98, 3);
+    drawDigit(bin, mnist.images, 0, 358, 98, 3);
+    fill(bin, 418, 100, 8, 4, 1);
+    const field: Box = [100, 100, 300, 80];
+    const reach = withOverflow(cv, bin, [{ name: 'a', box: field }]);
+    const [gx, gy, gw, gh] = reach.regions[0].box;
+    expect([gx, gy, gh]).toEqual([100, 100, 80]);
+    expect(gx + gw).toBeGreaterThan(420);
+    expect(gx + gw).toBeLessThanOrEqual(448);
+    // The mark is no field's: gone from the page read (a copy).
+    expect(bin.data[102 * W + 420]).toBe(1);
+    expect(reach.page.data[102 * W + 420]).toBe(0);
+    // Cut at the side, the 7 is its left half; from the grown box, whole and read.
+    const cut = extractDigits(cv, bin, field);
+    const whole = extractDigits(cv, reach.page, reach.regions[0].box);
+    expect(Math.max(...cut.map((c) => c.box[0] + c.box[2]))).toBeLessThanOrEqual(400);
+    expect(whole).toHaveLength(2);
+    expect(whole[1].box[0] + whole[1].box[2]).toBeGreaterThan(420);
+    expect((await clf.classify(whole)).map((p) => p.digit).join('')).toBe('27');
+    // A field beside it, 10 px off (a table's next cell): no growth that way. 60 px off: up to it.
+    const tight = withOverflow(cv, bin, [{ name: 'a', box: field }, { name: 'b', box: [410, 100, 200, 80] }]);
+    expect(tight.regions[0].box).toEqual(field);
+    const spaced = withOverflow(cv, bin, [{ name: 'a', box: field }, { name: 'b', box: [430, 100, 200, 80] }]);
+    expect(spaced.regions[0].box[0] + spaced.regions[0].box[2]).toBeLessThanOrEqual(430);
+    expect(spaced.regions[0].box[0] + spaced.regions[0].box[2]).toBeGreaterThan(410);
+  });
   test('two touching MNIST test digits are cut apart and read; a printed-line sliver is not a digit', async () => {
     const pairs = [[0, 1], [2, 3], [4, 5], [6, 7], [8, 11]];
     let right = 0;

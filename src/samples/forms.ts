@@ -105,6 +105,12 @@ export interface FormOptions {
    * [0.5, 0.68]); near 1 and above, digits touch and cross the box's lines.
    */
   digitHeight?: [number, number];
+  /**
+   * Handwriting that runs out of room: in each box that is not a comb, the last digit's middle is
+   * put this far past the box's right edge (a share of the digits' height, drawn per field between
+   * these; negative is inside), so that it crosses the border. Default: centred in the box.
+   */
+  spill?: [number, number];
 }
 
 /** Draws the form and fills it with test-set digits; `rng` picks the digits and placement. */
@@ -158,6 +164,7 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
     const dh = Math.round(fh * rng.uniform(hMin, hMax));
     const pitch = f.comb ? fw / f.digits : Math.min((fw * 0.9) / f.digits, dh * 1.05);
     let x = f.comb ? fx : fx + (fw - pitch * f.digits) / 2;
+    if (options.spill && !f.comb && style !== 'squares') x = fx + fw + rng.uniform(options.spill[0], options.spill[1]) * dh - pitch * (f.digits - 0.5);
     if (style === 'squares') {
       // A square per digit, a fifth of the pitch apart.
       const gap = Math.round(pitch * 0.2);

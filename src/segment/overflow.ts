@@ -36,34 +36,58 @@ export interface OverflowFields {
  */
 export function withOverflow(cv: CV, clean: BinaryImage, regions: FieldRegion[], loose: ReadonlySet<FieldRegion> = new Set()): OverflowFields {
   let page = clean;
-  const out = regions.map((r) => {
-    if (loose.has(r)) return r;
-    const grown = reachOf(cv, clean, r.box, regions.filter((o) => o !== r && !loose.has(o)).map((o) => o.box));
-    if (!grown) return r;
+  // Erases from the page (a copy, made when first needed) what a grown field took in that is not its own.
+  const erase = (grown: Reach, keepRows: [number, number], keepCols: [number, number]) => {
     if (page === clean) page = { width: clean.width, height: clean.height, data: new Uint8Array(clean.data) };
-    // Erase what is not the field's in the rows it grew into.
     const { labels, own, origin } = grown;
-    const [, b0, , bh] = grown.box;
-    for (let y = Math.max(origin[1], Math.floor(b0)); y < Math.min(origin[1] + grown.height, Math.ceil(b0 + bh)); y++) {
-      if (y >= r.box[1] && y < r.box[1] + r.box[3]) continue;
-      for (let px = origin[0]; px < origin[0] + grown.width; px++) {
+    const [b0x, b0y, bw, bh] = grown.box;
+    for (let y = Math.max(origin[1], Math.floor(b0y)); y < Math.min(origin[1] + grown.height, Math.ceil(b0y + bh)); y++) {
+      const inRows = y >= keepRows[0] && y < keepRows[1];
+      for (let px = Math.max(origin[0], Math.floor(b0x)); px < Math.min(origin[0] + grown.width, Math.ceil(b0x + bw)); px++) {
+        if (inRows && px >= keepCols[0] && px < keepCols[1]) continue;
         const l = labels[(y - origin[1]) * grown.width + (px - origin[0])];
         if (l > 0 && !own.has(l) && !own.has(-l)) page.data[y * clean.width + px] = 0;
       }
     }
-    return { ...r, box: grown.box };
+  };
+  const out = regions.map((r) => {
+    if (loose.has(r)) return r;
+    const others = regions.filter((o) => o !== r && !loose.has(o)).map((o) => o.box);
+    let box = r.box;
+    // Up and down first, then (on the page as left by that) left and right, in the rows grown into.
+    const tall = reachOf(cv, clean, box, others);
+    if (tall) {
+      erase(tall, [r.box[1], r.box[1] + r.box[3]], [-Infinity, Infinity]);
+      box = tall.box;
+    }
+    const wide = sideReachOf(cv, page, box, r.box[3], others);
+    if (wide) {
+      erase(wide, [-Infinity, Infinity], [box[0], box[0] + box[2]]);
+      box = wide.box;
+    }
+    return box === r.box ? r : { ...r, box };
   });
   return { page, regions: out };
+}
+
+/**
+ * A field's box grown to its handwriting, with the labels of the window looked in (`width` wide, at
+ * `origin`) and its own components' labels (another field's, negated).
+ */
+interface Reach {
+  box: Box;
+  labels: Int32Array;
+  width: number;
+  height: number;
+  origin: [number, number];
+  own: Set<number>;
 }
 
 /** How much further than its edge a field looks for its handwriting, as a share of its height. */
 const LOOK = 0.6;
 
-/**
- * A field's box grown to its handwriting (null when none crosses its top or bottom edge), with the
- * labels of the window looked in (`width` wide, at `origin`) and its own components' labels.
- */
-function reachOf(cv: CV, clean: BinaryImage, box: Box, others: Box[]): { box: Box; labels: Int32Array; width: number; height: number; origin: [number, number]; own: Set<number> } | null {
+/** A field's box grown up and down to its handwriting: null when none crosses its top or bottom edge. */
+function reachOf(cv: CV, clean: BinaryImage, box: Box, others: Box[]): Reach | null {
   const [x, y, w, h] = box.map(Math.round);
   if (w <= 0 || h <= 0) return null;
   // Rows the field may grow into: not past the page, nor into another field beside it.
@@ -118,4 +142,69 @@ function reachOf(cv: CV, clean: BinaryImage, box: Box, others: Box[]): { box: Bo
   if (g0 === y && g1 === y + h) return null;
   const [b0, b1] = [Math.min(box[1], g0), Math.max(box[1] + box[3], g1)];
   return { box: [box[0], b0, box[2], b1 - b0], labels: cc.labels, width: sub.width, height: sub.height, origin: [x0, w0], own };
+}
+
+/**
+ * A field's box grown left and right to its handwriting: null when none crosses its sides. The rules
+ * of {@link reachOf} across: a component is the field's when at least 0.6 of its height lies within
+ * the field's rows and a quarter of its width within its columns (widened by a tenth of its height
+ * each way: a found box's field is inset from its outline); one at least half the field's
+ * height (`height`, the box's before it grew up or down) that reaches 6 % of that past a side takes the
+ * field in, with a margin (a stroke at a field's side is taken for a box border's remains), as far as
+ * 0.6 of that height.
+ */
+function sideReachOf(cv: CV, clean: BinaryImage, box: Box, height: number, others: Box[]): Reach | null {
+  const [x, y, w, h] = box.map(Math.round);
+  if (w <= 0 || h <= 0) return null;
+  let left = Math.max(0, Math.round(x - LOOK * height));
+  let right = Math.min(clean.width, Math.round(x + w + LOOK * height));
+  const near = 0.15 * height;
+  for (const [ox, oy, ow, oh] of others) {
+    if (oy >= y + h || oy + oh <= y) continue;
+    if (ox + ow <= x) left = Math.max(left, x - (ox + ow) < near ? x : Math.ceil(ox + ow));
+    else if (ox >= x + w) right = Math.min(right, ox - (x + w) < near ? x + w : Math.floor(ox));
+    else return null;
+  }
+  if (left >= x && right <= x + w) return null;
+  // The window: the rows a little taller each way (components seen nearly whole), the columns a
+  // field's height wider each way (a neighbour's stroke reaching towards this field seen whole).
+  const [y0, y1] = [Math.max(0, Math.round(y - height / 2)), Math.min(clean.height, Math.round(y + h + height / 2))];
+  const [w0, w1] = [Math.max(0, x - height), Math.min(clean.width, x + w + height)];
+  const window: Box = [w0, y0, w1 - w0, y1 - y0];
+  const sub = cropBinary(clean, window);
+  if (sub.width === 0 || sub.height === 0) return null;
+  const cc = components(cv, sub);
+  const own = new Set<number>();
+  const past = Math.max(2, 0.06 * height);
+  // A found box's field is its outline's inside less a margin (see boxFields): ink that far past the
+  // field's side is still within the box.
+  const inside = 0.1 * height;
+  let [g0, g1] = [x, x + w];
+  let [leftmost, rightmost] = [-Infinity, Infinity];
+  const overlap = (a0: number, a1: number, b0: number, b1: number) => Math.min(a1, b1) - Math.max(a0, b0);
+  for (const c of cc.list) {
+    const [cx, cy, cw, ch] = c.box;
+    const [px0, px1, py0, py1] = [w0 + cx, w0 + cx + cw, y0 + cy, y0 + cy + ch];
+    const mid = px0 + cw / 2;
+    if (others.some((o) => o[0] < mid && o[0] + o[2] > mid && overlap(py0, py1, o[1], o[1] + o[3]) >= 0.4 * ch)) {
+      own.add(-c.label);
+      if (px0 >= x + w / 2) rightmost = Math.min(rightmost, px0);
+      else leftmost = Math.max(leftmost, px1);
+      continue;
+    }
+    if (overlap(py0, py1, y, y + h) < 0.6 * ch || overlap(px0, px1, x - inside, x + w + inside) < 0.25 * cw) continue;
+    own.add(c.label);
+    if (ch < 0.5 * height) continue;
+    // Past the side, or at it (cut there, a stroke is taken for a box border's remains).
+    if (x - px0 >= past || (px0 <= x + 3 && px1 - x >= past)) g0 = Math.min(g0, px0);
+    if (px1 - (x + w) >= past || (px1 >= x + w - 3 && x + w - px0 >= past)) g1 = Math.max(g1, px1);
+  }
+  if (g0 === x && g1 === x + w) return null;
+  const margin = Math.max(4, Math.round(0.05 * height));
+  if (g0 < x) g0 -= margin;
+  if (g1 > x + w) g1 += margin;
+  [g0, g1] = [Math.min(x, Math.max(g0, leftmost, left)), Math.max(x + w, Math.min(g1, rightmost, right))];
+  if (g0 === x && g1 === x + w) return null;
+  const [b0, b1] = [Math.min(box[0], g0), Math.max(box[0] + box[2], g1)];
+  return { box: [b0, box[1], b1 - b0, box[3]], labels: cc.labels, width: sub.width, height: sub.height, origin: [w0, y0], own };
 }
