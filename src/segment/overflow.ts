@@ -148,10 +148,12 @@ function reachOf(cv: CV, clean: BinaryImage, box: Box, others: Box[]): Reach | n
  * A field's box grown left and right to its handwriting: null when none crosses its sides. The rules
  * of {@link reachOf} across: a component is the field's when at least 0.6 of its height lies within
  * the field's rows and a quarter of its width within its columns (widened by a tenth of its height
- * each way: a found box's field is inset from its outline); one at least half the field's
- * height (`height`, the box's before it grew up or down) that reaches 6 % of that past a side takes the
- * field in, with a margin (a stroke at a field's side is taken for a box border's remains), as far as
- * 0.6 of that height.
+ * each way: a found box's field is inset from its outline); one at least 0.4 of the field's height
+ * (`height`, the box's before it grew up or down: digits written small, and no label beside a box
+ * crosses its side) that reaches 6 % of that past a side, or is cut by it, takes the field out to it,
+ * with a margin (a stroke at a field's side is taken for a box border's remains), as far as 0.6 of
+ * that height, and then what else in the field's rows reaches into the columns taken in (the part of
+ * a digit past the printed line may be a component of its own).
  */
 function sideReachOf(cv: CV, clean: BinaryImage, box: Box, height: number, others: Box[]): Reach | null {
   const [x, y, w, h] = box.map(Math.round);
@@ -182,6 +184,8 @@ function sideReachOf(cv: CV, clean: BinaryImage, box: Box, height: number, other
   let [g0, g1] = [x, x + w];
   let [leftmost, rightmost] = [-Infinity, Infinity];
   const overlap = (a0: number, a1: number, b0: number, b1: number) => Math.min(a1, b1) - Math.max(a0, b0);
+  // Components in the field's rows that no other field owns: [label, left, right].
+  const inRows: Array<[number, number, number]> = [];
   for (const c of cc.list) {
     const [cx, cy, cw, ch] = c.box;
     const [px0, px1, py0, py1] = [w0 + cx, w0 + cx + cw, y0 + cy, y0 + cy + ch];
@@ -192,14 +196,27 @@ function sideReachOf(cv: CV, clean: BinaryImage, box: Box, height: number, other
       else leftmost = Math.max(leftmost, px1);
       continue;
     }
-    if (overlap(py0, py1, y, y + h) < 0.6 * ch || overlap(px0, px1, x - inside, x + w + inside) < 0.25 * cw) continue;
+    if (overlap(py0, py1, y, y + h) < 0.6 * ch) continue;
+    inRows.push([c.label, px0, px1]);
+    if (overlap(px0, px1, x - inside, x + w + inside) < 0.25 * cw) continue;
     own.add(c.label);
-    if (ch < 0.5 * height) continue;
+    if (ch < 0.4 * height) continue;
     // Past the side, or at it (cut there, a stroke is taken for a box border's remains).
     if (x - px0 >= past || (px0 <= x + 3 && px1 - x >= past)) g0 = Math.min(g0, px0);
     if (px1 - (x + w) >= past || (px1 >= x + w - 3 && x + w - px0 >= past)) g1 = Math.max(g1, px1);
   }
   if (g0 === x && g1 === x + w) return null;
+  // The pieces of a digit that crosses a side (its part past the printed line may be a component of
+  // its own): what in the field's rows reaches into the columns grown into, the field takes in too.
+  for (let more = true; more; ) {
+    more = false;
+    for (const [label, px0, px1] of inRows) {
+      if (px0 < g0 && px1 > g0 + 1 && g0 < x) [g0, more] = [px0, true];
+      else if (px1 > g1 && px0 < g1 - 1 && g1 > x + w) [g1, more] = [px1, true];
+      else continue;
+      own.add(label);
+    }
+  }
   const margin = Math.max(4, Math.round(0.05 * height));
   if (g0 < x) g0 -= margin;
   if (g1 > x + w) g1 += margin;
