@@ -2,7 +2,7 @@
 /**
  * digitscan benchmarks. Every figure in the README comes from here.
  *
- *   npm run bench                 speed, shipped model accuracy, scan, tall, spill, real-forms, orand
+ *   npm run bench                 speed, shipped model accuracy, scan, tall, spill, pencil, real-forms, orand
  *   npm run bench -- speed        training and inference samples/s vs targets
  *   npm run bench -- accuracy     the shipped model on MNIST test (+ real check digits if ../shared is there)
  *   npm run bench -- scan [N [M [A]]] generated forms: field/digit accuracy on A pages (default 300),
@@ -13,6 +13,7 @@
  *   npm run bench -- crowded [N]  N pages (default 24) of big, crowded handwriting only (seeds 9000 on)
  *   npm run bench -- tall [N]     N pages (default 60) of the sample layouts with digits taller than their boxes (seeds 70000 on)
  *   npm run bench -- spill [N]    N pages (default 60) of the sample layouts whose last digit crosses its box's right edge (seeds 80000 on)
+ *   npm run bench -- pencil [N]   N pages (default 60) of the sample layouts filled in with a light pencil (seeds 90000 on)
  *   npm run bench -- real-forms [N [MODEL]]  N pages (default 300) of the sample forms filled in with real handwriting
  *                                 (held-out real check digits instead of MNIST test), template and --auto-fields
  *   npm run bench -- lines [N]    the sample forms read by lines (no template, no --auto-fields): N pages (default 60)
@@ -257,6 +258,8 @@ async function zoo() {
   if (what === 'tall' || what === 'default') save('tall', await require('./scan').tallForms(Number(process.argv[3]) || 60, row));
   // Handwriting that runs out of room, its last digit across its box's right edge (seeds 80000 + i).
   if (what === 'spill' || what === 'default') save('spill', await require('./scan').spillForms(Number(process.argv[3]) || 60, row));
+  // Handwriting in a light pencil, paler than the print (seeds 90000 + i).
+  if (what === 'pencil' || what === 'default') save('pencil', await require('./scan').pencilForms(Number(process.argv[3]) || 60, row));
   // The sample forms filled in with real handwriting (held-out real check digits), N pages (default 300).
   // With another model, saved under its folder's name (the shipped model's results stay).
   if (what === 'real-forms' || what === 'default') {

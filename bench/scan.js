@@ -382,7 +382,7 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
  * bench's artifacts (seeds 70000 + i), read with each form's template and with --auto-fields.
  */
 function tallForms(n, row, heights = [0.95, 1.15]) {
-  return crossingForms(n, row, 70000, { digitHeight: heights }, `Handwriting taller than its boxes (${n} pages of the sample layouts, MNIST test digits ${heights[0]}-${heights[1]} of the box's height, crossing its borders; seeds 70000 on)`, 'tall');
+  return writtenForms(n, row, 70000, { digitHeight: heights }, `Handwriting taller than its boxes (${n} pages of the sample layouts, MNIST test digits ${heights[0]}-${heights[1]} of the box's height, crossing its borders; seeds 70000 on)`, 'tall');
 }
 
 /**
@@ -391,11 +391,20 @@ function tallForms(n, row, heights = [0.95, 1.15]) {
  * scan bench's artifacts (seeds 80000 + i), read with each form's template and with --auto-fields.
  */
 function spillForms(n, row, spill = [-0.25, 0.1]) {
-  return crossingForms(n, row, 80000, { spill }, `Handwriting that runs out of room (${n} pages of the sample layouts, MNIST test digits, the last one's middle ${spill[0]} to ${spill[1]} digit heights past the box's right edge; seeds 80000 on)`, 'spill');
+  return writtenForms(n, row, 80000, { spill }, `Handwriting that runs out of room (${n} pages of the sample layouts, MNIST test digits, the last one's middle ${spill[0]} to ${spill[1]} digit heights past the box's right edge; seeds 80000 on)`, 'spill');
 }
 
-/** Forms whose handwriting crosses its boxes' borders (`options`: the generator's), read both ways. */
-async function crossingForms(n, row, seedBase, options, title, tag) {
+/**
+ * Handwriting in a light pencil: the sample layouts filled in with MNIST test digits of grey level
+ * `ink` (the scan bench's pen: 10-60), with the scan bench's artifacts (seeds 90000 + i), read with
+ * each form's template and with --auto-fields.
+ */
+function pencilForms(n, row, ink = [120, 190]) {
+  return writtenForms(n, row, 90000, { ink }, `Handwriting in a light pencil (${n} pages of the sample layouts, MNIST test digits of grey level ${ink[0]}-${ink[1]}; seeds 90000 on)`, 'pencil');
+}
+
+/** The sample layouts written as `options` (the generator's) say, read with their templates and with --auto-fields. */
+async function writtenForms(n, row, seedBase, options, title, tag) {
   const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
   const { loadMnist } = dist('classify/data/dataset');
   const { Classifier } = dist('classify/classifier');
@@ -793,4 +802,4 @@ async function upsideDown(n, row) {
   return { rows };
 }
 
-module.exports = { tallForms, spillForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };
+module.exports = { tallForms, spillForms, pencilForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

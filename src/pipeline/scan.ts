@@ -12,6 +12,7 @@ import { readPdfPages } from '../io/pdf';
 import { expandInputs } from '../io/inputs';
 import { loadOpenCV, CV } from '../preprocess/opencv';
 import { withOverflow } from '../segment/overflow';
+import { withFaintFields } from '../segment/faint';
 import { invert, isNegative, reduce, turnAround, turnQuarter, union, type ThresholdMethod } from '../preprocess/steps';
 import { cleanPage } from '../preprocess/page';
 import { printOrientation, type PrintScore } from '../preprocess/orientation';
@@ -196,7 +197,10 @@ export async function scanPage(
   // Handwriting that crosses a field's top or bottom border is read whole: the field is read from a
   // box grown to take it in (segment/overflow), and reports its own box. Lines of handwriting are
   // their ink already.
-  const reach = byLines ? { page: clean, regions } : withOverflow(cv, clean, regions, loose);
+  // Fields whose handwriting the page's threshold loses (a light pencil) are read from the fainter
+  // binarization (segment/faint).
+  const paleInk = byLines || !pre.faint ? clean : withFaintFields(cv, clean, (b) => pre.faintRegion(b), regions.filter((r) => !loose.has(r)));
+  const reach = byLines ? { page: clean, regions } : withOverflow(cv, paleInk, regions, loose);
   const ink = reach.page;
   const byDigits = sm ? reach.regions.filter((_, i) => !whole[i]) : reach.regions;
   // On a page thresholded against its paper, unsure digits are cut again from the fainter

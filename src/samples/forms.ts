@@ -111,6 +111,11 @@ export interface FormOptions {
    * these; negative is inside), so that it crosses the border. Default: centred in the box.
    */
   spill?: [number, number];
+  /**
+   * The handwriting's grey level, drawn per digit between these (default [10, 60], a dark pen); a
+   * light pencil is 120-170.
+   */
+  ink?: [number, number];
 }
 
 /** Draws the form and fills it with test-set digits; `rng` picks the digits and placement. */
@@ -198,7 +203,7 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
       const big = resampleArea(src, 28, 28, side, side);
       const ox = Math.round(x + pitch / 2 - side / 2 + rng.uniform(-0.05, 0.05) * pitch);
       const oy = Math.round(fy + fh / 2 - side / 2 + rng.uniform(-0.06, 0.06) * fh);
-      const ink = rng.uniform(10, 60);
+      const ink = rng.uniform(...(options.ink ?? [10, 60]));
       for (let yy = 0; yy < side; yy++) {
         for (let xx = 0; xx < side; xx++) {
           const a = big[yy * side + xx];

@@ -1,9 +1,11 @@
 /**
  * Handwriting that does not keep to its box: digits written taller than the box, or low or high in
  * it, cross its top or bottom border, and a field cut at the border loses their tops and tails (a 7
- * read as 1, a 9 as 0). The printed line is removed and the strokes across it bridged
- * (preprocess), so such a digit is one component reaching out of the box; here each field takes in
- * the whole of its own.
+ * read as 1, a 9 as 0); a writer who runs out of room writes the last digit across the box's right
+ * side, and a field cut there drops it, or reads its part inside as another digit. The printed line
+ * is removed and the strokes across it bridged (preprocess), so such a digit is one component
+ * reaching out of the box (or, where bridging failed, a few); here each field takes in the whole of
+ * its own.
  */
 import type { BinaryImage, Box } from '../types';
 import type { CV } from '../preprocess/opencv';
@@ -20,15 +22,16 @@ export interface OverflowFields {
 
 /**
  * Grows each field's box up and down to take in the handwriting that crosses its top or bottom
- * edge. A component of `clean` (ink, printed lines removed) is the field's when at least 0.4 of its
- * height lies within the field's rows and its middle within the field's columns; the field takes it
- * in whole when it is at least half the field's height and reaches 6 % of the field's height (and
- * 2 px) past the edge, looking as far as 0.6 of the field's height. A box never grows into another
- * field's box, nor towards one within 0.15 of its height (a table's rows, sharing a printed line),
- * nor over another field's handwriting reaching out towards it. In the rows a field grew into, the
- * ink that is no field's (a printed label) is erased from the page returned, a copy. Fields whose
- * ink keeps to them, and `loose` ones (lines of handwriting, their boxes their ink's), come back as
- * they are.
+ * edge, then left and right for what crosses its sides. Up and down: a component of `clean` (ink,
+ * printed lines removed) is the field's when at least 0.4 of its height lies within the field's rows
+ * and its middle within the field's columns; the field takes it in whole when it is at least half
+ * the field's height and reaches 6 % of the field's height (and 2 px) past the edge, looking as far
+ * as 0.6 of the field's height. Sideways: the same across, for components 0.4 of the field's height
+ * (see `sideReachOf`). A box never grows into another field's box, nor towards one within 0.15 of its
+ * height (a table's rows or cells, sharing a printed line), nor over another field's handwriting
+ * reaching out towards it. In the rows (columns) a field grew into, the ink that is no field's (a
+ * printed label) is erased from the page returned, a copy. Fields whose ink keeps to them, and
+ * `loose` ones (lines of handwriting, their boxes their ink's), come back as they are.
  *
  * @example
  * const { page, regions: reading } = withOverflow(cv, clean, regions);

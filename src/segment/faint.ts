@@ -1,0 +1,101 @@
+/**
+ * Handwriting fainter than the print: a page filled in with a light pencil, whose strokes are paler
+ * than the level the page's threshold sets between its print and its paper. The page's threshold
+ * keeps the print and loses the pencil, in part or whole (a digit left out, a 7 read 1); the fainter
+ * binarization that printed lines are looked for in (preprocess) keeps it. Here a page's fields are
+ * looked at in both.
+ */
+import type { BinaryImage, Box } from '../types';
+import type { CV } from '../preprocess/opencv';
+import { components, cropBinary } from './components';
+
+/** What {@link faintInk} finds in a page's fields. */
+export interface FaintInk {
+  /** Marks the size of a digit in the fainter binarization, in all the fields. */
+  marks: number;
+  /** Those of them that the page's own binarization mostly loses (under {@link KEPT} of their ink). */
+  lost: number;
+}
+
+/** A mark of the fainter binarization is lost when the page's own keeps less than this share of its pixels. */
+const KEPT = 0.35;
+
+/** The part of a page's fainter binarization (printed lines removed) in a box, clipped to the page. */
+export type FaintRegion = (box: Box) => BinaryImage | undefined;
+
+/**
+ * Counts the digit-sized marks in the fields' boxes of the fainter binarization (`faintAt`;
+ * components at least 0.35 of the box's height and a tenth of it wide, not the box's whole height,
+ * with ink at least 3 % of the box's height a row),
+ * and those of them whose pixels are mostly not ink in `clean`, the page's own binarization (both
+ * with printed lines removed).
+ *
+ * @example
+ * const { marks, lost } = faintInk(cv, pre.clean, (b) => pre.faintRegion(b), regions.map((r) => r.box));
+ */
+export function faintInk(cv: CV, clean: BinaryImage, faintAt: FaintRegion, boxes: Box[]): FaintInk {
+  let marks = 0;
+  let lost = 0;
+  for (const box of boxes) {
+    const sub = faintAt(box);
+    if (!sub || sub.width === 0 || sub.height === 0) continue;
+    const own = cropBinary(clean, box);
+    const cc = components(cv, sub);
+    const h = box[3];
+    // Digit-sized, not the box's whole height, and strokes, not a hairline outline (the faint edge of
+    // the back of the sheet showing through): ink at least 3 % of the box's height a row on average.
+    const big = cc.list.filter((c) => c.box[3] >= 0.35 * h && c.box[2] >= 0.1 * h && c.box[3] < 0.98 * sub.height && c.area >= 0.03 * h * c.box[3]);
+    if (big.length === 0) continue;
+    // Per label of a digit-sized mark, its pixels that the page's own binarization keeps.
+    const index = new Map(big.map((c, i) => [c.label, i]));
+    const kept = new Int32Array(big.length);
+    const { labels } = cc;
+    for (let i = 0; i < labels.length; i++) {
+      const k = labels[i] > 0 ? index.get(labels[i]) : undefined;
+      if (k !== undefined && own.data[i]) kept[k]++;
+    }
+    big.forEach((c, k) => {
+      marks++;
+      if (kept[k] < KEPT * c.area) lost++;
+    });
+  }
+  return { marks, lost };
+}
+
+/**
+ * The page to read fields from: `clean` itself, or, when some fields hold digit-sized marks of the
+ * fainter binarization that `clean` mostly loses ({@link faintInk}), a copy of it with those fields'
+ * strokes in the fainter one added: in each one's box and around it (0.3 of its height above and
+ * below, 0.6 left and right, where its handwriting may reach: segment/overflow), but for the other
+ * fields' boxes.
+ *
+ * @example
+ * const page = withFaintFields(cv, pre.clean, (b) => pre.faintRegion(b), regions);
+ */
+export function withFaintFields(cv: CV, clean: BinaryImage, faintAt: FaintRegion, regions: Array<{ box: Box }>): BinaryImage {
+  const pale = regions.filter((r) => faintInk(cv, clean, faintAt, [r.box]).lost > 0);
+  if (pale.length === 0) return clean;
+  const { width: W, height: H } = clean;
+  const page: BinaryImage = { width: W, height: H, data: new Uint8Array(clean.data) };
+  const others = regions.filter((r) => !pale.includes(r)).map((r) => r.box);
+  for (const { box } of pale) {
+    const [x, y, w, h] = box;
+    const [x0, x1] = [Math.max(0, Math.floor(x - 0.6 * h)), Math.min(W, Math.ceil(x + w + 0.6 * h))];
+    const [y0, y1] = [Math.max(0, Math.floor(y - 0.3 * h)), Math.min(H, Math.ceil(y + h + 0.3 * h))];
+    const part = faintAt([x0, y0, x1 - x0, y1 - y0]);
+    if (!part || part.width !== x1 - x0 || part.height !== y1 - y0) continue;
+    // Its strokes, not hairlines (the faint edges of print showing through from the back of the
+    // sheet, which the page's own binarization leaves out): on average 3 % of the box's height wide.
+    const cc = components(cv, part);
+    const keep = new Uint8Array(cc.list.length + 1);
+    for (const c of cc.list) if (c.area >= 0.03 * h * Math.max(c.box[2], c.box[3])) keep[c.label] = 1;
+    for (let py = y0; py < y1; py++) {
+      const skip = others.filter((o) => py >= o[1] && py < o[1] + o[3]);
+      for (let px = x0; px < x1; px++) {
+        if (skip.length && skip.some((o) => px >= o[0] && px < o[0] + o[2])) continue;
+        if (keep[cc.labels[(py - y0) * part.width + (px - x0)]]) page.data[py * W + px] = 1;
+      }
+    }
+  }
+  return page;
+}
