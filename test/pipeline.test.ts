@@ -18,6 +18,7 @@ import { boxFields, lineFields, linesOutside, parseTemplate, readingOrder, templ
 import { componentBoxes, components, cropBinary } from '../src/segment/components';
 import { bestPath, segmentGraph } from '../src/segment/strings';
 import { withOverflow } from '../src/segment/overflow';
+import { faintInk, withFaintFields } from '../src/segment/faint';
 import { defaultCheckModelDir } from '../src/classify/model-io';
 import type { BinaryImage, Box, GrayImage } from '../src/types';
 import { runCli, tmp, ROOT } from './helpers';
@@ -437,6 +438,39 @@ describe('segment: digits in a field', () => {
     const spaced = withOverflow(cv, bin, [{ name: 'a', box: field }, { name: 'b', box: [430, 100, 200, 80] }]);
     expect(spaced.regions[0].box[0] + spaced.regions[0].box[2]).toBeLessThanOrEqual(430);
     expect(spaced.regions[0].box[0] + spaced.regions[0].box[2]).toBeGreaterThan(410);
+  });
+  test("a form filled in with a light pencil is read from the fainter binarization's strokes; a dark pen's page is left as it is", async () => {
+    // The multi-field sample layout at 150 dpi (the scan's working size) with the scan bench's
+    // artifacts (bleed-through included), written in grey 150-190 (print: 30), and the same page in
+    // a dark pen (10-60).
+    const spec = SAMPLE_FORMS['multi-field'];
+    const dir = tmp();
+    const read = async (ink: [number, number]) => {
+      const form = generateForm(spec.fields, mnist, 90002, { dpi: 150, marks: spec.marks, ink });
+      const file = join(dir, `${ink[0]}.png`);
+      writeFileSync(file, await renderForm(form, spec.fields, spec.title, benchArtifacts(90002), 90002));
+      const docs: DocumentResult[] = [];
+      await scanInputs([file], { template: form.template, concurrency: 1 }, (d) => docs.push(d));
+      const pre = cleanPage(cv, (await decodePage(file)).image);
+      const boxes = templateFields(form.template, pre.clean.width, pre.clean.height);
+      return { form, fields: docs[0].pages[0].fields, pre, boxes, lost: faintInk(cv, pre.clean, (b) => pre.faintRegion(b), boxes.map((r) => r.box)) };
+    };
+    const pencil = await read([150, 190]);
+    // Digits of the pencil's are lost to the page's own threshold: cut from it, fields come out short.
+    // Every field is read right.
+    expect(pencil.lost.lost).toBeGreaterThanOrEqual(0.5 * pencil.lost.marks);
+    const cutFromOwn = pencil.boxes.reduce((a, r) => a + extractDigits(cv, pencil.pre.clean, r.box).length, 0);
+    const digits = Object.values(pencil.form.expected).join('').length;
+    expect(cutFromOwn).toBeLessThan(digits);
+    for (const f of pencil.fields) expect(f.value).toBe(pencil.form.expected[f.name]);
+    const pen = await read([10, 60]);
+    expect(pen.lost.marks).toBeGreaterThanOrEqual(20);
+    expect(pen.lost.lost).toBe(0);
+    expect(withFaintFields(cv, pen.pre.clean, (b) => pen.pre.faintRegion(b), pen.boxes)).toBe(pen.pre.clean);
+    // A region of the fainter binarization made alone is the same as the part of the whole one.
+    const box: Box = [100, 200, 300, 120];
+    const alone = pen.pre.faintRegion(box)!;
+    expect(Buffer.from(alone.data).equals(Buffer.from(cropBinary(pen.pre.faintClean!, box).data))).toBe(true);
   });
   test('two touching MNIST test digits are cut apart and read; a printed-line sliver is not a digit', async () => {
     const pairs = [[0, 1], [2, 3], [4, 5], [6, 7], [8, 11]];
