@@ -2,7 +2,7 @@
 /**
  * digitscan benchmarks. Every figure in the README comes from here.
  *
- *   npm run bench                 speed, shipped model accuracy, scan, tall, spill, pencil, real-forms, orand
+ *   npm run bench                 speed, shipped model accuracy, scan, tall, spill, pencil, angle, real-forms, orand
  *   npm run bench -- speed        training and inference samples/s vs targets
  *   npm run bench -- accuracy     the shipped model on MNIST test (+ real check digits if ../shared is there)
  *   npm run bench -- scan [N [M [A]]] generated forms: field/digit accuracy on A pages (default 300),
@@ -14,6 +14,7 @@
  *   npm run bench -- tall [N]     N pages (default 60) of the sample layouts with digits taller than their boxes (seeds 70000 on)
  *   npm run bench -- spill [N]    N pages (default 60) of the sample layouts whose last digit crosses its box's right edge (seeds 80000 on)
  *   npm run bench -- pencil [N]   N pages (default 60) of the sample layouts filled in with a light pencil (seeds 90000 on)
+ *   npm run bench -- angle [N]    N pages (default 60) of the sample layouts photographed at an angle (perspective; seeds 95000 on)
  *   npm run bench -- real-forms [N [MODEL]]  N pages (default 300) of the sample forms filled in with real handwriting
  *                                 (held-out real check digits instead of MNIST test), template and --auto-fields
  *   npm run bench -- lines [N]    the sample forms read by lines (no template, no --auto-fields): N pages (default 60)
@@ -32,7 +33,8 @@ const { mkdirSync, writeFileSync, mkdtempSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir, cpus } = require('node:os');
 
-const dist = (m) => require(join(__dirname, '..', 'dist', m));
+// The compiled library benched: dist/, or another build of it (DIGITSCAN_BENCH_DIST, a folder in the project).
+const dist = (m) => require(join(__dirname, '..', process.env.DIGITSCAN_BENCH_DIST || 'dist', m));
 const results = join(__dirname, 'results');
 
 function save(name, data) {
@@ -260,6 +262,8 @@ async function zoo() {
   if (what === 'spill' || what === 'default') save('spill', await require('./scan').spillForms(Number(process.argv[3]) || 60, row));
   // Handwriting in a light pencil, paler than the print (seeds 90000 + i).
   if (what === 'pencil' || what === 'default') save('pencil', await require('./scan').pencilForms(Number(process.argv[3]) || 60, row));
+  // Forms photographed at an angle: pages seen in perspective (seeds 95000 + i).
+  if (what === 'angle' || what === 'default') save('angle', await require('./scan').angleForms(Number(process.argv[3]) || 60, row));
   // The sample forms filled in with real handwriting (held-out real check digits), N pages (default 300).
   // With another model, saved under its folder's name (the shipped model's results stay).
   if (what === 'real-forms' || what === 'default') {

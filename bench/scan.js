@@ -9,7 +9,8 @@ const { join } = require('node:path');
 const { tmpdir, cpus } = require('node:os');
 const { execFileSync } = require('node:child_process');
 
-const dist = (m) => require(join(__dirname, '..', 'dist', m));
+// The compiled library benched: dist/, or another build of it (DIGITSCAN_BENCH_DIST, a folder in the project).
+const dist = (m) => require(join(__dirname, '..', process.env.DIGITSCAN_BENCH_DIST || 'dist', m));
 
 /**
  * A bench part's generated folder once it is done: its pages (hundreds of MB a part) are removed, its
@@ -401,6 +402,112 @@ function spillForms(n, row, spill = [-0.25, 0.1]) {
  */
 function pencilForms(n, row, ink = [120, 190]) {
   return writtenForms(n, row, 90000, { ink }, `Handwriting in a light pencil (${n} pages of the sample layouts, MNIST test digits of grey level ${ink[0]}-${ink[1]}; seeds 90000 on)`, 'pencil');
+}
+
+/**
+ * Forms photographed at an angle: the scan bench's pages (seeds 95000 + i) seen in perspective, each
+ * corner of the page moved inwards by up to `tilt` of the page's width and height (drawn per corner;
+ * white around), read with each form's template (registered through its marks: an affine fit) and
+ * with --auto-fields, the boxes found matched to the template's boxes as the perspective moved them.
+ */
+async function angleForms(n, row, tilt = 0.08) {
+  const sharp = require('sharp');
+  const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
+  const { loadMnist } = dist('classify/data/dataset');
+  const { Classifier } = dist('classify/classifier');
+  const { Rng } = dist('classify/data/random');
+  const { scanInputs } = dist('pipeline/scan');
+  const { readingOrder, templateFields } = dist('segment/fields');
+  const test = loadMnist('test');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-angle-'));
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const names = Object.keys(SAMPLE_FORMS);
+  const tplPairs = [];
+  const autoPairs = [];
+  for (let i = 0; i < n; i++) {
+    const name = names[i % names.length];
+    const spec = SAMPLE_FORMS[name];
+    const seed = 95000 + i;
+    const form = generateForm(spec.fields, test, seed, { marks: spec.marks });
+    const png = await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed);
+    const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const [W, H] = [info.width, info.height];
+    const rng = new Rng(seed);
+    const page = [[0, 0], [W, 0], [W, H], [0, H]];
+    const inward = [[1, 1], [-1, 1], [-1, -1], [1, -1]];
+    const quad = page.map(([x, y], k) => [x + inward[k][0] * rng.uniform(0, tilt) * W, y + inward[k][1] * rng.uniform(0, tilt) * H]);
+    // The photo's pixel (x, y) shows the page's pixel back(x, y); forth maps the page into the photo.
+    const back = homography(quad, page);
+    const forth = homography(page, quad);
+    const out = Buffer.alloc(W * H, 255);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const d = back[6] * x + back[7] * y + 1;
+        const sx = (back[0] * x + back[1] * y + back[2]) / d;
+        const sy = (back[3] * x + back[4] * y + back[5]) / d;
+        const [x0, y0] = [Math.floor(sx), Math.floor(sy)];
+        if (x0 < 0 || y0 < 0 || x0 >= W - 1 || y0 >= H - 1) continue;
+        const [fx, fy, k] = [sx - x0, sy - y0, y0 * W + x0];
+        out[y * W + x] = Math.round(data[k] * (1 - fx) * (1 - fy) + data[k + 1] * fx * (1 - fy) + data[k + W] * (1 - fx) * fy + data[k + W + 1] * fx * fy);
+      }
+    }
+    const file = join(dir, `${String(i).padStart(3, '0')}-${name}.png`);
+    await sharp(out, { raw: { width: W, height: H, channels: 1 } }).png().toFile(file);
+    const [t] = await collect(scanInputs, [file], { template: form.template, classifier: clf, concurrency: 1 });
+    const [a] = await collect(scanInputs, [file], { autoFields: true, classifier: clf, concurrency: 1 });
+    // The template's boxes where the photo shows them: the box of its four corners moved.
+    const moved = (b) => {
+      const pts = [[b[0], b[1]], [b[0] + b[2], b[1]], [b[0] + b[2], b[1] + b[3]], [b[0], b[1] + b[3]]].map(([x, y]) => {
+        const d = forth[6] * x + forth[7] * y + 1;
+        return [(forth[0] * x + forth[1] * y + forth[2]) / d, (forth[3] * x + forth[4] * y + forth[5]) / d];
+      });
+      const [xs, ys] = [pts.map((p) => p[0]), pts.map((p) => p[1])];
+      return [Math.min(...xs), Math.min(...ys), Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)];
+    };
+    const want = readingOrder(templateFields(form.template, W, H).map((f) => ({ ...f, box: moved(f.box) })));
+    const auto = { found: a.pages[0].fields.length, want, got: matchFields(want, a.pages[0].fields) };
+    addPairs(file, form.expected, { fields: t.pages[0].fields, auto }, tplPairs, autoPairs);
+  }
+  await clf.close();
+  console.log(`\n## Forms photographed at an angle (${n} pages of the sample layouts, the scan bench's artifacts, each page corner moved inwards by up to ${tilt} of the page; seeds 95000 on)\n`);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  const rows = [
+    row(`field accuracy, template (${tplPairs.length} fields)`, score(tplPairs).fieldAccuracy * 100, null, '%', 2),
+    row(`field accuracy, --auto-fields (${autoPairs.length} fields)`, score(autoPairs).fieldAccuracy * 100, null, '%', 2),
+    row('fields misread but not flagged (confidence >= 0.9), template', unflagged(tplPairs), null, 'fields', 0),
+    row('fields misread but not flagged (confidence >= 0.9), --auto-fields', unflagged(autoPairs), null, 'fields', 0),
+  ];
+  for (const [label, pairs] of [['template', tplPairs], ['--auto-fields', autoPairs]]) {
+    const wrong = pairs.filter((p) => p.expected !== p.read);
+    if (wrong.length) console.log(`\nMisread, ${label}:\n${wrong.map((p) => `  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})`).join('\n')}`);
+  }
+  return { rows, generated: tidy(dir) };
+}
+
+/** The homography (row-major, last entry 1) that maps each of the four points `from` to the one of `to`. */
+function homography(from, to) {
+  const A = [];
+  const b = [];
+  for (let i = 0; i < 4; i++) {
+    const [[x, y], [u, v]] = [from[i], to[i]];
+    A.push([x, y, 1, 0, 0, 0, -u * x, -u * y]);
+    b.push(u);
+    A.push([0, 0, 0, x, y, 1, -v * x, -v * y]);
+    b.push(v);
+  }
+  // Gauss-Jordan elimination with partial pivoting.
+  for (let c = 0; c < 8; c++) {
+    let p = c;
+    for (let r = c + 1; r < 8; r++) if (Math.abs(A[r][c]) > Math.abs(A[p][c])) p = r;
+    [A[c], A[p], b[c], b[p]] = [A[p], A[c], b[p], b[c]];
+    for (let r = 0; r < 8; r++) {
+      if (r === c) continue;
+      const f = A[r][c] / A[c][c];
+      for (let k = c; k < 8; k++) A[r][k] -= f * A[c][k];
+      b[r] -= f * b[c];
+    }
+  }
+  return [...b.map((v, i) => v / A[i][i]), 1];
 }
 
 /** The sample layouts written as `options` (the generator's) say, read with their templates and with --auto-fields. */
@@ -802,4 +909,4 @@ async function upsideDown(n, row) {
   return { rows };
 }
 
-module.exports = { tallForms, spillForms, pencilForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };
+module.exports = { tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

@@ -831,7 +831,9 @@ function mostlyThick(data: Uint8Array, first: number, along: number, count: numb
  * over the ink instead of with a large kernel. With `maxThickness`, runs whose ink is thicker than
  * that across them (pen strokes, not printed rules) are left out: a printed line is thin across its
  * length at most of its pixels (crossing strokes make the exceptions); a handwritten "1" is long
- * too, but its ink across is the pen width of a thick stroke.
+ * too, but its ink across is the pen width of a thick stroke. Lines a few degrees off the axes
+ * (a form photographed at an angle), whose runs are shorter, are found as chains of runs (see
+ * `SlantedLines`), and dashed lines as chains of dashes (`DashedLines`).
  */
 export function findLines(bin: BinaryImage, minLength: number | { horizontal: number; vertical: number }, maxThickness = Infinity): LineMask {
   const { width: w, height: h, data } = bin;
@@ -839,11 +841,14 @@ export function findLines(bin: BinaryImage, minLength: number | { horizontal: nu
   const checkThickness = Number.isFinite(maxThickness);
   const hor = new Uint8Array(w * h);
   const rows = rowRuns(data, w, h);
-  const rowDashes = new DashedLines(len.horizontal, (y, start, end) => !checkThickness || !mostlyThick(data, y * w + start, 1, end - start, y, h, w, maxThickness), (y, start, end) => hor.fill(1, y * w + start, y * w + end));
+  const markRow = (y: number, start: number, end: number) => hor.fill(1, y * w + start, y * w + end);
+  const rowDashes = new DashedLines(len.horizontal, (y, start, end) => !checkThickness || !mostlyThick(data, y * w + start, 1, end - start, y, h, w, maxThickness), markRow);
+  const rowSlants = new SlantedLines(len.horizontal, maxThickness, (y, start, end) => !checkThickness || !mostlyThick(data, y * w + start, 1, end - start, y, h, w, maxThickness), markRow);
   for (let r = 0; r < rows.length; r += 3) {
     const y = rows[r];
     const start = rows[r + 1];
     const end = rows[r + 2];
+    rowSlants.add(y, start, end);
     if (end - start < len.horizontal) {
       rowDashes.add(y, start, end);
       continue;
@@ -852,32 +857,35 @@ export function findLines(bin: BinaryImage, minLength: number | { horizontal: nu
     hor.fill(1, y * w + start, y * w + end);
   }
   rowDashes.end();
+  rowSlants.end();
   const ver = new Uint8Array(w * h);
   const markColumn = (x: number, start: number, end: number) => {
     for (let y = start; y < end; y++) ver[y * w + x] = 1;
   };
   const cols = columnRuns(data, w, h);
-  const short: number[] = [];
   for (let r = 0; r < cols.length; r += 3) {
     const x = cols[r];
     const start = cols[r + 1];
     const end = cols[r + 2];
-    if (end - start < len.vertical) {
-      short.push(r);
-      continue;
-    }
+    if (end - start < len.vertical) continue;
     if (checkThickness && mostlyThick(data, start * w + x, w, end - start, x, w, 1, maxThickness)) continue;
     markColumn(x, start, end);
   }
-  // Short column runs column by column (a column's runs are listed top to bottom), for dashed lines.
+  // Column runs column by column (a column's runs are listed top to bottom): the short ones for
+  // dashed lines, all for slanted lines.
   const perColumn = new Int32Array(w + 1);
-  for (const r of short) perColumn[cols[r] + 1]++;
+  for (let r = 0; r < cols.length; r += 3) perColumn[cols[r] + 1]++;
   for (let x = 0; x < w; x++) perColumn[x + 1] += perColumn[x];
-  const order = new Int32Array(short.length);
-  for (const r of short) order[perColumn[cols[r]]++] = r;
+  const order = new Int32Array(cols.length / 3);
+  for (let r = 0; r < cols.length; r += 3) order[perColumn[cols[r]]++] = r;
   const colDashes = new DashedLines(len.vertical, (x, start, end) => !checkThickness || !mostlyThick(data, start * w + x, w, end - start, x, w, 1, maxThickness), markColumn);
-  for (const r of order) colDashes.add(cols[r], cols[r + 1], cols[r + 2]);
+  const colSlants = new SlantedLines(len.vertical, maxThickness, (x, start, end) => !checkThickness || !mostlyThick(data, start * w + x, w, end - start, x, w, 1, maxThickness), markColumn);
+  for (const r of order) {
+    colSlants.add(cols[r], cols[r + 1], cols[r + 2]);
+    if (cols[r + 2] - cols[r + 1] < len.vertical) colDashes.add(cols[r], cols[r + 1], cols[r + 2]);
+  }
   colDashes.end();
+  colSlants.end();
   return { horizontal: { width: w, height: h, data: hor }, vertical: { width: w, height: h, data: ver } };
 }
 
@@ -986,6 +994,123 @@ class DashedLines {
     // The speckled rim of a shaded area, in the faint binarization, is not.
     const tol = Math.max(1, Math.round(g / 4));
     return whole.filter((x) => Math.abs(x - g) <= tol).length >= 0.75 * whole.length;
+  }
+}
+
+/**
+ * Printed lines a few degrees off the page's axes (a form photographed at an angle, a sheet bent in
+ * the scanner: deskewing levels the page on average, and its lines still slant here and there), whose
+ * ink comes in runs shorter than `minLength`, each row (column) a little along from the one before:
+ * a chain of runs at least {@link SlantedLines.shortest} long, fed line by line in order, each
+ * beginning within the one on the line before and reaching further the same way, stepping along
+ * evenly (each step of its runs' starts and ends within half the median step, and 2 px; it is cut
+ * where one is not: a stroke joined to it), is a line when it spans `minLength` or more, with at
+ * least three runs, climbs under 1 in 10 (and its thickness), is no thicker on average than 0.6 of
+ * `maxThickness` (its ink over its span: a pen's stroke is), and its runs are thin across (`thin`)
+ * but for one in eight. Such a line is marked run by run (`mark`).
+ */
+class SlantedLines {
+  private line = -2;
+  /** The runs of the line before and of this one: start, end, chain. */
+  private prev: number[] = [];
+  private cur: number[] = [];
+  private readonly chains: Array<{ from: number; to: number; first: number; last: number; dir: number; ink: number; runs: number[] }> = [];
+  private readonly shortest: number;
+
+  /** The shortest run looked at for lines at least `minLength` long. */
+  static shortest(minLength: number): number {
+    return Math.max(6, Math.round(minLength / 5));
+  }
+
+  constructor(
+    private readonly minLength: number,
+    private readonly maxThickness: number,
+    private readonly thin: (line: number, start: number, end: number) => boolean,
+    private readonly mark: (line: number, start: number, end: number) => void,
+  ) {
+    this.shortest = SlantedLines.shortest(minLength);
+  }
+
+  /** A run `[start, end)` of row (column) `line`; runs come line by line, in order along each. */
+  add(line: number, start: number, end: number): void {
+    if (end - start < this.shortest) return;
+    if (line !== this.line) {
+      this.prev = line === this.line + 1 ? this.cur : [];
+      this.cur = [];
+      this.line = line;
+    }
+    const { prev, chains } = this;
+    let chain = -1;
+    for (let k = 0; k < prev.length; k += 3) {
+      const [ps, pe, c] = [prev[k], prev[k + 1], prev[k + 2]];
+      const ch = chains[c];
+      if (ch.dir >= 0 && start > ps && start <= pe && end > pe) {
+        ch.dir = 1;
+        chain = c;
+        break;
+      }
+      if (ch.dir <= 0 && end < pe && end >= ps && start < ps) {
+        ch.dir = -1;
+        chain = c;
+        break;
+      }
+    }
+    if (chain < 0) {
+      chain = chains.length;
+      chains.push({ from: start, to: end, first: line, last: line, dir: 0, ink: 0, runs: [] });
+    }
+    const ch = chains[chain];
+    if (start < ch.from) ch.from = start;
+    if (end > ch.to) ch.to = end;
+    ch.last = line;
+    ch.ink += end - start;
+    ch.runs.push(line, start, end);
+    this.cur.push(start, end, chain);
+  }
+
+  /** Marks the chains that are lines. */
+  end(): void {
+    for (const ch of this.chains) {
+      if (ch.runs.length < 9 || ch.to - ch.from < this.minLength) continue;
+      // A printed line's runs step along evenly (its slope is one): the chain is cut where a step is
+      // off the median step (a stroke joined to the line, the edge of a pen's stroke), and each piece
+      // is looked at alone.
+      const { runs } = ch;
+      const n = runs.length / 3;
+      const steps: number[] = [];
+      for (let k = 1; k < n; k++) steps.push(Math.abs(runs[3 * k + 1] - runs[3 * k - 2]), Math.abs(runs[3 * k + 2] - runs[3 * k - 1]));
+      const step = medianOf(steps);
+      const even = (d: number) => d >= 0.5 * step - 2 && d <= 1.5 * step + 2;
+      let first = 0;
+      for (let k = 1; k <= n; k++) {
+        if (k < n && even(steps[2 * (k - 1)]) && even(steps[2 * (k - 1) + 1])) continue;
+        this.piece(runs, first, k);
+        first = k;
+      }
+    }
+    this.chains.length = 0;
+    this.prev = [];
+    this.cur = [];
+  }
+
+  /** Marks runs `[first, last)` of a chain (triples in `runs`) when they make a line. */
+  private piece(runs: number[], first: number, last: number): void {
+    const n = last - first;
+    if (n < 3) return;
+    let [from, to, ink, notThin] = [Infinity, -Infinity, 0, 0];
+    for (let k = first; k < last; k++) {
+      const [line, start, end] = [runs[3 * k], runs[3 * k + 1], runs[3 * k + 2]];
+      from = Math.min(from, start);
+      to = Math.max(to, end);
+      ink += end - start;
+      if (!this.thin(line, start, end)) notThin++;
+    }
+    const span = to - from;
+    // Printed rules are thinner than pen strokes: a chain of strokes (big handwriting's neighbours
+    // touching) is as thick as the pen.
+    const thick = Number.isFinite(this.maxThickness) ? 0.6 * this.maxThickness : 4;
+    if (span < this.minLength || n > 0.1 * span + thick || ink > thick * span || notThin > n / 8) return;
+    for (let k = first; k < last; k++) this.mark(runs[3 * k], runs[3 * k + 1], runs[3 * k + 2]);
   }
 }
 

@@ -155,8 +155,9 @@ function reachOf(cv: CV, clean: BinaryImage, box: Box, others: Box[]): Reach | n
  * (`height`, the box's before it grew up or down: digits written small, and no label beside a box
  * crosses its side) that reaches 6 % of that past a side, or is cut by it, takes the field out to it,
  * with a margin (a stroke at a field's side is taken for a box border's remains), as far as 0.6 of
- * that height, and then what else in the field's rows reaches into the columns taken in (the part of
- * a digit past the printed line may be a component of its own).
+ * that height, and then what else within that digit's rows (and 5 % of the field's height more)
+ * reaches into the columns taken in (the part of a digit past the printed line may be a component of
+ * its own).
  */
 function sideReachOf(cv: CV, clean: BinaryImage, box: Box, height: number, others: Box[]): Reach | null {
   const [x, y, w, h] = box.map(Math.round);
@@ -187,8 +188,10 @@ function sideReachOf(cv: CV, clean: BinaryImage, box: Box, height: number, other
   let [g0, g1] = [x, x + w];
   let [leftmost, rightmost] = [-Infinity, Infinity];
   const overlap = (a0: number, a1: number, b0: number, b1: number) => Math.min(a1, b1) - Math.max(a0, b0);
-  // Components in the field's rows that no other field owns: [label, left, right].
-  const inRows: Array<[number, number, number]> = [];
+  // Components in the field's rows that no other field owns: [label, left, right, top, bottom].
+  const inRows: Array<[number, number, number, number, number]> = [];
+  // The rows of the digits that cross each side (left, right): their pieces are within them.
+  const crossing: Array<[number, number]> = [[Infinity, -Infinity], [Infinity, -Infinity]];
   for (const c of cc.list) {
     const [cx, cy, cw, ch] = c.box;
     const [px0, px1, py0, py1] = [w0 + cx, w0 + cx + cw, y0 + cy, y0 + cy + ch];
@@ -200,22 +203,26 @@ function sideReachOf(cv: CV, clean: BinaryImage, box: Box, height: number, other
       continue;
     }
     if (overlap(py0, py1, y, y + h) < 0.6 * ch) continue;
-    inRows.push([c.label, px0, px1]);
+    inRows.push([c.label, px0, px1, py0, py1]);
     if (overlap(px0, px1, x - inside, x + w + inside) < 0.25 * cw) continue;
     own.add(c.label);
     if (ch < 0.4 * height) continue;
     // Past the side, or at it (cut there, a stroke is taken for a box border's remains).
-    if (x - px0 >= past || (px0 <= x + 3 && px1 - x >= past)) g0 = Math.min(g0, px0);
-    if (px1 - (x + w) >= past || (px1 >= x + w - 3 && x + w - px0 >= past)) g1 = Math.max(g1, px1);
+    const side = (k: number) => (crossing[k] = [Math.min(crossing[k][0], py0), Math.max(crossing[k][1], py1)]);
+    if (x - px0 >= past || (px0 <= x + 3 && px1 - x >= past)) [g0] = [Math.min(g0, px0), side(0)];
+    if (px1 - (x + w) >= past || (px1 >= x + w - 3 && x + w - px0 >= past)) [g1] = [Math.max(g1, px1), side(1)];
   }
   if (g0 === x && g1 === x + w) return null;
   // The pieces of a digit that crosses a side (its part past the printed line may be a component of
-  // its own): what in the field's rows reaches into the columns grown into, the field takes in too.
+  // its own): what in that digit's rows (and a little more) reaches into the columns grown into, the
+  // field takes in too.
+  const slack = 0.05 * height;
+  const within = (k: number, py0: number, py1: number) => py0 >= crossing[k][0] - slack && py1 <= crossing[k][1] + slack;
   for (let more = true; more; ) {
     more = false;
-    for (const [label, px0, px1] of inRows) {
-      if (px0 < g0 && px1 > g0 + 1 && g0 < x) [g0, more] = [px0, true];
-      else if (px1 > g1 && px0 < g1 - 1 && g1 > x + w) [g1, more] = [px1, true];
+    for (const [label, px0, px1, py0, py1] of inRows) {
+      if (px0 < g0 && px1 > g0 + 1 && g0 < x && within(0, py0, py1)) [g0, more] = [px0, true];
+      else if (px1 > g1 && px0 < g1 - 1 && g1 > x + w && within(1, py0, py1)) [g1, more] = [px1, true];
       else continue;
       own.add(label);
     }
