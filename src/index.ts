@@ -31,6 +31,8 @@ export type { Registration } from './segment/registration';
 export { extractDigits } from './segment/digits';
 export { withOverflow } from './segment/overflow';
 export type { OverflowFields } from './segment/overflow';
+export { faintInk, withFaintFields } from './segment/faint';
+export type { FaintInk, FaintRegion } from './segment/faint';
 export type { DigitOptions } from './segment/digits';
 export { segmentGraph, bestPath, onSeparator } from './segment/strings';
 export type { SegmentGraph, PathOptions, PathResult } from './segment/strings';
