@@ -26,7 +26,7 @@ export type FaintRegion = (box: Box) => BinaryImage | undefined;
 /**
  * Counts the digit-sized marks in the fields' boxes of the fainter binarization (`faintAt`;
  * components at least 0.35 of the box's height and a tenth of it wide, not the box's whole height,
- * with ink at least 3 % of the box's height a row),
+ * with ink at least 3 % of the box's height a row, not at its left or right side),
  * and those of them whose pixels are mostly not ink in `clean`, the page's own binarization (both
  * with printed lines removed).
  *
@@ -44,7 +44,9 @@ export function faintInk(cv: CV, clean: BinaryImage, faintAt: FaintRegion, boxes
     const h = box[3];
     // Digit-sized, not the box's whole height, and strokes, not a hairline outline (the faint edge of
     // the back of the sheet showing through): ink at least 3 % of the box's height a row on average.
-    const big = cc.list.filter((c) => c.box[3] >= 0.35 * h && c.box[2] >= 0.1 * h && c.box[3] < 0.98 * sub.height && c.area >= 0.03 * h * c.box[3]);
+    // Not at the box's left or right side either: a shaded field's edge, a little darker than the
+    // paper around it, comes out there.
+    const big = cc.list.filter((c) => c.box[3] >= 0.35 * h && c.box[2] >= 0.1 * h && c.box[3] < 0.98 * sub.height && c.area >= 0.03 * h * c.box[3] && c.box[0] > 1 && c.box[0] + c.box[2] < sub.width - 1);
     if (big.length === 0) continue;
     // Per label of a digit-sized mark, its pixels that the page's own binarization keeps.
     const index = new Map(big.map((c, i) => [c.label, i]));
