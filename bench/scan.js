@@ -469,19 +469,7 @@ async function angleForms(n, row, tilt = 0.08) {
     addPairs(file, form.expected, { fields: t.pages[0].fields, auto }, tplPairs, autoPairs);
   }
   await clf.close();
-  console.log(`\n## Forms photographed at an angle (${n} pages of the sample layouts, the scan bench's artifacts, each page corner moved inwards by up to ${tilt} of the page; seeds 95000 on)\n`);
-  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
-  const rows = [
-    row(`field accuracy, template (${tplPairs.length} fields)`, score(tplPairs).fieldAccuracy * 100, null, '%', 2),
-    row(`field accuracy, --auto-fields (${autoPairs.length} fields)`, score(autoPairs).fieldAccuracy * 100, null, '%', 2),
-    row('fields misread but not flagged (confidence >= 0.9), template', unflagged(tplPairs), null, 'fields', 0),
-    row('fields misread but not flagged (confidence >= 0.9), --auto-fields', unflagged(autoPairs), null, 'fields', 0),
-  ];
-  for (const [label, pairs] of [['template', tplPairs], ['--auto-fields', autoPairs]]) {
-    const wrong = pairs.filter((p) => p.expected !== p.read);
-    if (wrong.length) console.log(`\nMisread, ${label}:\n${wrong.map((p) => `  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})`).join('\n')}`);
-  }
-  return { rows, generated: tidy(dir) };
+  return { rows: reportBothWays(`Forms photographed at an angle (${n} pages of the sample layouts, the scan bench's artifacts, each page corner moved inwards by up to ${tilt} of the page; seeds 95000 on)`, tplPairs, autoPairs, row), generated: tidy(dir) };
 }
 
 /** The homography (row-major, last entry 1) that maps each of the four points `from` to the one of `to`. */
@@ -531,19 +519,28 @@ async function writtenForms(n, row, seedBase, options, title, tag) {
     addPairs(file, form.expected, await readTwoWays(file, form.template, clf), tplPairs, autoPairs);
   }
   await clf.close();
+  return { rows: reportBothWays(title, tplPairs, autoPairs, row), generated: tidy(dir) };
+}
+
+/**
+ * Prints a bench part read both ways (with templates, `tpl`; with --auto-fields, `auto`: pairs as
+ * {@link addPairs} makes them): field accuracy and misreads not flagged, as table rows (returned),
+ * and every field misread.
+ */
+function reportBothWays(title, tpl, auto, row) {
   console.log(`\n## ${title}\n`);
   console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
   const rows = [
-    row(`field accuracy, template (${tplPairs.length} fields)`, score(tplPairs).fieldAccuracy * 100, null, '%', 2),
-    row(`field accuracy, --auto-fields (${autoPairs.length} fields)`, score(autoPairs).fieldAccuracy * 100, null, '%', 2),
-    row('fields misread but not flagged (confidence >= 0.9), template', unflagged(tplPairs), null, 'fields', 0),
-    row('fields misread but not flagged (confidence >= 0.9), --auto-fields', unflagged(autoPairs), null, 'fields', 0),
+    row(`field accuracy, template (${tpl.length} fields)`, score(tpl).fieldAccuracy * 100, null, '%', 2),
+    row(`field accuracy, --auto-fields (${auto.length} fields)`, score(auto).fieldAccuracy * 100, null, '%', 2),
+    row('fields misread but not flagged (confidence >= 0.9), template', unflagged(tpl), null, 'fields', 0),
+    row('fields misread but not flagged (confidence >= 0.9), --auto-fields', unflagged(auto), null, 'fields', 0),
   ];
-  for (const [label, pairs] of [['template', tplPairs], ['--auto-fields', autoPairs]]) {
+  for (const [label, pairs] of [['template', tpl], ['--auto-fields', auto]]) {
     const wrong = pairs.filter((p) => p.expected !== p.read);
     if (wrong.length) console.log(`\nMisread, ${label}:\n${wrong.map((p) => `  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})`).join('\n')}`);
   }
-  return { rows, generated: tidy(dir) };
+  return rows;
 }
 
 /**

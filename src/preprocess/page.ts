@@ -6,7 +6,7 @@
 import type { BinaryImage, Box, GrayImage } from '../types';
 import type { CV } from './opencv';
 import { labelComponents } from './opencv';
-import { dropLooseVerticals, equalize, estimateSkew, findLines, LineMask, paperOf, removeLines, removeSpecks, rotate, rotateRegion, rotatePaper, rotateShade, shadeOf, ShadeMap, threshold, thresholdOnPaper, thresholdRotatedAt, ThresholdMethod } from './steps';
+import { cropBinary, dropLooseVerticals, equalize, estimateSkew, findLines, LineMask, paperOf, removeLines, removeSpecks, rotate, rotateRegion, rotatePaper, rotateShade, shadeOf, ShadeMap, threshold, thresholdOnPaper, thresholdRotatedAt, ThresholdMethod } from './steps';
 
 /** Options of {@link cleanPage}. */
 export interface CleanOptions {
@@ -135,14 +135,14 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
     },
     faintRegion(box: Box) {
       if (!faint) return undefined;
-      if (faintClean) return cropRegion(faintClean, box);
+      if (faintClean) return cropBinary(faintClean, box);
       // Lines removed from the part and a margin around it (strokes are bridged across a line from
       // the ink beside it), then the margin cut off.
       const m = 2 * bridge + 2;
       const outer: Box = [box[0] - m, box[1] - m, box[2] + 2 * m, box[3] + 2 * m];
       const [ox, oy] = [Math.max(0, Math.floor(outer[0])), Math.max(0, Math.floor(outer[1]))];
-      const part = removeLines(cropRegion(faint, outer), { horizontal: cropRegion(lines.horizontal, outer), vertical: cropRegion(lines.vertical, outer) }, bridge);
-      return cropRegion(part, [box[0] - ox, box[1] - oy, box[2], box[3]]);
+      const part = removeLines(cropBinary(faint, outer), { horizontal: cropBinary(lines.horizontal, outer), vertical: cropBinary(lines.vertical, outer) }, bridge);
+      return cropBinary(part, [box[0] - ox, box[1] - oy, box[2], box[3]]);
     },
     binary,
     clean,
@@ -164,15 +164,3 @@ function framed(cv: CV, bin: BinaryImage): boolean {
   return labelComponents(cv, bin, (list) => list.some((c) => c.box[2] >= 0.8 * bin.width && c.area < 0.2 * c.box[2] * c.box[3]));
 }
 
-/** The part `[x, y, w, h]` of a binary image, clipped to it (a copy). */
-function cropRegion(bin: BinaryImage, [x, y, w, h]: Box): BinaryImage {
-  const x0 = Math.max(0, Math.floor(x));
-  const y0 = Math.max(0, Math.floor(y));
-  const x1 = Math.min(bin.width, Math.ceil(x + w));
-  const y1 = Math.min(bin.height, Math.ceil(y + h));
-  const cw = Math.max(0, x1 - x0);
-  const ch = Math.max(0, y1 - y0);
-  const data = new Uint8Array(cw * ch);
-  for (let r = 0; r < ch; r++) data.set(bin.data.subarray((y0 + r) * bin.width + x0, (y0 + r) * bin.width + x0 + cw), r * cw);
-  return { width: cw, height: ch, data };
-}
