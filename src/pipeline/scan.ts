@@ -194,11 +194,10 @@ export async function scanPage(
   const minConfidence = opts.minConfidence ?? 0.9;
   const whole = regions.map((r) => (r.type ?? opts.fieldType) === 'amount');
   const sm = whole.some(Boolean) ? await stringModelFor(opts) : null;
-  // Handwriting that crosses a field's top or bottom border is read whole: the field is read from a
-  // box grown to take it in (segment/overflow), and reports its own box. Lines of handwriting are
-  // their ink already.
-  // Fields whose handwriting the page's threshold loses (a light pencil) are read from the fainter
-  // binarization (segment/faint).
+  // Fields whose handwriting the page's threshold loses (a light pencil) take the fainter
+  // binarization's strokes (segment/faint). Handwriting that crosses a field's border (top, bottom
+  // or sides) is read whole: the field is read from a box grown to take it in (segment/overflow), and
+  // reports its own box. Lines of handwriting are their ink already.
   const paleInk = byLines || !pre.faint ? clean : withFaintFields(cv, clean, (b) => pre.faintRegion(b), regions.filter((r) => !loose.has(r)));
   const reach = byLines ? { page: clean, regions } : withOverflow(cv, paleInk, regions, loose);
   const ink = reach.page;
