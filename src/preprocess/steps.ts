@@ -842,8 +842,9 @@ export function findLines(bin: BinaryImage, minLength: number | { horizontal: nu
   const hor = new Uint8Array(w * h);
   const rows = rowRuns(data, w, h);
   const markRow = (y: number, start: number, end: number) => hor.fill(1, y * w + start, y * w + end);
-  const rowDashes = new DashedLines(len.horizontal, (y, start, end) => !checkThickness || !mostlyThick(data, y * w + start, 1, end - start, y, h, w, maxThickness), markRow);
-  const rowSlants = new SlantedLines(len.horizontal, maxThickness, (y, start, end) => !checkThickness || !mostlyThick(data, y * w + start, 1, end - start, y, h, w, maxThickness), markRow);
+  const thinRow = (y: number, start: number, end: number) => !checkThickness || !mostlyThick(data, y * w + start, 1, end - start, y, h, w, maxThickness);
+  const rowDashes = new DashedLines(len.horizontal, thinRow, markRow);
+  const rowSlants = new SlantedLines(len.horizontal, maxThickness, thinRow, markRow);
   for (let r = 0; r < rows.length; r += 3) {
     const y = rows[r];
     const start = rows[r + 1];
@@ -878,8 +879,9 @@ export function findLines(bin: BinaryImage, minLength: number | { horizontal: nu
   for (let x = 0; x < w; x++) perColumn[x + 1] += perColumn[x];
   const order = new Int32Array(cols.length / 3);
   for (let r = 0; r < cols.length; r += 3) order[perColumn[cols[r]]++] = r;
-  const colDashes = new DashedLines(len.vertical, (x, start, end) => !checkThickness || !mostlyThick(data, start * w + x, w, end - start, x, w, 1, maxThickness), markColumn);
-  const colSlants = new SlantedLines(len.vertical, maxThickness, (x, start, end) => !checkThickness || !mostlyThick(data, start * w + x, w, end - start, x, w, 1, maxThickness), markColumn);
+  const thinColumn = (x: number, start: number, end: number) => !checkThickness || !mostlyThick(data, start * w + x, w, end - start, x, w, 1, maxThickness);
+  const colDashes = new DashedLines(len.vertical, thinColumn, markColumn);
+  const colSlants = new SlantedLines(len.vertical, maxThickness, thinColumn, markColumn);
   for (const r of order) {
     colSlants.add(cols[r], cols[r + 1], cols[r + 2]);
     if (cols[r + 2] - cols[r + 1] < len.vertical) colDashes.add(cols[r], cols[r + 1], cols[r + 2]);
@@ -1001,7 +1003,7 @@ class DashedLines {
  * Printed lines a few degrees off the page's axes (a form photographed at an angle, a sheet bent in
  * the scanner: deskewing levels the page on average, and its lines still slant here and there), whose
  * ink comes in runs shorter than `minLength`, each row (column) a little along from the one before:
- * a chain of runs at least {@link SlantedLines.shortest} long, fed line by line in order, each
+ * a chain of runs at least a fifth of `minLength` long, fed line by line in order, each
  * beginning within the one on the line before and reaching further the same way, stepping along
  * evenly (each step of its runs' starts and ends within half the median step, and 2 px; it is cut
  * where one is not: a stroke joined to it), is a line when it spans `minLength` or more, with at
@@ -1014,13 +1016,9 @@ class SlantedLines {
   /** The runs of the line before and of this one: start, end, chain. */
   private prev: number[] = [];
   private cur: number[] = [];
-  private readonly chains: Array<{ from: number; to: number; first: number; last: number; dir: number; ink: number; runs: number[] }> = [];
+  private readonly chains: Array<{ from: number; to: number; dir: number; runs: number[] }> = [];
+  /** The shortest run looked at: a fifth of a line's least length. */
   private readonly shortest: number;
-
-  /** The shortest run looked at for lines at least `minLength` long. */
-  static shortest(minLength: number): number {
-    return Math.max(6, Math.round(minLength / 5));
-  }
 
   constructor(
     private readonly minLength: number,
@@ -1028,7 +1026,7 @@ class SlantedLines {
     private readonly thin: (line: number, start: number, end: number) => boolean,
     private readonly mark: (line: number, start: number, end: number) => void,
   ) {
-    this.shortest = SlantedLines.shortest(minLength);
+    this.shortest = Math.max(6, Math.round(minLength / 5));
   }
 
   /** A run `[start, end)` of row (column) `line`; runs come line by line, in order along each. */
@@ -1057,13 +1055,11 @@ class SlantedLines {
     }
     if (chain < 0) {
       chain = chains.length;
-      chains.push({ from: start, to: end, first: line, last: line, dir: 0, ink: 0, runs: [] });
+      chains.push({ from: start, to: end, dir: 0, runs: [] });
     }
     const ch = chains[chain];
     if (start < ch.from) ch.from = start;
     if (end > ch.to) ch.to = end;
-    ch.last = line;
-    ch.ink += end - start;
     ch.runs.push(line, start, end);
     this.cur.push(start, end, chain);
   }
