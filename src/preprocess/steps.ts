@@ -1006,7 +1006,8 @@ class DashedLines {
  * a chain of runs at least a fifth of `minLength` long, fed line by line in order, each
  * beginning within the one on the line before and reaching further the same way, stepping along
  * evenly (each step of its runs' starts and ends within half the median step, and 2 px; it is cut
- * where one is not: a stroke joined to it), is a line when it spans `minLength` or more, with at
+ * where one is not: a stroke joined to it; the first run's trailing side and the last run's leading
+ * side may step by less, the line's ends cut short at a corner), is a line when it spans `minLength` or more, with at
  * least three runs, climbs under 1 in 10 (and its thickness), is no thicker on average than 0.6 of
  * `maxThickness` (its ink over its span: a pen's stroke is), and its runs are thin across (`thin`)
  * but for one in eight. Such a line is marked run by run (`mark`).
@@ -1076,10 +1077,18 @@ class SlantedLines {
       const steps: number[] = [];
       for (let k = 1; k < n; k++) steps.push(Math.abs(runs[3 * k + 1] - runs[3 * k - 2]), Math.abs(runs[3 * k + 2] - runs[3 * k - 1]));
       const step = medianOf(steps);
-      const even = (d: number) => d >= 0.5 * step - 2 && d <= 1.5 * step + 2;
+      // The line's two ends may be cut short (at a box's corner, where the wall meets the next line,
+      // or where the line ends): there the first run's trailing side and the last run's leading side
+      // step by less than the others.
+      const trailing = ch.dir > 0 ? 0 : 1;
+      const even = (k: number, side: number) => {
+        const d = steps[2 * (k - 1) + side];
+        if (d > 1.5 * step + 2) return false;
+        return d >= 0.5 * step - 2 || (k === 1 && side === trailing) || (k === n - 1 && side !== trailing);
+      };
       let first = 0;
       for (let k = 1; k <= n; k++) {
-        if (k < n && even(steps[2 * (k - 1)]) && even(steps[2 * (k - 1) + 1])) continue;
+        if (k < n && even(k, 0) && even(k, 1)) continue;
         this.piece(runs, first, k);
         first = k;
       }
