@@ -896,6 +896,38 @@ describe('segment', () => {
     expect([at(50, 100), at(249, 100), at(400, 260), at(650, 200)]).toEqual([1, 1, 1, 1]);
     expect(found.vertical.data[100 * 700 + 151]).toBe(1);
   });
+  test.each([1, 2])('a box photographed at an angle (its lines 1.5-2.5° off the axes, %i px thick) is found whole, corners included; a pen stroke is not', (t) => {
+    const W = 600;
+    const H = 220;
+    const bin: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+    const set = (x: number, y: number) => {
+      bin.data[y * W + x] = 1;
+    };
+    // The box's corners: top-left, top-right, bottom-right, bottom-left (a perspective: no two sides
+    // parallel). Along each side, every row (column) has its pixels at the rounded position.
+    const c = [[100, 50], [500, 62], [504, 162], [96, 150]];
+    const sides: number[][] = [];
+    for (let k = 0; k < 4; k++) {
+      const [[x0, y0], [x1, y1]] = [c[k], c[(k + 1) % 4]];
+      if (Math.abs(x1 - x0) > Math.abs(y1 - y0)) {
+        for (let x = Math.min(x0, x1); x <= Math.max(x0, x1); x++) for (let d = 0; d < t; d++) sides.push([x, Math.round(y0 + ((x - x0) * (y1 - y0)) / (x1 - x0)) + d]);
+      } else {
+        for (let y = Math.min(y0, y1); y <= Math.max(y0, y1); y++) for (let d = 0; d < t; d++) sides.push([Math.round(x0 + ((y - y0) * (x1 - x0)) / (y1 - y0)) + d, y]);
+      }
+    }
+    for (const [x, y] of sides) set(x, y);
+    // A pen stroke inside the box: a slanted 1, 5 px wide and 70 tall.
+    for (let y = 70; y < 140; y++) for (let d = 0; d < 5; d++) set(Math.round(300 + (y - 70) * 0.1) + d, y);
+    const lines = findLines(bin, 60, 6);
+    const marked = (x: number, y: number) => lines.horizontal.data[y * W + x] | lines.vertical.data[y * W + x];
+    // Every pixel of the box's sides, their ends where they meet included (a short wall's end runs
+    // are cut short at the corners: the chain of runs steps unevenly there).
+    const missed = sides.filter(([x, y]) => !marked(x, y));
+    expect(missed).toEqual([]);
+    let stroke = 0;
+    for (let y = 70; y < 140; y++) for (let x = 300; x < 315; x++) stroke += marked(x, y);
+    expect(stroke).toBe(0);
+  });
   test('a dashed or dotted line is found as a line, whole, also where handwriting crosses it; printed text and scattered strokes are not', () => {
     const W = 600;
     const H = 200;

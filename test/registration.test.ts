@@ -6,7 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadMnist } from '../src/classify/data/dataset';
 import { CORNER_MARKS, generateForm, renderForm, SAMPLE_FORMS } from '../src/samples/forms';
-import { applyAffine, fitTransform, mapBox, Point } from '../src/segment/registration';
+import { loadOpenCV } from '../src/preprocess/opencv';
+import type { BinaryImage } from '../src/types';
+import { applyAffine, fitHomography, fitTransform, Homography, mapBox, Point, register } from '../src/segment/registration';
 import { runCli, tmp } from './helpers';
 
 describe('registration', () => {
@@ -29,6 +31,54 @@ describe('registration', () => {
       }
     });
     expect(mapBox([2, 0, 10, 0, 2, 20], [5, 5, 10, 10])).toEqual([20, 30, 20, 20]);
+  });
+
+  test('fitHomography recovers a perspective view from four points, and from more by least squares', () => {
+    const truth: Homography = [0.95, 0.03, 40, -0.02, 0.97, 25, 2e-5, -1.5e-5];
+    const from: Point[] = [[100, 80], [2400, 90], [2450, 3150], [120, 3200], [1300, 1700], [600, 2500]];
+    for (const n of [4, 6]) {
+      const h = fitHomography(from.slice(0, n), from.slice(0, n).map((p) => applyAffine(truth, p)))!;
+      for (const p of from) {
+        const [gx, gy] = applyAffine(h, p);
+        const [ex, ey] = applyAffine(truth, p);
+        expect(Math.abs(gx - ex)).toBeLessThan(1e-3);
+        expect(Math.abs(gy - ey)).toBeLessThan(1e-3);
+      }
+    }
+    expect(fitHomography(from.slice(0, 3), from.slice(0, 3))).toBeNull();
+    expect(fitHomography([[0, 0], [1, 1], [2, 2], [3, 3]], [[0, 0], [1, 1], [2, 2], [3, 3]])).toBeNull();
+  });
+
+  test('marks that no affine map fits: a page photographed at an angle is registered by a homography', async () => {
+    const cv = await loadOpenCV();
+    const [W, H, side] = [1275, 1650, 24];
+    const expected: Point[] = [[64, 82], [1211, 82], [1211, 1568], [64, 1568]];
+    // The page with its top-right corner 9 % of the page in each way: each mark drawn where the
+    // view puts it; the top-right one 170 px from its place, beyond the 130 px looked at first.
+    const corners: Point[] = [[0, 0], [W, 0], [W, H], [0, H]];
+    const seen: Point[] = [[0, 0], [W - 0.09 * W, 0.09 * H], [W, H], [0, H]];
+    const view = fitHomography(corners, seen)!;
+    expect(Math.hypot(...applyAffine(view, expected[1]).map((v, i) => v - expected[1][i]))).toBeGreaterThan(160);
+    const page = (centres: Point[]): BinaryImage => {
+      const data = new Uint8Array(W * H);
+      for (const [cx, cy] of centres) for (let y = Math.round(cy - side / 2); y < Math.round(cy + side / 2); y++) data.fill(1, y * W + Math.round(cx - side / 2), y * W + Math.round(cx + side / 2));
+      return { width: W, height: H, data };
+    };
+    const photo = register(cv, page(expected.map((p) => applyAffine(view, p))), expected, { side, radius: 130 });
+    expect(photo.found).toBe(4);
+    expect(photo.transform).toHaveLength(8);
+    // Fields land where the view puts them: an affine fit of the four marks is off by 38 px in the
+    // middle of the page, and of the three that agree best, by 102 px near the fourth.
+    for (const p of [[640, 800], [1100, 300], [150, 1500]] as Point[]) {
+      const [gx, gy] = applyAffine(photo.transform, p);
+      const [ex, ey] = applyAffine(view, p);
+      expect(Math.hypot(gx - ex, gy - ey)).toBeLessThan(2);
+    }
+    // A flat scan, shifted: an affine map (six numbers), all four marks.
+    const flat = register(cv, page(expected.map(([x, y]) => [x + 20, y - 10])), expected, { side, radius: 130 });
+    expect(flat.found).toBe(4);
+    expect(flat.transform).toHaveLength(6);
+    expect(applyAffine(flat.transform, [640, 800]).map(Math.round)).toEqual([660, 790]);
   });
 
   test('a shifted, shrunk scan is read through its marks; a page without them is flagged', async () => {

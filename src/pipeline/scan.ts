@@ -17,7 +17,7 @@ import { invert, isNegative, reduce, turnAround, turnQuarter, union, type Thresh
 import { cleanPage } from '../preprocess/page';
 import { printOrientation, type PrintScore } from '../preprocess/orientation';
 import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, linesOutside, parseTemplate, Template, templateFields } from '../segment/fields';
-import { affineScale, applyAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
+import { affineScale, applyAffine, localAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
 import { extractDigits, recropFaint, recropGrey, recropThin } from '../segment/digits';
 import { bestPath, onSeparator, segmentGraph, type SegmentGraph } from '../segment/strings';
 // The models' modules (TF.js, ~120 ms to load) are loaded when first used: the main thread of a
@@ -242,7 +242,8 @@ const firstLook = new WeakMap<PageResult, number>();
  * (`kx`, `ky`: page pixels per working pixel).
  */
 function describeRegistration(reg: Registration, width: number, height: number, kx: number, ky: number): PageRegistration {
-  const t = reg.transform;
+  // At the page's centre (a homography's scale and rotation vary over the page).
+  const t = localAffine(reg.transform, [width / 2, height / 2]);
   const [cx, cy] = applyAffine(t, [width / 2, height / 2]);
   const r3 = (v: number) => Math.round(v * 1000) / 1000;
   return {

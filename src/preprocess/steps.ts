@@ -1006,7 +1006,7 @@ class DashedLines {
  * a chain of runs at least a fifth of `minLength` long, fed line by line in order, each
  * beginning within the one on the line before and reaching further the same way, stepping along
  * evenly (each step of its runs' starts and ends within half the median step, and 2 px; it is cut
- * where one is not: a stroke joined to it; the first run's trailing side and the last run's leading
+ * where one is not: a stroke joined to it; the first runs' trailing side and the last runs' leading
  * side may step by less, the line's ends cut short at a corner), is a line when it spans `minLength` or more, with at
  * least three runs, climbs under 1 in 10 (and its thickness), is no thicker on average than 0.6 of
  * `maxThickness` (its ink over its span: a pen's stroke is), and its runs are thin across (`thin`)
@@ -1043,13 +1043,21 @@ class SlantedLines {
     for (let k = 0; k < prev.length; k += 3) {
       const [ps, pe, c] = [prev[k], prev[k + 1], prev[k + 2]];
       const ch = chains[c];
-      if (ch.dir >= 0 && start > ps && start <= pe && end > pe) {
+      // (A run may begin where the one before begins, or end where it ends, at a line's two ends cut
+      // short by a corner; not both.)
+      if (ch.dir >= 0 && start >= ps && start <= pe && end >= pe && (start > ps || end > pe)) {
         ch.dir = 1;
         chain = c;
         break;
       }
-      if (ch.dir <= 0 && end < pe && end >= ps && start < ps) {
+      if (ch.dir <= 0 && end <= pe && end >= ps && start <= ps && (start < ps || end < pe)) {
         ch.dir = -1;
+        chain = c;
+        break;
+      }
+      // A line's last run, cut short at a corner, may end before the one before it ends (its leading
+      // side steps back; the chain's pieces are cut where a step is uneven but at the line's ends).
+      if (ch.dir !== 0 && start > ps && end < pe) {
         chain = c;
         break;
       }
@@ -1074,17 +1082,22 @@ class SlantedLines {
       // is looked at alone.
       const { runs } = ch;
       const n = runs.length / 3;
+      // Steps as the chain goes (a step back is negative).
       const steps: number[] = [];
-      for (let k = 1; k < n; k++) steps.push(Math.abs(runs[3 * k + 1] - runs[3 * k - 2]), Math.abs(runs[3 * k + 2] - runs[3 * k - 1]));
+      for (let k = 1; k < n; k++) steps.push(ch.dir * (runs[3 * k + 1] - runs[3 * k - 2]), ch.dir * (runs[3 * k + 2] - runs[3 * k - 1]));
       const step = medianOf(steps);
       // The line's two ends may be cut short (at a box's corner, where the wall meets the next line,
-      // or where the line ends): there the first run's trailing side and the last run's leading side
+      // or where the line ends): there the first runs' trailing side and the last runs' leading side
       // step by less than the others.
       const trailing = ch.dir > 0 ? 0 : 1;
+      const short = (k: number, side: number) => steps[2 * (k - 1) + side] < 0.5 * step - 2;
+      let head = 0;
+      while (head + 1 < n && short(head + 1, trailing)) head++;
+      let tail = n;
+      while (tail - 1 >= 1 && short(tail - 1, 1 - trailing)) tail--;
       const even = (k: number, side: number) => {
-        const d = steps[2 * (k - 1) + side];
-        if (d > 1.5 * step + 2) return false;
-        return d >= 0.5 * step - 2 || (k === 1 && side === trailing) || (k === n - 1 && side !== trailing);
+        if (steps[2 * (k - 1) + side] > 1.5 * step + 2) return false;
+        return !short(k, side) || (side === trailing ? k <= head : k >= tail);
       };
       let first = 0;
       for (let k = 1; k <= n; k++) {

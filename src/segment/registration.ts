@@ -2,7 +2,8 @@
  * Registration: lines a template up with a scan through printed registration marks (solid squares
  * near the page corners, as on OMR and census forms). Each mark is looked for near where the
  * template puts it; the marks found give a transform from template to page (1 mark: a shift;
- * 2: shift, scale and rotation; 3 or more: affine), and the template's fields are mapped through it.
+ * 2: shift, scale and rotation; 3 or more: affine; 4 or more that no affine map fits, as on a page
+ * photographed at an angle: a homography), and the template's fields are mapped through it.
  */
 import type { BinaryImage, Box } from '../types';
 import type { CV } from '../preprocess/opencv';
@@ -15,21 +16,42 @@ export type Point = [number, number];
 /** `x' = a*x + b*y + c`, `y' = d*x + e*y + f`, as `[a, b, c, d, e, f]`. */
 export type Affine = [number, number, number, number, number, number];
 
+/**
+ * A homography (a plane seen in perspective): `x' = (a*x + b*y + c) / (g*x + h*y + 1)`,
+ * `y' = (d*x + e*y + f) / (g*x + h*y + 1)`, as `[a, b, c, d, e, f, g, h]`.
+ */
+export type Homography = [number, number, number, number, number, number, number, number];
+
+/** A registration's transform: an affine map, or a homography. */
+export type Transform = Affine | Homography;
+
 /** The identity transform. */
 export const IDENTITY: Affine = [1, 0, 0, 0, 1, 0];
 
-/** Applies `t` to a point. */
-export function applyAffine(t: Affine, [x, y]: Point): Point {
-  return [t[0] * x + t[1] * y + t[2], t[3] * x + t[4] * y + t[5]];
+/** Applies `t` (an affine map or a homography) to a point. */
+export function applyAffine(t: Transform, [x, y]: Point): Point {
+  const q = t.length === 8 ? t[6] * x + t[7] * y + 1 : 1;
+  return [(t[0] * x + t[1] * y + t[2]) / q, (t[3] * x + t[4] * y + t[5]) / q];
 }
 
-/** The area scale factor's square root: how much `t` enlarges lengths (1 = same size). */
-export function affineScale(t: Affine): number {
-  return Math.sqrt(Math.abs(t[0] * t[4] - t[1] * t[3]));
+/** The affine map that `t` is near point `p` (its derivative there): `t` itself for an affine map. */
+export function localAffine(t: Transform, p: Point): Affine {
+  if (t.length === 6) return t;
+  const [x, y] = p;
+  const q = t[6] * x + t[7] * y + 1;
+  const [u, v] = applyAffine(t, p);
+  const [a, b, d, e] = [(t[0] - u * t[6]) / q, (t[1] - u * t[7]) / q, (t[3] - v * t[6]) / q, (t[4] - v * t[7]) / q];
+  return [a, b, u - a * x - b * y, d, e, v - d * x - e * y];
+}
+
+/** The area scale factor's square root: how much `t` enlarges lengths (1 = same size); for a homography, near `at`. */
+export function affineScale(t: Transform, at: Point = [0, 0]): number {
+  const l = localAffine(t, at);
+  return Math.sqrt(Math.abs(l[0] * l[4] - l[1] * l[3]));
 }
 
 /** The axis-aligned box around the four mapped corners of `box`. */
-export function mapBox(t: Affine, [x, y, w, h]: Box): Box {
+export function mapBox(t: Transform, [x, y, w, h]: Box): Box {
   const pts = [applyAffine(t, [x, y]), applyAffine(t, [x + w, y]), applyAffine(t, [x, y + h]), applyAffine(t, [x + w, y + h])];
   const x0 = Math.min(...pts.map((p) => p[0]));
   const y0 = Math.min(...pts.map((p) => p[1]));
@@ -121,14 +143,35 @@ export function fitTransform(from: Point[], to: Point[]): Affine {
   return [px[0], px[1], px[2], py[0], py[1], py[2]];
 }
 
+/**
+ * The homography taking `from` to `to` (four pairs or more; least squares beyond four), or null when
+ * the points do not determine one (three of them in a line). Fitted on coordinates scaled to about 1.
+ */
+export function fitHomography(from: Point[], to: Point[]): Homography | null {
+  if (from.length < 4) return null;
+  const k = Math.max(1, ...from.flat().map(Math.abs), ...to.flat().map(Math.abs));
+  const rows: number[][] = [];
+  const t: number[] = [];
+  from.forEach(([x0, y0], i) => {
+    const [x, y, u, v] = [x0 / k, y0 / k, to[i][0] / k, to[i][1] / k];
+    rows.push([x, y, 1, 0, 0, 0, -u * x, -u * y]);
+    t.push(u);
+    rows.push([0, 0, 0, x, y, 1, -v * x, -v * y]);
+    t.push(v);
+  });
+  const s = from.length === 4 ? solve(rows, t) : leastSquares(rows, t);
+  if (!s || !s.every(Number.isFinite)) return null;
+  return [s[0], s[1], s[2] * k, s[3], s[4], s[5] * k, s[6] / k, s[7] / k];
+}
+
 /** How a page was registered. */
 export interface Registration {
   /** Marks in the template. */
   marks: number;
   /** Marks found on the page. */
   found: number;
-  /** Template (page pixels) -> page pixels. */
-  transform: Affine;
+  /** Template (page pixels) -> page pixels: an affine map, or a homography (see {@link register}). */
+  transform: Transform;
   /** Root-mean-square distance, in pixels, between the marks found and where the transform puts them. */
   error: number;
 }
@@ -142,33 +185,51 @@ export interface RegisterOptions {
 }
 
 /**
- * Finds the template's marks (`expected`, page pixels) on `bin` and fits the transform. With 4+
- * marks, one that disagrees with the others by more than half a mark is dropped. A fit that scales
- * by less than 0.8 or more than 1.25 is refused (identity, 0 found).
+ * Finds the template's marks (`expected`, page pixels) on `bin` and fits the transform; marks not
+ * found within `radius` are looked for again within twice that, around where the others put them. With 4+
+ * marks that an affine map does not fit (one off by over an eighth of a mark), they are a page
+ * photographed at an angle when a homography fits them (to an eighth of a mark; four always fit)
+ * and it is a plausible view of a page: its perspective changes the scale across the marks by under
+ * a quarter (8 % of the page in at one corner changes it by 16 %). Otherwise, when one is off by
+ * more than half a mark, the mark that disagrees most is dropped and an affine map fitted to the
+ * others. A fit that scales by less than 0.8 or more than 1.25 (at any mark) is refused (identity,
+ * 0 found).
  */
 export function register(cv: CV, bin: BinaryImage, expected: Point[], o: RegisterOptions): Registration {
-  const pairs: Array<[Point, Point]> = [];
-  for (const e of expected) {
-    const f = findMark(cv, bin, e, o.side, o.radius);
-    if (f) pairs.push([e, f]);
-  }
   const fit = (ps: Array<[Point, Point]>) => fitTransform(ps.map((p) => p[0]), ps.map((p) => p[1]));
-  const residuals = (t: Affine, ps: Array<[Point, Point]>) => ps.map(([e, f]) => {
+  const found = expected.map((e) => findMark(cv, bin, e, o.side, o.radius));
+  // A mark not found near its place is looked for again twice as far, around where the marks found
+  // put it (a page photographed at an angle moves its corners the most), the nearest one there.
+  const first = expected.flatMap((e, i): Array<[Point, Point]> => (found[i] ? [[e, found[i]!]] : []));
+  if (first.length < expected.length) {
+    const guess = fit(first);
+    expected.forEach((e, i) => {
+      found[i] ??= findMark(cv, bin, applyAffine(guess, e), o.side, 2 * o.radius);
+    });
+  }
+  const pairs = expected.flatMap((e, i): Array<[Point, Point]> => (found[i] ? [[e, found[i]!]] : []));
+  const residuals = (t: Transform, ps: Array<[Point, Point]>) => ps.map(([e, f]) => {
     const q = applyAffine(t, e);
     return Math.hypot(q[0] - f[0], q[1] - f[1]);
   });
-  let t = fit(pairs);
+  let t: Transform = fit(pairs);
   let res = residuals(t, pairs);
-  if (pairs.length >= 4) {
-    const worst = res.indexOf(Math.max(...res));
-    if (res[worst] > o.side / 2) {
+  if (pairs.length >= 4 && Math.max(...res) > o.side / 8) {
+    const h = fitHomography(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
+    const hres = h ? residuals(h, pairs) : [];
+    const depth = h ? pairs.map(([[x, y]]) => h[6] * x + h[7] * y + 1) : [];
+    if (h && Math.max(...hres) <= o.side / 8 && Math.min(...depth) > 0 && Math.max(...depth) <= 1.25 * Math.min(...depth)) {
+      t = h;
+      res = hres;
+    } else if (Math.max(...res) > o.side / 2) {
+      const worst = res.indexOf(Math.max(...res));
       pairs.splice(worst, 1);
       t = fit(pairs);
       res = residuals(t, pairs);
     }
   }
-  const scale = affineScale(t);
-  if (!(scale >= 0.8 && scale <= 1.25)) return { marks: expected.length, found: 0, transform: IDENTITY, error: 0 };
+  const scales = (pairs.length ? pairs.map((p) => p[0]) : [[0, 0] as Point]).map((p) => affineScale(t, p));
+  if (!scales.every((scale) => scale >= 0.8 && scale <= 1.25)) return { marks: expected.length, found: 0, transform: IDENTITY, error: 0 };
   const error = pairs.length ? Math.sqrt(res.reduce((s, r) => s + r * r, 0) / pairs.length) : 0;
   return { marks: expected.length, found: pairs.length, transform: t, error };
 }
