@@ -1088,7 +1088,8 @@ class SlantedLines {
       const step = medianOf(steps);
       // The line's two ends may be cut short (at a box's corner, where the wall meets the next line,
       // or where the line ends): there the first runs' trailing side and the last runs' leading side
-      // step by less than the others.
+      // step by less than the others; and the first run, where the line begins, may be short of the
+      // next one's reach by more (its leading side steps further), the last one likewise.
       const trailing = ch.dir > 0 ? 0 : 1;
       const short = (k: number, side: number) => steps[2 * (k - 1) + side] < 0.5 * step - 2;
       let head = 0;
@@ -1096,7 +1097,7 @@ class SlantedLines {
       let tail = n;
       while (tail - 1 >= 1 && short(tail - 1, 1 - trailing)) tail--;
       const even = (k: number, side: number) => {
-        if (steps[2 * (k - 1) + side] > 1.5 * step + 2) return false;
+        if (steps[2 * (k - 1) + side] > 1.5 * step + 2) return side === trailing ? k === n - 1 : k === 1;
         return !short(k, side) || (side === trailing ? k <= head : k >= tail);
       };
       let first = 0;
