@@ -1,12 +1,14 @@
-// N-API bindings of the native convolution kernels. Every function takes Float32Array views (for
+// N-API bindings of the native kernels. The convolution kernels take Float32Array views (for
 // digitscan, views of the wasm backend's heap) and an Int32Array geometry:
-// [n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, co].
+// [n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, co]. The image kernels take Uint8Array images.
 #include <node_api.h>
 
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "conv.h"
+#include "image.h"
 
 namespace {
 
@@ -137,6 +139,136 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// A typed array argument of the given type: its data and length, or false (a TypeError thrown).
+bool typed(napi_env env, napi_value v, napi_typedarray_type want, void** data, size_t* len, const char* what) {
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, len, data, &ab, &offset) != napi_ok || type != want) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "digitscan native: expected %s", what);
+    napi_throw_type_error(env, nullptr, msg);
+    return false;
+  }
+  return true;
+}
+
+// A whole number argument in [lo, hi], or false (a RangeError thrown).
+bool whole(napi_env env, napi_value v, int lo, int hi, int* out) {
+  int32_t n;
+  if (napi_get_value_int32(env, v, &n) != napi_ok || n < lo || n > hi) {
+    napi_throw_range_error(env, nullptr, "digitscan native: bad image size");
+    return false;
+  }
+  *out = n;
+  return true;
+}
+
+// thresholdCells(gray: Uint8Array, width, height, cell, thresholds: Int32Array, out: Uint8Array)
+napi_value ThresholdCells(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  void *gray, *t, *out;
+  size_t ng, nt, nout;
+  int w, h, cell;
+  if (argc < 6 || !typed(env, argv[0], napi_uint8_array, &gray, &ng, "a Uint8Array image") || !whole(env, argv[1], 1, 1 << 20, &w) ||
+      !whole(env, argv[2], 1, 1 << 20, &h) || !whole(env, argv[3], 1, 1 << 16, &cell) ||
+      !typed(env, argv[4], napi_int32_array, &t, &nt, "an Int32Array of thresholds") ||
+      !typed(env, argv[5], napi_uint8_array, &out, &nout, "a Uint8Array output"))
+    return nullptr;
+  const int cells = (w + cell - 1) / cell;
+  if (ng < (size_t)w * h || nout < (size_t)w * h || nt < (size_t)cells * h) {
+    napi_throw_range_error(env, nullptr, "digitscan native: thresholdCells arrays too small for the image");
+    return nullptr;
+  }
+  ds_threshold_cells(static_cast<const uint8_t*>(gray), w, h, cell, cells, static_cast<const int32_t*>(t), static_cast<uint8_t*>(out));
+  return nullptr;
+}
+
+// The runs of (data: Uint8Array, width, height) by `find`, as a new Int32Array.
+napi_value Runs(napi_env env, napi_callback_info info, void (*find)(const uint8_t*, int, int, std::vector<int32_t>*)) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  void* data;
+  size_t n;
+  int w, h;
+  if (argc < 3 || !typed(env, argv[0], napi_uint8_array, &data, &n, "a Uint8Array image") || !whole(env, argv[1], 1, 1 << 20, &w) ||
+      !whole(env, argv[2], 1, 1 << 20, &h))
+    return nullptr;
+  if (n < (size_t)w * h) {
+    napi_throw_range_error(env, nullptr, "digitscan native: image array too small for its size");
+    return nullptr;
+  }
+  std::vector<int32_t> runs;
+  runs.reserve(3 * 4096);
+  find(static_cast<const uint8_t*>(data), w, h, &runs);
+  void* buf;
+  napi_value ab, result;
+  if (napi_create_arraybuffer(env, runs.size() * sizeof(int32_t), &buf, &ab) != napi_ok) return nullptr;
+  if (!runs.empty()) memcpy(buf, runs.data(), runs.size() * sizeof(int32_t));
+  napi_create_typedarray(env, napi_int32_array, runs.size(), ab, 0, &result);
+  return result;
+}
+
+// Whether v is null or undefined.
+bool absent(napi_env env, napi_value v) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  return t == napi_null || t == napi_undefined;
+}
+
+// paperHistogram(gray: Uint8Array, width, height, cell, gains: Int32Array, step, hist: Int32Array)
+napi_value PaperHistogram(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  void *gray, *gains, *hist;
+  size_t ng, nk, nh;
+  int w, h, cell, step;
+  if (argc < 7 || !typed(env, argv[0], napi_uint8_array, &gray, &ng, "a Uint8Array image") || !whole(env, argv[1], 1, 1 << 20, &w) ||
+      !whole(env, argv[2], 1, 1 << 20, &h) || !whole(env, argv[3], 1, 1 << 16, &cell) ||
+      !typed(env, argv[4], napi_int32_array, &gains, &nk, "an Int32Array of gains") || !whole(env, argv[5], 1, 1 << 16, &step) ||
+      !typed(env, argv[6], napi_int32_array, &hist, &nh, "an Int32Array histogram"))
+    return nullptr;
+  const int cells = (w + cell - 1) / cell;
+  const size_t rows = (size_t)(h + step - 1) / step;
+  if (ng < (size_t)w * h || nk < rows * cells || nh < 256) {
+    napi_throw_range_error(env, nullptr, "digitscan native: paperHistogram arrays too small for the image");
+    return nullptr;
+  }
+  ds_paper_histogram(static_cast<const uint8_t*>(gray), w, h, cell, cells, static_cast<const int32_t*>(gains), step, static_cast<int32_t*>(hist));
+  return nullptr;
+}
+
+// cellSums(gray: Uint8Array, width, height, cell, mask: Uint8Array | null, step, sums: Float64Array, counts: Int32Array | null)
+napi_value CellSums(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  void *gray, *mask = nullptr, *sums, *counts = nullptr;
+  size_t ng, nm = 0, ns, nc = 0;
+  int w, h, cell, step;
+  if (argc < 8 || !typed(env, argv[0], napi_uint8_array, &gray, &ng, "a Uint8Array image") || !whole(env, argv[1], 1, 1 << 20, &w) ||
+      !whole(env, argv[2], 1, 1 << 20, &h) || !whole(env, argv[3], 1, 1 << 16, &cell) ||
+      (!absent(env, argv[4]) && !typed(env, argv[4], napi_uint8_array, &mask, &nm, "a Uint8Array mask")) ||
+      !whole(env, argv[5], 1, 1 << 16, &step) || !typed(env, argv[6], napi_float64_array, &sums, &ns, "a Float64Array of sums") ||
+      (!absent(env, argv[7]) && !typed(env, argv[7], napi_int32_array, &counts, &nc, "an Int32Array of counts")))
+    return nullptr;
+  const size_t cells = (size_t)((w + cell - 1) / cell) * ((h + cell - 1) / cell);
+  if (ng < (size_t)w * h || (mask && nm < (size_t)w * h) || ns < cells || (counts && nc < cells)) {
+    napi_throw_range_error(env, nullptr, "digitscan native: cellSums arrays too small for the image");
+    return nullptr;
+  }
+  ds_cell_sums(static_cast<const uint8_t*>(gray), w, h, cell, static_cast<const uint8_t*>(mask), step, static_cast<double*>(sums),
+               static_cast<int32_t*>(counts));
+  return nullptr;
+}
+
+napi_value RowRuns(napi_env env, napi_callback_info info) { return Runs(env, info, ds_row_runs); }
+napi_value ColumnRuns(napi_env env, napi_callback_info info) { return Runs(env, info, ds_column_runs); }
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -151,5 +283,15 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "conv2dBackpropFilter", fn);
   napi_create_function(env, "maxPoolGrad", NAPI_AUTO_LENGTH, MaxPoolGrad, nullptr, &fn);
   napi_set_named_property(env, exports, "maxPoolGrad", fn);
+  napi_create_function(env, "thresholdCells", NAPI_AUTO_LENGTH, ThresholdCells, nullptr, &fn);
+  napi_set_named_property(env, exports, "thresholdCells", fn);
+  napi_create_function(env, "rowRuns", NAPI_AUTO_LENGTH, RowRuns, nullptr, &fn);
+  napi_set_named_property(env, exports, "rowRuns", fn);
+  napi_create_function(env, "columnRuns", NAPI_AUTO_LENGTH, ColumnRuns, nullptr, &fn);
+  napi_set_named_property(env, exports, "columnRuns", fn);
+  napi_create_function(env, "paperHistogram", NAPI_AUTO_LENGTH, PaperHistogram, nullptr, &fn);
+  napi_set_named_property(env, exports, "paperHistogram", fn);
+  napi_create_function(env, "cellSums", NAPI_AUTO_LENGTH, CellSums, nullptr, &fn);
+  napi_set_named_property(env, exports, "cellSums", fn);
   return exports;
 }

@@ -6,6 +6,7 @@
  * drops a closure's optimized code at a full garbage collection once no instance of it is alive,
  * and a scan runs about one a page, so per-call closures were recompiled on every page.
  */
+import { nativeImage } from './native';
 import type { BinaryImage, Box, GrayImage } from '../types';
 import { fromMat, labelComponents, toMat, type CV, type Component } from './opencv';
 
@@ -102,19 +103,23 @@ export function shadeOf(cv: CV, img: GrayImage, ink: BinaryImage, cell = 8, kern
   const sums = new Float64Array(sw * sh);
   const counts = new Int32Array(sw * sh);
   const inkData = ink.data;
-  for (let y = 0; y < h; y += 2) {
-    const srow = Math.floor(y / cell) * sw;
-    for (let cx = 0; cx < sw; cx++) {
-      const end = Math.min(w, (cx + 1) * cell) + y * w;
-      let s = 0;
-      let n = 0;
-      for (let i = cx * cell + y * w; i < end; i++) {
-        if (inkData[i]) continue;
-        s += data[i];
-        n++;
+  const native = nativeImage();
+  if (native && w > 0 && h > 0) native.cellSums(data, w, h, cell, inkData, 2, sums, counts);
+  else {
+    for (let y = 0; y < h; y += 2) {
+      const srow = Math.floor(y / cell) * sw;
+      for (let cx = 0; cx < sw; cx++) {
+        const end = Math.min(w, (cx + 1) * cell) + y * w;
+        let s = 0;
+        let n = 0;
+        for (let i = cx * cell + y * w; i < end; i++) {
+          if (inkData[i]) continue;
+          s += data[i];
+          n++;
+        }
+        sums[srow + cx] += s;
+        counts[srow + cx] += n;
       }
-      sums[srow + cx] += s;
-      counts[srow + cx] += n;
     }
   }
   const few = Math.max(1, Math.round((cell * cell) / 8));
@@ -147,14 +152,18 @@ export function rotateShade(cv: CV, shade: ShadeMap, angle: number): ShadeMap {
 function cellMeans(img: GrayImage, cell: number, sw: number, sh: number): Uint8Array {
   const { width: w, height: h, data } = img;
   const sums = new Float64Array(sw * sh);
-  for (let y = 0; y < h; y++) {
-    const srow = Math.floor(y / cell) * sw;
-    let i = y * w;
-    for (let cx = 0; cx < sw; cx++) {
-      const end = Math.min(w, (cx + 1) * cell) + y * w;
-      let s = 0;
-      for (; i < end; i++) s += data[i];
-      sums[srow + cx] += s;
+  const native = nativeImage();
+  if (native && w > 0 && h > 0 && sw === Math.ceil(w / cell) && sh === Math.ceil(h / cell)) native.cellSums(data, w, h, cell, null, 1, sums, null);
+  else {
+    for (let y = 0; y < h; y++) {
+      const srow = Math.floor(y / cell) * sw;
+      let i = y * w;
+      for (let cx = 0; cx < sw; cx++) {
+        const end = Math.min(w, (cx + 1) * cell) + y * w;
+        let s = 0;
+        for (; i < end; i++) s += data[i];
+        sums[srow + cx] += s;
+      }
     }
   }
   const m = new Uint8Array(sw * sh);
@@ -212,7 +221,18 @@ export function thresholdOnPaper(
   const { width: w, height: h, data } = img;
   const { cell } = paper;
   const paperRow = new PaperRows(paper, w);
-  if (level === undefined) {
+  const native = nativeImage();
+  const whole = native && w > 0 && h > 0 && paperRow.cells === Math.ceil(w / cell);
+  if (level === undefined && whole) {
+    const hist = new Int32Array(256);
+    const gains = new Int32Array(Math.ceil(h / 4) * paperRow.cells);
+    for (let y = 0; y < h; y += 4) {
+      const row = paperRow.at(y);
+      for (let cx = 0; cx < row.length; cx++) gains[(y / 4) * row.length + cx] = Math.round((255 * 65536) / row[cx]);
+    }
+    native.paperHistogram(data, w, h, cell, gains, 4, hist);
+    level = (otsuThreshold(hist) + 0.5) / 255;
+  } else if (level === undefined) {
     const hist = new Int32Array(256);
     for (let y = 0; y < h; y += 4) {
       const row = paperRow.at(y);
@@ -229,6 +249,14 @@ export function thresholdOnPaper(
   }
   const out = new Uint8Array(w * h);
   const inkBelow = new PaperThresholds(paperRow, level);
+  if (whole) {
+    native.thresholdCells(data, w, h, cell, inkBelow.all(h), out);
+    if (!faint) return { binary: { width: w, height: h, data: out }, level };
+    const faintLevel = faint(level);
+    const out2 = new Uint8Array(w * h);
+    native.thresholdCells(data, w, h, cell, new PaperThresholds(new PaperRows(paper, w), faintLevel).all(h), out2);
+    return { binary: { width: w, height: h, data: out }, level, faint: { width: w, height: h, data: out2 }, faintLevel };
+  }
   if (!faint) {
     for (let y = 0; y < h; y++) {
       const t = inkBelow.at(y);
@@ -278,6 +306,14 @@ class PaperThresholds {
     const { t, level } = this;
     for (let cx = 0; cx < row.length; cx++) t[cx] = Math.ceil(level * row[cx]);
     return t;
+  }
+
+  /** Rows 0 to h - 1's thresholds, one row after another (for the native kernel: `ceil(w / cell)` a row). */
+  all(h: number): Int32Array {
+    const n = this.rows.cells;
+    const out = new Int32Array(n * h);
+    for (let y = 0; y < h; y++) out.set(this.at(y), y * n);
+    return out;
   }
 }
 
@@ -731,6 +767,8 @@ class RunList {
  * triples `y, start, end`.
  */
 export function rowRuns(data: Uint8Array, w: number, h: number): Int32Array {
+  const native = nativeImage();
+  if (native && w > 0 && h > 0) return native.rowRuns(data, w, h);
   const wd = words(data);
   const runs = new RunList();
   for (let y = 0; y < h; y++) {
@@ -767,7 +805,9 @@ export function forEachRun(data: Uint8Array, w: number, h: number, fn: (y: numbe
  * Every run of nonzero pixels `[start, end)` down each column, found walking the image in memory
  * order (so listed by the row they end at), as triples `x, start, end`.
  */
-function columnRuns(data: Uint8Array, w: number, h: number): Int32Array {
+export function columnRuns(data: Uint8Array, w: number, h: number): Int32Array {
+  const native = nativeImage();
+  if (native && w > 0 && h > 0) return native.columnRuns(data, w, h);
   const wd = words(data);
   const runs = new RunList();
   const open = new Int32Array(w).fill(-1);

@@ -1,0 +1,20 @@
+// Native image kernels of the preprocess stage (see image.cc).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+// Binarizes a w x h gray image against per-cell thresholds: a pixel is ink (1) when darker than its
+// cell's threshold, t[y * cells + x / cell].
+void ds_threshold_cells(const uint8_t* gray, int w, int h, int cell, int cells, const int32_t* t, uint8_t* out);
+// Every run of nonzero pixels in each row, in raster order, as triples y, start, end.
+void ds_row_runs(const uint8_t* data, int w, int h, std::vector<int32_t>* runs);
+// Every run of nonzero pixels down each column, listed by the row it ends at (in memory order; runs
+// that reach the bottom last, by column), as triples x, start, end.
+void ds_column_runs(const uint8_t* data, int w, int h, std::vector<int32_t>* runs);
+// Otsu's histogram of a page divided by its paper: every `step`th row, each pixel times its cell's
+// gain (gains[(y / step) * cells + x / cell], 16.16 fixed point) as JavaScript's (v * gain) >> 16,
+// counted in hist[0..255] (over 255: 255; a product past 32 bits, negative: not counted).
+void ds_paper_histogram(const uint8_t* gray, int w, int h, int cell, int cells, const int32_t* gains, int step, int32_t* hist);
+// Sums of the gray levels of each cell x cell cell (ceil(w / cell) a row) over every `step`th row,
+// added to sums; with a mask, only the pixels where it is 0, counted in counts (when given).
+void ds_cell_sums(const uint8_t* gray, int w, int h, int cell, const uint8_t* mask, int step, double* sums, int32_t* counts);

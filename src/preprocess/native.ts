@@ -1,0 +1,58 @@
+/**
+ * The native image kernels (native/src/image.cc, in the addon that `npm install` builds when the
+ * machine has a compiler): thresholding against per-cell levels, the paper's histogram and cell
+ * sums, and finding ink runs, the page-size loops of preprocessing. They give the same results as the TypeScript loops in steps.ts, which run
+ * without the addon (not built, or `DIGITSCAN_NATIVE=0`), and they cost the same from the first
+ * page, where the loops run unoptimized until V8 has compiled them.
+ */
+import { join } from 'path';
+
+/** The addon's image functions. */
+export interface NativeImage {
+  /** `out[i]` = 1 where `gray[i] < thresholds[y * cells + floor(x / cell)]` (cells = ceil(width / cell)), else 0. */
+  thresholdCells(gray: Uint8Array, width: number, height: number, cell: number, thresholds: Int32Array, out: Uint8Array): void;
+  /** Runs of nonzero pixels along rows, as triples y, start, end (see `rowRuns` in steps.ts). */
+  rowRuns(data: Uint8Array, width: number, height: number): Int32Array;
+  /** Runs of nonzero pixels down columns, as triples x, start, end, in the order of steps.ts's `columnRuns`. */
+  columnRuns(data: Uint8Array, width: number, height: number): Int32Array;
+  /**
+   * Adds to `hist` (256 bins) every `step`th row's pixels times their cell's gain, `gains[(y / step) *
+   * cells + x / cell]` in 16.16 fixed point, as JavaScript's `(v * gain) >> 16` (over 255: 255; negative: not counted).
+   */
+  paperHistogram(gray: Uint8Array, width: number, height: number, cell: number, gains: Int32Array, step: number, hist: Int32Array): void;
+  /**
+   * Adds to `sums` the gray levels of each cell (`ceil(width / cell)` a row) over every `step`th row;
+   * with a `mask`, only where it is 0, counted in `counts` when given.
+   */
+  cellSums(gray: Uint8Array, width: number, height: number, cell: number, mask: Uint8Array | null, step: number, sums: Float64Array, counts: Int32Array | null): void;
+}
+
+/** Where `npm install` builds the addon (relative to dist/preprocess or src/preprocess). */
+const ADDON_PATH = join(__dirname, '..', '..', 'native', 'build', 'Release', 'digitscan_native.node');
+
+let loaded: NativeImage | null | undefined;
+
+/** The native image kernels, or null (the TypeScript loops are used). */
+export function nativeImage(): NativeImage | null {
+  if (loaded !== undefined) return loaded;
+  loaded = null;
+  if (process.env.DIGITSCAN_NATIVE === '0') return loaded;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const addon = require(ADDON_PATH) as Partial<NativeImage>;
+    // An addon built before these kernels existed has none of them.
+    if (['thresholdCells', 'rowRuns', 'columnRuns', 'paperHistogram', 'cellSums'].every((f) => typeof addon[f as keyof NativeImage] === 'function')) loaded = addon as NativeImage;
+  } catch {
+    // Not built: the TypeScript loops.
+  }
+  return loaded;
+}
+
+/**
+ * Turns the native image kernels off (`false`) or back on (`true`, when built): for tests that
+ * compare the two.
+ * @internal
+ */
+export function useNativeImage(on: boolean): void {
+  loaded = on ? undefined : null;
+}
