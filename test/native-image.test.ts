@@ -1,6 +1,7 @@
 /**
  * The native image kernels (native/src/image.cc) give the same pixels, runs and levels as the
- * TypeScript loops they stand in for, on a page and on odd sizes. Skipped when the addon is not built.
+ * TypeScript loops they stand in for, on a page and on odd sizes. Fails when the addon did not build
+ * (as test/kernels.test.ts does), unless DIGITSCAN_NATIVE=0.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,8 +26,12 @@ function both<T>(f: () => T): [T, T] {
   return [a, b];
 }
 
-const built = nativeImage() !== null;
-(built ? describe : describe.skip)('native image kernels', () => {
+const off = process.env.DIGITSCAN_NATIVE === '0';
+test('the native image kernels are in use (set DIGITSCAN_NATIVE=0 to run without them)', () => {
+  expect(nativeImage() === null).toBe(off);
+});
+
+(off ? describe.skip : describe)('native image kernels', () => {
   afterAll(() => useNativeImage(true));
 
   test('a page is preprocessed to the same pixels (binarizations, lines, clean ink), skew and level', async () => {
