@@ -11,7 +11,7 @@ import { decodePage } from '../src/io/image';
 import { nativeImage, useNativeImage } from '../src/preprocess/native';
 import { loadOpenCV } from '../src/preprocess/opencv';
 import { cleanPage } from '../src/preprocess/page';
-import { columnRuns, paperOf, rowRuns, shadeOf, thresholdOnPaper } from '../src/preprocess/steps';
+import { columnRuns, paperOf, rowRuns, shadeOf, thresholdOnPaper, thresholdRotatedAt } from '../src/preprocess/steps';
 import { benchArtifacts, generateForm, renderForm, SAMPLE_FORMS } from '../src/samples/forms';
 import type { BinaryImage, GrayImage } from '../src/types';
 import { tmp } from './helpers';
@@ -59,7 +59,7 @@ test('the native image kernels are in use (set DIGITSCAN_NATIVE=0 to run without
     [13, 9],
     [64, 5],
     [203, 117],
-  ])('on a %i x %i image: the same runs, thresholds, paper and shade', async (w, h) => {
+  ])('on a %i x %i image: the same runs, thresholds (also of the image turned), paper and shade', async (w, h) => {
     const cv = await loadOpenCV();
     const rng = new Rng(w * 1000 + h);
     const gray: GrayImage = { width: w, height: h, data: new Uint8Array(w * h).map(() => Math.floor(rng.uniform(0, 256))) };
@@ -83,5 +83,11 @@ test('the native image kernels are in use (set DIGITSCAN_NATIVE=0 to run without
     expect(Array.from(tn.faint.data)).toEqual(Array.from(tt.faint.data));
     const [sn, st] = both(() => shadeOf(cv, gray, bin, 4, 3));
     expect(Array.from(sn.data)).toEqual(Array.from(st.data));
+    // The page as deskewing turns it, thresholded at two levels (sampled where the faint ink is).
+    for (const angle of [1.3, -2.7]) {
+      const [rn2, rt2] = both(() => thresholdRotatedAt(gray, tt.faint, angle, paper, [tt.level, tt.faintLevel]));
+      rn2.forEach((b, i) => expect(Array.from(b.data)).toEqual(Array.from(rt2[i].data)));
+      if (w > 100) expect(rn2[1].data.reduce((a, b) => a + b, 0)).toBeGreaterThan(100);
+    }
   });
 });

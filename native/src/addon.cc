@@ -266,6 +266,42 @@ napi_value CellSums(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// rotateThreshold(src: Uint8Array, width, height, chunks: Int32Array, dx, dy, cell, tables: Int32Array, out0: Uint8Array, out1: Uint8Array | null)
+napi_value RotateThreshold(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  void *src, *chunks, *tables, *out0, *out1 = nullptr;
+  size_t ns, nc, nt, n0, n1 = 0;
+  int w, h, cell;
+  int32_t dx, dy;
+  if (argc < 10 || !typed(env, argv[0], napi_uint8_array, &src, &ns, "a Uint8Array image") || !whole(env, argv[1], 1, 1 << 20, &w) ||
+      !whole(env, argv[2], 1, 1 << 20, &h) || !typed(env, argv[3], napi_int32_array, &chunks, &nc, "an Int32Array of chunks") ||
+      napi_get_value_int32(env, argv[4], &dx) != napi_ok || napi_get_value_int32(env, argv[5], &dy) != napi_ok ||
+      !whole(env, argv[6], 1, 1 << 16, &cell) || !typed(env, argv[7], napi_int32_array, &tables, &nt, "an Int32Array of thresholds") ||
+      !typed(env, argv[8], napi_uint8_array, &out0, &n0, "a Uint8Array output") ||
+      (!absent(env, argv[9]) && !typed(env, argv[9], napi_uint8_array, &out1, &n1, "a Uint8Array output")))
+    return nullptr;
+  const size_t px = (size_t)w * h;
+  const int cells = (w + cell - 1) / cell;
+  if (ns < px || n0 < px || (out1 && n1 < px) || nc % 6) {
+    napi_throw_range_error(env, nullptr, "digitscan native: rotateThreshold arrays do not fit the image");
+    return nullptr;
+  }
+  // Every chunk within the image and its thresholds within the tables.
+  const int32_t* c = static_cast<const int32_t*>(chunks);
+  const size_t need = (size_t)cells * (out1 ? 2 : 1);
+  for (size_t k = 0; k < nc; k += 6) {
+    if (c[k] < 0 || c[k] >= h || c[k + 1] < 0 || c[k + 2] > w || c[k + 1] > c[k + 2] || c[k + 5] < 0 || (size_t)c[k + 5] + need > nt) {
+      napi_throw_range_error(env, nullptr, "digitscan native: rotateThreshold chunk outside the image");
+      return nullptr;
+    }
+  }
+  ds_rotate_threshold(static_cast<const uint8_t*>(src), w, h, c, (int)(nc / 6), dx, dy, cell, cells, static_cast<const int32_t*>(tables),
+                      static_cast<uint8_t*>(out0), static_cast<uint8_t*>(out1));
+  return nullptr;
+}
+
 napi_value RowRuns(napi_env env, napi_callback_info info) { return Runs(env, info, ds_row_runs); }
 napi_value ColumnRuns(napi_env env, napi_callback_info info) { return Runs(env, info, ds_column_runs); }
 
@@ -293,5 +329,7 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "paperHistogram", fn);
   napi_create_function(env, "cellSums", NAPI_AUTO_LENGTH, CellSums, nullptr, &fn);
   napi_set_named_property(env, exports, "cellSums", fn);
+  napi_create_function(env, "rotateThreshold", NAPI_AUTO_LENGTH, RotateThreshold, nullptr, &fn);
+  napi_set_named_property(env, exports, "rotateThreshold", fn);
   return exports;
 }

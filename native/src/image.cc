@@ -137,3 +137,31 @@ void ds_cell_sums(const uint8_t* gray, int w, int h, int cell, const uint8_t* ma
     }
   }
 }
+
+void ds_rotate_threshold(const uint8_t* src, int w, int h, const int32_t* chunks, int n, int32_t dx, int32_t dy, int cell, int cells,
+                         const int32_t* tables, uint8_t* out0, uint8_t* out1) {
+  const int64_t last = (int64_t)w * h;
+  for (int k = 0; k < n; k++) {
+    const int32_t* c = chunks + 6 * k;
+    const int y = c[0];
+    int32_t fx = c[3], fy = c[4];
+    const int32_t* t = tables + c[5];
+    uint8_t* o0 = out0 + (size_t)y * w;
+    uint8_t* o1 = out1 ? out1 + (size_t)y * w : nullptr;
+    for (int x = c[1]; x < c[2]; x++, fx += dx, fy += dy) {
+      const int ax = (fx >> 8) & 255;
+      const int ay = (fy >> 8) & 255;
+      const int64_t p = (int64_t)(fy >> 16) * w + (fx >> 16);
+      // (A source outside the image reads as 0, as a JavaScript typed array's undefined does.)
+      int v = 0;
+      if (p >= 0 && p + w + 1 < last) {
+        const int top = src[p] * (256 - ax) + src[p + 1] * ax;
+        const int bottom = src[p + w] * (256 - ax) + src[p + w + 1] * ax;
+        v = (top * (256 - ay) + bottom * ay + 32768) >> 16;
+      }
+      const int ci = x / cell;
+      o0[x] = v < t[ci];
+      if (o1) o1[x] = v < t[cells + ci];
+    }
+  }
+}

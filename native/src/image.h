@@ -18,3 +18,9 @@ void ds_paper_histogram(const uint8_t* gray, int w, int h, int cell, int cells, 
 // Sums of the gray levels of each cell x cell cell (ceil(w / cell) a row) over every `step`th row,
 // added to sums; with a mask, only the pixels where it is 0, counted in counts (when given).
 void ds_cell_sums(const uint8_t* gray, int w, int h, int cell, const uint8_t* mask, int step, double* sums, int32_t* counts);
+// Samples chunks of rows of an image rotated about its centre (bilinear, 16.16 fixed point, as
+// steps.ts's Rotation.sample) and thresholds them at one or two levels: chunk k is chunks[6k..6k+5]
+// = y, x0, x1, fx, fy (the source of (x0, y)), t (tables[t + x / cell] the first level's threshold at
+// x, tables[t + cells + x / cell] the second's); each output pixel steps the source by dx, dy.
+void ds_rotate_threshold(const uint8_t* src, int w, int h, const int32_t* chunks, int n, int32_t dx, int32_t dy, int cell, int cells,
+                         const int32_t* tables, uint8_t* out0, uint8_t* out1);

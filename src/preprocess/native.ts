@@ -1,7 +1,8 @@
 /**
  * The native image kernels (native/src/image.cc, in the addon that `npm install` builds when the
- * machine has a compiler): thresholding against per-cell levels, the paper's histogram and cell
- * sums, and finding ink runs, the page-size loops of preprocessing. They give the same results as the TypeScript loops in steps.ts, which run
+ * machine has a compiler): thresholding against per-cell levels (of the page, and of the page as
+ * deskewing rotates it), the paper's histogram and cell sums, and finding ink runs, the page-size
+ * loops of preprocessing. They give the same results as the TypeScript loops in steps.ts, which run
  * without the addon (not built, or `DIGITSCAN_NATIVE=0`), and they cost the same from the first
  * page, where the loops run unoptimized until V8 has compiled them.
  */
@@ -25,6 +26,14 @@ export interface NativeImage {
    * with a `mask`, only where it is 0, counted in `counts` when given.
    */
   cellSums(gray: Uint8Array, width: number, height: number, cell: number, mask: Uint8Array | null, step: number, sums: Float64Array, counts: Int32Array | null): void;
+  /**
+   * Samples chunks of rows of `src` rotated (bilinear, 16.16 fixed point, as steps.ts's rotation) and
+   * thresholds them at one level (`out0`) or two (`out1`): chunk k is `chunks[6k..6k+5]` = y, x0, x1,
+   * fx, fy (the source of (x0, y)), t (`tables[t + x / cell]` the first level's threshold at x,
+   * `tables[t + cells + x / cell]` the second's, cells = ceil(width / cell)); each pixel steps the
+   * source by `dx`, `dy`.
+   */
+  rotateThreshold(src: Uint8Array, width: number, height: number, chunks: Int32Array, dx: number, dy: number, cell: number, tables: Int32Array, out0: Uint8Array, out1: Uint8Array | null): void;
 }
 
 /** Where `npm install` builds the addon (relative to dist/preprocess or src/preprocess). */
@@ -41,7 +50,7 @@ export function nativeImage(): NativeImage | null {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const addon = require(ADDON_PATH) as Partial<NativeImage>;
     // An addon built before these kernels existed has none of them.
-    if (['thresholdCells', 'rowRuns', 'columnRuns', 'paperHistogram', 'cellSums'].every((f) => typeof addon[f as keyof NativeImage] === 'function')) loaded = addon as NativeImage;
+    if (['thresholdCells', 'rowRuns', 'columnRuns', 'paperHistogram', 'cellSums', 'rotateThreshold'].every((f) => typeof addon[f as keyof NativeImage] === 'function')) loaded = addon as NativeImage;
   } catch {
     // Not built: the TypeScript loops.
   }

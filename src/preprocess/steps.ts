@@ -300,6 +300,11 @@ class PaperThresholds {
     this.t = new Int32Array(rows.cells);
   }
 
+  /** Cells across a row. */
+  get cells(): number {
+    return this.rows.cells;
+  }
+
   /** Row y's thresholds (the array is reused from call to call). */
   at(y: number): Int32Array {
     const row = this.rows.at(y);
@@ -578,10 +583,16 @@ export function thresholdRotatedAt(img: GrayImage, ink: BinaryImage, angle: numb
   const below = levels.map((level) => new PaperThresholds(new PaperRows(paper, w), level));
   const samples = new Uint8Array(w);
   const L = 32;
+  // With the native kernel, the chunks to sample are listed (y, x0, x1, their source in fixed point,
+  // their row's thresholds in `tables`) and sampled and thresholded in one call.
+  const native = levels.length <= 2 && below[0].cells === Math.ceil(w / cell) ? nativeImage() : null;
+  const chunks = native ? new GrowingInts() : null;
+  const tables = native ? new GrowingInts() : null;
   for (let y = 0; y < h; y++) {
     const [x0, x1] = rot.inside(y);
     const [sx, sy] = rot.source(0, y);
     let ts: Int32Array[] | null = null;
+    let t = -1;
     for (let xa = x0; xa < x1; xa += L) {
       const xb = Math.min(x1, xa + L);
       // The chunk's source: a segment from its first to its last pixel's source, plus the
@@ -597,6 +608,15 @@ export function thresholdRotatedAt(img: GrayImage, ink: BinaryImage, angle: numb
       let near = false;
       for (let cy = cy0; cy <= cy1 && !near; cy++) for (let k = cy * gw + cx0; k <= cy * gw + cx1; k++) if (inked[k]) near = true;
       if (!near) continue;
+      if (chunks && tables) {
+        if (t < 0) {
+          t = tables.length;
+          for (const b of below) tables.push(b.at(y));
+        }
+        const [fx, fy] = rot.fixed(y, x0, xa);
+        chunks.push6(y, xa, xb, fx, fy, t);
+        continue;
+      }
       ts ??= below.map((b) => b.at(y));
       rot.sample(y, x0, xa, xb, samples, 0);
       for (let k = 0; k < ts.length; k++) {
@@ -605,7 +625,43 @@ export function thresholdRotatedAt(img: GrayImage, ink: BinaryImage, angle: numb
       }
     }
   }
+  if (native && chunks && tables) native.rotateThreshold(img.data, w, h, chunks.done(), rot.dx, rot.dy, cell, tables.done(), outs[0], outs[1] ?? null);
   return outs.map((data) => ({ width: w, height: h, data }));
+}
+
+/** Int32 values appended to a growing buffer. */
+class GrowingInts {
+  private data = new Int32Array(4096);
+  length = 0;
+
+  private room(n: number): void {
+    if (this.length + n <= this.data.length) return;
+    const bigger = new Int32Array(Math.max(2 * this.data.length, this.length + n));
+    bigger.set(this.data.subarray(0, this.length));
+    this.data = bigger;
+  }
+
+  push(values: Int32Array): void {
+    this.room(values.length);
+    this.data.set(values, this.length);
+    this.length += values.length;
+  }
+
+  push6(a: number, b: number, c: number, d: number, e: number, f: number): void {
+    this.room(6);
+    const { data, length: n } = this;
+    data[n] = a;
+    data[n + 1] = b;
+    data[n + 2] = c;
+    data[n + 3] = d;
+    data[n + 4] = e;
+    data[n + 5] = f;
+    this.length += 6;
+  }
+
+  done(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
 }
 
 /**
@@ -624,8 +680,9 @@ class Rotation {
   private readonly src: Uint8Array;
   private readonly cx: number;
   private readonly cy: number;
-  private readonly dx: number;
-  private readonly dy: number;
+  /** The source's x and y steps per output x, in 16.16 fixed point. */
+  readonly dx: number;
+  readonly dy: number;
 
   constructor(img: GrayImage, angle: number) {
     this.w = img.width;
@@ -655,6 +712,11 @@ class Rotation {
 
   source(x: number, y: number): [number, number] {
     return [this.rowX(y) + this.c * x, this.rowY(y) - this.sn * x];
+  }
+
+  /** The source of output (x, y) in 16.16 fixed point, as {@link sample} steps to it from the row's `start`. */
+  fixed(y: number, start: number, x: number): [number, number] {
+    return [Math.round((this.rowX(y) + this.c * start) * 65536) + (x - start) * this.dx, Math.round((this.rowY(y) - this.sn * start) * 65536) + (x - start) * this.dy];
   }
 
   sample(y: number, start: number, x0: number, x1: number, out: Uint8Array, o: number): void {

@@ -424,13 +424,11 @@ export function notHandwriting(comps: Component[], side: number): boolean {
  * its ink is the field, and marks at its sides are what is left of the box it was cut from).
  */
 export function lineFields(bin: BinaryImage, minHeight: number, keepAll = false): FieldRegion[] {
-  const { width: w, height: h, data } = bin;
+  const { width: w, height: h } = bin;
+  // Ink per row and, in each band, per column, counted from the ink's runs (a page is mostly paper).
+  const runs = rowRuns(bin.data, w, h);
   const rowInk = new Int32Array(h);
-  for (let y = 0; y < h; y++) {
-    let s = 0;
-    for (let x = 0; x < w; x++) s += data[y * w + x];
-    rowInk[y] = s;
-  }
+  for (let r = 0; r < runs.length; r += 3) rowInk[runs[r]] += runs[r + 2] - runs[r + 1];
   const bands: Array<[number, number]> = [];
   const gap = Math.max(2, Math.round(minHeight / 4));
   let start = -1;
@@ -450,7 +448,10 @@ export function lineFields(bin: BinaryImage, minHeight: number, keepAll = false)
     const bh = y1 - y0 + 1;
     if (bh < minHeight) continue;
     const colInk = new Int32Array(w);
-    for (let y = y0; y <= y1; y++) for (let x = 0; x < w; x++) colInk[x] += data[y * w + x];
+    for (let r = 0; r < runs.length; r += 3) {
+      if (runs[r] < y0 || runs[r] > y1) continue;
+      for (let x = runs[r + 1]; x < runs[r + 2]; x++) colInk[x]++;
+    }
     // Split the band at wide empty column runs.
     let x0 = -1;
     let lastX = -1;
