@@ -18,7 +18,8 @@
  *   npm run bench -- real-forms [N [MODEL]]  N pages (default 300) of the sample forms filled in with real handwriting
  *                                 (held-out real check digits instead of MNIST test), template and --auto-fields
  *   npm run bench -- lines [N]    the sample forms read by lines (no template, no --auto-fields): N pages (default 60)
- *                                 of MNIST test digits and N of real check digits; fields read, other lines read as fields
+ *                                 of MNIST test digits, N of real check digits and N of MNIST test digits in a light
+ *                                 pencil (the pencil bench's); fields read, other lines read as fields
  *   npm run bench -- reread-whole [N]  N pages (default 300) of the sample forms with MNIST test digits and N with real
  *                                 check digits, read with their templates with and without --reread-whole
  *   npm run bench -- upside-down [N]  the scan bench's N pages (default 60) turned by 180°, on their side and inverted: turned upright (read as positives)? read right?

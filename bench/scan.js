@@ -87,12 +87,12 @@ function matchFields(want, found) {
  * The `i`-th page of the three sample layouts in turn, filled in with `digits` (seed `seed`: digits,
  * placement and the scan bench's artifacts), written as PNG to `path(layout name)`.
  */
-async function writeSampleForm(digits, i, seed, path) {
+async function writeSampleForm(digits, i, seed, path, options = {}) {
   const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
   const names = Object.keys(SAMPLE_FORMS);
   const name = names[i % names.length];
   const spec = SAMPLE_FORMS[name];
-  const form = generateForm(spec.fields, digits, seed, { marks: spec.marks });
+  const form = generateForm(spec.fields, digits, seed, { marks: spec.marks, ...options });
   const png = await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed);
   const file = path(name);
   writeFileSync(file, png);
@@ -668,9 +668,12 @@ async function linePages(n, row) {
   const { Classifier } = dist('classify/classifier');
   const { scanInputs } = dist('pipeline/scan');
   const { templateFields } = dist('segment/fields');
-  const sets = [['MNIST test digits', loadMnist('test'), 1000]];
+  const test = loadMnist('test');
+  const sets = [['MNIST test digits', test, 1000]];
   const real = await realDigits();
   if (real) sets.push(['real check digits', real, 40000]);
+  // The pencil bench's pages (grey 120-190; seeds 90000 on).
+  sets.push(['MNIST test digits in a light pencil', test, 90000, { ink: [120, 190] }]);
   const dir = mkdtempSync(join(tmpdir(), 'bench-lines-'));
   const clf = await Classifier.load(undefined, { workers: 1 });
   const within = (b, f) => {
@@ -681,12 +684,12 @@ async function linePages(n, row) {
   const readings = {};
   console.log(`\n## The sample forms read by lines (no template, no --auto-fields; ${n} pages of each set)\n`);
   console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
-  for (const [label, digits, seedBase] of sets) {
+  for (const [label, digits, seedBase, options] of sets) {
     const pairs = [];
     const others = [];
     for (let i = 0; i < n; i++) {
       const seed = seedBase + i;
-      const { name, form, file } = await writeSampleForm(digits, i, seed, (layout) => join(dir, `${seed}-${layout}.png`));
+      const { name, form, file } = await writeSampleForm(digits, i, seed, (layout) => join(dir, `${seed}-${layout}.png`), options);
       const [doc] = await collect(scanInputs, [file], { classifier: clf, concurrency: 1 });
       const page = doc.pages[0];
       const taken = new Set();

@@ -191,15 +191,26 @@ export async function scanPage(
     loose = new Set(linesOutside(clean, regions.map((r) => r.box), Math.max(6, Math.round(20 * scale)), pre.cutOut));
     regions = [...regions, ...loose];
   } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)), pre.cutOut);
+  // Lines of handwriting in a light pencil, which the page's threshold partly loses, are found again
+  // on the page with the fainter binarization's strokes in and around the lines first found (segment/faint).
+  let lineInk = clean;
+  if (byLines && pre.faint && regions.length) {
+    const pale = withFaintFields(cv, clean, (b) => pre.faintRegion(b), regions);
+    if (pale !== clean) {
+      lineInk = pale;
+      regions = lineFields(pale, Math.max(6, Math.round(20 * scale)), pre.cutOut);
+    }
+  }
   const minConfidence = opts.minConfidence ?? 0.9;
   const whole = regions.map((r) => (r.type ?? opts.fieldType) === 'amount');
   const sm = whole.some(Boolean) ? await stringModelFor(opts) : null;
   // Fields whose handwriting the page's threshold loses (a light pencil) take the fainter
   // binarization's strokes (segment/faint). Handwriting that crosses a field's border (top, bottom
   // or sides) is read whole: the field is read from a box grown to take it in (segment/overflow), and
-  // reports its own box. Lines of handwriting are their ink already.
+  // reports its own box. Lines of handwriting are their ink already (in a light pencil, with the
+  // fainter strokes, above).
   const paleInk = byLines || !pre.faint ? clean : withFaintFields(cv, clean, (b) => pre.faintRegion(b), regions.filter((r) => !loose.has(r)));
-  const reach = byLines ? { page: clean, regions } : withOverflow(cv, paleInk, regions, loose);
+  const reach = byLines ? { page: lineInk, regions } : withOverflow(cv, paleInk, regions, loose);
   const ink = reach.page;
   const byDigits = sm ? reach.regions.filter((_, i) => !whole[i]) : reach.regions;
   // On a page thresholded against its paper, unsure digits are cut again from the fainter
