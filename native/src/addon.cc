@@ -311,25 +311,24 @@ NAPI_MODULE_INIT() {
   napi_value fn, flag;
   napi_get_boolean(env, ds_cpu_supported(), &flag);
   napi_set_named_property(env, exports, "supported", flag);
-  napi_create_function(env, "conv2d", NAPI_AUTO_LENGTH, Conv2d, nullptr, &fn);
-  napi_set_named_property(env, exports, "conv2d", fn);
-  napi_create_function(env, "conv2dBackpropInput", NAPI_AUTO_LENGTH, Conv2dBackpropInput, nullptr, &fn);
-  napi_set_named_property(env, exports, "conv2dBackpropInput", fn);
-  napi_create_function(env, "conv2dBackpropFilter", NAPI_AUTO_LENGTH, Conv2dBackpropFilter, nullptr, &fn);
-  napi_set_named_property(env, exports, "conv2dBackpropFilter", fn);
-  napi_create_function(env, "maxPoolGrad", NAPI_AUTO_LENGTH, MaxPoolGrad, nullptr, &fn);
-  napi_set_named_property(env, exports, "maxPoolGrad", fn);
-  napi_create_function(env, "thresholdCells", NAPI_AUTO_LENGTH, ThresholdCells, nullptr, &fn);
-  napi_set_named_property(env, exports, "thresholdCells", fn);
-  napi_create_function(env, "rowRuns", NAPI_AUTO_LENGTH, RowRuns, nullptr, &fn);
-  napi_set_named_property(env, exports, "rowRuns", fn);
-  napi_create_function(env, "columnRuns", NAPI_AUTO_LENGTH, ColumnRuns, nullptr, &fn);
-  napi_set_named_property(env, exports, "columnRuns", fn);
-  napi_create_function(env, "paperHistogram", NAPI_AUTO_LENGTH, PaperHistogram, nullptr, &fn);
-  napi_set_named_property(env, exports, "paperHistogram", fn);
-  napi_create_function(env, "cellSums", NAPI_AUTO_LENGTH, CellSums, nullptr, &fn);
-  napi_set_named_property(env, exports, "cellSums", fn);
-  napi_create_function(env, "rotateThreshold", NAPI_AUTO_LENGTH, RotateThreshold, nullptr, &fn);
-  napi_set_named_property(env, exports, "rotateThreshold", fn);
+  const struct {
+    const char* name;
+    napi_callback cb;
+  } functions[] = {
+      {"conv2d", Conv2d},
+      {"conv2dBackpropInput", Conv2dBackpropInput},
+      {"conv2dBackpropFilter", Conv2dBackpropFilter},
+      {"maxPoolGrad", MaxPoolGrad},
+      {"thresholdCells", ThresholdCells},
+      {"rowRuns", RowRuns},
+      {"columnRuns", ColumnRuns},
+      {"paperHistogram", PaperHistogram},
+      {"cellSums", CellSums},
+      {"rotateThreshold", RotateThreshold},
+  };
+  for (const auto& f : functions) {
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);
+    napi_set_named_property(env, exports, f.name, fn);
+  }
   return exports;
 }
