@@ -112,15 +112,16 @@ async function generate(dir, n) {
 
 /**
  * One generated form read as the scan bench reads it: with its template (the fields read), and with
- * --auto-fields (the template's fields in reading order, each with the found field in its place or null).
+ * --auto-fields (the template's fields in reading order, each with the found field in its place or null;
+ * its place on the page is `place(box)` of the template's).
  */
-async function readTwoWays(file, template, clf) {
+async function readTwoWays(file, template, clf, place = (box) => box) {
   const { scanInputs } = dist('pipeline/scan');
   const { readingOrder, templateFields } = dist('segment/fields');
   const [t] = await collect(scanInputs, [file], { template, classifier: clf, concurrency: 1 });
   const [a] = await collect(scanInputs, [file], { autoFields: true, classifier: clf, concurrency: 1 });
   const page = a.pages[0];
-  const want = readingOrder(templateFields(template, page.width, page.height));
+  const want = readingOrder(templateFields(template, page.width, page.height).map((f) => ({ ...f, box: place(f.box) })));
   return { fields: t.pages[0].fields, auto: { found: page.fields.length, want, got: matchFields(want, page.fields) } };
 }
 
@@ -412,24 +413,9 @@ function pencilForms(n, row, ink = [120, 190]) {
  */
 async function angleForms(n, row, tilt = 0.08) {
   const sharp = require('sharp');
-  const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
-  const { loadMnist } = dist('classify/data/dataset');
-  const { Classifier } = dist('classify/classifier');
   const { Rng } = dist('classify/data/random');
-  const { scanInputs } = dist('pipeline/scan');
-  const { readingOrder, templateFields } = dist('segment/fields');
-  const test = loadMnist('test');
-  const dir = mkdtempSync(join(tmpdir(), 'bench-angle-'));
-  const clf = await Classifier.load(undefined, { workers: 1 });
-  const names = Object.keys(SAMPLE_FORMS);
-  const tplPairs = [];
-  const autoPairs = [];
-  for (let i = 0; i < n; i++) {
-    const name = names[i % names.length];
-    const spec = SAMPLE_FORMS[name];
-    const seed = 95000 + i;
-    const form = generateForm(spec.fields, test, seed, { marks: spec.marks });
-    const png = await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed);
+  // Each page as photographed: its corners moved inwards, drawn per corner.
+  const photo = async (png, seed) => {
     const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
     const [W, H] = [info.width, info.height];
     const rng = new Rng(seed);
@@ -451,12 +437,8 @@ async function angleForms(n, row, tilt = 0.08) {
         out[y * W + x] = Math.round(data[k] * (1 - fx) * (1 - fy) + data[k + 1] * fx * (1 - fy) + data[k + W] * (1 - fx) * fy + data[k + W + 1] * fx * fy);
       }
     }
-    const file = join(dir, `${String(i).padStart(3, '0')}-${name}.png`);
-    await sharp(out, { raw: { width: W, height: H, channels: 1 } }).png().toFile(file);
-    const [t] = await collect(scanInputs, [file], { template: form.template, classifier: clf, concurrency: 1 });
-    const [a] = await collect(scanInputs, [file], { autoFields: true, classifier: clf, concurrency: 1 });
     // The template's boxes where the photo shows them: the box of its four corners moved.
-    const moved = (b) => {
+    const place = (b) => {
       const pts = [[b[0], b[1]], [b[0] + b[2], b[1]], [b[0] + b[2], b[1] + b[3]], [b[0], b[1] + b[3]]].map(([x, y]) => {
         const d = forth[6] * x + forth[7] * y + 1;
         return [(forth[0] * x + forth[1] * y + forth[2]) / d, (forth[3] * x + forth[4] * y + forth[5]) / d];
@@ -464,12 +446,10 @@ async function angleForms(n, row, tilt = 0.08) {
       const [xs, ys] = [pts.map((p) => p[0]), pts.map((p) => p[1])];
       return [Math.min(...xs), Math.min(...ys), Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)];
     };
-    const want = readingOrder(templateFields(form.template, W, H).map((f) => ({ ...f, box: moved(f.box) })));
-    const auto = { found: a.pages[0].fields.length, want, got: matchFields(want, a.pages[0].fields) };
-    addPairs(file, form.expected, { fields: t.pages[0].fields, auto }, tplPairs, autoPairs);
-  }
-  await clf.close();
-  return { rows: reportBothWays(`Forms photographed at an angle (${n} pages of the sample layouts, the scan bench's artifacts, each page corner moved inwards by up to ${tilt} of the page; seeds 95000 on)`, tplPairs, autoPairs, row), generated: tidy(dir) };
+    return { png: await sharp(out, { raw: { width: W, height: H, channels: 1 } }).png().toBuffer(), place };
+  };
+  const title = `Forms photographed at an angle (${n} pages of the sample layouts, the scan bench's artifacts, each page corner moved inwards by up to ${tilt} of the page; seeds 95000 on)`;
+  return writtenForms(n, row, 95000, {}, title, 'angle', photo);
 }
 
 /** The homography (row-major, last entry 1) that maps each of the four points `from` to the one of `to`. */
@@ -498,8 +478,12 @@ function homography(from, to) {
   return [...b.map((v, i) => v / A[i][i]), 1];
 }
 
-/** The sample layouts written as `options` (the generator's) say, read with their templates and with --auto-fields. */
-async function writtenForms(n, row, seedBase, options, title, tag) {
+/**
+ * The sample layouts written as `options` (the generator's) say, read with their templates and with
+ * --auto-fields; with `photo(png, seed)`, each page as it makes it: `{ png, place }`, `place` taking a
+ * box of the page to where the photo shows it (the form's boxes to match --auto-fields' fields to).
+ */
+async function writtenForms(n, row, seedBase, options, title, tag, photo = null) {
   const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
   const { loadMnist } = dist('classify/data/dataset');
   const { Classifier } = dist('classify/classifier');
@@ -515,8 +499,11 @@ async function writtenForms(n, row, seedBase, options, title, tag) {
     const seed = seedBase + i;
     const form = generateForm(spec.fields, test, seed, { marks: spec.marks, ...options });
     const file = join(dir, `${String(i).padStart(3, '0')}-${name}.png`);
-    writeFileSync(file, await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed));
-    addPairs(file, form.expected, await readTwoWays(file, form.template, clf), tplPairs, autoPairs);
+    const png = await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed);
+    // A page photographed (`photo`): its pixels, and where it shows a box of the page.
+    const shot = photo ? await photo(png, seed) : { png, place: undefined };
+    writeFileSync(file, shot.png);
+    addPairs(file, form.expected, await readTwoWays(file, form.template, clf, shot.place), tplPairs, autoPairs);
   }
   await clf.close();
   return { rows: reportBothWays(title, tplPairs, autoPairs, row), generated: tidy(dir) };
