@@ -629,7 +629,7 @@ export function thresholdRotatedAt(img: GrayImage, ink: BinaryImage, angle: numb
   return outs.map((data) => ({ width: w, height: h, data }));
 }
 
-/** Int32 values appended to a growing buffer. */
+/** Int32 values appended to a growing buffer (run triples, chunk lists, thresholds). */
 class GrowingInts {
   private data = new Int32Array(4096);
   length = 0;
@@ -645,6 +645,16 @@ class GrowingInts {
     this.room(values.length);
     this.data.set(values, this.length);
     this.length += values.length;
+  }
+
+  /** A run `[start, end)` of line `at` (a row's y, a column's x). */
+  push3(at: number, start: number, end: number): void {
+    this.room(3);
+    const { data, length: n } = this;
+    data[n] = at;
+    data[n + 1] = start;
+    data[n + 2] = end;
+    this.length += 3;
   }
 
   push6(a: number, b: number, c: number, d: number, e: number, f: number): void {
@@ -722,11 +732,8 @@ class Rotation {
   sample(y: number, start: number, x0: number, x1: number, out: Uint8Array, o: number): void {
     // Stepped from the row's `start` (its inside run's), so that any part of a row gets the
     // values the whole row would.
-    const { w, src, c, sn, dx, dy } = this;
-    const sx = this.rowX(y);
-    const sy = this.rowY(y);
-    let fx = Math.round((sx + c * start) * 65536) + (x0 - start) * dx;
-    let fy = Math.round((sy - sn * start) * 65536) + (x0 - start) * dy;
+    const { w, src, dx, dy } = this;
+    let [fx, fy] = this.fixed(y, start, x0);
     for (let x = x0; x < x1; x++, fx += dx, fy += dy) {
       const ax = (fx >> 8) & 255;
       const ay = (fy >> 8) & 255;
@@ -802,27 +809,6 @@ function words(data: Uint8Array): Uint32Array | null {
   return data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, data.length >> 2) : null;
 }
 
-/** Run triples, appended to a growing buffer. */
-class RunList {
-  private data = new Int32Array(3 * 4096);
-  private n = 0;
-
-  /** A run `[start, end)` of line `at` (a row's y, a column's x). */
-  push(at: number, start: number, end: number): void {
-    if (this.n + 3 > this.data.length) {
-      const bigger = new Int32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.n++] = at;
-    this.data[this.n++] = start;
-    this.data[this.n++] = end;
-  }
-
-  done(): Int32Array {
-    return this.data.subarray(0, this.n);
-  }
-}
 
 /**
  * Every run of nonzero pixels `[start, end)` in each row of a `w` x `h` image, in raster order, as
@@ -832,7 +818,7 @@ export function rowRuns(data: Uint8Array, w: number, h: number): Int32Array {
   const native = nativeImage();
   if (native && w > 0 && h > 0) return native.rowRuns(data, w, h);
   const wd = words(data);
-  const runs = new RunList();
+  const runs = new GrowingInts();
   for (let y = 0; y < h; y++) {
     const row = y * w;
     let start = -1;
@@ -847,12 +833,12 @@ export function rowRuns(data: Uint8Array, w: number, h: number): Int32Array {
       if (data[i]) {
         if (start < 0) start = x;
       } else if (start >= 0) {
-        runs.push(y, start, x);
+        runs.push3(y, start, x);
         start = -1;
       }
       x++;
     }
-    if (start >= 0) runs.push(y, start, w);
+    if (start >= 0) runs.push3(y, start, w);
   }
   return runs.done();
 }
@@ -871,7 +857,7 @@ export function columnRuns(data: Uint8Array, w: number, h: number): Int32Array {
   const native = nativeImage();
   if (native && w > 0 && h > 0) return native.columnRuns(data, w, h);
   const wd = words(data);
-  const runs = new RunList();
+  const runs = new GrowingInts();
   const open = new Int32Array(w).fill(-1);
   // Open runs per group of four columns, so that empty words with nothing open are skipped.
   const openIn = new Int32Array((w >> 2) + 1);
@@ -892,14 +878,14 @@ export function columnRuns(data: Uint8Array, w: number, h: number): Int32Array {
           openIn[x >> 2]++;
         }
       } else if (open[x] >= 0) {
-        runs.push(x, open[x], y);
+        runs.push3(x, open[x], y);
         open[x] = -1;
         openIn[x >> 2]--;
       }
       x++;
     }
   }
-  for (let x = 0; x < w; x++) if (open[x] >= 0) runs.push(x, open[x], h);
+  for (let x = 0; x < w; x++) if (open[x] >= 0) runs.push3(x, open[x], h);
   return runs.done();
 }
 

@@ -198,16 +198,17 @@ export interface RegisterOptions {
 export function register(cv: CV, bin: BinaryImage, expected: Point[], o: RegisterOptions): Registration {
   const fit = (ps: Array<[Point, Point]>) => fitTransform(ps.map((p) => p[0]), ps.map((p) => p[1]));
   const found = expected.map((e) => findMark(cv, bin, e, o.side, o.radius));
+  const foundPairs = () => expected.flatMap((e, i): Array<[Point, Point]> => (found[i] ? [[e, found[i]!]] : []));
   // A mark not found near its place is looked for again twice as far, around where the marks found
   // put it (a page photographed at an angle moves its corners the most), the nearest one there.
-  const first = expected.flatMap((e, i): Array<[Point, Point]> => (found[i] ? [[e, found[i]!]] : []));
+  const first = foundPairs();
   if (first.length < expected.length) {
     const guess = fit(first);
     expected.forEach((e, i) => {
       found[i] ??= findMark(cv, bin, applyAffine(guess, e), o.side, 2 * o.radius);
     });
   }
-  const pairs = expected.flatMap((e, i): Array<[Point, Point]> => (found[i] ? [[e, found[i]!]] : []));
+  const pairs = foundPairs();
   const residuals = (t: Transform, ps: Array<[Point, Point]>) => ps.map(([e, f]) => {
     const q = applyAffine(t, e);
     return Math.hypot(q[0] - f[0], q[1] - f[1]);
