@@ -4,6 +4,7 @@
  * noise and contrast. Never flips: a flipped 6 is a 9.
  */
 import { Rng } from './random';
+import { resampleArea } from '../../segment/normalize';
 
 const S = 28;
 
@@ -133,40 +134,8 @@ function gaussianBlur(img: Float32Array, tmp: Float32Array, sigma: number): void
 }
 
 function resample(img: Float32Array, size: number): void {
-  // Box-shrink to size x size, then bilinear back up to 28x28.
-  const small = new Float32Array(size * size);
-  const f = S / size;
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      let acc = 0;
-      let w = 0;
-      for (let yy = Math.floor(y * f); yy < Math.ceil((y + 1) * f); yy++) {
-        for (let xx = Math.floor(x * f); xx < Math.ceil((x + 1) * f); xx++) {
-          const wy = Math.min((y + 1) * f, yy + 1) - Math.max(y * f, yy);
-          const wx = Math.min((x + 1) * f, xx + 1) - Math.max(x * f, xx);
-          acc += img[yy * S + xx] * wx * wy;
-          w += wx * wy;
-        }
-      }
-      small[y * size + x] = acc / w;
-    }
-  }
-  const g = size / S;
-  for (let y = 0; y < S; y++) {
-    const sy = Math.min(Math.max((y + 0.5) * g - 0.5, 0), size - 1);
-    const y0 = Math.floor(sy);
-    const y1 = Math.min(y0 + 1, size - 1);
-    const wy = sy - y0;
-    for (let x = 0; x < S; x++) {
-      const sx = Math.min(Math.max((x + 0.5) * g - 0.5, 0), size - 1);
-      const x0 = Math.floor(sx);
-      const x1 = Math.min(x0 + 1, size - 1);
-      const wx = sx - x0;
-      img[y * S + x] =
-        (small[y0 * size + x0] * (1 - wx) + small[y0 * size + x1] * wx) * (1 - wy) +
-        (small[y1 * size + x0] * (1 - wx) + small[y1 * size + x1] * wx) * wy;
-    }
-  }
+  // Area-shrink to size x size, then bilinear back up to 28x28.
+  img.set(resampleArea(resampleArea(img, S, S, size, size), size, size, S, S));
 }
 
 /** True when the spec changes anything. */
