@@ -251,7 +251,7 @@ async function zoo() {
     // Speed on 60 pages, accuracy on 300 (the first 60 and 240 more).
     const r = await require('./scan').scanForms(Number(process.argv[3]) || 60, cpus().length, row, Number(process.argv[5]) || 300);
     const v = await require('./scan').variedForms(Number(process.argv[4]) || 24, row);
-    save('scan', { rows: [...r.rows, ...v.rows] });
+    save('scan', { rows: [...r.rows, ...v.rows], thresholds: r.thresholds });
   }
   // The other layouts alone (the scan bench's second part, without its speed runs).
   if (what === 'layouts') save('layouts', await require('./scan').variedForms(Number(process.argv[3]) || 24, row));

@@ -136,6 +136,22 @@ function addPairs(file, expected, { fields, auto }, tpl, autoPairs, extra = () =
   auto.want.forEach((w, i) => autoPairs.push({ expected: expected[w.name], read: auto.got[i]?.value ?? '', where: `${name} ${w.name} (${auto.got[i]?.name ?? 'not found'})`, confidence: auto.got[i]?.confidence ?? 0 }));
 }
 
+/**
+ * What `--min-confidence` buys on a set of fields: for each threshold, the share of fields at or
+ * above it (accepted unread) and the share of those misread, for each set of pairs (`sets`: title
+ * -> pairs), printed as a table and returned for the results file.
+ */
+function confidenceTable(sets) {
+  const { atThreshold } = dist('pipeline/strings');
+  const names = Object.keys(sets);
+  const thresholds = [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999];
+  const out = Object.fromEntries(names.map((n) => [n, thresholds.map((t) => atThreshold(sets[n].map((p) => ({ confidence: p.confidence, correct: p.expected === p.read })), t))]));
+  console.log(`\n| --min-confidence | ${names.map((n) => `${n}: accepted | misread among them`).join(' | ')} |`);
+  console.log(`|---|${names.map(() => '---|---').join('|')}|`);
+  thresholds.forEach((t, k) => console.log(`| ${t} | ${names.map((n) => `${(100 * out[n][k].accepted).toFixed(2)} % | ${(100 * out[n][k].error).toFixed(2)} %`).join(' | ')} |`));
+  return out;
+}
+
 /** Fields misread and not flagged at the default --min-confidence (0.9): errors a user who reviews only flagged fields lets through. */
 function unflagged(pairs) {
   return pairs.filter((p) => p.expected !== p.read && p.confidence >= 0.9).length;
@@ -219,6 +235,7 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   rows.push(row('fields flagged for review (confidence < 0.9), --auto-fields', flagged(autoPairs), null, 'fields', 0));
   rows.push(row('fields accepted at <= 1% error, most confident first, template', acceptedAt1(tplPairs), null, '%', 2));
   rows.push(row('fields accepted at <= 1% error, most confident first, --auto-fields', acceptedAt1(autoPairs), null, '%', 2));
+  const thresholds = confidenceTable({ template: tplPairs, '--auto-fields': autoPairs });
   if (wrong.length) {
     console.log('\nFields misread with the template (expected -> read, field confidence):');
     for (const p of wrong) console.log(`  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})${p.cleanWrong ? `; MNIST test ${p.sources.filter((s, k) => p.cleanReads[k] !== test.labels[s]).join(', ')} misread clean too` : ''}`);
@@ -232,16 +249,25 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   await clf.close();
   const pdf = join(dir, 'all.pdf');
   await writePdf(forms.map((f) => f.png), pdf);
+  // The pages just written are flushed to disk first: the kernel writing them back during a run
+  // (gigabytes of them with DIGITSCAN_BENCH_KEEP or many pages) would be timed with it.
+  execFileSync('sync');
   // Each speed run in a fresh process (bench/speed-child.js), as a user's scan runs: not in this one,
   // whose heap holds what the accuracy runs left behind.
-  const pagesPerSec = async (inputs) => {
-    const out = execFileSync(process.execPath, [join(__dirname, 'speed-child.js'), JSON.stringify({ inputs, concurrency })], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    const { pages, seconds } = JSON.parse(out.trim().split('\n').pop());
-    return pages / seconds;
+  // The median of three runs, each printed: this machine's speed swings by a fifth or more from one
+  // minute to the next, and one run says little (the classifier's speed bench does the same).
+  const pagesPerSec = async (inputs, what) => {
+    const runs = [0, 1, 2].map(() => {
+      const out = execFileSync(process.execPath, [join(__dirname, 'speed-child.js'), JSON.stringify({ inputs, concurrency })], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const { pages, seconds } = JSON.parse(out.trim().split('\n').pop());
+      return pages / seconds;
+    });
+    console.log(`(${what}: runs of ${runs.map((r) => r.toFixed(2)).join(', ')} pages/s; the median is reported)`);
+    return [...runs].sort((a, b) => a - b)[1];
   };
   console.log('');
-  rows.push(row(`pages/s, PNG (${concurrency} workers, incl. start-up)`, await pagesPerSec(forms.map((f) => f.file)), 8, 'pages/s', 2));
-  rows.push(row(`pages/s, PDF (${concurrency} workers, incl. start-up)`, await pagesPerSec([pdf]), 3, 'pages/s', 2));
+  rows.push(row(`pages/s, PNG (${concurrency} workers, incl. start-up)`, await pagesPerSec(forms.map((f) => f.file), 'PNG'), 8, 'pages/s', 2));
+  rows.push(row(`pages/s, PDF (${concurrency} workers, incl. start-up)`, await pagesPerSec([pdf], 'PDF'), 3, 'pages/s', 2));
   // A longer batch, where start-up and warm-up weigh less: the same PNGs three times over, under
   // other names (hard links), so that no decoded image can come from a cache.
   const batch = [0, 1, 2].flatMap((k) => forms.map((f) => {
@@ -250,7 +276,7 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
     linkSync(f.file, copy);
     return copy;
   }));
-  rows.push(row(`pages/s, PNG, a batch of ${batch.length} (${concurrency} workers, incl. start-up)`, await pagesPerSec(batch), 8, 'pages/s', 2));
+  rows.push(row(`pages/s, PNG, a batch of ${batch.length} (${concurrency} workers, incl. start-up)`, await pagesPerSec(batch, `the batch of ${batch.length}`), 8, 'pages/s', 2));
   // The same 60 pages as colour (RGB) PNGs, as a colour scanner would write them: decoded as RGB and
   // made grey by the project's own loop.
   const sharp = require('sharp');
@@ -260,7 +286,7 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
     writeFileSync(file, await sharp(f.png).toColourspace('srgb').png().toBuffer());
     colour.push(file);
   }
-  rows.push(row(`pages/s, PNG in RGB (${concurrency} workers, incl. start-up)`, await pagesPerSec(colour), null, 'pages/s', 2));
+  rows.push(row(`pages/s, PNG in RGB (${concurrency} workers, incl. start-up)`, await pagesPerSec(colour, 'RGB'), null, 'pages/s', 2));
   // What a user waits for a small job: the command line from process start to exit (Node's own
   // start, loading, the workers' start-up and the reading), median of 5 runs.
   const cliSeconds = (files) => {
@@ -274,7 +300,7 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   };
   rows.push(row('`digitscan scan` of 1 page, seconds from process start to exit', cliSeconds([forms[0].file]), null, 's', 2));
   rows.push(row(`\`digitscan scan\` of 2 pages (${concurrency} workers), seconds from process start to exit`, cliSeconds([forms[0].file, forms[1].file]), null, 's', 2));
-  return { rows, generated: tidy(dir) };
+  return { rows, thresholds, generated: tidy(dir) };
 }
 
 /**
@@ -633,6 +659,7 @@ async function realForms(n, row, model) {
     row('fields accepted at <= 1% error, most confident first, --auto-fields', acceptedAt1(autoPairs), null, '%', 2),
     row("fields --auto-fields found in no form field's place", extra, null, 'fields', 0),
   ];
+  const thresholds = confidenceTable({ template: tplPairs, '--auto-fields': autoPairs });
   const wrong = tplPairs.filter((p) => p.expected !== p.read);
   if (wrong.length) {
     console.log('\nFields misread with the template (expected -> read, field confidence):');
@@ -640,7 +667,7 @@ async function realForms(n, row, model) {
   }
   writeFileSync(join(dir, 'readings.json'), JSON.stringify({ kinds: ['template', '--auto-fields'], pairs: [tplPairs, autoPairs] }));
   console.log(`\n(every field's reading: ${dir}/readings.json; the pages are kept with DIGITSCAN_BENCH_KEEP=1)`);
-  return { rows, generated: tidy(dir) };
+  return { rows, thresholds, generated: tidy(dir) };
 }
 
 /**
