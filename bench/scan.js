@@ -251,7 +251,11 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   await writePdf(forms.map((f) => f.png), pdf);
   // The pages just written are flushed to disk first: the kernel writing them back during a run
   // (gigabytes of them with DIGITSCAN_BENCH_KEEP or many pages) would be timed with it.
-  execFileSync('sync');
+  try {
+    execFileSync('sync');
+  } catch {
+    // No sync command (not a Unix system): the runs go on unflushed.
+  }
   // Each speed run in a fresh process (bench/speed-child.js), as a user's scan runs: not in this one,
   // whose heap holds what the accuracy runs left behind.
   // The median of three runs, each printed: this machine's speed swings by a fifth or more from one
