@@ -51,7 +51,12 @@ function score(pairs) {
  */
 function acceptedAt1(pairs) {
   const { rejectCurve, acceptedAtError } = dist('pipeline/strings');
-  return 100 * acceptedAtError(rejectCurve(pairs.map((p) => ({ confidence: p.confidence, correct: p.expected === p.read }))), 0.01).accepted;
+  return 100 * acceptedAtError(rejectCurve(judged(pairs)), 0.01).accepted;
+}
+
+/** Each field's confidence and whether it was read right, as the reject curve takes them. */
+function judged(pairs) {
+  return pairs.map((p) => ({ confidence: p.confidence, correct: p.expected === p.read }));
 }
 
 /**
@@ -145,7 +150,10 @@ function confidenceTable(sets) {
   const { atThreshold } = dist('pipeline/strings');
   const names = Object.keys(sets);
   const thresholds = [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999];
-  const out = Object.fromEntries(names.map((n) => [n, thresholds.map((t) => atThreshold(sets[n].map((p) => ({ confidence: p.confidence, correct: p.expected === p.read })), t))]));
+  const out = Object.fromEntries(names.map((n) => {
+    const readings = judged(sets[n]);
+    return [n, thresholds.map((t) => atThreshold(readings, t))];
+  }));
   console.log(`\n| --min-confidence | ${names.map((n) => `${n}: accepted | misread among them`).join(' | ')} |`);
   console.log(`|---|${names.map(() => '---|---').join('|')}|`);
   thresholds.forEach((t, k) => console.log(`| ${t} | ${names.map((n) => `${(100 * out[n][k].accepted).toFixed(2)} % | ${(100 * out[n][k].error).toFixed(2)} %`).join(' | ')} |`));
