@@ -4,10 +4,12 @@
  * (as test/kernels.test.ts does), unless DIGITSCAN_NATIVE=0.
  */
 import { writeFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { join } from 'node:path';
 import { loadMnist } from '../src/classify/data/dataset';
 import { Rng } from '../src/classify/data/random';
-import { decodePage } from '../src/io/image';
+import { decodePage, toGray } from '../src/io/image';
+import { nativeAddon } from '../src/native';
 import { nativeImage, useNativeImage } from '../src/preprocess/native';
 import { loadOpenCV } from '../src/preprocess/opencv';
 import { cleanPage } from '../src/preprocess/page';
@@ -88,6 +90,51 @@ test('the native image kernels are in use (set DIGITSCAN_NATIVE=0 to run without
       const [rn2, rt2] = both(() => thresholdRotatedAt(gray, tt.faint, angle, paper, [tt.level, tt.faintLevel]));
       rn2.forEach((b, i) => expect(Array.from(b.data)).toEqual(Array.from(rt2[i].data)));
       if (w > 100) expect(rn2[1].data.reduce((a, b) => a + b, 0)).toBeGreaterThan(100);
+    }
+  });
+  test('a page twice the working size is halved natively to the bytes sharp makes of it (gray and colour)', async () => {
+    type Halve = (src: Uint8Array, w: number, h: number, ch: number, out: Uint8Array) => void;
+    const addon = nativeAddon().addon as { halveCubic: Halve };
+    const halve = addon.halveCubic;
+    const bySharp = async (input: Buffer | Uint8Array, w: number, h: number, ch: number, raw: boolean) => {
+      const p = raw ? sharp(input, { raw: { width: w, height: h, channels: ch as 1 | 3 } }) : sharp(input);
+      const { data, info } = await (ch === 1 ? p.toColourspace('b-w') : p).resize(w / 2, h / 2, { kernel: 'cubic', fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+      return toGray(data, info.width * info.height, info.channels);
+    };
+    // Noise of every level (clipped sums) at small and odd-shaped even sizes, gray and colour.
+    for (const [w, h, ch] of [[2, 2, 1], [40, 30, 1], [202, 118, 1], [64, 18, 3], [2, 6, 3]]) {
+      const rng = new Rng(w * 31 + h * 7 + ch);
+      const src = new Uint8Array(w * h * ch).map(() => Math.floor(rng.uniform(0, 256)));
+      const out = new Uint8Array((w / 2) * (h / 2) * ch);
+      halve(src, w, h, ch, out);
+      const ref = await bySharp(src, w, h, ch, true);
+      expect(Buffer.compare(Buffer.from(toGray(out, (w / 2) * (h / 2), ch)), Buffer.from(ref))).toBe(0);
+    }
+    expect(() => halve(new Uint8Array(12), 3, 4, 1, new Uint8Array(6))).toThrow(/even size/);
+    // A page (print, lines, a stroke, some noise) read at half its size: decodePage's fast path, counted; gray and in colour.
+    const [W, H] = [1000, 1400];
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="100%" height="100%" fill="#f4f1ea"/>` +
+      `<text x="80" y="120" font-size="48" fill="#223">ZIP code 70251</text><rect x="80" y="300" width="700" height="160" fill="none" stroke="#000" stroke-width="3"/>` +
+      `<path d="M120 420 C 200 300, 260 470, 330 330" stroke="#15c" stroke-width="9" fill="none"/></svg>`;
+    const rng = new Rng(5);
+    const { data: base } = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const noisy = base.map((v) => Math.max(0, Math.min(255, v + Math.round(rng.uniform(-12, 12)))));
+    const rgb = await sharp(noisy, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer();
+    const png = await sharp(rgb).toColourspace('b-w').png().toBuffer();
+    let calls = 0;
+    addon.halveCubic = (...a) => { calls++; halve(...a); };
+    try {
+      const gray = await decodePage(png, { maxShortSide: 500 });
+      const colour = await decodePage(rgb, { maxShortSide: 500 });
+      expect(calls).toBe(2);
+      expect([gray.image.width, gray.image.height]).toEqual([500, 700]);
+      expect(Buffer.compare(Buffer.from(gray.image.data), Buffer.from(await bySharp(png, W, H, 1, false)))).toBe(0);
+      expect(Buffer.compare(Buffer.from(colour.image.data), Buffer.from(await bySharp(rgb, W, H, 3, false)))).toBe(0);
+      // Not twice the size asked for: sharp reduces it.
+      await decodePage(png, { maxShortSide: 480 });
+      expect(calls).toBe(2);
+    } finally {
+      addon.halveCubic = halve;
     }
   });
 });

@@ -302,6 +302,26 @@ napi_value RotateThreshold(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// halveCubic(src: Uint8Array, width, height, channels, out: Uint8Array)
+napi_value HalveCubic(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  void *src, *out;
+  size_t ns, no;
+  int w, h, ch;
+  if (argc < 5 || !typed(env, argv[0], napi_uint8_array, &src, &ns, "a Uint8Array image") || !whole(env, argv[1], 2, 1 << 20, &w) ||
+      !whole(env, argv[2], 2, 1 << 20, &h) || !whole(env, argv[3], 1, 4, &ch) ||
+      !typed(env, argv[4], napi_uint8_array, &out, &no, "a Uint8Array output"))
+    return nullptr;
+  if (w % 2 || h % 2 || ns < (size_t)w * h * ch || no < (size_t)(w / 2) * (h / 2) * ch) {
+    napi_throw_range_error(env, nullptr, "digitscan native: halveCubic needs an even size and arrays that fit it");
+    return nullptr;
+  }
+  ds_halve_cubic(static_cast<const uint8_t*>(src), w, h, ch, static_cast<uint8_t*>(out));
+  return nullptr;
+}
+
 napi_value RowRuns(napi_env env, napi_callback_info info) { return Runs(env, info, ds_row_runs); }
 napi_value ColumnRuns(napi_env env, napi_callback_info info) { return Runs(env, info, ds_column_runs); }
 
@@ -325,6 +345,7 @@ NAPI_MODULE_INIT() {
       {"paperHistogram", PaperHistogram},
       {"cellSums", CellSums},
       {"rotateThreshold", RotateThreshold},
+      {"halveCubic", HalveCubic},
   };
   for (const auto& f : functions) {
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);

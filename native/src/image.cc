@@ -165,3 +165,52 @@ void ds_rotate_threshold(const uint8_t* src, int w, int h, const int32_t* chunks
     }
   }
 }
+
+namespace {
+
+// The cubic (Catmull-Rom) kernel stretched to halve: output pixel x sits at source 2x + 0.5, and its
+// weights for source pixels 2x-3 .. 2x+4 are (-48, -144, 464, 1776, 1776, 464, -144, -48) / 4096 in
+// libvips' 12-bit fixed point, that is (-3, -9, 29, 111, ...) / 256, rounded by adding half.
+inline uint8_t clip8(int32_t s) { return (uint8_t)(s < 0 ? 0 : s > 255 ? 255 : s); }
+
+}  // namespace
+
+__attribute__((target_clones("avx2", "default")))
+void ds_halve_cubic(const uint8_t* src, int w, int h, int ch, uint8_t* out) {
+  const int W = w * ch, ow = w / 2, oh = h / 2, OW = ow * ch;
+  std::vector<uint8_t> mid(W);
+  // The halved row's even and odd source pixels, two pixels of edge copies before and after:
+  // E[(j + 2) * ch + c] = pixel 2j, O[(j + 2) * ch + c] = pixel 2j + 1 (clamped to the row).
+  std::vector<int32_t> E((size_t)(ow + 5) * ch), O((size_t)(ow + 5) * ch);
+  const uint8_t* rows[8];
+  for (int y = 0; y < oh; y++) {
+    // Down the columns first, rounded to 8 bits, then along the row, as libvips' reducev, reduceh.
+    for (int k = 0; k < 8; k++) {
+      int r = 2 * y - 3 + k;
+      r = r < 0 ? 0 : r >= h ? h - 1 : r;
+      rows[k] = src + (size_t)r * W;
+    }
+    // The kernel is symmetric and its weights multiples of 16: 16 x (111, 29, -9, -3) on the pairs.
+    const uint8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3], *r4 = rows[4], *r5 = rows[5], *r6 = rows[6], *r7 = rows[7];
+    for (int i = 0; i < W; i++) {
+      const int32_t s = 111 * (r3[i] + r4[i]) + 29 * (r2[i] + r5[i]) - 9 * (r1[i] + r6[i]) - 3 * (r0[i] + r7[i]) + 128;
+      mid[i] = clip8(s >> 8);
+    }
+    for (int j = 0; j < ow + 5; j++) {
+      int pe = 2 * (j - 2), po = pe + 1;
+      pe = pe < 0 ? 0 : pe >= w ? w - 1 : pe;
+      po = po < 0 ? 0 : po >= w ? w - 1 : po;
+      for (int c = 0; c < ch; c++) {
+        E[(size_t)j * ch + c] = mid[(size_t)pe * ch + c];
+        O[(size_t)j * ch + c] = mid[(size_t)po * ch + c];
+      }
+    }
+    uint8_t* o = out + (size_t)y * OW;
+    const int32_t *e = E.data(), *d = O.data();
+    for (int q = 0; q < OW; q++) {
+      const int32_t s = 111 * (e[q + 2 * ch] + d[q + 2 * ch]) + 29 * (d[q + ch] + e[q + 3 * ch]) - 9 * (e[q + ch] + d[q + 3 * ch]) -
+                        3 * (d[q] + e[q + 4 * ch]) + 128;
+      o[q] = clip8(s >> 8);
+    }
+  }
+}

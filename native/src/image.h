@@ -24,3 +24,7 @@ void ds_cell_sums(const uint8_t* gray, int w, int h, int cell, const uint8_t* ma
 // x, tables[t + cells + x / cell] the second's); each output pixel steps the source by dx, dy.
 void ds_rotate_threshold(const uint8_t* src, int w, int h, const int32_t* chunks, int n, int32_t dx, int32_t dy, int cell, int cells,
                          const int32_t* tables, uint8_t* out0, uint8_t* out1);
+// Halves a w x h image of ch interleaved 8-bit channels (w and h even) into out (w/2 x h/2): the cubic
+// (Catmull-Rom) kernel in 12-bit fixed point, down the columns and then along the rows, edges
+// copied outwards: the same bytes as libvips' reduce by 2 with its cubic kernel (sharp's resize).
+void ds_halve_cubic(const uint8_t* src, int w, int h, int ch, uint8_t* out);

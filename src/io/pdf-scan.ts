@@ -12,7 +12,7 @@
 import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { GrayImage } from '../types';
-import { grayOf, squarePixels } from './image';
+import { grayOf, halveToGray, reducedSize, squarePixels } from './image';
 
 type PdfLib = typeof import('pdf-lib');
 let pdfLib: PdfLib | null = null;
@@ -263,16 +263,24 @@ function unpredictPng(src: Uint8Array, rows: number, stride: number, bpp: number
  * short way to the page's shape.
  */
 export async function decodeScan(scan: EmbeddedScan, maxShortSide?: number): Promise<GrayImage> {
+  // Its pixels are as much taller than wide as the page is, in shape, taller than the scan.
+  const square = squarePixels(scan.width, scan.height, scan.points.height / scan.points.width / (scan.height / scan.width));
   let pipeline: ReturnType<typeof sharp>;
   if (scan.kind === 'jpeg') pipeline = sharp(scan.bytes);
   else {
     const stride = scan.width * scan.channels;
-    let px: Uint8Array = inflateSync(scan.bytes);
+    // Inflated into one buffer of the image's size (in pieces, zlib's output would be copied again to join them).
+    let px: Uint8Array = inflateSync(scan.bytes, { chunkSize: Math.max(64 * 1024, (scan.png ? stride + 1 : stride) * scan.height + 1) });
     if (scan.png) px = unpredictPng(px, scan.height, stride, scan.channels);
     else if (px.length < stride * scan.height) throw new Error('image data shorter than its size');
-    pipeline = sharp(px.subarray(0, stride * scan.height), { raw: { width: scan.width, height: scan.height, channels: scan.channels as 1 | 3 } });
+    px = px.subarray(0, stride * scan.height);
+    // Twice the working size: halved here, as grayOf would (without handing the pixels to sharp and back).
+    const to = reducedSize(scan, maxShortSide);
+    const half = !square && 2 * to.width === scan.width && 2 * to.height === scan.height ? halveToGray(px, scan.width, scan.height, scan.channels) : null;
+    if (half) return half;
+    pipeline = sharp(px, { raw: { width: scan.width, height: scan.height, channels: scan.channels as 1 | 3 } });
+    // Gray stays gray (sharp's output is sRGB unless told: three times the pixels to resize).
+    if (scan.channels === 1) pipeline = pipeline.toColourspace('b-w');
   }
-  // Its pixels are as much taller than wide as the page is, in shape, taller than the scan.
-  const square = squarePixels(scan.width, scan.height, scan.points.height / scan.points.width / (scan.height / scan.width));
   return grayOf(pipeline, square ?? scan, maxShortSide, square !== null);
 }

@@ -6,7 +6,7 @@
  * without the addon (not built, or `DIGITSCAN_NATIVE=0`), and they cost the same from the first
  * page, where the loops run unoptimized until V8 has compiled them.
  */
-import { join } from 'path';
+import { nativeAddon } from '../native';
 
 /** The addon's image functions. */
 export interface NativeImage {
@@ -36,24 +36,15 @@ export interface NativeImage {
   rotateThreshold(src: Uint8Array, width: number, height: number, chunks: Int32Array, dx: number, dy: number, cell: number, tables: Int32Array, out0: Uint8Array, out1: Uint8Array | null): void;
 }
 
-/** Where `npm install` builds the addon (relative to dist/preprocess or src/preprocess). */
-const ADDON_PATH = join(__dirname, '..', '..', 'native', 'build', 'Release', 'digitscan_native.node');
-
 let loaded: NativeImage | null | undefined;
 
 /** The native image kernels, or null (the TypeScript loops are used). */
 export function nativeImage(): NativeImage | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
-  if (process.env.DIGITSCAN_NATIVE === '0') return loaded;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const addon = require(ADDON_PATH) as Partial<NativeImage>;
-    // An addon built before these kernels existed has none of them.
-    if (['thresholdCells', 'rowRuns', 'columnRuns', 'paperHistogram', 'cellSums', 'rotateThreshold'].every((f) => typeof addon[f as keyof NativeImage] === 'function')) loaded = addon as NativeImage;
-  } catch {
-    // Not built: the TypeScript loops.
-  }
+  const addon = nativeAddon().addon as Partial<NativeImage> | null;
+  // An addon built before these kernels existed has none of them (the TypeScript loops are used).
+  if (addon && ['thresholdCells', 'rowRuns', 'columnRuns', 'paperHistogram', 'cellSums', 'rotateThreshold'].every((f) => typeof addon[f as keyof NativeImage] === 'function')) loaded = addon as NativeImage;
   return loaded;
 }
 

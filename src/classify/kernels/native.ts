@@ -7,8 +7,10 @@
  * anything it does not cover (dilation, NCHW, other activations, strided input gradients) to them.
  */
 import { backend_util, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { join } from 'path';
+import { nativeAddon, NATIVE_ADDON_PATH } from '../../native';
 import { convInfo } from './conv-grad';
+
+export { NATIVE_ADDON_PATH };
 
 /** The addon's functions (native/src/addon.cc); geometry = [n,h,w,c, kh,kw, sh,sw, pt,pl, oh,ow, co]. */
 export interface NativeConv {
@@ -18,9 +20,6 @@ export interface NativeConv {
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, geometry: Int32Array): void;
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: Int32Array): void;
 }
-
-/** Where `npm install` builds the addon (relative to dist/classify/kernels or src/classify/kernels). */
-export const NATIVE_ADDON_PATH = join(__dirname, '..', '..', '..', 'native', 'build', 'Release', 'digitscan_native.node');
 
 let loaded: { addon: NativeConv | null; why: string } | null = null;
 
@@ -34,17 +33,9 @@ export function nativeConv(): NativeConv | null {
 /** Whether the native kernels are in use, and why not. */
 export function nativeStatus(): { addon: NativeConv | null; why: string } {
   if (loaded) return loaded;
-  if (process.env.DIGITSCAN_NATIVE === '0') {
-    loaded = { addon: null, why: 'DIGITSCAN_NATIVE=0' };
-    return loaded;
-  }
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const addon = require(NATIVE_ADDON_PATH) as NativeConv;
-    loaded = addon.supported ? { addon, why: 'native kernels (AVX-512)' } : { addon: null, why: 'this CPU has no AVX-512' };
-  } catch (e) {
-    loaded = { addon: null, why: `not built (${(e as Error).message.split('\n')[0]})` };
-  }
+  const { addon, why } = nativeAddon();
+  if (!addon) loaded = { addon: null, why };
+  else loaded = (addon as unknown as NativeConv).supported ? { addon: addon as unknown as NativeConv, why: 'native kernels (AVX-512)' } : { addon: null, why: 'this CPU has no AVX-512' };
   return loaded;
 }
 
