@@ -11,7 +11,7 @@ import { Rng } from '../src/classify/data/random';
 import { decodePage, toGray } from '../src/io/image';
 import { nativeAddon } from '../src/native';
 import { nativeImage, useNativeImage } from '../src/preprocess/native';
-import { loadOpenCV } from '../src/preprocess/opencv';
+import { components, labelComponents, loadOpenCV } from '../src/preprocess/opencv';
 import { cleanPage } from '../src/preprocess/page';
 import { columnRuns, paperOf, rowRuns, shadeOf, thresholdOnPaper, thresholdRotatedAt } from '../src/preprocess/steps';
 import { benchArtifacts, generateForm, renderForm, SAMPLE_FORMS } from '../src/samples/forms';
@@ -136,5 +136,29 @@ test('the native image kernels are in use (set DIGITSCAN_NATIVE=0 to run without
     } finally {
       addon.halveCubic = halve;
     }
+  });
+  test("connected components get OpenCV's labels, boxes and areas, in its order", async () => {
+    const cv = await loadOpenCV();
+    const rng = new Rng(77);
+    const seen = { components: 0, several: 0 };
+    for (let k = 0; k < 120; k++) {
+      const [w, h] = [1 + Math.floor(rng.uniform(0, 70)), 1 + Math.floor(rng.uniform(0, 45))];
+      const p = rng.uniform(0, 0.7);
+      const bin: BinaryImage = { width: w, height: h, data: new Uint8Array(w * h).map(() => (rng.uniform(0, 1) < p ? 1 : 0)) };
+      const [n, t] = both(() => components(cv, bin));
+      expect(n.list).toEqual(t.list);
+      expect(Buffer.compare(Buffer.from(n.labels.buffer), Buffer.from(t.labels.buffer))).toBe(0);
+      seen.components += n.list.length;
+      seen.several += n.list.filter((c) => c.area > 3).length;
+    }
+    expect(seen.components).toBeGreaterThan(1000);
+    expect(seen.several).toBeGreaterThan(100);
+    // labelComponents hands the same to its callback, natively or from OpenCV's memory.
+    const bin: BinaryImage = { width: 9, height: 4, data: Uint8Array.from([1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]) };
+    const [a, b] = both(() => labelComponents(cv, bin, (list, labels) => ({ list, labels: Array.from(labels) })));
+    expect(a).toEqual(b);
+    // OpenCV numbers them by their first 2 x 2 block, in rows of blocks: the pair at (3, 1) comes before
+    // the one whose first pixel is (8, 0), and (8, 3) last; in the order of their first pixels it would not.
+    expect(a.list.map((c) => c.box.slice(0, 2))).toEqual([[0, 0], [3, 1], [7, 0], [0, 2], [8, 3]]);
   });
 });

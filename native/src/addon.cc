@@ -322,6 +322,31 @@ napi_value HalveCubic(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// labelComponents(data: Uint8Array, width, height, labels: Int32Array): Int32Array of 5 stats a component
+napi_value LabelComponents(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  void *data, *labels;
+  size_t nd, nl;
+  int w, h;
+  if (argc < 4 || !typed(env, argv[0], napi_uint8_array, &data, &nd, "a Uint8Array image") || !whole(env, argv[1], 1, 1 << 20, &w) ||
+      !whole(env, argv[2], 1, 1 << 20, &h) || !typed(env, argv[3], napi_int32_array, &labels, &nl, "an Int32Array of labels"))
+    return nullptr;
+  if (nd < (size_t)w * h || nl < (size_t)w * h) {
+    napi_throw_range_error(env, nullptr, "digitscan native: labelComponents arrays too small for the image");
+    return nullptr;
+  }
+  std::vector<int32_t> stats;
+  ds_label_components(static_cast<const uint8_t*>(data), w, h, static_cast<int32_t*>(labels), &stats);
+  void* buf;
+  napi_value ab, result;
+  if (napi_create_arraybuffer(env, stats.size() * sizeof(int32_t), &buf, &ab) != napi_ok) return nullptr;
+  if (!stats.empty()) memcpy(buf, stats.data(), stats.size() * sizeof(int32_t));
+  napi_create_typedarray(env, napi_int32_array, stats.size(), ab, 0, &result);
+  return result;
+}
+
 napi_value RowRuns(napi_env env, napi_callback_info info) { return Runs(env, info, ds_row_runs); }
 napi_value ColumnRuns(napi_env env, napi_callback_info info) { return Runs(env, info, ds_column_runs); }
 
@@ -346,6 +371,7 @@ NAPI_MODULE_INIT() {
       {"cellSums", CellSums},
       {"rotateThreshold", RotateThreshold},
       {"halveCubic", HalveCubic},
+      {"labelComponents", LabelComponents},
   };
   for (const auto& f : functions) {
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);

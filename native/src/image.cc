@@ -2,6 +2,8 @@
 // src/preprocess/steps.ts (which run when the addon is not built), without their warm-up.
 #include "image.h"
 
+#include <algorithm>
+#include <climits>
 #include <cstring>
 
 // out[i] = 1 where gray[i] < t[y * cells + x / cell], else 0.
@@ -213,4 +215,94 @@ void ds_halve_cubic(const uint8_t* src, int w, int h, int ch, uint8_t* out) {
       o[q] = clip8(s >> 8);
     }
   }
+}
+
+namespace {
+
+// Union-find root, halving the path on the way.
+inline int32_t rootOf(std::vector<int32_t>& parent, int32_t a) {
+  while (parent[a] != a) {
+    parent[a] = parent[parent[a]];
+    a = parent[a];
+  }
+  return a;
+}
+
+}  // namespace
+
+int ds_label_components(const uint8_t* data, int w, int h, int32_t* labels, std::vector<int32_t>* stats) {
+  std::vector<int32_t> runs;
+  runs.reserve(3 * 4096);
+  ds_row_runs(data, w, h, &runs);
+  const int n = (int)(runs.size() / 3);
+  std::vector<int32_t> parent(n);
+  for (int i = 0; i < n; i++) parent[i] = i;
+  // Runs of the row above that touch a run (8-connected: overlapping, or meeting at a corner) are joined;
+  // the root is always the earlier run.
+  int prev = 0, prevEnd = 0;  // the row above's runs: [prev, prevEnd)
+  for (int i = 0; i < n;) {
+    const int y = runs[3 * i];
+    int j = i;
+    while (j < n && runs[3 * j] == y) j++;
+    if (!(prevEnd > prev && runs[3 * prev] == y - 1)) prev = prevEnd = i;
+    int k = prev;
+    for (int r = i; r < j; r++) {
+      const int x0 = runs[3 * r + 1], x1 = runs[3 * r + 2];
+      while (k < prevEnd && runs[3 * k + 2] < x0) k++;
+      for (int q = k; q < prevEnd && runs[3 * q + 1] <= x1; q++) {
+        const int32_t a = rootOf(parent, q), b = rootOf(parent, r);
+        if (a < b) parent[b] = a;
+        else if (b < a) parent[a] = b;
+      }
+    }
+    prev = i;
+    prevEnd = j;
+    i = j;
+  }
+  // Components are numbered as OpenCV's block-based labelling numbers them: by the first 2 x 2 block
+  // (in rows of blocks, left to right) that holds their ink.
+  const int64_t bw = (w + 1) / 2;
+  std::vector<int64_t> first(n, INT64_MAX);
+  for (int i = 0; i < n; i++) {
+    const int32_t r = rootOf(parent, i);
+    const int64_t key = (int64_t)(runs[3 * i] >> 1) * bw + (runs[3 * i + 1] >> 1);
+    if (key < first[r]) first[r] = key;
+  }
+  std::vector<int32_t> roots;
+  for (int i = 0; i < n; i++)
+    if (parent[i] == i) roots.push_back(i);
+  std::sort(roots.begin(), roots.end(), [&](int32_t a, int32_t b) { return first[a] < first[b]; });
+  std::vector<int32_t> label(n);
+  for (size_t c = 0; c < roots.size(); c++) label[roots[c]] = (int32_t)c + 1;
+  const int count = (int)roots.size();
+  // Stats per component: left, top, right, bottom (then width, height), area.
+  stats->assign((size_t)count * 5, 0);
+  std::vector<int32_t> box((size_t)count * 4);
+  for (int c = 0; c < count; c++) {
+    box[4 * c] = w;
+    box[4 * c + 1] = h;
+    box[4 * c + 2] = -1;
+    box[4 * c + 3] = -1;
+  }
+  memset(labels, 0, sizeof(int32_t) * (size_t)w * h);
+  for (int i = 0; i < n; i++) {
+    const int32_t l = label[rootOf(parent, i)];
+    const int y = runs[3 * i], x0 = runs[3 * i + 1], x1 = runs[3 * i + 2];
+    int32_t* row = labels + (size_t)y * w;
+    for (int x = x0; x < x1; x++) row[x] = l;
+    int32_t* b = &box[4 * (l - 1)];
+    if (x0 < b[0]) b[0] = x0;
+    if (y < b[1]) b[1] = y;
+    if (x1 - 1 > b[2]) b[2] = x1 - 1;
+    if (y > b[3]) b[3] = y;
+    (*stats)[5 * (l - 1) + 4] += x1 - x0;
+  }
+  for (int c = 0; c < count; c++) {
+    int32_t* s = &(*stats)[5 * c];
+    s[0] = box[4 * c];
+    s[1] = box[4 * c + 1];
+    s[2] = box[4 * c + 2] - box[4 * c] + 1;
+    s[3] = box[4 * c + 3] - box[4 * c + 1] + 1;
+  }
+  return count;
 }

@@ -28,3 +28,7 @@ void ds_rotate_threshold(const uint8_t* src, int w, int h, const int32_t* chunks
 // (Catmull-Rom) kernel in 12-bit fixed point, down the columns and then along the rows, edges
 // copied outwards: the same bytes as libvips' reduce by 2 with its cubic kernel (sharp's resize).
 void ds_halve_cubic(const uint8_t* src, int w, int h, int ch, uint8_t* out);
+// Labels the 8-connected components of a w x h image (nonzero = ink) into labels (0 = none, 1..n),
+// numbered as OpenCV's connectedComponents numbers them (by the first 2 x 2 block holding their ink,
+// in rows of blocks); stats gets left, top, width, height, area of each. Returns n.
+int ds_label_components(const uint8_t* data, int w, int h, int32_t* labels, std::vector<int32_t>* stats);

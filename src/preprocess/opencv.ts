@@ -2,6 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BinaryImage, Box, GrayImage } from '../types';
+import { nativeImage } from './native';
 
 // The package's typings describe the module object; its runtime needs onRuntimeInitialized first.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -87,10 +88,27 @@ export interface Components {
 }
 
 /**
+ * The 8-connected components of `bin` labelled by the native addon (the same labels, in the same
+ * order, as OpenCV's; about a tenth of its time on a page), or null when it is not built.
+ */
+function nativeComponents(bin: BinaryImage): { list: Component[]; labels: Int32Array } | null {
+  const native = nativeImage();
+  if (!native) return null;
+  const labels = new Int32Array(bin.width * bin.height);
+  const stats = native.labelComponents(bin.data, bin.width, bin.height, labels);
+  const list: Component[] = [];
+  for (let i = 0, k = 0; k < stats.length; i++, k += 5) list.push({ label: i + 1, box: [stats[k], stats[k + 1], stats[k + 2], stats[k + 3]], area: stats[k + 4] });
+  return { list, labels };
+}
+
+/**
  * Labels the 8-connected components of `bin` (1 = ink) and hands them to `use` with the label
- * image as a view into OpenCV's memory, valid only during the call (no copy of a page of labels).
+ * image, valid only during the call (with OpenCV, a view into its memory: no copy of a page of
+ * labels). Labels are numbered as OpenCV numbers them, natively when the addon is built.
  */
 export function labelComponents<T>(cv: CV, bin: BinaryImage, use: (list: Component[], labels: Int32Array) => T): T {
+  const native = nativeComponents(bin);
+  if (native) return use(native.list, native.labels);
   const src = toMat(cv, bin);
   const labels = new cv.Mat();
   const stats = new cv.Mat();
@@ -116,5 +134,7 @@ export function labelComponents<T>(cv: CV, bin: BinaryImage, use: (list: Compone
 
 /** Labels the 8-connected components of `bin` (1 = ink), as plain values. */
 export function components(cv: CV, bin: BinaryImage): Components {
+  const native = nativeComponents(bin);
+  if (native) return { ...native, width: bin.width, height: bin.height };
   return labelComponents(cv, bin, (list, labels) => ({ list, labels: new Int32Array(labels), width: bin.width, height: bin.height }));
 }
