@@ -160,5 +160,7 @@ test('the native image kernels are in use (set DIGITSCAN_NATIVE=0 to run without
     // OpenCV numbers them by their first 2 x 2 block, in rows of blocks: the pair at (3, 1) comes before
     // the one whose first pixel is (8, 0), and (8, 3) last; in the order of their first pixels it would not.
     expect(a.list.map((c) => c.box.slice(0, 2))).toEqual([[0, 0], [3, 1], [7, 0], [0, 2], [8, 3]]);
+    // An empty image (a box clipped away at the page's edge) has none.
+    expect(components(cv, { width: 0, height: 5, data: new Uint8Array(0) }).list).toEqual([]);
   });
 });

@@ -95,6 +95,7 @@ function nativeComponents(bin: BinaryImage): { list: Component[]; labels: Int32A
   const native = nativeImage();
   if (!native) return null;
   const labels = new Int32Array(bin.width * bin.height);
+  if (labels.length === 0) return { list: [], labels };
   const stats = native.labelComponents(bin.data, bin.width, bin.height, labels);
   const list: Component[] = [];
   for (let i = 0, k = 0; k < stats.length; i++, k += 5) list.push({ label: i + 1, box: [stats[k], stats[k + 1], stats[k + 2], stats[k + 3]], area: stats[k + 4] });
