@@ -164,16 +164,36 @@ bool whole(napi_env env, napi_value v, int lo, int hi, int* out) {
   return true;
 }
 
+// The call's `n` arguments (fewer: a TypeError) and the first three, an image: a Uint8Array, its width
+// and height (each at least `least`); false with an error thrown when they are not.
+bool imageCall(napi_env env, napi_callback_info info, size_t n, napi_value* argv, void** data, size_t* len, int* w, int* h, int least = 1) {
+  size_t argc = n;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < n) {
+    napi_throw_type_error(env, nullptr, "digitscan native: too few arguments");
+    return false;
+  }
+  return typed(env, argv[0], napi_uint8_array, data, len, "a Uint8Array image") && whole(env, argv[1], least, 1 << 20, w) &&
+         whole(env, argv[2], least, 1 << 20, h);
+}
+
+// A new Int32Array holding `values`.
+napi_value int32Result(napi_env env, const std::vector<int32_t>& values) {
+  void* buf;
+  napi_value ab, result;
+  if (napi_create_arraybuffer(env, values.size() * sizeof(int32_t), &buf, &ab) != napi_ok) return nullptr;
+  if (!values.empty()) memcpy(buf, values.data(), values.size() * sizeof(int32_t));
+  napi_create_typedarray(env, napi_int32_array, values.size(), ab, 0, &result);
+  return result;
+}
+
 // thresholdCells(gray: Uint8Array, width, height, cell, thresholds: Int32Array, out: Uint8Array)
 napi_value ThresholdCells(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   void *gray, *t, *out;
   size_t ng, nt, nout;
   int w, h, cell;
-  if (argc < 6 || !typed(env, argv[0], napi_uint8_array, &gray, &ng, "a Uint8Array image") || !whole(env, argv[1], 1, 1 << 20, &w) ||
-      !whole(env, argv[2], 1, 1 << 20, &h) || !whole(env, argv[3], 1, 1 << 16, &cell) ||
+  if (!imageCall(env, info, 6, argv, &gray, &ng, &w, &h) || !whole(env, argv[3], 1, 1 << 16, &cell) ||
       !typed(env, argv[4], napi_int32_array, &t, &nt, "an Int32Array of thresholds") ||
       !typed(env, argv[5], napi_uint8_array, &out, &nout, "a Uint8Array output"))
     return nullptr;
@@ -188,15 +208,11 @@ napi_value ThresholdCells(napi_env env, napi_callback_info info) {
 
 // The runs of (data: Uint8Array, width, height) by `find`, as a new Int32Array.
 napi_value Runs(napi_env env, napi_callback_info info, void (*find)(const uint8_t*, int, int, std::vector<int32_t>*)) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   void* data;
   size_t n;
   int w, h;
-  if (argc < 3 || !typed(env, argv[0], napi_uint8_array, &data, &n, "a Uint8Array image") || !whole(env, argv[1], 1, 1 << 20, &w) ||
-      !whole(env, argv[2], 1, 1 << 20, &h))
-    return nullptr;
+  if (!imageCall(env, info, 3, argv, &data, &n, &w, &h)) return nullptr;
   if (n < (size_t)w * h) {
     napi_throw_range_error(env, nullptr, "digitscan native: image array too small for its size");
     return nullptr;
@@ -204,12 +220,7 @@ napi_value Runs(napi_env env, napi_callback_info info, void (*find)(const uint8_
   std::vector<int32_t> runs;
   runs.reserve(3 * 4096);
   find(static_cast<const uint8_t*>(data), w, h, &runs);
-  void* buf;
-  napi_value ab, result;
-  if (napi_create_arraybuffer(env, runs.size() * sizeof(int32_t), &buf, &ab) != napi_ok) return nullptr;
-  if (!runs.empty()) memcpy(buf, runs.data(), runs.size() * sizeof(int32_t));
-  napi_create_typedarray(env, napi_int32_array, runs.size(), ab, 0, &result);
-  return result;
+  return int32Result(env, runs);
 }
 
 // Whether v is null or undefined.
@@ -221,14 +232,11 @@ bool absent(napi_env env, napi_value v) {
 
 // paperHistogram(gray: Uint8Array, width, height, cell, gains: Int32Array, step, hist: Int32Array)
 napi_value PaperHistogram(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
   napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   void *gray, *gains, *hist;
   size_t ng, nk, nh;
   int w, h, cell, step;
-  if (argc < 7 || !typed(env, argv[0], napi_uint8_array, &gray, &ng, "a Uint8Array image") || !whole(env, argv[1], 1, 1 << 20, &w) ||
-      !whole(env, argv[2], 1, 1 << 20, &h) || !whole(env, argv[3], 1, 1 << 16, &cell) ||
+  if (!imageCall(env, info, 7, argv, &gray, &ng, &w, &h) || !whole(env, argv[3], 1, 1 << 16, &cell) ||
       !typed(env, argv[4], napi_int32_array, &gains, &nk, "an Int32Array of gains") || !whole(env, argv[5], 1, 1 << 16, &step) ||
       !typed(env, argv[6], napi_int32_array, &hist, &nh, "an Int32Array histogram"))
     return nullptr;
@@ -244,14 +252,11 @@ napi_value PaperHistogram(napi_env env, napi_callback_info info) {
 
 // cellSums(gray: Uint8Array, width, height, cell, mask: Uint8Array | null, step, sums: Float64Array, counts: Int32Array | null)
 napi_value CellSums(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
   napi_value argv[8];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   void *gray, *mask = nullptr, *sums, *counts = nullptr;
   size_t ng, nm = 0, ns, nc = 0;
   int w, h, cell, step;
-  if (argc < 8 || !typed(env, argv[0], napi_uint8_array, &gray, &ng, "a Uint8Array image") || !whole(env, argv[1], 1, 1 << 20, &w) ||
-      !whole(env, argv[2], 1, 1 << 20, &h) || !whole(env, argv[3], 1, 1 << 16, &cell) ||
+  if (!imageCall(env, info, 8, argv, &gray, &ng, &w, &h) || !whole(env, argv[3], 1, 1 << 16, &cell) ||
       (!absent(env, argv[4]) && !typed(env, argv[4], napi_uint8_array, &mask, &nm, "a Uint8Array mask")) ||
       !whole(env, argv[5], 1, 1 << 16, &step) || !typed(env, argv[6], napi_float64_array, &sums, &ns, "a Float64Array of sums") ||
       (!absent(env, argv[7]) && !typed(env, argv[7], napi_int32_array, &counts, &nc, "an Int32Array of counts")))
@@ -268,15 +273,12 @@ napi_value CellSums(napi_env env, napi_callback_info info) {
 
 // rotateThreshold(src: Uint8Array, width, height, chunks: Int32Array, dx, dy, cell, tables: Int32Array, out0: Uint8Array, out1: Uint8Array | null)
 napi_value RotateThreshold(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
   napi_value argv[10];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   void *src, *chunks, *tables, *out0, *out1 = nullptr;
   size_t ns, nc, nt, n0, n1 = 0;
   int w, h, cell;
   int32_t dx, dy;
-  if (argc < 10 || !typed(env, argv[0], napi_uint8_array, &src, &ns, "a Uint8Array image") || !whole(env, argv[1], 1, 1 << 20, &w) ||
-      !whole(env, argv[2], 1, 1 << 20, &h) || !typed(env, argv[3], napi_int32_array, &chunks, &nc, "an Int32Array of chunks") ||
+  if (!imageCall(env, info, 10, argv, &src, &ns, &w, &h) || !typed(env, argv[3], napi_int32_array, &chunks, &nc, "an Int32Array of chunks") ||
       napi_get_value_int32(env, argv[4], &dx) != napi_ok || napi_get_value_int32(env, argv[5], &dy) != napi_ok ||
       !whole(env, argv[6], 1, 1 << 16, &cell) || !typed(env, argv[7], napi_int32_array, &tables, &nt, "an Int32Array of thresholds") ||
       !typed(env, argv[8], napi_uint8_array, &out0, &n0, "a Uint8Array output") ||
@@ -304,14 +306,11 @@ napi_value RotateThreshold(napi_env env, napi_callback_info info) {
 
 // halveCubic(src: Uint8Array, width, height, channels, out: Uint8Array)
 napi_value HalveCubic(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   void *src, *out;
   size_t ns, no;
   int w, h, ch;
-  if (argc < 5 || !typed(env, argv[0], napi_uint8_array, &src, &ns, "a Uint8Array image") || !whole(env, argv[1], 2, 1 << 20, &w) ||
-      !whole(env, argv[2], 2, 1 << 20, &h) || !whole(env, argv[3], 1, 4, &ch) ||
+  if (!imageCall(env, info, 5, argv, &src, &ns, &w, &h, 2) || !whole(env, argv[3], 1, 4, &ch) ||
       !typed(env, argv[4], napi_uint8_array, &out, &no, "a Uint8Array output"))
     return nullptr;
   if (w % 2 || h % 2 || ns < (size_t)w * h * ch || no < (size_t)(w / 2) * (h / 2) * ch) {
@@ -324,14 +323,11 @@ napi_value HalveCubic(napi_env env, napi_callback_info info) {
 
 // labelComponents(data: Uint8Array, width, height, labels: Int32Array): Int32Array of 5 stats a component
 napi_value LabelComponents(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   void *data, *labels;
   size_t nd, nl;
   int w, h;
-  if (argc < 4 || !typed(env, argv[0], napi_uint8_array, &data, &nd, "a Uint8Array image") || !whole(env, argv[1], 1, 1 << 20, &w) ||
-      !whole(env, argv[2], 1, 1 << 20, &h) || !typed(env, argv[3], napi_int32_array, &labels, &nl, "an Int32Array of labels"))
+  if (!imageCall(env, info, 4, argv, &data, &nd, &w, &h) || !typed(env, argv[3], napi_int32_array, &labels, &nl, "an Int32Array of labels"))
     return nullptr;
   if (nd < (size_t)w * h || nl < (size_t)w * h) {
     napi_throw_range_error(env, nullptr, "digitscan native: labelComponents arrays too small for the image");
@@ -339,12 +335,7 @@ napi_value LabelComponents(napi_env env, napi_callback_info info) {
   }
   std::vector<int32_t> stats;
   ds_label_components(static_cast<const uint8_t*>(data), w, h, static_cast<int32_t*>(labels), &stats);
-  void* buf;
-  napi_value ab, result;
-  if (napi_create_arraybuffer(env, stats.size() * sizeof(int32_t), &buf, &ab) != napi_ok) return nullptr;
-  if (!stats.empty()) memcpy(buf, stats.data(), stats.size() * sizeof(int32_t));
-  napi_create_typedarray(env, napi_int32_array, stats.size(), ab, 0, &result);
-  return result;
+  return int32Result(env, stats);
 }
 
 napi_value RowRuns(napi_env env, napi_callback_info info) { return Runs(env, info, ds_row_runs); }
