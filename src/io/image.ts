@@ -194,7 +194,8 @@ export function halveToGray(data: Uint8Array, width: number, height: number, cha
  * 300-dpi form; linear: 24). `resample`: `size` is not the image's own (its pixels made square), so
  * it is resized to it (times the reduction) whatever its size. A page exactly twice the size asked
  * for (a letter page at 300 dpi read at the default 150) is decoded whole and halved natively
- * ({@link halveToGray}): the same bytes.
+ * ({@link halveToGray}): the same bytes for 8-bit pages without transparency; a 16-bit page (brought
+ * to 8 bits first) or one with transparency (flattened first) within a grey level of sharp's.
  */
 export async function grayOf(pipeline: ReturnType<typeof sharp>, size?: { width: number; height: number }, maxShortSide?: number, resample = false): Promise<GrayImage> {
   const to = size ? reducedSize(size, maxShortSide) : undefined;
