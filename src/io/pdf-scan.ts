@@ -269,8 +269,10 @@ export async function decodeScan(scan: EmbeddedScan, maxShortSide?: number): Pro
   if (scan.kind === 'jpeg') pipeline = sharp(scan.bytes);
   else {
     const stride = scan.width * scan.channels;
-    // Inflated into one buffer of the image's size (in pieces, zlib's output would be copied again to join them).
-    let px: Uint8Array = inflateSync(scan.bytes, { chunkSize: Math.max(64 * 1024, (scan.png ? stride + 1 : stride) * scan.height + 1) });
+    // Inflated into one buffer of the image's size (in pieces, zlib's output would be copied again to
+    // join them), up to 64 MB: a damaged file's stated size is not allocated blindly.
+    const size = (scan.png ? stride + 1 : stride) * scan.height + 1;
+    let px: Uint8Array = inflateSync(scan.bytes, size <= 1 << 26 ? { chunkSize: Math.max(64 * 1024, size) } : {});
     if (scan.png) px = unpredictPng(px, scan.height, stride, scan.channels);
     else if (px.length < stride * scan.height) throw new Error('image data shorter than its size');
     px = px.subarray(0, stride * scan.height);
