@@ -157,8 +157,19 @@ function nativeHalve(): Halve | null {
 /** Pages up to this many pixels are halved after decoding whole (see `grayOf`); larger ones stream through sharp. */
 const HALVE_WHOLE_LIMIT = 50_000_000;
 
+/** Whether {@link halveToGray} halves a `width` x `height` image: the addon built, an even size, not over 50 megapixels. */
+function halvable(width: number, height: number): boolean {
+  return nativeHalve() !== null && width % 2 === 0 && height % 2 === 0 && width * height <= HALVE_WHOLE_LIMIT;
+}
+
+/** Whether a page of `size` is reduced to exactly half of it for `maxShortSide` and can be halved natively. */
+export function halvedFor(size: { width: number; height: number }, maxShortSide?: number): boolean {
+  const to = reducedSize(size, maxShortSide);
+  return 2 * to.width === size.width && 2 * to.height === size.height && halvable(size.width, size.height);
+}
+
 /** The size a page of `size` is reduced to for `maxShortSide` (see {@link DecodeOptions}); its own size when it is not. */
-export function reducedSize(size: { width: number; height: number }, maxShortSide?: number): { width: number; height: number } {
+function reducedSize(size: { width: number; height: number }, maxShortSide?: number): { width: number; height: number } {
   const short = Math.min(size.width, size.height);
   if (!(maxShortSide && maxShortSide > 0 && short > maxShortSide)) return size;
   const k = maxShortSide / short;
@@ -177,7 +188,7 @@ export function reducedSize(size: { width: number; height: number }, maxShortSid
  */
 export function halveToGray(data: Uint8Array, width: number, height: number, channels: number): GrayImage | null {
   const halve = nativeHalve();
-  if (!halve || width % 2 || height % 2 || width * height > HALVE_WHOLE_LIMIT) return null;
+  if (!halve || !halvable(width, height)) return null;
   const opaque = channels === 1 || channels === 3;
   const src = opaque ? data : toGray(data, width * height, channels);
   const ch = opaque ? channels : 1;
@@ -200,7 +211,7 @@ export function halveToGray(data: Uint8Array, width: number, height: number, cha
 export async function grayOf(pipeline: ReturnType<typeof sharp>, size?: { width: number; height: number }, maxShortSide?: number, resample = false): Promise<GrayImage> {
   const to = size ? reducedSize(size, maxShortSide) : undefined;
   if (size && to && (to !== size || resample)) {
-    if (!resample && 2 * to.width === size.width && 2 * to.height === size.height && nativeHalve() && size.width * size.height <= HALVE_WHOLE_LIMIT) {
+    if (!resample && halvedFor(size, maxShortSide)) {
       const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
       const half = info.width === size.width && info.height === size.height ? halveToGray(data, info.width, info.height, info.channels) : null;
       if (half) return half;

@@ -12,7 +12,7 @@
 import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { GrayImage } from '../types';
-import { grayOf, halveToGray, reducedSize, squarePixels } from './image';
+import { grayOf, halvedFor, halveToGray, squarePixels } from './image';
 
 type PdfLib = typeof import('pdf-lib');
 let pdfLib: PdfLib | null = null;
@@ -277,8 +277,7 @@ export async function decodeScan(scan: EmbeddedScan, maxShortSide?: number): Pro
     else if (px.length < stride * scan.height) throw new Error('image data shorter than its size');
     px = px.subarray(0, stride * scan.height);
     // Twice the working size: halved here, as grayOf would (without handing the pixels to sharp and back).
-    const to = reducedSize(scan, maxShortSide);
-    const half = !square && 2 * to.width === scan.width && 2 * to.height === scan.height ? halveToGray(px, scan.width, scan.height, scan.channels) : null;
+    const half = !square && halvedFor(scan, maxShortSide) ? halveToGray(px, scan.width, scan.height, scan.channels) : null;
     if (half) return half;
     pipeline = sharp(px, { raw: { width: scan.width, height: scan.height, channels: scan.channels as 1 | 3 } });
     // Gray stays gray (sharp's output is sRGB unless told: three times the pixels to resize).

@@ -34,8 +34,9 @@ export function nativeConv(): NativeConv | null {
 export function nativeStatus(): { addon: NativeConv | null; why: string } {
   if (loaded) return loaded;
   const { addon, why } = nativeAddon();
-  if (!addon) loaded = { addon: null, why };
-  else loaded = (addon as unknown as NativeConv).supported ? { addon: addon as unknown as NativeConv, why: 'native kernels (AVX-512)' } : { addon: null, why: 'this CPU has no AVX-512' };
+  const conv = addon as unknown as NativeConv | null;
+  if (!conv) loaded = { addon: null, why };
+  else loaded = conv.supported ? { addon: conv, why: 'native kernels (AVX-512)' } : { addon: null, why: 'this CPU has no AVX-512' };
   return loaded;
 }
 
