@@ -3,7 +3,7 @@
 #include "image.h"
 
 #include <algorithm>
-#include <climits>
+#include <cstdint>
 #include <cstring>
 
 // out[i] = 1 where gray[i] < t[y * cells + x / cell], else 0.
@@ -170,13 +170,13 @@ void ds_rotate_threshold(const uint8_t* src, int w, int h, const int32_t* chunks
 
 namespace {
 
-// The cubic (Catmull-Rom) kernel stretched to halve: output pixel x sits at source 2x + 0.5, and its
-// weights for source pixels 2x-3 .. 2x+4 are (-48, -144, 464, 1776, 1776, 464, -144, -48) / 4096 in
-// libvips' 12-bit fixed point, that is (-3, -9, 29, 111, ...) / 256, rounded by adding half.
 inline uint8_t clip8(int32_t s) { return (uint8_t)(s < 0 ? 0 : s > 255 ? 255 : s); }
 
 }  // namespace
 
+// The cubic (Catmull-Rom) kernel stretched to halve: output pixel x sits at source 2x + 0.5, and its
+// weights for source pixels 2x-3 .. 2x+4 are (-48, -144, 464, 1776, 1776, 464, -144, -48) / 4096 in
+// libvips' 12-bit fixed point, that is (-3, -9, 29, 111, ...) / 256, rounded by adding half.
 __attribute__((target_clones("avx2", "default")))
 void ds_halve_cubic(const uint8_t* src, int w, int h, int ch, uint8_t* out) {
   const int W = w * ch, ow = w / 2, oh = h / 2, OW = ow * ch;
