@@ -11,6 +11,16 @@ export type CV = any;
 // The emscripten module is a thenable: resolving a Promise with it would recurse into its own
 // then(). It travels wrapped in a plain object.
 let loading: Promise<{ cv: CV }> | null = null;
+/** Whether the module has been instantiated in this thread. */
+let instantiated = false;
+
+/**
+ * Whether OpenCV.js has been instantiated in this thread: {@link loadOpenCV} defers it until a
+ * member of the module is first used.
+ */
+export function openCVLoaded(): boolean {
+  return instantiated;
+}
 
 /**
  * The emscripten factory and binary that `native/opencv-split.js` cut out of OpenCV.js at install
@@ -35,18 +45,80 @@ function splitOpenCV(): { create: (module: object) => CV; wasm: ArrayBuffer } | 
 }
 
 /**
- * Resolves with the initialized OpenCV module (about 0.3 s the first time; 0.5 s without the
- * install-time split of its script and binary).
+ * The OpenCV module from the install-time split, instantiated synchronously: the binary compiled
+ * and the runtime initialized within the call (~0.3 s).
+ */
+function instantiateSplit(split: { create: (module: object) => CV; wasm: ArrayBuffer }): CV {
+  // Node's WebAssembly API (the project's TypeScript libraries do not describe it).
+  const wasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: ArrayBuffer) => object; Instance: new (module: object, imports: object) => { exports: object } } }).WebAssembly;
+  let ready = false;
+  const cv = split.create({
+    wasmBinary: split.wasm,
+    instantiateWasm(imports: object, receive: (instance: { exports: object }) => void) {
+      const instance = new wasm.Instance(new wasm.Module(split.wasm), imports);
+      receive(instance);
+      return instance.exports;
+    },
+    onRuntimeInitialized() {
+      ready = true;
+    },
+  });
+  if (!ready || !cv.Mat) throw new Error('OpenCV.js did not initialize synchronously');
+  delete cv.then;
+  instantiated = true;
+  return cv;
+}
+
+/**
+ * A stand-in for the OpenCV module that instantiates it the first time one of its members is
+ * used. A page's preprocessing needs none on the common path (see `grid.ts`), so a scan worker
+ * that never meets a step that still uses OpenCV (CLAHE, adaptive threshold, a reduction by other
+ * than 2) never pays its ~0.3 s.
+ */
+function lazyOpenCV(split: { create: (module: object) => CV; wasm: ArrayBuffer }): CV {
+  let cv: CV = null;
+  const real = () => {
+    if (cv) return cv;
+    try {
+      cv = instantiateSplit(split);
+    } catch (e) {
+      throw new Error(`OpenCV.js could not be loaded: ${(e as Error).message}`);
+    }
+    return cv;
+  };
+  return new Proxy(
+    {},
+    {
+      // Not a thenable: awaiting the stand-in must not load the module.
+      get: (_, key) => (key === 'then' ? undefined : real()[key]),
+      set: (_, key, value) => {
+        real()[key] = value;
+        return true;
+      },
+      has: (_, key) => key in real(),
+    },
+  );
+}
+
+/**
+ * Resolves with the OpenCV module. With OpenCV.js split at install time (the normal case), this is
+ * a stand-in that loads it, synchronously, the first time one of its members is used (~0.3 s once
+ * per thread); otherwise the module itself, loaded and initialized (about 0.5 s the first time).
  */
 export async function loadOpenCV(): Promise<CV> {
   loading ??= new Promise((resolve, reject) => {
     try {
       const split = splitOpenCV();
+      if (split) {
+        resolve({ cv: lazyOpenCV(split) });
+        return;
+      }
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const cv = split ? split.create({ wasmBinary: split.wasm }) : require('@techstark/opencv-js');
+      const cv = require('@techstark/opencv-js');
       const ready = () => {
         // Once initialized, its then() has no use left; without it the module is a plain value.
         delete cv.then;
+        instantiated = true;
         resolve({ cv });
       };
       if (cv.Mat) ready();

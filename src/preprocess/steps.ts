@@ -6,6 +6,7 @@
  * drops a closure's optimized code at a full garbage collection once no instance of it is alive,
  * and a scan runs about one a page, so per-call closures were recompiled on every page.
  */
+import { boxMean, maxFilter, rotateGrid } from './grid';
 import { nativeImage } from './native';
 import type { BinaryImage, Box, GrayImage } from '../types';
 import { fromMat, labelComponents, toMat, type CV, type Component } from './opencv';
@@ -59,20 +60,11 @@ export interface Paper {
 
 /** Estimates the {@link Paper} of a page (see there). */
 export function paperOf(cv: CV, img: GrayImage, cell = 8, kernel = 7): Paper {
+  void cv;
   const sw = Math.ceil(img.width / cell);
   const sh = Math.ceil(img.height / cell);
-  const means = cellMeans(img, cell, sw, sh);
-  const small = new cv.Mat(sh, sw, cv.CV_8UC1);
-  const k = cv.getStructuringElement(cv.MORPH_RECT, new cv.Size(kernel, kernel));
-  try {
-    (small.data as Uint8Array).set(means);
-    cv.dilate(small, small, k, new cv.Point(-1, -1), 1, cv.BORDER_REPLICATE);
-    cv.blur(small, small, new cv.Size(kernel, kernel), new cv.Point(-1, -1), cv.BORDER_REPLICATE);
-    return { cell, width: sw, height: sh, data: new Uint8Array(small.data) };
-  } finally {
-    small.delete();
-    k.delete();
-  }
+  const means = { width: sw, height: sh, data: cellMeans(img, cell, sw, sh) };
+  return { cell, ...boxMean(maxFilter(means, kernel), kernel) };
 }
 
 /**
@@ -97,6 +89,7 @@ export interface ShadeMap {
  * shade over that). A cell that is nearly all ink is unknown.
  */
 export function shadeOf(cv: CV, img: GrayImage, ink: BinaryImage, cell = 8, kernel = 41, darker = 0.94): ShadeMap {
+  void cv;
   const { width: w, height: h, data } = img;
   const sw = Math.ceil(w / cell);
   const sh = Math.ceil(h / cell);
@@ -125,27 +118,19 @@ export function shadeOf(cv: CV, img: GrayImage, ink: BinaryImage, cell = 8, kern
   const few = Math.max(1, Math.round((cell * cell) / 8));
   const bg = new Uint8Array(sw * sh);
   for (let c = 0; c < bg.length; c++) bg[c] = counts[c] >= few ? Math.round(sums[c] / counts[c]) : 0;
-  const small = new cv.Mat(sh, sw, cv.CV_8UC1);
-  const k = cv.getStructuringElement(cv.MORPH_RECT, new cv.Size(kernel, kernel));
+  const ref = maxFilter({ width: sw, height: sh, data: bg }, kernel).data;
   const out = new Uint8Array(sw * sh);
-  try {
-    (small.data as Uint8Array).set(bg);
-    cv.dilate(small, small, k, new cv.Point(-1, -1), 1, cv.BORDER_REPLICATE);
-    const ref = small.data as Uint8Array;
-    for (let c = 0; c < out.length; c++) {
-      if (bg[c] === 0) out[c] = 2;
-      else if (bg[c] < darker * ref[c] && bg[c] > 0.5 * ref[c]) out[c] = 1;
-    }
-  } finally {
-    small.delete();
-    k.delete();
+  for (let c = 0; c < out.length; c++) {
+    if (bg[c] === 0) out[c] = 2;
+    else if (bg[c] < darker * ref[c] && bg[c] > 0.5 * ref[c]) out[c] = 1;
   }
   return { cell, width: sw, height: sh, data: out };
 }
 
 /** A shade map rotated like {@link rotate} rotates its page (nearest cell; from outside the page: 3). */
 export function rotateShade(cv: CV, shade: ShadeMap, angle: number): ShadeMap {
-  return rotateCells(cv, shade, angle, cv.INTER_NEAREST, 3);
+  void cv;
+  return angle === 0 ? shade : rotateGrid(shade, angle, 'nearest', 3);
 }
 
 /** The mean of each `cell` x `cell` cell of an image (`sw` x `sh` cells), rounded, in one pass in memory order. */
@@ -176,28 +161,8 @@ function cellMeans(img: GrayImage, cell: number, sw: number, sh: number): Uint8A
 
 /** The paper of a page rotated like {@link rotate} rotates the page (its edges extended). */
 export function rotatePaper(cv: CV, paper: Paper, angle: number): Paper {
-  return rotateCells(cv, paper, angle, cv.INTER_LINEAR);
-}
-
-/**
- * A grid of page cells ({@link Paper}, {@link ShadeMap}) rotated like {@link rotate} rotates its
- * page: cells from beyond the grid are `outside`, or its edges extended when that is not given.
- */
-function rotateCells<T extends { width: number; height: number; data: Uint8Array }>(cv: CV, grid: T, angle: number, interpolation: number, outside?: number): T {
-  if (angle === 0) return grid;
-  const src = new cv.Mat(grid.height, grid.width, cv.CV_8UC1);
-  const dst = new cv.Mat();
-  const M = cv.getRotationMatrix2D(new cv.Point(grid.width / 2, grid.height / 2), -angle, 1);
-  try {
-    src.data.set(grid.data);
-    const border = outside === undefined ? cv.BORDER_REPLICATE : cv.BORDER_CONSTANT;
-    cv.warpAffine(src, dst, M, new cv.Size(grid.width, grid.height), interpolation, border, new cv.Scalar(outside ?? 0));
-    return { ...grid, data: new Uint8Array(dst.data) };
-  } finally {
-    src.delete();
-    dst.delete();
-    M.delete();
-  }
+  void cv;
+  return angle === 0 ? paper : rotateGrid(paper, angle, 'linear');
 }
 
 /**
@@ -385,21 +350,32 @@ export type ThresholdMethod = 'otsu' | 'adaptive';
  * about 1/40 of the page's shorter side.
  */
 export function threshold(cv: CV, img: GrayImage, method: ThresholdMethod = 'otsu'): BinaryImage {
+  if (method === 'otsu') return otsuBinary(img);
   const src = toMat(cv, img);
   const dst = new cv.Mat();
   try {
-    if (method === 'otsu') {
-      cv.threshold(src, dst, 0, 1, cv.THRESH_BINARY_INV + cv.THRESH_OTSU);
-    } else {
-      let block = Math.max(15, Math.round(Math.min(img.width, img.height) / 40)) | 1;
-      if (block % 2 === 0) block++;
-      cv.adaptiveThreshold(src, dst, 1, cv.ADAPTIVE_THRESH_MEAN_C, cv.THRESH_BINARY_INV, block, 15);
-    }
+    let block = Math.max(15, Math.round(Math.min(img.width, img.height) / 40)) | 1;
+    if (block % 2 === 0) block++;
+    cv.adaptiveThreshold(src, dst, 1, cv.ADAPTIVE_THRESH_MEAN_C, cv.THRESH_BINARY_INV, block, 15);
     return fromMat(dst);
   } finally {
     src.delete();
     dst.delete();
   }
+}
+
+/**
+ * Otsu's binarization (ink = 1: at or under the threshold): the same bytes as OpenCV's
+ * `threshold(src, dst, 0, 1, THRESH_BINARY_INV + THRESH_OTSU)`.
+ */
+function otsuBinary(img: GrayImage): BinaryImage {
+  const { data } = img;
+  const hist = new Float64Array(256);
+  for (let i = 0; i < data.length; i++) hist[data[i]]++;
+  const t = otsuThreshold(hist);
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i] <= t ? 1 : 0;
+  return { width: img.width, height: img.height, data: out };
 }
 
 /**
