@@ -543,56 +543,107 @@ export function thresholdRotated(img: GrayImage, ink: BinaryImage, angle: number
 export function thresholdRotatedAt(img: GrayImage, ink: BinaryImage, angle: number, paper: Paper, levels: number[]): BinaryImage[] {
   if (angle === 0) return levels.map((level) => thresholdOnPaper(img, paper, level).binary);
   const { width: w, height: h } = img;
-  const outs = levels.map(() => new Uint8Array(w * h));
-  // Source cells (G x G pixels) with any ink.
-  const G = 8;
-  const gw = Math.ceil(w / G);
-  const gh = Math.ceil(h / G);
-  const inked = new Uint8Array(gw * gh);
-  const runs = rowRuns(ink.data, w, h);
-  for (let r = 0; r < runs.length; r += 3) {
-    const row = Math.floor(runs[r] / G) * gw;
-    inked.fill(1, row + Math.floor(runs[r + 1] / G), row + Math.floor((runs[r + 2] - 1) / G) + 1);
-  }
+  const outs: Uint8Array[] = [];
+  for (let k = 0; k < levels.length; k++) outs.push(new Uint8Array(w * h));
+  const near = new InkNear(ink, 8);
   const rot = new Rotation(img, angle);
-  const { cell } = paper;
-  const below = levels.map((level) => new PaperThresholds(new PaperRows(paper, w), level));
-  const samples = new Uint8Array(w);
-  const L = 32;
+  const below: PaperThresholds[] = [];
+  for (let k = 0; k < levels.length; k++) below.push(new PaperThresholds(new PaperRows(paper, w), levels[k]));
   // With the native kernel, the chunks to sample are listed (y, x0, x1, their source in fixed point,
   // their row's thresholds in `tables`) and sampled and thresholded in one call.
-  const native = levels.length <= 2 && below[0].cells === Math.ceil(w / cell) ? nativeImage() : null;
-  const chunks = native ? new GrowingInts() : null;
-  const tables = native ? new GrowingInts() : null;
+  const native = levels.length <= 2 && below[0].cells === Math.ceil(w / paper.cell) ? nativeImage() : null;
+  if (native) {
+    const { chunks, tables } = listChunks(rot, near, below, w, h);
+    native.rotateThreshold(img.data, w, h, chunks, rot.dx, rot.dy, paper.cell, tables, outs[0], outs.length > 1 ? outs[1] : null);
+  } else sampleChunks(rot, near, below, paper.cell, outs, w, h);
+  const bins: BinaryImage[] = [];
+  for (let k = 0; k < outs.length; k++) bins.push({ width: w, height: h, data: outs[k] });
+  return bins;
+}
+
+/** Chunks of an output row are this many pixels long. */
+const CHUNK = 32;
+
+/**
+ * Whether a chunk of a rotated row samples near ink: the source cells (`G` x `G` pixels) with any
+ * ink of `ink`, looked up along the chunk's source segment.
+ */
+class InkNear {
+  private readonly inked: Uint8Array;
+  private readonly gw: number;
+  private readonly gh: number;
+
+  constructor(
+    ink: BinaryImage,
+    private readonly G: number,
+  ) {
+    const { width: w, height: h } = ink;
+    this.gw = Math.ceil(w / G);
+    this.gh = Math.ceil(h / G);
+    this.inked = new Uint8Array(this.gw * this.gh);
+    const runs = rowRuns(ink.data, w, h);
+    for (let r = 0; r < runs.length; r += 3) {
+      const row = Math.floor(runs[r] / G) * this.gw;
+      this.inked.fill(1, row + Math.floor(runs[r + 1] / G), row + Math.floor((runs[r + 2] - 1) / G) + 1);
+    }
+  }
+
+  /**
+   * Output pixels `xa` to `xb` of the row whose pixel 0 samples (`sx`, `sy`): the segment from the
+   * first to the last pixel's source, plus the bilinear neighbours and a pixel more; grid cells on
+   * it, through the rows it spans.
+   */
+  chunk(rot: Rotation, sx: number, sy: number, xa: number, xb: number): boolean {
+    const { G, gw, gh, inked } = this;
+    const ax = sx + rot.c * xa;
+    const bx = sx + rot.c * xb;
+    const ay = sy - rot.sn * xa;
+    const by = sy - rot.sn * xb;
+    const cx0 = Math.max(0, Math.floor((Math.min(ax, bx) - 1) / G));
+    const cx1 = Math.min(gw - 1, Math.floor((Math.max(ax, bx) + 2) / G));
+    const cy0 = Math.max(0, Math.floor((Math.min(ay, by) - 1) / G));
+    const cy1 = Math.min(gh - 1, Math.floor((Math.max(ay, by) + 2) / G));
+    for (let cy = cy0; cy <= cy1; cy++) for (let k = cy * gw + cx0; k <= cy * gw + cx1; k++) if (inked[k]) return true;
+    return false;
+  }
+}
+
+/**
+ * The chunks of the rotated page near ink, for the native kernel: `chunks` six values each (y, x0,
+ * x1, the source of x0 in fixed point, where the row's thresholds start in `tables`); `tables` each
+ * listed row's thresholds, level after level.
+ */
+function listChunks(rot: Rotation, near: InkNear, below: PaperThresholds[], w: number, h: number): { chunks: Int32Array; tables: Int32Array } {
+  const chunks = new GrowingInts();
+  const tables = new GrowingInts();
+  for (let y = 0; y < h; y++) {
+    const [x0, x1] = rot.inside(y);
+    const [sx, sy] = rot.source(0, y);
+    let t = -1;
+    for (let xa = x0; xa < x1; xa += CHUNK) {
+      const xb = Math.min(x1, xa + CHUNK);
+      if (!near.chunk(rot, sx, sy, xa, xb)) continue;
+      if (t < 0) {
+        t = tables.length;
+        for (let k = 0; k < below.length; k++) tables.push(below[k].at(y));
+      }
+      const [fx, fy] = rot.fixed(y, x0, xa);
+      chunks.push6(y, xa, xb, fx, fy, t);
+    }
+  }
+  return { chunks: chunks.done(), tables: tables.done() };
+}
+
+/** The TypeScript loops of {@link thresholdRotatedAt}: each chunk near ink sampled and thresholded at every level. */
+function sampleChunks(rot: Rotation, near: InkNear, below: PaperThresholds[], cell: number, outs: Uint8Array[], w: number, h: number): void {
+  const samples = new Uint8Array(w);
   for (let y = 0; y < h; y++) {
     const [x0, x1] = rot.inside(y);
     const [sx, sy] = rot.source(0, y);
     let ts: Int32Array[] | null = null;
-    let t = -1;
-    for (let xa = x0; xa < x1; xa += L) {
-      const xb = Math.min(x1, xa + L);
-      // The chunk's source: a segment from its first to its last pixel's source, plus the
-      // bilinear neighbours and a pixel more; grid cells on it, through the rows it spans.
-      const ax = sx + rot.c * xa;
-      const bx = sx + rot.c * xb;
-      const ay = sy - rot.sn * xa;
-      const by = sy - rot.sn * xb;
-      const cx0 = Math.max(0, Math.floor((Math.min(ax, bx) - 1) / G));
-      const cx1 = Math.min(gw - 1, Math.floor((Math.max(ax, bx) + 2) / G));
-      const cy0 = Math.max(0, Math.floor((Math.min(ay, by) - 1) / G));
-      const cy1 = Math.min(gh - 1, Math.floor((Math.max(ay, by) + 2) / G));
-      let near = false;
-      for (let cy = cy0; cy <= cy1 && !near; cy++) for (let k = cy * gw + cx0; k <= cy * gw + cx1; k++) if (inked[k]) near = true;
-      if (!near) continue;
-      if (chunks && tables) {
-        if (t < 0) {
-          t = tables.length;
-          for (const b of below) tables.push(b.at(y));
-        }
-        const [fx, fy] = rot.fixed(y, x0, xa);
-        chunks.push6(y, xa, xb, fx, fy, t);
-        continue;
-      }
+    for (let xa = x0; xa < x1; xa += CHUNK) {
+      const xb = Math.min(x1, xa + CHUNK);
+      if (!near.chunk(rot, sx, sy, xa, xb)) continue;
       ts ??= below.map((b) => b.at(y));
       rot.sample(y, x0, xa, xb, samples, 0);
       for (let k = 0; k < ts.length; k++) {
@@ -601,8 +652,6 @@ export function thresholdRotatedAt(img: GrayImage, ink: BinaryImage, angle: numb
       }
     }
   }
-  if (native && chunks && tables) native.rotateThreshold(img.data, w, h, chunks.done(), rot.dx, rot.dy, cell, tables.done(), outs[0], outs[1] ?? null);
-  return outs.map((data) => ({ width: w, height: h, data }));
 }
 
 /** Int32 values appended to a growing buffer (run triples, chunk lists, thresholds). */

@@ -49,19 +49,25 @@ export function faintInk(cv: CV, clean: BinaryImage, faintAt: FaintRegion, boxes
     const big = cc.list.filter((c) => c.box[3] >= 0.35 * h && c.box[2] >= 0.1 * h && c.box[3] < 0.98 * sub.height && c.area >= 0.03 * h * c.box[3] && c.box[0] > 1 && c.box[0] + c.box[2] < sub.width - 1);
     if (big.length === 0) continue;
     // Per label of a digit-sized mark, its pixels that the page's own binarization keeps.
-    const index = new Map(big.map((c, i) => [c.label, i]));
-    const kept = new Int32Array(big.length);
-    const { labels } = cc;
-    for (let i = 0; i < labels.length; i++) {
-      const k = labels[i] > 0 ? index.get(labels[i]) : undefined;
-      if (k !== undefined && own.data[i]) kept[k]++;
-    }
-    big.forEach((c, k) => {
+    const kept = countKept(cc.labels, cc.list.length, big, own.data);
+    for (let k = 0; k < big.length; k++) {
       marks++;
-      if (kept[k] < KEPT * c.area) lost++;
-    });
+      if (kept[k] < KEPT * big[k].area) lost++;
+    }
   }
   return { marks, lost };
+}
+
+/** For each of `marks` (components labelled in `labels`, `count` in all), how many of its pixels are set in `own`. */
+function countKept(labels: Int32Array, count: number, marks: Array<{ label: number }>, own: Uint8Array): Int32Array {
+  const index = new Int32Array(count + 1).fill(-1);
+  for (let k = 0; k < marks.length; k++) index[marks[k].label] = k;
+  const kept = new Int32Array(marks.length);
+  for (let i = 0; i < labels.length; i++) {
+    const k = index[labels[i]];
+    if (k >= 0 && own[i]) kept[k]++;
+  }
+  return kept;
 }
 
 /**
