@@ -7,7 +7,7 @@
  * and a scan runs about one a page, so per-call closures were recompiled on every page.
  */
 import { boxMean, maxFilter, rotateGrid } from './grid';
-import { nativeImage } from './native';
+import { nativeImage, type NativeImage } from './native';
 import type { BinaryImage, Box, GrayImage } from '../types';
 import { fromMat, labelComponents, toMat, type CV, type Component } from './opencv';
 
@@ -183,22 +183,41 @@ export function thresholdOnPaper(
   level?: number,
   faint?: (level: number) => number,
 ): { binary: BinaryImage; level: number; faint?: BinaryImage; faintLevel?: number } {
-  const { width: w, height: h, data } = img;
-  const { cell } = paper;
+  const { width: w, height: h } = img;
   const paperRow = new PaperRows(paper, w);
   const native = nativeImage();
-  const whole = native && w > 0 && h > 0 && paperRow.cells === Math.ceil(w / cell);
-  if (level === undefined && whole) {
-    const hist = new Int32Array(256);
+  // The native kernels take a row of thresholds for every cell across the page.
+  const whole = native !== null && w > 0 && h > 0 && paperRow.cells === Math.ceil(w / paper.cell) ? native : null;
+  const inkLevel = level ?? paperLevel(img, paper.cell, paperRow, whole);
+  const inkBelow = new PaperThresholds(paperRow, inkLevel);
+  const faintLevel = faint ? faint(inkLevel) : undefined;
+  const faintBelow = faintLevel === undefined ? null : new PaperThresholds(new PaperRows(paper, w), faintLevel);
+  const out = new Uint8Array(w * h);
+  const out2 = faintBelow ? new Uint8Array(w * h) : null;
+  if (whole) {
+    whole.thresholdCells(img.data, w, h, paper.cell, inkBelow.all(h), out);
+    if (faintBelow && out2) whole.thresholdCells(img.data, w, h, paper.cell, faintBelow.all(h), out2);
+  } else thresholdRows(img, paper.cell, inkBelow, faintBelow, out, out2);
+  const binary = { width: w, height: h, data: out };
+  if (faintLevel === undefined || !out2) return { binary, level: inkLevel };
+  return { binary, level: inkLevel, faint: { width: w, height: h, data: out2 }, faintLevel };
+}
+
+/**
+ * Otsu's threshold of a page divided by its paper (every fourth row), as a fraction of the paper
+ * (see {@link thresholdOnPaper}); the histogram natively when `native` is given.
+ */
+function paperLevel(img: GrayImage, cell: number, paperRow: PaperRows, native: NativeImage | null): number {
+  const { width: w, height: h, data } = img;
+  const hist = new Int32Array(256);
+  if (native) {
     const gains = new Int32Array(Math.ceil(h / 4) * paperRow.cells);
     for (let y = 0; y < h; y += 4) {
       const row = paperRow.at(y);
       for (let cx = 0; cx < row.length; cx++) gains[(y / 4) * row.length + cx] = Math.round((255 * 65536) / row[cx]);
     }
     native.paperHistogram(data, w, h, cell, gains, 4, hist);
-    level = (otsuThreshold(hist) + 0.5) / 255;
-  } else if (level === undefined) {
-    const hist = new Int32Array(256);
+  } else {
     for (let y = 0; y < h; y += 4) {
       const row = paperRow.at(y);
       for (let cx = 0; cx < row.length; cx++) {
@@ -210,48 +229,26 @@ export function thresholdOnPaper(
         }
       }
     }
-    level = (otsuThreshold(hist) + 0.5) / 255;
   }
-  const out = new Uint8Array(w * h);
-  const inkBelow = new PaperThresholds(paperRow, level);
-  if (whole) {
-    native.thresholdCells(data, w, h, cell, inkBelow.all(h), out);
-    if (!faint) return { binary: { width: w, height: h, data: out }, level };
-    const faintLevel = faint(level);
-    const out2 = new Uint8Array(w * h);
-    native.thresholdCells(data, w, h, cell, new PaperThresholds(new PaperRows(paper, w), faintLevel).all(h), out2);
-    return { binary: { width: w, height: h, data: out }, level, faint: { width: w, height: h, data: out2 }, faintLevel };
-  }
-  if (!faint) {
-    for (let y = 0; y < h; y++) {
-      const t = inkBelow.at(y);
-      for (let cx = 0; cx < t.length; cx++) {
-        const end = Math.min(w, (cx + 1) * cell) + y * w;
-        const a = t[cx];
-        // v < a as the sign bit of v - a (branch-free).
-        for (let i = cx * cell + y * w; i < end; i++) out[i] = (data[i] - a) >>> 31;
-      }
-    }
-    return { binary: { width: w, height: h, data: out }, level };
-  }
-  const faintLevel = faint(level);
-  const out2 = new Uint8Array(w * h);
-  const faintBelow = new PaperThresholds(new PaperRows(paper, w), faintLevel);
+  return (otsuThreshold(hist) + 0.5) / 255;
+}
+
+/** The TypeScript loops of {@link thresholdOnPaper}: ink below `inkBelow` to `out`, and below `faintBelow` to `out2`. */
+function thresholdRows(img: GrayImage, cell: number, inkBelow: PaperThresholds, faintBelow: PaperThresholds | null, out: Uint8Array, out2: Uint8Array | null): void {
+  const { width: w, height: h, data } = img;
   for (let y = 0; y < h; y++) {
     const t = inkBelow.at(y);
-    const t2 = faintBelow.at(y);
+    const t2 = faintBelow ? faintBelow.at(y) : null;
     for (let cx = 0; cx < t.length; cx++) {
       const end = Math.min(w, (cx + 1) * cell) + y * w;
       const a = t[cx];
+      // v < a as the sign bit of v - a (branch-free).
+      for (let i = cx * cell + y * w; i < end; i++) out[i] = (data[i] - a) >>> 31;
+      if (!t2 || !out2) continue;
       const b = t2[cx];
-      for (let i = cx * cell + y * w; i < end; i++) {
-        const v = data[i];
-        out[i] = (v - a) >>> 31;
-        out2[i] = (v - b) >>> 31;
-      }
+      for (let i = cx * cell + y * w; i < end; i++) out2[i] = (data[i] - b) >>> 31;
     }
   }
-  return { binary: { width: w, height: h, data: out }, level, faint: { width: w, height: h, data: out2 }, faintLevel };
 }
 
 /**

@@ -427,10 +427,19 @@ export function lineFields(bin: BinaryImage, minHeight: number, keepAll = false)
   const { width: w, height: h } = bin;
   // Ink per row and, in each band, per column, counted from the ink's runs (a page is mostly paper).
   const runs = rowRuns(bin.data, w, h);
+  const out: FieldRegion[] = [];
+  for (const [y0, y1] of inkBands(runs, h, Math.max(2, Math.round(minHeight / 4)))) {
+    if (y1 - y0 + 1 >= minHeight) splitBand(runs, y0, y1, w, out);
+  }
+  const lines = !keepAll && out.length ? handwritingLines(bin, out) : out;
+  return readingOrder(lines).map((f, i) => ({ ...f, name: `line-${i + 1}` }));
+}
+
+/** Bands of rows with ink (`runs`: rows' ink runs), split where more than `gap` rows have none: `[first, last]` rows. */
+function inkBands(runs: Int32Array, h: number, gap: number): Array<[number, number]> {
   const rowInk = new Int32Array(h);
   for (let r = 0; r < runs.length; r += 3) rowInk[runs[r]] += runs[r + 2] - runs[r + 1];
   const bands: Array<[number, number]> = [];
-  const gap = Math.max(2, Math.round(minHeight / 4));
   let start = -1;
   let lastInk = -1;
   for (let y = 0; y < h; y++) {
@@ -443,50 +452,60 @@ export function lineFields(bin: BinaryImage, minHeight: number, keepAll = false)
     }
   }
   if (start >= 0) bands.push([start, lastInk]);
-  const out: FieldRegion[] = [];
-  for (const [y0, y1] of bands) {
-    const bh = y1 - y0 + 1;
-    if (bh < minHeight) continue;
-    const colInk = new Int32Array(w);
-    for (let r = 0; r < runs.length; r += 3) {
-      if (runs[r] < y0 || runs[r] > y1) continue;
-      for (let x = runs[r + 1]; x < runs[r + 2]; x++) colInk[x]++;
-    }
-    // Split the band at wide empty column runs.
-    let x0 = -1;
-    let lastX = -1;
-    const maxGap = 2 * bh;
-    const flush = () => {
-      if (x0 >= 0) out.push({ name: '', box: [x0, y0, lastX - x0 + 1, bh] });
-    };
-    for (let x = 0; x < w; x++) {
-      if (colInk[x] > 0) {
-        if (x0 >= 0 && x - lastX > maxGap) {
-          flush();
-          x0 = x;
-        }
-        if (x0 < 0) x0 = x;
-        lastX = x;
-      }
-    }
-    flush();
+  return bands;
+}
+
+/** The band of rows `y0` to `y1` split at empty column runs wider than twice its height; its parts pushed to `out`. */
+function splitBand(runs: Int32Array, y0: number, y1: number, w: number, out: FieldRegion[]): void {
+  const bh = y1 - y0 + 1;
+  const colInk = new Int32Array(w);
+  for (let r = 0; r < runs.length; r += 3) {
+    if (runs[r] < y0 || runs[r] > y1) continue;
+    for (let x = runs[r + 1]; x < runs[r + 2]; x++) colInk[x]++;
   }
-  let lines = out;
-  if (!keepAll && out.length) {
-    const comps = componentBoxes(bin);
-    const side = Math.min(w, h);
-    const inside = ({ box: [x, y, bw, bh] }: Component, [fx, fy, fw, fh]: Box) => x + bw / 2 >= fx && x + bw / 2 < fx + fw && y + bh / 2 >= fy && y + bh / 2 < fy + fh;
-    // Handwriting only, with a margin each side: a line's first and last digits are not at the edge of
-    // its field, where a thin stroke is taken for what is left of a box's wall (a thin 1 at the end).
-    lines = out
-      .filter((f) => !notHandwriting(comps.filter((c) => inside(c, f.box)), side))
-      .map(({ name, box: [x, y, bw, bh] }) => {
-        const m = Math.max(4, Math.round(0.1 * bh));
-        const x0 = Math.max(0, x - m);
-        return { name, box: [x0, y, Math.min(w, x + bw + m) - x0, bh] as Box };
-      });
+  let x0 = -1;
+  let lastX = -1;
+  const maxGap = 2 * bh;
+  for (let x = 0; x < w; x++) {
+    if (colInk[x] === 0) continue;
+    if (x0 >= 0 && x - lastX > maxGap) {
+      out.push({ name: '', box: [x0, y0, lastX - x0 + 1, bh] });
+      x0 = -1;
+    }
+    if (x0 < 0) x0 = x;
+    lastX = x;
   }
-  return readingOrder(lines).map((f, i) => ({ ...f, name: `line-${i + 1}` }));
+  if (x0 >= 0) out.push({ name: '', box: [x0, y0, lastX - x0 + 1, bh] });
+}
+
+/**
+ * The lines that are handwriting, each with a margin left and right: a line's first and last
+ * digits are not at the edge of its field, where a thin stroke is taken for what is left of a
+ * box's wall (a thin 1 at the end).
+ */
+function handwritingLines(bin: BinaryImage, lines: FieldRegion[]): FieldRegion[] {
+  const { width: w, height: h } = bin;
+  const comps = componentBoxes(bin);
+  const side = Math.min(w, h);
+  const kept: FieldRegion[] = [];
+  for (const { name, box } of lines) {
+    if (notHandwriting(centredIn(comps, box), side)) continue;
+    const [x, y, bw, bh] = box;
+    const m = Math.max(4, Math.round(0.1 * bh));
+    const x0 = Math.max(0, x - m);
+    kept.push({ name, box: [x0, y, Math.min(w, x + bw + m) - x0, bh] });
+  }
+  return kept;
+}
+
+/** The components whose boxes' centres are inside `box`. */
+function centredIn(comps: Component[], [fx, fy, fw, fh]: Box): Component[] {
+  const inside: Component[] = [];
+  for (const c of comps) {
+    const [x, y, bw, bh] = c.box;
+    if (x + bw / 2 >= fx && x + bw / 2 < fx + fw && y + bh / 2 >= fy && y + bh / 2 < fy + fh) inside.push(c);
+  }
+  return inside;
 }
 
 /**
