@@ -122,55 +122,96 @@ export function boxMean(grid: Grid, k: number): Grid {
  * const shadeOfDeskewed = rotateGrid(shade, 1.5, 'nearest', 3);
  */
 export function rotateGrid<T extends Grid>(grid: T, angle: number, mode: 'linear' | 'nearest', outside = 0): T {
-  const { width: w, height: h, data: src } = grid;
-  // getRotationMatrix2D about (w/2, h/2) by -angle, then inverted (warpAffine maps output to source).
-  const a = (-angle * Math.PI) / 180;
-  const al = Math.cos(a);
-  const be = Math.sin(a);
-  const cx = w / 2;
-  const cy = h / 2;
-  const F = [al, be, (1 - al) * cx - be * cy, -be, al, be * cx + (1 - al) * cy];
-  let D = F[0] * F[4] - F[1] * F[3];
-  D = D !== 0 ? 1 / D : 0;
-  const m0 = F[4] * D;
-  const m1 = -F[1] * D;
-  const m3 = -F[3] * D;
-  const m4 = F[0] * D;
-  const m2 = -m0 * F[2] - m1 * F[5];
-  const m5 = -m3 * F[2] - m4 * F[5];
-  const AB = 1024;
-  const nearest = mode === 'nearest';
-  const half = nearest ? AB / 2 : AB / 32 / 2;
-  const adelta = new Int32Array(w);
-  const bdelta = new Int32Array(w);
-  for (let x = 0; x < w; x++) {
-    adelta[x] = roundEven(m0 * x * AB);
-    bdelta[x] = roundEven(m3 * x * AB);
+  const { width: w, height: h } = grid;
+  const m = new RotationSteps(w, h, angle, mode === 'nearest' ? 512 : 16);
+  const data = mode === 'nearest' ? rotateNearest(grid, m, outside) : rotateLinear(grid, m);
+  return { ...grid, data };
+}
+
+/**
+ * The source of each output cell, as OpenCV's `warpAffine` steps to it in 1/1024 of a cell:
+ * `x0(y) + ax[x]` and `y0(y) + ay[x]`, `half` added for rounding (512 to the nearest cell, 16 to the
+ * nearest 1/32).
+ */
+class RotationSteps {
+  readonly ax: Int32Array;
+  readonly ay: Int32Array;
+  private readonly m: number[];
+
+  constructor(
+    w: number,
+    h: number,
+    angle: number,
+    private readonly half: number,
+  ) {
+    // getRotationMatrix2D about (w/2, h/2) by -angle, then inverted (output to source).
+    const a = (-angle * Math.PI) / 180;
+    const al = Math.cos(a);
+    const be = Math.sin(a);
+    const F = [al, be, (1 - al) * (w / 2) - be * (h / 2), -be, al, be * (w / 2) + (1 - al) * (h / 2)];
+    let D = F[0] * F[4] - F[1] * F[3];
+    D = D !== 0 ? 1 / D : 0;
+    const m0 = F[4] * D;
+    const m1 = -F[1] * D;
+    const m3 = -F[3] * D;
+    const m4 = F[0] * D;
+    this.m = [m0, m1, -m0 * F[2] - m1 * F[5], m3, m4, -m3 * F[2] - m4 * F[5]];
+    this.ax = new Int32Array(w);
+    this.ay = new Int32Array(w);
+    for (let x = 0; x < w; x++) {
+      this.ax[x] = roundEven(m0 * x * 1024);
+      this.ay[x] = roundEven(m3 * x * 1024);
+    }
   }
+
+  x0(y: number): number {
+    return roundEven((this.m[1] * y + this.m[2]) * 1024) + this.half;
+  }
+
+  y0(y: number): number {
+    return roundEven((this.m[4] * y + this.m[5]) * 1024) + this.half;
+  }
+}
+
+/** Nearest cell; `outside` for cells from beyond the grid. */
+function rotateNearest(grid: Grid, m: RotationSteps, outside: number): Uint8Array {
+  const { width: w, height: h, data: src } = grid;
+  const { ax, ay } = m;
   const out = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
-    const X0 = roundEven((m1 * y + m2) * AB) + half;
-    const Y0 = roundEven((m4 * y + m5) * AB) + half;
+    const X0 = m.x0(y);
+    const Y0 = m.y0(y);
     for (let x = 0; x < w; x++) {
-      if (nearest) {
-        const sx = (X0 + adelta[x]) >> 10;
-        const sy = (Y0 + bdelta[x]) >> 10;
-        out[y * w + x] = sx >= 0 && sx < w && sy >= 0 && sy < h ? src[sy * w + sx] : outside;
-        continue;
-      }
-      const X = (X0 + adelta[x]) >> 5;
-      const Y = (Y0 + bdelta[x]) >> 5;
+      const sx = (X0 + ax[x]) >> 10;
+      const sy = (Y0 + ay[x]) >> 10;
+      out[y * w + x] = sx >= 0 && sx < w && sy >= 0 && sy < h ? src[sy * w + sx] : outside;
+    }
+  }
+  return out;
+}
+
+/** Bilinear, the edges extended: weights in 1/32 each way, the sum in 1/32768, rounded. */
+function rotateLinear(grid: Grid, m: RotationSteps): Uint8Array {
+  const { width: w, height: h, data: src } = grid;
+  const { ax, ay } = m;
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const X0 = m.x0(y);
+    const Y0 = m.y0(y);
+    for (let x = 0; x < w; x++) {
+      const X = (X0 + ax[x]) >> 5;
+      const Y = (Y0 + ay[x]) >> 5;
       const sx = X >> 5;
       const sy = Y >> 5;
-      const ax = X & 31;
-      const ay = Y & 31;
+      const fx = X & 31;
+      const fy = Y & 31;
       const x0 = sx < 0 ? 0 : sx >= w ? w - 1 : sx;
       const x1 = sx + 1 < 0 ? 0 : sx + 1 >= w ? w - 1 : sx + 1;
       const y0 = (sy < 0 ? 0 : sy >= h ? h - 1 : sy) * w;
       const y1 = (sy + 1 < 0 ? 0 : sy + 1 >= h ? h - 1 : sy + 1) * w;
-      const v = 32 * ((src[y0 + x0] * (32 - ax) + src[y0 + x1] * ax) * (32 - ay) + (src[y1 + x0] * (32 - ax) + src[y1 + x1] * ax) * ay);
+      const v = 32 * ((src[y0 + x0] * (32 - fx) + src[y0 + x1] * fx) * (32 - fy) + (src[y1 + x0] * (32 - fx) + src[y1 + x1] * fx) * fy);
       out[y * w + x] = Math.min(255, (v + 16384) >> 15);
     }
   }
-  return { ...grid, data: out };
+  return out;
 }

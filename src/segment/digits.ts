@@ -366,6 +366,39 @@ export function recropThin(strong: BinaryImage, box: Box): DigitCrop | null {
   return { pixels: crop.pixels, box };
 }
 
+/** The ink of `mask` in the `w` x `h` area at (`x0`, `y0`), grown by `m` pixels (a square). */
+function grownInk(mask: BinaryImage, x0: number, y0: number, w: number, h: number, m: number): Uint8Array {
+  const near = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!mask.data[(y0 + y) * mask.width + x0 + x]) continue;
+      for (let yy = Math.max(0, y - m); yy <= Math.min(h - 1, y + m); yy++) near.fill(1, yy * w + Math.max(0, x - m), yy * w + Math.min(w, x + m + 1));
+    }
+  }
+  return near;
+}
+
+/** Clears from `near` (the `w` x `h` area at `x0`, `y0`) the box `o` grown by a pixel, but for what is inside `own`. */
+function clearOutside(near: Uint8Array, o: Box, own: Box, x0: number, y0: number, w: number, h: number): void {
+  const [bx, by, bw, bh] = own;
+  for (let y = Math.max(0, o[1] - 1 - y0); y < Math.min(h, o[1] + o[3] + 1 - y0); y++) {
+    const py = y0 + y;
+    for (let x = Math.max(0, o[0] - 1 - x0); x < Math.min(w, o[0] + o[2] + 1 - x0); x++) {
+      const px = x0 + x;
+      if (!(px >= bx && px < bx + bw && py >= by && py < by + bh)) near[y * w + x] = 0;
+    }
+  }
+}
+
+/** Ink darkness in 0..255 from `paper` (0) to `ink` (255) of the grey levels `grey` where `near` is set. */
+function inkDarkness(grey: Uint8Array, near: Uint8Array, paper: number, ink: number): Uint8Array {
+  const data = new Uint8Array(grey.length);
+  for (let p = 0; p < grey.length; p++) {
+    if (near[p]) data[p] = Math.round(255 * Math.min(1, Math.max(0, (paper - grey[p]) / (paper - ink))));
+  }
+  return data;
+}
+
 /**
  * A digit cut again in grey, MNIST's own kind of image: the page's grey levels in `box` and two
  * pixels around it (`grayAt` gives the page's grey pixels of a box), as ink darkness from the paper
@@ -388,25 +421,9 @@ export function recropGrey(grayAt: (box: Box) => GrayImage, mask: BinaryImage, b
   const paper = sorted[Math.floor(0.9 * (sorted.length - 1))];
   if (paper - ink < 20) return null;
   // The digit's ink, grown by `m` pixels (a square), and less the other digits' boxes outside its own.
-  const near = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (!mask.data[(y0 + y) * mask.width + x0 + x]) continue;
-      for (let yy = Math.max(0, y - m); yy <= Math.min(h - 1, y + m); yy++) near.fill(1, yy * w + Math.max(0, x - m), yy * w + Math.min(w, x + m + 1));
-    }
-  }
-  for (const o of others) {
-    for (let y = Math.max(0, o[1] - 1 - y0); y < Math.min(h, o[1] + o[3] + 1 - y0); y++) {
-      for (let x = Math.max(0, o[0] - 1 - x0); x < Math.min(w, o[0] + o[2] + 1 - x0); x++) {
-        const [px, py] = [x0 + x, y0 + y];
-        if (!(px >= bx && px < bx + bw && py >= by && py < by + bh)) near[y * w + x] = 0;
-      }
-    }
-  }
-  const data = new Uint8Array(w * h);
-  for (let p = 0; p < w * h; p++) {
-    if (near[p]) data[p] = Math.round(255 * Math.min(1, Math.max(0, (paper - g.data[p]) / (paper - ink))));
-  }
+  const near = grownInk(mask, x0, y0, w, h, m);
+  for (const o of others) clearOutside(near, o, box, x0, y0, w, h);
+  const data = inkDarkness(g.data, near, paper, ink);
   const crop = normalizeDigit({ width: w, height: h, data }, { polarity: 'light-on-dark' });
   return { pixels: crop.pixels, box };
 }
