@@ -270,13 +270,7 @@ function fieldPrimitives(sub: BinaryImage, labels: Int32Array, count: number, fo
   const width = sub.width;
   const prim = new Int32Array(sub.width * sub.height).fill(-1);
   const primitives: Array<Primitive & { cx: number }> = [];
-  const labelOf = new Int32Array(count + 1).fill(-1);
-  groups.forEach((g, gi) => g.labels.forEach((l) => (labelOf[l] = gi)));
-  const pixelsOf: number[][] = groups.map(() => []);
-  for (let i = 0; i < labels.length; i++) {
-    const l = labels[i];
-    if (l > 0 && labelOf[l] >= 0) pixelsOf[labelOf[l]].push(i);
-  }
+  const pixelsOf = groupPixels(labels, count, groups);
   for (let gi = 0; gi < groups.length; gi++) {
     const [, y, w, h] = groups[gi].box;
     const small = h < 0.4 * H && w < 0.6 * H;
@@ -295,6 +289,19 @@ function fieldPrimitives(sub: BinaryImage, labels: Int32Array, count: number, fo
     else for (const p of pieces) primitiveOf(p, 'piece', false, width, prim, primitives);
   }
   return { prim, primitives };
+}
+
+/** The pixels (indices in `labels`) of each group's components, group by group. */
+function groupPixels(labels: Int32Array, count: number, groups: Array<{ labels: number[] }>): number[][] {
+  const labelOf = new Int32Array(count + 1).fill(-1);
+  for (let gi = 0; gi < groups.length; gi++) for (const l of groups[gi].labels) labelOf[l] = gi;
+  const pixelsOf: number[][] = [];
+  for (let gi = 0; gi < groups.length; gi++) pixelsOf.push([]);
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    if (l > 0 && labelOf[l] >= 0) pixelsOf[labelOf[l]].push(i);
+  }
+  return pixelsOf;
 }
 
 /**
