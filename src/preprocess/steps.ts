@@ -98,33 +98,47 @@ export function shadeOf(cv: CV, img: GrayImage, ink: BinaryImage, cell = 8, kern
   const inkData = ink.data;
   const native = nativeImage();
   if (native && w > 0 && h > 0) native.cellSums(data, w, h, cell, inkData, 2, sums, counts);
-  else {
-    for (let y = 0; y < h; y += 2) {
-      const srow = Math.floor(y / cell) * sw;
-      for (let cx = 0; cx < sw; cx++) {
-        const end = Math.min(w, (cx + 1) * cell) + y * w;
-        let s = 0;
-        let n = 0;
-        for (let i = cx * cell + y * w; i < end; i++) {
-          if (inkData[i]) continue;
-          s += data[i];
-          n++;
-        }
-        sums[srow + cx] += s;
-        counts[srow + cx] += n;
+  else paperSums(img, inkData, cell, sw, sums, counts);
+  const bg = cellBackground(sums, counts, Math.max(1, Math.round((cell * cell) / 8)));
+  const ref = maxFilter({ width: sw, height: sh, data: bg }, kernel).data;
+  return { cell, width: sw, height: sh, data: shadedCells(bg, ref, darker) };
+}
+
+/** The TypeScript loop of {@link shadeOf}: per cell, the sum and count of its pixels not ink in `inkData`, every other row. */
+function paperSums(img: GrayImage, inkData: Uint8Array, cell: number, sw: number, sums: Float64Array, counts: Int32Array): void {
+  const { width: w, height: h, data } = img;
+  for (let y = 0; y < h; y += 2) {
+    const srow = Math.floor(y / cell) * sw;
+    for (let cx = 0; cx < sw; cx++) {
+      const end = Math.min(w, (cx + 1) * cell) + y * w;
+      let s = 0;
+      let n = 0;
+      for (let i = cx * cell + y * w; i < end; i++) {
+        if (inkData[i]) continue;
+        s += data[i];
+        n++;
       }
+      sums[srow + cx] += s;
+      counts[srow + cx] += n;
     }
   }
-  const few = Math.max(1, Math.round((cell * cell) / 8));
-  const bg = new Uint8Array(sw * sh);
+}
+
+/** Each cell's mean background, or 0 (unknown) for a cell with under `few` pixels of it. */
+function cellBackground(sums: Float64Array, counts: Int32Array, few: number): Uint8Array {
+  const bg = new Uint8Array(sums.length);
   for (let c = 0; c < bg.length; c++) bg[c] = counts[c] >= few ? Math.round(sums[c] / counts[c]) : 0;
-  const ref = maxFilter({ width: sw, height: sh, data: bg }, kernel).data;
-  const out = new Uint8Array(sw * sh);
+  return bg;
+}
+
+/** The {@link ShadeMap} values of cells of background `bg` under paper `ref` (see {@link shadeOf}). */
+function shadedCells(bg: Uint8Array, ref: Uint8Array, darker: number): Uint8Array {
+  const out = new Uint8Array(bg.length);
   for (let c = 0; c < out.length; c++) {
     if (bg[c] === 0) out[c] = 2;
     else if (bg[c] < darker * ref[c] && bg[c] > 0.5 * ref[c]) out[c] = 1;
   }
-  return { cell, width: sw, height: sh, data: out };
+  return out;
 }
 
 /** A shade map rotated like {@link rotate} rotates its page (nearest cell; from outside the page: 3). */
@@ -139,24 +153,28 @@ function cellMeans(img: GrayImage, cell: number, sw: number, sh: number): Uint8A
   const sums = new Float64Array(sw * sh);
   const native = nativeImage();
   if (native && w > 0 && h > 0 && sw === Math.ceil(w / cell) && sh === Math.ceil(h / cell)) native.cellSums(data, w, h, cell, null, 1, sums, null);
-  else {
-    for (let y = 0; y < h; y++) {
-      const srow = Math.floor(y / cell) * sw;
-      let i = y * w;
-      for (let cx = 0; cx < sw; cx++) {
-        const end = Math.min(w, (cx + 1) * cell) + y * w;
-        let s = 0;
-        for (; i < end; i++) s += data[i];
-        sums[srow + cx] += s;
-      }
-    }
-  }
+  else cellSums(img, cell, sw, sums);
   const m = new Uint8Array(sw * sh);
   for (let cy = 0; cy < sh; cy++) {
     const ch = Math.min(cell, h - cy * cell);
     for (let cx = 0; cx < sw; cx++) m[cy * sw + cx] = Math.round(sums[cy * sw + cx] / (ch * Math.min(cell, w - cx * cell)));
   }
   return m;
+}
+
+/** The TypeScript loop of {@link cellMeans}: each cell's sum, in one pass in memory order. */
+function cellSums(img: GrayImage, cell: number, sw: number, sums: Float64Array): void {
+  const { width: w, height: h, data } = img;
+  for (let y = 0; y < h; y++) {
+    const srow = Math.floor(y / cell) * sw;
+    let i = y * w;
+    for (let cx = 0; cx < sw; cx++) {
+      const end = Math.min(w, (cx + 1) * cell) + y * w;
+      let s = 0;
+      for (; i < end; i++) s += data[i];
+      sums[srow + cx] += s;
+    }
+  }
 }
 
 /** The paper of a page rotated like {@link rotate} rotates the page (its edges extended). */
