@@ -1,5 +1,5 @@
 /** Loading OpenCV.js (4.12, WebAssembly) once per process, and moving images in and out of it. */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BinaryImage, Box, GrayImage } from '../types';
 import { nativeImage } from './native';
@@ -23,25 +23,30 @@ export function openCVLoaded(): boolean {
 }
 
 /**
- * The emscripten factory and binary that `native/opencv-split.js` cut out of OpenCV.js at install
- * time, when they are there and were cut from the installed file; null otherwise.
+ * The folder where `native/opencv-split.js` cut OpenCV.js into its emscripten factory and its
+ * binary at install time, when both are there and were cut from the installed file; null otherwise.
  */
-function splitOpenCV(): { create: (module: object) => CV; wasm: ArrayBuffer } | null {
+function splitDir(): string | null {
   try {
     const dir = join(__dirname, '..', '..', 'native', 'opencv');
     const stamp = JSON.parse(readFileSync(join(dir, 'source.json'), 'utf8')) as { size: number; mtimeMs: number };
     const { size, mtimeMs } = statSync(require.resolve('@techstark/opencv-js'));
     if (stamp.size !== size || stamp.mtimeMs !== mtimeMs) return null;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const create = require(join(dir, 'opencv-glue.js'));
-    if (typeof create !== 'function') return null;
-    const bytes = readFileSync(join(dir, 'opencv.wasm'));
-    // An ArrayBuffer: emscripten wraps it in a Uint8Array, which would copy a Buffer byte by byte.
-    const wasm = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-    return { create, wasm };
+    return existsSync(join(dir, 'opencv-glue.js')) && existsSync(join(dir, 'opencv.wasm')) ? dir : null;
   } catch {
     return null;
   }
+}
+
+/** The split's factory and binary (see {@link splitDir}). */
+function readSplit(dir: string): { create: (module: object) => CV; wasm: ArrayBuffer } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const create = require(join(dir, 'opencv-glue.js'));
+  if (typeof create !== 'function') throw new Error(`${join(dir, 'opencv-glue.js')} is not an emscripten factory (run node native/opencv-split.js)`);
+  const bytes = readFileSync(join(dir, 'opencv.wasm'));
+  // An ArrayBuffer: emscripten wraps it in a Uint8Array, which would copy a Buffer byte by byte.
+  const wasm = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  return { create, wasm };
 }
 
 /**
@@ -75,12 +80,12 @@ function instantiateSplit(split: { create: (module: object) => CV; wasm: ArrayBu
  * that never meets a step that still uses OpenCV (CLAHE, adaptive threshold, a reduction by other
  * than 2) never pays its ~0.3 s.
  */
-function lazyOpenCV(split: { create: (module: object) => CV; wasm: ArrayBuffer }): CV {
+function lazyOpenCV(dir: string): CV {
   let cv: CV = null;
   const real = () => {
     if (cv) return cv;
     try {
-      cv = instantiateSplit(split);
+      cv = instantiateSplit(readSplit(dir));
     } catch (e) {
       throw new Error(`OpenCV.js could not be loaded: ${(e as Error).message}`);
     }
@@ -108,9 +113,9 @@ function lazyOpenCV(split: { create: (module: object) => CV; wasm: ArrayBuffer }
 export async function loadOpenCV(): Promise<CV> {
   loading ??= new Promise((resolve, reject) => {
     try {
-      const split = splitOpenCV();
-      if (split) {
-        resolve({ cv: lazyOpenCV(split) });
+      const dir = splitDir();
+      if (dir) {
+        resolve({ cv: lazyOpenCV(dir) });
         return;
       }
       // eslint-disable-next-line @typescript-eslint/no-require-imports
