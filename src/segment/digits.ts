@@ -158,6 +158,22 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
   return { digits, core, height: H };
 }
 
+/** 1 where a pixel of `box` (in a `width`-wide label image) holds one of `want`'s labels. */
+function groupMask(labels: Int32Array, width: number, [gx, gy, gw, gh]: Box, want: number[]): Uint8Array {
+  let top = 0;
+  for (const l of want) if (l > top) top = l;
+  const lut = new Uint8Array(top + 1);
+  for (const l of want) if (l >= 0) lut[l] = 1;
+  const img = new Uint8Array(gw * gh);
+  for (let y = 0; y < gh; y++) {
+    for (let x = 0; x < gw; x++) {
+      const l = labels[(gy + y) * width + gx + x];
+      if (l >= 0 && l <= top && lut[l]) img[y * gw + x] = 1;
+    }
+  }
+  return img;
+}
+
 /**
  * Each digit group's ink (from `labels`, a `width`-wide field at `field` on the page) normalized; a
  * group half again as wide as the digits are tall (`H`; not in a comb) is touching digits, cut along
@@ -167,13 +183,7 @@ function cropDigits(digits: ComponentGroup[], core: Map<ComponentGroup, Box>, la
   const out: DigitCrop[] = [];
   for (const g of digits) {
     const [gx, gy, gw, gh] = g.box;
-    const img = new Uint8Array(gw * gh);
-    const want = new Set(g.labels);
-    for (let y = 0; y < gh; y++) {
-      for (let x = 0; x < gw; x++) {
-        if (want.has(labels[(gy + y) * width + gx + x])) img[y * gw + x] = 1;
-      }
-    }
+    const img = groupMask(labels, width, g.box, g.labels);
     // Single digits, even wide ones, stay under 1.5 H.
     const cw = (core.get(g) ?? g.box)[2];
     let n = !comb && cw > 1.5 * H ? Math.max(2, Math.round(cw / (0.85 * H))) : 1;
