@@ -687,6 +687,11 @@ class GrowingInts {
     this.length += values.length;
   }
 
+  push1(value: number): void {
+    this.room(1);
+    this.data[this.length++] = value;
+  }
+
   /** A run `[start, end)` of line `at` (a row's y, a column's x). */
   push3(at: number, start: number, end: number): void {
     this.room(3);
@@ -1303,32 +1308,48 @@ export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): Bina
   const vm = lines.vertical.data;
   // The ink minus the line pixels (found run by run: lines are a small part of the page).
   const out = copyBytes(bin.data);
-  const onLine: number[] = [];
-  const rows = rowRuns(hm, w, hgt);
-  for (let r = 0; r < rows.length; r += 3) {
-    const y = rows[r];
-    for (let i = y * w + rows[r + 1]; i < y * w + rows[r + 2]; i++) {
-      if (out[i]) {
-        out[i] = 0;
-        onLine.push(i);
-      }
-    }
-  }
-  const cols = columnRuns(vm, w, hgt);
-  for (let r = 0; r < cols.length; r += 3) {
-    for (let y = cols[r + 1]; y < cols[r + 2]; y++) {
-      const i = y * w + cols[r];
-      if (out[i]) {
-        out[i] = 0;
-        onLine.push(i);
-      }
-    }
-  }
+  const onLine = new GrowingInts();
+  clearRowRuns(out, rowRuns(hm, w, hgt), w, onLine);
+  clearColumnRuns(out, columnRuns(vm, w, hgt), w, onLine);
   // Bridge: a horizontal-line pixel becomes ink again when ink lies within `bridge` px above and
   // below it; a vertical-line pixel, when ink lies left and right of it. (Decided on the ink without
   // the lines, then set: no second copy of the page.)
-  const back: number[] = [];
-  for (const i of onLine) {
+  const back = bridged(out, w, hgt, onLine.done(), hm, vm, bridge);
+  for (let k = 0; k < back.length; k++) out[back[k]] = 1;
+  return { width: w, height: hgt, data: out };
+}
+
+/** Clears the ink of `out` (`w` wide) on rows' runs (y, x0, x1), listing each pixel cleared in `cleared`. */
+function clearRowRuns(out: Uint8Array, runs: Int32Array, w: number, cleared: GrowingInts): void {
+  for (let r = 0; r < runs.length; r += 3) {
+    const y = runs[r];
+    for (let i = y * w + runs[r + 1]; i < y * w + runs[r + 2]; i++) {
+      if (out[i]) {
+        out[i] = 0;
+        cleared.push1(i);
+      }
+    }
+  }
+}
+
+/** Clears the ink of `out` (`w` wide) on columns' runs (x, y0, y1), listing each pixel cleared in `cleared`. */
+function clearColumnRuns(out: Uint8Array, runs: Int32Array, w: number, cleared: GrowingInts): void {
+  for (let r = 0; r < runs.length; r += 3) {
+    for (let y = runs[r + 1]; y < runs[r + 2]; y++) {
+      const i = y * w + runs[r];
+      if (out[i]) {
+        out[i] = 0;
+        cleared.push1(i);
+      }
+    }
+  }
+}
+
+/** The pixels of `onLine` that ink in `out` bridges (see {@link removeLines}). */
+function bridged(out: Uint8Array, w: number, hgt: number, onLine: Int32Array, hm: Uint8Array, vm: Uint8Array, bridge: number): Int32Array {
+  const back = new GrowingInts();
+  for (let k = 0; k < onLine.length; k++) {
+    const i = onLine[k];
     const y = Math.floor(i / w);
     const x = i - y * w;
     let up = false;
@@ -1341,10 +1362,9 @@ export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): Bina
       if (!left && x - d >= 0 && out[i - d]) left = true;
       if (!right && x + d < w && out[i + d]) right = true;
     }
-    if ((hm[i] && up && down) || (vm[i] && left && right)) back.push(i);
+    if ((hm[i] && up && down) || (vm[i] && left && right)) back.push1(i);
   }
-  for (const i of back) out[i] = 1;
-  return { width: w, height: hgt, data: out };
+  return back.done();
 }
 
 /**

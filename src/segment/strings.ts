@@ -340,6 +340,18 @@ function leftToRight(prim: Int32Array, primitives: Array<Primitive & { cx: numbe
   return order.map((o) => primitives[o]);
 }
 
+/** 255 where a pixel of `box` (in `prim`, a `width`-wide field) belongs to primitives `i` to `j`. */
+function primitivesIn(prim: Int32Array, width: number, [bx, by, bw, bh]: Box, i: number, j: number): Uint8Array {
+  const img = new Uint8Array(bw * bh);
+  for (let yy = 0; yy < bh; yy++) {
+    for (let xx = 0; xx < bw; xx++) {
+      const p = prim[(by + yy) * width + bx + xx];
+      if (p >= i && p <= j) img[yy * bw + xx] = 255;
+    }
+  }
+  return img;
+}
+
 /**
  * Candidates: runs of up to `maxMerge` neighbouring primitives that fit in one digit, each cut out of
  * `prim` (a `width`-wide field at `fx`, `fy` on the page) and normalized.
@@ -358,14 +370,7 @@ function fieldCandidates(sorted: Primitive[], prim: Int32Array, width: number, H
       const allMarks = sorted.slice(i, j + 1).every((p) => p.kind === 'mark');
       if (allMarks || (box[3] < 0.45 * H && box[2] < 0.45 * H)) continue;
       const [bx, by, bw, bh] = box;
-      const img = new Uint8Array(bw * bh);
-      for (let yy = 0; yy < bh; yy++) {
-        for (let xx = 0; xx < bw; xx++) {
-          const p = prim[(by + yy) * width + bx + xx];
-          if (p >= i && p <= j) img[yy * bw + xx] = 255;
-        }
-      }
-      const crop = normalizeDigit({ width: bw, height: bh, data: img }, { polarity: 'light-on-dark' });
+      const crop = normalizeDigit({ width: bw, height: bh, data: primitivesIn(prim, width, box, i, j) }, { polarity: 'light-on-dark' });
       const pageBox: Box = [fx + bx, fy + by, bw, bh];
       candidates.push({ first: i, last: j, box: pageBox, crop: { pixels: crop.pixels, box: pageBox } });
     }
