@@ -82,12 +82,16 @@ function instantiateSplit(split: { create: (module: object) => CV; wasm: ArrayBu
  */
 function lazyOpenCV(dir: string): CV {
   let cv: CV = null;
+  // A module that failed to load fails the same way at every later use, without trying again.
+  let failure: Error | null = null;
   const real = () => {
     if (cv) return cv;
+    if (failure) throw failure;
     try {
       cv = instantiateSplit(readSplit(dir));
     } catch (e) {
-      throw new Error(`OpenCV.js could not be loaded: ${(e as Error).message}`);
+      failure = new Error(`OpenCV.js could not be loaded: ${(e as Error).message}`);
+      throw failure;
     }
     return cv;
   };
