@@ -58,12 +58,14 @@ function describe(e: unknown): string {
 export async function* readPdfPages(path: string, options: PdfOptions = {}): AsyncGenerator<PdfPage> {
   const dpi = options.dpi ?? 300;
   const limit = options.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
-  const data = readPdfBytes(path);
+  let data: Uint8Array | null = readPdfBytes(path);
   // Scanned pages are decoded from their stored image (see pdf-scan); pdfjs, opened when a page
-  // needs it, renders the rest. pdfjs takes over the bytes it is given, so it gets a copy then.
+  // needs it, renders the rest. pdf-lib keeps copies of the streams it parsed, so the file's bytes
+  // are let go once it has them (pdfjs, if a page needs it, reads the file again).
   const scans = await ScanPdf.open(data);
+  if (scans) data = null;
   let renderer: Promise<Renderer> | null = null;
-  const rendererOf = () => (renderer ??= openRenderer(path, scans ? data.slice() : data, options));
+  const rendererOf = () => (renderer ??= openRenderer(path, data ?? readPdfBytes(path), options));
   try {
     const count = scans ? scans.pageCount : (await rendererOf()).numPages;
     if (count === 0) throw new InputError(path, undefined, 'PDF has no pages');
