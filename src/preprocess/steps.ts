@@ -405,9 +405,36 @@ export function estimateSkew(cv: CV, bin: BinaryImage, maxAngle = 10): number {
   const k = Math.max(1, Math.floor(bin.width / 800));
   const w = Math.ceil(bin.width / k);
   const h = Math.ceil(bin.height / k);
-  // The reduced copy's ink cells, listed as they are first marked (no pass over the empty page).
+  const { px, py } = inkCells(rowRuns(bin.data, bin.width, bin.height), k, w, h);
+  // The coarse steps of the search run on copies reduced 4 and 2 times more (a 1 degree step moves
+  // the ends of a 200 px wide copy by 3.5 px): a third of the work of searching all at full size.
+  const steps = [1, 0.25, 0.05];
+  const factors = [4, 2, 1];
+  let best = 0;
+  for (let level = 0; level < steps.length; level++) {
+    const step = steps[level];
+    const scorer = new SkewScorer(px, py, w, h, factors[level], maxAngle);
+    const c = best;
+    const span = step === 1 ? maxAngle : step * 4;
+    let bestScore = scorer.score(best);
+    for (let a = c - span; a <= c + span + 1e-9; a += step) {
+      if (Math.abs(a) > maxAngle) continue;
+      const sc = scorer.score(a);
+      if (sc > bestScore) {
+        bestScore = sc;
+        best = a;
+      }
+    }
+  }
+  return Math.round(best * 100) / 100;
+}
+
+/**
+ * The ink cells of a page reduced `k` times each way (`w` x `h` cells; a cell with any ink of the
+ * rows' runs `runs` is ink), listed as they are first marked: no pass over the empty page.
+ */
+function inkCells(runs: Int32Array, k: number, w: number, h: number): { px: Int32Array; py: Int32Array } {
   const small = new Uint8Array(w * h);
-  const runs = rowRuns(bin.data, bin.width, bin.height);
   let inkPixels = 0;
   for (let r = 0; r < runs.length; r += 3) inkPixels += runs[r + 2] - runs[r + 1];
   const px = new Int32Array(inkPixels);
@@ -425,27 +452,7 @@ export function estimateSkew(cv: CV, bin: BinaryImage, maxAngle = 10): number {
       }
     }
   }
-  // The coarse steps of the search run on copies reduced 4 and 2 times more (a 1 degree step moves
-  // the ends of a 200 px wide copy by 3.5 px): a third of the work of searching all at full size.
-  const steps = [1, 0.25, 0.05];
-  const factors = [4, 2, 1];
-  let best = 0;
-  for (let level = 0; level < steps.length; level++) {
-    const step = steps[level];
-    const scorer = new SkewScorer(px.subarray(0, n), py.subarray(0, n), w, h, factors[level], maxAngle);
-    const c = best;
-    const span = step === 1 ? maxAngle : step * 4;
-    let bestScore = scorer.score(best);
-    for (let a = c - span; a <= c + span + 1e-9; a += step) {
-      if (Math.abs(a) > maxAngle) continue;
-      const sc = scorer.score(a);
-      if (sc > bestScore) {
-        bestScore = sc;
-        best = a;
-      }
-    }
-  }
-  return Math.round(best * 100) / 100;
+  return { px: px.subarray(0, n), py: py.subarray(0, n) };
 }
 
 /**
@@ -1381,12 +1388,28 @@ function bridged(out: Uint8Array, w: number, hgt: number, onLine: Int32Array, hm
  * const positive = isNegative(page) ? invert(page) : page;
  */
 export function isNegative(image: GrayImage): boolean {
+  const { all, mid, rim } = negativeHistograms(image);
+  const n = histCount(all, 256);
+  const [lo, hi] = [histLevel(all, n, 0.001), histLevel(all, n, 0.999)];
+  const m = histCount(mid, 256);
+  if (hi - lo < 64 || m === 0) return false;
+  const split = Math.ceil((lo + hi) / 2);
+  const dark = histCount(mid, split) / m;
+  return dark > 0.75 || (dark > 0.5 && histCount(rim, split) > 0.6 * histCount(rim, 256));
+}
+
+/** Histograms of every other pixel of every other row: the whole image, its middle and its rim (see {@link isNegative}). */
+function negativeHistograms(image: GrayImage): { all: Int32Array; mid: Int32Array; rim: Int32Array } {
   const { width: w, height: h, data } = image;
   const all = new Int32Array(256);
   const mid = new Int32Array(256);
   const rim = new Int32Array(256);
-  const [x0, x1, y0, y1] = [Math.floor(w / 5), Math.ceil((4 * w) / 5), Math.floor(h / 5), Math.ceil((4 * h) / 5)];
-  const [rx, ry] = [Math.max(1, Math.round(w / 20)), Math.max(1, Math.round(h / 20))];
+  const x0 = Math.floor(w / 5);
+  const x1 = Math.ceil((4 * w) / 5);
+  const y0 = Math.floor(h / 5);
+  const y1 = Math.ceil((4 * h) / 5);
+  const rx = Math.max(1, Math.round(w / 20));
+  const ry = Math.max(1, Math.round(h / 20));
   for (let y = 0; y < h; y += 2) {
     const row = y * w;
     const edge = y < ry || y >= h - ry;
@@ -1398,23 +1421,21 @@ export function isNegative(image: GrayImage): boolean {
       else if (middle && x >= x0 && x < x1) mid[v]++;
     }
   }
-  const count = (hist: Int32Array, to = 256) => {
-    let c = 0;
-    for (let v = 0; v < to; v++) c += hist[v];
-    return c;
-  };
-  const n = count(all);
-  const level = (q: number) => {
-    let c = 0;
-    for (let v = 0; v < 256; v++) if ((c += all[v]) > q * n) return v;
-    return 255;
-  };
-  const [lo, hi] = [level(0.001), level(0.999)];
-  const m = count(mid);
-  if (hi - lo < 64 || m === 0) return false;
-  const split = Math.ceil((lo + hi) / 2);
-  const dark = count(mid, split) / m;
-  return dark > 0.75 || (dark > 0.5 && count(rim, split) > 0.6 * count(rim));
+  return { all, mid, rim };
+}
+
+/** The count of a histogram's values under `to`. */
+function histCount(hist: Int32Array, to: number): number {
+  let c = 0;
+  for (let v = 0; v < to; v++) c += hist[v];
+  return c;
+}
+
+/** The first value at which a histogram of `n` values holds over `q` of them. */
+function histLevel(hist: Int32Array, n: number, q: number): number {
+  let c = 0;
+  for (let v = 0; v < 256; v++) if ((c += hist[v]) > q * n) return v;
+  return 255;
 }
 
 /** The image with its grey levels inverted (255 - v): a negative made positive. */
