@@ -2,12 +2,16 @@
  * Scanned PDF pages decoded from their stored image (src/io/pdf-scan): the same pixels as the
  * image itself, and every page that is not a plain scan left to pdfjs.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { PDFDocument, rgb, pushGraphicsState, popGraphicsState, concatTransformationMatrix, drawObject, degrees } from 'pdf-lib';
 import { decodeImage, toGray } from '../src/io/image';
 import { decodeScan, ScanPdf, singleImageDraw } from '../src/io/pdf-scan';
 import { Rng } from '../src/classify/data/random';
+import { FileSource, PdfFile, type PdfDict, type PdfStream } from '../src/io/pdf-file';
+import { tmp } from './helpers';
 
 /** A 300 x 200 gray test image: gradients, noise and a dark block (every PNG filter gets used). */
 async function grayPng(): Promise<{ png: Buffer; raw: Uint8Array }> {
@@ -114,6 +118,38 @@ describe('scanned PDF pages', () => {
     const cmyk = await pdfWithImage(pixels, { Width: 2, Height: 2, ColorSpace: 'DeviceCMYK', Filter: 'FlateDecode' });
     const plain = await pdfWithImage(pixels, { Width: 2, Height: 2, ColorSpace: 'DeviceGray', Filter: 'FlateDecode' });
     expect(await Promise.all([inverted, cmyk, plain].map(async (p) => (await ScanPdf.open(p))!.scanOf(0) !== null))).toEqual([false, false, true]);
+  });
+
+  test('a PDF is read object by object: a page of a 12-page file reads a small part of it, with a cross-reference table or stream alike', async () => {
+    const dir = tmp();
+    const rng = new Rng(9);
+    const doc = await PDFDocument.create();
+    const images: Buffer[] = [];
+    for (let i = 0; i < 12; i++) {
+      const noise = Buffer.alloc(200 * 150);
+      for (let k = 0; k < noise.length; k++) noise[k] = Math.floor(rng.uniform(0, 256));
+      images.push(await sharp(noise, { raw: { width: 200, height: 150, channels: 1 } }).jpeg({ quality: 95 }).toBuffer());
+      doc.addPage([200, 150]).drawImage(await doc.embedJpg(images[i]), { x: 0, y: 0, width: 200, height: 150 });
+    }
+    for (const useObjectStreams of [true, false]) {
+      const file = join(dir, `pages-${useObjectStreams}.pdf`);
+      writeFileSync(file, await doc.save({ useObjectStreams }));
+      const source = new FileSource(file);
+      const pdf = new PdfFile(source);
+      const pages = pdf.pages();
+      expect(pages).toHaveLength(12);
+      const xobjects = pdf.get(pdf.get(pages[7], 'Resources') as PdfDict, 'XObject') as PdfDict;
+      const image = pdf.get(xobjects, [...xobjects.keys()][0]) as PdfStream;
+      expect(Buffer.from(pdf.streamBytes(image)).equals(images[7])).toBe(true);
+      expect(source.bytesRead).toBeLessThan(0.2 * source.size);
+      pdf.close();
+      // The scan path reads the file so too, and finds the same scans as from the bytes in memory.
+      const [fromFile, fromBytes] = [(await ScanPdf.open(file))!, (await ScanPdf.open(readFileSync(file)))!];
+      expect(fromFile.pageCount).toBe(12);
+      expect(Buffer.from(fromFile.scanOf(11)!.bytes).equals(images[11])).toBe(true);
+      expect(fromFile.scanOf(3)).toEqual(fromBytes.scanOf(3));
+      fromFile.close();
+    }
   });
 
   test('not a PDF, or a damaged one: no fast path (pdfjs reports the problem)', async () => {

@@ -4,7 +4,8 @@
  * JPEG (`DCTDecode`) by sharp and raw pixels (`FlateDecode`) by zlib, both native. pdfjs-dist
  * decodes them in JavaScript, several times slower; it still reads every page this module declines.
  *
- * The PDF's structure is read with pdf-lib. Declined (left to pdfjs): encrypted or unparseable
+ * The PDF's structure is read from the file object by object as pages need it (`pdf-file`): a
+ * 500-page PDF is never held in memory whole. Declined (left to pdfjs): encrypted or unparseable
  * files, rotated or cropped pages, content other than one upright full-page image, images with
  * masks, decode arrays, indexed or CMYK colour, bit depths other than 8, and other filters (CCITT,
  * JBIG2, JPEG 2000).
@@ -13,14 +14,7 @@ import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { GrayImage } from '../types';
 import { grayOf, halvedFor, halveToGray, squarePixels } from './image';
-
-type PdfLib = typeof import('pdf-lib');
-let pdfLib: PdfLib | null = null;
-function lib(): PdfLib {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  pdfLib ??= require('pdf-lib') as PdfLib;
-  return pdfLib;
-}
+import { BytesSource, FileSource, PdfFile, PdfName, PdfStream, type ByteSource, type PdfDict, type PdfValue } from './pdf-file';
 
 /** The image of a scanned page, as stored in the PDF. */
 export interface EmbeddedScan {
@@ -37,25 +31,38 @@ export interface EmbeddedScan {
   points: { width: number; height: number };
 }
 
-/** A PDF opened for the fast path; {@link ScanPdf.open} returns null when it cannot be used at all. */
-export class ScanPdf {
-  private constructor(private readonly doc: import('pdf-lib').PDFDocument) {}
+const name = (n: string) => PdfName.of(n);
 
-  /** Parses a PDF's structure (not its pages' content); null for encrypted or unparseable files. */
-  static async open(data: Uint8Array): Promise<ScanPdf | null> {
+/**
+ * A PDF opened for the fast path, its objects read from the file as they are needed (see
+ * `pdf-file`); {@link ScanPdf.open} returns null when it cannot be used at all.
+ */
+export class ScanPdf {
+  private constructor(
+    private readonly pdf: PdfFile,
+    private readonly pages: PdfDict[],
+  ) {}
+
+  /**
+   * Opens a PDF (a file's path, read at offsets, or its bytes) and lists its pages; null for
+   * encrypted files and files whose structure this reader does not read (pdfjs repairs those).
+   */
+  static async open(input: string | Uint8Array): Promise<ScanPdf | null> {
+    let source: ByteSource | null = null;
     try {
-      const doc = await lib().PDFDocument.load(data, { updateMetadata: false, throwOnInvalidObject: true, parseSpeed: Infinity });
-      // pdf-lib reads past much damage (a file that only starts like a PDF loads with no pages):
-      // anything short of a catalog with its pages goes to pdfjs, which reports what is wrong.
-      if (doc.isEncrypted || !doc.catalog || doc.getPageCount() < 1) return null;
-      return new ScanPdf(doc);
+      source = typeof input === 'string' ? new FileSource(input) : new BytesSource(input);
+      const pdf = new PdfFile(source);
+      const pages = pdf.pages();
+      if (pages.length < 1) throw new Error('no pages');
+      return new ScanPdf(pdf, pages);
     } catch {
+      source?.close();
       return null;
     }
   }
 
   get pageCount(): number {
-    return this.doc.getPageCount();
+    return this.pages.length;
   }
 
   /** The scanned image of 0-based page `index`, or null if the page is anything else. */
@@ -67,65 +74,76 @@ export class ScanPdf {
     }
   }
 
+  /** Closes the file. */
+  close(): void {
+    this.pdf.close();
+  }
+
   private findScan(index: number): EmbeddedScan | null {
-    const { PDFName, PDFDict, PDFArray, PDFRawStream, PDFNumber } = lib();
-    const page = this.doc.getPage(index);
-    if (page.getRotation().angle % 360 !== 0) return null;
-    const media = page.getMediaBox();
-    if (media.x !== 0 || media.y !== 0) return null;
-    const crop = page.node.CropBox();
-    if (crop) {
-      const c = page.getCropBox();
-      if (c.x !== 0 || c.y !== 0 || c.width !== media.width || c.height !== media.height) return null;
+    const pdf = this.pdf;
+    const page = this.pages[index];
+    if (!page) return null;
+    const num = (d: PdfDict, k: string) => {
+      const v = pdf.get(d, k);
+      return typeof v === 'number' ? v : undefined;
+    };
+    if ((num(page, 'Rotate') ?? 0) % 360 !== 0) return null;
+    const media = box(pdf, pdf.get(page, 'MediaBox'));
+    if (!media || media.x !== 0 || media.y !== 0) return null;
+    const cropValue = pdf.get(page, 'CropBox');
+    if (cropValue !== undefined) {
+      const c = box(pdf, cropValue);
+      if (!c || c.x !== 0 || c.y !== 0 || c.width !== media.width || c.height !== media.height) return null;
     }
     // The content: one Do of an image, under transforms only.
-    const contents = page.node.Contents();
+    const contents = pdf.get(page, 'Contents');
     if (!contents) return null;
-    const streams = contents instanceof PDFArray ? contents.asArray().map((r) => this.doc.context.lookup(r)) : [contents];
-    const text = streams.map((s) => (s instanceof PDFRawStream ? streamText(s) : null));
+    const streams = Array.isArray(contents) ? contents.map((r) => pdf.resolve(r)) : [contents];
+    const text = streams.map((s) => (s instanceof PdfStream ? streamText(pdf, s) : null));
     if (text.some((t) => t === null)) return null;
     const drawn = singleImageDraw(text.join('\n'));
     if (!drawn) return null;
     if (!coversPage(drawn.ctm, media.width, media.height)) return null;
-    const xobjects = page.node.Resources()?.lookupMaybe(PDFName.of('XObject'), PDFDict);
-    const img = xobjects?.lookup(PDFName.of(drawn.name));
-    if (!(img instanceof PDFRawStream)) return null;
+    const resources = pdf.get(page, 'Resources');
+    const xobjects = resources instanceof Map ? pdf.get(resources, 'XObject') : undefined;
+    const img = xobjects instanceof Map ? pdf.get(xobjects, drawn.name) : undefined;
+    if (!(img instanceof PdfStream)) return null;
     const dict = img.dict;
-    const name = (k: string) => dict.lookup(PDFName.of(k));
-    const num = (k: string) => {
-      const v = name(k);
-      return v instanceof PDFNumber ? v.asNumber() : undefined;
-    };
-    if (name('Subtype') !== PDFName.of('Image')) return null;
-    if (name('ImageMask') || name('Mask') || name('SMask') || name('Decode')) return null;
-    if (num('BitsPerComponent') !== 8) return null;
-    const width = num('Width') ?? 0;
-    const height = num('Height') ?? 0;
+    if (pdf.get(dict, 'Subtype') !== name('Image')) return null;
+    if (['ImageMask', 'Mask', 'SMask', 'Decode'].some((k) => dict.has(k))) return null;
+    if (num(dict, 'BitsPerComponent') !== 8) return null;
+    const width = num(dict, 'Width') ?? 0;
+    const height = num(dict, 'Height') ?? 0;
     if (width < 1 || height < 1) return null;
-    const channels = componentsOf(name('ColorSpace'), this.doc);
+    const channels = componentsOf(pdf, pdf.get(dict, 'ColorSpace'));
     if (!channels) return null;
-    let filter = name('Filter');
-    if (filter instanceof PDFArray) filter = filter.size() === 1 ? filter.lookup(0) : undefined;
+    let filter = pdf.get(dict, 'Filter');
+    if (Array.isArray(filter)) filter = filter.length === 1 ? pdf.resolve(filter[0]) : undefined;
     const points = { width: media.width, height: media.height };
-    if (filter === PDFName.of('DCTDecode')) return { kind: 'jpeg', bytes: img.contents, width, height, channels, png: false, points };
-    if (filter !== PDFName.of('FlateDecode')) return null;
-    let parms = name('DecodeParms');
-    if (parms instanceof PDFArray) parms = parms.lookup(0);
+    if (filter === name('DCTDecode')) return { kind: 'jpeg', bytes: pdf.streamBytes(img), width, height, channels, png: false, points };
+    if (filter !== name('FlateDecode')) return null;
+    let parms = pdf.get(dict, 'DecodeParms');
+    if (Array.isArray(parms)) parms = pdf.resolve(parms[0]);
     let png = false;
-    if (parms instanceof PDFDict) {
-      const p = parms.lookup(PDFName.of('Predictor'));
-      const predictor = p instanceof PDFNumber ? p.asNumber() : 1;
+    if (parms instanceof Map) {
+      const p = parms;
+      const predictor = num(p, 'Predictor') ?? 1;
       if (predictor >= 10) {
-        const colors = parms.lookup(PDFName.of('Colors'));
-        const bpc = parms.lookup(PDFName.of('BitsPerComponent'));
-        const cols = parms.lookup(PDFName.of('Columns'));
-        const is = (v: unknown, want: number) => v === undefined || (v instanceof PDFNumber && v.asNumber() === want);
-        if (!is(colors, channels) || !is(bpc, 8) || !(cols instanceof PDFNumber && cols.asNumber() === width)) return null;
+        const is = (k: string, want: number) => !p.has(k) || num(p, k) === want;
+        if (!is('Colors', channels) || !is('BitsPerComponent', 8) || num(p, 'Columns') !== width) return null;
         png = true;
       } else if (predictor !== 1) return null;
     }
-    return { kind: 'raw', bytes: img.contents, width, height, channels, png, points };
+    return { kind: 'raw', bytes: pdf.streamBytes(img), width, height, channels, png, points };
   }
+}
+
+/** A rectangle `[x0 y0 x1 y1]` as its corner and size, or null when it is not four numbers. */
+function box(pdf: PdfFile, v: PdfValue | undefined): { x: number; y: number; width: number; height: number } | null {
+  if (!Array.isArray(v) || v.length !== 4) return null;
+  const [a, b, c, d] = v.map((e) => pdf.resolve(e));
+  if (typeof a !== 'number' || typeof b !== 'number' || typeof c !== 'number' || typeof d !== 'number') return null;
+  return { x: Math.min(a, c), y: Math.min(b, d), width: Math.abs(c - a), height: Math.abs(d - b) };
 }
 
 /** The transform `m` applied within `ctm` (PDF's `cm`: `m` x `ctm`, both `[a b c d e f]`). */
@@ -143,11 +161,10 @@ export function coversPage(ctm: number[], w: number, h: number): boolean {
 }
 
 /** A content stream's text: stored plain or zlib-compressed; null for anything else. */
-function streamText(s: import('pdf-lib').PDFRawStream): string | null {
-  const { PDFName } = lib();
-  const filter = s.dict.lookup(PDFName.of('Filter'));
-  if (filter === undefined) return Buffer.from(s.contents).toString('latin1');
-  if (filter === PDFName.of('FlateDecode') && !s.dict.lookup(PDFName.of('DecodeParms'))) return inflateSync(s.contents).toString('latin1');
+function streamText(pdf: PdfFile, s: PdfStream): string | null {
+  const filter = pdf.get(s.dict, 'Filter');
+  if (filter === undefined) return Buffer.from(pdf.streamBytes(s)).toString('latin1');
+  if (filter === name('FlateDecode') && !s.dict.has('DecodeParms')) return inflateSync(pdf.streamBytes(s)).toString('latin1');
   return null;
 }
 
@@ -198,18 +215,16 @@ export function singleImageDraw(content: string): { name: string; ctm: number[] 
 }
 
 /** Components of an image colour space this path reads (gray, RGB, or ICC-based with N 1 or 3); else 0. */
-function componentsOf(cs: unknown, doc: import('pdf-lib').PDFDocument): number {
-  const { PDFName, PDFArray, PDFRawStream, PDFNumber } = lib();
-  if (cs === PDFName.of('DeviceGray') || cs === PDFName.of('CalGray')) return 1;
-  if (cs === PDFName.of('DeviceRGB') || cs === PDFName.of('CalRGB')) return 3;
-  if (cs instanceof PDFArray && cs.size() >= 1) {
-    const kind = cs.lookup(0);
-    if ((kind === PDFName.of('CalGray') || kind === PDFName.of('CalRGB')) && cs.size() === 2) return kind === PDFName.of('CalGray') ? 1 : 3;
-    if (kind === PDFName.of('ICCBased') && cs.size() === 2) {
-      const icc = doc.context.lookup(cs.get(1));
-      const n = icc instanceof PDFRawStream ? icc.dict.lookup(PDFName.of('N')) : undefined;
-      const v = n instanceof PDFNumber ? n.asNumber() : 0;
-      return v === 1 || v === 3 ? v : 0;
+function componentsOf(pdf: PdfFile, cs: PdfValue | undefined): number {
+  if (cs === name('DeviceGray') || cs === name('CalGray')) return 1;
+  if (cs === name('DeviceRGB') || cs === name('CalRGB')) return 3;
+  if (Array.isArray(cs) && cs.length >= 1) {
+    const kind = pdf.resolve(cs[0]);
+    if ((kind === name('CalGray') || kind === name('CalRGB')) && cs.length === 2) return kind === name('CalGray') ? 1 : 3;
+    if (kind === name('ICCBased') && cs.length === 2) {
+      const icc = pdf.resolve(cs[1]);
+      const n = icc instanceof PdfStream ? pdf.get(icc.dict, 'N') : undefined;
+      return n === 1 || n === 3 ? n : 0;
     }
   }
   return 0;

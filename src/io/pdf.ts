@@ -58,14 +58,11 @@ function describe(e: unknown): string {
 export async function* readPdfPages(path: string, options: PdfOptions = {}): AsyncGenerator<PdfPage> {
   const dpi = options.dpi ?? 300;
   const limit = options.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
-  let data: Uint8Array | null = readPdfBytes(path);
-  // Scanned pages are decoded from their stored image (see pdf-scan); pdfjs, opened when a page
-  // needs it, renders the rest. pdf-lib keeps copies of the streams it parsed, so the file's bytes
-  // are let go once it has them (pdfjs, if a page needs it, reads the file again).
-  const scans = await ScanPdf.open(data);
-  if (scans) data = null;
+  // Scanned pages are decoded from their stored image (see pdf-scan), the file read object by object
+  // as pages need it; pdfjs, opened when a page needs it, renders the rest from the whole file.
+  const scans = await ScanPdf.open(path);
   let renderer: Promise<Renderer> | null = null;
-  const rendererOf = () => (renderer ??= openRenderer(path, data ?? readPdfBytes(path), options));
+  const rendererOf = () => (renderer ??= openRenderer(path, readPdfBytes(path), options));
   try {
     const count = scans ? scans.pageCount : (await rendererOf()).numPages;
     if (count === 0) throw new InputError(path, undefined, 'PDF has no pages');
@@ -95,6 +92,7 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
       yield await r.render(n);
     }
   } finally {
+    scans?.close();
     if (renderer) await (await (renderer as Promise<Renderer>).catch(() => null))?.close();
   }
 }
@@ -223,6 +221,12 @@ async function pageImage(page: PdfPageProxy, pixelLimit: number): Promise<GrayIm
 
 /** Number of pages of a PDF (opens it without rendering). Throws an {@link InputError}. */
 export async function pdfPageCount(path: string): Promise<number> {
+  // Read from its structure when this reader reads it (a few kilobytes of the file), else by pdfjs.
+  const scans = await ScanPdf.open(path);
+  if (scans) {
+    scans.close();
+    return scans.pageCount;
+  }
   const data = readPdfBytes(path);
   try {
     const doc = await lib().getDocument({ data, verbosity: 0, isEvalSupported: false, disableFontFace: true, useSystemFonts: false }).promise;
