@@ -129,6 +129,12 @@ class Lexer {
     }
   }
 
+  /** Steps over an end of line (CR LF, LF or CR): where a stream's data starts after its keyword. */
+  endOfLine(): void {
+    if (this.byte() === 13) this.pos++;
+    if (this.byte() === 10) this.pos++;
+  }
+
   /** A keyword or number's characters. */
   word(): string {
     this.skipSpace();
@@ -242,14 +248,14 @@ type XrefEntry = { offset: number } | { stream: number; index: number };
  * (no `startxref`, a damaged cross-reference, encryption).
  */
 export class PdfFile {
-  private readonly xref = new Map<number, XrefEntry>();
+  /** Each object's newest entry; null: free (an older section's entry for it no longer counts). */
+  private readonly xref = new Map<number, XrefEntry | null>();
   private readonly objects = new Map<number, PdfValue>();
   private readonly objectStreams = new Map<number, { data: Uint8Array; offsets: Map<number, number> }>();
   readonly trailer: PdfDict;
 
   constructor(readonly source: ByteSource) {
-    const tailStart = Math.max(0, source.size - 2048);
-    const tail = Buffer.from(source.read(tailStart, 2048)).toString('latin1');
+    const tail = Buffer.from(source.read(Math.max(0, source.size - 4096), 4096)).toString('latin1');
     const at = tail.lastIndexOf('startxref');
     if (at < 0) throw new Error('no startxref');
     let offset = Number(/startxref\s+(\d+)/.exec(tail.slice(at))?.[1] ?? NaN);
@@ -305,7 +311,7 @@ export class PdfFile {
         if (!(t instanceof Map)) throw new Error('bad trailer');
         return { trailer: t, entries: found };
       });
-      for (const [num, e] of entries) if (e && !this.xref.has(num)) this.xref.set(num, e);
+      for (const [num, e] of entries) if (!this.xref.has(num)) this.xref.set(num, e);
       // A hybrid file: an xref stream beside the table.
       const stm = trailer.get('XRefStm');
       if (typeof stm === 'number') this.readSection(stm);
@@ -339,6 +345,7 @@ export class PdfFile {
         if (this.xref.has(num)) continue;
         if (type === 1) this.xref.set(num, { offset: a });
         else if (type === 2) this.xref.set(num, { stream: a, index: b });
+        else if (type === 0) this.xref.set(num, null);
       }
     }
     return dict;
@@ -358,9 +365,7 @@ export class PdfFile {
         lx.pos = save;
         return { num, value, stream: -1 };
       }
-      // The data starts after the keyword's end of line (CR LF or LF).
-      if (lx.buf[lx.pos] === 13) lx.pos++;
-      if (lx.buf[lx.pos] === 10) lx.pos++;
+      lx.endOfLine();
       return { num, value, stream: offset + lx.pos };
     });
     if (parsed.stream < 0) return { num: parsed.num, value: parsed.value };
@@ -373,7 +378,7 @@ export class PdfFile {
   /** Object `num` (null when the file does not have it). */
   object(num: number): PdfValue {
     if (this.objects.has(num)) return this.objects.get(num) ?? null;
-    const e = this.xref.get(num);
+    const e = this.xref.get(num) ?? null;
     let value: PdfValue = null;
     if (e && 'offset' in e) value = this.objectAt(e.offset).value;
     else if (e) value = this.fromObjectStream(e.stream, num);

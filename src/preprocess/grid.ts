@@ -81,13 +81,17 @@ export function maxFilter(grid: Grid, k: number): Grid {
 /** Sums of a window of `k` values along one line (anchor `k >> 1`), the ends extended. */
 function lineSums(src: ArrayLike<number>, dst: Int32Array, n: number, k: number, at: number, step: number): void {
   const r = k >> 1;
-  const v = (x: number) => src[at + (x < 0 ? 0 : x >= n ? n - 1 : x) * step];
   let s = 0;
-  for (let x = -r; x < k - r; x++) s += v(x);
+  for (let x = -r; x < k - r; x++) s += src[at + clamp(x, n) * step];
   for (let x = 0; x < n; x++) {
     dst[at + x * step] = s;
-    s += v(x + k - r) - v(x - r);
+    s += src[at + clamp(x + k - r, n) * step] - src[at + clamp(x - r, n) * step];
   }
+}
+
+/** `x` clamped to [0, n). */
+function clamp(x: number, n: number): number {
+  return x < 0 ? 0 : x >= n ? n - 1 : x;
 }
 
 /**
@@ -122,10 +126,15 @@ export function boxMean(grid: Grid, k: number): Grid {
  * const shadeOfDeskewed = rotateGrid(shade, 1.5, 'nearest', 3);
  */
 export function rotateGrid<T extends Grid>(grid: T, angle: number, mode: 'linear' | 'nearest', outside = 0): T {
-  const { width: w, height: h } = grid;
-  const m = new RotationSteps(w, h, angle, mode === 'nearest' ? 512 : 16);
-  const data = mode === 'nearest' ? rotateNearest(grid, m, outside) : rotateLinear(grid, m);
-  return { ...grid, data };
+  const { width: w, height: h, data: src } = grid;
+  const nearest = mode === 'nearest';
+  const m = new RotationSteps(w, h, angle, nearest ? 512 : 16);
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    if (nearest) nearestRow(src, w, h, m.x0(y), m.y0(y), m, out, y * w, outside);
+    else linearRow(src, w, h, m.x0(y), m.y0(y), m, out, y * w);
+  }
+  return { ...grid, data: out };
 }
 
 /**
@@ -173,45 +182,31 @@ class RotationSteps {
   }
 }
 
-/** Nearest cell; `outside` for cells from beyond the grid. */
-function rotateNearest(grid: Grid, m: RotationSteps, outside: number): Uint8Array {
-  const { width: w, height: h, data: src } = grid;
+/** A row of output cells from the nearest source cell; `outside` for cells from beyond the grid. */
+function nearestRow(src: Uint8Array, w: number, h: number, X0: number, Y0: number, m: RotationSteps, out: Uint8Array, o: number, outside: number): void {
   const { ax, ay } = m;
-  const out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const X0 = m.x0(y);
-    const Y0 = m.y0(y);
-    for (let x = 0; x < w; x++) {
-      const sx = (X0 + ax[x]) >> 10;
-      const sy = (Y0 + ay[x]) >> 10;
-      out[y * w + x] = sx >= 0 && sx < w && sy >= 0 && sy < h ? src[sy * w + sx] : outside;
-    }
+  for (let x = 0; x < w; x++) {
+    const sx = (X0 + ax[x]) >> 10;
+    const sy = (Y0 + ay[x]) >> 10;
+    out[o + x] = sx >= 0 && sx < w && sy >= 0 && sy < h ? src[sy * w + sx] : outside;
   }
-  return out;
 }
 
-/** Bilinear, the edges extended: weights in 1/32 each way, the sum in 1/32768, rounded. */
-function rotateLinear(grid: Grid, m: RotationSteps): Uint8Array {
-  const { width: w, height: h, data: src } = grid;
+/** A row of output cells, bilinear with the edges extended: weights in 1/32 each way, the sum in 1/32768, rounded. */
+function linearRow(src: Uint8Array, w: number, h: number, X0: number, Y0: number, m: RotationSteps, out: Uint8Array, o: number): void {
   const { ax, ay } = m;
-  const out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const X0 = m.x0(y);
-    const Y0 = m.y0(y);
-    for (let x = 0; x < w; x++) {
-      const X = (X0 + ax[x]) >> 5;
-      const Y = (Y0 + ay[x]) >> 5;
-      const sx = X >> 5;
-      const sy = Y >> 5;
-      const fx = X & 31;
-      const fy = Y & 31;
-      const x0 = sx < 0 ? 0 : sx >= w ? w - 1 : sx;
-      const x1 = sx + 1 < 0 ? 0 : sx + 1 >= w ? w - 1 : sx + 1;
-      const y0 = (sy < 0 ? 0 : sy >= h ? h - 1 : sy) * w;
-      const y1 = (sy + 1 < 0 ? 0 : sy + 1 >= h ? h - 1 : sy + 1) * w;
-      const v = 32 * ((src[y0 + x0] * (32 - fx) + src[y0 + x1] * fx) * (32 - fy) + (src[y1 + x0] * (32 - fx) + src[y1 + x1] * fx) * fy);
-      out[y * w + x] = Math.min(255, (v + 16384) >> 15);
-    }
+  for (let x = 0; x < w; x++) {
+    const X = (X0 + ax[x]) >> 5;
+    const Y = (Y0 + ay[x]) >> 5;
+    const sx = X >> 5;
+    const sy = Y >> 5;
+    const fx = X & 31;
+    const fy = Y & 31;
+    const x0 = clamp(sx, w);
+    const x1 = clamp(sx + 1, w);
+    const y0 = clamp(sy, h) * w;
+    const y1 = clamp(sy + 1, h) * w;
+    const v = 32 * ((src[y0 + x0] * (32 - fx) + src[y0 + x1] * fx) * (32 - fy) + (src[y1 + x0] * (32 - fx) + src[y1 + x1] * fx) * fy);
+    out[o + x] = Math.min(255, (v + 16384) >> 15);
   }
-  return out;
 }

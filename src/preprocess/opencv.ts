@@ -1,4 +1,4 @@
-/** Loading OpenCV.js (4.12, WebAssembly) once per process, and moving images in and out of it. */
+/** Loading OpenCV.js (4.12, WebAssembly) once per thread, when first used, and moving images in and out of it. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BinaryImage, Box, GrayImage } from '../types';
