@@ -442,29 +442,8 @@ export class PdfFile {
     if (typeof predictor !== 'number' || predictor < 10) return data;
     const columns = parms instanceof Map ? this.get(parms, 'Columns') : undefined;
     const stride = typeof columns === 'number' ? columns : 1;
-    // PNG "up" and the others, one byte a sample (what cross-reference streams use).
-    const rows = Math.floor(data.length / (stride + 1));
-    const out = new Uint8Array(rows * stride);
-    for (let y = 0; y < rows; y++) {
-      const type = data[y * (stride + 1)];
-      for (let x = 0; x < stride; x++) {
-        const v = data[y * (stride + 1) + 1 + x];
-        const left = x > 0 ? out[y * stride + x - 1] : 0;
-        const up = y > 0 ? out[(y - 1) * stride + x] : 0;
-        const ul = x > 0 && y > 0 ? out[(y - 1) * stride + x - 1] : 0;
-        let pred = 0;
-        if (type === 1) pred = left;
-        else if (type === 2) pred = up;
-        else if (type === 3) pred = (left + up) >> 1;
-        else if (type === 4) {
-          const p = left + up - ul;
-          const [pa, pb, pc] = [Math.abs(p - left), Math.abs(p - up), Math.abs(p - ul)];
-          pred = pa <= pb && pa <= pc ? left : pb <= pc ? up : ul;
-        }
-        out[y * stride + x] = (v + pred) & 255;
-      }
-    }
-    return out;
+    // One byte a sample (what cross-reference and object streams use).
+    return unpredictPng(data, Math.floor(data.length / (stride + 1)), stride, 1);
   }
 
   /**
@@ -500,4 +479,45 @@ export class PdfFile {
   close(): void {
     this.source.close();
   }
+}
+
+/** Undoes PNG row predictors in place order: `rows` of `stride` bytes, each after a filter byte. */
+export function unpredictPng(src: Uint8Array, rows: number, stride: number, bpp: number): Uint8Array {
+  if (src.length < rows * (stride + 1)) throw new Error('image data shorter than its size');
+  const out = new Uint8Array(rows * stride);
+  for (let y = 0; y < rows; y++) {
+    const type = src[y * (stride + 1)];
+    const inp = y * (stride + 1) + 1;
+    const o = y * stride;
+    const up = o - stride;
+    switch (type) {
+      case 0:
+        out.set(src.subarray(inp, inp + stride), o);
+        break;
+      case 1:
+        for (let x = 0; x < stride; x++) out[o + x] = src[inp + x] + (x >= bpp ? out[o + x - bpp] : 0);
+        break;
+      case 2:
+        for (let x = 0; x < stride; x++) out[o + x] = src[inp + x] + (y > 0 ? out[up + x] : 0);
+        break;
+      case 3:
+        for (let x = 0; x < stride; x++) out[o + x] = src[inp + x] + (((x >= bpp ? out[o + x - bpp] : 0) + (y > 0 ? out[up + x] : 0)) >> 1);
+        break;
+      case 4:
+        for (let x = 0; x < stride; x++) {
+          const a = x >= bpp ? out[o + x - bpp] : 0;
+          const b = y > 0 ? out[up + x] : 0;
+          const c = x >= bpp && y > 0 ? out[up + x - bpp] : 0;
+          const p = a + b - c;
+          const pa = Math.abs(p - a);
+          const pb = Math.abs(p - b);
+          const pc = Math.abs(p - c);
+          out[o + x] = src[inp + x] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+        }
+        break;
+      default:
+        throw new Error(`unknown PNG predictor ${type}`);
+    }
+  }
+  return out;
 }

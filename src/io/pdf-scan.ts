@@ -14,7 +14,7 @@ import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { GrayImage } from '../types';
 import { grayOf, halvedFor, halveToGray, squarePixels } from './image';
-import { BytesSource, FileSource, PdfFile, PdfName, PdfStream, type ByteSource, type PdfDict, type PdfValue } from './pdf-file';
+import { BytesSource, FileSource, PdfFile, PdfName, PdfStream, unpredictPng, type ByteSource, type PdfDict, type PdfValue } from './pdf-file';
 
 /** The image of a scanned page, as stored in the PDF. */
 export interface EmbeddedScan {
@@ -228,47 +228,6 @@ function componentsOf(pdf: PdfFile, cs: PdfValue | undefined): number {
     }
   }
   return 0;
-}
-
-/** Undoes PNG row predictors in place order: `rows` of `stride` bytes, each after a filter byte. */
-function unpredictPng(src: Uint8Array, rows: number, stride: number, bpp: number): Uint8Array {
-  if (src.length < rows * (stride + 1)) throw new Error('image data shorter than its size');
-  const out = new Uint8Array(rows * stride);
-  for (let y = 0; y < rows; y++) {
-    const type = src[y * (stride + 1)];
-    const inp = y * (stride + 1) + 1;
-    const o = y * stride;
-    const up = o - stride;
-    switch (type) {
-      case 0:
-        out.set(src.subarray(inp, inp + stride), o);
-        break;
-      case 1:
-        for (let x = 0; x < stride; x++) out[o + x] = src[inp + x] + (x >= bpp ? out[o + x - bpp] : 0);
-        break;
-      case 2:
-        for (let x = 0; x < stride; x++) out[o + x] = src[inp + x] + (y > 0 ? out[up + x] : 0);
-        break;
-      case 3:
-        for (let x = 0; x < stride; x++) out[o + x] = src[inp + x] + (((x >= bpp ? out[o + x - bpp] : 0) + (y > 0 ? out[up + x] : 0)) >> 1);
-        break;
-      case 4:
-        for (let x = 0; x < stride; x++) {
-          const a = x >= bpp ? out[o + x - bpp] : 0;
-          const b = y > 0 ? out[up + x] : 0;
-          const c = x >= bpp && y > 0 ? out[up + x - bpp] : 0;
-          const p = a + b - c;
-          const pa = Math.abs(p - a);
-          const pb = Math.abs(p - b);
-          const pc = Math.abs(p - c);
-          out[o + x] = src[inp + x] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
-        }
-        break;
-      default:
-        throw new Error(`unknown PNG predictor ${type}`);
-    }
-  }
-  return out;
 }
 
 /**
