@@ -1,6 +1,7 @@
 /**
- * Page preprocessing, each step a small function on typed images (OpenCV inside, plain values
- * outside): equalize -> threshold -> deskew -> remove specks -> remove form lines.
+ * Page preprocessing, each step a small function on typed images (inside: TypeScript, the native
+ * kernels, and OpenCV.js for CLAHE, the adaptive threshold and area reduction; outside: plain
+ * values): equalize -> threshold -> deskew -> remove specks -> remove form lines.
  *
  * Inner loops live in top-level functions and class methods, not in closures made per call: V8
  * drops a closure's optimized code at a full garbage collection once no instance of it is alive,
