@@ -2,16 +2,17 @@
  * Scanned PDF pages decoded from their stored image (src/io/pdf-scan): the same pixels as the
  * image itself, and every page that is not a plain scan left to pdfjs.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { PDFDocument, rgb, pushGraphicsState, popGraphicsState, concatTransformationMatrix, drawObject, degrees } from 'pdf-lib';
+import { PDFDocument, rgb, pushGraphicsState, popGraphicsState, concatTransformationMatrix, drawObject, degrees, StandardFonts, TextRenderingMode, beginText, endText, setFontAndSize, setTextRenderingMode, moveText, showText } from 'pdf-lib';
 import { decodeImage, toGray } from '../src/io/image';
 import { decodeScan, ScanPdf, singleImageDraw } from '../src/io/pdf-scan';
 import { Rng } from '../src/classify/data/random';
 import { FileSource, PdfFile, type PdfDict, type PdfStream } from '../src/io/pdf-file';
-import { tmp } from './helpers';
+import { ROOT, tmp } from './helpers';
 
 /** A 300 x 200 gray test image: gradients, noise and a dark block (every PNG filter gets used). */
 async function grayPng(): Promise<{ png: Buffer; raw: Uint8Array }> {
@@ -43,6 +44,26 @@ async function pdfWithImage(bytes: Uint8Array, dict: Record<string, unknown>, ex
   const name = page.node.newXObject('Scan', ref);
   page.pushOperators(pushGraphicsState(), concatTransformationMatrix(216, 0, 0, 144, 0, 0), drawObject(name), popGraphicsState());
   extra?.(doc);
+  return doc.save();
+}
+
+/**
+ * A one-page scan with a text layer, as OCR software writes a searchable PDF: "12345" in render
+ * mode `mode` (3: invisible) in the page's content, or in a form XObject the page draws (as ocrmypdf grafts it).
+ */
+async function searchable(png: Buffer, inForm: boolean, mode = TextRenderingMode.Invisible): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  const page = doc.addPage([216, 144]);
+  page.drawImage(await doc.embedPng(png), { x: 0, y: 0, width: 216, height: 144 });
+  const key = page.node.newFontDictionary(font.name, font.ref);
+  const text = [beginText(), setFontAndSize(key, 12), setTextRenderingMode(mode), moveText(10, 10), showText(font.encodeText('12345')), endText()];
+  if (!inForm) page.pushOperators(...text);
+  else {
+    const form = doc.context.formXObject(text, { BBox: [0, 0, 216, 144], Resources: { Font: { [key.asString().slice(1)]: font.ref } } } as never);
+    const name = page.node.newXObject('TextLayer', doc.context.register(form));
+    page.pushOperators(pushGraphicsState(), drawObject(name), popGraphicsState());
+  }
   return doc.save();
 }
 
@@ -162,6 +183,44 @@ describe('scanned PDF pages', () => {
     expect(singleImageDraw('q 612 0 0 792 0 0 cm /Im0 Do Q 0 0 10 10 re f')).toBeNull();
     expect(singleImageDraw('/Im0 Do /Im1 Do')).toBeNull();
     expect(singleImageDraw('BT /F1 12 Tf (1) Tj ET')).toBeNull();
+  });
+
+  test('content streams: text drawn invisibly (an OCR text layer) is not drawing, in the page or in a form it draws', () => {
+    const scan = { name: 'Im0', ctm: [612, 0, 0, 792, 0, 0] };
+    const image = 'q 612 0 0 792 0 0 cm /Im0 Do Q ';
+    expect(singleImageDraw(image + 'BT 3 Tr /F1 12 Tf 1 0 0 1 72 700 Tm (1\\) \\(2 (3)) Tj [<0034> -120 (5)] TJ 0 -14 Td (6) \' ET')).toEqual(scan);
+    expect(singleImageDraw('3 Tr /P <</MCID 0>> BDC ' + image + 'BT (7) Tj ET EMC % a comment\n')).toEqual(scan);
+    expect(singleImageDraw(image + 'BT /F1 12 Tf (1) Tj ET')).toBeNull(); // visible text
+    expect(singleImageDraw(image + 'BT 7 Tr (1) Tj ET')).toBeNull(); // text added to the clip
+    expect(singleImageDraw(image + 'q 3 Tr Q BT (1) Tj ET')).toBeNull(); // the mode was restored to fill
+    expect(singleImageDraw(image + 'BI /W 1 /H 1 ID x EI')).toBeNull(); // an inline image
+    const forms = (name: string) => ({ Text: Buffer.from('BT 3 Tr (12) Tj ET'), Inherits: Buffer.from('BT (12) Tj ET'), Visible: Buffer.from('BT 0 Tr (12) Tj ET'), Draws: Buffer.from('/Im0 Do'), Damaged: null })[name];
+    expect(singleImageDraw(image + 'q /Text Do Q', forms)).toEqual(scan);
+    expect(singleImageDraw('3 Tr ' + image + '/Inherits Do', forms)).toEqual(scan);
+    for (const f of ['Inherits', 'Visible', 'Draws', 'Damaged']) expect(singleImageDraw(`${image}/${f} Do`, forms)).toBeNull();
+  });
+
+  test('a searchable scan (a text layer drawn invisibly over it) decodes as the scan alone, by this reader and through pdfjs', async () => {
+    const { png, raw } = await grayPng();
+    for (const inForm of [false, true]) {
+      const pdf = await searchable(png, inForm);
+      const scan = (await ScanPdf.open(pdf))!.scanOf(0);
+      expect(scan).not.toBeNull();
+      expect(Buffer.from((await decodeScan(scan!)).data).equals(Buffer.from(raw))).toBe(true);
+      // A file this reader declines (its startxref damaged; pdfjs repairs it) takes the same pixels from pdfjs.
+      const text = Buffer.from(pdf).toString('latin1');
+      const damaged = join(tmp(), 'damaged.pdf');
+      writeFileSync(damaged, Buffer.from(text.replace(/startxref\s+\d+/, 'startxref\n999999999'), 'latin1'));
+      expect(await ScanPdf.open(damaged)).toBeNull();
+      // pdfjs is an ES module jest does not load: the compiled reader runs in a child process.
+      const script = `(async () => { for await (const p of require(${JSON.stringify(join(ROOT, 'dist', 'io', 'pdf'))}).readPdfPages(${JSON.stringify(damaged)}, { dpi: 72 })) process.stdout.write(JSON.stringify([p.image.width, p.image.height, Buffer.from(p.image.data).toString('base64')])); })()`;
+      const [w, h, data] = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as [number, number, string];
+      expect([w, h]).toEqual([300, 200]);
+      expect(Buffer.from(data, 'base64').equals(Buffer.from(raw))).toBe(true);
+    }
+    // Text that shows is drawn on the page: the page is rendered.
+    const visible = await searchable(png, false, TextRenderingMode.Fill);
+    expect((await ScanPdf.open(visible))!.scanOf(0)).toBeNull();
   });
 
   test('three-channel pages are Rec. 601 luma (the fast loop agrees with the general one)', () => {

@@ -120,6 +120,17 @@ class Lexer {
     return this.buf[at];
   }
 
+  /** Steps over white space and comments; whether anything follows (for complete data only). */
+  more(): boolean {
+    for (;;) {
+      if (this.pos >= this.buf.length) return false;
+      const c = this.buf[this.pos];
+      if (WHITE.has(c)) this.pos++;
+      else if (c === 37) while (this.pos < this.buf.length && this.buf[this.pos] !== 10 && this.buf[this.pos] !== 13) this.pos++;
+      else return true;
+    }
+  }
+
   skipSpace(): void {
     for (;;) {
       const c = this.byte();
@@ -135,11 +146,16 @@ class Lexer {
     if (this.byte() === 10) this.pos++;
   }
 
+  /** Steps over regular characters (to the next white space or delimiter, or the end of complete data). */
+  private regular(): void {
+    while (!(this.complete && this.pos >= this.buf.length) && !WHITE.has(this.byte()) && !DELIM.has(this.byte())) this.pos++;
+  }
+
   /** A keyword or number's characters. */
   word(): string {
     this.skipSpace();
     const s = this.pos;
-    while (!WHITE.has(this.byte()) && !DELIM.has(this.byte())) this.pos++;
+    this.regular();
     return String.fromCharCode(...this.buf.subarray(s, this.pos));
   }
 
@@ -205,7 +221,7 @@ class Lexer {
   private name(): PdfName {
     this.pos++;
     const s = this.pos;
-    while (!WHITE.has(this.byte()) && !DELIM.has(this.byte())) this.pos++;
+    this.regular();
     const raw = String.fromCharCode(...this.buf.subarray(s, this.pos));
     return PdfName.of(raw.replace(/#([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))));
   }
@@ -237,6 +253,43 @@ class Lexer {
       else if (c === 40) depth++;
       else if (c === 41 && --depth === 0) return this.buf.slice(s, this.pos - 1);
     }
+  }
+}
+
+/** One operator of a content stream, with its operands. */
+export interface ContentOp {
+  op: string;
+  operands: PdfValue[];
+}
+
+/** Bytes that start an operand rather than an operator: `/ [ < (`, digits, signs and the point. */
+const OPERAND_START = new Set([...'/[<(0123456789+-.'].map((c) => c.charCodeAt(0)));
+
+/**
+ * A content stream's operators in order, each with its operands (numbers, names, strings, arrays,
+ * dictionaries). Throws on bytes it cannot read. An inline image (`BI`) ends the list: its data is
+ * not PDF syntax.
+ *
+ * @example
+ * for (const { op, operands } of contentOps(data)) if (op === 'Do') console.log(operands[0]);
+ */
+export function* contentOps(data: Uint8Array): Generator<ContentOp> {
+  const lx = new Lexer(data, 0, true);
+  let operands: PdfValue[] = [];
+  while (lx.more()) {
+    if (OPERAND_START.has(data[lx.pos])) {
+      operands.push(lx.value());
+      continue;
+    }
+    const w = lx.word();
+    if (w === '') throw new Error(`unexpected character ${String.fromCharCode(data[lx.pos])} in content`);
+    if (w === 'true' || w === 'false' || w === 'null') {
+      operands.push(w === 'null' ? null : w === 'true');
+      continue;
+    }
+    yield { op: w, operands };
+    if (w === 'BI') return;
+    operands = [];
   }
 }
 

@@ -14,7 +14,7 @@ import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { GrayImage } from '../types';
 import { grayOf, halvedFor, halveToGray, squarePixels } from './image';
-import { BytesSource, FileSource, PdfFile, PdfName, PdfStream, unpredictPng, type ByteSource, type PdfDict, type PdfValue } from './pdf-file';
+import { BytesSource, contentOps, FileSource, PdfFile, PdfName, PdfStream, unpredictPng, type ByteSource, type PdfDict, type PdfValue } from './pdf-file';
 
 /** The image of a scanned page, as stored in the PDF. */
 export interface EmbeddedScan {
@@ -32,6 +32,7 @@ export interface EmbeddedScan {
 }
 
 const name = (n: string) => PdfName.of(n);
+const NEWLINE = Buffer.from('\n');
 
 /**
  * A PDF opened for the fast path, its objects read from the file as they are needed (see
@@ -99,13 +100,19 @@ export class ScanPdf {
     const contents = pdf.get(page, 'Contents');
     if (!contents) return null;
     const streams = Array.isArray(contents) ? contents.map((r) => pdf.resolve(r)) : [contents];
-    const text = streams.map((s) => (s instanceof PdfStream ? streamText(pdf, s) : null));
-    if (text.some((t) => t === null)) return null;
-    const drawn = singleImageDraw(text.join('\n'));
-    if (!drawn) return null;
-    if (!coversPage(drawn.ctm, media.width, media.height)) return null;
+    const parts = streams.map((s) => (s instanceof PdfStream ? contentData(pdf, s) : null));
+    if (parts.some((t) => t === null)) return null;
     const resources = pdf.get(page, 'Resources');
     const xobjects = resources instanceof Map ? pdf.get(resources, 'XObject') : undefined;
+    const formContent: FormContent = (n) => {
+      const x = xobjects instanceof Map ? pdf.get(xobjects, n) : undefined;
+      if (!(x instanceof PdfStream) || pdf.get(x.dict, 'Subtype') !== name('Form')) return undefined;
+      return contentData(pdf, x);
+    };
+    // Streams of one page's content are one stream, split anywhere between tokens.
+    const drawn = singleImageDraw(Buffer.concat(parts.flatMap((p) => [p!, NEWLINE])), formContent);
+    if (!drawn) return null;
+    if (!coversPage(drawn.ctm, media.width, media.height)) return null;
     const img = xobjects instanceof Map ? pdf.get(xobjects, drawn.name) : undefined;
     if (!(img instanceof PdfStream)) return null;
     const dict = img.dict;
@@ -160,58 +167,87 @@ export function coversPage(ctm: number[], w: number, h: number): boolean {
   return near(b, 0) && near(c, 0) && near(a, w) && near(d, h) && near(e, 0) && near(f, 0);
 }
 
-/** A content stream's text: stored plain or zlib-compressed; null for anything else. */
-function streamText(pdf: PdfFile, s: PdfStream): string | null {
-  const filter = pdf.get(s.dict, 'Filter');
-  if (filter === undefined) return Buffer.from(pdf.streamBytes(s)).toString('latin1');
-  if (filter === name('FlateDecode') && !s.dict.has('DecodeParms')) return inflateSync(pdf.streamBytes(s)).toString('latin1');
-  return null;
+/** A content stream's data: stored plain or Flate-encoded; null for anything else. */
+function contentData(pdf: PdfFile, s: PdfStream): Uint8Array | null {
+  try {
+    return pdf.streamData(s);
+  } catch {
+    return null;
+  }
+}
+
+/** Operators that paint nothing and leave the transform and clip alone: graphics state, colour, marked content. */
+const NEUTRAL = new Set(['gs', 'w', 'J', 'j', 'M', 'd', 'ri', 'i', 'g', 'G', 'rg', 'RG', 'k', 'K', 'cs', 'CS', 'sc', 'SC', 'scn', 'SCN', 'BMC', 'BDC', 'EMC', 'MP', 'DP']);
+/** Text operators that show nothing themselves. */
+const TEXT_STATE = new Set(['BT', 'ET', 'Tf', 'Td', 'TD', 'Tm', 'T*', 'Tc', 'Tw', 'Tz', 'TL', 'Ts']);
+/** Text operators that show text: invisible only in render mode 3. */
+const TEXT_SHOW = new Set(['Tj', 'TJ', "'", '"']);
+
+/** A form XObject's content by its resource name; undefined: not a form; null: a form this reader cannot read. */
+export type FormContent = (name: string) => Uint8Array | null | undefined;
+
+/**
+ * The one image a page's content draws and the transform it is drawn under, if all else in it is
+ * save/restore, transforms, graphics states, colours, marked content, and text drawn invisibly
+ * (render mode 3: the searchable text layer OCR software lays over a scan), in the content itself or
+ * in form XObjects (`formContent`) that hold nothing else; else null.
+ *
+ * @example
+ * singleImageDraw('q 612 0 0 792 0 0 cm /Im0 Do Q BT 3 Tr /F1 9 Tf (12) Tj ET'); // { name: 'Im0', ctm: [612, 0, 0, 792, 0, 0] }
+ */
+export function singleImageDraw(content: Uint8Array | string, formContent: FormContent = () => undefined): { name: string; ctm: number[] } | null {
+  const data = typeof content === 'string' ? Buffer.from(content, 'latin1') : content;
+  const drawn: Array<{ name: string; ctm: number[] }> = [];
+  try {
+    if (!drawsOnly(data, formContent, 0, 0, drawn) || drawn.length !== 1) return null;
+  } catch {
+    return null;
+  }
+  return drawn[0];
 }
 
 /**
- * The one XObject a content stream draws and the transform it is drawn under, if all else in the
- * stream is save/restore, transforms, graphics states and marked content; else null.
+ * Walks a content stream (a form's at `depth` 1, which may draw nothing), starting in text render
+ * mode `mode`; adds the images it draws to `drawn`. False when it does anything else.
  */
-export function singleImageDraw(content: string): { name: string; ctm: number[] } | null {
-  const tokens = content.match(/\/[^\s/<>[\]()%{}]+|[-+]?(?:\d+\.?\d*|\.\d+)|[A-Za-z'"*]+|%[^\r\n]*|\S/g) ?? [];
-  const operands: string[] = [];
-  let ctm = [1, 0, 0, 1, 0, 0];
-  const stack: number[][] = [];
-  let drawn: { name: string; ctm: number[] } | null = null;
-  for (const t of tokens) {
-    if (t.startsWith('%')) continue;
-    if (t.startsWith('/') || /^[-+]?(\d|\.\d)/.test(t)) {
-      operands.push(t);
+function drawsOnly(data: Uint8Array, formContent: FormContent, depth: number, mode: number, drawn: Array<{ name: string; ctm: number[] }>): boolean {
+  let state = { ctm: [1, 0, 0, 1, 0, 0], mode };
+  const stack: Array<typeof state> = [];
+  for (const { op, operands } of contentOps(data)) {
+    if (NEUTRAL.has(op) || TEXT_STATE.has(op)) continue;
+    if (TEXT_SHOW.has(op)) {
+      if (state.mode !== 3) return false;
       continue;
     }
-    switch (t) {
+    switch (op) {
       case 'q':
-        stack.push(ctm);
+        stack.push(state);
         break;
       case 'Q':
-        ctm = stack.pop() ?? [1, 0, 0, 1, 0, 0];
+        state = stack.pop() ?? { ctm: [1, 0, 0, 1, 0, 0], mode };
         break;
-      case 'cm': {
-        if (operands.length !== 6) return null;
-        ctm = concat(operands.map(Number), ctm);
+      case 'cm':
+        if (operands.length !== 6 || operands.some((v) => typeof v !== 'number')) return false;
+        state = { ...state, ctm: concat(operands as number[], state.ctm) };
+        break;
+      case 'Tr':
+        if (operands.length !== 1 || typeof operands[0] !== 'number') return false;
+        state = { ...state, mode: operands[0] };
+        break;
+      case 'Do': {
+        const target = operands[0];
+        if (depth > 0 || operands.length !== 1 || !(target instanceof PdfName)) return false;
+        const form = formContent(target.name);
+        if (form === null) return false;
+        if (form === undefined) drawn.push({ name: target.name, ctm: state.ctm });
+        else if (!drawsOnly(form, formContent, depth + 1, state.mode, drawn)) return false;
         break;
       }
-      case 'Do':
-        if (drawn || operands.length !== 1) return null;
-        drawn = { name: operands[0].slice(1), ctm };
-        break;
-      case 'gs':
-      case 'BMC':
-      case 'EMC':
-      case 'BDC':
-        // BDC with an inline property dictionary shows up as '<' tokens: declined below.
-        break;
       default:
-        return null;
+        return false;
     }
-    operands.length = 0;
   }
-  return drawn;
+  return true;
 }
 
 /** Components of an image colour space this path reads (gray, RGB, or ICC-based with N 1 or 3); else 0. */

@@ -171,34 +171,53 @@ async function openRenderer(path: string, data: Uint8Array, options: PdfOptions)
 
 type PdfPageProxy = Awaited<ReturnType<Awaited<ReturnType<PdfJs['getDocument']>['promise']>['getPage']>>;
 
-/** What a page's operator list may hold around its one image for the page to be a scan. */
-const NEUTRAL_OPS = ['save', 'restore', 'transform', 'dependency', 'setGState', 'beginMarkedContent', 'beginMarkedContentProps', 'endMarkedContent'];
+/**
+ * What a page's operator list may hold around its one image for the page to be a scan: nothing that
+ * paints, bar text in render mode 3 (invisible: an OCR text layer), which may sit in form XObjects.
+ */
+const NEUTRAL_OPS = ['dependency', 'setGState', 'beginMarkedContent', 'beginMarkedContentProps', 'endMarkedContent', 'markPoint', 'markPointProps'];
+const TEXT_STATE_OPS = ['beginText', 'endText', 'setCharSpacing', 'setWordSpacing', 'setHScale', 'setLeading', 'setFont', 'setTextRise', 'moveText', 'setLeadingMoveText', 'setTextMatrix', 'nextLine'];
+const TEXT_SHOW_OPS = ['showText', 'showSpacedText', 'nextLineShowText', 'nextLineSetSpacingShowText'];
+const COLOUR_OPS = ['setLineWidth', 'setLineCap', 'setLineJoin', 'setMiterLimit', 'setDash', 'setRenderingIntent', 'setFlatness', 'setStrokeColorSpace', 'setFillColorSpace', 'setStrokeColor', 'setStrokeColorN', 'setFillColor', 'setFillColorN', 'setStrokeGray', 'setFillGray', 'setStrokeRGBColor', 'setFillRGBColor', 'setStrokeCMYKColor', 'setFillCMYKColor'];
+
+/** pdfjs's operator numbers of a list of names. */
+function opSet(names: string[]): Set<number> {
+  const { OPS } = lib();
+  return new Set(names.map((k) => (OPS as Record<string, number>)[k]).filter((v) => v !== undefined));
+}
 
 /**
- * A scanned page: when all the page draws is one upright image covering it, that image as it is
- * stored (its own resolution; no rendering, which would resample it), else null. The caller maps
- * its pixels to the page's size. Images over the pixel limit are rendered instead (and refused there
- * if the page is over it too).
+ * A scanned page: when all the page draws is one upright image covering it (and invisible text),
+ * that image as it is stored (its own resolution; no rendering, which would resample it), else null.
+ * The caller maps its pixels to the page's size. Images over the pixel limit are rendered instead
+ * (and refused there if the page is over it too).
  */
 async function pageImage(page: PdfPageProxy, pixelLimit: number): Promise<GrayImage | null> {
   const [x0, y0, x1, y1] = page.view;
   if (page.rotate % 360 !== 0 || x0 !== 0 || y0 !== 0) return null;
   const ops = await page.getOperatorList();
   const { OPS } = lib();
-  const neutral = new Set(NEUTRAL_OPS.map((k) => (OPS as Record<string, number>)[k]).filter((v) => v !== undefined));
-  let ctm = [1, 0, 0, 1, 0, 0];
-  const stack: number[][] = [];
+  const neutral = opSet([...NEUTRAL_OPS, ...TEXT_STATE_OPS, ...COLOUR_OPS]);
+  const show = opSet(TEXT_SHOW_OPS);
+  let state = { ctm: [1, 0, 0, 1, 0, 0], mode: 0, form: 0 };
+  const stack: Array<typeof state> = [];
   let found: { id: string; ctm: number[] } | null = null;
   for (let i = 0; i < ops.fnArray.length; i++) {
     const fn = ops.fnArray[i];
     const args = ops.argsArray[i] as unknown[];
     if (fn === OPS.paintImageXObject) {
-      if (found) return null;
-      found = { id: args[0] as string, ctm };
-    } else if (fn === OPS.save) stack.push(ctm);
-    else if (fn === OPS.restore) ctm = stack.pop() ?? [1, 0, 0, 1, 0, 0];
-    else if (fn === OPS.transform) {
-      ctm = concat(args as number[], ctm);
+      if (found || state.form > 0) return null;
+      found = { id: args[0] as string, ctm: state.ctm };
+    } else if (fn === OPS.save) stack.push(state);
+    else if (fn === OPS.restore) state = stack.pop() ?? { ctm: [1, 0, 0, 1, 0, 0], mode: 0, form: 0 };
+    else if (fn === OPS.transform) state = { ...state, ctm: concat(args as number[], state.ctm) };
+    else if (fn === OPS.setTextRenderingMode) state = { ...state, mode: args[0] as number };
+    else if (fn === OPS.paintFormXObjectBegin) {
+      stack.push(state);
+      state = { ...state, form: state.form + 1 };
+    } else if (fn === OPS.paintFormXObjectEnd) state = stack.pop() ?? state;
+    else if (show.has(fn)) {
+      if (state.mode !== 3) return null;
     } else if (!neutral.has(fn)) return null;
   }
   if (!found) return null;
