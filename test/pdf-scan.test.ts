@@ -173,6 +173,28 @@ describe('scanned PDF pages', () => {
     }
   });
 
+  test('pages pdfjs renders are read from the file at offsets too: one page of a 12-page file reads a small part of it', async () => {
+    const file = join(tmp(), 'marked.pdf');
+    const rng = new Rng(11);
+    const doc = await PDFDocument.create();
+    for (let i = 0; i < 12; i++) {
+      const noise = Buffer.alloc(800 * 600);
+      for (let k = 0; k < noise.length; k++) noise[k] = Math.floor(rng.uniform(0, 256));
+      const page = doc.addPage([200, 150]);
+      page.drawImage(await doc.embedJpg(await sharp(noise, { raw: { width: 800, height: 600, channels: 1 } }).jpeg({ quality: 95 }).toBuffer()), { x: 0, y: 0, width: 200, height: 150 });
+      page.drawRectangle({ x: 10, y: 10, width: 5, height: 5, color: rgb(0, 0, 0) }); // not a plain scan: rendered
+    }
+    writeFileSync(file, await doc.save());
+    // In a child process (pdfjs is an ES module jest does not load), counting what the reader reads.
+    const script = `const fs = require('fs'); let read = 0; const r = fs.readSync; fs.readSync = (...a) => { const n = r(...a); read += n; return n; };
+      (async () => { for await (const p of require(${JSON.stringify(join(ROOT, 'dist', 'io', 'pdf'))}).readPdfPages(${JSON.stringify(file)}, { dpi: 72, pages: { first: 7, step: 100 } })) process.stdout.write(JSON.stringify({ page: p.page, size: [p.image.width, p.image.height], read })); })()`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { page: number; size: number[]; read: number };
+    expect(out.page).toBe(8);
+    expect(out.size).toEqual([200, 150]);
+    expect(out.read).toBeGreaterThan(0);
+    expect(out.read).toBeLessThan(0.2 * readFileSync(file).length);
+  });
+
   test('not a PDF, or a damaged one: no fast path (pdfjs reports the problem)', async () => {
     expect(await ScanPdf.open(Buffer.from('%PDF-1.4 garbage'))).toBeNull();
   });

@@ -1488,14 +1488,24 @@ describe('digitscan scan', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'corrupt.png'), 'not an image');
     writeFileSync(join(dir, 'corrupt.pdf'), '%PDF-1.4 garbage');
-    const r = runCli(['scan', join(dir, 'corrupt.png'), join(dir, 'missing.tif'), join(dir, 'corrupt.pdf'), join(forms, 'zip-code.png'), '--format', 'json']);
+    // Encrypted (the standard security handler; the empty password does not open it), and no pages.
+    const page = '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>';
+    const security = `<< /Filter /Standard /V 1 /R 2 /O <${'a'.repeat(64)}> /U <${'b'.repeat(64)}> /P -4 >>`;
+    writeFileSync(join(dir, 'locked.pdf'), handWrittenPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', page, security], `/Root 1 0 R /Encrypt 4 0 R /ID [<${'c'.repeat(32)}> <${'c'.repeat(32)}>]`));
+    writeFileSync(join(dir, 'no-pages.pdf'), handWrittenPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [] /Count 0 >>'], '/Root 1 0 R'));
+    writeFileSync(join(dir, 'empty.png'), '');
+    const bad = ['corrupt.png', 'missing.tif', 'corrupt.pdf', 'locked.pdf', 'no-pages.pdf', 'empty.png'];
+    const r = runCli(['scan', ...bad.map((f) => join(dir, f)), join(forms, 'zip-code.png'), '--format', 'json']);
     expect(r.status).toBe(1);
     const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(docs).toHaveLength(4);
+    expect(docs).toHaveLength(7);
     expect(docs[0].error).toMatch(/corrupt\.png: not an image/);
     expect(docs[1].error).toMatch(/missing\.tif: no such file/);
     expect(docs[2].error).toMatch(/corrupt\.pdf: not a valid PDF/);
-    expect(docs[3].pages[0].fields.length).toBeGreaterThan(0); // the good file is still read
+    expect(docs[3].error).toMatch(/locked\.pdf: encrypted PDF \(password required\)/);
+    expect(docs[4].error).toMatch(/no-pages\.pdf: PDF has no pages/);
+    expect(docs[5].error).toMatch(/empty\.png: empty file \(0 bytes\)/);
+    expect(docs[6].pages[0].fields.length).toBeGreaterThan(0); // the good file is still read
     expect(r.stderr).toMatch(/corrupt\.png/);
     // A folder with nothing to read and a pattern that matches nothing are named with what was wrong.
     mkdirSync(join(dir, 'empty'));
@@ -1527,3 +1537,16 @@ describe('digitscan scan', () => {
     expect(two.docs[4].values).toEqual(two.docs[0].values);
   }, 120000);
 });
+
+/** A PDF written by hand from its objects' text (numbered from 1), with a cross-reference table and `trailer` entries. */
+function handWrittenPdf(objects: string[], trailer: string): string {
+  let out = '%PDF-1.4\n';
+  const offsets = objects.map((o, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+    return at;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  return `${out}trailer\n<< /Size ${objects.length + 1} ${trailer} >>\nstartxref\n${xref}\n%%EOF\n`;
+}

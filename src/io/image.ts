@@ -2,7 +2,7 @@
  * Decoding raster images with sharp into {@link GrayImage}s. PNG, JPEG, TIFF (every page), WebP,
  * GIF, AVIF and whatever else the installed sharp reads.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import sharp from 'sharp';
 import { nativeAddon } from '../native';
 import type { GrayImage } from '../types';
@@ -45,12 +45,21 @@ export interface DecodedPage {
   size: { width: number; height: number };
 }
 
-function problemOf(e: unknown): string {
+function problemOf(e: unknown, input: string | Buffer): string {
   const msg = (e as Error).message ?? String(e);
-  if (/unsupported image format/i.test(msg)) return 'not an image sharp can decode (unsupported or corrupt format)';
+  if (/unsupported image format/i.test(msg)) return isEmpty(input) ? 'empty file (0 bytes)' : 'not an image sharp can decode (unsupported or corrupt format)';
   if (/ENOENT|no such file/i.test(msg)) return 'file not found';
   if (/pixel limit/i.test(msg)) return `image exceeds the pixel limit (${msg})`;
   return `cannot decode image (${msg.replace(/\s+/g, ' ').trim()})`;
+}
+
+/** Whether an input is a file or buffer of no bytes. */
+function isEmpty(input: string | Buffer): boolean {
+  try {
+    return typeof input === 'string' ? statSync(input).size === 0 : input.length === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Number of pages in an image file (1 for single-page formats). */
@@ -59,7 +68,7 @@ export async function imagePageCount(input: string | Buffer, name = String(input
     const meta = await sharp(input, { limitInputPixels: false }).metadata();
     return meta.pages ?? 1;
   } catch (e) {
-    throw new InputError(name, undefined, problemOf(e));
+    throw new InputError(name, undefined, problemOf(e, input));
   }
 }
 
@@ -142,7 +151,7 @@ export async function decodePage(
     const square = stored ? (turned ? { width: stored.height, height: stored.width } : stored) : size;
     return { image: await grayOf(pipeline, square, options.maxShortSide, stored !== null), size };
   } catch (e) {
-    throw new InputError(name, options.page !== undefined ? page + 1 : undefined, problemOf(e));
+    throw new InputError(name, options.page !== undefined ? page + 1 : undefined, problemOf(e, input));
   }
 }
 

@@ -1,11 +1,14 @@
 /**
- * PDF pages rasterized one at a time, so a 500-page PDF is never held in memory as images: scanned
- * pages (one image covering the page) decoded from their stored image (see `pdf-scan`), every
- * other page rendered with pdfjs-dist (through @napi-rs/canvas).
+ * PDF pages rasterized one at a time, so a 500-page PDF is never held in memory, as images or as
+ * bytes: scanned pages (one image covering the page) decoded from their stored image (see
+ * `pdf-scan`), every other page rendered with pdfjs-dist (through @napi-rs/canvas), which reads the
+ * file at offsets as it needs them (a range transport) and is opened again once it has read
+ * {@link PDFJS_REOPEN_BYTES} (it keeps what it has read until closed).
  */
-import { readFileSync } from 'node:fs';
+import type { PDFDataRangeTransport } from 'pdfjs-dist';
 import type { GrayImage } from '../types';
 import { InputError, DEFAULT_PIXEL_LIMIT, toGray } from './image';
+import { FileSource } from './pdf-file';
 import { concat, coversPage, decodeScan, ScanPdf } from './pdf-scan';
 
 // pdfjs-dist ships ES modules only; Node >= 20.19 loads them with require().
@@ -62,7 +65,7 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
   // as pages need it; pdfjs, opened when a page needs it, renders the rest from the whole file.
   const scans = await ScanPdf.open(path);
   let renderer: Promise<Renderer> | null = null;
-  const rendererOf = () => (renderer ??= openRenderer(path, readPdfBytes(path), options));
+  const rendererOf = () => (renderer ??= openRenderer(path, options));
   try {
     const count = scans ? scans.pageCount : (await rendererOf()).numPages;
     if (count === 0) throw new InputError(path, undefined, 'PDF has no pages');
@@ -102,17 +105,52 @@ function overLimit(path: string, n: number, size: { width: number; height: numbe
   return new InputError(path, n, `page is ${size.width}x${size.height} at ${dpi} dpi, over the pixel limit of ${limit}`);
 }
 
+/** pdfjs is opened again after it has read this many bytes of a file (it keeps what it reads until closed). */
+export const PDFJS_REOPEN_BYTES = 64 * 1024 * 1024;
+
+type PdfDocumentProxy = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
+
 /**
- * A file's bytes as a plain Uint8Array (pdfjs refuses Buffers), not copied; an {@link InputError}
- * names the file when it cannot be read.
+ * Opens a PDF file with pdfjs, which reads it at offsets as it needs them; `read` counts the bytes
+ * it has been given. An {@link InputError} names the file when it cannot be opened.
  */
-function readPdfBytes(path: string): Uint8Array {
+async function openPdfjs(path: string): Promise<{ doc: PdfDocumentProxy; read: () => number }> {
+  let source: FileSource;
   try {
-    const b = readFileSync(path);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    source = new FileSource(path);
   } catch (e) {
     throw new InputError(path, undefined, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message);
   }
+  const task = lib().getDocument({ range: fileRange(source), disableAutoFetch: true, disableStream: true, verbosity: 0, isEvalSupported: false, disableFontFace: true, useSystemFonts: false });
+  try {
+    const doc = await task.promise;
+    // The file is closed with the document (pdfjs asks for nothing after that).
+    const destroy = doc.destroy.bind(doc);
+    doc.destroy = () => destroy().finally(() => source.close());
+    return { doc, read: () => source.bytesRead };
+  } catch (e) {
+    await task.destroy().catch(() => undefined);
+    source.close();
+    throw new InputError(path, undefined, describe(e));
+  }
+}
+
+/** pdfjs's view of a file: the ranges it asks for, read from the file when asked. */
+function fileRange(source: FileSource): PDFDataRangeTransport {
+  class FileRange extends lib().PDFDataRangeTransport {
+    override requestDataRange(begin: number, end: number): void {
+      let chunk: Uint8Array;
+      try {
+        chunk = source.read(begin, end - begin);
+      } catch {
+        // The file went away while open: pdfjs reports the missing data as the page's error.
+        chunk = new Uint8Array(0);
+      }
+      // Answered after pdfjs's own call returns, as a network would.
+      setImmediate(() => this.onDataRange(begin, chunk));
+    }
+  }
+  return new FileRange(source.size, null);
 }
 
 /** 792 pt at 300 dpi is 3300 px, not 3301. */
@@ -126,19 +164,25 @@ interface Renderer {
   close(): Promise<void>;
 }
 
-/** Opens a PDF with pdfjs-dist; an {@link InputError} names the file when it cannot. */
-async function openRenderer(path: string, data: Uint8Array, options: PdfOptions): Promise<Renderer> {
+/**
+ * Opens a PDF with pdfjs-dist, reading it at offsets; an {@link InputError} names the file when it
+ * cannot. After {@link PDFJS_REOPEN_BYTES} read, the next page opens it again, which lets go of
+ * what pdfjs has read.
+ */
+async function openRenderer(path: string, options: PdfOptions): Promise<Renderer> {
   const dpi = options.dpi ?? 300;
   const limit = options.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
-  const { getDocument } = lib();
-  let doc: Awaited<ReturnType<typeof getDocument>['promise']>;
-  try {
-    doc = await getDocument({ data, verbosity: 0, isEvalSupported: false, disableFontFace: true, useSystemFonts: false }).promise;
-  } catch (e) {
-    throw new InputError(path, undefined, describe(e));
-  }
+  let opened = await openPdfjs(path);
+  let doc = opened.doc;
+  const fresh = async () => {
+    if (opened.read() < PDFJS_REOPEN_BYTES) return;
+    await doc.destroy();
+    opened = await openPdfjs(path);
+    doc = opened.doc;
+  };
   const render = async (n: number): Promise<PdfPage> => {
     try {
+      await fresh();
       const page = await doc.getPage(n);
       const full = page.getViewport({ scale: dpi / 72 });
       const size = { width: px(full.width), height: px(full.height) };
@@ -246,15 +290,10 @@ export async function pdfPageCount(path: string): Promise<number> {
     scans.close();
     return scans.pageCount;
   }
-  const data = readPdfBytes(path);
-  try {
-    const doc = await lib().getDocument({ data, verbosity: 0, isEvalSupported: false, disableFontFace: true, useSystemFonts: false }).promise;
-    const n = doc.numPages;
-    await doc.destroy();
-    return n;
-  } catch (e) {
-    throw new InputError(path, undefined, describe(e));
-  }
+  const { doc } = await openPdfjs(path);
+  const n = doc.numPages;
+  await doc.destroy();
+  return n;
 }
 
 interface CanvasRenderingContext2DLike {

@@ -299,17 +299,39 @@ export async function renderForm(form: GeneratedForm, fields: FormFieldSpec[], t
   return img.toColourspace('b-w').png().toBuffer();
 }
 
-/** Writes a one-page PDF holding `png` as a letter page (pdf-lib, a dev dependency). */
-export async function writePdf(pngs: Buffer[], file: string): Promise<void> {
+/**
+ * Writes a PDF of letter pages, each holding one PNG over the whole page (pdf-lib, a dev dependency).
+ * With `searchable`, also writes there the same pages with a searchable text layer (text drawn
+ * invisibly over each scan, as OCR software adds it: in the page's content on odd pages, as
+ * Tesseract writes it, in a form XObject on even ones, as ocrmypdf grafts it).
+ */
+export async function writePdf(pngs: Buffer[], file: string, searchable?: string): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { PDFDocument } = require('pdf-lib') as typeof import('pdf-lib');
-  const doc = await PDFDocument.create();
+  const L = require('pdf-lib') as typeof import('pdf-lib');
+  const doc = await L.PDFDocument.create();
+  const pages: Array<import('pdf-lib').PDFPage> = [];
   for (const png of pngs) {
     const img = await doc.embedPng(png);
     const p = doc.addPage([612, 792]);
     p.drawImage(img, { x: 0, y: 0, width: 612, height: 792 });
+    pages.push(p);
   }
   writeFileSync(file, await doc.save());
+  if (!searchable) return;
+  const font = await doc.embedFont(L.StandardFonts.Helvetica);
+  for (const [i, page] of pages.entries()) {
+    const key = page.node.newFontDictionary(font.name, font.ref);
+    const ops = [L.beginText(), L.setFontAndSize(key, 10), L.setTextRenderingMode(L.TextRenderingMode.Invisible)];
+    for (let line = 0; line < 40; line++) ops.push(L.setTextMatrix(1, 0, 0, 1, 50, 740 - 16 * line), L.showText(font.encodeText(`Line ${line + 1}: name, date, amount, zip code, phone`)));
+    ops.push(L.endText());
+    if (i % 2 === 0) page.pushOperators(...ops);
+    else {
+      const form = doc.context.formXObject(ops, { BBox: [0, 0, 612, 792], Resources: { Font: { [key.asString().slice(1)]: font.ref } } } as never);
+      const name = page.node.newXObject('OCR', doc.context.register(form));
+      page.pushOperators(L.pushGraphicsState(), L.drawObject(name), L.popGraphicsState());
+    }
+  }
+  writeFileSync(searchable, await doc.save());
 }
 
 /** The three sample forms of samples/, each with registration marks in its corners. */
