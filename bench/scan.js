@@ -4,7 +4,7 @@
  * amounts of ../shared/data/orand-car-a in the default mode (each image one field, no template).
  */
 'use strict';
-const { mkdirSync, writeFileSync, readFileSync, existsSync, mkdtempSync, linkSync, readdirSync, rmSync } = require('node:fs');
+const { mkdirSync, writeFileSync, readFileSync, existsSync, mkdtempSync, linkSync, readdirSync, rmSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir, cpus } = require('node:os');
 const { execFileSync } = require('node:child_process');
@@ -258,7 +258,9 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   const pdf = join(dir, 'all.pdf');
   // The same pages with a searchable (invisible) text layer over each scan, as OCR software writes them.
   const searchable = join(dir, 'searchable.pdf');
-  await writePdf(forms.map((f) => f.png), pdf, searchable);
+  // And with a line of visible text at each page's foot: every page rendered by pdfjs.
+  const marked = join(dir, 'marked.pdf');
+  await writePdf(forms.map((f) => f.png), pdf, searchable, marked);
   // The pages just written are flushed to disk first: the kernel writing them back during a run
   // (gigabytes of them with DIGITSCAN_BENCH_KEEP or many pages) would be timed with it.
   try {
@@ -270,19 +272,25 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   // whose heap holds what the accuracy runs left behind.
   // The median of three runs, each printed: this machine's speed swings by a fifth or more from one
   // minute to the next, and one run says little (the classifier's speed bench does the same).
-  const pagesPerSec = async (inputs, what) => {
-    const runs = [0, 1, 2].map(() => {
+  // Each run also gives the process's peak resident memory (worker threads included); the median is reported.
+  const peaks = {};
+  const pagesPerSec = async (inputs, what, n = 3) => {
+    const runs = Array.from({ length: n }, () => {
       const out = execFileSync(process.execPath, [join(__dirname, 'speed-child.js'), JSON.stringify({ inputs, concurrency })], { encoding: 'utf8', maxBuffer: 1 << 20 });
-      const { pages, seconds } = JSON.parse(out.trim().split('\n').pop());
-      return pages / seconds;
+      return JSON.parse(out.trim().split('\n').pop());
     });
-    console.log(`(${what}: runs of ${runs.map((r) => r.toFixed(2)).join(', ')} pages/s; the median is reported)`);
-    return [...runs].sort((a, b) => a - b)[1];
+    const rates = runs.map((r) => r.pages / r.seconds);
+    const mb = runs.map((r) => r.peakMB);
+    console.log(`(${what}: runs of ${rates.map((r) => r.toFixed(2)).join(', ')} pages/s, peak ${mb.map((m) => m.toFixed(0)).join(', ')} MB; the medians are reported)`);
+    peaks[what] = [...mb].sort((a, b) => a - b)[(n - 1) >> 1];
+    return [...rates].sort((a, b) => a - b)[(n - 1) >> 1];
   };
   console.log('');
   rows.push(row(`pages/s, PNG (${concurrency} workers, incl. start-up)`, await pagesPerSec(forms.map((f) => f.file), 'PNG'), 8, 'pages/s', 2));
   rows.push(row(`pages/s, PDF (${concurrency} workers, incl. start-up)`, await pagesPerSec([pdf], 'PDF'), 3, 'pages/s', 2));
   rows.push(row(`pages/s, searchable PDF: an invisible text layer over each scan (${concurrency} workers, incl. start-up)`, await pagesPerSec([searchable], 'searchable PDF'), null, 'pages/s', 2));
+  // One run: pdfjs renders ~1 page/s a worker.
+  rows.push(row(`pages/s, PDF with a line of print over each scan, rendered by pdfjs (${concurrency} workers, incl. start-up; one run)`, await pagesPerSec([marked], 'rendered PDF', 1), null, 'pages/s', 2));
   // A longer batch, where start-up and warm-up weigh less: the same PNGs three times over, under
   // other names (hard links), so that no decoded image can come from a cache.
   const batch = [0, 1, 2].flatMap((k) => forms.map((f) => {
@@ -315,6 +323,10 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   };
   rows.push(row('`digitscan scan` of 1 page, seconds from process start to exit', cliSeconds([forms[0].file]), null, 's', 2));
   rows.push(row(`\`digitscan scan\` of 2 pages (${concurrency} workers), seconds from process start to exit`, cliSeconds([forms[0].file, forms[1].file]), null, 's', 2));
+  // What a scan holds in memory at its peak, from the speed runs above (the median run's).
+  const mbOf = (what, bytes) => `peak resident memory, ${what} (${(bytes / 2 ** 20).toFixed(0)} MB; ${concurrency} workers)`;
+  rows.push(row(mbOf(`${forms.length} PNG pages`, forms.reduce((a, f) => a + statSync(f.file).size, 0)), peaks.PNG, null, 'MB', 0));
+  for (const [what, file] of [['PDF', pdf], ['searchable PDF', searchable], ['rendered PDF', marked]]) rows.push(row(mbOf(what, statSync(file).size), peaks[what], null, 'MB', 0));
   return { rows, thresholds, generated: tidy(dir) };
 }
 

@@ -303,9 +303,10 @@ export async function renderForm(form: GeneratedForm, fields: FormFieldSpec[], t
  * Writes a PDF of letter pages, each holding one PNG over the whole page (pdf-lib, a dev dependency).
  * With `searchable`, also writes there the same pages with a searchable text layer (text drawn
  * invisibly over each scan, as OCR software adds it: in the page's content on odd pages, as
- * Tesseract writes it, in a form XObject on even ones, as ocrmypdf grafts it).
+ * Tesseract writes it, in a form XObject on even ones, as ocrmypdf grafts it); with `marked`, the
+ * same again with a line of visible text printed at each page's foot (pages pdfjs renders).
  */
-export async function writePdf(pngs: Buffer[], file: string, searchable?: string): Promise<void> {
+export async function writePdf(pngs: Buffer[], file: string, searchable?: string, marked?: string): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const L = require('pdf-lib') as typeof import('pdf-lib');
   const doc = await L.PDFDocument.create();
@@ -318,20 +319,28 @@ export async function writePdf(pngs: Buffer[], file: string, searchable?: string
   }
   writeFileSync(file, await doc.save());
   if (!searchable) return;
+  // Added as content streams of their own: pdf-lib keeps a saved stream's bytes, whatever is pushed to it later.
+  const append = (page: import('pdf-lib').PDFPage, ops: import('pdf-lib').PDFOperator[]) => page.node.addContentStream(doc.context.register(doc.context.contentStream(ops)));
   const font = await doc.embedFont(L.StandardFonts.Helvetica);
+  const keys = pages.map((page) => page.node.newFontDictionary(font.name, font.ref));
   for (const [i, page] of pages.entries()) {
-    const key = page.node.newFontDictionary(font.name, font.ref);
-    const ops = [L.beginText(), L.setFontAndSize(key, 10), L.setTextRenderingMode(L.TextRenderingMode.Invisible)];
+    const ops = [L.beginText(), L.setFontAndSize(keys[i], 10), L.setTextRenderingMode(L.TextRenderingMode.Invisible)];
     for (let line = 0; line < 40; line++) ops.push(L.setTextMatrix(1, 0, 0, 1, 50, 740 - 16 * line), L.showText(font.encodeText(`Line ${line + 1}: name, date, amount, zip code, phone`)));
     ops.push(L.endText());
-    if (i % 2 === 0) page.pushOperators(...ops);
+    if (i % 2 === 0) append(page, ops);
     else {
-      const form = doc.context.formXObject(ops, { BBox: [0, 0, 612, 792], Resources: { Font: { [key.asString().slice(1)]: font.ref } } } as never);
+      const form = doc.context.formXObject(ops, { BBox: [0, 0, 612, 792], Resources: { Font: { [keys[i].asString().slice(1)]: font.ref } } } as never);
       const name = page.node.newXObject('OCR', doc.context.register(form));
-      page.pushOperators(L.pushGraphicsState(), L.drawObject(name), L.popGraphicsState());
+      append(page, [L.pushGraphicsState(), L.drawObject(name), L.popGraphicsState()]);
     }
   }
   writeFileSync(searchable, await doc.save());
+  if (!marked) return;
+  for (const [i, page] of pages.entries()) {
+    // Render mode set again: the text layer in a page's own content left it at invisible.
+    append(page, [L.beginText(), L.setFontAndSize(keys[i], 8), L.setTextRenderingMode(L.TextRenderingMode.Fill), L.moveText(40, 20), L.showText(font.encodeText(`Page ${i + 1}`)), L.endText()]);
+  }
+  writeFileSync(marked, await doc.save());
 }
 
 /** The three sample forms of samples/, each with registration marks in its corners. */
