@@ -245,6 +245,41 @@ describe('scanned PDF pages', () => {
     expect((await ScanPdf.open(visible))!.scanOf(0)).toBeNull();
   });
 
+  test('a bitonal scan in CCITT Group 4 decodes natively to what pdfjs makes of it, whichever way its bits say black', async () => {
+    const { png } = await grayPng();
+    // One strip of Group 4 (sharp writes a strip of up to tileHeight rows), paper as CCITT's white runs.
+    const tiff = await sharp(png).threshold(128).negate().toColourspace('b-w').tiff({ compression: 'ccittfax4', bitdepth: 1, tileHeight: 208 }).toBuffer();
+    const entry = (tag: number) => {
+      const dir = tiff.readUInt32LE(4);
+      for (let i = 0; i < tiff.readUInt16LE(dir); i++) if (tiff.readUInt16LE(dir + 2 + 12 * i) === tag) return tiff.readUInt32LE(dir + 2 + 12 * i + 8);
+      throw new Error(`no tag ${tag}`);
+    };
+    const g4 = tiff.subarray(entry(273), entry(273) + entry(279));
+    const ink = (await sharp(png).threshold(128).toColourspace('b-w').raw().toBuffer()).map((v) => (v ? 255 : 0));
+    const doc = await PDFDocument.create();
+    const kinds: Array<[number, boolean, number[] | null]> = [[-1, false, null], [-1, true, null], [-1, false, [1, 0]], [-1, true, [1, 0]], [0, false, null]];
+    for (const [K, BlackIs1, decode] of kinds) {
+      const page = doc.addPage([216, 144]);
+      const dict = { Type: 'XObject', Subtype: 'Image', Width: 300, Height: 200, BitsPerComponent: 1, ColorSpace: 'DeviceGray', Filter: 'CCITTFaxDecode', DecodeParms: { K, Columns: 300, Rows: 200, BlackIs1 }, ...(decode ? { Decode: decode } : {}) };
+      const name = page.node.newXObject('Scan', doc.context.register(doc.context.stream(g4, dict as never)));
+      page.pushOperators(pushGraphicsState(), concatTransformationMatrix(216, 0, 0, 144, 0, 0), drawObject(name), popGraphicsState());
+    }
+    const pdf = await doc.save();
+    const s = (await ScanPdf.open(pdf))!;
+    const ours = [];
+    for (let i = 0; i < 4; i++) ours.push(Buffer.from((await decodeScan(s.scanOf(i)!)).data));
+    // BlackIs1 or a decode array [1 0] swaps black and white; both swap them back.
+    expect(ours.map((d) => d.equals(ink))).toEqual([true, false, false, true]);
+    expect(ours.map((d) => d.equals(ink.map((v) => 255 - v)))).toEqual([false, true, true, false]);
+    expect(s.scanOf(4)).toBeNull(); // Group 3: left to pdfjs
+    // pdfjs (on a copy this reader declines) makes the same pixels of each.
+    const damaged = join(tmp(), 'damaged-g4.pdf');
+    writeFileSync(damaged, Buffer.from(Buffer.from(pdf).toString('latin1').replace(/startxref\s+\d+/, 'startxref\n999999999'), 'latin1'));
+    const script = `(async () => { const out = []; for await (const p of require(${JSON.stringify(join(ROOT, 'dist', 'io', 'pdf'))}).readPdfPages(${JSON.stringify(damaged)}, { dpi: 72, pages: { first: 0, step: 1 } })) if (p.page <= 4) out.push(Buffer.from(p.image.data).toString('base64')); process.stdout.write(JSON.stringify(out)); })()`;
+    const theirs = (JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as string[]).map((b) => Buffer.from(b, 'base64'));
+    expect(theirs.map((d, i) => d.equals(ours[i]))).toEqual([true, true, true, true]);
+  });
+
   test('three-channel pages are Rec. 601 luma (the fast loop agrees with the general one)', () => {
     const rgbPx = Uint8Array.from([200, 100, 50, 0, 0, 0, 255, 255, 255, 10, 250, 3]);
     const rgba = Uint8Array.from([200, 100, 50, 255, 0, 0, 0, 255, 255, 255, 255, 255, 10, 250, 3, 255]);

@@ -18,8 +18,11 @@ import { BytesSource, contentOps, FileSource, PdfFile, PdfName, PdfStream, unpre
 
 /** The image of a scanned page, as stored in the PDF. */
 export interface EmbeddedScan {
-  /** `jpeg`: a JPEG file; `raw`: zlib-compressed 8-bit pixels, rows optionally PNG-predicted. */
-  kind: 'jpeg' | 'raw';
+  /**
+   * `jpeg`: a JPEG file; `raw`: zlib-compressed 8-bit pixels, rows optionally PNG-predicted; `ccitt`:
+   * a bitonal scan in CCITT Group 4 (as document scanners write black-and-white pages).
+   */
+  kind: 'jpeg' | 'raw' | 'ccitt';
   bytes: Uint8Array;
   width: number;
   height: number;
@@ -27,6 +30,8 @@ export interface EmbeddedScan {
   channels: number;
   /** PNG row predictors (`/Predictor` >= 10) to undo after inflating. */
   png: boolean;
+  /** For `ccitt`: CCITT's black runs are the paper (`/BlackIs1` or a decode array `[1 0]`, not both). */
+  inverted?: boolean;
   /** The page's size in points (its media box). */
   points: { width: number; height: number };
 }
@@ -117,8 +122,7 @@ export class ScanPdf {
     if (!(img instanceof PdfStream)) return null;
     const dict = img.dict;
     if (pdf.get(dict, 'Subtype') !== name('Image')) return null;
-    if (['ImageMask', 'Mask', 'SMask', 'Decode'].some((k) => dict.has(k))) return null;
-    if (num(dict, 'BitsPerComponent') !== 8) return null;
+    if (['ImageMask', 'Mask', 'SMask'].some((k) => dict.has(k))) return null;
     const width = num(dict, 'Width') ?? 0;
     const height = num(dict, 'Height') ?? 0;
     if (width < 1 || height < 1) return null;
@@ -127,6 +131,8 @@ export class ScanPdf {
     let filter = pdf.get(dict, 'Filter');
     if (Array.isArray(filter)) filter = filter.length === 1 ? pdf.resolve(filter[0]) : undefined;
     const points = { width: media.width, height: media.height };
+    if (filter === name('CCITTFaxDecode')) return ccittScan(pdf, img, width, height, channels, points);
+    if (dict.has('Decode') || num(dict, 'BitsPerComponent') !== 8) return null;
     if (filter === name('DCTDecode')) return { kind: 'jpeg', bytes: pdf.streamBytes(img), width, height, channels, png: false, points };
     if (filter !== name('FlateDecode')) return null;
     let parms = pdf.get(dict, 'DecodeParms');
@@ -143,6 +149,34 @@ export class ScanPdf {
     }
     return { kind: 'raw', bytes: pdf.streamBytes(img), width, height, channels, png, points };
   }
+}
+
+/**
+ * A bitonal scan in CCITT Group 4 (`/K` < 0), one gray channel of 1 bit, whole rows as stored (no byte
+ * alignment); else null (Group 3 and the rest are left to pdfjs).
+ */
+function ccittScan(pdf: PdfFile, img: PdfStream, width: number, height: number, channels: number, points: { width: number; height: number }): EmbeddedScan | null {
+  const dict = img.dict;
+  const get = (d: PdfDict, k: string) => pdf.get(d, k);
+  if (channels !== 1 || get(dict, 'BitsPerComponent') !== 1) return null;
+  let parms = get(dict, 'DecodeParms');
+  if (Array.isArray(parms)) parms = parms.length === 1 ? pdf.resolve(parms[0]) : undefined;
+  const p: PdfDict = parms instanceof Map ? parms : new Map();
+  const k = get(p, 'K') ?? 0;
+  if (typeof k !== 'number' || k >= 0) return null;
+  if ((get(p, 'Columns') ?? 1728) !== width || (get(p, 'Rows') ?? height) !== height) return null;
+  if ((get(p, 'EncodedByteAlign') ?? false) !== false) return null;
+  const blackIs1 = get(p, 'BlackIs1') ?? false;
+  if (typeof blackIs1 !== 'boolean') return null;
+  // A decode array swaps 0 and 1 when it is [1 0]; [0 1] is the default.
+  const decode = get(dict, 'Decode');
+  let swapped = false;
+  if (decode !== undefined) {
+    const d = Array.isArray(decode) ? decode.map((v) => pdf.resolve(v)) : [];
+    if (d.length !== 2 || !((d[0] === 0 && d[1] === 1) || (d[0] === 1 && d[1] === 0))) return null;
+    swapped = d[0] === 1;
+  }
+  return { kind: 'ccitt', bytes: pdf.streamBytes(img), width, height, channels: 1, png: false, points, inverted: blackIs1 !== swapped };
 }
 
 /** A rectangle `[x0 y0 x1 y1]` as its corner and size, or null when it is not four numbers. */
@@ -277,6 +311,7 @@ export async function decodeScan(scan: EmbeddedScan, maxShortSide?: number): Pro
   const square = squarePixels(scan.width, scan.height, scan.points.height / scan.points.width / (scan.height / scan.width));
   let pipeline: ReturnType<typeof sharp>;
   if (scan.kind === 'jpeg') pipeline = sharp(scan.bytes);
+  else if (scan.kind === 'ccitt') pipeline = sharp(g4Tiff(scan)).toColourspace('b-w');
   else {
     const stride = scan.width * scan.channels;
     // Inflated into one buffer of the image's size (in pieces, zlib's output would be copied again to
@@ -294,4 +329,40 @@ export async function decodeScan(scan: EmbeddedScan, maxShortSide?: number): Pro
     if (scan.channels === 1) pipeline = pipeline.toColourspace('b-w');
   }
   return grayOf(pipeline, square ?? scan, maxShortSide, square !== null);
+}
+
+const SHORT_TAGS = new Set([258, 259, 262, 277]);
+
+/**
+ * A CCITT Group 4 scan as a one-strip TIFF file, for sharp (libtiff) to decode natively. TIFF's
+ * photometric says which runs are the paper: CCITT's white runs (min-is-white), or its black ones.
+ */
+export function g4Tiff(scan: EmbeddedScan): Buffer {
+  // BitsPerSample, Compression, PhotometricInterpretation and SamplesPerPixel are SHORTs in TIFF.
+  const tags: Array<[tag: number, value: number]> = [
+    [256, scan.width], // ImageWidth
+    [257, scan.height], // ImageLength
+    [258, 1], // BitsPerSample
+    [259, 4], // Compression: CCITT Group 4
+    [262, scan.inverted ? 1 : 0], // PhotometricInterpretation: min-is-white, or min-is-black
+    [273, 0], // StripOffsets (after the directory; set below)
+    [277, 1], // SamplesPerPixel
+    [278, scan.height], // RowsPerStrip
+    [279, scan.bytes.length], // StripByteCounts
+  ];
+  const dirSize = 2 + 12 * tags.length + 4;
+  const head = Buffer.alloc(8 + dirSize);
+  head.write('II*\0', 0, 'latin1');
+  head.writeUInt32LE(8, 4);
+  head.writeUInt16LE(tags.length, 8);
+  for (const [i, [tag, value]] of tags.entries()) {
+    const at = 10 + 12 * i;
+    const short = SHORT_TAGS.has(tag);
+    head.writeUInt16LE(tag, at);
+    head.writeUInt16LE(short ? 3 : 4, at + 2); // SHORT or LONG
+    head.writeUInt32LE(1, at + 4);
+    if (short) head.writeUInt16LE(value, at + 8);
+    else head.writeUInt32LE(tag === 273 ? head.length : value, at + 8);
+  }
+  return Buffer.concat([head, scan.bytes]);
 }
