@@ -180,7 +180,7 @@ function wilson(k, n) {
  */
 async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   const { Classifier } = dist('classify/classifier');
-  const { writePdf } = dist('samples/forms');
+  const { writePdf, writeBitonalPdf } = dist('samples/forms');
   const dir = mkdtempSync(join(tmpdir(), 'bench-forms-'));
   const n = Math.max(samples, accuracyPages);
   console.log(`\n## Scanning generated forms (${n} letter pages at 300 dpi: MNIST test digits, rotation ±2.5°, noise, blur, uneven light, bleed-through, JPEG on half; speed on the first ${samples})\n`);
@@ -261,6 +261,9 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   // And with a line of visible text at each page's foot: every page rendered by pdfjs.
   const marked = join(dir, 'marked.pdf');
   await writePdf(forms.map((f) => f.png), pdf, searchable, marked);
+  // And thresholded, as a black-and-white scanner writes pages: CCITT Group 4.
+  const bitonal = join(dir, 'bitonal.pdf');
+  await writeBitonalPdf(forms.map((f) => f.png), bitonal);
   // The pages just written are flushed to disk first: the kernel writing them back during a run
   // (gigabytes of them with DIGITSCAN_BENCH_KEEP or many pages) would be timed with it.
   try {
@@ -289,6 +292,7 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   rows.push(row(`pages/s, PNG (${concurrency} workers, incl. start-up)`, await pagesPerSec(forms.map((f) => f.file), 'PNG'), 8, 'pages/s', 2));
   rows.push(row(`pages/s, PDF (${concurrency} workers, incl. start-up)`, await pagesPerSec([pdf], 'PDF'), 3, 'pages/s', 2));
   rows.push(row(`pages/s, searchable PDF: an invisible text layer over each scan (${concurrency} workers, incl. start-up)`, await pagesPerSec([searchable], 'searchable PDF'), null, 'pages/s', 2));
+  rows.push(row(`pages/s, bitonal PDF: CCITT Group 4 (${concurrency} workers, incl. start-up)`, await pagesPerSec([bitonal], 'bitonal PDF'), null, 'pages/s', 2));
   // One run: pdfjs renders ~1 page/s a worker.
   rows.push(row(`pages/s, PDF with a line of print over each scan, rendered by pdfjs (${concurrency} workers, incl. start-up; one run)`, await pagesPerSec([marked], 'rendered PDF', 1), null, 'pages/s', 2));
   // A longer batch, where start-up and warm-up weigh less: the same PNGs three times over, under
@@ -326,7 +330,7 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   // What a scan holds in memory at its peak, from the speed runs above (the median run's).
   const mbOf = (what, bytes) => `peak resident memory, ${what} (${(bytes / 2 ** 20).toFixed(0)} MB; ${concurrency} workers)`;
   rows.push(row(mbOf(`${forms.length} PNG pages`, forms.reduce((a, f) => a + statSync(f.file).size, 0)), peaks.PNG, null, 'MB', 0));
-  for (const [what, file] of [['PDF', pdf], ['searchable PDF', searchable], ['rendered PDF', marked]]) rows.push(row(mbOf(what, statSync(file).size), peaks[what], null, 'MB', 0));
+  for (const [what, file] of [['PDF', pdf], ['searchable PDF', searchable], ['bitonal PDF', bitonal], ['rendered PDF', marked]]) rows.push(row(mbOf(what, statSync(file).size), peaks[what], null, 'MB', 0));
   return { rows, thresholds, generated: tidy(dir) };
 }
 

@@ -132,7 +132,8 @@ describe('scanned PDF pages', () => {
     const text = doc.addPage([216, 144]);
     text.drawText('12345', { x: 10, y: 10 });
     const s = (await ScanPdf.open(await doc.save()))!;
-    expect([0, 1, 2, 3, 4].map((i) => s.scanOf(i) !== null)).toEqual([true, false, false, false, false]);
+    // (The page turned by its /Rotate is a scan, shown turned.)
+    expect([0, 1, 2, 3, 4].map((i) => s.scanOf(i) !== null)).toEqual([true, false, false, true, false]);
     // An image with a decode array (inverted gray), or in CMYK, is declined too.
     const pixels = Buffer.from(deflateSync(Buffer.alloc(16)));
     const inverted = await pdfWithImage(pixels, { Width: 2, Height: 2, ColorSpace: 'DeviceGray', Filter: 'FlateDecode', Decode: [1, 0] });
@@ -278,6 +279,47 @@ describe('scanned PDF pages', () => {
     const script = `(async () => { const out = []; for await (const p of require(${JSON.stringify(join(ROOT, 'dist', 'io', 'pdf'))}).readPdfPages(${JSON.stringify(damaged)}, { dpi: 72, pages: { first: 0, step: 1 } })) if (p.page <= 4) out.push(Buffer.from(p.image.data).toString('base64')); process.stdout.write(JSON.stringify(out)); })()`;
     const theirs = (JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as string[]).map((b) => Buffer.from(b, 'base64'));
     expect(theirs.map((d, i) => d.equals(ours[i]))).toEqual([true, true, true, true]);
+  });
+
+  test("a scan on a page turned by its /Rotate is turned as pdfjs shows it, and the page's size with it", async () => {
+    // Pixels one to a point, so that pdfjs at 72 dpi draws the image as stored.
+    const rng = new Rng(5);
+    const raw = Buffer.alloc(216 * 144);
+    for (let i = 0; i < raw.length; i++) raw[i] = Math.floor(rng.uniform(0, 256));
+    const png = await sharp(raw, { raw: { width: 216, height: 144, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+    const doc = await PDFDocument.create();
+    const img = await doc.embedPng(png);
+    for (const turn of [90, 180, 270, -90]) {
+      const page = doc.addPage([216, 144]);
+      page.drawImage(img, { x: 0, y: 0, width: 216, height: 144 });
+      page.setRotation(degrees(turn));
+    }
+    const pdf = await doc.save();
+    const s = (await ScanPdf.open(pdf))!;
+    const ours = [];
+    for (let i = 0; i < 4; i++) ours.push(await decodeScan(s.scanOf(i)!));
+    expect(ours.map((o) => [o.width, o.height])).toEqual([[144, 216], [216, 144], [144, 216], [144, 216]]);
+    // Turned clockwise: the stored image's top-left pixel is at the top right after a quarter turn.
+    expect([ours[0].data[143], ours[1].data[216 * 144 - 1], ours[2].data[215 * 144]]).toEqual([raw[0], raw[0], raw[0]]);
+    expect(Buffer.from(ours[3].data).equals(Buffer.from(ours[2].data))).toBe(true);
+    // readPdfPages (the fast path) and pdfjs rendering a copy this reader declines: the same pages, the same sizes.
+    const file = join(tmp(), 'turned.pdf');
+    writeFileSync(file, pdf);
+    const damaged = join(tmp(), 'turned-damaged.pdf');
+    writeFileSync(damaged, Buffer.from(Buffer.from(pdf).toString('latin1').replace(/startxref\s+\d+/, 'startxref\n999999999'), 'latin1'));
+    const read = (f: string) => {
+      const script = `(async () => { const out = []; for await (const p of require(${JSON.stringify(join(ROOT, 'dist', 'io', 'pdf'))}).readPdfPages(${JSON.stringify(f)}, { dpi: 72 })) out.push([p.size.width, p.size.height, p.image.width, p.image.height, Buffer.from(p.image.data).toString('base64')]); process.stdout.write(JSON.stringify(out)); })()`;
+      return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as Array<[number, number, number, number, string]>;
+    };
+    const [fast, rendered] = [read(file), read(damaged)];
+    expect(fast.map((p) => p.slice(0, 4))).toEqual(rendered.map((p) => p.slice(0, 4)));
+    for (const [i, p] of fast.entries()) {
+      expect(Buffer.from(p[4], 'base64').equals(Buffer.from(ours[i].data))).toBe(true);
+      const theirs = Buffer.from(rendered[i][4], 'base64');
+      let diff = 0;
+      for (let k = 0; k < theirs.length; k++) diff += Math.abs(theirs[k] - ours[i].data[k]);
+      expect(diff / theirs.length).toBeLessThan(2);
+    }
   });
 
   test('three-channel pages are Rec. 601 luma (the fast loop agrees with the general one)', () => {

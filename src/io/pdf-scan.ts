@@ -6,7 +6,8 @@
  *
  * The PDF's structure is read from the file object by object as pages need it (`pdf-file`): a
  * 500-page PDF is never held in memory whole. Declined (left to pdfjs): encrypted or unparseable
- * files, rotated or cropped pages, content other than one upright full-page image, images with
+ * files, cropped pages, content other than one upright full-page image (the page may be turned by
+ * its `/Rotate`; text drawn invisibly over the image, an OCR layer, is not drawing), images with
  * masks, decode arrays, indexed or CMYK colour, bit depths other than 8, and other filters (CCITT,
  * JBIG2, JPEG 2000).
  */
@@ -32,8 +33,10 @@ export interface EmbeddedScan {
   png: boolean;
   /** For `ccitt`: CCITT's black runs are the paper (`/BlackIs1` or a decode array `[1 0]`, not both). */
   inverted?: boolean;
-  /** The page's size in points (its media box). */
+  /** The page's size in points (its media box, before `rotate`). */
   points: { width: number; height: number };
+  /** The page's `/Rotate`: shown turned clockwise by 90, 180 or 270 degrees (0: upright). */
+  rotate?: 0 | 90 | 180 | 270;
 }
 
 const name = (n: string) => PdfName.of(n);
@@ -89,11 +92,10 @@ export class ScanPdf {
     const pdf = this.pdf;
     const page = this.pages[index];
     if (!page) return null;
-    const num = (d: PdfDict, k: string) => {
-      const v = pdf.get(d, k);
-      return typeof v === 'number' ? v : undefined;
-    };
-    if ((num(page, 'Rotate') ?? 0) % 360 !== 0) return null;
+    const num = (d: PdfDict, k: string) => numberIn(pdf, d, k);
+    const turn = num(page, 'Rotate') ?? 0;
+    if (!Number.isInteger(turn) || turn % 90 !== 0) return null;
+    const rotate = ((((turn % 360) + 360) % 360) as 0 | 90 | 180 | 270);
     const media = box(pdf, pdf.get(page, 'MediaBox'));
     if (!media || media.x !== 0 || media.y !== 0) return null;
     const cropValue = pdf.get(page, 'CropBox');
@@ -131,6 +133,15 @@ export class ScanPdf {
     let filter = pdf.get(dict, 'Filter');
     if (Array.isArray(filter)) filter = filter.length === 1 ? pdf.resolve(filter[0]) : undefined;
     const points = { width: media.width, height: media.height };
+    const scan = this.storedScan(img, width, height, channels, points, filter);
+    return scan && rotate ? { ...scan, rotate } : scan;
+  }
+
+  /** An image's stored form, when this path decodes it. */
+  private storedScan(img: PdfStream, width: number, height: number, channels: number, points: { width: number; height: number }, filter: PdfValue | undefined): EmbeddedScan | null {
+    const pdf = this.pdf;
+    const dict = img.dict;
+    const num = (d: PdfDict, k: string) => numberIn(pdf, d, k);
     if (filter === name('CCITTFaxDecode')) return ccittScan(pdf, img, width, height, channels, points);
     if (dict.has('Decode') || num(dict, 'BitsPerComponent') !== 8) return null;
     if (filter === name('DCTDecode')) return { kind: 'jpeg', bytes: pdf.streamBytes(img), width, height, channels, png: false, points };
@@ -177,6 +188,12 @@ function ccittScan(pdf: PdfFile, img: PdfStream, width: number, height: number, 
     swapped = d[0] === 1;
   }
   return { kind: 'ccitt', bytes: pdf.streamBytes(img), width, height, channels: 1, png: false, points, inverted: blackIs1 !== swapped };
+}
+
+/** Entry `k` of a dictionary when it is a number. */
+function numberIn(pdf: PdfFile, d: PdfDict, k: string): number | undefined {
+  const v = pdf.get(d, k);
+  return typeof v === 'number' ? v : undefined;
 }
 
 /** A rectangle `[x0 y0 x1 y1]` as its corner and size, or null when it is not four numbers. */
@@ -307,6 +324,15 @@ function componentsOf(pdf: PdfFile, cs: PdfValue | undefined): number {
  * short way to the page's shape.
  */
 export async function decodeScan(scan: EmbeddedScan, maxShortSide?: number): Promise<GrayImage> {
+  const image = await decodeStored(scan, maxShortSide);
+  if (!scan.rotate) return image;
+  // Turned as the page's /Rotate shows it (clockwise).
+  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } }).rotate(scan.rotate).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
+
+/** The scan decoded as stored (before the page's `/Rotate`). */
+async function decodeStored(scan: EmbeddedScan, maxShortSide?: number): Promise<GrayImage> {
   // Its pixels are as much taller than wide as the page is, in shape, taller than the scan.
   const square = squarePixels(scan.width, scan.height, scan.points.height / scan.points.width / (scan.height / scan.width));
   let pipeline: ReturnType<typeof sharp>;

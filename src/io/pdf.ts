@@ -73,7 +73,8 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
     for (let n = first + 1; n <= count; n += step) {
       const scan = scans?.scanOf(n - 1);
       if (scan && scan.width * scan.height <= limit) {
-        const size = { width: px((scan.points.width * dpi) / 72), height: px((scan.points.height * dpi) / 72) };
+        const turned = scan.rotate === 90 || scan.rotate === 270;
+        const size = { width: px(((turned ? scan.points.height : scan.points.width) * dpi) / 72), height: px(((turned ? scan.points.width : scan.points.height) * dpi) / 72) };
         if (size.width * size.height > limit) {
           yield { page: n, error: overLimit(path, n, size, dpi, limit) };
           continue;

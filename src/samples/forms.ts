@@ -343,6 +343,41 @@ export async function writePdf(pngs: Buffer[], file: string, searchable?: string
   writeFileSync(marked, await doc.save());
 }
 
+/**
+ * Writes a PDF of letter pages, each one of the PNGs thresholded at `threshold` and stored as a bitonal
+ * scan in CCITT Group 4, as document scanners write black-and-white pages (pdf-lib, a dev dependency).
+ */
+export async function writeBitonalPdf(pngs: Buffer[], file: string, threshold = 140): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const L = require('pdf-lib') as typeof import('pdf-lib');
+  const doc = await L.PDFDocument.create();
+  for (const png of pngs) {
+    // libtiff writes the strip as sharp asks (rows per strip: tileHeight, whole pages in one);
+    // negated, so that the paper is CCITT's white runs under TIFF's min-is-black.
+    const { height = 0 } = await sharp(png).metadata();
+    const tiff = await sharp(png).threshold(threshold).negate().toColourspace('b-w').tiff({ compression: 'ccittfax4', bitdepth: 1, tileHeight: Math.ceil(height / 16) * 16 }).toBuffer();
+    const { width, rows, strip } = tiffStrip(tiff);
+    if (rows < height) throw new Error('expected one strip');
+    const dict = { Type: 'XObject', Subtype: 'Image', Width: width, Height: height, BitsPerComponent: 1, ColorSpace: 'DeviceGray', Filter: 'CCITTFaxDecode', DecodeParms: { K: -1, Columns: width, Rows: height } };
+    const page = doc.addPage([612, 792]);
+    const name = page.node.newXObject('Scan', doc.context.register(doc.context.stream(strip, dict as never)));
+    page.pushOperators(L.pushGraphicsState(), L.concatTransformationMatrix(612, 0, 0, 792, 0, 0), L.drawObject(name), L.popGraphicsState());
+  }
+  writeFileSync(file, await doc.save());
+}
+
+/** The width, rows per strip and first strip of a little-endian TIFF's first image. */
+function tiffStrip(tiff: Buffer): { width: number; rows: number; strip: Buffer } {
+  const dir = tiff.readUInt32LE(4);
+  const tags = new Map<number, number>();
+  for (let i = 0; i < tiff.readUInt16LE(dir); i++) {
+    const at = dir + 2 + 12 * i;
+    tags.set(tiff.readUInt16LE(at), tiff.readUInt16LE(at + 2) === 3 ? tiff.readUInt16LE(at + 8) : tiff.readUInt32LE(at + 8));
+  }
+  const [offset, bytes] = [tags.get(273) ?? 0, tags.get(279) ?? 0];
+  return { width: tags.get(256) ?? 0, rows: tags.get(278) ?? 0, strip: tiff.subarray(offset, offset + bytes) };
+}
+
 /** The three sample forms of samples/, each with registration marks in its corners. */
 export const SAMPLE_FORMS: Record<string, { title: string; fields: FormFieldSpec[]; marks: Array<[number, number]> }> = {
   'zip-code': {
