@@ -322,6 +322,28 @@ describe('scanned PDF pages', () => {
     }
   });
 
+  test("the pixel limit bounds the pixels decoded or drawn, not the page's nominal size (an image saved without a resolution makes a huge page)", async () => {
+    const { png } = await grayPng();
+    const doc = await PDFDocument.create();
+    const img = await doc.embedPng(png);
+    doc.addPage([216, 144]).drawImage(img, { x: 0, y: 0, width: 216, height: 144 }); // a scan: 300 x 200 stored
+    const marked = doc.addPage([216, 144]); // rendered by pdfjs
+    marked.drawImage(img, { x: 0, y: 0, width: 216, height: 144 });
+    marked.drawRectangle({ x: 10, y: 10, width: 5, height: 5, color: rgb(0, 0, 0) });
+    const file = join(tmp(), 'nominal.pdf');
+    writeFileSync(file, await doc.save());
+    // At 300 dpi each page is 900 x 600 = 540,000 pixels; the limit is 100,000.
+    const read = (options: object) => {
+      const script = `(async () => { const out = []; for await (const p of require(${JSON.stringify(join(ROOT, 'dist', 'io', 'pdf'))}).readPdfPages(${JSON.stringify(file)}, ${JSON.stringify(options)})) out.push(p.error ? p.error.message : [p.size.width, p.size.height, p.image.width, p.image.height]); process.stdout.write(JSON.stringify(out)); })()`;
+      return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as unknown[];
+    };
+    const whole = read({ dpi: 300, pixelLimit: 100000 });
+    expect(whole[0]).toEqual([900, 600, 300, 200]);
+    expect(whole[1]).toMatch(/nominal\.pdf \(page 2\): page is 900x600 at 300 dpi, over the pixel limit of 100000/);
+    // Rendered at a working size, the page drawn is within the limit.
+    expect(read({ dpi: 300, pixelLimit: 100000, maxShortSide: 200 })).toEqual([[900, 600, 300, 200], [900, 600, 300, 200]]);
+  });
+
   test('three-channel pages are Rec. 601 luma (the fast loop agrees with the general one)', () => {
     const rgbPx = Uint8Array.from([200, 100, 50, 0, 0, 0, 255, 255, 255, 10, 250, 3]);
     const rgba = Uint8Array.from([200, 100, 50, 255, 0, 0, 0, 255, 255, 255, 255, 255, 10, 250, 3, 255]);

@@ -74,11 +74,10 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
       const scan = scans?.scanOf(n - 1);
       if (scan && scan.width * scan.height <= limit) {
         const turned = scan.rotate === 90 || scan.rotate === 270;
+        // The page at `dpi` is only the frame its boxes are given in (a scan whose image said no
+        // resolution may make a page of 35 inches: img2pdf takes 72 dpi): the stored image, within
+        // the limit, is all that is decoded.
         const size = { width: px(((turned ? scan.points.height : scan.points.width) * dpi) / 72), height: px(((turned ? scan.points.width : scan.points.height) * dpi) / 72) };
-        if (size.width * size.height > limit) {
-          yield { page: n, error: overLimit(path, n, size, dpi, limit) };
-          continue;
-        }
         const image = await decodeScan(scan, options.maxShortSide).catch(() => null);
         if (image) {
           yield { page: n, image, size };
@@ -103,7 +102,7 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
 
 /** The error of page `n`, `size` pixels at `dpi`, over the pixel limit. */
 function overLimit(path: string, n: number, size: { width: number; height: number }, dpi: number, limit: number): InputError {
-  return new InputError(path, n, `page is ${size.width}x${size.height} at ${dpi} dpi, over the pixel limit of ${limit}`);
+  return new InputError(path, n, `page is ${size.width}x${size.height} at ${+dpi.toFixed(1)} dpi, over the pixel limit of ${limit}`);
 }
 
 /** pdfjs is opened again after it has read this many bytes of a file (it keeps what it reads until closed). */
@@ -187,17 +186,18 @@ async function openRenderer(path: string, options: PdfOptions): Promise<Renderer
       const page = await doc.getPage(n);
       const full = page.getViewport({ scale: dpi / 72 });
       const size = { width: px(full.width), height: px(full.height) };
-      if (size.width * size.height > limit) throw overLimit(path, n, size, dpi, limit);
       const scanned = await pageImage(page, limit);
       if (scanned) {
         page.cleanup();
         return { page: n, image: scanned, size };
       }
+      // Rendered at `dpi`, or lower for `maxShortSide`: the pixels drawn are what the limit bounds.
       const short = Math.min(full.width, full.height);
       const k = options.maxShortSide && short > options.maxShortSide ? options.maxShortSide / short : 1;
       const viewport = page.getViewport({ scale: (k * dpi) / 72 });
       const w = px(viewport.width);
       const h = px(viewport.height);
+      if (w * h > limit) throw overLimit(path, n, { width: w, height: h }, (k * dpi), limit);
       const factory = (doc as unknown as { canvasFactory: { create(w: number, h: number): { canvas: unknown; context: CanvasRenderingContext2DLike }; destroy(c: unknown): void } }).canvasFactory;
       const cc = factory.create(w, h);
       cc.context.fillStyle = '#ffffff';
