@@ -115,6 +115,11 @@ describe('scanned PDF pages', () => {
     expect([a.kind, a.channels, b.kind, b.channels]).toEqual(['raw', 3, 'jpeg', 3]);
     expect(Buffer.from((await decodeScan(a)).data).equals(Buffer.from((await decodeImage(colour)).data))).toBe(true);
     expect(Buffer.from((await decodeScan(b)).data).equals(Buffer.from((await decodeImage(jpeg)).data))).toBe(true);
+    // A JPEG deflated again, as Ghostscript (and ocrmypdf through it) writes them.
+    const deflated = await pdfWithImage(deflateSync(jpeg), { Width: 300, Height: 200, ColorSpace: 'DeviceRGB', Filter: ['FlateDecode', 'DCTDecode'] });
+    const c = (await ScanPdf.open(deflated))!.scanOf(0)!;
+    expect(c.kind).toBe('jpeg');
+    expect(Buffer.from((await decodeScan(c)).data).equals(Buffer.from((await decodeImage(jpeg)).data))).toBe(true);
   });
 
   test('pages that are not one upright full-page image are left to pdfjs', async () => {

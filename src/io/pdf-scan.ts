@@ -41,6 +41,8 @@ export interface EmbeddedScan {
 
 const name = (n: string) => PdfName.of(n);
 const NEWLINE = Buffer.from('\n');
+/** The filter chain [/FlateDecode /DCTDecode] (a JPEG deflated again), as one. */
+const FLATE_DCT = name('FlateDecode DCTDecode');
 
 /**
  * A PDF opened for the fast path, its objects read from the file as they are needed (see
@@ -131,7 +133,12 @@ export class ScanPdf {
     const channels = componentsOf(pdf, pdf.get(dict, 'ColorSpace'));
     if (!channels) return null;
     let filter = pdf.get(dict, 'Filter');
-    if (Array.isArray(filter)) filter = filter.length === 1 ? pdf.resolve(filter[0]) : undefined;
+    if (Array.isArray(filter)) {
+      const chain = filter.map((f) => pdf.resolve(f));
+      // A JPEG deflated once more (Ghostscript writes them so, and ocrmypdf through it): [/FlateDecode /DCTDecode].
+      if (chain.length === 2 && chain[0] === name('FlateDecode') && chain[1] === name('DCTDecode')) filter = FLATE_DCT;
+      else filter = chain.length === 1 ? chain[0] : undefined;
+    }
     const points = { width: media.width, height: media.height };
     const scan = this.storedScan(img, width, height, channels, points, filter);
     return scan && rotate ? { ...scan, rotate } : scan;
@@ -145,6 +152,13 @@ export class ScanPdf {
     if (filter === name('CCITTFaxDecode')) return ccittScan(pdf, img, width, height, channels, points);
     if (dict.has('Decode') || num(dict, 'BitsPerComponent') !== 8) return null;
     if (filter === name('DCTDecode')) return { kind: 'jpeg', bytes: pdf.streamBytes(img), width, height, channels, png: false, points };
+    if (filter === FLATE_DCT) {
+      // The deflate with no predictor (the JPEG is not rows of pixels).
+      let parms = pdf.get(dict, 'DecodeParms');
+      if (Array.isArray(parms)) parms = parms.length ? pdf.resolve(parms[0]) : null;
+      if (parms instanceof Map && (num(parms, 'Predictor') ?? 1) !== 1) return null;
+      return { kind: 'jpeg', bytes: inflateSync(pdf.streamBytes(img)), width, height, channels, png: false, points };
+    }
     if (filter !== name('FlateDecode')) return null;
     let parms = pdf.get(dict, 'DecodeParms');
     if (Array.isArray(parms)) parms = pdf.resolve(parms[0]);
