@@ -9,7 +9,7 @@ import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { PDFDocument, rgb, pushGraphicsState, popGraphicsState, concatTransformationMatrix, drawObject, degrees, StandardFonts, TextRenderingMode, beginText, endText, setFontAndSize, setTextRenderingMode, moveText, showText } from 'pdf-lib';
 import { decodeImage, toGray } from '../src/io/image';
-import { decodeScan, ScanPdf, singleImageDraw } from '../src/io/pdf-scan';
+import { decodeScan, placement, ScanPdf, singleImageDraw } from '../src/io/pdf-scan';
 import { Rng } from '../src/classify/data/random';
 import { FileSource, PdfFile, type PdfDict, type PdfStream } from '../src/io/pdf-file';
 import { ROOT, tmp } from './helpers';
@@ -347,6 +347,47 @@ describe('scanned PDF pages', () => {
     expect(whole[1]).toMatch(/nominal\.pdf \(page 2\): page is 900x600 at 300 dpi, over the pixel limit of 100000/);
     // Rendered at a working size, the page drawn is within the limit.
     expect(read({ dpi: 300, pixelLimit: 100000, maxShortSide: 200 })).toEqual([[900, 600, 300, 200], [900, 600, 300, 200]]);
+  });
+
+  test('PDFs as Tesseract, ocrmypdf and img2pdf write them take the fast path and give the pixels pdfjs gives', async () => {
+    const dir = join(ROOT, 'test', 'fixtures', 'pdf');
+    const files = ['tesseract', 'ocrmypdf', 'img2pdf-g4-rotated', 'ocrmypdf-g4-rotated'];
+    const kinds = [];
+    for (const f of files) {
+      const s = (await ScanPdf.open(join(dir, `${f}.pdf`)))!;
+      const scan = s.scanOf(0)!;
+      kinds.push([scan.kind, scan.rotate ?? 0]);
+      s.close();
+    }
+    expect(kinds).toEqual([['jpeg', 0], ['jpeg', 0], ['ccitt', 90], ['ccitt', 90]]);
+    // Each read by readPdfPages (the fast path), and by pdfjs from a copy this reader declines, at the scans' 150 dpi.
+    const read = (file: string) => {
+      const script = `(async () => { for await (const p of require(${JSON.stringify(join(ROOT, 'dist', 'io', 'pdf'))}).readPdfPages(${JSON.stringify(file)}, { dpi: 150 })) process.stdout.write(JSON.stringify([p.image.width, p.image.height, Buffer.from(p.image.data).toString('base64')])); })()`;
+      const [w, h, data] = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as [number, number, string];
+      return { w, h, data: Buffer.from(data, 'base64') };
+    };
+    for (const f of files) {
+      const damaged = join(tmp(), `${f}-damaged.pdf`);
+      writeFileSync(damaged, Buffer.from(readFileSync(join(dir, `${f}.pdf`)).toString('latin1').replace(/startxref\s+\d+\s+%%EOF\s*$/, 'startxref\n999999999\n%%EOF\n'), 'latin1'));
+      const [ours, theirs] = [read(join(dir, `${f}.pdf`)), read(damaged)];
+      expect([ours.w, ours.h]).toEqual(f.includes('rotated') ? [550, 1275] : [1275, 550]);
+      expect([theirs.w, theirs.h]).toEqual([ours.w, ours.h]);
+      let diff = 0;
+      for (let i = 0; i < ours.data.length; i++) diff += Math.abs(ours.data[i] - theirs.data[i]);
+      // JPEG decoders round differently (libjpeg-turbo and pdfjs's); CCITT is exact.
+      expect(diff / ours.data.length).toBeLessThan(f.includes('g4') ? 1e-9 : 0.05);
+    }
+  });
+
+  test('an image filling the page turned by a quarter, a half or three quarters is found so; a mirrored or smaller one is not', () => {
+    expect([
+      placement([612, 0, 0, 792, 0, 0], 612, 792),
+      placement([0, -612, 264, 0, 0, 612], 264, 612),
+      placement([-612, 0, 0, -792, 612, 792], 612, 792),
+      placement([0, 612, -264, 0, 264, 0], 264, 612),
+      placement([-612, 0, 0, 792, 612, 0], 612, 792), // mirrored
+      placement([600, 0, 0, 792, 0, 0], 612, 792), // short of the page
+    ]).toEqual([0, 90, 180, 270, null, null]);
   });
 
   test('three-channel pages are Rec. 601 luma (the fast loop agrees with the general one)', () => {

@@ -33,9 +33,9 @@ export interface EmbeddedScan {
   png: boolean;
   /** For `ccitt`: CCITT's black runs are the paper (`/BlackIs1` or a decode array `[1 0]`, not both). */
   inverted?: boolean;
-  /** The page's size in points (its media box, before `rotate`). */
+  /** The page's size in points, in the stored image's frame (before `rotate`). */
   points: { width: number; height: number };
-  /** The page's `/Rotate`: shown turned clockwise by 90, 180 or 270 degrees (0: upright). */
+  /** How the page shows the image: turned clockwise by 90, 180 or 270 degrees (its `/Rotate`, and how it is drawn); 0 or absent: upright. */
   rotate?: 0 | 90 | 180 | 270;
 }
 
@@ -95,9 +95,9 @@ export class ScanPdf {
     const page = this.pages[index];
     if (!page) return null;
     const num = (d: PdfDict, k: string) => numberIn(pdf, d, k);
-    const turn = num(page, 'Rotate') ?? 0;
-    if (!Number.isInteger(turn) || turn % 90 !== 0) return null;
-    const rotate = ((((turn % 360) + 360) % 360) as 0 | 90 | 180 | 270);
+    const pageTurn = num(page, 'Rotate') ?? 0;
+    if (!Number.isInteger(pageTurn) || pageTurn % 90 !== 0) return null;
+    const rotate = ((pageTurn % 360) + 360) % 360;
     const media = box(pdf, pdf.get(page, 'MediaBox'));
     if (!media || media.x !== 0 || media.y !== 0) return null;
     const cropValue = pdf.get(page, 'CropBox');
@@ -121,7 +121,10 @@ export class ScanPdf {
     // Streams of one page's content are one stream, split anywhere between tokens.
     const drawn = singleImageDraw(Buffer.concat(parts.flatMap((p) => [p!, NEWLINE])), formContent);
     if (!drawn) return null;
-    if (!coversPage(drawn.ctm, media.width, media.height)) return null;
+    // Drawn upright, or turned by a quarter, a half or three quarters (Ghostscript bakes a page's
+    // /Rotate into the transform so): turned back as the page shows it.
+    const placed = placement(drawn.ctm, media.width, media.height);
+    if (placed === null) return null;
     const img = xobjects instanceof Map ? pdf.get(xobjects, drawn.name) : undefined;
     if (!(img instanceof PdfStream)) return null;
     const dict = img.dict;
@@ -139,9 +142,12 @@ export class ScanPdf {
       if (chain.length === 2 && chain[0] === name('FlateDecode') && chain[1] === name('DCTDecode')) filter = FLATE_DCT;
       else filter = chain.length === 1 ? chain[0] : undefined;
     }
-    const points = { width: media.width, height: media.height };
+    // The page's size in the image's own frame (across it when the image is drawn turned by a quarter).
+    const across = placed === 90 || placed === 270;
+    const points = across ? { width: media.height, height: media.width } : { width: media.width, height: media.height };
     const scan = this.storedScan(img, width, height, channels, points, filter);
-    return scan && rotate ? { ...scan, rotate } : scan;
+    const turn = ((rotate + placed) % 360) as 0 | 90 | 180 | 270;
+    return scan && turn ? { ...scan, rotate: turn } : scan;
   }
 
   /** An image's stored form, when this path decodes it. */
@@ -227,9 +233,28 @@ export function concat(m: number[], ctm: number[]): number[] {
 
 /** Whether an image drawn under `ctm` (the unit square mapped by it) fills a `w` x `h` pt page upright, to a point. */
 export function coversPage(ctm: number[], w: number, h: number): boolean {
+  return placement(ctm, w, h) === 0;
+}
+
+/**
+ * How an image drawn under `ctm` fills a `w` x `h` pt page, to a point: upright (0), or turned
+ * clockwise by 90, 180 or 270 degrees; null when it does not fill it so (smaller, shifted, skewed or
+ * mirrored).
+ */
+export function placement(ctm: number[], w: number, h: number): 0 | 90 | 180 | 270 | null {
   const [a, b, c, d, e, f] = ctm;
-  const near = (u: number, v: number) => Math.abs(u - v) <= 1;
-  return near(b, 0) && near(c, 0) && near(a, w) && near(d, h) && near(e, 0) && near(f, 0);
+  const at = (u: number, v: number) => [a * u + c * v + e, b * u + d * v + f];
+  // Where the image's top-left, top-right and bottom-left corners land (its first row is its top, v = 1).
+  const corners = [at(0, 1), at(1, 1), at(0, 0)];
+  const near = (p: number[], x: number, y: number) => Math.abs(p[0] - x) <= 1 && Math.abs(p[1] - y) <= 1;
+  const turns: Array<[0 | 90 | 180 | 270, number[][]]> = [
+    [0, [[0, h], [w, h], [0, 0]]],
+    [90, [[w, h], [w, 0], [0, h]]],
+    [180, [[w, 0], [0, 0], [w, h]]],
+    [270, [[0, 0], [0, h], [w, 0]]],
+  ];
+  for (const [turn, want] of turns) if (want.every(([x, y], i) => near(corners[i], x, y))) return turn;
+  return null;
 }
 
 /** A content stream's data: stored plain or Flate-encoded; null for anything else. */
