@@ -328,7 +328,7 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   rows.push(row('`digitscan scan` of 1 page, seconds from process start to exit', cliSeconds([forms[0].file]), null, 's', 2));
   rows.push(row(`\`digitscan scan\` of 2 pages (${concurrency} workers), seconds from process start to exit`, cliSeconds([forms[0].file, forms[1].file]), null, 's', 2));
   // What a scan holds in memory at its peak, from the speed runs above (the median run's).
-  const mbOf = (what, bytes) => `peak resident memory, ${what} (${(bytes / 2 ** 20).toFixed(0)} MB; ${concurrency} workers)`;
+  const mbOf = (what, bytes) => `peak resident memory, ${what} (${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)} MB; ${concurrency} workers)`;
   rows.push(row(mbOf(`${forms.length} PNG pages`, forms.reduce((a, f) => a + statSync(f.file).size, 0)), peaks.PNG, null, 'MB', 0));
   for (const [what, file] of [['PDF', pdf], ['searchable PDF', searchable], ['bitonal PDF', bitonal], ['rendered PDF', marked]]) rows.push(row(mbOf(what, statSync(file).size), peaks[what], null, 'MB', 0));
   return { rows, thresholds, generated: tidy(dir) };

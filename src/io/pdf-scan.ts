@@ -1,15 +1,17 @@
 /**
  * Scanned PDF pages read without rendering: when all a page draws is one image covering it (how
- * scanners and most scanning apps write PDFs), that image's stored bytes are decoded directly, a
- * JPEG (`DCTDecode`) by sharp and raw pixels (`FlateDecode`) by zlib, both native. pdfjs-dist
- * decodes them in JavaScript, several times slower; it still reads every page this module declines.
+ * scanners and most scanning apps write PDFs), that image's stored bytes are decoded directly: a
+ * JPEG (`DCTDecode`, or deflated again) by sharp, raw pixels (`FlateDecode`) by zlib, a bitonal scan
+ * in CCITT Group 4 by sharp's libtiff, all native. pdfjs-dist decodes them in JavaScript, several
+ * times slower; it still reads every page this module declines.
  *
  * The PDF's structure is read from the file object by object as pages need it (`pdf-file`): a
- * 500-page PDF is never held in memory whole. Declined (left to pdfjs): encrypted or unparseable
- * files, cropped pages, content other than one upright full-page image (the page may be turned by
- * its `/Rotate`; text drawn invisibly over the image, an OCR layer, is not drawing), images with
- * masks, decode arrays, indexed or CMYK colour, bit depths other than 8, and other filters (CCITT,
- * JBIG2, JPEG 2000).
+ * 500-page PDF is never held in memory whole. The image may be drawn turned by quarter turns, and the
+ * page turned by its `/Rotate`: it is turned as the page shows it. Text drawn invisibly over it (an
+ * OCR layer, in the page or in a form XObject) is not drawing. Declined (left to pdfjs): encrypted or
+ * unparseable files, cropped pages, any other content, images with masks, indexed or CMYK colour,
+ * decode arrays and bit depths other than 8 (but for CCITT), and other filters (CCITT Group 3, JBIG2,
+ * JPEG 2000).
  */
 import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
@@ -365,12 +367,12 @@ function componentsOf(pdf: PdfFile, cs: PdfValue | undefined): number {
 export async function decodeScan(scan: EmbeddedScan, maxShortSide?: number): Promise<GrayImage> {
   const image = await decodeStored(scan, maxShortSide);
   if (!scan.rotate) return image;
-  // Turned as the page's /Rotate shows it (clockwise).
+  // Turned as the page shows it (clockwise: its /Rotate, and the turn of the image's transform).
   const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } }).rotate(scan.rotate).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
-/** The scan decoded as stored (before the page's `/Rotate`). */
+/** The scan decoded as stored (before it is turned). */
 async function decodeStored(scan: EmbeddedScan, maxShortSide?: number): Promise<GrayImage> {
   // Its pixels are as much taller than wide as the page is, in shape, taller than the scan.
   const square = squarePixels(scan.width, scan.height, scan.points.height / scan.points.width / (scan.height / scan.width));

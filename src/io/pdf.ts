@@ -62,7 +62,7 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
   const dpi = options.dpi ?? 300;
   const limit = options.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
   // Scanned pages are decoded from their stored image (see pdf-scan), the file read object by object
-  // as pages need it; pdfjs, opened when a page needs it, renders the rest from the whole file.
+  // as pages need it; pdfjs, opened when a page needs it, renders the rest, reading the file at offsets too.
   const scans = await ScanPdf.open(path);
   let renderer: Promise<Renderer> | null = null;
   const rendererOf = () => (renderer ??= openRenderer(path, options));
@@ -197,7 +197,7 @@ async function openRenderer(path: string, options: PdfOptions): Promise<Renderer
       const viewport = page.getViewport({ scale: (k * dpi) / 72 });
       const w = px(viewport.width);
       const h = px(viewport.height);
-      if (w * h > limit) throw overLimit(path, n, { width: w, height: h }, (k * dpi), limit);
+      if (w * h > limit) throw overLimit(path, n, { width: w, height: h }, k * dpi, limit);
       const factory = (doc as unknown as { canvasFactory: { create(w: number, h: number): { canvas: unknown; context: CanvasRenderingContext2DLike }; destroy(c: unknown): void } }).canvasFactory;
       const cc = factory.create(w, h);
       cc.context.fillStyle = '#ffffff';
@@ -235,7 +235,7 @@ function opSet(names: string[]): Set<number> {
  * A scanned page: when all the page draws is one upright image covering it (and invisible text),
  * that image as it is stored (its own resolution; no rendering, which would resample it), else null.
  * The caller maps its pixels to the page's size. Images over the pixel limit are rendered instead
- * (and refused there if the page is over it too).
+ * (and refused there if the page as drawn is over it too).
  */
 async function pageImage(page: PdfPageProxy, pixelLimit: number): Promise<GrayImage | null> {
   const [x0, y0, x1, y1] = page.view;
