@@ -22,7 +22,7 @@ import { faintInk, withFaintFields } from '../src/segment/faint';
 import { defaultCheckModelDir } from '../src/classify/model-io';
 import type { BinaryImage, Box, GrayImage } from '../src/types';
 import { runCli, tmp, ROOT } from './helpers';
-import { benchArtifacts, generateForm, renderForm, SAMPLE_FORMS, type FormFieldSpec } from '../src/samples/forms';
+import { benchArtifacts, generateForm, renderForm, SAMPLE_FORMS, writePdf, type FormFieldSpec } from '../src/samples/forms';
 import { readsPoorly, scanInputs, type ScanOptions } from '../src/pipeline/scan';
 import type { DocumentResult, FieldResult } from '../src/pipeline/document';
 
@@ -1484,6 +1484,30 @@ describe('digitscan scan', () => {
     const fields = await autoFields(tif);
     expect(fields.map((f) => f.value)).toEqual([want]);
   }, 60000);
+  test('--pages reads only the pages asked for, of a PDF and a TIFF, on one thread or shared among two, numbered as in the file', async () => {
+    const dir = tmp();
+    const names = ['zip-code', 'bank-check', 'multi-field'];
+    const pngs = names.map((f) => join(forms, `${f}.png`));
+    await writePdf(pngs.map((f) => readFileSync(f)), join(dir, 'three.pdf'));
+    await sharp(pngs, { join: { animated: true } }).toColourspace('b-w').tiff({ compression: 'lzw' }).toFile(join(dir, 'three.tif'));
+    const zip = (JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8')) as { zip: string }).zip;
+    for (const file of ['three.pdf', 'three.tif']) {
+      for (const concurrency of ['1', '2']) {
+        const r = runCli(['scan', join(dir, file), '--auto-fields', '--format', 'jsonl', '--pages', '3,1', '--concurrency', concurrency]);
+        expect(r.status).toBe(0);
+        const pages = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { page: number; fields: Array<{ value: string }> });
+        expect(pages.map((p) => p.page)).toEqual([1, 3]);
+        expect(pages[0].fields.map((f) => f.value)).toEqual([zip]);
+        expect(pages[1].fields.length).toBe(5); // the multi-field form
+      }
+    }
+    // Past the last page: no pages, no error. A list that does not parse: a usage error before any file is read.
+    const none = runCli(['scan', join(dir, 'three.pdf'), '--format', 'json', '--pages', '4-']);
+    expect([none.status, (JSON.parse(none.stdout) as { pages: unknown[] }).pages]).toEqual([0, []]);
+    const bad = runCli(['scan', join(dir, 'three.pdf'), '--pages', '2-1']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--pages "2-1": expected page numbers/);
+  });
   test('bad inputs are reported by file and page; the batch goes on and the exit code says so', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'corrupt.png'), 'not an image');

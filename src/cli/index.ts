@@ -218,7 +218,7 @@ async function cmdClassify(a: { images: string[]; model?: string; format: string
 async function cmdScan(a: {
   inputs: string[]; model?: string; format: 'json' | 'jsonl' | 'csv'; template?: string; autoFields?: boolean; threshold?: 'otsu' | 'adaptive';
   deskew: boolean; orient: boolean; clahe?: boolean; fieldType: FieldType; minConfidence: number; dpi: number; workSize: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
-  concurrency?: number; progress?: boolean; stringModel?: string; touchingModel?: string; rereadWhole?: boolean;
+  concurrency?: number; progress?: boolean; stringModel?: string; touchingModel?: string; rereadWhole?: boolean; pages?: string;
 }): Promise<number> {
   const { scanInputs, loadTemplate } = await import('../pipeline/scan');
   // A missing or corrupt model is one clear error before any page is read: the thread that reads
@@ -246,7 +246,7 @@ async function cmdScan(a: {
       a.inputs,
       {
         template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, orient: a.orient, clahe: a.clahe, fieldType: a.fieldType, minConfidence: a.minConfidence, dpi: a.dpi,
-        workSize: a.workSize, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, model: a.model, backend: a.backend, stringModel, touchingModel: a.touchingModel, rereadWhole: a.rereadWhole, concurrency: a.concurrency,
+        workSize: a.workSize, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, model: a.model, backend: a.backend, stringModel, touchingModel: a.touchingModel, rereadWhole: a.rereadWhole, concurrency: a.concurrency, pages: a.pages,
       },
       (doc) => {
         if (doc.error) err(`digitscan: ${doc.error}`);
@@ -416,6 +416,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('debug', { type: 'string', describe: 'write every preprocessing step\'s image here' })
           .option('overlay', { type: 'string', describe: 'write a PNG per page with boxes and digits drawn over the scan' })
           .option('concurrency', { type: 'number', describe: 'files (and pages of multi-page files) scanned in parallel (default: number of cores)' })
+          .option('pages', { type: 'string', describe: 'read only these pages of each file (PDF and TIFF pages), e.g. 1 or 1,3-5,8- (8 to the last); default: all' })
           .option('progress', { type: 'boolean', describe: 'progress bar on stderr (default: when stderr is a terminal and stdout is not)' }),
       (a) => run(cmdScan(a as never)),
     )

@@ -9,6 +9,7 @@ import type { PDFDataRangeTransport } from 'pdfjs-dist';
 import type { GrayImage } from '../types';
 import { InputError, DEFAULT_PIXEL_LIMIT, toGray } from './image';
 import { FileSource } from './pdf-file';
+import { nextWanted, shareOf, type PageRanges } from './pages';
 import { concat, coversPage, decodeScan, ScanPdf } from './pdf-scan';
 
 // pdfjs-dist ships ES modules only; Node >= 20.19 loads them with require().
@@ -29,8 +30,11 @@ export interface PdfOptions {
   dpi?: number;
   /** Refuse pages with more pixels than this. */
   pixelLimit?: number;
-  /** Read only every `step`-th page starting at 0-based `first` (to share a file among workers). */
-  pages?: { first: number; step: number };
+  /**
+   * Read only the pages in `only` (every page when absent), and of those every `step`-th starting at
+   * the 0-based `first` (to share a file among workers).
+   */
+  pages?: { first: number; step: number; only?: PageRanges };
   /**
    * Render a page whose shorter side at `dpi` would be longer than this many pixels at the lower
    * resolution that makes it this long (rendering costs as the pixels). The page's `size` at `dpi`
@@ -69,8 +73,10 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
   try {
     const count = scans ? scans.pageCount : (await rendererOf()).numPages;
     if (count === 0) throw new InputError(path, undefined, 'PDF has no pages');
-    const { first, step } = options.pages ?? { first: 0, step: 1 };
-    for (let n = first + 1; n <= count; n += step) {
+    const { first, step, only } = options.pages ?? { first: 0, step: 1 };
+    const mine = shareOf(only, first, step);
+    for (let n = 1; n <= count && nextWanted(only, n) !== Infinity; n++) {
+      if (!mine(n)) continue;
       const scan = scans?.scanOf(n - 1);
       if (scan && scan.width * scan.height <= limit) {
         const turned = scan.rotate === 90 || scan.rotate === 270;

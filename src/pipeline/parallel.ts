@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { pageCount, type ExpandedInput } from '../io/inputs';
+import { nextWanted, pageRanges, wantedCount } from '../io/pages';
 import type { Template } from '../segment/fields';
 import { compiledScript } from '../threads';
 import type { DocumentResult, PageResult } from './document';
@@ -53,7 +54,8 @@ export async function scanParallel(
   onDocument: (doc: DocumentResult) => void | Promise<void>,
   onPage?: (doc: DocumentResult, page: PageResult) => void | Promise<void>,
 ): Promise<{ documents: number; failed: number } | null> {
-  // Units of work: a file, or for a multi-page file every n-th page on each of n workers.
+  // Units of work: a file, or for a multi-page file every n-th (wanted) page on each of n workers.
+  const ranges = pageRanges(options.pages);
   const docs: DocState[] = [];
   const units: Array<ScanUnit & { doc: number }> = [];
   for (const item of items) {
@@ -63,10 +65,11 @@ export async function scanParallel(
       continue;
     }
     let pages = 1;
-    if (MULTI_PAGE.has(extname(item.file).toLowerCase())) pages = await pagesToShare(item.file, concurrency);
+    // A file is shared by its wanted pages: no more readers than there can be wanted pages.
+    if (MULTI_PAGE.has(extname(item.file).toLowerCase())) pages = Math.min(wantedCount(ranges), await pagesToShare(item.file, concurrency));
     const n = Math.max(1, Math.min(concurrency, pages));
     for (let k = 0; k < n; k++) units.push({ unit: units.length, doc: d, file: item.file, first: k, step: n });
-    docs.push({ doc: { source: item.file, pages: [] }, unitsLeft: n, buffered: new Map(), nextPage: 1 });
+    docs.push({ doc: { source: item.file, pages: [] }, unitsLeft: n, buffered: new Map(), nextPage: nextWanted(ranges, 1) });
   }
   if (units.length < 2) return null;
 
@@ -87,7 +90,9 @@ export async function scanParallel(
         const s = docs[head];
         while (s.buffered.has(s.nextPage)) {
           const page = s.buffered.get(s.nextPage)!;
-          s.buffered.delete(s.nextPage++);
+          s.buffered.delete(s.nextPage);
+          // The next page to hand on: the next wanted one.
+          s.nextPage = nextWanted(ranges, s.nextPage + 1);
           s.doc.pages.push(page);
           await onPage?.(s.doc, page);
         }

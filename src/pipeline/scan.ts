@@ -10,6 +10,7 @@ import type { BinaryImage, Box, DigitCrop, GrayImage } from '../types';
 import { decodePage, imagePageCount, InputError, type DecodedPage } from '../io/image';
 import { readPdfPages } from '../io/pdf';
 import { expandInputs } from '../io/inputs';
+import { nextWanted, pageRanges, pageWanted, shareOf, type PageRanges } from '../io/pages';
 import { loadOpenCV, CV } from '../preprocess/opencv';
 import { withOverflow } from '../segment/overflow';
 import { withFaintFields } from '../segment/faint';
@@ -56,6 +57,15 @@ export interface ScanOptions {
   minConfidence?: number;
   /** PDF rasterization resolution (default 300): the page pixels that boxes are given in. */
   dpi?: number;
+  /**
+   * Read only these pages of each file (1-based; PDF and TIFF pages): a list such as `'1,3-5,8-'`
+   * (8- is page 8 to the last) or its ranges. Default: every page. Pages keep their numbers in the
+   * output; a file with none of them has no pages.
+   *
+   * @example
+   * await scan('forms.pdf', { pages: '1' }); // the first page of each file only
+   */
+  pages?: string | PageRanges;
   /**
    * Pages are read at this working size: a page whose shorter side is longer is reduced (area
    * averaging; PDF pages are rendered at the lower resolution) so that its shorter side is this
@@ -714,7 +724,7 @@ async function takePrefetched(file: string, opts: ScanOptions): Promise<DecodedP
   return p.page.catch(() => undefined);
 }
 
-/** One input's pages, decoded one at a time (PDF pages rasterized; TIFF pages each); every `step`-th from `first`. */
+/** One input's pages, decoded one at a time (PDF pages rasterized; TIFF pages each); of the wanted pages (`opts.pages`), every `step`-th from `first`. */
 async function* pagesOf(
   file: string,
   opts: ScanOptions,
@@ -723,16 +733,20 @@ async function* pagesOf(
 ): AsyncGenerator<{ page: number; image?: GrayImage; size?: { width: number; height: number }; error?: string }> {
   // Pages are decoded (or rendered) at the working size.
   const decode = decodeOptions(opts);
+  const only = pageRanges(opts.pages);
   if (extname(file).toLowerCase() === '.pdf') {
-    for await (const p of readPdfPages(file, { dpi: opts.dpi, pages: { first, step }, ...decode })) {
+    for await (const p of readPdfPages(file, { dpi: opts.dpi, pages: { first, step, only }, ...decode })) {
       yield 'image' in p ? { page: p.page, image: p.image, size: p.size } : { page: p.page, error: p.error.message };
     }
     return;
   }
   // A single-page file decoded ahead, while the previous file was read ({@link prefetchPage}).
-  const ahead = first === 0 ? await takePrefetched(file, opts) : undefined;
-  const n = ahead ? 1 : await imagePageCount(file);
-  for (let i = first; i < n; i += step) {
+  const taken = first === 0 ? await takePrefetched(file, opts) : undefined;
+  const ahead = pageWanted(only, 1) ? taken : undefined;
+  const n = taken ? 1 : await imagePageCount(file);
+  const mine = shareOf(only, first, step);
+  for (let i = 0; i < n && nextWanted(only, i + 1) !== Infinity; i++) {
+    if (!mine(i + 1)) continue;
     try {
       const d = i === 0 && ahead ? ahead : await decodePage(file, { page: i, ...decode });
       yield { page: i + 1, image: d.image, size: d.size };
@@ -804,6 +818,8 @@ export async function scanInputs(
   onStart?: (files: number) => void,
 ): Promise<{ documents: number; failed: number }> {
   const template = loadTemplate(options.template);
+  // A page list that does not parse is an error before any file is read.
+  options = { ...options, pages: pageRanges(options.pages) };
   const items = expandInputs(inputs);
   onStart?.(items.length);
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? defaultWorkers()));
