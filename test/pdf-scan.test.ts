@@ -206,8 +206,8 @@ describe('scanned PDF pages', () => {
   });
 
   test('content streams: one image under transforms is found; anything drawn besides is not', () => {
-    expect(singleImageDraw('q 612 0 0 792 0 0 cm /Im0 Do Q')).toEqual({ name: 'Im0', ctm: [612, 0, 0, 792, 0, 0] });
-    expect(singleImageDraw('q 1 0 0 1 0 0 cm q 2 0 0 2 0 0 cm 306 0 0 396 0 0 cm /Im0 Do Q Q')).toEqual({ name: 'Im0', ctm: [612, 0, 0, 792, 0, 0] });
+    expect(singleImageDraw('q 612 0 0 792 0 0 cm /Im0 Do Q')).toMatchObject({ name: 'Im0', ctm: [612, 0, 0, 792, 0, 0] });
+    expect(singleImageDraw('q 1 0 0 1 0 0 cm q 2 0 0 2 0 0 cm 306 0 0 396 0 0 cm /Im0 Do Q Q')).toMatchObject({ name: 'Im0', ctm: [612, 0, 0, 792, 0, 0] });
     expect(singleImageDraw('q 612 0 0 792 0 0 cm /Im0 Do Q 0 0 10 10 re f')).toBeNull();
     expect(singleImageDraw('/Im0 Do /Im1 Do')).toBeNull();
     expect(singleImageDraw('BT /F1 12 Tf (1) Tj ET')).toBeNull();
@@ -216,16 +216,19 @@ describe('scanned PDF pages', () => {
   test('content streams: text drawn invisibly (an OCR text layer) is not drawing, in the page or in a form it draws', () => {
     const scan = { name: 'Im0', ctm: [612, 0, 0, 792, 0, 0] };
     const image = 'q 612 0 0 792 0 0 cm /Im0 Do Q ';
-    expect(singleImageDraw(image + 'BT 3 Tr /F1 12 Tf 1 0 0 1 72 700 Tm (1\\) \\(2 (3)) Tj [<0034> -120 (5)] TJ 0 -14 Td (6) \' ET')).toEqual(scan);
-    expect(singleImageDraw('3 Tr /P <</MCID 0>> BDC ' + image + 'BT (7) Tj ET EMC % a comment\n')).toEqual(scan);
+    expect(singleImageDraw(image + 'BT 3 Tr /F1 12 Tf 1 0 0 1 72 700 Tm (1\\) \\(2 (3)) Tj [<0034> -120 (5)] TJ 0 -14 Td (6) \' ET')).toMatchObject(scan);
+    expect(singleImageDraw('3 Tr /P <</MCID 0>> BDC ' + image + 'BT (7) Tj ET EMC % a comment\n')).toMatchObject(scan);
     expect(singleImageDraw(image + 'BT /F1 12 Tf (1) Tj ET')).toBeNull(); // visible text
     expect(singleImageDraw(image + 'BT 7 Tr (1) Tj ET')).toBeNull(); // text added to the clip
     expect(singleImageDraw(image + 'q 3 Tr Q BT (1) Tj ET')).toBeNull(); // the mode was restored to fill
     expect(singleImageDraw(image + 'BI /W 1 /H 1 ID x EI')).toBeNull(); // an inline image
     const forms = (name: string) => ({ Text: Buffer.from('BT 3 Tr (12) Tj ET'), Inherits: Buffer.from('BT (12) Tj ET'), Visible: Buffer.from('BT 0 Tr (12) Tj ET'), Draws: Buffer.from('/Im0 Do'), Damaged: null })[name];
-    expect(singleImageDraw(image + 'q /Text Do Q', forms)).toEqual(scan);
-    expect(singleImageDraw('3 Tr ' + image + '/Inherits Do', forms)).toEqual(scan);
+    expect(singleImageDraw(image + 'q /Text Do Q', forms)).toMatchObject(scan);
+    expect(singleImageDraw('3 Tr ' + image + '/Inherits Do', forms)).toMatchObject(scan);
     for (const f of ['Inherits', 'Visible', 'Draws', 'Damaged']) expect(singleImageDraw(`${image}/${f} Do`, forms)).toBeNull();
+    // The fill colour at the image (an image mask is painted in it): black unless set otherwise, in force until Q.
+    const fills = ['', '0 g ', '0.5 g ', '0 0 0 rg ', '1 0 0 rg ', 'q 1 g Q ', '/CS0 cs 1 sc '];
+    expect(fills.map((f) => singleImageDraw(f + image)?.blackFill)).toEqual([true, true, false, true, false, true, false]);
   });
 
   test('a searchable scan (a text layer drawn invisibly over it) decodes as the scan alone, by this reader and through pdfjs', async () => {
@@ -270,10 +273,20 @@ describe('scanned PDF pages', () => {
       const name = page.node.newXObject('Scan', doc.context.register(doc.context.stream(g4, dict as never)));
       page.pushOperators(pushGraphicsState(), concatTransformationMatrix(216, 0, 0, 144, 0, 0), drawObject(name), popGraphicsState());
     }
+    // The same as image masks (painted in the fill colour): black by default or set so, red.
+    for (const fill of ['', '0 g ', '1 0 0 rg ']) {
+      const page = doc.addPage([216, 144]);
+      const dict = { Type: 'XObject', Subtype: 'Image', Width: 300, Height: 200, ImageMask: true, Filter: 'CCITTFaxDecode', DecodeParms: { K: -1, Columns: 300, Rows: 200 } };
+      const name = page.node.newXObject('Scan', doc.context.register(doc.context.stream(g4, dict as never)));
+      page.node.addContentStream(doc.context.register(doc.context.stream(`${fill}q 216 0 0 144 0 0 cm /${name.asString().slice(1)} Do Q`)));
+    }
     const pdf = await doc.save();
     const s = (await ScanPdf.open(pdf))!;
     const ours = [];
     for (let i = 0; i < 4; i++) ours.push(Buffer.from((await decodeScan(s.scanOf(i)!)).data));
+    const masks = [5, 6, 7].map((i) => s.scanOf(i));
+    expect(masks.map((m) => m?.kind ?? null)).toEqual(['ccitt', 'ccitt', null]);
+    expect(Buffer.from((await decodeScan(masks[0]!)).data).equals(ink)).toBe(true);
     // BlackIs1 or a decode array [1 0] swaps black and white; both swap them back.
     expect(ours.map((d) => d.equals(ink))).toEqual([true, false, false, true]);
     expect(ours.map((d) => d.equals(ink.map((v) => 255 - v)))).toEqual([false, true, true, false]);

@@ -8,7 +8,8 @@
  * The PDF's structure is read from the file object by object as pages need it (`pdf-file`): a
  * 500-page PDF is never held in memory whole. The image may be drawn turned by quarter turns, and the
  * page turned by its `/Rotate`: it is turned as the page shows it. Text drawn invisibly over it (an
- * OCR layer, in the page or in a form XObject) is not drawing. Declined (left to pdfjs): encrypted or
+ * OCR layer, in the page or in a form XObject) is not drawing; a Group 4 image mask painted in black
+ * is a bitonal scan. Declined (left to pdfjs): encrypted or
  * unparseable files, cropped pages, any other content, images with masks, indexed or CMYK colour,
  * decode arrays and bit depths other than 8 (but for CCITT), and other filters (CCITT Group 3, JBIG2,
  * JPEG 2000).
@@ -131,11 +132,14 @@ export class ScanPdf {
     if (!(img instanceof PdfStream)) return null;
     const dict = img.dict;
     if (pdf.get(dict, 'Subtype') !== name('Image')) return null;
-    if (['ImageMask', 'Mask', 'SMask'].some((k) => dict.has(k))) return null;
+    // An image mask paints its marked pixels in the fill colour over the white page: black, a bitonal scan.
+    const mask = pdf.get(dict, 'ImageMask') === true;
+    if (mask && !drawn.blackFill) return null;
+    if (['Mask', 'SMask'].some((k) => dict.has(k)) || (dict.has('ImageMask') && !mask)) return null;
     const width = num(dict, 'Width') ?? 0;
     const height = num(dict, 'Height') ?? 0;
     if (width < 1 || height < 1) return null;
-    const channels = componentsOf(pdf, pdf.get(dict, 'ColorSpace'));
+    const channels = mask ? 1 : componentsOf(pdf, pdf.get(dict, 'ColorSpace'));
     if (!channels) return null;
     let filter = pdf.get(dict, 'Filter');
     if (Array.isArray(filter)) {
@@ -191,7 +195,9 @@ export class ScanPdf {
 function ccittScan(pdf: PdfFile, img: PdfStream, width: number, height: number, channels: number, points: { width: number; height: number }): EmbeddedScan | null {
   const dict = img.dict;
   const get = (d: PdfDict, k: string) => pdf.get(d, k);
-  if (channels !== 1 || get(dict, 'BitsPerComponent') !== 1) return null;
+  // (An image mask has one bit a sample, said or not.)
+  const bits = get(dict, 'BitsPerComponent') ?? (get(dict, 'ImageMask') === true ? 1 : undefined);
+  if (channels !== 1 || bits !== 1) return null;
   let parms = get(dict, 'DecodeParms');
   if (Array.isArray(parms)) parms = parms.length === 1 ? pdf.resolve(parms[0]) : undefined;
   const p: PdfDict = parms instanceof Map ? parms : new Map();
@@ -269,7 +275,17 @@ function contentData(pdf: PdfFile, s: PdfStream): Uint8Array | null {
 }
 
 /** Operators that paint nothing and leave the transform and clip alone: graphics state, colour, marked content. */
-const NEUTRAL = new Set(['gs', 'w', 'J', 'j', 'M', 'd', 'ri', 'i', 'g', 'G', 'rg', 'RG', 'k', 'K', 'cs', 'CS', 'sc', 'SC', 'scn', 'SCN', 'BMC', 'BDC', 'EMC', 'MP', 'DP']);
+const NEUTRAL = new Set(['gs', 'w', 'J', 'j', 'M', 'd', 'ri', 'i', 'G', 'RG', 'K', 'CS', 'SC', 'SCN', 'BMC', 'BDC', 'EMC', 'MP', 'DP']);
+/** Operators that set the fill colour (an image mask is painted in it): black, or anything else. */
+const FILL = new Set(['g', 'rg', 'k', 'cs', 'sc', 'scn']);
+const BLACK_FILL: Record<string, string> = { g: '0', rg: '0 0 0', k: '0 0 0 1' };
+
+/** What a page draws: its one image, the transform it is drawn under, and whether the fill colour then is black (an image mask's paint). */
+export interface ImageDraw {
+  name: string;
+  ctm: number[];
+  blackFill: boolean;
+}
 /** Text operators that show nothing themselves. */
 const TEXT_STATE = new Set(['BT', 'ET', 'Tf', 'Td', 'TD', 'Tm', 'T*', 'Tc', 'Tw', 'Tz', 'TL', 'Ts']);
 /** Text operators that show text: invisible only in render mode 3. */
@@ -287,9 +303,9 @@ export type FormContent = (name: string) => Uint8Array | null | undefined;
  * @example
  * singleImageDraw('q 612 0 0 792 0 0 cm /Im0 Do Q BT 3 Tr /F1 9 Tf (12) Tj ET'); // { name: 'Im0', ctm: [612, 0, 0, 792, 0, 0] }
  */
-export function singleImageDraw(content: Uint8Array | string, formContent: FormContent = () => undefined): { name: string; ctm: number[] } | null {
+export function singleImageDraw(content: Uint8Array | string, formContent: FormContent = () => undefined): ImageDraw | null {
   const data = typeof content === 'string' ? Buffer.from(content, 'latin1') : content;
-  const drawn: Array<{ name: string; ctm: number[] }> = [];
+  const drawn: ImageDraw[] = [];
   try {
     if (!drawsOnly(data, formContent, 0, 0, drawn) || drawn.length !== 1) return null;
   } catch {
@@ -302,11 +318,15 @@ export function singleImageDraw(content: Uint8Array | string, formContent: FormC
  * Walks a content stream (a form's at `depth` 1, which may draw nothing), starting in text render
  * mode `mode`; adds the images it draws to `drawn`. False when it does anything else.
  */
-function drawsOnly(data: Uint8Array, formContent: FormContent, depth: number, mode: number, drawn: Array<{ name: string; ctm: number[] }>): boolean {
-  let state = { ctm: [1, 0, 0, 1, 0, 0], mode };
+function drawsOnly(data: Uint8Array, formContent: FormContent, depth: number, mode: number, drawn: ImageDraw[]): boolean {
+  let state = { ctm: [1, 0, 0, 1, 0, 0], mode, blackFill: true };
   const stack: Array<typeof state> = [];
   for (const { op, operands } of contentOps(data)) {
     if (NEUTRAL.has(op) || TEXT_STATE.has(op)) continue;
+    if (FILL.has(op)) {
+      state = { ...state, blackFill: operands.join(' ') === BLACK_FILL[op] };
+      continue;
+    }
     if (TEXT_SHOW.has(op)) {
       if (state.mode !== 3) return false;
       continue;
@@ -316,7 +336,7 @@ function drawsOnly(data: Uint8Array, formContent: FormContent, depth: number, mo
         stack.push(state);
         break;
       case 'Q':
-        state = stack.pop() ?? { ctm: [1, 0, 0, 1, 0, 0], mode };
+        state = stack.pop() ?? { ctm: [1, 0, 0, 1, 0, 0], mode, blackFill: true };
         break;
       case 'cm':
         if (operands.length !== 6 || operands.some((v) => typeof v !== 'number')) return false;
@@ -331,7 +351,7 @@ function drawsOnly(data: Uint8Array, formContent: FormContent, depth: number, mo
         if (depth > 0 || operands.length !== 1 || !(target instanceof PdfName)) return false;
         const form = formContent(target.name);
         if (form === null) return false;
-        if (form === undefined) drawn.push({ name: target.name, ctm: state.ctm });
+        if (form === undefined) drawn.push({ name: target.name, ctm: state.ctm, blackFill: state.blackFill });
         else if (!drawsOnly(form, formContent, depth + 1, state.mode, drawn)) return false;
         break;
       }
