@@ -1508,6 +1508,29 @@ describe('digitscan scan', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--pages "2-1": expected page numbers/);
   });
+  test('a BMP (older scanning software saves pages so; libvips does not read it) decodes to the pixels of its PNG and reads the same', async () => {
+    const png = join(forms, 'zip-code.png');
+    const { data, info } = await sharp(png).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+    // A 24-bit BMP, rows bottom-up, each padded to 4 bytes.
+    const row = Math.ceil((info.width * 3) / 4) * 4;
+    const bmp = Buffer.alloc(54 + row * info.height);
+    bmp.write('BM', 0, 'latin1');
+    bmp.writeUInt32LE(bmp.length, 2);
+    bmp.writeUInt32LE(54, 10);
+    bmp.writeUInt32LE(40, 14);
+    bmp.writeInt32LE(info.width, 18);
+    bmp.writeInt32LE(info.height, 22);
+    bmp.writeUInt16LE(1, 26);
+    bmp.writeUInt16LE(24, 28);
+    for (let y = 0; y < info.height; y++) for (let x = 0; x < info.width; x++) bmp.fill(data[(info.height - 1 - y) * info.width + x], 54 + y * row + 3 * x, 54 + y * row + 3 * x + 3);
+    const file = join(tmp(), 'zip-code.bmp');
+    writeFileSync(file, bmp);
+    const [a, b] = [await decodePage(file), await decodePage(png)];
+    expect([a.image.width, a.image.height]).toEqual([b.image.width, b.image.height]);
+    expect(Buffer.from(a.image.data).equals(Buffer.from(b.image.data))).toBe(true);
+    const want = (JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8')) as { zip: string }).zip;
+    expect((await autoFields(file)).map((f) => f.value)).toEqual([want]);
+  });
   test('bad inputs are reported by file and page; the batch goes on and the exit code says so', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'corrupt.png'), 'not an image');

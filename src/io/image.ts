@@ -1,6 +1,7 @@
 /**
  * Decoding raster images with sharp into {@link GrayImage}s. PNG, JPEG, TIFF (every page), WebP,
- * GIF, AVIF and whatever else the installed sharp reads.
+ * GIF, AVIF and whatever else the installed sharp reads; BMP (which libvips does not read, and older
+ * scanning software writes) by Skia, through @napi-rs/canvas.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import sharp from 'sharp';
@@ -62,9 +63,44 @@ function isEmpty(input: string | Buffer): boolean {
   }
 }
 
+/** Whether an input is a BMP file (it starts with "BM"); false when it cannot be read (sharp reports that). */
+function isBmp(input: string | Buffer): boolean {
+  if (typeof input !== 'string') return input.length > 14 && input[0] === 0x42 && input[1] === 0x4d;
+  let fd: number | null = null;
+  try {
+    fd = openSync(input, 'r');
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head.toString('latin1') === 'BM';
+  } catch {
+    return false;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/** A BMP decoded by Skia (@napi-rs/canvas) to RGBA, as a sharp pipeline; over `limit` pixels is an error. */
+async function bmpPipeline(input: string | Buffer, limit: number): Promise<ReturnType<typeof sharp>> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createCanvas, loadImage } = require('@napi-rs/canvas') as typeof import('@napi-rs/canvas');
+  let img: Awaited<ReturnType<typeof loadImage>>;
+  try {
+    img = await loadImage(input);
+  } catch {
+    throw new Error('Input file contains unsupported image format (a BMP Skia cannot decode)');
+  }
+  const { width, height } = img;
+  if (width * height > limit) throw new Error(`Input image exceeds pixel limit (${width}x${height})`);
+  const canvas = createCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  const rgba = ctx.getImageData(0, 0, width, height).data;
+  return sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), { raw: { width, height, channels: 4 } });
+}
+
 /** Number of pages in an image file (1 for single-page formats). */
 export async function imagePageCount(input: string | Buffer, name = String(input)): Promise<number> {
   try {
+    if (isBmp(input)) return 1;
     const meta = await sharp(input, { limitInputPixels: false }).metadata();
     return meta.pages ?? 1;
   } catch (e) {
@@ -127,7 +163,7 @@ export async function decodePage(
   try {
     // Decoded as stored (8 bits a channel, sRGB) and brought to gray here: sharp's greyscale()
     // goes through linear light and costs more than the decoding itself on a colour page.
-    let pipeline = sharp(input, { page, limitInputPixels: limit });
+    let pipeline = isBmp(input) ? await bmpPipeline(input, limit) : sharp(input, { page, limitInputPixels: limit });
     const meta = await pipeline.metadata();
     // A grey image stays grey: sharp's output is sRGB unless told otherwise, and would triple it
     // (with transparency, toGray flattens it onto white).
