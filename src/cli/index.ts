@@ -394,7 +394,7 @@ export async function main(argv: string[]): Promise<number> {
     .usage('$0 <command> [options]\n\nRead handwritten digits off scanned documents.')
     .command(
       'scan <inputs...>',
-      'read the digit fields of scanned pages (PNG, JPEG, TIFF, WebP, PDF; files, folders, globs)',
+      'read the digit fields of scanned pages (PNG, JPEG, TIFF, WebP, GIF, AVIF, BMP, PDF; files, folders, globs)',
       (y) =>
         withModel(y)
           .positional('inputs', { type: 'string', array: true, describe: 'image/PDF files, folders (recursive) or globs' })
@@ -412,7 +412,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('min-confidence', { type: 'number', default: 0.9, describe: 'fields whose confidence (probability the string is right) is below this need review' })
           .option('dpi', { type: 'number', default: 300, describe: 'PDF rasterization resolution: the pixels boxes are given in' })
           .option('work-size', { type: 'number', default: (require('../pipeline/scan') as typeof import('../pipeline/scan')).DEFAULT_WORK_SIZE, describe: 'pages are read with their shorter side reduced to this many pixels (150 dpi for letter); boxes are still in page pixels; 0 = full resolution' })
-          .option('pixel-limit', { type: 'number', describe: 'refuse pages with more pixels than this' })
+          .option('pixel-limit', { type: 'number', describe: 'refuse a page with more pixels than this to decode or draw (default: 268402689, as sharp)' })
           .option('debug', { type: 'string', describe: 'write every preprocessing step\'s image here' })
           .option('overlay', { type: 'string', describe: 'write a PNG per page with boxes and digits drawn over the scan' })
           .option('concurrency', { type: 'number', describe: 'files (and pages of multi-page files) scanned in parallel (default: number of cores)' })
