@@ -1531,6 +1531,39 @@ describe('digitscan scan', () => {
     const want = (JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8')) as { zip: string }).zip;
     expect((await autoFields(file)).map((f) => f.value)).toEqual([want]);
   });
+  test("PNM, as SANE's scanimage writes scans (P5 grey, 8 and 16 bits, with a comment; P6 RGB; P4 bitonal), decodes to the pixels of the PNG", async () => {
+    const png = join(forms, 'zip-code.png');
+    const { data, info } = await sharp(png).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+    const { width: w, height: h } = info;
+    const dir = tmp();
+    const rgb = Buffer.alloc(data.length * 3);
+    data.forEach((v, i) => rgb.fill(v, 3 * i, 3 * i + 3));
+    const wide = Buffer.alloc(data.length * 2);
+    data.forEach((v, i) => wide.writeUInt16BE(v * 257, 2 * i));
+    const stride = Math.ceil(w / 8);
+    const bits = Buffer.alloc(stride * h);
+    data.forEach((v, i) => {
+      if (v < 140) bits[Math.floor(i / w) * stride + ((i % w) >> 3)] |= 0x80 >> (i % w & 7);
+    });
+    const files = {
+      'grey.pgm': Buffer.concat([Buffer.from(`P5\n# made by scanimage\n${w} ${h}\n255\n`), data]),
+      'grey16.pgm': Buffer.concat([Buffer.from(`P5 ${w} ${h} 65535\n`), wide]),
+      'colour.ppm': Buffer.concat([Buffer.from(`P6\n${w} ${h}\n255\n`), rgb]),
+      'bitonal.pbm': Buffer.concat([Buffer.from(`P4\n${w} ${h}\n`), bits]),
+    };
+    for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
+    const ref = Buffer.from((await decodePage(png)).image.data);
+    for (const name of ['grey.pgm', 'grey16.pgm', 'colour.ppm']) expect(Buffer.from((await decodePage(join(dir, name))).image.data).equals(ref)).toBe(true);
+    const bitonal = (await decodePage(join(dir, 'bitonal.pbm'), { maxShortSide: 0 })).image;
+    expect(Buffer.from(bitonal.data).equals(Buffer.from(data.map((v) => (v < 140 ? 0 : 255))))).toBe(true);
+    // A folder of them is read; a header cut short is an error naming the file.
+    writeFileSync(join(dir, 'cut.pgm'), 'P5\n12');
+    const r = runCli(['scan', dir, '--auto-fields', '--format', 'csv']);
+    expect(r.status).toBe(1);
+    const want = (JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8')) as { zip: string }).zip;
+    expect(r.stdout.trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 4).join(',').replace(dir + '/', ''))).toEqual(['bitonal.pbm,1,box-1,' + want, 'colour.ppm,1,box-1,' + want, 'grey.pgm,1,box-1,' + want, 'grey16.pgm,1,box-1,' + want]);
+    expect(r.stderr).toMatch(/cut\.pgm.*a PNM whose header is damaged or cut short/);
+  });
   test('bad inputs are reported by file and page; the batch goes on and the exit code says so', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'corrupt.png'), 'not an image');

@@ -1,9 +1,10 @@
 /**
  * Decoding raster images with sharp into {@link GrayImage}s. PNG, JPEG, TIFF (every page), WebP,
  * GIF, AVIF and whatever else the installed sharp reads; BMP (which libvips does not read, and older
- * scanning software writes) by Skia, through @napi-rs/canvas.
+ * scanning software writes) by Skia, through @napi-rs/canvas; binary PNM (SANE's scans) by a few
+ * lines here.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import sharp from 'sharp';
 import { nativeAddon } from '../native';
 import type { GrayImage } from '../types';
@@ -63,19 +64,25 @@ function isEmpty(input: string | Buffer): boolean {
   }
 }
 
-/** Whether an input is a BMP file (it starts with "BM"); false when it cannot be read (sharp reports that). */
-function isBmp(input: string | Buffer): boolean {
-  if (typeof input !== 'string') return input.length > 14 && input[0] === 0x42 && input[1] === 0x4d;
-  let fd: number | null = null;
-  try {
-    fd = openSync(input, 'r');
-    const head = Buffer.alloc(2);
-    return readSync(fd, head, 0, 2, 0) === 2 && head.toString('latin1') === 'BM';
-  } catch {
-    return false;
-  } finally {
-    if (fd !== null) closeSync(fd);
+/** What the first bytes of an input say it is, of the formats libvips does not read: BMP, binary PNM (P4, P5, P6); else null. */
+function sniff(input: string | Buffer): 'bmp' | 'pnm' | null {
+  let head: Buffer;
+  if (typeof input !== 'string') head = input.subarray(0, 3);
+  else {
+    let fd: number | null = null;
+    try {
+      fd = openSync(input, 'r');
+      head = Buffer.alloc(3);
+      head = head.subarray(0, readSync(fd, head, 0, 3, 0));
+    } catch {
+      return null; // sharp reports what is wrong
+    } finally {
+      if (fd !== null) closeSync(fd);
+    }
   }
+  const s = head.toString('latin1');
+  if (s.startsWith('BM') && s.length === 3) return 'bmp';
+  return /^P[456]\s$/.test(s) ? 'pnm' : null;
 }
 
 /** A BMP decoded by Skia (@napi-rs/canvas) to RGBA, as a sharp pipeline; over `limit` pixels is an error. */
@@ -86,7 +93,7 @@ async function bmpPipeline(input: string | Buffer, limit: number): Promise<Retur
   try {
     img = await loadImage(input);
   } catch {
-    throw new Error('Input file contains unsupported image format (a BMP Skia cannot decode)');
+    throw new Error('a BMP that Skia cannot decode');
   }
   const { width, height } = img;
   if (width * height > limit) throw new Error(`Input image exceeds pixel limit (${width}x${height})`);
@@ -97,10 +104,53 @@ async function bmpPipeline(input: string | Buffer, limit: number): Promise<Retur
   return sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), { raw: { width, height, channels: 4 } });
 }
 
+/**
+ * A binary PNM (as SANE's `scanimage` writes scans by default: P4 bitonal, P5 grey, P6 RGB; 8 or 16
+ * bits a sample) as a sharp pipeline of 8-bit samples; over `limit` pixels is an error.
+ */
+function pnmPipeline(input: string | Buffer, limit: number): ReturnType<typeof sharp> {
+  const bytes = typeof input === 'string' ? readFileSync(input) : input;
+  // The header: magic, width, height and (but for P4) the largest sample, separated by white space
+  // and comments, then one white-space byte before the samples.
+  let at = 2;
+  const next = (): number => {
+    for (;;) {
+      while (at < bytes.length && /\s/.test(String.fromCharCode(bytes[at]))) at++;
+      if (bytes[at] !== 0x23) break;
+      while (at < bytes.length && bytes[at] !== 0x0a && bytes[at] !== 0x0d) at++;
+    }
+    const start = at;
+    while (at < bytes.length && bytes[at] >= 0x30 && bytes[at] <= 0x39) at++;
+    if (at === start) throw new Error('a PNM whose header is damaged or cut short');
+    return Number(bytes.toString('latin1', start, at));
+  };
+  const kind = bytes[1] - 0x30; // 4, 5 or 6
+  const [width, height] = [next(), next()];
+  const max = kind === 4 ? 1 : next();
+  at++; // the one white-space byte
+  if (width < 1 || height < 1 || max < 1 || max > 65535) throw new Error('a PNM whose header is damaged or cut short');
+  if (width * height > limit) throw new Error(`Input image exceeds pixel limit (${width}x${height})`);
+  const channels = kind === 6 ? 3 : 1;
+  const n = width * height * channels;
+  const out = Buffer.alloc(n);
+  if (kind === 4) {
+    // Rows of bits padded to bytes, a set bit black.
+    const stride = Math.ceil(width / 8);
+    if (bytes.length < at + stride * height) throw new Error('a PNM whose data is shorter than its size');
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[y * width + x] = bytes[at + y * stride + (x >> 3)] & (0x80 >> (x & 7)) ? 0 : 255;
+  } else {
+    const wide = max > 255;
+    if (bytes.length < at + n * (wide ? 2 : 1)) throw new Error('a PNM whose data is shorter than its size');
+    if (max === 255) bytes.copy(out, 0, at, at + n);
+    else for (let i = 0; i < n; i++) out[i] = Math.round(((wide ? bytes.readUInt16BE(at + 2 * i) : bytes[at + i]) * 255) / max);
+  }
+  return sharp(out, { raw: { width, height, channels } });
+}
+
 /** Number of pages in an image file (1 for single-page formats). */
 export async function imagePageCount(input: string | Buffer, name = String(input)): Promise<number> {
   try {
-    if (isBmp(input)) return 1;
+    if (sniff(input)) return 1;
     const meta = await sharp(input, { limitInputPixels: false }).metadata();
     return meta.pages ?? 1;
   } catch (e) {
@@ -163,7 +213,8 @@ export async function decodePage(
   try {
     // Decoded as stored (8 bits a channel, sRGB) and brought to gray here: sharp's greyscale()
     // goes through linear light and costs more than the decoding itself on a colour page.
-    let pipeline = isBmp(input) ? await bmpPipeline(input, limit) : sharp(input, { page, limitInputPixels: limit });
+    const kind = sniff(input);
+    let pipeline = kind === 'bmp' ? await bmpPipeline(input, limit) : kind === 'pnm' ? pnmPipeline(input, limit) : sharp(input, { page, limitInputPixels: limit });
     const meta = await pipeline.metadata();
     // A grey image stays grey: sharp's output is sRGB unless told otherwise, and would triple it
     // (with transparency, toGray flattens it onto white).
