@@ -7,6 +7,7 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import sharp from 'sharp';
 import { nativeAddon } from '../native';
+import { FileSource } from './pdf-file';
 import type { GrayImage } from '../types';
 
 /** Raised for an input that cannot be read; the message names the file (and page) and the problem. */
@@ -64,23 +65,26 @@ function isEmpty(input: string | Buffer): boolean {
   }
 }
 
+/** The first `n` bytes of a file or buffer (fewer if it is shorter). */
+function headOf(input: string | Buffer, n: number): Uint8Array {
+  if (typeof input !== 'string') return input.subarray(0, n);
+  const file = new FileSource(input);
+  try {
+    return file.read(0, n);
+  } finally {
+    file.close();
+  }
+}
+
 /** What the first bytes of an input say it is, of the formats libvips does not read: BMP, binary PNM (P4, P5, P6); else null. */
 function sniff(input: string | Buffer): 'bmp' | 'pnm' | null {
-  let head: Buffer;
-  if (typeof input !== 'string') head = input.subarray(0, 3);
-  else {
-    let fd: number | null = null;
-    try {
-      fd = openSync(input, 'r');
-      head = Buffer.alloc(3);
-      head = head.subarray(0, readSync(fd, head, 0, 3, 0));
-    } catch {
-      return null; // sharp reports what is wrong
-    } finally {
-      if (fd !== null) closeSync(fd);
-    }
+  let head: Uint8Array;
+  try {
+    head = headOf(input, 3);
+  } catch {
+    return null; // sharp reports what is wrong
   }
-  const s = head.toString('latin1');
+  const s = Buffer.from(head).toString('latin1');
   if (s.startsWith('BM') && s.length === 3) return 'bmp';
   return /^P[456]\s$/.test(s) ? 'pnm' : null;
 }
@@ -130,21 +134,30 @@ function pnmPipeline(input: string | Buffer, limit: number): ReturnType<typeof s
   at++; // the one white-space byte
   if (width < 1 || height < 1 || max < 1 || max > 65535) throw new Error('a PNM whose header is damaged or cut short');
   if (width * height > limit) throw new Error(`Input image exceeds pixel limit (${width}x${height})`);
-  const channels = kind === 6 ? 3 : 1;
-  const n = width * height * channels;
-  const out = Buffer.alloc(n);
   if (kind === 4) {
     // Rows of bits padded to bytes, a set bit black.
-    const stride = Math.ceil(width / 8);
-    if (bytes.length < at + stride * height) throw new Error('a PNM whose data is shorter than its size');
-    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[y * width + x] = bytes[at + y * stride + (x >> 3)] & (0x80 >> (x & 7)) ? 0 : 255;
-  } else {
-    const wide = max > 255;
-    if (bytes.length < at + n * (wide ? 2 : 1)) throw new Error('a PNM whose data is shorter than its size');
-    if (max === 255) bytes.copy(out, 0, at, at + n);
-    else for (let i = 0; i < n; i++) out[i] = Math.round(((wide ? bytes.readUInt16BE(at + 2 * i) : bytes[at + i]) * 255) / max);
+    if (bytes.length < at + ((width + 7) >> 3) * height) throw new Error('a PNM whose data is shorter than its size');
+    return sharp(Buffer.from(bitsToGray(bytes.subarray(at), width, height, 0).buffer), { raw: { width, height, channels: 1 } });
   }
+  const channels = kind === 6 ? 3 : 1;
+  const n = width * height * channels;
+  const wide = max > 255;
+  if (bytes.length < at + n * (wide ? 2 : 1)) throw new Error('a PNM whose data is shorter than its size');
+  const out = Buffer.alloc(n);
+  if (max === 255) bytes.copy(out, 0, at, at + n);
+  else for (let i = 0; i < n; i++) out[i] = Math.round(((wide ? bytes.readUInt16BE(at + 2 * i) : bytes[at + i]) * 255) / max);
   return sharp(out, { raw: { width, height, channels } });
+}
+
+/**
+ * 8-bit gray from rows of bits (most significant first, each row padded to a byte): a set bit is
+ * `set` (0: black, as PBM; 255: white), a clear one the other.
+ */
+export function bitsToGray(bits: Uint8Array | Uint8ClampedArray, width: number, height: number, set: 0 | 255): Uint8Array {
+  const out = new Uint8Array(width * height);
+  const stride = (width + 7) >> 3;
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[y * width + x] = bits[y * stride + (x >> 3)] & (0x80 >> (x & 7)) ? set : 255 - set;
+  return out;
 }
 
 /** Number of pages in an image file (1 for single-page formats). */

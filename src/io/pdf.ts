@@ -7,7 +7,7 @@
  */
 import type { PDFDataRangeTransport } from 'pdfjs-dist';
 import type { GrayImage } from '../types';
-import { InputError, DEFAULT_PIXEL_LIMIT, toGray } from './image';
+import { bitsToGray, InputError, DEFAULT_PIXEL_LIMIT, toGray } from './image';
 import { FileSource } from './pdf-file';
 import { nextWanted, shareOf, type PageRanges } from './pages';
 import { concat, coversPage, decodeScan, ScanPdf } from './pdf-scan';
@@ -283,10 +283,7 @@ async function pageImage(page: PdfPageProxy, pixelLimit: number): Promise<GrayIm
   }
   if (img.kind !== 1) return null;
   // GRAYSCALE_1BPP: rows padded to bytes, a set bit is white.
-  const gray = new Uint8Array(w * h);
-  const stride = (w + 7) >> 3;
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) gray[y * w + x] = data[y * stride + (x >> 3)] & (128 >> (x & 7)) ? 255 : 0;
-  return { width: w, height: h, data: gray };
+  return { width: w, height: h, data: bitsToGray(data, w, h, 255) };
 }
 
 /** Number of pages of a PDF (opens it without rendering). Throws an {@link InputError}. */
