@@ -262,8 +262,10 @@ export interface ContentOp {
   operands: PdfValue[];
 }
 
-/** Bytes that start an operand rather than an operator: `/ [ < (`, digits, signs and the point. */
-const OPERAND_START = new Set([...'/[<(0123456789+-.'].map((c) => c.charCodeAt(0)));
+/** Bytes that start an operand rather than an operator: `/ [ < (` (numbers apart). */
+const OPERAND_START = new Set([...'/[<('].map((c) => c.charCodeAt(0)));
+/** Bytes that start a number: digits, signs and the point. */
+const NUMBER_START = new Set([...'0123456789+-.'].map((c) => c.charCodeAt(0)));
 
 /**
  * A content stream's operators in order, each with its operands (numbers, names, strings, arrays,
@@ -277,7 +279,16 @@ export function* contentOps(data: Uint8Array): Generator<ContentOp> {
   const lx = new Lexer(data, 0, true);
   let operands: PdfValue[] = [];
   while (lx.more()) {
-    if (OPERAND_START.has(data[lx.pos])) {
+    const c = data[lx.pos];
+    if (NUMBER_START.has(c)) {
+      // A number (content streams hold no references to look ahead for).
+      const w = lx.word();
+      const v = Number(w);
+      if (w === '' || Number.isNaN(v)) throw new Error(`bad number ${w} in content`);
+      operands.push(v);
+      continue;
+    }
+    if (OPERAND_START.has(c)) {
       operands.push(lx.value());
       continue;
     }
