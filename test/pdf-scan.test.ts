@@ -13,6 +13,7 @@ import { decodeScan, placement, ScanPdf, singleImageDraw } from '../src/io/pdf-s
 import { Rng } from '../src/classify/data/random';
 import { FileSource, PdfFile, type PdfDict, type PdfStream } from '../src/io/pdf-file';
 import { ROOT, tmp } from './helpers';
+import { tiffStrip } from '../src/samples/forms';
 
 /** A 300 x 200 gray test image: gradients, noise and a dark block (every PNG filter gets used). */
 async function grayPng(): Promise<{ png: Buffer; raw: Uint8Array }> {
@@ -258,12 +259,7 @@ describe('scanned PDF pages', () => {
     const { png } = await grayPng();
     // One strip of Group 4 (sharp writes a strip of up to tileHeight rows), paper as CCITT's white runs.
     const tiff = await sharp(png).threshold(128).negate().toColourspace('b-w').tiff({ compression: 'ccittfax4', bitdepth: 1, tileHeight: 208 }).toBuffer();
-    const entry = (tag: number) => {
-      const dir = tiff.readUInt32LE(4);
-      for (let i = 0; i < tiff.readUInt16LE(dir); i++) if (tiff.readUInt16LE(dir + 2 + 12 * i) === tag) return tiff.readUInt32LE(dir + 2 + 12 * i + 8);
-      throw new Error(`no tag ${tag}`);
-    };
-    const g4 = tiff.subarray(entry(273), entry(273) + entry(279));
+    const g4 = tiffStrip(tiff).strip;
     const ink = (await sharp(png).threshold(128).toColourspace('b-w').raw().toBuffer()).map((v) => (v ? 255 : 0));
     const doc = await PDFDocument.create();
     const kinds: Array<[number, boolean, number[] | null]> = [[-1, false, null], [-1, true, null], [-1, false, [1, 0]], [-1, true, [1, 0]], [0, false, null]];

@@ -4,10 +4,10 @@
  * scanning software writes) by Skia, through @napi-rs/canvas; binary PNM (SANE's scans) by a few
  * lines here.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import sharp from 'sharp';
 import { nativeAddon } from '../native';
-import { FileSource } from './pdf-file';
+import { BytesSource, FileSource, type ByteSource } from './pdf-file';
 import type { GrayImage } from '../types';
 
 /** Raised for an input that cannot be read; the message names the file (and page) and the problem. */
@@ -65,14 +65,18 @@ function isEmpty(input: string | Buffer): boolean {
   }
 }
 
+/** A file or buffer read at offsets (see `pdf-file`); a file is opened, to be closed. */
+function sourceOf(input: string | Buffer): ByteSource {
+  return typeof input === 'string' ? new FileSource(input) : new BytesSource(input);
+}
+
 /** The first `n` bytes of a file or buffer (fewer if it is shorter). */
 function headOf(input: string | Buffer, n: number): Uint8Array {
-  if (typeof input !== 'string') return input.subarray(0, n);
-  const file = new FileSource(input);
+  const source = sourceOf(input);
   try {
-    return file.read(0, n);
+    return source.read(0, n);
   } finally {
-    file.close();
+    source.close();
   }
 }
 
@@ -355,14 +359,13 @@ export function squarePixels(width: number, height: number, tall: number): { wid
  * tiffResolution('fax.tif'); // { x: 204, y: 98 }
  */
 export function tiffResolution(input: string | Buffer, page = 0): { x: number; y: number } | null {
-  let fd: number | null = null;
+  let source: ByteSource | null = null;
   const read = (offset: number, length: number): Buffer => {
-    if (Buffer.isBuffer(input)) return input.subarray(offset, offset + length);
-    const b = Buffer.alloc(length);
-    return b.subarray(0, readSync(fd!, b, 0, length, offset));
+    const b = source!.read(offset, length);
+    return Buffer.from(b.buffer, b.byteOffset, b.length);
   };
   try {
-    if (!Buffer.isBuffer(input)) fd = openSync(input, 'r');
+    source = sourceOf(input);
     const head = read(0, 8);
     const order = head.toString('latin1', 0, 2);
     if (head.length < 8 || (order !== 'II' && order !== 'MM')) return null;
@@ -395,6 +398,6 @@ export function tiffResolution(input: string | Buffer, page = 0): { x: number; y
   } catch {
     return null;
   } finally {
-    if (fd !== null) closeSync(fd);
+    source?.close();
   }
 }

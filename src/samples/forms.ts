@@ -367,7 +367,7 @@ export async function writeBitonalPdf(pngs: Buffer[], file: string, threshold = 
 }
 
 /** The width, rows per strip and first strip of a little-endian TIFF's first image. */
-function tiffStrip(tiff: Buffer): { width: number; rows: number; strip: Buffer } {
+export function tiffStrip(tiff: Buffer): { width: number; rows: number; strip: Buffer } {
   const dir = tiff.readUInt32LE(4);
   const tags = new Map<number, number>();
   for (let i = 0; i < tiff.readUInt16LE(dir); i++) {
