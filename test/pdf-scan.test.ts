@@ -388,6 +388,43 @@ describe('scanned PDF pages', () => {
     }
   });
 
+  test("what pdfjs draws from data it ships: a JPEG 2000 scan (OpenJPEG's WebAssembly), a standard font's outlines; a scan it cannot decode is the page's error", async () => {
+    /** Each page of `file` read by readPdfPages in a child process (pdfjs is an ES module jest does not load): its pixels, or its error. */
+    const pages = (file: string) => {
+      const script = `(async () => { const out = []; for await (const p of require(${JSON.stringify(join(ROOT, 'dist', 'io', 'pdf'))}).readPdfPages(${JSON.stringify(file)}, { dpi: 150 })) out.push(p.error ? p.error.message : [p.image.width, p.image.height, Buffer.from(p.image.data).toString('base64')]); process.stdout.write(JSON.stringify(out)); })()`;
+      return (JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as Array<string | [number, number, string]>).map((p) => (typeof p === 'string' ? p : { width: p[0], height: p[1], data: Buffer.from(p[2], 'base64') }));
+    };
+    // The fixtures' crop in JPEG 2000 (opj_compress -r 40, then img2pdf): without OpenJPEG's wasm, pdfjs drew a blank page.
+    const [jpx] = pages(join(ROOT, 'test', 'fixtures', 'pdf', 'jpx.pdf'));
+    const crop = await sharp(join(ROOT, 'samples', 'forms', 'zip-code.png')).extract({ left: 0, top: 0, width: 2550, height: 1100 }).resize(1275, 550).toColourspace('b-w').raw().toBuffer();
+    if (typeof jpx === 'string') throw new Error(jpx);
+    expect([jpx.width, jpx.height]).toEqual([1275, 550]);
+    let diff = 0;
+    for (let i = 0; i < crop.length; i++) diff += Math.abs(crop[i] - jpx.data[i]);
+    expect(diff / crop.length).toBeLessThan(0.5);
+    // Bytes that are no JPEG 2000: an error naming the page, not a blank page read as empty.
+    const garbage = join(tmp(), 'garbage-jpx.pdf');
+    writeFileSync(garbage, await pdfWithImage(Uint8Array.from({ length: 4000 }, (_, i) => (i * 37) & 255), { Width: 300, Height: 200, ColorSpace: 'DeviceGray', Filter: 'JPXDecode' }));
+    expect(pages(garbage)).toEqual([`${garbage} (page 1): its scanned image could not be decoded (damaged, or in a form pdfjs does not read)`]);
+    // A capital I in Helvetica, which the file names but does not embed (as pdf-lib and many
+    // forms' producers write it): drawn from the shipped outlines, a bar with no serifs (pdfjs's
+    // fallback without them was a serif face: its I's foot three times its stem).
+    const doc = await PDFDocument.create();
+    doc.addPage([144, 144]).drawText('I', { x: 50, y: 30, size: 100, font: await doc.embedFont(StandardFonts.Helvetica) });
+    const helvetica = join(tmp(), 'helvetica.pdf');
+    writeFileSync(helvetica, await doc.save());
+    const [page] = pages(helvetica);
+    if (typeof page === 'string') throw new Error(page);
+    const rows: number[] = [];
+    for (let y = 0; y < page.height; y++) {
+      let n = 0;
+      for (let x = 0; x < page.width; x++) n += page.data[y * page.width + x] < 128 ? 1 : 0;
+      if (n) rows.push(n);
+    }
+    expect(rows.length).toBeGreaterThan(130); // the cap height, 0.72 em: 150 px
+    expect(rows[rows.length - 3]).toBeLessThanOrEqual(1.2 * rows[rows.length >> 1]);
+  });
+
   test('an image filling the page turned by a quarter, a half or three quarters is found so; a mirrored or smaller one is not', () => {
     expect([
       placement([612, 0, 0, 792, 0, 0], 612, 792),

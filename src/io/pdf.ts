@@ -5,6 +5,7 @@
  * file at offsets as it needs them (a range transport) and is opened again once it has read
  * {@link PDFJS_REOPEN_BYTES} (it keeps what it has read until closed).
  */
+import { dirname, join, sep } from 'node:path';
 import type { PDFDataRangeTransport } from 'pdfjs-dist';
 import type { GrayImage } from '../types';
 import { bitsToGray, InputError, DEFAULT_PIXEL_LIMIT, toGray } from './image';
@@ -22,6 +23,18 @@ function lib(): PdfJs {
     pdfjs.GlobalWorkerOptions.workerSrc = require.resolve('pdfjs-dist/legacy/build/pdf.worker.mjs');
   }
   return pdfjs;
+}
+
+/**
+ * Where pdfjs finds the data it ships beside its code, which it loads only when given these folders:
+ * the WebAssembly decoders of JPEG 2000 and JBIG2 images (without them such an image is not drawn,
+ * silently: a scan read as a blank page), the standard 14 fonts' outlines (text set in a font the file
+ * does not embed, as many forms' print is), the CJK character maps and the ICC colour profiles.
+ */
+function pdfjsData(): { wasmUrl: string; standardFontDataUrl: string; cMapUrl: string; iccUrl: string } {
+  const root = dirname(require.resolve('pdfjs-dist/package.json'));
+  const dir = (name: string) => join(root, name) + sep;
+  return { wasmUrl: dir('wasm'), standardFontDataUrl: dir('standard_fonts'), cMapUrl: dir('cmaps'), iccUrl: dir('iccs') };
 }
 
 /** Options for reading PDFs. */
@@ -127,7 +140,7 @@ async function openPdfjs(path: string): Promise<{ doc: PdfDocumentProxy; read: (
   } catch (e) {
     throw new InputError(path, undefined, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message);
   }
-  const task = lib().getDocument({ range: fileRange(source), disableAutoFetch: true, disableStream: true, verbosity: 0, isEvalSupported: false, disableFontFace: true, useSystemFonts: false });
+  const task = lib().getDocument({ range: fileRange(source), disableAutoFetch: true, disableStream: true, verbosity: 0, isEvalSupported: false, disableFontFace: true, useSystemFonts: false, ...pdfjsData() });
   try {
     const doc = await task.promise;
     // The file is closed with the document (pdfjs asks for nothing after that).
@@ -214,11 +227,14 @@ async function openRenderer(path: string, options: PdfOptions): Promise<Renderer
       page.cleanup();
       return { page: n, image: { width: w, height: h, data: gray }, size };
     } catch (e) {
-      return { page: n, error: e instanceof InputError ? e : new InputError(path, n, describe(e)) };
+      return { page: n, error: e instanceof InputError ? e : new InputError(path, n, e instanceof PageProblem ? e.message : describe(e)) };
     }
   };
   return { numPages: doc.numPages, render, close: () => doc.destroy() };
 }
+
+/** What is wrong with one page, said as it is (not as pdfjs's error). */
+class PageProblem extends Error {}
 
 type PdfPageProxy = Awaited<ReturnType<Awaited<ReturnType<PdfJs['getDocument']>['promise']>['getPage']>>;
 
@@ -274,7 +290,9 @@ async function pageImage(page: PdfPageProxy, pixelLimit: number): Promise<GrayIm
   if (!found) return null;
   if (!coversPage(found.ctm, x1, y1)) return null;
   const img = (await new Promise((resolve) => page.objs.get(found!.id, resolve))) as { width: number; height: number; kind: number; data?: Uint8Array | Uint8ClampedArray } | null;
-  if (!img?.data || img.width < 1 || img.height < 1 || img.width * img.height > pixelLimit) return null;
+  // pdfjs gives null for an image it could not decode, and draws the page without it: blank.
+  if (img === null) throw new PageProblem('its scanned image could not be decoded (damaged, or in a form pdfjs does not read)');
+  if (!img.data || img.width < 1 || img.height < 1 || img.width * img.height > pixelLimit) return null;
   const { width: w, height: h, data } = img;
   if (img.kind === 2 || img.kind === 3) {
     // RGB_24BPP, RGBA_32BPP.
