@@ -1446,10 +1446,14 @@ describe('digitscan scan', () => {
     expect(tiffResolution(readFileSync(file))).toEqual({ x: 204, y: 98 });
     expect(tiffResolution(png)).toBeNull();
     // Decoded stretched down the page to square pixels; its size is the page as stored.
-    const { image, size } = await decodePage(file);
+    const { image, size, ppi } = await decodePage(file);
     expect(size).toEqual({ width: W, height: H });
     expect(image.width).toBe(W);
     expect(Math.abs(image.height - (H * 204) / 98)).toBeLessThanOrEqual(1);
+    // Its resolution is the finer one, 204 dpi; reduced as it is decoded, the reduced image's.
+    expect(ppi).toBeCloseTo(204, 6);
+    const reduced = await decodePage(file, { maxShortSide: 1275 });
+    expect(reduced.ppi! * (reduced.image.width / 1275)).toBeCloseTo(150, 0);
     const template = join(forms, 'zip-code.template.json');
     const expected = JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8'));
     const read = async (input: string, options: ScanOptions) => {
@@ -1470,6 +1474,30 @@ describe('digitscan scan', () => {
     }
     // The same pixels said to be square (204 x 204 dpi) are read as stored, squashed.
     expect((await decodePage(await fax(204))).image.height).toBe(H);
+  });
+  test('a page smaller than a letter page (a check, the top of a form) is read at its own scale when its resolution is known: boxes found, print and marks not fields', async () => {
+    // The top 2.75 inches of the bank-check sample at 200 dpi, and of the zip-code form at 150 dpi.
+    const crop = (name: string, inches: number, dpi: number) => sharp(join(forms, `${name}.png`)).extract({ left: 0, top: 0, width: 2550, height: inches * 300 }).resize(Math.round(8.5 * dpi), Math.round(inches * dpi));
+    const [check, checkBare, zip] = [join(tmp(), 'check-200dpi.png'), join(tmp(), 'check-no-dpi.png'), join(tmp(), 'zip-150dpi.jpg')];
+    await crop('bank-check', 2.75, 200).withMetadata({ density: 200 }).png().toFile(check);
+    await crop('bank-check', 2.75, 200).png().toFile(checkBare);
+    await crop('zip-code', 3, 150).withMetadata({ density: 150 }).jpeg({ quality: 92 }).toFile(zip);
+    expect((await decodePage(check)).ppi).toBe(200);
+    expect((await decodePage(checkBare)).ppi).toBeUndefined();
+    const expected = JSON.parse(readFileSync(join(forms, 'bank-check.expected.json'), 'utf8'));
+    const fields = await autoFields(check);
+    expect(fields.map((f) => f.name)).toEqual(['box-1', 'box-2']);
+    expect(fields[0].value).toBe(expected['check-number']);
+    // (The amount's last digit, a faint 6 half lost, is flagged whichever way it reads.)
+    expect(fields[1].value.slice(0, 5)).toBe(expected.amount.slice(0, 5));
+    // Read by lines: the two lines of handwriting, not the print (title, labels) nor the registration marks.
+    expect((await scanLines(check)).map((f) => f.value)).toEqual(fields.map((f) => f.value));
+    // The same pixels with no resolution are taken for a letter page by their shorter side, a third
+    // of their scale: no box is found, and the print is read as digits. --ppi says what the file does not.
+    expect((await autoFields(checkBare)).some((f) => f.name.startsWith('box'))).toBe(false);
+    expect((await autoFields(checkBare, { ppi: 200 })).map((f) => [f.name, f.value])).toEqual(fields.map((f) => [f.name, f.value]));
+    expect((await autoFields(zip)).map((f) => [f.name, f.value])).toEqual([['box-1', JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8')).zip]]);
+    await expect(scanInputs([check], { ppi: 0 }, () => undefined)).rejects.toThrow('ppi must be a number of pixels per inch above 0 (got 0)');
   });
   test('a bitonal scan (1-bit TIFF, CCITT group 4) decodes to black and white and reads like the grey page it was made of', async () => {
     const png = join(forms, 'zip-code.png');

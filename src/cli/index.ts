@@ -217,7 +217,7 @@ async function cmdClassify(a: { images: string[]; model?: string; format: string
 
 async function cmdScan(a: {
   inputs: string[]; model?: string; format: 'json' | 'jsonl' | 'csv'; template?: string; autoFields?: boolean; threshold?: 'otsu' | 'adaptive';
-  deskew: boolean; orient: boolean; clahe?: boolean; fieldType: FieldType; minConfidence: number; dpi: number; workSize: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
+  deskew: boolean; orient: boolean; clahe?: boolean; fieldType: FieldType; minConfidence: number; dpi: number; workSize: number; ppi?: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
   concurrency?: number; progress?: boolean; stringModel?: string; touchingModel?: string; rereadWhole?: boolean; pages?: string;
 }): Promise<number> {
   const { scanInputs, loadTemplate } = await import('../pipeline/scan');
@@ -246,7 +246,7 @@ async function cmdScan(a: {
       a.inputs,
       {
         template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, orient: a.orient, clahe: a.clahe, fieldType: a.fieldType, minConfidence: a.minConfidence, dpi: a.dpi,
-        workSize: a.workSize, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, model: a.model, backend: a.backend, stringModel, touchingModel: a.touchingModel, rereadWhole: a.rereadWhole, concurrency: a.concurrency, pages: a.pages,
+        workSize: a.workSize, ppi: a.ppi, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, model: a.model, backend: a.backend, stringModel, touchingModel: a.touchingModel, rereadWhole: a.rereadWhole, concurrency: a.concurrency, pages: a.pages,
       },
       (doc) => {
         if (doc.error) err(`digitscan: ${doc.error}`);
@@ -411,7 +411,8 @@ export async function main(argv: string[]): Promise<number> {
           .option('reread-whole', { type: 'boolean', describe: 'fields read digit by digit under 0.98 confidence are read again whole by the string model, the more confident reading kept: helps real check writers\' handwriting, costs MNIST-like handwriting (see README)' })
           .option('min-confidence', { type: 'number', default: 0.9, describe: 'fields whose confidence (probability the string is right) is below this need review' })
           .option('dpi', { type: 'number', default: 300, describe: 'PDF rasterization resolution: the pixels boxes are given in' })
-          .option('work-size', { type: 'number', default: (require('../pipeline/scan') as typeof import('../pipeline/scan')).DEFAULT_WORK_SIZE, describe: 'pages are read with their shorter side reduced to this many pixels (150 dpi for letter); boxes are still in page pixels; 0 = full resolution' })
+          .option('work-size', { type: 'number', default: (require('../pipeline/scan') as typeof import('../pipeline/scan')).DEFAULT_WORK_SIZE, describe: 'pages are read with their shorter side reduced to this many pixels (150 dpi for letter; pages of known resolution at that resolution); boxes are still in page pixels; 0 = full resolution' })
+          .option('ppi', { type: 'number', describe: 'resolution of images whose file states none (or 72/96): sets the scale a check, a postcard or a half page is read at (default: such a page is taken for letter/A4 by its shorter side)' })
           .option('pixel-limit', { type: 'number', describe: 'refuse a page with more pixels than this to decode or draw (default: 268402689, as sharp)' })
           .option('debug', { type: 'string', describe: 'write every preprocessing step\'s image here' })
           .option('overlay', { type: 'string', describe: 'write a PNG per page with boxes and digits drawn over the scan' })

@@ -46,6 +46,30 @@ export interface DecodeOptions {
 export interface DecodedPage {
   image: GrayImage;
   size: { width: number; height: number };
+  /**
+   * Pixels per inch of `image`, when the file says (PNG pHYs, JPEG and TIFF resolution) and it is
+   * plausible for a scan (see {@link scanPpi}); the pipeline then knows the page's scale whatever
+   * its size (a check, a postcard), not only for letter and A4 pages.
+   */
+  ppi?: number;
+}
+
+/** The longest side of a page {@link scanPpi} believes, in inches (A3 and tabloid: 16.5 and 17). */
+const MAX_PAGE_INCHES = 17.5;
+
+/**
+ * A resolution a file declares for a `width` x `height` image, if it is plausible for a scan:
+ * 100 dpi or more (72 and 96 are what software writes when it knows nothing) and the page at most
+ * 17.5 inches long (an image saved at an arbitrary "300 dpi" from a 5000-pixel photo is not a
+ * 17-inch page); else undefined.
+ *
+ * @example
+ * scanPpi(300, 1800, 825); // 300: a check scanned at 300 dpi
+ * scanPpi(72, 3024, 4032); // undefined: a photo's default
+ */
+export function scanPpi(ppi: number | undefined, width: number, height: number): number | undefined {
+  if (!ppi || !Number.isFinite(ppi) || ppi < 100) return undefined;
+  return Math.max(width, height) / ppi <= MAX_PAGE_INCHES ? ppi : undefined;
 }
 
 function problemOf(e: unknown, input: string | Buffer): string {
@@ -248,12 +272,15 @@ export async function decodePage(
     // is what boxes map back to.
     const res = meta.format === 'tiff' ? tiffResolution(input, page) : null;
     const stored = squarePixels(w, h, res ? res.x / res.y : 1);
-    if (!stored && !(options.maxShortSide && options.maxShortSide > 0)) {
-      const image = await grayOf(pipeline);
-      return { image, size: { width: image.width, height: image.height } };
-    }
+    // sharp's density is the horizontal one; pixels made square take the finer of the two.
+    const density = meta.density && res ? (meta.density * Math.max(res.x, res.y)) / res.x : meta.density;
+    const withPpi = (image: GrayImage, square: { width: number; height: number }): DecodedPage => {
+      const ppi = density ? scanPpi((density * image.width) / square.width, image.width, image.height) : undefined;
+      return { image, size, ...(ppi ? { ppi } : {}) };
+    };
+    if (!stored && !(options.maxShortSide && options.maxShortSide > 0)) return withPpi(await grayOf(pipeline), size);
     const square = stored ? (turned ? { width: stored.height, height: stored.width } : stored) : size;
-    return { image: await grayOf(pipeline, square, options.maxShortSide, stored !== null), size };
+    return withPpi(await grayOf(pipeline, square, options.maxShortSide, stored !== null), square);
   } catch (e) {
     throw new InputError(name, options.page !== undefined ? page + 1 : undefined, problemOf(e, input));
   }

@@ -8,7 +8,7 @@
 import { dirname, join, sep } from 'node:path';
 import type { PDFDataRangeTransport } from 'pdfjs-dist';
 import type { GrayImage } from '../types';
-import { bitsToGray, InputError, DEFAULT_PIXEL_LIMIT, toGray } from './image';
+import { bitsToGray, InputError, DEFAULT_PIXEL_LIMIT, scanPpi, toGray } from './image';
 import { FileSource } from './pdf-file';
 import { nextWanted, shareOf, type PageRanges } from './pages';
 import { concat, coversPage, decodeScan, ScanPdf } from './pdf-scan';
@@ -56,8 +56,19 @@ export interface PdfOptions {
   maxShortSide?: number;
 }
 
-/** One rasterized page, or the error that kept it from being read. */
-export type PdfPage = { page: number; image: GrayImage; size: { width: number; height: number } } | { page: number; error: InputError };
+/**
+ * One rasterized page, or the error that kept it from being read. `ppi`: the image's pixels per inch
+ * (from the page's size in points), unless the page is implausibly large for a scan ({@link scanPpi}:
+ * an image saved without a resolution that img2pdf made a 35-inch page).
+ */
+export type PdfPage = { page: number; image: GrayImage; size: { width: number; height: number }; ppi?: number } | { page: number; error: InputError };
+
+/** `page` with the pixels per inch of its image (`size` is the page at `dpi`). */
+function withPpi<P extends PdfPage>(page: P, dpi: number): P {
+  if (!('image' in page)) return page;
+  const ppi = scanPpi((dpi * page.image.width) / page.size.width, page.image.width, page.image.height);
+  return ppi ? { ...page, ppi } : page;
+}
 
 function describe(e: unknown): string {
   const name = (e as { name?: string }).name ?? '';
@@ -99,7 +110,7 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
         const size = { width: px(((turned ? scan.points.height : scan.points.width) * dpi) / 72), height: px(((turned ? scan.points.width : scan.points.height) * dpi) / 72) };
         const image = await decodeScan(scan, options.maxShortSide).catch(() => null);
         if (image) {
-          yield { page: n, image, size };
+          yield withPpi({ page: n, image, size }, dpi);
           continue;
         }
         // A stored image that does not decode: pdfjs has its say.
@@ -111,7 +122,7 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
         yield { page: n, error: e instanceof InputError ? new InputError(path, n, e.problem) : new InputError(path, n, describe(e)) };
         continue;
       }
-      yield await r.render(n);
+      yield withPpi(await r.render(n), dpi);
     }
   } finally {
     scans?.close();

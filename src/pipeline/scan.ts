@@ -15,7 +15,7 @@ import { loadOpenCV, CV } from '../preprocess/opencv';
 import { withOverflow } from '../segment/overflow';
 import { withFaintFields } from '../segment/faint';
 import { invert, isNegative, reduce, turnAround, turnQuarter, union, type ThresholdMethod } from '../preprocess/steps';
-import { cleanPage } from '../preprocess/page';
+import { cleanPage, isCutOut, LETTER_SIDE } from '../preprocess/page';
 import { printOrientation, type PrintScore } from '../preprocess/orientation';
 import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, linesOutside, parseTemplate, Template, templateFields } from '../segment/fields';
 import { affineScale, applyAffine, localAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
@@ -71,9 +71,22 @@ export interface ScanOptions {
    * averaging; PDF pages are rendered at the lower resolution) so that its shorter side is this
    * many pixels, and boxes are mapped back to the page's own pixels. Default 1275 (a letter page
    * at 150 dpi: handwritten digits stay several times taller than the model's 20 px, and a page
-   * costs a quarter of its 300-dpi pixels). 0 reads pages at full resolution.
+   * costs a quarter of its 300-dpi pixels). A page whose resolution is known (its file says, or
+   * {@link ppi}; PDF pages) is read at the resolution a letter page has at this size (150 dpi),
+   * whatever its size. 0 reads pages at full resolution.
    */
   workSize?: number;
+  /**
+   * Pixels per inch of input images whose file states no resolution, or an implausible one for a
+   * scan (72 and 96 are what software writes when it knows nothing; see `scanPpi`). A page's
+   * resolution sets the scale its printed lines, boxes, print and handwriting are measured at; a
+   * page of unknown resolution is taken for a letter or A4 page by its shorter side, which a check,
+   * a postcard or a half page is not. Not used for PDF pages, whose size the file states.
+   *
+   * @example
+   * await scan('checks/', { autoFields: true, ppi: 200 }); // checks scanned at 200 dpi, saved without it
+   */
+  ppi?: number;
   /** Refuse pages over this many pixels. */
   pixelLimit?: number;
   /** Write every preprocessing step's image of each page here. */
@@ -137,7 +150,10 @@ export const DEFAULT_WORK_SIZE = 1275;
 /**
  * Processes one decoded page. `size` is the page's size in the pixels boxes are reported in, when
  * `image` was already read smaller (PDF pages rendered at the working size); by default the
- * image's own. Debug images and the overlay are at the working size.
+ * image's own. `ppi`: the image's pixels per inch, when known: the page is then read at the working
+ * size's resolution and measured at its own scale, whatever its size; else its shorter side is
+ * taken for a letter page's (see {@link ScanOptions.ppi}). Debug images and the overlay are at the
+ * working size.
  */
 export async function scanPage(
   image: GrayImage,
@@ -146,15 +162,20 @@ export async function scanPage(
   opts: ScanOptions & { template?: Template },
   debugName?: string,
   size?: { width: number; height: number },
+  ppi?: number,
 ): Promise<PageResult> {
   const cv: CV = await loadOpenCV();
   const out = size ?? { width: image.width, height: image.height };
   const workSize = opts.workSize ?? DEFAULT_WORK_SIZE;
   const short = Math.min(image.width, image.height);
-  if (workSize > 0 && short > workSize) {
-    const k = workSize / short;
-    image = reduce(cv, image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k)));
-  }
+  const cutOut = isCutOut(image.width, image.height, ppi);
+  // A page of known resolution is read at the working size's resolution (a letter page's at
+  // `workSize`: 150 dpi) whatever its size, and its sizes are measured at that scale; else its
+  // shorter side is taken for a letter page's and brought to `workSize`.
+  const known = ppi && !cutOut ? ppi : undefined;
+  const k = !(workSize > 0) ? 1 : known ? Math.min(1, (workSize * 300) / LETTER_SIDE / known) : short > workSize ? workSize / short : 1;
+  const stored = image.width;
+  if (k < 1) image = reduce(cv, image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k)));
   const debug = async (step: string, img: GrayImage | BinaryImage, binary = false) => {
     if (!opts.debug || !debugName) return;
     mkdirSync(opts.debug, { recursive: true });
@@ -170,10 +191,15 @@ export async function scanPage(
     // Specks matter only where lines of ink are found with no template or boxes (fields drop their own).
     specks: byLines,
     shades: !opts.template && opts.autoFields,
+    cutOut,
+    ...(known ? { scale: (known * image.width) / stored / 300 } : {}),
   });
   // pre.gray is made when first used (rotating a page costs a pass): by debug images, whole-field
   // reading and overlays only.
   const { clean, lines, skew, scale } = pre;
+  // The shorter side of a letter page at the page's known scale, which print and titles are
+  // measured against (unknown: the page's own shorter side, the letter page it is taken for).
+  const side = known ? scale * LETTER_SIDE : undefined;
   const { width: pw, height: ph } = clean;
   if (opts.debug) {
     await debug('1-gray', image);
@@ -198,9 +224,9 @@ export async function scanPage(
   else if (opts.autoFields) {
     regions = boxFields(union(lines.horizontal, lines.vertical), Math.max(12, Math.round(40 * scale)), pre.lineInk, pre.shade);
     // Handwriting outside every box found is read by lines (a shaded field a bitonal scan turned white).
-    loose = new Set(linesOutside(clean, regions.map((r) => r.box), Math.max(6, Math.round(20 * scale)), pre.cutOut));
+    loose = new Set(linesOutside(clean, regions.map((r) => r.box), Math.max(6, Math.round(20 * scale)), pre.cutOut, side));
     regions = [...regions, ...loose];
-  } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)), pre.cutOut);
+  } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)), pre.cutOut, side);
   // Lines of handwriting in a light pencil, which the page's threshold partly loses, are found again
   // on the page with the fainter binarization's strokes in and around the lines first found (segment/faint).
   let lineInk = clean;
@@ -208,7 +234,7 @@ export async function scanPage(
     const pale = withFaintFields(cv, clean, (b) => pre.faintRegion(b), regions);
     if (pale !== clean) {
       lineInk = pale;
-      regions = lineFields(pale, Math.max(6, Math.round(20 * scale)), pre.cutOut);
+      regions = lineFields(pale, Math.max(6, Math.round(20 * scale)), pre.cutOut, side);
     }
   }
   const minConfidence = opts.minConfidence ?? 0.9;
@@ -633,7 +659,7 @@ function turnedBack(page: PageResult, turn: 90 | 180 | 270): PageResult {
 }
 
 /**
- * {@link scanPage}, and for a page (not a cut-out field, under 600 px a side) that reads poorly, a
+ * {@link scanPage}, and for a page (not a cut-out field: see `isCutOut`) that reads poorly, a
  * look at which way up its print stands ({@link printOrientation}): upright print keeps the reading;
  * upside-down print has the page read again turned by 180 degrees; print in vertical lines (a page
  * scanned lying on its side) has it read turned a quarter, the way its print reads upright. The turned
@@ -651,17 +677,18 @@ async function scanOriented(
   opts: ScanOptions & { template?: Template },
   name: string,
   size?: { width: number; height: number },
+  ppi?: number,
   positive = false,
 ): Promise<PageResult> {
   // A negative (light writing on dark paper) is read as the positive it stands for.
   if (!positive && isNegative(image)) {
-    const { fields, error, ...head } = await scanOriented(invert(image), page, clf, opts, name, size, true);
+    const { fields, error, ...head } = await scanOriented(invert(image), page, clf, opts, name, size, ppi, true);
     return { ...head, inverted: true, fields, ...(error ? { error } : {}) };
   }
-  const first = await scanPage(image, page, clf, opts, name, size);
-  if (opts.orient === false || Math.min(image.width, image.height) < 600 || !readsPoorly(first)) return first;
+  const first = await scanPage(image, page, clf, opts, name, size, ppi);
+  if (opts.orient === false || isCutOut(image.width, image.height, ppi) || !readsPoorly(first)) return first;
   const tells = (p: PrintScore) => p.letters >= 10 && Math.abs(p.score) >= 0.1;
-  const print = printOrientation(await loadOpenCV(), image);
+  const print = printOrientation(await loadOpenCV(), image, ppi ? (ppi * LETTER_SIDE) / 300 : undefined);
   // The turn the print asks for, if it tells; none told: try 180 degrees and let the digits decide.
   let told: 90 | 180 | 270 | null = null;
   if (tells(print.upright)) {
@@ -671,7 +698,7 @@ async function scanOriented(
   const turn = told ?? 180;
   const turnedImage = turn === 180 ? turnAround(image) : turn === 90 ? turnQuarter(image) : turnAround(turnQuarter(image));
   const turnedSize = size && turn !== 180 ? { width: size.height, height: size.width } : size;
-  const turned = await scanPage(turnedImage, page, clf, opts, `${name}-turned`, turnedSize);
+  const turned = await scanPage(turnedImage, page, clf, opts, `${name}-turned`, turnedSize, ppi);
   const [a, b] = [sureDigits(first), sureDigits(turned)];
   const overlay = (n: string) => join(opts.overlay!, `${n}-p${page}.png`);
   // Print that told a turn is followed unless the page turned reads fewer sure digits than as it
@@ -730,13 +757,13 @@ async function* pagesOf(
   opts: ScanOptions,
   first = 0,
   step = 1,
-): AsyncGenerator<{ page: number; image?: GrayImage; size?: { width: number; height: number }; error?: string }> {
+): AsyncGenerator<{ page: number; image?: GrayImage; size?: { width: number; height: number }; ppi?: number; error?: string }> {
   // Pages are decoded (or rendered) at the working size.
   const decode = decodeOptions(opts);
   const only = pageRanges(opts.pages);
   if (extname(file).toLowerCase() === '.pdf') {
     for await (const p of readPdfPages(file, { dpi: opts.dpi, pages: { first, step, only }, ...decode })) {
-      yield 'image' in p ? { page: p.page, image: p.image, size: p.size } : { page: p.page, error: p.error.message };
+      yield 'image' in p ? { page: p.page, image: p.image, size: p.size, ppi: p.ppi } : { page: p.page, error: p.error.message };
     }
     return;
   }
@@ -749,7 +776,7 @@ async function* pagesOf(
     if (!mine(i + 1)) continue;
     try {
       const d = i === 0 && ahead ? ahead : await decodePage(file, { page: i, ...decode });
-      yield { page: i + 1, image: d.image, size: d.size };
+      yield { page: i + 1, image: d.image, size: d.size, ppi: d.ppi ?? (opts.ppi ? (opts.ppi * d.image.width) / d.size.width : undefined) };
     } catch (e) {
       yield { page: i + 1, error: (e as Error).message };
     }
@@ -787,7 +814,7 @@ export async function scanFile(
         page = { page: p.page, width: 0, height: 0, skew: 0, fields: [], error: p.error };
       } else {
         try {
-          page = await scanOriented(p.image, p.page, clf, options, basename(file), p.size);
+          page = await scanOriented(p.image, p.page, clf, options, basename(file), p.size, p.ppi);
         } catch (e) {
           page = { page: p.page, width: p.image.width, height: p.image.height, skew: 0, fields: [], error: `${file} (page ${p.page}): ${(e as Error).message}` };
         }
@@ -818,6 +845,7 @@ export async function scanInputs(
   onStart?: (files: number) => void,
 ): Promise<{ documents: number; failed: number }> {
   const template = loadTemplate(options.template);
+  if (options.ppi !== undefined && !(options.ppi > 0 && Number.isFinite(options.ppi))) throw new Error(`ppi must be a number of pixels per inch above 0 (got ${options.ppi})`);
   // A page list that does not parse is an error before any file is read.
   options = { ...options, pages: pageRanges(options.pages) };
   const items = expandInputs(inputs);

@@ -104,11 +104,11 @@ function scoreLetters(boxes: Box[], side: number): PrintScore {
  * Which way up the page's print stands, as it lies (`upright`) and turned a quarter clockwise
  * (`quarter`), from one binarization: the components of the turned page are those of the page, their
  * boxes turned. Each score is above 0 for upright print, below 0 for upside-down print, near 0 when
- * there is no print to tell by (or capitals only).
+ * there is no print to tell by (or capitals only). `side`: the page's shorter side letters are
+ * measured against (default the image's; a letter page's at the image's resolution when known).
  */
-export function printOrientation(cv: CV, gray: GrayImage): { upright: PrintScore; quarter: PrintScore } {
+export function printOrientation(cv: CV, gray: GrayImage, side = Math.min(gray.width, gray.height)): { upright: PrintScore; quarter: PrintScore } {
   const bin = threshold(cv, gray, 'otsu');
-  const side = Math.min(gray.width, gray.height);
   const boxes: Box[] = labelComponents(cv, bin, (list) => list.filter((c) => c.area >= 8).map((c) => c.box));
   const H = gray.height;
   return { upright: scoreLetters(boxes, side), quarter: scoreLetters(boxes.map(([x, y, w, h]) => [H - y - h, x, h, w]), side) };

@@ -14,12 +14,38 @@ export interface CleanOptions {
   threshold?: ThresholdMethod;
   /** Contrast-limited adaptive histogram equalization before thresholding (default false). */
   clahe?: boolean;
-  /** Correct the skew of pages (default true; cut-out field images under 600 px a side are not deskewed). */
+  /** Correct the skew of pages (default true; cut-out field images are not deskewed, unless framed). */
   deskew?: boolean;
   /** Remove specks smaller than a scaled size (default false: fields drop their own). */
   specks?: boolean;
   /** Find the page's shaded areas ({@link CleanPage.shade}; default false: only boxed fields need them). */
   shades?: boolean;
+  /**
+   * The image's scale relative to 300 dpi, when its resolution is known (150 dpi: 0.5). Default:
+   * taken from its shorter side as a letter page's (2550 px at 300 dpi), which a check or a
+   * postcard is not.
+   */
+  scale?: number;
+  /**
+   * Whether the image is one cut-out field (the caller knows from its size in inches). Default: an
+   * image under 600 px a side.
+   */
+  cutOut?: boolean;
+}
+
+/** The pixels of a letter page's shorter side (8.5 in) at 300 dpi: {@link CleanPage.scale} 1. */
+export const LETTER_SIDE = 2550;
+
+/**
+ * Whether a `width` x `height` image is one cut-out field rather than a page: under 2 inches a side
+ * at `ppi` pixels per inch, or, its resolution unknown, under 600 px a side (2 inches at 300 dpi).
+ *
+ * @example
+ * isCutOut(300, 100); // true: a check amount cut from its check
+ * isCutOut(1800, 825, 300); // false: a check scanned whole at 300 dpi
+ */
+export function isCutOut(width: number, height: number, ppi?: number): boolean {
+  return ppi ? Math.min(width, height) < 2 * ppi : Math.min(width, height) < 600;
 }
 
 /** What {@link cleanPage} produces. */
@@ -57,17 +83,17 @@ export interface CleanPage {
   faintRegion(box: Box): BinaryImage | undefined;
   /** Skew corrected, degrees. */
   skew: number;
-  /** Page scale relative to a 300-dpi letter page (1.0). */
+  /** Page scale relative to 300 dpi (1.0): `opts.scale`, or the shorter side's share of a 300-dpi letter page's. */
   scale: number;
-  /** True for an image under 600 px a side, read as one cut-out field. */
+  /** True for an image read as one cut-out field ({@link CleanOptions.cutOut}). */
   cutOut: boolean;
   /** The page's shaded areas, deskewed like it (with `shades` on a page thresholded against its paper). */
   shade?: ShadeMap;
 }
 
 /**
- * Preprocesses a page. A page's printed lines are at least 1 cm long; an image under 600 px a side
- * is a cut-out field, whose lines are underlines and borders across most of it.
+ * Preprocesses a page. A page's printed lines are at least 1 cm long; a cut-out field's (see
+ * {@link isCutOut}) are underlines and borders across most of it.
  */
 export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): CleanPage {
   const method = opts.threshold ?? 'otsu';
@@ -77,13 +103,15 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   // printed rule or frame across them (its lines set the angle, and must be level to be found as
   // lines and removed); and light varies over a page, not over a field, so only a page's Otsu
   // threshold is taken against its paper.
-  const cutOut = Math.min(image.width, image.height) < 600;
+  const cutOut = opts.cutOut ?? isCutOut(image.width, image.height);
+  // The shorter side of a letter page at this scale: what sizes on the page are measured against.
+  const side = opts.scale ? opts.scale * LETTER_SIDE : Math.min(image.width, image.height);
   const paper = method === 'otsu' && !cutOut ? paperOf(cv, gray) : null;
   // Printed lines are looked for in a fainter binarization (halfway between the ink's level and
   // the paper): light box borders (pale or coloured print, thin lines after scaling) come out of
   // the ink's threshold in pieces, too short to be found as lines.
   const first = paper ? thresholdOnPaper(gray, paper, undefined, (level) => (1 + level) / 2) : null;
-  let bin = first ? first.binary : threshold(cv, gray, method);
+  let bin = first ? first.binary : threshold(cv, gray, method, side);
   let faint = first?.faint;
   let skew = 0;
   // Against the paper, the deskewed binary page comes from the page and its binarization (only
@@ -92,7 +120,7 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   let deskewGray = false;
   // Shade is measured on the page as scanned (before the gray page is rotated, if ever), then turned;
   // the paper around a cell is within 160 px of it at 300 dpi (the cells are 8 px at any scale).
-  let shade = opts.shades && first ? shadeOf(cv, gray, first.faint, 8, 2 * Math.max(3, Math.round((160 * Math.min(gray.width, gray.height)) / 2550 / 8)) + 1) : undefined;
+  let shade = opts.shades && first ? shadeOf(cv, gray, first.faint, 8, 2 * Math.max(3, Math.round((160 * side) / LETTER_SIDE / 8)) + 1) : undefined;
   if (opts.deskew !== false && (!cutOut || framed(cv, bin))) {
     skew = estimateSkew(cv, bin);
     if (Math.abs(skew) >= 0.1) {
@@ -102,11 +130,11 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
         if (shade) shade = rotateShade(cv, shade, skew);
       } else {
         gray = rotate(cv, gray, skew);
-        bin = threshold(cv, gray, method);
+        bin = threshold(cv, gray, method, side);
       }
     } else skew = 0;
   }
-  const scale = Math.min(gray.width, gray.height) / 2550;
+  const scale = opts.scale ?? Math.min(gray.width, gray.height) / LETTER_SIDE;
   const binary = bin;
   if (opts.specks) bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
   const lineInk = faint ?? bin;

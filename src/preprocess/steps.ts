@@ -363,14 +363,15 @@ export type ThresholdMethod = 'otsu' | 'adaptive';
 
 /**
  * Binarizes a page: ink (dark) becomes 1. `adaptive` compares each pixel with the mean of a window
- * about 1/40 of the page's shorter side.
+ * about 1/40 of the page's shorter side (`side`: by default the image's; a letter page's at the
+ * image's resolution when that is known).
  */
-export function threshold(cv: CV, img: GrayImage, method: ThresholdMethod = 'otsu'): BinaryImage {
+export function threshold(cv: CV, img: GrayImage, method: ThresholdMethod = 'otsu', side = Math.min(img.width, img.height)): BinaryImage {
   if (method === 'otsu') return otsuBinary(img);
   const src = toMat(cv, img);
   const dst = new cv.Mat();
   try {
-    let block = Math.max(15, Math.round(Math.min(img.width, img.height) / 40)) | 1;
+    let block = Math.max(15, Math.round(side / 40)) | 1;
     if (block % 2 === 0) block++;
     cv.adaptiveThreshold(src, dst, 1, cv.ADAPTIVE_THRESH_MEAN_C, cv.THRESH_BINARY_INV, block, 15);
     return fromMat(dst);

@@ -422,8 +422,10 @@ export function notHandwriting(comps: Component[], side: number): boolean {
  * ({@link notHandwriting}: print, registration marks) are left out, and the others' boxes have a margin
  * left and right of a tenth of their height (at least 4 px), unless `keepAll` (a cut-out field image:
  * its ink is the field, and marks at its sides are what is left of the box it was cut from).
+ * `side`: the page's shorter side that print is measured against (default the image's; a letter
+ * page's at the image's resolution when that is known).
  */
-export function lineFields(bin: BinaryImage, minHeight: number, keepAll = false): FieldRegion[] {
+export function lineFields(bin: BinaryImage, minHeight: number, keepAll = false, side = Math.min(bin.width, bin.height)): FieldRegion[] {
   const { width: w, height: h } = bin;
   // Ink per row and, in each band, per column, counted from the ink's runs (a page is mostly paper).
   const runs = rowRuns(bin.data, w, h);
@@ -431,7 +433,7 @@ export function lineFields(bin: BinaryImage, minHeight: number, keepAll = false)
   for (const [y0, y1] of inkBands(runs, h, Math.max(2, Math.round(minHeight / 4)))) {
     if (y1 - y0 + 1 >= minHeight) splitBand(runs, y0, y1, w, out);
   }
-  const lines = !keepAll && out.length ? handwritingLines(bin, out) : out;
+  const lines = !keepAll && out.length ? handwritingLines(bin, out, side) : out;
   return readingOrder(lines).map((f, i) => ({ ...f, name: `line-${i + 1}` }));
 }
 
@@ -483,10 +485,9 @@ function splitBand(runs: Int32Array, y0: number, y1: number, w: number, out: Fie
  * digits are not at the edge of its field, where a thin stroke is taken for what is left of a
  * box's wall (a thin 1 at the end).
  */
-function handwritingLines(bin: BinaryImage, lines: FieldRegion[]): FieldRegion[] {
-  const { width: w, height: h } = bin;
+function handwritingLines(bin: BinaryImage, lines: FieldRegion[], side: number): FieldRegion[] {
+  const { width: w } = bin;
   const comps = componentBoxes(bin);
-  const side = Math.min(w, h);
   const kept: FieldRegion[] = [];
   for (const { name, box } of lines) {
     if (notHandwriting(centredIn(comps, box), side)) continue;
@@ -515,9 +516,9 @@ function centredIn(comps: Component[], [fx, fy, fw, fh]: Box): Component[] {
  * the page's shorter side tall (and `minHeight`) and 0.45 of the boxes' median height (handwriting in
  * them would be half their height or more; a page's title is not), none within 0.3 of a box's height
  * of a box, where the boxes' labels and what spills over their lines are. `keepAll`: see
- * {@link lineFields}.
+ * {@link lineFields}, and `side`.
  */
-export function linesOutside(bin: BinaryImage, boxes: Box[], minHeight: number, keepAll = false): FieldRegion[] {
+export function linesOutside(bin: BinaryImage, boxes: Box[], minHeight: number, keepAll = false, side = Math.min(bin.width, bin.height)): FieldRegion[] {
   const { width: w, height: h } = bin;
   const data = new Uint8Array(w * h);
   data.set(bin.data);
@@ -530,7 +531,7 @@ export function linesOutside(bin: BinaryImage, boxes: Box[], minHeight: number, 
   const near = boxes.map(([x, y, bw, bh]): Box => [x - 0.3 * bh, y - 0.3 * bh, bw + 0.6 * bh, 1.6 * bh]);
   // As tall as handwriting in the boxes would be: not a page's title in big print.
   const tall = boxes.length ? 0.45 * median(boxes.map((b) => b[3])) : 0;
-  const lines = lineFields({ width: w, height: h, data }, Math.max(minHeight, Math.round(0.014 * Math.min(w, h))), keepAll);
+  const lines = lineFields({ width: w, height: h, data }, Math.max(minHeight, Math.round(0.014 * side)), keepAll, side);
   return lines.filter((l) => l.box[3] >= tall && !near.some((b) => boxOverlap(b, l.box) > 0)).map((l, i) => ({ ...l, name: `line-${i + 1}` }));
 }
 
