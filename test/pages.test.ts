@@ -1,5 +1,5 @@
 /** Page lists (`--pages`, src/io/pages): parsing, and how a file's wanted pages are shared among readers. */
-import { nextWanted, pageWanted, parsePages, shareOf, wantedCount } from '../src/io/pages';
+import { formatPages, nextWanted, noneWanted, pageWanted, parsePages, shareOf, wantedCount } from '../src/io/pages';
 
 describe('page lists', () => {
   test('numbers and ranges, open to the last page, sorted; anything else is an error naming the list', () => {
@@ -15,6 +15,14 @@ describe('page lists', () => {
     expect(nextWanted(parsePages('1-3'), 4)).toBe(Infinity);
     expect([wantedCount(parsePages('1,3-5,4-6')), wantedCount(r), wantedCount(undefined)]).toEqual([5, Infinity, Infinity]);
     expect(pageWanted(undefined, 7)).toBe(true);
+  });
+
+  test('a list is written back as it parses; a file none of whose pages is wanted has a problem saying so', () => {
+    expect(formatPages(parsePages('8-, 3-5,1'))).toBe('1,3-5,8-');
+    expect(noneWanted(parsePages('2,5-'), 3)).toBeNull();
+    expect(noneWanted(parsePages('4-6'), 3)).toBe('none of the pages asked for (4-6) is in it: it has 3 pages');
+    expect(noneWanted(parsePages('2'), 1)).toBe('none of the pages asked for (2) is in it: it has 1 page');
+    expect(noneWanted(undefined, 1)).toBeNull();
   });
 
   test("readers share a file's wanted pages in turn: each wanted page read once", () => {

@@ -1529,9 +1529,17 @@ describe('digitscan scan', () => {
         expect(pages[1].fields.length).toBe(5); // the multi-field form
       }
     }
-    // Past the last page: no pages, no error. A list that does not parse: a usage error before any file is read.
-    const none = runCli(['scan', join(dir, 'three.pdf'), '--format', 'json', '--pages', '4-']);
-    expect([none.status, (JSON.parse(none.stdout) as { pages: unknown[] }).pages]).toEqual([0, []]);
+    // Past the last page: the file's error (it is read no further), on one thread or two; some pages
+    // past it: the others are read. A list that does not parse: a usage error before any file is read.
+    for (const [file, concurrency] of [['three.pdf', '1'], ['three.tif', '2']]) {
+      const none = runCli(['scan', join(dir, file), join(forms, 'zip-code.png'), '--format', 'json', '--pages', '4-', '--concurrency', concurrency]);
+      const docs = none.stdout.trim().split('\n').map((l) => JSON.parse(l) as { pages: unknown[]; error?: string });
+      expect([none.status, docs[0].pages, docs[0].error]).toEqual([1, [], `${join(dir, file)}: none of the pages asked for (4-) is in it: it has 3 pages`]);
+      expect(docs[1].error).toBe(`${join(forms, 'zip-code.png')}: none of the pages asked for (4-) is in it: it has 1 page`);
+      expect(none.stderr).toContain('none of the pages asked for (4-)');
+    }
+    const some = runCli(['scan', join(dir, 'three.pdf'), '--format', 'jsonl', '--pages', '3-9']);
+    expect([some.status, some.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { page: number }).page)]).toEqual([0, [3]]);
     const bad = runCli(['scan', join(dir, 'three.pdf'), '--pages', '2-1']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--pages "2-1": expected page numbers/);

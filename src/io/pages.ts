@@ -73,3 +73,22 @@ export function shareOf(ranges: PageRanges | undefined, first: number, step: num
     return i >= first && (i - first) % step === 0;
   };
 }
+
+/**
+ * Ranges as a page list (`parsePages`' input).
+ *
+ * @example
+ * formatPages([[1, 1], [3, 5], [8, Infinity]]); // '1,3-5,8-'
+ */
+export function formatPages(ranges: PageRanges): string {
+  return ranges.map(([from, to]) => (to === from ? `${from}` : to === Infinity ? `${from}-` : `${from}-${to}`)).join(',');
+}
+
+/**
+ * The problem of a file of `count` pages none of whose pages is wanted (`--pages 5` on a
+ * three-page file), or null when one is (or every page is wanted).
+ */
+export function noneWanted(ranges: PageRanges | undefined, count: number): string | null {
+  if (!ranges || count < 1 || nextWanted(ranges, 1) <= count) return null;
+  return `none of the pages asked for (${formatPages(ranges)}) is in it: it has ${count} page${count === 1 ? '' : 's'}`;
+}

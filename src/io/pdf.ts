@@ -10,7 +10,7 @@ import type { PDFDataRangeTransport } from 'pdfjs-dist';
 import type { GrayImage } from '../types';
 import { bitsToGray, InputError, DEFAULT_PIXEL_LIMIT, scanPpi, toGray } from './image';
 import { FileSource } from './pdf-file';
-import { nextWanted, shareOf, type PageRanges } from './pages';
+import { nextWanted, noneWanted, shareOf, type PageRanges } from './pages';
 import { concat, coversPage, decodeScan, ScanPdf } from './pdf-scan';
 
 // pdfjs-dist ships ES modules only; Node >= 20.19 loads them with require().
@@ -98,6 +98,8 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
     const count = scans ? scans.pageCount : (await rendererOf()).numPages;
     if (count === 0) throw new InputError(path, undefined, 'PDF has no pages');
     const { first, step, only } = options.pages ?? { first: 0, step: 1 };
+    const none = noneWanted(only, count);
+    if (none) throw new InputError(path, undefined, none);
     const mine = shareOf(only, first, step);
     for (let n = 1; n <= count && nextWanted(only, n) !== Infinity; n++) {
       if (!mine(n)) continue;

@@ -10,7 +10,7 @@ import type { BinaryImage, Box, DigitCrop, GrayImage } from '../types';
 import { decodePage, imagePageCount, InputError, type DecodedPage } from '../io/image';
 import { readPdfPages } from '../io/pdf';
 import { expandInputs } from '../io/inputs';
-import { nextWanted, pageRanges, pageWanted, shareOf, type PageRanges } from '../io/pages';
+import { nextWanted, noneWanted, pageRanges, pageWanted, shareOf, type PageRanges } from '../io/pages';
 import { loadOpenCV, CV } from '../preprocess/opencv';
 import { withOverflow } from '../segment/overflow';
 import { withFaintFields } from '../segment/faint';
@@ -60,7 +60,7 @@ export interface ScanOptions {
   /**
    * Read only these pages of each file (1-based; PDF and TIFF pages): a list such as `'1,3-5,8-'`
    * (8- is page 8 to the last) or its ranges. Default: every page. Pages keep their numbers in the
-   * output; a file with none of them has no pages.
+   * output; a file with none of them is an error of that file (it has fewer pages).
    *
    * @example
    * await scan('forms.pdf', { pages: '1' }); // the first page of each file only
@@ -771,6 +771,8 @@ async function* pagesOf(
   const taken = first === 0 ? await takePrefetched(file, opts) : undefined;
   const ahead = pageWanted(only, 1) ? taken : undefined;
   const n = taken ? 1 : await imagePageCount(file);
+  const none = noneWanted(only, n);
+  if (none) throw new InputError(file, undefined, none);
   const mine = shareOf(only, first, step);
   for (let i = 0; i < n && nextWanted(only, i + 1) !== Infinity; i++) {
     if (!mine(i + 1)) continue;
