@@ -1,7 +1,7 @@
 /**
  * The scan pipeline's stages on generated images, and the scan command end to end and on bad input.
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { decodePage, tiffResolution, toGray } from '../src/io/image';
 import sharp from 'sharp';
 import { join } from 'node:path';
@@ -1567,7 +1567,7 @@ describe('digitscan scan', () => {
     const want = (JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8')) as { zip: string }).zip;
     expect((await autoFields(file)).map((f) => f.value)).toEqual([want]);
   });
-  test("PNM, as SANE's scanimage writes scans (P5 grey, 8 and 16 bits, with a comment; P6 RGB; P4 bitonal), decodes to the pixels of the PNG", async () => {
+  test("PNM, as SANE's scanimage writes scans (P5 grey, 8 and 16 bits, with a comment; P6 RGB; P4 bitonal) and in plain ASCII (P1-P3), decodes to the pixels of the PNG", async () => {
     const png = join(forms, 'zip-code.png');
     const { data, info } = await sharp(png).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
     const { width: w, height: h } = info;
@@ -1588,10 +1588,32 @@ describe('digitscan scan', () => {
       'bitonal.pbm': Buffer.concat([Buffer.from(`P4\n${w} ${h}\n`), bits]),
     };
     for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
+    mkdirSync(join(dir, 'plain'));
     const ref = Buffer.from((await decodePage(png)).image.data);
     for (const name of ['grey.pgm', 'grey16.pgm', 'colour.ppm']) expect(Buffer.from((await decodePage(join(dir, name))).image.data).equals(ref)).toBe(true);
     const bitonal = (await decodePage(join(dir, 'bitonal.pbm'), { maxShortSide: 0 })).image;
     expect(Buffer.from(bitonal.data).equals(Buffer.from(data.map((v) => (v < 140 ? 0 : 255))))).toBe(true);
+    // Plain (ASCII) PNM, a 40 x 30 part of the page: P2 with its own largest sample, P3, and P1 whose
+    // bits run together on a line or stand apart (1 black).
+    const part = { left: 1000, top: 540, width: 40, height: 30 };
+    const small = await sharp(png).extract(part).toColourspace('b-w').raw().toBuffer();
+    const rows = (f: (v: number) => string, sep: string) => Array.from({ length: 30 }, (_, y) => Array.from(small.subarray(40 * y, 40 * y + 40), f).join(sep)).join('\n');
+    const plain = {
+      'plain.pgm': `P2\n# plain\n40 30\n255\n${rows(String, ' ')}\n`,
+      'plain15.pgm': `P2 40 30 15\n${rows((v) => String(Math.round((v * 15) / 255)), '  ')}\n`,
+      'plain.ppm': `P3\n40 30\n255\n${rows((v) => `${v} ${v} ${v}`, '\t')}\n`,
+      'tight.pbm': `P1\n40 30\n${rows((v) => (v < 140 ? '1' : '0'), '')}\n`,
+      'spaced.pbm': `P1 40 30 ${rows((v) => (v < 140 ? '1' : '0'), ' ')}`,
+    };
+    for (const [name, text] of Object.entries(plain)) writeFileSync(join(dir, 'plain', name), text, { flag: 'w' });
+    const plainOf = async (name: string) => Buffer.from((await decodePage(join(dir, 'plain', name))).image.data);
+    expect((await plainOf('plain.pgm')).equals(small)).toBe(true);
+    expect((await plainOf('plain.ppm')).equals(small)).toBe(true);
+    expect([...(await plainOf('plain15.pgm'))]).toEqual([...small].map((v) => Math.round((Math.round((v * 15) / 255) * 255) / 15)));
+    for (const name of ['tight.pbm', 'spaced.pbm']) expect([...(await plainOf(name))]).toEqual([...small].map((v) => (v < 140 ? 0 : 255)));
+    writeFileSync(join(dir, 'plain', 'short.pgm'), 'P2 4 4 255 1 2 3');
+    await expect(decodePage(join(dir, 'plain', 'short.pgm'))).rejects.toThrow(/short\.pgm.*a PNM whose data is shorter than its size/);
+    rmSync(join(dir, 'plain'), { recursive: true });
     // A folder of them is read; a header cut short is an error naming the file.
     writeFileSync(join(dir, 'cut.pgm'), 'P5\n12');
     const r = runCli(['scan', dir, '--auto-fields', '--format', 'csv']);

@@ -1,7 +1,7 @@
 /**
  * Decoding raster images with sharp into {@link GrayImage}s. PNG, JPEG, TIFF (every page), WebP,
  * GIF, AVIF and whatever else the installed sharp reads; BMP (which libvips does not read, and older
- * scanning software writes) by Skia, through @napi-rs/canvas; binary PNM (SANE's scans) by a few
+ * scanning software writes) by Skia, through @napi-rs/canvas; PNM (binary, as SANE scans; or plain ASCII) by a few
  * lines here.
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -104,7 +104,7 @@ function headOf(input: string | Buffer, n: number): Uint8Array {
   }
 }
 
-/** What the first bytes of an input say it is, of the formats libvips does not read: BMP, binary PNM (P4, P5, P6); else null. */
+/** What the first bytes of an input say it is, of the formats libvips does not read: BMP, PNM (P1 to P6); else null. */
 function sniff(input: string | Buffer): 'bmp' | 'pnm' | null {
   let head: Uint8Array;
   try {
@@ -114,7 +114,7 @@ function sniff(input: string | Buffer): 'bmp' | 'pnm' | null {
   }
   const s = Buffer.from(head).toString('latin1');
   if (s.startsWith('BM') && s.length === 3) return 'bmp';
-  return /^P[456]\s$/.test(s) ? 'pnm' : null;
+  return /^P[1-6]\s$/.test(s) ? 'pnm' : null;
 }
 
 /** A BMP decoded by Skia (@napi-rs/canvas) to RGBA, as a sharp pipeline; over `limit` pixels is an error. */
@@ -137,8 +137,9 @@ async function bmpPipeline(input: string | Buffer, limit: number): Promise<Retur
 }
 
 /**
- * A binary PNM (as SANE's `scanimage` writes scans by default: P4 bitonal, P5 grey, P6 RGB; 8 or 16
- * bits a sample) as a sharp pipeline of 8-bit samples; over `limit` pixels is an error.
+ * A PNM as a sharp pipeline of 8-bit samples: binary (as SANE's `scanimage` writes scans by default:
+ * P4 bitonal, P5 grey, P6 RGB; 8 or 16 bits a sample) or plain, in ASCII digits (P1, P2, P3, as
+ * netpbm's `-plain` and some teaching tools write them); over `limit` pixels is an error.
  */
 function pnmPipeline(input: string | Buffer, limit: number): ReturnType<typeof sharp> {
   const bytes = typeof input === 'string' ? readFileSync(input) : input;
@@ -156,12 +157,32 @@ function pnmPipeline(input: string | Buffer, limit: number): ReturnType<typeof s
     if (at === start) throw new Error('a PNM whose header is damaged or cut short');
     return Number(bytes.toString('latin1', start, at));
   };
-  const kind = bytes[1] - 0x30; // 4, 5 or 6
+  const kind = bytes[1] - 0x30; // 1 to 6
   const [width, height] = [next(), next()];
-  const max = kind === 4 ? 1 : next();
-  at++; // the one white-space byte
+  const max = kind === 4 || kind === 1 ? 1 : next();
+  if (kind >= 4) at++; // the one white-space byte
   if (width < 1 || height < 1 || max < 1 || max > 65535) throw new Error('a PNM whose header is damaged or cut short');
   if (width * height > limit) throw new Error(`Input image exceeds pixel limit (${width}x${height})`);
+  if (kind <= 3) {
+    // Samples in ASCII digits, separated by white space (a P1's bits may also run together: 1 black).
+    const channels = kind === 3 ? 3 : 1;
+    const out = Buffer.alloc(width * height * channels);
+    for (let i = 0; i < out.length; i++) {
+      if (kind === 1) {
+        while (at < bytes.length && bytes[at] !== 0x30 && bytes[at] !== 0x31) {
+          if (bytes[at] === 0x23) while (at < bytes.length && bytes[at] !== 0x0a && bytes[at] !== 0x0d) at++;
+          else if (!/\s/.test(String.fromCharCode(bytes[at]))) throw new Error('a PNM whose data is damaged');
+          else at++;
+        }
+        if (at >= bytes.length) throw new Error('a PNM whose data is shorter than its size');
+        out[i] = bytes[at++] === 0x31 ? 0 : 255;
+      } else {
+        if (at >= bytes.length) throw new Error('a PNM whose data is shorter than its size');
+        out[i] = Math.round((Math.min(next(), max) * 255) / max);
+      }
+    }
+    return sharp(out, { raw: { width, height, channels } });
+  }
   if (kind === 4) {
     // Rows of bits padded to bytes, a set bit black.
     if (bytes.length < at + ((width + 7) >> 3) * height) throw new Error('a PNM whose data is shorter than its size');
