@@ -23,6 +23,8 @@ import { defaultCheckModelDir } from '../src/classify/model-io';
 import type { BinaryImage, Box, GrayImage } from '../src/types';
 import { runCli, tmp, ROOT } from './helpers';
 import { benchArtifacts, generateForm, renderForm, SAMPLE_FORMS, writePdf, type FormFieldSpec } from '../src/samples/forms';
+import { signFonts } from '../src/samples/signs';
+import { eraseMarks, signCandidates } from '../src/segment/signs';
 import { readsPoorly, scanInputs, type ScanOptions } from '../src/pipeline/scan';
 import type { DocumentResult, FieldResult } from '../src/pipeline/document';
 
@@ -692,6 +694,26 @@ describe('segment: digits in a field', () => {
 });
 
 describe('segment', () => {
+  test('sign candidates: the first and last marks of a field (pieces overlapping in x together), or its one mark; specks and short marks are not; erased, only their pixels go', async () => {
+    const cv = await loadOpenCV();
+    const bin: BinaryImage = { width: 400, height: 100, data: new Uint8Array(400 * 100) };
+    fill(bin, 20, 20, 30, 40, 1); // an S body ...
+    fill(bin, 33, 10, 4, 8, 1); // ... and its bar's two tips, apart from it
+    fill(bin, 33, 62, 4, 8, 1);
+    fill(bin, 100, 20, 30, 50, 1); // digits
+    fill(bin, 180, 20, 30, 50, 1);
+    fill(bin, 260, 50, 30, 10, 1); // a dash, under 0.4 of the tallest mark: no candidate
+    fill(bin, 300, 30, 2, 2, 1); // a speck
+    const [first, last] = signCandidates(cv, bin, [[0, 0, 400, 100]]);
+    expect(first.box).toEqual([20, 10, 30, 60]);
+    expect(first.mask.reduce((a, v) => a + v, 0)).toBe(30 * 40 + 2 * 4 * 8);
+    expect(first.crop.pixels.length).toBe(784);
+    expect(last.box).toEqual([180, 20, 30, 50]);
+    expect(signCandidates(cv, bin, [[90, 0, 50, 100]]).map((c) => [c.field, c.box])).toEqual([[0, [100, 20, 30, 50]]]);
+    const erased = eraseMarks(bin, [first]);
+    expect(erased.data.reduce((a, v) => a + v, 0)).toBe(bin.data.reduce((a, v) => a + v, 0) - (30 * 40 + 2 * 4 * 8));
+    expect(bin.data[15 * 400 + 34]).toBe(1); // the page itself is not changed
+  });
   test('a drawn box is found as a field; lines of ink come out in reading order', async () => {
     const cv = await loadOpenCV();
     const mask: BinaryImage = { width: 600, height: 400, data: new Uint8Array(600 * 400) };
@@ -1498,6 +1520,36 @@ describe('digitscan scan', () => {
     expect((await autoFields(checkBare, { ppi: 200 })).map((f) => [f.name, f.value])).toEqual(fields.map((f) => [f.name, f.value]));
     expect((await autoFields(zip)).map((f) => [f.name, f.value])).toEqual([['box-1', JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8')).zip]]);
     await expect(scanInputs([check], { ppi: 0 }, () => undefined)).rejects.toThrow('ppi must be a number of pixels per inch above 0 (got 0)');
+  });
+  test('a currency sign printed in an amount box ($ before the amount, € after it) is not read as a digit; without the sign model it is', async () => {
+    // The bank-check sample with a $ printed at the left of its amount box (Liberation Sans, which
+    // pdfjs-dist ships), and one with a € after the check number's last digit.
+    const { createCanvas, loadImage } = await import('@napi-rs/canvas');
+    signFonts();
+    const withSign = async (sign: string, x: number, name: string, size = 90) => {
+      const img = await loadImage(readFileSync(join(forms, 'bank-check.png')));
+      const c = createCanvas(img.width, img.height);
+      const ctx = c.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      ctx.fillStyle = '#222';
+      ctx.font = `${size}px "Liberation Sans"`;
+      ctx.fillText(sign, x, 560);
+      const file = join(tmp(), name);
+      writeFileSync(file, c.toBuffer('image/png'));
+      return file;
+    };
+    const dollar = await withSign('$', 1445, 'check-dollar.png');
+    const euro = await withSign('€', 885, 'check-euro.png', 80);
+    const plain = await autoFields(join(forms, 'bank-check.png'));
+    for (const file of [dollar, euro]) {
+      const fields = await autoFields(file);
+      expect(fields.map((f) => f.value)).toEqual(plain.map((f) => f.value));
+      // Read whole as an amount too.
+      const amount = await autoFields(file, { fieldType: 'amount' });
+      expect(amount[1].value).toBe((await autoFields(join(forms, 'bank-check.png'), { fieldType: 'amount' }))[1].value);
+    }
+    // Without the sign model the $ is read, as a 5.
+    expect((await autoFields(dollar, { signModel: 'none' }))[1].value).toMatch(/^5/);
   });
   test('a bitonal scan (1-bit TIFF, CCITT group 4) decodes to black and white and reads like the grey page it was made of', async () => {
     const png = join(forms, 'zip-code.png');

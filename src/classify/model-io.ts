@@ -58,6 +58,11 @@ export function defaultCheckModelDir(): string {
   return resolve(__dirname, '..', '..', 'models', 'check');
 }
 
+/** The shipped model that tells currency signs from digits (`models/signs`: its reject class is "a sign"). */
+export function defaultSignModelDir(): string {
+  return resolve(__dirname, '..', '..', 'models', 'signs');
+}
+
 /** Saves `model` with `metadata` into `dir` (created if needed), atomically per file. */
 export async function saveModel(model: tfl.LayersModel, dir: string, metadata: ModelMetadata): Promise<void> {
   mkdirSync(dir, { recursive: true });

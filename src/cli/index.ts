@@ -218,7 +218,7 @@ async function cmdClassify(a: { images: string[]; model?: string; format: string
 async function cmdScan(a: {
   inputs: string[]; model?: string; format: 'json' | 'jsonl' | 'csv'; template?: string; autoFields?: boolean; threshold?: 'otsu' | 'adaptive';
   deskew: boolean; orient: boolean; clahe?: boolean; fieldType: FieldType; minConfidence: number; dpi: number; workSize: number; ppi?: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
-  concurrency?: number; progress?: boolean; stringModel?: string; touchingModel?: string; rereadWhole?: boolean; pages?: string;
+  concurrency?: number; progress?: boolean; stringModel?: string; touchingModel?: string; signModel?: string; rereadWhole?: boolean; pages?: string;
 }): Promise<number> {
   const { scanInputs, loadTemplate } = await import('../pipeline/scan');
   // A missing or corrupt model is one clear error before any page is read: the thread that reads
@@ -228,6 +228,12 @@ async function cmdScan(a: {
     const t = await Classifier.load(a.touchingModel, { backend: a.backend, workers: 1 });
     await t.close();
     if (t.numClasses <= 10) throw new ModelError(`${a.touchingModel}: --touching-model needs a model with a reject class (this one has only digits)`);
+  }
+  if (a.signModel && a.signModel !== 'none') {
+    const [{ Classifier }, { ModelError }] = await Promise.all([import('../classify/classifier'), import('../classify/model-io')]);
+    const t = await Classifier.load(a.signModel, { backend: a.backend, workers: 1 });
+    await t.close();
+    if (t.numClasses <= 10) throw new ModelError(`${a.signModel}: --sign-model needs a model with a reject class, "a sign" (this one has only digits)`);
   }
   const stringModel = await loadStringModelOption(a.stringModel, a.fieldType === 'amount' || !!loadTemplate(a.template)?.fields.some((f) => f.type === 'amount'), a.backend);
   // The CSV header goes out with the first row, or at the end: not before a setup error.
@@ -246,7 +252,7 @@ async function cmdScan(a: {
       a.inputs,
       {
         template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, orient: a.orient, clahe: a.clahe, fieldType: a.fieldType, minConfidence: a.minConfidence, dpi: a.dpi,
-        workSize: a.workSize, ppi: a.ppi, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, model: a.model, backend: a.backend, stringModel, touchingModel: a.touchingModel, rereadWhole: a.rereadWhole, concurrency: a.concurrency, pages: a.pages,
+        workSize: a.workSize, ppi: a.ppi, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, model: a.model, backend: a.backend, stringModel, touchingModel: a.touchingModel, signModel: a.signModel, rereadWhole: a.rereadWhole, concurrency: a.concurrency, pages: a.pages,
       },
       (doc) => {
         if (doc.error) err(`digitscan: ${doc.error}`);
@@ -281,6 +287,16 @@ async function cmdMakeStringSet(a: { data: string; out: string; seed: number; mn
   const { set, counts } = await buildStringSet(part, { seed: a.seed, mnistRejects: a.mnistRejects, rejectRatio: a.rejectRatio });
   saveIdxSet(set, a.out);
   out(`${a.out}: ${set.count} samples (${counts.stringDigits} digits and ${counts.stringRejects} rejects from strings, ${counts.mnistRejects} rejects from MNIST)`);
+  return 0;
+}
+
+async function cmdMakeSignSet(a: { out: string; count: number; seed: number }): Promise<number> {
+  const [{ makeSignSet, signFonts }, { saveIdxSet }] = await Promise.all([import('../samples/signs'), import('../classify/data/dataset')]);
+  if (!(a.count >= 1) || !Number.isInteger(a.count)) throw new UsageError('--count must be a whole number >= 1');
+  err(`drawing ${a.count} currency signs in ${signFonts().join(', ')}`);
+  const set = makeSignSet({ count: a.count, seed: a.seed });
+  saveIdxSet(set, a.out);
+  out(`${a.out}: ${set.count} signs, labelled not a digit (10)`);
   return 0;
 }
 
@@ -408,6 +424,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('field-type', { choices: ['digits', 'amount', 'zip'], default: 'digits', describe: 'what fields hold, unless their template says: digits (any), amount (separators, groups of three), zip (5 or 9 digits)' })
           .option('string-model', { type: 'string', describe: 'string model that reads amount fields whole, and digit fields where contours and recognition find different numbers of digits (default: the shipped models/amount; none: digit by digit with --model)' })
           .option('touching-model', { type: 'string', describe: 'digit model with a reject class that re-reads fields where digits may touch, by recognition-based segmentation (default: the shipped models/check; none: contours only)' })
+          .option('sign-model', { type: 'string', describe: 'model that tells currency signs from digits: a mark at either end of a field it calls a sign ($ € £ ¥) is not read (default: the shipped models/signs; none: every mark is read)' })
           .option('reread-whole', { type: 'boolean', describe: 'fields read digit by digit under 0.98 confidence are read again whole by the string model, the more confident reading kept: helps real check writers\' handwriting, costs MNIST-like handwriting (see README)' })
           .option('min-confidence', { type: 'number', default: 0.9, describe: 'fields whose confidence (probability the string is right) is below this need review' })
           .option('dpi', { type: 'number', default: 300, describe: 'PDF rasterization resolution: the pixels boxes are given in' })
@@ -519,6 +536,16 @@ export async function main(argv: string[]): Promise<number> {
       (a) => run(cmdMakeStringSet(a as never)),
     )
     .command(
+      'make-sign-set',
+      'draw printed currency signs ($ € £ ¥) as the pipeline cuts them, labelled not a digit: with digits (train --data \'mnist,SIGNS\'), a model that tells signs from digits (models/signs)',
+      (y) =>
+        y
+          .option('out', { type: 'string', demandOption: true, describe: 'output folder (IDX files; pass it to train --data)' })
+          .option('count', { type: 'number', default: 12000, describe: 'signs to draw' })
+          .option('seed', { type: 'number', default: 1 }),
+      (a) => run(cmdMakeSignSet(a as never)),
+    )
+    .command(
       'make-form-set',
       'build training samples as the scan pipeline cuts them: generated forms filled with MNIST training digits (or --digits), read with their templates; every crop the classifier saw, labeled',
       (y) =>
@@ -545,7 +572,7 @@ export async function main(argv: string[]): Promise<number> {
       (a) => run(cmdEnsemble(a as never)),
     )
     .command('zoo', 'list the model-zoo presets with their papers and recipes', {}, () => run(cmdZoo()))
-    .demandCommand(1, 'name a command: scan, classify, evaluate, evaluate-strings, calibrate, train, train-strings, make-string-set, make-form-set, ensemble or zoo')
+    .demandCommand(1, 'name a command: scan, classify, evaluate, evaluate-strings, calibrate, train, train-strings, make-string-set, make-sign-set, make-form-set, ensemble or zoo')
     .strict()
     .version(packageVersion())
     .help()

@@ -20,6 +20,8 @@ import { printOrientation, type PrintScore } from '../preprocess/orientation';
 import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, linesOutside, parseTemplate, Template, templateFields } from '../segment/fields';
 import { affineScale, applyAffine, localAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
 import { extractDigits, recropFaint, recropGrey, recropThin } from '../segment/digits';
+import { eraseMarks, signCandidates, type SignCandidate } from '../segment/signs';
+import { median } from '../segment/components';
 import { bestPath, onSeparator, segmentGraph, type SegmentGraph } from '../segment/strings';
 // The models' modules (TF.js, ~120 ms to load) are loaded when first used: the main thread of a
 // scan on worker threads never reads a digit, and starts its workers that much sooner.
@@ -109,6 +111,12 @@ export interface ScanOptions {
    * Default: the shipped `models/check`. Used with digit-only models.
    */
   touchingModel?: string;
+  /**
+   * A model that tells currency signs from digits ($ € £ ¥; see `makeSignSet`): a mark at either end
+   * of a field that it calls a sign is not read (a `$` printed before an amount in its box reads as
+   * a 5). A folder, or `none`. Default: the shipped `models/signs`.
+   */
+  signModel?: string;
   /**
    * Fields read digit by digit with a confidence under 0.98 are read again whole, by the string model
    * and its second reader, and the more confident reading is kept, as a cut-out field image always is
@@ -247,7 +255,12 @@ export async function scanPage(
   // fainter strokes, above).
   const paleInk = byLines || !pre.faint ? clean : withFaintFields(cv, clean, (b) => pre.faintRegion(b), regions.filter((r) => !loose.has(r)));
   const reach = byLines ? { page: lineInk, regions } : withOverflow(cv, paleInk, regions, loose);
-  const ink = reach.page;
+  // A currency sign at either end of a field ($ before an amount, € after it) is taken out of the
+  // ink, and painted over in the grey page whole-field readers see (segment/signs).
+  const signs = await findSigns(cv, reach.page, reach.regions, opts);
+  const ink = signs.length ? eraseMarks(reach.page, signs) : reach.page;
+  let painted: GrayImage | undefined;
+  const grayPage = () => (signs.length ? (painted ??= paintOver(pre.gray, signs)) : pre.gray);
   const byDigits = sm ? reach.regions.filter((_, i) => !whole[i]) : reach.regions;
   // On a page thresholded against its paper, unsure digits are cut again from the fainter
   // binarization the lines were found in (lines removed, made if asked for) and from the grey page.
@@ -255,8 +268,8 @@ export async function scanPage(
   let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, ink, byDigits, clf, opts) : await readByContours(cv, ink, byDigits, clf, again);
   const unsureAtFirst = digitFields.reduce((a, f) => a + (f.unsureAtFirst ?? 0), 0);
   if (clf.numClasses === 10) digitFields = await rereadTouching(cv, ink, byDigits, digitFields, opts);
-  digitFields = await settleDisputes(cv, () => pre.gray, ink, byDigits, digitFields, opts, byLines, byLines && pre.cutOut);
-  const wholeFields = sm ? await readWhole(cv, pre.gray, ink, reach.regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
+  digitFields = await settleDisputes(cv, grayPage, ink, byDigits, digitFields, opts, byLines, byLines && pre.cutOut);
+  const wholeFields = sm ? await readWhole(cv, grayPage(), ink, reach.regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
   let assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
   if (loose.size) {
@@ -377,6 +390,44 @@ async function stringModelFor(opts: ScanOptions): Promise<StringModel | null> {
   const dir = opts.stringModel ?? defaultStringModelDir();
   if (!stringModels.has(dir)) stringModels.set(dir, StringModel.load(dir, opts.backend));
   return stringModels.get(dir)!;
+}
+
+/** A mark the sign model calls a currency sign with at least this probability is one. */
+export const SIGN_PROBABILITY = 0.99;
+
+/**
+ * The currency signs at the ends of the fields (see {@link signCandidates}): the marks the sign
+ * model (`opts.signModel`, default the shipped `models/signs`; `none`: no sign is looked for) calls
+ * not a digit with at least {@link SIGN_PROBABILITY}. Fields of cells (combs) hold a digit a cell.
+ */
+async function findSigns(cv: CV, ink: BinaryImage, regions: FieldRegion[], opts: ScanOptions): Promise<SignCandidate[]> {
+  if (opts.signModel === 'none') return [];
+  const cands = signCandidates(cv, ink, regions.map((r) => r.box)).filter((c) => !regions[c.field].cells);
+  if (!cands.length) return [];
+  const model = await readerFor(opts.signModel ?? (await import('../classify/model-io')).defaultSignModelDir(), opts);
+  const said = await model.classify(cands.map((c) => c.crop));
+  return cands.filter((_, i) => said[i].reject >= SIGN_PROBABILITY);
+}
+
+/**
+ * A copy of `gray` with the marks painted over in the paper around them (the median grey of the
+ * paper in each mark's box), their ink grown by two pixels (its blurred rim).
+ */
+function paintOver(gray: GrayImage, marks: Array<{ box: Box; mask: Uint8Array }>): GrayImage {
+  const data = new Uint8Array(gray.data);
+  const R = 2;
+  for (const { box: [x0, y0, w, h], mask } of marks) {
+    // The mark grown by R pixels, in a frame R wider each way.
+    const [W, H] = [w + 2 * R, h + 2 * R];
+    const grown = new Uint8Array(W * H);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (mask[y * w + x]) for (let dy = 0; dy <= 2 * R; dy++) grown.fill(1, (y + dy) * W + x, (y + dy) * W + x + 2 * R + 1);
+    const at = (x: number, y: number) => (x0 - R + x >= 0 && y0 - R + y >= 0 && x0 - R + x < gray.width && y0 - R + y < gray.height ? (y0 - R + y) * gray.width + x0 - R + x : -1);
+    const paper: number[] = [];
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (!grown[y * W + x] && at(x, y) >= 0) paper.push(gray.data[at(x, y)]);
+    const level = paper.length ? median(paper) : 255;
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (grown[y * W + x] && at(x, y) >= 0) data[at(x, y)] = level;
+  }
+  return { width: gray.width, height: gray.height, data };
 }
 
 /** Second readers (digit models with a reject class) loaded in this thread, by folder. */
