@@ -7,7 +7,7 @@
  * training, evaluation), pipeline (a page, a file, output formats).
  */
 export type { GrayImage, BinaryImage, Box, DigitCrop } from './types';
-export { decodeImage, decodePage, imagePageCount, InputError, DEFAULT_PIXEL_LIMIT } from './io/image';
+export { decodeImage, decodePage, imagePageCount, InputError, DEFAULT_PIXEL_LIMIT, scanPpi } from './io/image';
 export type { DecodeOptions, DecodedPage } from './io/image';
 export { expandInputs } from './io/inputs';
 export { normalizeDigit, otsuThreshold, MNIST_SIZE, MNIST_FIT } from './segment/normalize';
@@ -18,7 +18,7 @@ export { readPdfPages, pdfPageCount } from './io/pdf';
 export type { PdfOptions, PdfPage } from './io/pdf';
 export { loadOpenCV } from './preprocess/opencv';
 export type { CV } from './preprocess/opencv';
-export { cleanPage } from './preprocess/page';
+export { cleanPage, isCutOut, LETTER_SIDE } from './preprocess/page';
 export type { CleanOptions, CleanPage } from './preprocess/page';
 export { equalize, threshold, estimateSkew, rotate, removeSpecks, findLines, removeLines, turnAround, isNegative, invert } from './preprocess/steps';
 export type { ThresholdMethod, LineMask } from './preprocess/steps';
@@ -35,6 +35,8 @@ export { faintInk, withFaintFields } from './segment/faint';
 export type { FaintInk, FaintRegion } from './segment/faint';
 export type { DigitOptions } from './segment/digits';
 export { segmentGraph, bestPath, onSeparator } from './segment/strings';
+export { signCandidates, eraseMarks } from './segment/signs';
+export type { SignCandidate } from './segment/signs';
 export type { SegmentGraph, PathOptions, PathResult } from './segment/strings';
 export { scan, scanInputs, scanFile, scanPage, loadTemplate, writeOverlay, DEFAULT_WORK_SIZE } from './pipeline/scan';
 export type { ScanOptions } from './pipeline/scan';
@@ -47,6 +49,8 @@ export { StringModel } from './classify/string-model';
 export { generateForm, renderForm, SAMPLE_FORMS } from './samples/forms';
 export type { GeneratedForm, FormFieldSpec, Artifacts } from './samples/forms';
 export { makeFormSet, denseFormFields } from './samples/form-set';
+export { makeSignSet, signFonts, SIGNS } from './samples/signs';
+export type { SignSetOptions } from './samples/signs';
 export type { FormSetOptions, FormSet } from './samples/form-set';
 export { Classifier, applyTemperature } from './classify/classifier';
 export type { Prediction, ClassifierOptions } from './classify/classifier';
