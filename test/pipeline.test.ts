@@ -1515,11 +1515,13 @@ describe('digitscan scan', () => {
     // Read by lines: the two lines of handwriting, not the print (title, labels) nor the registration marks.
     expect((await scanLines(check)).map((f) => f.value)).toEqual(fields.map((f) => f.value));
     // The same pixels with no resolution are taken for a letter page by their shorter side, a third
-    // of their scale: no box is found, and the print is read as digits. --ppi says what the file does not.
+    // of their scale: no box is found. --ppi says what the file does not.
     expect((await autoFields(checkBare)).some((f) => f.name.startsWith('box'))).toBe(false);
     expect((await autoFields(checkBare, { ppi: 200 })).map((f) => [f.name, f.value])).toEqual(fields.map((f) => [f.name, f.value]));
     expect((await autoFields(zip)).map((f) => [f.name, f.value])).toEqual([['box-1', JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8')).zip]]);
-    await expect(scanInputs([check], { ppi: 0 }, () => undefined)).rejects.toThrow('ppi must be a number of pixels per inch above 0 (got 0)');
+    // --ppi states it instead of the file (0: as if the file said none).
+    expect((await autoFields(check, { ppi: 0 })).map((f) => [f.name, f.value])).toEqual((await autoFields(checkBare)).map((f) => [f.name, f.value]));
+    await expect(scanInputs([check], { ppi: -1 }, () => undefined)).rejects.toThrow('ppi must be a number of pixels per inch, or 0 (got -1)');
   });
   test('a currency sign printed in an amount box ($ before the amount, € after it) is not read as a digit; without the sign model it is', async () => {
     // The bank-check sample with a $ printed at the left of its amount box (Liberation Sans, which

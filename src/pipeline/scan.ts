@@ -79,11 +79,13 @@ export interface ScanOptions {
    */
   workSize?: number;
   /**
-   * Pixels per inch of input images whose file states no resolution, or an implausible one for a
-   * scan (72 and 96 are what software writes when it knows nothing; see `scanPpi`). A page's
-   * resolution sets the scale its printed lines, boxes, print and handwriting are measured at; a
-   * page of unknown resolution is taken for a letter or A4 page by its shorter side, which a check,
-   * a postcard or a half page is not. Not used for PDF pages, whose size the file states.
+   * Pixels per inch of the input images, instead of what their files say. A page's resolution sets
+   * the scale its printed lines, boxes, print and handwriting are measured at. By default it is the
+   * file's, when the file states a plausible one for a scan (see `scanPpi`: 72 and 96 are what
+   * software writes when it knows nothing); a page of unknown resolution is taken for a letter or A4
+   * page by its shorter side, which a check, a postcard or a half page is not. `0` takes every image
+   * so, whatever its file says (for images made smaller by software that left their resolution as it
+   * was). Not used for PDF pages, whose size the file states.
    *
    * @example
    * await scan('checks/', { autoFields: true, ppi: 200 }); // checks scanned at 200 dpi, saved without it
@@ -829,7 +831,9 @@ async function* pagesOf(
     if (!mine(i + 1)) continue;
     try {
       const d = i === 0 && ahead ? ahead : await decodePage(file, { page: i, ...decode });
-      yield { page: i + 1, image: d.image, size: d.size, ppi: d.ppi ?? (opts.ppi ? (opts.ppi * d.image.width) / d.size.width : undefined) };
+      // The resolution given instead of the file's (0: none), at the size the page was decoded at.
+      const ppi = opts.ppi === undefined ? d.ppi : opts.ppi > 0 ? (opts.ppi * d.image.width) / d.size.width : undefined;
+      yield { page: i + 1, image: d.image, size: d.size, ppi };
     } catch (e) {
       yield { page: i + 1, error: (e as Error).message };
     }
@@ -898,7 +902,7 @@ export async function scanInputs(
   onStart?: (files: number) => void,
 ): Promise<{ documents: number; failed: number }> {
   const template = loadTemplate(options.template);
-  if (options.ppi !== undefined && !(options.ppi > 0 && Number.isFinite(options.ppi))) throw new Error(`ppi must be a number of pixels per inch above 0 (got ${options.ppi})`);
+  if (options.ppi !== undefined && !(options.ppi >= 0 && Number.isFinite(options.ppi))) throw new Error(`ppi must be a number of pixels per inch, or 0 (got ${options.ppi})`);
   // A page list that does not parse is an error before any file is read.
   options = { ...options, pages: pageRanges(options.pages) };
   const items = expandInputs(inputs);
