@@ -54,8 +54,8 @@ export interface DecodedPage {
   ppi?: number;
 }
 
-/** The longest side of a page {@link scanPpi} believes, in inches (A3 and tabloid: 16.5 and 17). */
-const MAX_PAGE_INCHES = 17.5;
+/** The longest side of a page whose stated resolution is believed, in inches (A3 and tabloid: 16.5 and 17). */
+export const MAX_PAGE_INCHES = 17.5;
 
 /**
  * A resolution a file declares for a `width` x `height` image, if it is plausible for a scan:

@@ -8,7 +8,7 @@
 import { dirname, join, sep } from 'node:path';
 import type { PDFDataRangeTransport } from 'pdfjs-dist';
 import type { GrayImage } from '../types';
-import { bitsToGray, InputError, DEFAULT_PIXEL_LIMIT, scanPpi, toGray } from './image';
+import { bitsToGray, InputError, DEFAULT_PIXEL_LIMIT, MAX_PAGE_INCHES, toGray } from './image';
 import { FileSource } from './pdf-file';
 import { nextWanted, noneWanted, shareOf, type PageRanges } from './pages';
 import { concat, coversPage, decodeScan, ScanPdf } from './pdf-scan';
@@ -58,16 +58,17 @@ export interface PdfOptions {
 
 /**
  * One rasterized page, or the error that kept it from being read. `ppi`: the image's pixels per inch
- * (from the page's size in points), unless the page is implausibly large for a scan ({@link scanPpi}:
- * an image saved without a resolution that img2pdf made a 35-inch page).
+ * (from the page's size in points), unless the page is implausibly large for a scan (over
+ * {@link MAX_PAGE_INCHES}: an image saved without a resolution that img2pdf made a 35-inch page).
  */
 export type PdfPage = { page: number; image: GrayImage; size: { width: number; height: number }; ppi?: number } | { page: number; error: InputError };
 
 /** `page` with the pixels per inch of its image (`size` is the page at `dpi`). */
 function withPpi<P extends PdfPage>(page: P, dpi: number): P {
   if (!('image' in page)) return page;
-  const ppi = scanPpi((dpi * page.image.width) / page.size.width, page.image.width, page.image.height);
-  return ppi ? { ...page, ppi } : page;
+  const ppi = (dpi * page.image.width) / page.size.width;
+  // A page's size is what its file says, at any resolution (a 96-dpi scan is one): only its length is judged.
+  return ppi > 0 && Math.max(page.image.width, page.image.height) / ppi <= MAX_PAGE_INCHES ? { ...page, ppi } : page;
 }
 
 function describe(e: unknown): string {

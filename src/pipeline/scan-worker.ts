@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Classifier } from '../classify/classifier';
 import { loadOpenCV } from '../preprocess/opencv';
-import { prefetchPage, scanFile, type ScanOptions } from './scan';
+import { prefetchPage, preloadSignModel, scanFile, type ScanOptions } from './scan';
 import type { Template } from '../segment/fields';
 
 /** What the main thread sends. */
@@ -31,7 +31,9 @@ const post = (m: ScanWorkerMessage) => port.postMessage(m);
 const ready: Promise<Classifier | null> = (async () => {
   try {
     await loadOpenCV();
-    return await Classifier.load(options.model, { workers: 1, backend: options.backend });
+    const clf = await Classifier.load(options.model, { workers: 1, backend: options.backend });
+    preloadSignModel(options);
+    return clf;
   } catch (e) {
     post({ type: 'fatal', error: (e as Error).message });
     return null;

@@ -412,6 +412,16 @@ async function findSigns(cv: CV, ink: BinaryImage, regions: FieldRegion[], opts:
 }
 
 /**
+ * Starts loading the sign model (unless `opts.signModel` is `none`), so that it loads while a page
+ * decodes rather than when the page's first field is read. A model that fails to load is each
+ * page's error when it is needed, as before.
+ */
+export function preloadSignModel(opts: ScanOptions): void {
+  if (opts.signModel === 'none') return;
+  void import('../classify/model-io').then(({ defaultSignModelDir }) => readerFor(opts.signModel ?? defaultSignModelDir(), opts)).catch(() => undefined);
+}
+
+/**
  * A copy of `gray` with the marks painted over in the paper around them (the median grey of the
  * paper in each mark's box), their ink grown by two pixels (its blurred rim).
  */
@@ -914,6 +924,10 @@ export async function scanInputs(
   }
   const clf = options.classifier ?? (await (await import('../classify/classifier')).Classifier.load(options.model, { workers: 1, backend: options.backend }));
   let failed = 0;
+  // The first file decodes (on libuv's threads) while the sign model loads on this one.
+  const head = items[0];
+  if (head && !('missing' in head)) prefetchPage(head.file, options);
+  preloadSignModel(options);
   try {
     for (const [k, item] of items.entries()) {
       // The next file decodes (on libuv's threads) while this one is read.
