@@ -20,8 +20,7 @@ import { printOrientation, type PrintScore } from '../preprocess/orientation';
 import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, linesOutside, parseTemplate, Template, templateFields } from '../segment/fields';
 import { affineScale, applyAffine, localAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
 import { extractDigits, recropFaint, recropGrey, recropThin } from '../segment/digits';
-import { eraseMarks, signCandidates, type SignCandidate } from '../segment/signs';
-import { median } from '../segment/components';
+import { eraseMarks, paintOver, signCandidates, type SignCandidate } from '../segment/signs';
 import { bestPath, onSeparator, segmentGraph, type SegmentGraph } from '../segment/strings';
 // The models' modules (TF.js, ~120 ms to load) are loaded when first used: the main thread of a
 // scan on worker threads never reads a digit, and starts its workers that much sooner.
@@ -419,27 +418,6 @@ async function findSigns(cv: CV, ink: BinaryImage, regions: FieldRegion[], opts:
 export function preloadSignModel(opts: ScanOptions): void {
   if (opts.signModel === 'none') return;
   void import('../classify/model-io').then(({ defaultSignModelDir }) => readerFor(opts.signModel ?? defaultSignModelDir(), opts)).catch(() => undefined);
-}
-
-/**
- * A copy of `gray` with the marks painted over in the paper around them (the median grey of the
- * paper in each mark's box), their ink grown by two pixels (its blurred rim).
- */
-function paintOver(gray: GrayImage, marks: Array<{ box: Box; mask: Uint8Array }>): GrayImage {
-  const data = new Uint8Array(gray.data);
-  const R = 2;
-  for (const { box: [x0, y0, w, h], mask } of marks) {
-    // The mark grown by R pixels, in a frame R wider each way.
-    const [W, H] = [w + 2 * R, h + 2 * R];
-    const grown = new Uint8Array(W * H);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (mask[y * w + x]) for (let dy = 0; dy <= 2 * R; dy++) grown.fill(1, (y + dy) * W + x, (y + dy) * W + x + 2 * R + 1);
-    const at = (x: number, y: number) => (x0 - R + x >= 0 && y0 - R + y >= 0 && x0 - R + x < gray.width && y0 - R + y < gray.height ? (y0 - R + y) * gray.width + x0 - R + x : -1);
-    const paper: number[] = [];
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (!grown[y * W + x] && at(x, y) >= 0) paper.push(gray.data[at(x, y)]);
-    const level = paper.length ? median(paper) : 255;
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (grown[y * W + x] && at(x, y) >= 0) data[at(x, y)] = level;
-  }
-  return { width: gray.width, height: gray.height, data };
 }
 
 /** Second readers (digit models with a reject class) loaded in this thread, by folder. */

@@ -159,7 +159,7 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
 }
 
 /** 1 where a pixel of `box` (in a `width`-wide label image) holds one of `want`'s labels. */
-function groupMask(labels: Int32Array, width: number, [gx, gy, gw, gh]: Box, want: number[]): Uint8Array {
+export function groupMask(labels: Int32Array, width: number, [gx, gy, gw, gh]: Box, want: number[]): Uint8Array {
   let top = 0;
   for (const l of want) if (l > top) top = l;
   const lut = new Uint8Array(top + 1);

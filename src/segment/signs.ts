@@ -2,11 +2,13 @@
  * Currency signs at the ends of a field: a `$` printed before an amount (inside its box on many
  * checks and forms), a `€` after it. A digit model reads a `$` as a 5, so the first and last marks of
  * each field are offered to a model that tells signs from digits (`models/signs`), and those it
- * calls signs are taken out of the ink before the field is read ({@link eraseMarks}).
+ * calls signs are taken out of the ink before the field is read ({@link eraseMarks}) and painted
+ * over in the grey page ({@link paintOver}).
  */
-import type { BinaryImage, Box, DigitCrop } from '../types';
+import type { BinaryImage, Box, DigitCrop, GrayImage } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { boxRight, components, cropBinary, groupComponents, type Component } from './components';
+import { boxRight, components, cropBinary, groupComponents, median, type Component } from './components';
+import { groupMask } from './digits';
 import { normalizeDigit } from './normalize';
 
 /** A mark at one end of a field that may be a currency sign: its box on the page, its pixels and its crop. */
@@ -53,9 +55,7 @@ export function signCandidates(cv: CV, ink: BinaryImage, fields: Box[]): SignCan
       const [gx, gy, gw, gh] = g.box;
       // A sign is taller than wide ($ about 0.6, € and ¥ 0.8); wider is two digits touching.
       if (gw > 1.05 * gh) continue;
-      const want = new Set(g.labels);
-      const mask = new Uint8Array(gw * gh);
-      for (let y = 0; y < gh; y++) for (let x = 0; x < gw; x++) if (want.has(labels[(gy + y) * sub.width + gx + x])) mask[y * gw + x] = 1;
+      const mask = groupMask(labels, sub.width, g.box, g.labels);
       const data = Uint8Array.from(mask, (v) => v * 255);
       const box: Box = [fx + gx, fy + gy, gw, gh];
       out.push({ field: f, box, mask, crop: { ...normalizeDigit({ width: gw, height: gh, data }, { polarity: 'light-on-dark' }), box } });
@@ -79,4 +79,29 @@ export function eraseMarks(ink: BinaryImage, marks: Array<{ box: Box; mask: Uint
     }
   }
   return { width: ink.width, height: ink.height, data };
+}
+
+/**
+ * A copy of `gray` with the marks painted over in the paper around them (the median grey of the
+ * paper in each mark's box), their ink grown by two pixels (its blurred rim): what a reader of the
+ * grey page (the string model) sees once they are taken out.
+ *
+ * @example
+ * const gray = paintOver(page.gray, signs);
+ */
+export function paintOver(gray: GrayImage, marks: Array<{ box: Box; mask: Uint8Array }>): GrayImage {
+  const data = new Uint8Array(gray.data);
+  const R = 2;
+  for (const { box: [x0, y0, w, h], mask } of marks) {
+    // The mark grown by R pixels, in a frame R wider each way.
+    const [W, H] = [w + 2 * R, h + 2 * R];
+    const grown = new Uint8Array(W * H);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (mask[y * w + x]) for (let dy = 0; dy <= 2 * R; dy++) grown.fill(1, (y + dy) * W + x, (y + dy) * W + x + 2 * R + 1);
+    const at = (x: number, y: number) => (x0 - R + x >= 0 && y0 - R + y >= 0 && x0 - R + x < gray.width && y0 - R + y < gray.height ? (y0 - R + y) * gray.width + x0 - R + x : -1);
+    const paper: number[] = [];
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (!grown[y * W + x] && at(x, y) >= 0) paper.push(gray.data[at(x, y)]);
+    const level = paper.length ? median(paper) : 255;
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (grown[y * W + x] && at(x, y) >= 0) data[at(x, y)] = level;
+  }
+  return { width: gray.width, height: gray.height, data };
 }
