@@ -24,6 +24,8 @@
  *                                 check digits, read with their templates with and without --reread-whole
  *   npm run bench -- upside-down [N]  the scan bench's N pages (default 60) turned by 180°, on their side and inverted: turned upright (read as positives)? read right?
  *   npm run bench -- orand        string accuracy on the real check amounts (../shared/data/orand-car-a), default mode
+ *   npm run bench -- signs        the sign model (models/signs): digits it calls currency signs (MNIST test, held-out
+ *                                 real check digits), and drawn signs it finds
  *   npm run bench -- zoo [names] [--force]   reproduce the five papers: train each preset with its recipe,
  *                                 evaluate (resumes: finished presets are reported, interrupted ones continue)
  *
@@ -161,6 +163,43 @@ async function realDigits() {
 }
 
 /**
+ * The sign model (models/signs) on marks the pipeline would ask it about: digits it must not call
+ * currency signs (MNIST test; the held-out real check digits, cut at their labeled boxes) and signs
+ * it must find (drawn by make-sign-set with seeds it was not trained on: in every font this machine
+ * has, and in Liberation Sans alone, which every install has), at the pipeline's bar and at 0.9.
+ */
+async function signs() {
+  const { existsSync } = require('node:fs');
+  const { Classifier } = dist('classify/classifier');
+  const { defaultSignModelDir } = dist('classify/model-io');
+  const { SIGN_PROBABILITY } = dist('pipeline/scan');
+  const { loadMnist } = dist('classify/data/dataset');
+  const { makeSignSet, signFonts } = dist('samples/signs');
+  const clf = await Classifier.load(defaultSignModelDir(), { workers: 1 });
+  const crops = (set) => Array.from({ length: set.count }, (_, i) => ({ pixels: Float32Array.from(set.images.subarray(i * 784, i * 784 + 784), (v) => v / 255) }));
+  const sets = [['MNIST test digits', loadMnist('test')]];
+  const data = join(__dirname, '..', '..', 'shared', 'data', 'orand-car-a');
+  if (existsSync(join(data, 'labels.tsv'))) {
+    const { readStringLabels, splitStrings } = dist('io/labels');
+    const { buildStringSet } = dist('classify/data/checks');
+    sets.push(['held-out real check digits', (await buildStringSet(splitStrings(readStringLabels(data)).heldOut, { mnistRejects: 0, rejectRatio: 0 })).set]);
+  }
+  const fonts = signFonts();
+  sets.push([`signs drawn in ${fonts.length} fonts (seed 99)`, makeSignSet({ count: 2000, seed: 99 })]);
+  sets.push(['signs drawn in Liberation Sans (seed 12345)', makeSignSet({ count: 500, seed: 12345, fonts: ['Liberation Sans'] })]);
+  console.log(`\n## The sign model (models/signs): marks called currency signs, at ${SIGN_PROBABILITY} (the pipeline's bar) and at 0.9\n`);
+  console.log(`(fonts: ${fonts.join(', ')})\n`);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  const rows = [];
+  for (const [name, set] of sets) {
+    const said = await clf.classify(crops(set));
+    for (const bar of [SIGN_PROBABILITY, 0.9]) rows.push(row(`${name} (${set.count}) called signs at >= ${bar}`, said.filter((p) => p.reject >= bar).length, null, 'marks'));
+  }
+  await clf.close();
+  return { model: defaultSignModelDir(), fonts, rows };
+}
+
+/**
  * The 10,000 MNIST test digits as single-digit images, read by `clf` the way `digitscan classify` reads a file
  * (isolateDigit, then normalizeDigit): on paper, soiled with specks and a neighbour's edge, as
  * 16x16 postal-code digits, in a printed box, over a printed rule and under uneven light. The
@@ -278,6 +317,7 @@ async function zoo() {
   // The scan bench's pages turned upside down and on their side (not in the default run).
   if (what === 'upside-down') save('upside-down', await require('./scan').upsideDown(Number(process.argv[3]) || 60, row));
   if (what === 'orand' || what === 'default') save('orand', await require('./scan').orand(row));
+  if (what === 'signs' || what === 'default') save('signs', await signs());
 })().catch((e) => {
   console.error(e);
   process.exit(1);
