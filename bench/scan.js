@@ -760,6 +760,75 @@ async function linePages(n, row) {
   return { rows, generated: tidy(dir) };
 }
 
+/**
+ * Strips of unknown resolution: the top of the sample layouts, down to their first row of fields
+ * (2.8-3.1 inches of a letter page; seeds 1000 + i, the scan bench's first pages), written at 300 and
+ * 250 dpi with no resolution stated, and read with --auto-fields and by lines. A strip is taken for
+ * 8.5 inches long (`stripPpi`): its scale. The same strips are also read told they are at 0.71 of their
+ * resolution (`--ppi`), as a personal check (6 inches wide) is taken for 8.5 inches. A field is read
+ * right when the fields found within its box (their centres), left to right, read its digits; every
+ * other field found is print or marks read as digits, counted with those not flagged for review.
+ */
+async function stripForms(n, row) {
+  const sharp = require('sharp');
+  const { loadMnist } = dist('classify/data/dataset');
+  const { Classifier } = dist('classify/classifier');
+  const { scanInputs } = dist('pipeline/scan');
+  const test = loadMnist('test');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-strips-'));
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const within = (b, f) => {
+    const [cx, cy] = [b[0] + b[2] / 2, b[1] + b[3] / 2];
+    return cx >= f[0] && cx < f[0] + f[2] && cy >= f[1] && cy < f[1] + f[3];
+  };
+  const strips = [];
+  for (let i = 0; i < n; i++) {
+    const seed = 1000 + i;
+    const { name, form, file } = await writeSampleForm(test, i, seed, (layout) => join(dir, `${seed}-${layout}.png`));
+    const fields = form.template.fields.filter((f) => f.box[1] < 0.25);
+    const bottom = Math.max(...fields.map((f) => f.box[1] + f.box[3])) + 0.04;
+    for (const dpi of [300, 250]) {
+      const [W, H] = [Math.round(8.5 * dpi), Math.round(11 * dpi)];
+      const out = join(dir, `${seed}-${name}-strip-${dpi}.png`);
+      await sharp(file).resize(W, H).extract({ left: 0, top: 0, width: W, height: Math.round(bottom * H) }).png().toFile(out);
+      strips.push({ file: out, dpi, where: `${seed}-${name} (${dpi} dpi)`, want: fields.map((f) => ({ name: f.name, expected: form.expected[f.name], box: [f.box[0] * W, f.box[1] * H, f.box[2] * W, f.box[3] * H] })) });
+    }
+    rmSync(file);
+  }
+  const rows = [];
+  const readings = {};
+  console.log(`\n## Strips of unknown resolution: the top of ${n} generated pages at 300 and 250 dpi, none stated\n`);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  for (const [label, ratio] of [['none stated', null], ['taken for 0.71 of their resolution (a 6-inch check)', 0.71]]) {
+    for (const [mode, options] of [['--auto-fields', { autoFields: true }], ['by lines', {}]]) {
+      const pairs = [];
+      const others = [];
+      for (const s of strips) {
+        const [doc] = await collect(scanInputs, [s.file], { classifier: clf, concurrency: 1, ...options, ...(ratio ? { ppi: s.dpi * ratio } : {}) });
+        const page = doc.pages[0];
+        const taken = new Set();
+        for (const w of s.want) {
+          const got = (page.fields ?? []).filter((f) => within(f.box, w.box)).sort((a, b) => a.box[0] - b.box[0]);
+          for (const g of got) taken.add(g);
+          pairs.push({ expected: w.expected, read: got.map((g) => g.value).join(''), where: `${s.where} ${w.name}` });
+        }
+        for (const f of page.fields ?? []) if (!taken.has(f)) others.push({ where: `${s.where} ${f.name}`, value: f.value, confidence: f.confidence, needsReview: f.needsReview });
+      }
+      const title = `${label}, ${mode}`;
+      rows.push(
+        row(`${title}: fields read right (${pairs.length})`, score(pairs).fieldAccuracy * 100, null, '%', 2),
+        row(`${title}: other fields read (print, marks), not flagged for review`, others.filter((o) => !o.needsReview).length, null, 'fields', 0),
+        row(`${title}: ... flagged`, others.filter((o) => o.needsReview).length, null, 'fields', 0),
+      );
+      readings[title] = { pairs, others };
+    }
+  }
+  await clf.close();
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify(readings));
+  console.log(`\n(every field's reading and every other field: ${dir}/readings.json; the strips are kept with DIGITSCAN_BENCH_KEEP=1)`);
+  return { rows, generated: tidy(dir) };
+}
+
 async function collect(scanInputs, inputs, options) {
   const docs = [];
   await scanInputs(inputs, options, (d) => void docs.push(d));
@@ -954,4 +1023,4 @@ async function upsideDown(n, row) {
   return { rows };
 }
 
-module.exports = { tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };
+module.exports = { stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

@@ -18,7 +18,7 @@ export { readPdfPages, pdfPageCount } from './io/pdf';
 export type { PdfOptions, PdfPage } from './io/pdf';
 export { loadOpenCV } from './preprocess/opencv';
 export type { CV } from './preprocess/opencv';
-export { cleanPage, isCutOut, LETTER_SIDE } from './preprocess/page';
+export { cleanPage, isCutOut, LETTER_SIDE, STRIP_ASPECT, stripPpi } from './preprocess/page';
 export type { CleanOptions, CleanPage } from './preprocess/page';
 export { equalize, threshold, estimateSkew, rotate, removeSpecks, findLines, removeLines, turnAround, isNegative, invert } from './preprocess/steps';
 export type { ThresholdMethod, LineMask } from './preprocess/steps';

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { join } from 'node:path';
 import { loadOpenCV } from '../src/preprocess/opencv';
 import { dropLooseVerticals, estimateSkew, findLines, invert, isNegative, paperOf, removeLines, rotate, rotateRegion, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, thresholdRotatedAt, turnAround, turnQuarter } from '../src/preprocess/steps';
-import { cleanPage } from '../src/preprocess/page';
+import { cleanPage, isCutOut, stripPpi } from '../src/preprocess/page';
 import { textUpright } from '../src/preprocess/orientation';
 import { loadOpenCV as cvLoad, toMat, fromMat } from '../src/preprocess/opencv';
 import { extractDigits, recropFaint, recropGrey, recropThin } from '../src/segment/digits';
@@ -1497,7 +1497,7 @@ describe('digitscan scan', () => {
     // The same pixels said to be square (204 x 204 dpi) are read as stored, squashed.
     expect((await decodePage(await fax(204))).image.height).toBe(H);
   });
-  test('a page smaller than a letter page (a check, the top of a form) is read at its own scale when its resolution is known: boxes found, print and marks not fields', async () => {
+  test('a page smaller than a letter page (a check, the top of a form) is read at its own scale when its resolution is known or it is a strip: boxes found, print and marks not fields', async () => {
     // The top 2.75 inches of the bank-check sample at 200 dpi, and of the zip-code form at 150 dpi.
     const crop = (name: string, inches: number, dpi: number) => sharp(join(forms, `${name}.png`)).extract({ left: 0, top: 0, width: 2550, height: inches * 300 }).resize(Math.round(8.5 * dpi), Math.round(inches * dpi));
     const [check, checkBare, zip] = [join(tmp(), 'check-200dpi.png'), join(tmp(), 'check-no-dpi.png'), join(tmp(), 'zip-150dpi.jpg')];
@@ -1514,14 +1514,25 @@ describe('digitscan scan', () => {
     expect(fields[1].value.slice(0, 5)).toBe(expected.amount.slice(0, 5));
     // Read by lines: the two lines of handwriting, not the print (title, labels) nor the registration marks.
     expect((await scanLines(check)).map((f) => f.value)).toEqual(fields.map((f) => f.value));
-    // The same pixels with no resolution are taken for a letter page by their shorter side, a third
-    // of their scale: no box is found. --ppi says what the file does not.
+    // The same pixels with no resolution, under 600 px a side, are a cut-out field: no box is found.
+    // --ppi says what the file does not.
     expect((await autoFields(checkBare)).some((f) => f.name.startsWith('box'))).toBe(false);
     expect((await autoFields(checkBare, { ppi: 200 })).map((f) => [f.name, f.value])).toEqual(fields.map((f) => [f.name, f.value]));
     expect((await autoFields(zip)).map((f) => [f.name, f.value])).toEqual([['box-1', JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8')).zip]]);
     // --ppi states it instead of the file (0: as if the file said none).
     expect((await autoFields(check, { ppi: 0 })).map((f) => [f.name, f.value])).toEqual((await autoFields(checkBare)).map((f) => [f.name, f.value]));
     await expect(scanInputs([check], { ppi: -1 }, () => undefined)).rejects.toThrow('ppi must be a number of pixels per inch, or 0 (got -1)');
+    // A strip of unknown resolution (twice as long as wide or more, at least 600 px wide) is taken
+    // for 8.5 inches long: the top of the check at 300 dpi, 2550 x 825, with none stated, reads as with
+    // it stated (taken for a letter page by its shorter side, its print was read as digits).
+    expect([stripPpi(2550, 825), stripPpi(825, 2550), stripPpi(1700, 550), stripPpi(2550, 3300), stripPpi(2550, 1300)]).toEqual([300, 300, undefined, undefined, undefined]);
+    expect([isCutOut(1700, 550), isCutOut(2550, 825)]).toEqual([true, false]);
+    const strip = join(tmp(), 'check-300-no-dpi.png');
+    await crop('bank-check', 2.75, 300).png().toFile(strip);
+    const stated = await autoFields(strip, { ppi: 300 });
+    expect(stated.map((f) => [f.name, f.value.slice(0, 4)])).toEqual([['box-1', expected['check-number']], ['box-2', expected.amount.slice(0, 4)]]);
+    expect((await autoFields(strip)).map((f) => [f.name, f.value])).toEqual(stated.map((f) => [f.name, f.value]));
+    expect((await scanLines(strip)).map((f) => f.value)).toEqual(stated.map((f) => f.value));
   });
   test('a currency sign printed in an amount box ($ before the amount, € after it) is not read as a digit; without the sign model it is', async () => {
     // The bank-check sample with a $ printed at the left of its amount box (Liberation Sans, which

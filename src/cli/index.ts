@@ -429,7 +429,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('min-confidence', { type: 'number', default: 0.9, describe: 'fields whose confidence (probability the string is right) is below this need review' })
           .option('dpi', { type: 'number', default: 300, describe: 'PDF rasterization resolution: the pixels boxes are given in' })
           .option('work-size', { type: 'number', default: (require('../pipeline/scan') as typeof import('../pipeline/scan')).DEFAULT_WORK_SIZE, describe: 'pages are read with their shorter side reduced to this many pixels (150 dpi for letter; pages of known resolution at that resolution); boxes are still in page pixels; 0 = full resolution' })
-          .option('ppi', { type: 'number', describe: "resolution of the input images, instead of their files' (it sets the scale a check, a postcard or a half page is read at); 0: take each image for a letter/A4 page by its shorter side, as one whose file states none (or 72/96) is" })
+          .option('ppi', { type: 'number', describe: "resolution of the input images, instead of their files' (it sets the scale a check, a postcard or a half page is read at); 0: read each image as one whose file states none (or 72/96) is: a letter/A4 page by its shorter side, a strip (twice as long as wide or more) as 8.5 in long" })
           .option('pixel-limit', { type: 'number', describe: 'refuse a page with more pixels than this to decode or draw (default: 268402689, as sharp)' })
           .option('debug', { type: 'string', describe: 'write every preprocessing step\'s image here' })
           .option('overlay', { type: 'string', describe: 'write a PNG per page with boxes and digits drawn over the scan' })

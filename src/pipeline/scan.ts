@@ -15,7 +15,7 @@ import { loadOpenCV, CV } from '../preprocess/opencv';
 import { withOverflow } from '../segment/overflow';
 import { withFaintFields } from '../segment/faint';
 import { invert, isNegative, reduce, turnAround, turnQuarter, union, type ThresholdMethod } from '../preprocess/steps';
-import { cleanPage, isCutOut, LETTER_SIDE } from '../preprocess/page';
+import { cleanPage, isCutOut, LETTER_SIDE, stripPpi } from '../preprocess/page';
 import { printOrientation, type PrintScore } from '../preprocess/orientation';
 import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, linesOutside, parseTemplate, Template, templateFields } from '../segment/fields';
 import { affineScale, applyAffine, localAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
@@ -82,9 +82,11 @@ export interface ScanOptions {
    * the scale its printed lines, boxes, print and handwriting are measured at. By default it is the
    * file's, when the file states a plausible one for a scan (see `scanPpi`: 72 and 96 are what
    * software writes when it knows nothing); a page of unknown resolution is taken for a letter or A4
-   * page by its shorter side, which a check, a postcard or a half page is not. `0` takes every image
-   * so, whatever its file says (for images made smaller by software that left their resolution as it
-   * was). Not used for PDF pages, whose size the file states.
+   * page by its shorter side, which a postcard or a half page is not, and a strip (twice as long as
+   * wide or more: a check, the top of a form) for a band across a letter page, 8.5 inches long (see
+   * `stripPpi`). `0` takes every image so, whatever its file says (for images made smaller by
+   * software that left their resolution as it was). Not used for PDF pages, whose size the file
+   * states.
    *
    * @example
    * await scan('checks/', { autoFields: true, ppi: 200 }); // checks scanned at 200 dpi, saved without it
@@ -160,8 +162,9 @@ export const DEFAULT_WORK_SIZE = 1275;
  * Processes one decoded page. `size` is the page's size in the pixels boxes are reported in, when
  * `image` was already read smaller (PDF pages rendered at the working size); by default the
  * image's own. `ppi`: the image's pixels per inch, when known: the page is then read at the working
- * size's resolution and measured at its own scale, whatever its size; else its shorter side is
- * taken for a letter page's (see {@link ScanOptions.ppi}). Debug images and the overlay are at the
+ * size's resolution and measured at its own scale, whatever its size; else a strip's longer side is
+ * taken for 8.5 inches (`stripPpi`) and any other page's shorter side for a letter page's (see
+ * {@link ScanOptions.ppi}). Debug images and the overlay are at the
  * working size.
  */
 export async function scanPage(
@@ -179,9 +182,10 @@ export async function scanPage(
   const short = Math.min(image.width, image.height);
   const cutOut = isCutOut(image.width, image.height, ppi);
   // A page of known resolution is read at the working size's resolution (a letter page's at
-  // `workSize`: 150 dpi) whatever its size, and its sizes are measured at that scale; else its
-  // shorter side is taken for a letter page's and brought to `workSize`.
-  const known = ppi && !cutOut ? ppi : undefined;
+  // `workSize`: 150 dpi) whatever its size, and its sizes are measured at that scale, as is a strip
+  // of unknown resolution taken for 8.5 inches long (stripPpi); else its shorter side is taken for a
+  // letter page's and brought to `workSize`.
+  const known = cutOut ? undefined : (ppi ?? stripPpi(image.width, image.height));
   const k = !(workSize > 0) ? 1 : known ? Math.min(1, (workSize * 300) / LETTER_SIDE / known) : short > workSize ? workSize / short : 1;
   const stored = image.width;
   if (k < 1) image = reduce(cv, image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k)));
@@ -729,7 +733,8 @@ async function scanOriented(
   const first = await scanPage(image, page, clf, opts, name, size, ppi);
   if (opts.orient === false || isCutOut(image.width, image.height, ppi) || !readsPoorly(first)) return first;
   const tells = (p: PrintScore) => p.letters >= 10 && Math.abs(p.score) >= 0.1;
-  const print = printOrientation(await loadOpenCV(), image, ppi ? (ppi * LETTER_SIDE) / 300 : undefined);
+  const known = ppi ?? stripPpi(image.width, image.height);
+  const print = printOrientation(await loadOpenCV(), image, known ? (known * LETTER_SIDE) / 300 : undefined);
   // The turn the print asks for, if it tells; none told: try 180 degrees and let the digits decide.
   let told: 90 | 180 | 270 | null = null;
   if (tells(print.upright)) {

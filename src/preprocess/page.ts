@@ -48,6 +48,29 @@ export function isCutOut(width: number, height: number, ppi?: number): boolean {
   return ppi ? Math.min(width, height) < 2 * ppi : Math.min(width, height) < 600;
 }
 
+/**
+ * The pixels per inch a `width` x `height` image of unknown resolution is taken to have when it is a
+ * strip, at least {@link STRIP_ASPECT} times as long as it is wide (no paper size is: a legal page is
+ * 1.65, a photo 1.33 or 1.78): its longer side is taken for a letter page's width, 8.5 inches, as the
+ * top of a form or a band cut across a page spans, and a check nearly (a personal check is 6 inches
+ * wide: read at 0.7 of its scale, which boxes and handwriting bear). A strip is at least 600 px
+ * wide, and never a cut-out field: an image of unknown resolution under 600 px a side is one (see
+ * {@link isCutOut}), whatever its shape. Else `undefined`: an image of unknown resolution is taken for
+ * a letter page by its shorter side.
+ *
+ * @example
+ * stripPpi(1700, 550); // 200: the top 2.75 in of a letter page at 200 dpi
+ * stripPpi(2550, 3300); // undefined: a page
+ * stripPpi(300, 100); // undefined: a cut-out field
+ */
+export function stripPpi(width: number, height: number): number | undefined {
+  const [short, long] = width < height ? [width, height] : [height, width];
+  return short >= 600 && long >= STRIP_ASPECT * short ? long / 8.5 : undefined;
+}
+
+/** How many times longer than wide an image of unknown resolution is to be taken for a strip ({@link stripPpi}). */
+export const STRIP_ASPECT = 2;
+
 /** What {@link cleanPage} produces. */
 export interface CleanPage {
   /** The (equalized, deskewed) grayscale page; a rotated page is made on first use. */
