@@ -1533,6 +1533,18 @@ describe('digitscan scan', () => {
     expect(stated.map((f) => [f.name, f.value.slice(0, 4)])).toEqual([['box-1', expected['check-number']], ['box-2', expected.amount.slice(0, 4)]]);
     expect((await autoFields(strip)).map((f) => [f.name, f.value])).toEqual(stated.map((f) => [f.name, f.value]));
     expect((await scanLines(strip)).map((f) => f.value)).toEqual(stated.map((f) => f.value));
+    // Each page says the resolution it was measured at, and whether it was stated.
+    const resolution = async (file: string, options: ScanOptions = {}) => {
+      const docs: DocumentResult[] = [];
+      await scanInputs([file], { autoFields: true, concurrency: 1, ...options }, (d) => docs.push(d));
+      return docs[0].pages[0].resolution;
+    };
+    expect(await resolution(check)).toEqual({ ppi: 200, stated: true });
+    expect(await resolution(strip)).toEqual({ ppi: 300, stated: false });
+    expect(await resolution(strip, { ppi: 250 })).toEqual({ ppi: 250, stated: true });
+    expect(await resolution(checkBare)).toBeUndefined();
+    expect(await resolution(join(forms, 'zip-code.png'))).toBeUndefined();
+    expect(await resolution(join(forms, 'zip-code.pdf'))).toEqual({ ppi: 300, stated: true });
   });
   test('a currency sign printed in an amount box ($ before the amount, € after it) is not read as a digit; without the sign model it is', async () => {
     // The bank-check sample with a $ printed at the left of its amount box (Liberation Sans, which

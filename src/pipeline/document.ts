@@ -74,6 +74,13 @@ export interface PageResult {
    * photometric mixed up) and was read inverted. Absent otherwise. Overlays show it inverted.
    */
   inverted?: true;
+  /**
+   * The resolution the page was measured at, in pixels per inch of its stored pixels (across, for
+   * pixels that are not square). `stated`: by its file, by `ScanOptions.ppi`, or a PDF page's size at
+   * its `dpi`; false when the page was a strip taken for 8.5 inches long (see `stripPpi`). Absent
+   * when unknown: the page was taken for a letter page by its shorter side, or read as a cut-out field.
+   */
+  resolution?: { ppi: number; stated: boolean };
   /** Present when the template has registration marks. */
   registration?: PageRegistration;
   fields: FieldResult[];

@@ -185,7 +185,8 @@ export async function scanPage(
   // `workSize`: 150 dpi) whatever its size, and its sizes are measured at that scale, as is a strip
   // of unknown resolution taken for 8.5 inches long (stripPpi); else its shorter side is taken for a
   // letter page's and brought to `workSize`.
-  const known = cutOut ? undefined : (ppi ?? stripPpi(image.width, image.height));
+  const assumed = cutOut || ppi ? undefined : stripPpi(image.width, image.height);
+  const known = cutOut ? undefined : (ppi ?? assumed);
   const k = !(workSize > 0) ? 1 : known ? Math.min(1, (workSize * 300) / LETTER_SIDE / known) : short > workSize ? workSize / short : 1;
   const stored = image.width;
   if (k < 1) image = reduce(cv, image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k)));
@@ -290,7 +291,8 @@ export async function scanPage(
       f.needsReview = true;
     }
   }
-  const result: PageResult = { page, width: out.width, height: out.height, skew, ...(registration ? { registration } : {}), fields: scaleFields(assembled, kx, ky) };
+  const resolution = known ? { ppi: Math.round(((known * out.width) / stored) * 100) / 100, stated: !assumed } : undefined;
+  const result: PageResult = { page, width: out.width, height: out.height, skew, ...(resolution ? { resolution } : {}), ...(registration ? { registration } : {}), fields: scaleFields(assembled, kx, ky) };
   if (opts.overlay && debugName) {
     mkdirSync(opts.overlay, { recursive: true });
     await writeOverlay(pre.gray, result, join(opts.overlay, `${debugName}-p${page}.png`), minConfidence);
