@@ -761,19 +761,21 @@ async function linePages(n, row) {
 }
 
 /**
- * Strips of unknown resolution: the top of the sample layouts, down to their first row of fields
- * (2.8-3.1 inches of a letter page; seeds 1000 + i, the scan bench's first pages), written at 300 and
- * 250 dpi with no resolution stated, and read with --auto-fields and by lines. A strip is taken for
- * 8.5 inches long (`stripPpi`): its scale. The same strips are also read told they are at 0.71 of their
- * resolution (`--ppi`), as a personal check (6 inches wide) is taken for 8.5 inches. A field is read
- * right when the fields found within its box (their centres), left to right, read its digits; every
- * other field found is print or marks read as digits, counted with those not flagged for review.
+ * Strips of unknown resolution, written at 300 and 250 dpi with none stated and read with
+ * --auto-fields and by lines (seeds 1000 + i): the top of the sample layouts down to their first row
+ * of fields (2.8-3.1 inches of a letter page, the scan bench's first pages), and checks 6 inches wide
+ * (2.5 inches tall; a check number and an amount box, no registration marks), which are taken for
+ * 8.5 inches long (`stripPpi`) and so read at 0.71 of their scale (also read with their resolution
+ * stated, `--ppi`, for comparison). A field is read right when the
+ * fields found within its box (their centres), left to right, read its digits; every other field
+ * found is print or marks read as digits, counted with those not flagged for review.
  */
 async function stripForms(n, row) {
   const sharp = require('sharp');
   const { loadMnist } = dist('classify/data/dataset');
   const { Classifier } = dist('classify/classifier');
   const { scanInputs } = dist('pipeline/scan');
+  const { generateForm, renderForm, benchArtifacts } = dist('samples/forms');
   const test = loadMnist('test');
   const dir = mkdtempSync(join(tmpdir(), 'bench-strips-'));
   const clf = await Classifier.load(undefined, { workers: 1 });
@@ -781,30 +783,42 @@ async function stripForms(n, row) {
     const [cx, cy] = [b[0] + b[2] / 2, b[1] + b[3] / 2];
     return cx >= f[0] && cx < f[0] + f[2] && cy >= f[1] && cy < f[1] + f[3];
   };
+  const CHECK = [
+    { name: 'check-number', label: 'Check number', digits: 4, box: [0.04, 0.12, 0.22, 0.07] },
+    { name: 'amount', label: 'Amount', digits: 6, box: [0.42, 0.12, 0.26, 0.07] },
+  ];
   const strips = [];
+  // The part [0, 0, right, bottom] of a 300-dpi letter page (fractions), at `dpi`, with the fields in it.
+  const cut = async (kind, file, where, fields, expected, right, bottom) => {
+    for (const dpi of [300, 250]) {
+      const [W, H] = [Math.round(8.5 * dpi), Math.round(11 * dpi)];
+      const out = join(dir, `${where}-${dpi}.png`);
+      await sharp(file).resize(W, H).extract({ left: 0, top: 0, width: Math.round(right * W), height: Math.round(bottom * H) }).png().toFile(out);
+      strips.push({ kind, dpi, file: out, where: `${where} (${dpi} dpi)`, want: fields.map((f) => ({ name: f.name, expected: expected[f.name], box: [f.box[0] * W, f.box[1] * H, f.box[2] * W, f.box[3] * H] })) });
+    }
+  };
   for (let i = 0; i < n; i++) {
     const seed = 1000 + i;
     const { name, form, file } = await writeSampleForm(test, i, seed, (layout) => join(dir, `${seed}-${layout}.png`));
     const fields = form.template.fields.filter((f) => f.box[1] < 0.25);
-    const bottom = Math.max(...fields.map((f) => f.box[1] + f.box[3])) + 0.04;
-    for (const dpi of [300, 250]) {
-      const [W, H] = [Math.round(8.5 * dpi), Math.round(11 * dpi)];
-      const out = join(dir, `${seed}-${name}-strip-${dpi}.png`);
-      await sharp(file).resize(W, H).extract({ left: 0, top: 0, width: W, height: Math.round(bottom * H) }).png().toFile(out);
-      strips.push({ file: out, dpi, where: `${seed}-${name} (${dpi} dpi)`, want: fields.map((f) => ({ name: f.name, expected: form.expected[f.name], box: [f.box[0] * W, f.box[1] * H, f.box[2] * W, f.box[3] * H] })) });
-    }
+    await cut('tops', file, `${seed}-${name}`, fields, form.expected, 1, Math.max(...fields.map((f) => f.box[1] + f.box[3])) + 0.04);
+    const check = generateForm(CHECK, test, seed);
+    const checkFile = join(dir, `${seed}-check.png`);
+    writeFileSync(checkFile, await renderForm(check, CHECK, 'Pay to the order of', benchArtifacts(seed), seed));
+    await cut('checks', checkFile, `${seed}-check`, check.template.fields, check.expected, 6 / 8.5, 0.23);
     rmSync(file);
+    rmSync(checkFile);
   }
   const rows = [];
   const readings = {};
-  console.log(`\n## Strips of unknown resolution: the top of ${n} generated pages at 300 and 250 dpi, none stated\n`);
+  console.log(`\n## Strips of unknown resolution: ${n} tops of generated pages and ${n} 6-inch checks, each at 300 and 250 dpi\n`);
   console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
-  for (const [label, ratio] of [['none stated', null], ['taken for 0.71 of their resolution (a 6-inch check)', 0.71]]) {
+  for (const [kind, label, stated] of [['tops', 'tops of letter pages', false], ['checks', '6-inch checks (read at 0.71 of their scale)', false], ['checks', '6-inch checks, resolution stated (--ppi)', true]]) {
     for (const [mode, options] of [['--auto-fields', { autoFields: true }], ['by lines', {}]]) {
       const pairs = [];
       const others = [];
-      for (const s of strips) {
-        const [doc] = await collect(scanInputs, [s.file], { classifier: clf, concurrency: 1, ...options, ...(ratio ? { ppi: s.dpi * ratio } : {}) });
+      for (const s of strips.filter((x) => x.kind === kind)) {
+        const [doc] = await collect(scanInputs, [s.file], { classifier: clf, concurrency: 1, ...options, ...(stated ? { ppi: s.dpi } : {}) });
         const page = doc.pages[0];
         const taken = new Set();
         for (const w of s.want) {

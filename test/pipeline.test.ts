@@ -1546,6 +1546,21 @@ describe('digitscan scan', () => {
     expect(await resolution(join(forms, 'zip-code.png'))).toBeUndefined();
     expect(await resolution(join(forms, 'zip-code.pdf'))).toEqual({ ppi: 300, stated: true });
   });
+  test('a 6-inch check of unknown resolution, taken for 8.5 inches long: its boxes are found, and by lines its print is not taken for handwriting', async () => {
+    const fields: FormFieldSpec[] = [
+      { name: 'check-number', label: 'Check number', digits: 4, box: [0.04, 0.12, 0.22, 0.07] },
+      { name: 'amount', label: 'Amount', digits: 6, box: [0.42, 0.12, 0.26, 0.07] },
+    ];
+    const SEED = 1002;
+    const form = generateForm(fields, loadMnist('test'), SEED);
+    const page = await renderForm(form, fields, 'Pay to the order of', benchArtifacts(SEED), SEED);
+    const file = join(tmp(), 'check-6in.png');
+    await sharp(page).extract({ left: 0, top: 0, width: 1800, height: 759 }).png().toFile(file);
+    expect(stripPpi(1800, 759)).toBeCloseTo(1800 / 8.5, 6);
+    const want = fields.map((f) => form.expected[f.name]);
+    expect((await autoFields(file)).map((f) => f.value)).toEqual(want);
+    expect((await scanLines(file)).map((f) => f.value)).toEqual(want);
+  });
   test('a currency sign printed in an amount box ($ before the amount, € after it) is not read as a digit; without the sign model it is', async () => {
     // The bank-check sample with a $ printed at the left of its amount box (Liberation Sans, which
     // pdfjs-dist ships), and one with a € after the check number's last digit.

@@ -214,6 +214,9 @@ export async function scanPage(
   // The shorter side of a letter page at the page's known scale, which print and titles are
   // measured against (unknown: the page's own shorter side, the letter page it is taken for).
   const side = known ? scale * LETTER_SIDE : undefined;
+  // Print is told from handwriting by its size against that side; a strip taken for 8.5 inches long
+  // may be as short as a 6-inch check, its print up to 8.5/6 times as big as taken.
+  const printSide = side && assumed ? (side * 8.5) / 6 : side;
   const { width: pw, height: ph } = clean;
   if (opts.debug) {
     await debug('1-gray', image);
@@ -238,9 +241,9 @@ export async function scanPage(
   else if (opts.autoFields) {
     regions = boxFields(union(lines.horizontal, lines.vertical), Math.max(12, Math.round(40 * scale)), pre.lineInk, pre.shade);
     // Handwriting outside every box found is read by lines (a shaded field a bitonal scan turned white).
-    loose = new Set(linesOutside(clean, regions.map((r) => r.box), Math.max(6, Math.round(20 * scale)), pre.cutOut, side));
+    loose = new Set(linesOutside(clean, regions.map((r) => r.box), Math.max(6, Math.round(20 * scale)), pre.cutOut, printSide));
     regions = [...regions, ...loose];
-  } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)), pre.cutOut, side);
+  } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)), pre.cutOut, printSide);
   // Lines of handwriting in a light pencil, which the page's threshold partly loses, are found again
   // on the page with the fainter binarization's strokes in and around the lines first found (segment/faint).
   let lineInk = clean;
@@ -248,7 +251,7 @@ export async function scanPage(
     const pale = withFaintFields(cv, clean, (b) => pre.faintRegion(b), regions);
     if (pale !== clean) {
       lineInk = pale;
-      regions = lineFields(pale, Math.max(6, Math.round(20 * scale)), pre.cutOut, side);
+      regions = lineFields(pale, Math.max(6, Math.round(20 * scale)), pre.cutOut, printSide);
     }
   }
   const minConfidence = opts.minConfidence ?? 0.9;

@@ -53,7 +53,8 @@ export function isCutOut(width: number, height: number, ppi?: number): boolean {
  * strip, at least {@link STRIP_ASPECT} times as long as it is wide (no paper size is: a legal page is
  * 1.65, a photo 1.33 or 1.78): its longer side is taken for a letter page's width, 8.5 inches, as the
  * top of a form or a band cut across a page spans, and a check nearly (a personal check is 6 inches
- * wide: read at 0.7 of its scale, which boxes and handwriting bear). A strip is at least 600 px
+ * wide: read at 0.71 of its scale, which boxes and handwriting bear, and the scan tells its print
+ * from handwriting allowing for print up to 8.5/6 times the size taken). A strip is at least 600 px
  * wide, and never a cut-out field: an image of unknown resolution under 600 px a side is one (see
  * {@link isCutOut}), whatever its shape. Else `undefined`: an image of unknown resolution is taken for
  * a letter page by its shorter side.
