@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadOpenCV } from '../src/preprocess/opencv';
 import { dropLooseVerticals, estimateSkew, findLines, invert, isNegative, paperOf, removeLines, rotate, rotateRegion, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, thresholdRotatedAt, turnAround, turnQuarter } from '../src/preprocess/steps';
 import { cleanPage, isCutOut, stripPpi } from '../src/preprocess/page';
-import { textUpright } from '../src/preprocess/orientation';
+import { shapedLikePrint, textUpright } from '../src/preprocess/orientation';
 import { loadOpenCV as cvLoad, toMat, fromMat } from '../src/preprocess/opencv';
 import { extractDigits, recropFaint, recropGrey, recropThin } from '../src/segment/digits';
 import { loadMnist } from '../src/classify/data/dataset';
@@ -1217,6 +1217,28 @@ describe('digitscan scan', () => {
     const p = runCli(['scan', join(forms, 'zip-code.pdf'), '--auto-fields', '--format', 'csv']);
     expect(p.status).toBe(0);
     expect(p.stdout.trim().split('\n')).toEqual(['source,page,field,value,confidence,needs_review', expect.stringMatching(/zip-code\.pdf,1,box-1,70251,0\.\d+,(true|false)$/)]);
+  });
+  test('a line shaped like big print (a title, a heading) is a field by lines only when it reads as digits', async () => {
+    // Boxes of a line of lower-case print 30 px high (x-height), ascenders 42, descenders 41 (tops at
+    // the x-line), letters 3 px apart; the same marks spaced as handwritten digits are; marks of one height.
+    const heights = [42, 30, 30, 41, 30, 42, 30, 30, 42, 30, 30, 30];
+    const at = (gap: number, hs = heights): Box[] => {
+      let x = 100;
+      return hs.map((h, k) => {
+        const box: Box = [x, k === 3 ? 170 : 200 - h, 20, h];
+        x += 20 + gap;
+        return box;
+      });
+    };
+    expect(shapedLikePrint(at(3), 1275)).toBe(true);
+    expect(shapedLikePrint(at(12), 1275)).toBe(false);
+    expect(shapedLikePrint(at(3, heights.map(() => 36)), 1275)).toBe(false);
+    expect(shapedLikePrint(at(3).slice(0, 5), 1275)).toBe(false);
+    // The zip-code sample with a title and a heading at 24 and 36 points: by lines, the zip code alone.
+    const svg = ['DejaVu Sans', 'DejaVu Serif'].map((font, k) => `<text x="200" y="${1500 + 500 * k}" font-family="${font}" font-size="${[100, 150][k]}" font-weight="${k ? 'normal' : 'bold'}" fill="#202020">${['Application for benefits', 'Monthly household income'][k]}</text>`).join('');
+    const file = join(tmp(), 'zip-titles.png');
+    await sharp(join(forms, 'zip-code.png')).composite([{ input: Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="2550" height="3300">${svg}</svg>`) }]).png().toFile(file);
+    expect((await scanLines(file)).map((f) => [f.name, f.value])).toEqual([['line-1', JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8')).zip]]);
   });
   test('with neither template nor --auto-fields, each line of handwriting is a field: not the print, not the registration marks', () => {
     const r = runCli(['scan', join(forms, 'multi-field.png')]);

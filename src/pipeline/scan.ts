@@ -281,10 +281,11 @@ export async function scanPage(
   const wholeFields = sm ? await readWhole(cv, grayPage(), ink, reach.regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
   let assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
-  if (loose.size) {
-    // A line outside the boxes is a field when it reads as digits: more likely right than not (its
-    // field confidence at least 0.5; not a signature, a note or print read as digits).
-    assembled = assembled.filter((f, i) => !loose.has(regions[i]) || (f.digits.length > 0 && f.confidence >= 0.5));
+  if (loose.size || regions.some((r) => r.printLike)) {
+    // A line outside the boxes, or a line shaped like big print (a title), is a field when it reads as
+    // digits: more likely right than not (its field confidence at least 0.5; not a signature, a note
+    // or print read as digits).
+    assembled = assembled.filter((f, i) => !(loose.has(regions[i]) || regions[i].printLike) || (f.digits.length > 0 && f.confidence >= 0.5));
     let k = 0;
     for (const f of assembled) if (f.name.startsWith('line-')) f.name = `line-${++k}`;
   }

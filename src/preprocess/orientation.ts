@@ -62,6 +62,35 @@ export function looksPrinted(boxes: Box[], side: number): boolean {
   return onOneLine(glyphs.map(([, y, , h]) => y + h), Math.max(1, 0.08 * mh)) >= 0.6;
 }
 
+/**
+ * Whether components standing in one line (their boxes, page pixels) are shaped like a line of
+ * lower-case print of any size up to 5 % of `side` (the page's shorter side) median height, where
+ * {@link looksPrinted} measures only print up to a 12-point capital: a title, a heading. Six or more
+ * marks (at least 5 px tall, at most twice as wide as tall), nothing over 2.2 times their median
+ * height; set close, as letters are (the median gap under a quarter of their median height); 0.7 of
+ * them on one baseline (within 6 % of the median height); of two heights as lower case is: 0.3 of them
+ * within 8 % of the lower quartile's height (the x-height), their tops on one line (0.8 of them), and
+ * a tenth at least 1.2 times as tall (ascenders, capitals, descenders). Handwritten digits are set
+ * farther apart, or are of one height, or not on one baseline; the scan keeps such a line when it
+ * reads as digits all the same (see `FieldRegion.printLike`).
+ */
+export function shapedLikePrint(boxes: Box[], side: number): boolean {
+  const glyphs = boxes.filter(([, , w, h]) => h >= 5 && w <= 2 * h).sort((a, b) => a[0] - b[0]);
+  const n = glyphs.length;
+  if (n < 6) return false;
+  const hs = glyphs.map(([, , , h]) => h).sort((a, b) => a - b);
+  const mh = hs[n >> 1];
+  const low = hs[Math.floor(0.25 * (n - 1))];
+  if (mh > 0.05 * side || boxes.some(([, , , h]) => h > 2.2 * mh)) return false;
+  const gaps = glyphs.slice(1).map(([x], i) => x - (glyphs[i][0] + glyphs[i][2])).sort((a, b) => a - b);
+  if (gaps[gaps.length >> 1] > 0.25 * mh) return false;
+  if (onOneLine(glyphs.map(([, y, , h]) => y + h), Math.max(1, 0.06 * mh)) < 0.7) return false;
+  const xHigh = glyphs.filter(([, , , h]) => Math.abs(h - low) <= Math.max(1, 0.08 * low));
+  const taller = glyphs.filter(([, , , h]) => h >= 1.2 * low).length;
+  if (xHigh.length < Math.max(3, 0.3 * n) || taller < 0.1 * n) return false;
+  return onOneLine(xHigh.map(([, y]) => y), Math.max(1, 0.06 * low)) >= 0.8;
+}
+
 /** How a page's print stands: the score (see {@link textUpright}) and the letters it was taken over. */
 export interface PrintScore {
   score: number;

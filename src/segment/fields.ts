@@ -5,7 +5,7 @@
 import type { BinaryImage, Box } from '../types';
 import { boxOverlap, componentBoxes, cropBinary, median, unionBox, type Component } from './components';
 import { rowRuns } from '../preprocess/steps';
-import { looksPrinted } from '../preprocess/orientation';
+import { looksPrinted, shapedLikePrint } from '../preprocess/orientation';
 import type { ShadeMap } from '../preprocess/steps';
 
 /** What is known about a field's content. */
@@ -26,6 +26,12 @@ export interface FieldRegion {
    * the walls between them is not read.
    */
   cells?: Box[];
+  /**
+   * A line of handwriting found by {@link lineFields} that is shaped like a line of print bigger than
+   * the print it leaves out (`shapedLikePrint`: a title, a heading): the scan keeps it as a field only
+   * when it reads as digits (field confidence 0.5 or more).
+   */
+  printLike?: true;
 }
 
 /** A template field as written in template JSON: box in page-relative coordinates (0..1). */
@@ -490,11 +496,13 @@ function handwritingLines(bin: BinaryImage, lines: FieldRegion[], side: number):
   const comps = componentBoxes(bin);
   const kept: FieldRegion[] = [];
   for (const { name, box } of lines) {
-    if (notHandwriting(centredIn(comps, box), side)) continue;
+    const inside = centredIn(comps, box);
+    if (notHandwriting(inside, side)) continue;
     const [x, y, bw, bh] = box;
     const m = Math.max(4, Math.round(0.1 * bh));
     const x0 = Math.max(0, x - m);
-    kept.push({ name, box: [x0, y, Math.min(w, x + bw + m) - x0, bh] });
+    const printLike = shapedLikePrint(inside.map((c) => c.box), side);
+    kept.push({ name, box: [x0, y, Math.min(w, x + bw + m) - x0, bh], ...(printLike ? { printLike: true as const } : {}) });
   }
   return kept;
 }
