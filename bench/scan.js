@@ -719,6 +719,8 @@ async function linePages(n, row) {
   if (real) sets.push(['real check digits', real, 40000]);
   // The pencil bench's pages (grey 120-190; seeds 90000 on).
   sets.push(['MNIST test digits in a light pencil', test, 90000, { ink: [120, 190] }]);
+  // The scan bench's pages with a title and a heading added in bigger print (see bigPrint).
+  sets.push(['MNIST test digits, a title and a heading in 12-40 point print', test, 1000, {}, true]);
   const dir = mkdtempSync(join(tmpdir(), 'bench-lines-'));
   const clf = await Classifier.load(undefined, { workers: 1 });
   const within = (b, f) => {
@@ -729,12 +731,13 @@ async function linePages(n, row) {
   const readings = {};
   console.log(`\n## The sample forms read by lines (no template, no --auto-fields; ${n} pages of each set)\n`);
   console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
-  for (const [label, digits, seedBase, options] of sets) {
+  for (const [label, digits, seedBase, options, print] of sets) {
     const pairs = [];
     const others = [];
     for (let i = 0; i < n; i++) {
       const seed = seedBase + i;
-      const { name, form, file } = await writeSampleForm(digits, i, seed, (layout) => join(dir, `${seed}-${layout}.png`), options);
+      const { name, form, file } = await writeSampleForm(digits, i, seed, (layout) => join(dir, `${seed}-${layout}${print ? '-print' : ''}.png`), options);
+      if (print) writeFileSync(file, await bigPrint(file, seed));
       const [doc] = await collect(scanInputs, [file], { classifier: clf, concurrency: 1 });
       const page = doc.pages[0];
       const taken = new Set();
@@ -841,6 +844,26 @@ async function stripForms(n, row) {
   writeFileSync(join(dir, 'readings.json'), JSON.stringify(readings));
   console.log(`\n(every field's reading and every other field: ${dir}/readings.json; the strips are kept with DIGITSCAN_BENCH_KEEP=1)`);
   return { rows, generated: tidy(dir) };
+}
+
+/**
+ * The page `file` (a 300-dpi letter page) with two lines of print added below its fields, at 60 % and
+ * 75 % of its height: a form's title or heading in a font of the machine's (DejaVu, the URW fonts
+ * Ghostscript brings), bold or not, 12 to 40 points, drawn at random (seed `seed`), as a PNG.
+ */
+async function bigPrint(file, seed) {
+  const sharp = require('sharp');
+  const { Rng } = dist('classify/data/random');
+  const FONTS = ['DejaVu Sans', 'DejaVu Serif', 'Nimbus Sans', 'Nimbus Roman', 'URW Gothic', 'P052', 'C059', 'URW Bookman', 'Nimbus Sans Narrow'];
+  const TEXTS = ['Application for benefits', 'Monthly household income', 'Change of address form', 'Please write clearly in the boxes below', 'Customer information', 'Date of birth', 'Signature of applicant', 'Official use only', 'Total amount payable', 'Registration number', 'Section 2: your details', 'Employer identification'];
+  const rng = new Rng(seed * 7 + 3);
+  const pick = (list) => list[Math.floor(rng.uniform(0, list.length))];
+  let svg = '';
+  for (const y of [0.6, 0.75]) {
+    const px = Math.round((rng.uniform(12, 40) * 300) / 72);
+    svg += `<text x="${Math.round(rng.uniform(0.06, 0.2) * 2550)}" y="${Math.round(y * 3300)}" font-family="${pick(FONTS)}" font-size="${px}" font-weight="${rng.uniform(0, 1) < 0.5 ? 'bold' : 'normal'}" fill="#202020">${pick(TEXTS)}</text>`;
+  }
+  return sharp(file).composite([{ input: Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="2550" height="3300">${svg}</svg>`) }]).png().toBuffer();
 }
 
 async function collect(scanInputs, inputs, options) {
