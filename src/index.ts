@@ -22,7 +22,7 @@ export { cleanPage, isCutOut, LETTER_SIDE, STRIP_ASPECT, stripPpi } from './prep
 export type { CleanOptions, CleanPage } from './preprocess/page';
 export { equalize, threshold, estimateSkew, rotate, removeSpecks, findLines, removeLines, turnAround, isNegative, invert } from './preprocess/steps';
 export type { ThresholdMethod, LineMask } from './preprocess/steps';
-export { textUpright, printOrientation, looksPrinted } from './preprocess/orientation';
+export { textUpright, printOrientation, looksPrinted, shapedLikePrint } from './preprocess/orientation';
 export type { PrintScore } from './preprocess/orientation';
 export { parseTemplate, templateFields, boxFields, lineFields, linesOutside, notHandwriting, readingOrder, DEFAULT_MARK_SIZE } from './segment/fields';
 export type { Template, TemplateField, FieldRegion, FieldType } from './segment/fields';
