@@ -60,9 +60,9 @@ export function isCutOut(width: number, height: number, ppi?: number): boolean {
  * a letter page by its shorter side.
  *
  * @example
- * stripPpi(1700, 550); // 200: the top 2.75 in of a letter page at 200 dpi
+ * stripPpi(2550, 825); // 300: the top 2.75 in of a letter page at 300 dpi
  * stripPpi(2550, 3300); // undefined: a page
- * stripPpi(300, 100); // undefined: a cut-out field
+ * stripPpi(1700, 550); // undefined: under 600 px wide, a cut-out field (isCutOut)
  */
 export function stripPpi(width: number, height: number): number | undefined {
   const [short, long] = width < height ? [width, height] : [height, width];
