@@ -702,6 +702,35 @@ async function realForms(n, row, model) {
 }
 
 /**
+ * The fields of `page` read for each wanted box (`want`: `{name, box, expected}`, page pixels): those
+ * whose centres are within it, left to right, their values joined, pushed to `pairs` with what the box
+ * holds (and how many fields were found in it, `lines`); every other field found is pushed to `others`
+ * (print or marks read as digits). `where` names the page.
+ */
+function readWithin(page, want, where, pairs, others) {
+  const within = (b, f) => {
+    const [cx, cy] = [b[0] + b[2] / 2, b[1] + b[3] / 2];
+    return cx >= f[0] && cx < f[0] + f[2] && cy >= f[1] && cy < f[1] + f[3];
+  };
+  const fields = page.fields ?? [];
+  const taken = new Set();
+  for (const w of want) {
+    const got = fields.filter((f) => within(f.box, w.box)).sort((a, b) => a.box[0] - b.box[0]);
+    for (const g of got) taken.add(g);
+    pairs.push({ expected: w.expected, read: got.map((g) => g.value).join(''), where: `${where} ${w.name}`, lines: got.length });
+  }
+  for (const f of fields) if (!taken.has(f)) others.push({ where: `${where} ${f.name}`, value: f.value, confidence: f.confidence, needsReview: f.needsReview, box: f.box });
+}
+
+/** A bench part's end: the classifier closed, every reading written to `dir`/readings.json, its rows returned. */
+async function finishReadings(clf, dir, readings, rows) {
+  await clf.close();
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify(readings));
+  console.log(`\n(every field's reading and every other field found: ${dir}/readings.json; the images are kept with DIGITSCAN_BENCH_KEEP=1)`);
+  return { rows, generated: tidy(dir) };
+}
+
+/**
  * The sample layouts read with neither template nor --auto-fields (each line of handwriting a field):
  * `n` pages of MNIST test digits (the scan bench's, seeds 1000 + i) and `n` of real check digits (the
  * real-forms bench's, seeds 40000 + i). A form field is read right when the lines found within its
@@ -723,10 +752,6 @@ async function linePages(n, row) {
   sets.push(['MNIST test digits, a title and a heading in 12-40 point print', test, 1000, {}, true]);
   const dir = mkdtempSync(join(tmpdir(), 'bench-lines-'));
   const clf = await Classifier.load(undefined, { workers: 1 });
-  const within = (b, f) => {
-    const [cx, cy] = [b[0] + b[2] / 2, b[1] + b[3] / 2];
-    return cx >= f[0] && cx < f[0] + f[2] && cy >= f[1] && cy < f[1] + f[3];
-  };
   const rows = [];
   const readings = {};
   console.log(`\n## The sample forms read by lines (no template, no --auto-fields; ${n} pages of each set)\n`);
@@ -740,13 +765,8 @@ async function linePages(n, row) {
       if (print) writeFileSync(file, await bigPrint(file, seed));
       const [doc] = await collect(scanInputs, [file], { classifier: clf, concurrency: 1 });
       const page = doc.pages[0];
-      const taken = new Set();
-      for (const w of templateFields(form.template, page.width, page.height)) {
-        const got = page.fields.filter((f) => within(f.box, w.box)).sort((a, b) => a.box[0] - b.box[0]);
-        for (const g of got) taken.add(g);
-        pairs.push({ expected: form.expected[w.name], read: got.map((g) => g.value).join(''), where: `${seed}-${name} ${w.name}`, lines: got.length });
-      }
-      for (const f of page.fields) if (!taken.has(f)) others.push({ where: `${seed}-${name} ${f.name}`, value: f.value, confidence: f.confidence, needsReview: f.needsReview, box: f.box });
+      const want = templateFields(form.template, page.width, page.height).map((w) => ({ ...w, expected: form.expected[w.name] }));
+      readWithin(page, want, `${seed}-${name}`, pairs, others);
     }
     const s = score(pairs);
     rows.push(
@@ -757,10 +777,7 @@ async function linePages(n, row) {
     );
     readings[label] = { pairs, others };
   }
-  await clf.close();
-  writeFileSync(join(dir, 'readings.json'), JSON.stringify(readings));
-  console.log(`\n(every field's reading and every other line: ${dir}/readings.json; the pages are kept with DIGITSCAN_BENCH_KEEP=1)`);
-  return { rows, generated: tidy(dir) };
+  return finishReadings(clf, dir, readings, rows);
 }
 
 /**
@@ -782,10 +799,6 @@ async function stripForms(n, row) {
   const test = loadMnist('test');
   const dir = mkdtempSync(join(tmpdir(), 'bench-strips-'));
   const clf = await Classifier.load(undefined, { workers: 1 });
-  const within = (b, f) => {
-    const [cx, cy] = [b[0] + b[2] / 2, b[1] + b[3] / 2];
-    return cx >= f[0] && cx < f[0] + f[2] && cy >= f[1] && cy < f[1] + f[3];
-  };
   const CHECK = [
     { name: 'check-number', label: 'Check number', digits: 4, box: [0.04, 0.12, 0.22, 0.07] },
     { name: 'amount', label: 'Amount', digits: 6, box: [0.42, 0.12, 0.26, 0.07] },
@@ -822,14 +835,7 @@ async function stripForms(n, row) {
       const others = [];
       for (const s of strips.filter((x) => x.kind === kind)) {
         const [doc] = await collect(scanInputs, [s.file], { classifier: clf, concurrency: 1, ...options, ...(stated ? { ppi: s.dpi } : {}) });
-        const page = doc.pages[0];
-        const taken = new Set();
-        for (const w of s.want) {
-          const got = (page.fields ?? []).filter((f) => within(f.box, w.box)).sort((a, b) => a.box[0] - b.box[0]);
-          for (const g of got) taken.add(g);
-          pairs.push({ expected: w.expected, read: got.map((g) => g.value).join(''), where: `${s.where} ${w.name}` });
-        }
-        for (const f of page.fields ?? []) if (!taken.has(f)) others.push({ where: `${s.where} ${f.name}`, value: f.value, confidence: f.confidence, needsReview: f.needsReview });
+        readWithin(doc.pages[0], s.want, s.where, pairs, others);
       }
       const title = `${label}, ${mode}`;
       rows.push(
@@ -840,10 +846,7 @@ async function stripForms(n, row) {
       readings[title] = { pairs, others };
     }
   }
-  await clf.close();
-  writeFileSync(join(dir, 'readings.json'), JSON.stringify(readings));
-  console.log(`\n(every field's reading and every other field: ${dir}/readings.json; the strips are kept with DIGITSCAN_BENCH_KEEP=1)`);
-  return { rows, generated: tidy(dir) };
+  return finishReadings(clf, dir, readings, rows);
 }
 
 /**
