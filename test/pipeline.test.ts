@@ -26,7 +26,7 @@ import { benchArtifacts, generateForm, renderForm, SAMPLE_FORMS, writePdf, type 
 import { signFonts } from '../src/samples/signs';
 import { eraseMarks, signCandidates } from '../src/segment/signs';
 import { readsPoorly, scanInputs, type ScanOptions } from '../src/pipeline/scan';
-import type { DocumentResult, FieldResult } from '../src/pipeline/document';
+import type { DocumentResult, FieldResult, PageResult } from '../src/pipeline/document';
 
 /**
  * A former shipped network, kept as a test fixture (`vgg-bn` on MNIST: the shipped model alone until
@@ -85,10 +85,15 @@ function outline(img: BinaryImage, x: number, bottom: number, w: number, h: numb
   fill(img, x + w - 2, bottom - h, 2, h, 1);
 }
 
-async function autoFields(file: string, options: ScanOptions = {}): Promise<FieldResult[]> {
+/** The first page of a file read with --auto-fields. */
+async function autoPage(file: string, options: ScanOptions = {}): Promise<PageResult> {
   const docs: DocumentResult[] = [];
   await scanInputs([file], { autoFields: true, concurrency: 1, ...options }, (d) => docs.push(d));
-  return docs[0].pages[0].fields;
+  return docs[0].pages[0];
+}
+
+async function autoFields(file: string, options: ScanOptions = {}): Promise<FieldResult[]> {
+  return (await autoPage(file, options)).fields;
 }
 
 /** The fields of a one-page file read by lines (neither template nor --auto-fields). */
@@ -1556,11 +1561,7 @@ describe('digitscan scan', () => {
     expect((await autoFields(strip)).map((f) => [f.name, f.value])).toEqual(stated.map((f) => [f.name, f.value]));
     expect((await scanLines(strip)).map((f) => f.value)).toEqual(stated.map((f) => f.value));
     // Each page says the resolution it was measured at, and whether it was stated.
-    const resolution = async (file: string, options: ScanOptions = {}) => {
-      const docs: DocumentResult[] = [];
-      await scanInputs([file], { autoFields: true, concurrency: 1, ...options }, (d) => docs.push(d));
-      return docs[0].pages[0].resolution;
-    };
+    const resolution = async (file: string, options: ScanOptions = {}) => (await autoPage(file, options)).resolution;
     expect(await resolution(check)).toEqual({ ppi: 200, stated: true });
     expect(await resolution(strip)).toEqual({ ppi: 300, stated: false });
     expect(await resolution(strip, { ppi: 250 })).toEqual({ ppi: 250, stated: true });
