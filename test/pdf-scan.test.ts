@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { PDFDocument, rgb, pushGraphicsState, popGraphicsState, concatTransformationMatrix, drawObject, degrees, StandardFonts, TextRenderingMode, beginText, endText, setFontAndSize, setTextRenderingMode, moveText, showText } from 'pdf-lib';
+import { PDFDocument, BlendMode, rgb, pushGraphicsState, popGraphicsState, concatTransformationMatrix, drawObject, degrees, StandardFonts, TextRenderingMode, beginText, endText, setFontAndSize, setTextRenderingMode, moveText, showText } from 'pdf-lib';
 import { decodeImage, toGray } from '../src/io/image';
 import { decodeScan, placement, ScanPdf, singleImageDraw } from '../src/io/pdf-scan';
 import { Rng } from '../src/classify/data/random';
@@ -188,8 +188,9 @@ describe('scanned PDF pages', () => {
       const noise = Buffer.alloc(800 * 600);
       for (let k = 0; k < noise.length; k++) noise[k] = Math.floor(rng.uniform(0, 256));
       const page = doc.addPage([200, 150]);
-      page.drawImage(await doc.embedJpg(await sharp(noise, { raw: { width: 800, height: 600, channels: 1 } }).jpeg({ quality: 95 }).toBuffer()), { x: 0, y: 0, width: 200, height: 150 });
-      page.drawRectangle({ x: 10, y: 10, width: 5, height: 5, color: rgb(0, 0, 0) }); // not a plain scan: rendered
+      // Not a scan (the image short of the page's right side, a rectangle drawn first): rendered.
+      page.drawRectangle({ x: 10, y: 10, width: 5, height: 5, color: rgb(0, 0, 0) });
+      page.drawImage(await doc.embedJpg(await sharp(noise, { raw: { width: 800, height: 600, channels: 1 } }).jpeg({ quality: 95 }).toBuffer()), { x: 0, y: 0, width: 190, height: 150 });
     }
     writeFileSync(file, await doc.save());
     // In a child process (pdfjs is an ES module jest does not load), counting what the reader reads.
@@ -230,6 +231,71 @@ describe('scanned PDF pages', () => {
     // The fill colour at the image (an image mask is painted in it): black unless set otherwise, in force until Q.
     const fills = ['', '0 g ', '0.5 g ', '0 0 0 rg ', '1 0 0 rg ', 'q 1 g Q ', '/CS0 cs 1 sc '];
     expect(fills.map((f) => singleImageDraw(f + image)?.blackFill)).toEqual([true, true, false, true, false, true, false]);
+  });
+
+  test('content streams: with `over`, what is painted after the scan is allowed and said; before it, or the scan drawn again, is not', () => {
+    const image = 'q 612 0 0 792 0 0 cm /Im0 Do Q ';
+    const stamp = 'BT /F1 9 Tf 40 20 Td (Page 1) Tj ET';
+    expect(singleImageDraw(image + stamp)).toBeNull();
+    expect(singleImageDraw(image + stamp, undefined, true)).toMatchObject({ name: 'Im0', ctm: [612, 0, 0, 792, 0, 0], over: true });
+    expect(singleImageDraw(image + 'q 1 0 0 rg 0 0 10 10 re f Q /Stamp Do', undefined, true)).toMatchObject({ over: true });
+    // Nothing painted after it: a plain scan (scanOf's), not one with more over it.
+    expect(singleImageDraw(image + 'BT 3 Tr (12) Tj ET q 0.5 g Q', undefined, true)?.over).toBeUndefined();
+    // Invisible text, then visible text once the mode is restored.
+    expect(singleImageDraw(image + 'q BT 3 Tr (12) Tj ET Q BT (3) Tj ET', undefined, true)?.over).toBe(true);
+    expect(singleImageDraw('0 0 10 10 re f ' + image + stamp, undefined, true)).toBeNull(); // painted under the scan
+    expect(singleImageDraw(image + stamp + ' /Im0 Do', undefined, true)).toBeNull(); // the scan again
+    expect(singleImageDraw(image + 'BI /W 1 /H 1 ID x EI', undefined, true)).toBeNull(); // an inline image: the rest is unseen
+  });
+
+  test('a scan with a stamp, a page number or a mark over it is its stored scan with what lies over it rendered and painted on it: the pixels pdfjs renders', async () => {
+    const { png, raw } = await grayPng();
+    const doc = await PDFDocument.create();
+    const font = await doc.embedFont(StandardFonts.Helvetica);
+    const img = await doc.embedPng(png);
+    const page = doc.addPage([216, 144]);
+    page.drawImage(img, { x: 0, y: 0, width: 216, height: 144 });
+    page.drawText('Page 12', { x: 150, y: 8, size: 9, font, color: rgb(0, 0, 0) });
+    page.drawRectangle({ x: 20, y: 100, width: 40, height: 20, color: rgb(0.8, 0.1, 0.1) }); // a red stamp
+    page.drawRectangle({ x: 90, y: 60, width: 50, height: 30, color: rgb(0, 0, 0.6), opacity: 0.4 }); // see-through
+    doc.addPage([216, 144]).drawImage(img, { x: 0, y: 0, width: 216, height: 144 }); // a plain scan
+    // A highlight that multiplies the scan under it: painted alone over the scan it would hide it.
+    const multiply = doc.addPage([216, 144]);
+    multiply.drawImage(img, { x: 0, y: 0, width: 216, height: 144 });
+    multiply.drawRectangle({ x: 20, y: 20, width: 100, height: 20, color: rgb(1, 1, 0), blendMode: BlendMode.Multiply });
+    const bytes = await doc.save();
+    const s = (await ScanPdf.open(bytes))!;
+    expect([0, 1, 2].map((i) => [s.scanOf(i) !== null, s.scanUnderOf(i) !== null])).toEqual([[false, true], [true, false], [false, false]]);
+    const file = join(tmp(), 'stamped.pdf');
+    writeFileSync(file, bytes);
+    // The same file with its startxref damaged: this reader declines it, pdfjs (which repairs it) renders every page.
+    const rendered = join(tmp(), 'stamped-rendered.pdf');
+    writeFileSync(rendered, Buffer.from(Buffer.from(bytes).toString('latin1').replace(/startxref\s+\d+/, 'startxref\n999999999'), 'latin1'));
+    // In a child process (pdfjs is an ES module jest does not load); at 100 dpi the page is the scan's 300 x 200.
+    const read = (f: string) => {
+      const script = `(async () => { const out = []; for await (const p of require(${JSON.stringify(join(ROOT, 'dist', 'io', 'pdf'))}).readPdfPages(${JSON.stringify(f)}, { dpi: 100 })) out.push([p.image.width, p.image.height, Buffer.from(p.image.data).toString('base64')]); process.stdout.write(JSON.stringify(out)); })()`;
+      return (JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as Array<[number, number, string]>).map(([w, h, d]) => ({ w, h, data: Buffer.from(d, 'base64') }));
+    };
+    const [fast, whole] = [read(file), read(rendered)];
+    // Every page of both (pdfjs keeps an image drawn on several pages among the document's objects,
+    // where the page's scan was once waited for in vain: the read ended silently after page 1).
+    expect([fast.length, whole.length]).toEqual([3, 3]);
+    for (const p of [...fast, ...whole]) expect([p.w, p.h]).toEqual([300, 200]);
+    const [a, b] = [fast[0].data, whole[0].data];
+    let painted = 0;
+    let off = 0;
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== raw[i]) painted++;
+      if (Math.abs(a[i] - b[i]) > 1) off++;
+    }
+    // What lies over the scan changed it (the stamp alone is 56 x 28 px), and as pdfjs paints it, to a grey level.
+    expect(painted).toBeGreaterThan(56 * 28 + 69 * 42);
+    expect(off).toBe(0);
+    // The stamp's red: 0.8, 0.1, 0.1 in Rec. 601 luma; the see-through blue over the dark block.
+    expect(a[Math.round(200 - 110 * (200 / 144)) * 300 + Math.round(40 * (300 / 216))]).toBe(toGray(Uint8Array.from([204, 26, 26]), 1, 3)[0]);
+    // The plain scan is its stored pixels, and the multiplied highlight rendered whole keeps the ink under it.
+    expect(fast[1].data.equals(Buffer.from(raw))).toBe(true);
+    expect(fast[2].data.equals(whole[2].data)).toBe(true);
   });
 
   test('a searchable scan (a text layer drawn invisibly over it) decodes as the scan alone, by this reader and through pdfjs', async () => {
@@ -341,8 +407,8 @@ describe('scanned PDF pages', () => {
     const doc = await PDFDocument.create();
     const img = await doc.embedPng(png);
     doc.addPage([216, 144]).drawImage(img, { x: 0, y: 0, width: 216, height: 144 }); // a scan: 300 x 200 stored
-    const marked = doc.addPage([216, 144]); // rendered by pdfjs
-    marked.drawImage(img, { x: 0, y: 0, width: 216, height: 144 });
+    const marked = doc.addPage([216, 144]); // rendered by pdfjs: the image short of the page's right side
+    marked.drawImage(img, { x: 0, y: 0, width: 200, height: 144 });
     marked.drawRectangle({ x: 10, y: 10, width: 5, height: 5, color: rgb(0, 0, 0) });
     const file = join(tmp(), 'nominal.pdf');
     writeFileSync(file, await doc.save());

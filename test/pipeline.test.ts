@@ -1261,7 +1261,7 @@ describe('digitscan scan', () => {
     const expected = JSON.parse(readFileSync(join(forms, 'multi-field.expected.json'), 'utf8'));
     expect([fields[0].value, fields[2].value, fields[3].value, fields[4].value]).toEqual([expected.id, expected.phone, expected.zip, expected.count]);
   });
-  test('a PDF page that is more than one image (a drawn mark over the scan) is rendered, and read the same', async () => {
+  test('a PDF page that is more than one image (a drawn mark over the scan) is read the same', async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PDFDocument, rgb } = require('pdf-lib') as typeof import('pdf-lib');
     const doc = await PDFDocument.create();

@@ -317,6 +317,8 @@ export class PdfFile {
   private readonly objects = new Map<number, PdfValue>();
   private readonly objectStreams = new Map<number, { data: Uint8Array; offsets: Map<number, number> }>();
   readonly trailer: PdfDict;
+  /** Where the newest cross-reference section starts (the file's `startxref`). */
+  readonly startxref: number;
 
   constructor(readonly source: ByteSource) {
     const tail = Buffer.from(source.read(Math.max(0, source.size - 4096), 4096)).toString('latin1');
@@ -324,6 +326,7 @@ export class PdfFile {
     if (at < 0) throw new Error('no startxref');
     let offset = Number(/startxref\s+(\d+)/.exec(tail.slice(at))?.[1] ?? NaN);
     if (!Number.isFinite(offset)) throw new Error('bad startxref');
+    this.startxref = offset;
     let trailer: PdfDict | null = null;
     const seen = new Set<number>();
     while (Number.isFinite(offset) && !seen.has(offset)) {

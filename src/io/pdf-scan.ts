@@ -18,7 +18,7 @@ import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { GrayImage } from '../types';
 import { grayOf, halvedFor, halveToGray, squarePixels } from './image';
-import { BytesSource, contentOps, FileSource, PdfFile, PdfName, PdfStream, unpredictPng, type ByteSource, type PdfDict, type PdfValue } from './pdf-file';
+import { BytesSource, contentOps, FileSource, PdfFile, PdfName, PdfRef, PdfStream, unpredictPng, type ByteSource, type PdfDict, type PdfValue } from './pdf-file';
 
 /** The image of a scanned page, as stored in the PDF. */
 export interface EmbeddedScan {
@@ -82,10 +82,61 @@ export class ScanPdf {
   /** The scanned image of 0-based page `index`, or null if the page is anything else. */
   scanOf(index: number): EmbeddedScan | null {
     try {
-      return this.findScan(index);
+      return this.findScan(index, false)?.scan ?? null;
     } catch {
       return null;
     }
+  }
+
+  /**
+   * A page that is a scan with more painted over it (a stamp, a page number, a form's print):
+   * its scan, as {@link scanOf} gives a scan's, and the reference of the scan's image object, to
+   * render what lies over it without it (see {@link emptiedImages}); null for any other page (and
+   * for a page that is only a scan: {@link scanOf}).
+   */
+  scanUnderOf(index: number): { scan: EmbeddedScan; image: PdfRef } | null {
+    try {
+      const found = this.findScan(index, true);
+      if (!found?.over || !found.image) return null;
+      // Painted over the scan alone, by its opacity, what blends with what lies under it would not be the same.
+      const resources = this.pdf.get(this.pages[index], 'Resources');
+      return resources instanceof Map && !blends(this.pdf, resources, 0) ? { scan: found.scan, image: found.image } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * The bytes of an incremental update to this file that replaces each of `images` (image objects)
+   * by an empty form: appended to the file, the pages that drew them draw all but them. Given to
+   * pdfjs to render what lies over scans ({@link scanUnderOf}).
+   */
+  emptiedImages(images: PdfRef[]): Uint8Array {
+    const pdf = this.pdf;
+    const parts: string[] = ['\n'];
+    let at = pdf.source.size + 1;
+    const entries: Array<{ ref: PdfRef; offset: number }> = [];
+    const seen = new Set<number>();
+    for (const ref of images) {
+      if (seen.has(ref.num)) continue;
+      seen.add(ref.num);
+      const obj = `${ref.num} ${ref.gen} obj\n<< /Type /XObject /Subtype /Form /BBox [0 0 1 1] /Length 0 >>\nstream\n\nendstream\nendobj\n`;
+      entries.push({ ref, offset: at });
+      parts.push(obj);
+      at += obj.length;
+    }
+    const xref = at;
+    entries.sort((a, b) => a.ref.num - b.ref.num);
+    parts.push('xref\n');
+    for (const e of entries) parts.push(`${e.ref.num} 1\n${String(e.offset).padStart(10, '0')} ${String(e.ref.gen).padStart(5, '0')} n\r\n`);
+    const t = pdf.trailer;
+    const ref = (v: PdfValue | undefined) => (v instanceof PdfRef ? `${v.num} ${v.gen} R` : null);
+    const size = Math.max(Number(t.get('Size')) || 0, ...entries.map((e) => e.ref.num + 1));
+    const root = ref(t.get('Root'));
+    if (!root) throw new Error('no /Root reference in the trailer');
+    const info = ref(t.get('Info'));
+    parts.push(`trailer\n<< /Size ${size} /Root ${root}${info ? ` /Info ${info}` : ''} /Prev ${pdf.startxref} >>\nstartxref\n${xref}\n%%EOF\n`);
+    return Buffer.from(parts.join(''), 'latin1');
   }
 
   /** Closes the file. */
@@ -93,7 +144,8 @@ export class ScanPdf {
     this.pdf.close();
   }
 
-  private findScan(index: number): EmbeddedScan | null {
+  /** The page's scan, the reference of its image object, and whether more is painted over it (only with `over`). */
+  private findScan(index: number, over: boolean): { scan: EmbeddedScan; image: PdfRef | null; over: boolean } | null {
     const pdf = this.pdf;
     const page = this.pages[index];
     if (!page) return null;
@@ -122,7 +174,7 @@ export class ScanPdf {
       return contentData(pdf, x);
     };
     // Streams of one page's content are one stream, split anywhere between tokens.
-    const drawn = singleImageDraw(Buffer.concat(parts.flatMap((p) => [p!, NEWLINE])), formContent);
+    const drawn = singleImageDraw(Buffer.concat(parts.flatMap((p) => [p!, NEWLINE])), formContent, over);
     if (!drawn) return null;
     // Drawn upright, or turned by a quarter, a half or three quarters (Ghostscript bakes a page's
     // /Rotate into the transform so): turned back as the page shows it.
@@ -152,8 +204,10 @@ export class ScanPdf {
     const across = placed === 90 || placed === 270;
     const points = across ? { width: media.height, height: media.width } : { width: media.width, height: media.height };
     const scan = this.storedScan(img, width, height, channels, points, filter);
+    if (!scan) return null;
     const turn = ((rotate + placed) % 360) as 0 | 90 | 180 | 270;
-    return scan && turn ? { ...scan, rotate: turn } : scan;
+    const raw = xobjects instanceof Map ? xobjects.get(drawn.name) : undefined;
+    return { scan: turn ? { ...scan, rotate: turn } : scan, image: raw instanceof PdfRef ? raw : null, over: drawn.over === true };
   }
 
   /** An image's stored form, when this path decodes it. */
@@ -216,6 +270,37 @@ function ccittScan(pdf: PdfFile, img: PdfStream, width: number, height: number, 
     swapped = d[0] === 1;
   }
   return { kind: 'ccitt', bytes: pdf.streamBytes(img), width, height, channels: 1, png: false, points, inverted: blackIs1 !== swapped };
+}
+
+/**
+ * Whether resources (a page's, or a form's within it, to a depth of 4) hold a graphics state that
+ * blends what it paints with what lies under it (a blend mode other than Normal, or a soft mask), or
+ * a form that is a transparency group with one: true too for what cannot be read.
+ */
+function blends(pdf: PdfFile, resources: PdfDict, depth: number): boolean {
+  if (depth > 4) return true;
+  const states = pdf.get(resources, 'ExtGState');
+  if (states instanceof Map) {
+    for (const key of states.keys()) {
+      const gs = pdf.get(states, key);
+      if (!(gs instanceof Map)) return true;
+      const bm = pdf.get(gs, 'BM');
+      const mode = Array.isArray(bm) ? pdf.resolve(bm[0]) : bm;
+      if (mode !== undefined && mode !== name('Normal') && mode !== name('Compatible')) return true;
+      const smask = pdf.get(gs, 'SMask');
+      if (smask !== undefined && smask !== name('None')) return true;
+    }
+  } else if (states !== undefined) return true;
+  const xobjects = pdf.get(resources, 'XObject');
+  if (xobjects instanceof Map) {
+    for (const key of xobjects.keys()) {
+      const x = pdf.get(xobjects, key);
+      if (!(x instanceof PdfStream) || pdf.get(x.dict, 'Subtype') !== name('Form')) continue;
+      const own = pdf.get(x.dict, 'Resources');
+      if (own instanceof Map && blends(pdf, own, depth + 1)) return true;
+    }
+  }
+  return false;
 }
 
 /** Entry `k` of a dictionary when it is a number. */
@@ -285,6 +370,8 @@ export interface ImageDraw {
   name: string;
   ctm: number[];
   blackFill: boolean;
+  /** Set (with `over` asked for) when the page paints more after the image, over it. */
+  over?: boolean;
 }
 /** Text operators that show nothing themselves. */
 const TEXT_STATE = new Set(['BT', 'ET', 'Tf', 'Td', 'TD', 'Tm', 'T*', 'Tc', 'Tw', 'Tz', 'TL', 'Ts']);
@@ -302,26 +389,44 @@ export type FormContent = (name: string) => Uint8Array | null | undefined;
  *
  * @example
  * singleImageDraw('q 612 0 0 792 0 0 cm /Im0 Do Q BT 3 Tr /F1 9 Tf (12) Tj ET'); // { name: 'Im0', ctm: [612, 0, 0, 792, 0, 0] }
+ * singleImageDraw('q 612 0 0 792 0 0 cm /Im0 Do Q BT /F1 9 Tf (12) Tj ET'); // null: the text is seen
+ * singleImageDraw('q 612 0 0 792 0 0 cm /Im0 Do Q BT /F1 9 Tf (12) Tj ET', undefined, true); // { ..., over: true }
+ *
+ * With `over`, what the page paints after the image (a stamp, a page number, a form's print over a
+ * scan) is allowed too and said (`over: true`), but for the same image drawn again.
  */
-export function singleImageDraw(content: Uint8Array | string, formContent: FormContent = () => undefined): ImageDraw | null {
+export function singleImageDraw(content: Uint8Array | string, formContent: FormContent = () => undefined, over = false): ImageDraw | null {
   const data = typeof content === 'string' ? Buffer.from(content, 'latin1') : content;
   const drawn: ImageDraw[] = [];
+  const after = over ? { over: false } : null;
   try {
-    if (!drawsOnly(data, formContent, 0, 0, drawn) || drawn.length !== 1) return null;
+    if (!drawsOnly(data, formContent, 0, 0, drawn, after) || drawn.length !== 1) return null;
   } catch {
     return null;
   }
-  return drawn[0];
+  return after?.over ? { ...drawn[0], over: true } : drawn[0];
 }
 
 /**
  * Walks a content stream (a form's at `depth` 1, which may draw nothing), starting in text render
- * mode `mode`; adds the images it draws to `drawn`. False when it does anything else.
+ * mode `mode`; adds the images it draws to `drawn`. False when it does anything else, but with
+ * `after` given, what it does after its first image at depth 0 only sets `after.over` (a second
+ * drawing of that image, or an inline image, after which nothing can be seen, is still false).
  */
-function drawsOnly(data: Uint8Array, formContent: FormContent, depth: number, mode: number, drawn: ImageDraw[]): boolean {
+function drawsOnly(data: Uint8Array, formContent: FormContent, depth: number, mode: number, drawn: ImageDraw[], after: { over: boolean } | null = null): boolean {
   let state = { ctm: [1, 0, 0, 1, 0, 0], mode, blackFill: true };
   const stack: Array<typeof state> = [];
   for (const { op, operands } of contentOps(data)) {
+    if (after && drawn.length > 0) {
+      // Over the scan: pdfjs draws this; only a second drawing of the scan itself is looked for.
+      const target = operands[0];
+      if (op === 'BI' || (op === 'Do' && target instanceof PdfName && target.name === drawn[0].name)) return false;
+      if (!after.over && !overNothing(op, operands, state.mode)) after.over = true;
+      if (op === 'q') stack.push(state);
+      else if (op === 'Q') state = stack.pop() ?? state;
+      else if (op === 'Tr' && typeof operands[0] === 'number') state = { ...state, mode: operands[0] };
+      continue;
+    }
     if (NEUTRAL.has(op) || TEXT_STATE.has(op)) continue;
     if (FILL.has(op)) {
       state = { ...state, blackFill: operands.join(' ') === BLACK_FILL[op] };
@@ -360,6 +465,12 @@ function drawsOnly(data: Uint8Array, formContent: FormContent, depth: number, mo
     }
   }
   return true;
+}
+
+/** Whether an operator after the scan paints nothing over it (state, colour, invisible text); a form's drawing counts as painting. */
+function overNothing(op: string, operands: PdfValue[], mode: number): boolean {
+  if (NEUTRAL.has(op) || TEXT_STATE.has(op) || FILL.has(op) || op === 'q' || op === 'Q' || op === 'cm' || op === 'Tr') return true;
+  return TEXT_SHOW.has(op) && mode === 3 && operands.length > 0;
 }
 
 /** Components of an image colour space this path reads (gray, RGB, or ICC-based with N 1 or 3); else 0. */

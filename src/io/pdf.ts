@@ -12,6 +12,7 @@ import { bitsToGray, InputError, DEFAULT_PIXEL_LIMIT, MAX_PAGE_INCHES, toGray } 
 import { FileSource } from './pdf-file';
 import { nextWanted, noneWanted, shareOf, type PageRanges } from './pages';
 import { concat, coversPage, decodeScan, ScanPdf } from './pdf-scan';
+import type { PdfRef } from './pdf-file';
 
 // pdfjs-dist ships ES modules only; Node >= 20.19 loads them with require().
 type PdfJs = typeof import('pdfjs-dist');
@@ -95,28 +96,48 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
   const scans = await ScanPdf.open(path);
   let renderer: Promise<Renderer> | null = null;
   const rendererOf = () => (renderer ??= openRenderer(path, options));
+  // Scans with more painted over them: what lies over each is rendered by a pdfjs of its own, given
+  // the file with the scans' images emptied for the pages it is opened for (see overlaid).
+  let over: { pages: Set<number>; renderer: Promise<Renderer> } | null = null;
   try {
     const count = scans ? scans.pageCount : (await rendererOf()).numPages;
     if (count === 0) throw new InputError(path, undefined, 'PDF has no pages');
     const { first, step, only } = options.pages ?? { first: 0, step: 1 };
     const none = noneWanted(only, count);
     if (none) throw new InputError(path, undefined, none);
-    const mine = shareOf(only, first, step);
-    for (let n = 1; n <= count && nextWanted(only, n) !== Infinity; n++) {
-      if (!mine(n)) continue;
+    const share = shareOf(only, first, step);
+    const pages: number[] = [];
+    for (let n = 1; n <= count && nextWanted(only, n) !== Infinity; n++) if (share(n)) pages.push(n);
+    /** The renderer of what lies over page `n`'s scan, `image` (opened again for the next pages when `n` is not among its pages). */
+    const overRenderer = (n: number, image: PdfRef): Promise<Renderer> => {
+      if (over?.pages.has(n)) return over.renderer;
+      const old = over?.renderer;
+      if (old) void old.then((r) => r.close()).catch(() => undefined);
+      // Up to OVERLAY_PAGES of this reader's pages from `n` on, each one's scan emptied.
+      const next = pages.slice(pages.indexOf(n), pages.indexOf(n) + OVERLAY_PAGES);
+      const images = [image, ...next.slice(1).flatMap((k) => scans?.scanUnderOf(k - 1)?.image ?? [])];
+      const renderer = openRenderer(path, options, scans!.emptiedImages(images));
+      over = { pages: new Set(next), renderer };
+      return renderer;
+    };
+    for (const n of pages) {
       const scan = scans?.scanOf(n - 1);
-      if (scan && scan.width * scan.height <= limit) {
-        const turned = scan.rotate === 90 || scan.rotate === 270;
+      const under = scan ? null : scans?.scanUnderOf(n - 1);
+      const stored = scan ?? under?.scan;
+      if (stored && stored.width * stored.height <= limit) {
+        const turned = stored.rotate === 90 || stored.rotate === 270;
         // The page at `dpi` is only the frame its boxes are given in (a scan whose image said no
         // resolution may make a page of 35 inches: img2pdf takes 72 dpi): the stored image, within
         // the limit, is all that is decoded.
-        const size = { width: px(((turned ? scan.points.height : scan.points.width) * dpi) / 72), height: px(((turned ? scan.points.width : scan.points.height) * dpi) / 72) };
-        const image = await decodeScan(scan, options.maxShortSide).catch(() => null);
+        const size = { width: px(((turned ? stored.points.height : stored.points.width) * dpi) / 72), height: px(((turned ? stored.points.width : stored.points.height) * dpi) / 72) };
+        let image = await decodeScan(stored, options.maxShortSide).catch(() => null);
+        // What lies over a scan, rendered alone at the scan's size and painted over it.
+        if (image && under) image = await overRenderer(n, under.image).then((r) => r.over(n, image!)).catch(() => null);
         if (image) {
           yield withPpi({ page: n, image, size }, dpi);
           continue;
         }
-        // A stored image that does not decode: pdfjs has its say.
+        // A stored image that does not decode, or what lies over it that does not render alone: pdfjs has its say.
       }
       let r: Renderer;
       try {
@@ -130,8 +151,13 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
   } finally {
     scans?.close();
     if (renderer) await (await (renderer as Promise<Renderer>).catch(() => null))?.close();
+    const last = (over as { renderer: Promise<Renderer> } | null)?.renderer;
+    if (last) await (await last.catch(() => null))?.close();
   }
 }
+
+/** How many of a reader's pages the file given to the renderer of what lies over scans has their scans emptied for. */
+const OVERLAY_PAGES = 64;
 
 /** The error of page `n`, `size` pixels at `dpi`, over the pixel limit. */
 function overLimit(path: string, n: number, size: { width: number; height: number }, dpi: number, limit: number): InputError {
@@ -147,14 +173,14 @@ type PdfDocumentProxy = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
  * Opens a PDF file with pdfjs, which reads it at offsets as it needs them; `read` counts the bytes
  * it has been given. An {@link InputError} names the file when it cannot be opened.
  */
-async function openPdfjs(path: string): Promise<{ doc: PdfDocumentProxy; read: () => number }> {
+async function openPdfjs(path: string, extra?: Uint8Array): Promise<{ doc: PdfDocumentProxy; read: () => number }> {
   let source: FileSource;
   try {
     source = new FileSource(path);
   } catch (e) {
     throw new InputError(path, undefined, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message);
   }
-  const task = lib().getDocument({ range: fileRange(source), disableAutoFetch: true, disableStream: true, verbosity: 0, isEvalSupported: false, disableFontFace: true, useSystemFonts: false, ...pdfjsData() });
+  const task = lib().getDocument({ range: fileRange(source, extra), disableAutoFetch: true, disableStream: true, verbosity: 0, isEvalSupported: false, disableFontFace: true, useSystemFonts: false, ...pdfjsData() });
   try {
     const doc = await task.promise;
     // The file is closed with the document (pdfjs asks for nothing after that).
@@ -168,13 +194,15 @@ async function openPdfjs(path: string): Promise<{ doc: PdfDocumentProxy; read: (
   }
 }
 
-/** pdfjs's view of a file: the ranges it asks for, read from the file when asked. */
-function fileRange(source: FileSource): PDFDataRangeTransport {
+/** pdfjs's view of a file: the ranges it asks for, read from the file when asked; `extra` bytes (an incremental update) as if appended to it. */
+function fileRange(source: FileSource, extra: Uint8Array = new Uint8Array(0)): PDFDataRangeTransport {
+  const size = source.size;
   class FileRange extends lib().PDFDataRangeTransport {
     override requestDataRange(begin: number, end: number): void {
       let chunk: Uint8Array;
       try {
-        chunk = source.read(begin, end - begin);
+        chunk = source.read(begin, Math.max(0, Math.min(end, size) - begin));
+        if (end > size) chunk = Buffer.concat([chunk, extra.subarray(Math.max(0, begin - size), end - size)]);
       } catch {
         // The file went away while open: pdfjs reports the missing data as the page's error.
         chunk = new Uint8Array(0);
@@ -183,7 +211,7 @@ function fileRange(source: FileSource): PDFDataRangeTransport {
       setImmediate(() => this.onDataRange(begin, chunk));
     }
   }
-  return new FileRange(source.size, null);
+  return new FileRange(size + extra.length, null);
 }
 
 /** 792 pt at 300 dpi is 3300 px, not 3301. */
@@ -194,6 +222,12 @@ interface Renderer {
   numPages: number;
   /** Renders 1-based page `n` (errors are returned as the page's). */
   render(n: number): Promise<PdfPage>;
+  /**
+   * Renders page `n` at the size of `scan`, its scan decoded, over it (in place), and returns it:
+   * for a file whose scan of that page is emptied, what lies over the scan. Throws when the page's
+   * shape is not the scan's.
+   */
+  over(n: number, scan: GrayImage): Promise<GrayImage>;
   close(): Promise<void>;
 }
 
@@ -202,16 +236,48 @@ interface Renderer {
  * cannot. After {@link PDFJS_REOPEN_BYTES} read, the next page opens it again, which lets go of
  * what pdfjs has read.
  */
-async function openRenderer(path: string, options: PdfOptions): Promise<Renderer> {
+async function openRenderer(path: string, options: PdfOptions, extra?: Uint8Array): Promise<Renderer> {
   const dpi = options.dpi ?? 300;
   const limit = options.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
-  let opened = await openPdfjs(path);
+  let opened = await openPdfjs(path, extra);
   let doc = opened.doc;
   const fresh = async () => {
     if (opened.read() < PDFJS_REOPEN_BYTES) return;
     await doc.destroy();
-    opened = await openPdfjs(path);
+    opened = await openPdfjs(path, extra);
     doc = opened.doc;
+  };
+  const factoryOf = () => (doc as unknown as { canvasFactory: CanvasFactoryLike }).canvasFactory;
+  let canvas: { cc: ReturnType<CanvasFactoryLike['create']>; w: number; h: number } | null = null;
+  const over = async (n: number, scan: GrayImage): Promise<GrayImage> => {
+    await fresh();
+    const page = await doc.getPage(n);
+    try {
+      const unit = page.getViewport({ scale: 1 });
+      const scale = scan.width / unit.width;
+      if (Math.abs(unit.height * scale - scan.height) > 1.5) throw new Error('the page is not the shape of its scan');
+      const viewport = page.getViewport({ scale });
+      const { width: w, height: h } = scan;
+      // One canvas for the pages of a size, cleared for each: a new one's memory is touched afresh,
+      // page by page, when its pixels are read (~50 ms a letter page at 300 dpi).
+      if (canvas && (canvas.w !== w || canvas.h !== h)) {
+        factoryOf().destroy(canvas.cc);
+        canvas = null;
+      }
+      canvas ??= { cc: factoryOf().create(w, h), w, h };
+      const cc = canvas.cc;
+      cc.context.clearRect(0, 0, w, h);
+      // On a transparent canvas: what is drawn is painted over the scan by its opacity.
+      // Annotations are left out, as they are on a page that is only its scan (a highlight drawn
+      // by multiplying would be painted over the ink).
+      await page.render({ canvasContext: cc.context as never, viewport, canvas: null, background: 'rgba(0,0,0,0)', annotationMode: lib().AnnotationMode.DISABLE }).promise;
+      const raw = rawPixels(cc.canvas, w, h);
+      if (raw) paintOver(scan.data, raw, true);
+      else paintOver(scan.data, cc.context.getImageData(0, 0, w, h).data);
+      return scan;
+    } finally {
+      page.cleanup();
+    }
   };
   const render = async (n: number): Promise<PdfPage> => {
     try {
@@ -231,12 +297,13 @@ async function openRenderer(path: string, options: PdfOptions): Promise<Renderer
       const w = px(viewport.width);
       const h = px(viewport.height);
       if (w * h > limit) throw overLimit(path, n, { width: w, height: h }, k * dpi, limit);
-      const factory = (doc as unknown as { canvasFactory: { create(w: number, h: number): { canvas: unknown; context: CanvasRenderingContext2DLike }; destroy(c: unknown): void } }).canvasFactory;
+      const factory = factoryOf();
       const cc = factory.create(w, h);
       cc.context.fillStyle = '#ffffff';
       cc.context.fillRect(0, 0, w, h);
-      await page.render({ canvasContext: cc.context as never, viewport, canvas: cc.canvas as never }).promise;
-      const gray = toGray(cc.context.getImageData(0, 0, w, h).data, w * h, 4);
+      await page.render({ canvasContext: cc.context as never, viewport, canvas: null }).promise;
+      // On white, every pixel is opaque: its premultiplied colour is its colour.
+      const gray = toGray(rawPixels(cc.canvas, w, h) ?? cc.context.getImageData(0, 0, w, h).data, w * h, 4);
       factory.destroy(cc);
       page.cleanup();
       return { page: n, image: { width: w, height: h, data: gray }, size };
@@ -244,7 +311,12 @@ async function openRenderer(path: string, options: PdfOptions): Promise<Renderer
       return { page: n, error: e instanceof InputError ? e : new InputError(path, n, e instanceof PageProblem ? e.message : describe(e)) };
     }
   };
-  return { numPages: doc.numPages, render, close: () => doc.destroy() };
+  const close = async () => {
+    if (canvas) factoryOf().destroy(canvas.cc);
+    canvas = null;
+    await doc.destroy();
+  };
+  return { numPages: doc.numPages, render, over, close };
 }
 
 /** What is wrong with one page, said as it is (not as pdfjs's error). */
@@ -303,7 +375,9 @@ async function pageImage(page: PdfPageProxy, pixelLimit: number): Promise<GrayIm
   }
   if (!found) return null;
   if (!coversPage(found.ctm, x1, y1)) return null;
-  const img = (await new Promise((resolve) => page.objs.get(found!.id, resolve))) as { width: number; height: number; kind: number; data?: Uint8Array | Uint8ClampedArray } | null;
+  // An image drawn on more than one page is kept among the document's objects ("g_" ids), not the page's.
+  const pool = found.id.startsWith('g_') ? page.commonObjs : page.objs;
+  const img = (await new Promise((resolve) => pool.get(found!.id, resolve))) as { width: number; height: number; kind: number; data?: Uint8Array | Uint8ClampedArray } | null;
   // pdfjs gives null for an image it could not decode, and draws the page without it: blank.
   if (img === null) throw new PageProblem('its scanned image could not be decoded (damaged, or in a form pdfjs does not read)');
   if (!img.data || img.width < 1 || img.height < 1 || img.width * img.height > pixelLimit) return null;
@@ -332,8 +406,39 @@ export async function pdfPageCount(path: string): Promise<number> {
   return n;
 }
 
+/**
+ * Paints RGBA pixels over gray ones in place, each by its opacity; its gray from RGB as `toGray`
+ * takes it. `premultiplied`: the colours are already multiplied by their opacity (as a canvas
+ * holds them; `getImageData` gives them divided back).
+ */
+export function paintOver(gray: Uint8Array, rgba: Uint8Array | Uint8ClampedArray, premultiplied = false): void {
+  for (let i = 0, j = 3; i < gray.length; i++, j += 4) {
+    const a = rgba[j];
+    if (a === 0) continue;
+    const v = (rgba[j - 3] * 19595 + rgba[j - 2] * 38470 + rgba[j - 1] * 7471 + 32768) >>> 16;
+    gray[i] = premultiplied ? Math.min(255, v + (gray[i] * (255 - a) + 127) / 255) : (v * a + gray[i] * (255 - a) + 127) / 255;
+  }
+}
+
+/**
+ * A canvas's own pixels, RGBA premultiplied, when it gives them (@napi-rs/canvas's `data()`, a
+ * few milliseconds where `getImageData` copies and divides for ~60-100 ms on a letter page at 300 dpi).
+ */
+function rawPixels(canvas: unknown, w: number, h: number): Uint8Array | null {
+  const data = (canvas as { data?: () => Uint8Array }).data;
+  if (typeof data !== 'function') return null;
+  const px = data.call(canvas);
+  return px.length === w * h * 4 ? px : null;
+}
+
+interface CanvasFactoryLike {
+  create(w: number, h: number): { canvas: unknown; context: CanvasRenderingContext2DLike };
+  destroy(c: unknown): void;
+}
+
 interface CanvasRenderingContext2DLike {
   fillStyle: string;
   fillRect(x: number, y: number, w: number, h: number): void;
+  clearRect(x: number, y: number, w: number, h: number): void;
   getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
 }
