@@ -8,7 +8,8 @@
  */
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { scanInputs } = require(join(__dirname, '..', 'dist', 'pipeline', 'scan'));
+// The build benched: dist/, or another (DIGITSCAN_BENCH_DIST, a folder in the project), as in the bench.
+const { scanInputs } = require(join(__dirname, '..', process.env.DIGITSCAN_BENCH_DIST || 'dist', 'pipeline', 'scan'));
 
 /** Peak resident memory in MB: VmHWM where /proc has it, else getrusage's maximum. */
 function peakMB() {

@@ -304,9 +304,11 @@ export async function renderForm(form: GeneratedForm, fields: FormFieldSpec[], t
  * With `searchable`, also writes there the same pages with a searchable text layer (text drawn
  * invisibly over each scan, as OCR software adds it: in the page's content on odd pages, as
  * Tesseract writes it, in a form XObject on even ones, as ocrmypdf grafts it); with `marked`, the
- * same again with a line of visible text printed at each page's foot (pages pdfjs renders).
+ * same again with a line of visible text printed at each page's foot (a page number stamped over
+ * each scan: what lies over it is rendered alone); with `rendered`, each PNG drawn 6 pt short of its
+ * page's right side, a page that is not a scan (pdfjs renders it whole).
  */
-export async function writePdf(pngs: Buffer[], file: string, searchable?: string, marked?: string): Promise<void> {
+export async function writePdf(pngs: Buffer[], file: string, searchable?: string, marked?: string, rendered?: string): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const L = require('pdf-lib') as typeof import('pdf-lib');
   const doc = await L.PDFDocument.create();
@@ -341,6 +343,10 @@ export async function writePdf(pngs: Buffer[], file: string, searchable?: string
     append(page, [L.beginText(), L.setFontAndSize(keys[i], 8), L.setTextRenderingMode(L.TextRenderingMode.Fill), L.moveText(40, 20), L.showText(font.encodeText(`Page ${i + 1}`)), L.endText()]);
   }
   writeFileSync(marked, await doc.save());
+  if (!rendered) return;
+  const whole = await L.PDFDocument.create();
+  for (const png of pngs) whole.addPage([612, 792]).drawImage(await whole.embedPng(png), { x: 0, y: 0, width: 606, height: 792 });
+  writeFileSync(rendered, await whole.save());
 }
 
 /**
