@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { PDFDocument, BlendMode, rgb, pushGraphicsState, popGraphicsState, concatTransformationMatrix, drawObject, degrees, StandardFonts, TextRenderingMode, beginText, endText, setFontAndSize, setTextRenderingMode, moveText, showText } from 'pdf-lib';
+import { PDFDocument, BlendMode, rgb, rectangle, clip, endPath, pushGraphicsState, popGraphicsState, concatTransformationMatrix, drawObject, degrees, StandardFonts, TextRenderingMode, beginText, endText, setFontAndSize, setTextRenderingMode, moveText, showText } from 'pdf-lib';
 import { decodeImage, toGray } from '../src/io/image';
 import { decodeScan, placement, ScanPdf, singleImageDraw } from '../src/io/pdf-scan';
 import { Rng } from '../src/classify/data/random';
@@ -231,6 +231,30 @@ describe('scanned PDF pages', () => {
     // The fill colour at the image (an image mask is painted in it): black unless set otherwise, in force until Q.
     const fills = ['', '0 g ', '0.5 g ', '0 0 0 rg ', '1 0 0 rg ', 'q 1 g Q ', '/CS0 cs 1 sc '];
     expect(fills.map((f) => singleImageDraw(f + image)?.blackFill)).toEqual([true, true, false, true, false, true, false]);
+  });
+
+  test('content streams: a clipping rectangle is said, and a page whose clip holds all of it is a scan; other clips and paths are not', async () => {
+    const image = '612 0 0 792 0 0 cm /Im0 Do Q';
+    expect(singleImageDraw('q 0 0 612 792 re W n ' + image)).toMatchObject({ name: 'Im0', clip: [0, 0, 612, 792] });
+    // As Quartz writes a page: its frame flipped, the image drawn flipped again, a clip round the page.
+    expect(singleImageDraw('q Q q 0 0 612 792 re W n 1 0 0 -1 0 792 cm q 612 0 0 -792 0 792 cm /Im0 Do Q Q')).toMatchObject({ ctm: [612, 0, 0, 792, 0, 0], clip: [0, 0, 612, 792] });
+    // Clips intersect; a clip of two rectangles, a path that is filled, or a curve, is not read.
+    expect(singleImageDraw('q 0 0 612 792 re W n 0 0 300 900 re W* n ' + image)?.clip).toEqual([0, 0, 300, 792]);
+    expect(singleImageDraw('q 0 0 612 792 re 0 0 10 10 re W n ' + image)).toBeNull();
+    expect(singleImageDraw('q 0 0 612 792 re f ' + image)).toBeNull();
+    expect(singleImageDraw('q 0 0 m 612 792 l W n ' + image)).toBeNull();
+    // In a PDF: the clip holding the page is no clip; one that hides part of the scan sends the page to pdfjs.
+    const { png, raw } = await grayPng();
+    const doc = await PDFDocument.create();
+    const img = await doc.embedPng(png);
+    for (const width of [216, 150]) {
+      const page = doc.addPage([216, 144]);
+      const name = page.node.newXObject('Scan', img.ref);
+      page.pushOperators(pushGraphicsState(), rectangle(0, 0, width, 144), clip(), endPath(), concatTransformationMatrix(216, 0, 0, 144, 0, 0), drawObject(name), popGraphicsState());
+    }
+    const s = (await ScanPdf.open(await doc.save()))!;
+    expect(Buffer.from((await decodeScan(s.scanOf(0)!)).data).equals(Buffer.from(raw))).toBe(true);
+    expect(s.scanOf(1)).toBeNull();
   });
 
   test('content streams: with `over`, what is painted after the scan is allowed and said; before it, or the scan drawn again, is not', () => {

@@ -180,6 +180,9 @@ export class ScanPdf {
     // /Rotate into the transform so): turned back as the page shows it.
     const placed = placement(drawn.ctm, media.width, media.height);
     if (placed === null) return null;
+    // A clipping rectangle hides none of it when it holds the whole page (to a point).
+    const clip = drawn.clip;
+    if (clip && (clip[0] > 1 || clip[1] > 1 || clip[2] < media.width - 1 || clip[3] < media.height - 1)) return null;
     const img = xobjects instanceof Map ? pdf.get(xobjects, drawn.name) : undefined;
     if (!(img instanceof PdfStream)) return null;
     const dict = img.dict;
@@ -273,9 +276,9 @@ function ccittScan(pdf: PdfFile, img: PdfStream, width: number, height: number, 
 }
 
 /**
- * Whether resources (a page's, or a form's within it, to a depth of 4) hold a graphics state that
- * blends what it paints with what lies under it (a blend mode other than Normal, or a soft mask), or
- * a form that is a transparency group with one: true too for what cannot be read.
+ * Whether resources (a page's, and those of the forms it holds, to a depth of 4) hold a graphics
+ * state that blends what it paints with what lies under it (a blend mode other than Normal, or a
+ * soft mask): true too for a graphics state that cannot be read.
  */
 function blends(pdf: PdfFile, resources: PdfDict, depth: number): boolean {
   if (depth > 4) return true;
@@ -370,6 +373,8 @@ export interface ImageDraw {
   name: string;
   ctm: number[];
   blackFill: boolean;
+  /** The rectangle the image is clipped to when drawn (`[x0, y0, x1, y1]` on the page), if any. */
+  clip?: number[];
   /** Set (with `over` asked for) when the page paints more after the image, over it. */
   over?: boolean;
 }
@@ -383,12 +388,14 @@ export type FormContent = (name: string) => Uint8Array | null | undefined;
 
 /**
  * The one image a page's content draws and the transform it is drawn under, if all else in it is
- * save/restore, transforms, graphics states, colours, marked content, and text drawn invisibly
- * (render mode 3: the searchable text layer OCR software lays over a scan), in the content itself or
- * in form XObjects (`formContent`) that hold nothing else; else null.
+ * save/restore, transforms, graphics states, colours, marked content, clipping to a rectangle
+ * (said as `clip`), and text drawn invisibly (render mode 3: the searchable text layer OCR software
+ * lays over a scan), in the content itself or in form XObjects (`formContent`) that hold nothing
+ * else; else null.
  *
  * @example
  * singleImageDraw('q 612 0 0 792 0 0 cm /Im0 Do Q BT 3 Tr /F1 9 Tf (12) Tj ET'); // { name: 'Im0', ctm: [612, 0, 0, 792, 0, 0] }
+ * singleImageDraw('q 0 0 612 792 re W n 612 0 0 792 0 0 cm /Im0 Do Q'); // { ..., clip: [0, 0, 612, 792] }
  * singleImageDraw('q 612 0 0 792 0 0 cm /Im0 Do Q BT /F1 9 Tf (12) Tj ET'); // null: the text is seen
  * singleImageDraw('q 612 0 0 792 0 0 cm /Im0 Do Q BT /F1 9 Tf (12) Tj ET', undefined, true); // { ..., over: true }
  *
@@ -414,8 +421,12 @@ export function singleImageDraw(content: Uint8Array | string, formContent: FormC
  * drawing of that image, or an inline image, after which nothing can be seen, is still false).
  */
 function drawsOnly(data: Uint8Array, formContent: FormContent, depth: number, mode: number, drawn: ImageDraw[], after: { over: boolean } | null = null): boolean {
-  let state = { ctm: [1, 0, 0, 1, 0, 0], mode, blackFill: true };
+  let state: { ctm: number[]; mode: number; blackFill: boolean; clip?: number[] } = { ctm: [1, 0, 0, 1, 0, 0], mode, blackFill: true };
   const stack: Array<typeof state> = [];
+  // A path of one rectangle (in page space), and whether it is to clip once ended with `n`.
+  let rect: number[] | null = null;
+  let rects = 0;
+  let clipping = false;
   for (const { op, operands } of contentOps(data)) {
     if (after && drawn.length > 0) {
       // Over the scan: pdfjs draws this; only a second drawing of the scan itself is looked for.
@@ -451,12 +462,35 @@ function drawsOnly(data: Uint8Array, formContent: FormContent, depth: number, mo
         if (operands.length !== 1 || typeof operands[0] !== 'number') return false;
         state = { ...state, mode: operands[0] };
         break;
+      // A rectangle made a clipping path (`x y w h re W n`), as Quartz and Skia write one round a
+      // page: kept as the rectangle the image is seen within (the caller judges it).
+      case 're': {
+        const r = pageRect(operands, state.ctm);
+        if (!r) return false;
+        rect = r;
+        rects++;
+        break;
+      }
+      case 'W':
+      case 'W*':
+        clipping = true;
+        break;
+      case 'n':
+        if (clipping) {
+          if (!rect || rects !== 1) return false;
+          const c = state.clip;
+          state = { ...state, clip: c ? [Math.max(c[0], rect[0]), Math.max(c[1], rect[1]), Math.min(c[2], rect[2]), Math.min(c[3], rect[3])] : rect };
+        }
+        rect = null;
+        rects = 0;
+        clipping = false;
+        break;
       case 'Do': {
         const target = operands[0];
         if (depth > 0 || operands.length !== 1 || !(target instanceof PdfName)) return false;
         const form = formContent(target.name);
         if (form === null) return false;
-        if (form === undefined) drawn.push({ name: target.name, ctm: state.ctm, blackFill: state.blackFill });
+        if (form === undefined) drawn.push({ name: target.name, ctm: state.ctm, blackFill: state.blackFill, ...(state.clip ? { clip: state.clip } : {}) });
         else if (!drawsOnly(form, formContent, depth + 1, state.mode, drawn)) return false;
         break;
       }
@@ -465,6 +499,17 @@ function drawsOnly(data: Uint8Array, formContent: FormContent, depth: number, mo
     }
   }
   return true;
+}
+
+/** A rectangle's operands (`x y w h`) under `ctm` as `[x0, y0, x1, y1]` on the page; null unless the transform keeps it a rectangle. */
+function pageRect(operands: PdfValue[], ctm: number[]): number[] | null {
+  if (operands.length !== 4 || operands.some((v) => typeof v !== 'number')) return null;
+  const [x, y, w, h] = operands as number[];
+  const [a, b, c, d, e, f] = ctm;
+  if (!((b === 0 && c === 0) || (a === 0 && d === 0))) return null;
+  const xs = [x, x + w].flatMap((u) => [y, y + h].map((v) => a * u + c * v + e));
+  const ys = [x, x + w].flatMap((u) => [y, y + h].map((v) => b * u + d * v + f));
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 
 /** Whether an operator after the scan paints nothing over it (state, colour, invisible text); a form's drawing counts as painting. */

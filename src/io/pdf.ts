@@ -9,10 +9,9 @@ import { dirname, join, sep } from 'node:path';
 import type { PDFDataRangeTransport } from 'pdfjs-dist';
 import type { GrayImage } from '../types';
 import { bitsToGray, InputError, DEFAULT_PIXEL_LIMIT, MAX_PAGE_INCHES, toGray } from './image';
-import { FileSource } from './pdf-file';
+import { FileSource, type PdfRef } from './pdf-file';
 import { nextWanted, noneWanted, shareOf, type PageRanges } from './pages';
 import { concat, coversPage, decodeScan, ScanPdf } from './pdf-scan';
-import type { PdfRef } from './pdf-file';
 
 // pdfjs-dist ships ES modules only; Node >= 20.19 loads them with require().
 type PdfJs = typeof import('pdfjs-dist');
@@ -97,7 +96,7 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
   let renderer: Promise<Renderer> | null = null;
   const rendererOf = () => (renderer ??= openRenderer(path, options));
   // Scans with more painted over them: what lies over each is rendered by a pdfjs of its own, given
-  // the file with the scans' images emptied for the pages it is opened for (see overlaid).
+  // the file with the scans' images emptied for the pages it is opened for (overRenderer).
   let over: { pages: Set<number>; renderer: Promise<Renderer> } | null = null;
   try {
     const count = scans ? scans.pageCount : (await rendererOf()).numPages;
