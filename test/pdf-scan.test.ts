@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { PDFDocument, BlendMode, rgb, rectangle, clip, endPath, pushGraphicsState, popGraphicsState, concatTransformationMatrix, drawObject, degrees, StandardFonts, TextRenderingMode, beginText, endText, setFontAndSize, setTextRenderingMode, moveText, showText } from 'pdf-lib';
+import { PDFDocument, BlendMode, rgb, rectangle, clip, endPath, setLineWidth, moveTo, lineTo, stroke, pushGraphicsState, popGraphicsState, concatTransformationMatrix, drawObject, degrees, StandardFonts, TextRenderingMode, beginText, endText, setFontAndSize, setTextRenderingMode, moveText, showText } from 'pdf-lib';
 import { decodeImage, toGray } from '../src/io/image';
 import { decodeScan, placement, ScanPdf, singleImageDraw } from '../src/io/pdf-scan';
 import { Rng } from '../src/classify/data/random';
@@ -320,6 +320,42 @@ describe('scanned PDF pages', () => {
     // The plain scan is its stored pixels, and the multiplied highlight rendered whole keeps the ink under it.
     expect(fast[1].data.equals(Buffer.from(raw))).toBe(true);
     expect(fast[2].data.equals(whole[2].data)).toBe(true);
+  });
+
+  test('annotations over a scan (handwriting drawn on a tablet is an ink annotation) are painted over it as pdfjs draws them; links and hidden ones are not; a highlight has the page rendered whole', async () => {
+    const { png, raw } = await grayPng();
+    const doc = await PDFDocument.create();
+    const img = await doc.embedPng(png);
+    const annotated = (subtype: string, flags = 4) => {
+      const page = doc.addPage([216, 144]);
+      page.drawImage(img, { x: 0, y: 0, width: 216, height: 144 });
+      // Its appearance: two pen strokes, a 7 written across the page's lower left.
+      const ap = doc.context.register(doc.context.formXObject([setLineWidth(3), moveTo(20, 60), lineTo(60, 60), lineTo(35, 15), stroke()], { BBox: [0, 0, 216, 144] } as never));
+      const annot = doc.context.obj({ Type: 'Annot', Subtype: subtype, Rect: [0, 0, 216, 144], F: flags, AP: { N: ap }, ...(subtype === 'Ink' ? { InkList: [[20, 60, 60, 60, 35, 15]] } : {}), ...(subtype === 'Link' ? { Border: [0, 0, 0] } : {}) });
+      page.node.addAnnot(doc.context.register(annot));
+    };
+    annotated('Ink');
+    annotated('Link');
+    annotated('Highlight');
+    annotated('Ink', 2); // hidden
+    const bytes = await doc.save();
+    const s = (await ScanPdf.open(bytes))!;
+    expect([0, 1, 2, 3].map((i) => [s.scanOf(i) !== null, s.scanUnderOf(i) !== null])).toEqual([[false, true], [true, false], [false, false], [true, false]]);
+    const file = join(tmp(), 'ink.pdf');
+    writeFileSync(file, bytes);
+    const rendered = join(tmp(), 'ink-rendered.pdf');
+    writeFileSync(rendered, Buffer.from(Buffer.from(bytes).toString('latin1').replace(/startxref\s+\d+/, 'startxref\n999999999'), 'latin1'));
+    const script = (f: string) => `(async () => { const out = []; for await (const p of require(${JSON.stringify(join(ROOT, 'dist', 'io', 'pdf'))}).readPdfPages(${JSON.stringify(f)}, { dpi: 100, pages: { first: 0, step: 1, only: [[1, 1]] } })) out.push(Buffer.from(p.image.data).toString('base64')); process.stdout.write(JSON.stringify(out)); })()`;
+    const [fast, whole] = [file, rendered].map((f) => Buffer.from((JSON.parse(execFileSync(process.execPath, ['-e', script(f)], { encoding: 'utf8' })) as string[])[0], 'base64'));
+    let inked = 0;
+    let off = 0;
+    for (let i = 0; i < fast.length; i++) {
+      if (fast[i] + 100 < raw[i]) inked++;
+      if (Math.abs(fast[i] - whole[i]) > 1) off++;
+    }
+    // The strokes are drawn (3 pt wide, about 90 pt long: some 500 pixels at 100 dpi), as pdfjs draws them.
+    expect(inked).toBeGreaterThan(350);
+    expect(off).toBe(0);
   });
 
   test('a searchable scan (a text layer drawn invisibly over it) decodes as the scan alone, by this reader and through pdfjs', async () => {

@@ -82,7 +82,8 @@ export class ScanPdf {
   /** The scanned image of 0-based page `index`, or null if the page is anything else. */
   scanOf(index: number): EmbeddedScan | null {
     try {
-      return this.findScan(index, false)?.scan ?? null;
+      const found = this.findScan(index, false);
+      return found && found.annotations === 'none' ? found.scan : null;
     } catch {
       return null;
     }
@@ -97,10 +98,10 @@ export class ScanPdf {
   scanUnderOf(index: number): { scan: EmbeddedScan; image: PdfRef } | null {
     try {
       const found = this.findScan(index, true);
-      if (!found?.over || !found.image) return null;
+      if (!found?.image || !(found.over || found.annotations === 'over')) return null;
       // Painted over the scan alone, by its opacity, what blends with what lies under it would not be the same.
       const resources = this.pdf.get(this.pages[index], 'Resources');
-      return resources instanceof Map && !blends(this.pdf, resources, 0) ? { scan: found.scan, image: found.image } : null;
+      return resources instanceof Map && found.annotations !== 'blends' && !blends(this.pdf, resources, 0) ? { scan: found.scan, image: found.image } : null;
     } catch {
       return null;
     }
@@ -145,7 +146,7 @@ export class ScanPdf {
   }
 
   /** The page's scan, the reference of its image object, and whether more is painted over it (only with `over`). */
-  private findScan(index: number, over: boolean): { scan: EmbeddedScan; image: PdfRef | null; over: boolean } | null {
+  private findScan(index: number, over: boolean): { scan: EmbeddedScan; image: PdfRef | null; over: boolean; annotations: Annotations } | null {
     const pdf = this.pdf;
     const page = this.pages[index];
     if (!page) return null;
@@ -210,7 +211,7 @@ export class ScanPdf {
     if (!scan) return null;
     const turn = ((rotate + placed) % 360) as 0 | 90 | 180 | 270;
     const raw = xobjects instanceof Map ? xobjects.get(drawn.name) : undefined;
-    return { scan: turn ? { ...scan, rotate: turn } : scan, image: raw instanceof PdfRef ? raw : null, over: drawn.over === true };
+    return { scan: turn ? { ...scan, rotate: turn } : scan, image: raw instanceof PdfRef ? raw : null, over: drawn.over === true, annotations: annotationsOf(pdf, page) };
   }
 
   /** An image's stored form, when this path decodes it. */
@@ -273,6 +274,40 @@ function ccittScan(pdf: PdfFile, img: PdfStream, width: number, height: number, 
     swapped = d[0] === 1;
   }
   return { kind: 'ccitt', bytes: pdf.streamBytes(img), width, height, channels: 1, png: false, points, inverted: blackIs1 !== swapped };
+}
+
+/**
+ * What a page's annotations show over it: `none` (none, or only links, pop-ups and hidden ones),
+ * `over` (a handwritten ink annotation, a stamp, a filled-in field, a comment...), or `blends` (one
+ * whose appearance blends with what lies under it, as a highlight multiplies; or one this reader
+ * cannot read).
+ */
+type Annotations = 'none' | 'over' | 'blends';
+
+function annotationsOf(pdf: PdfFile, page: PdfDict): Annotations {
+  const annots = pdf.get(page, 'Annots');
+  if (annots === undefined || annots === null) return 'none';
+  if (!Array.isArray(annots)) return 'blends';
+  let shown: Annotations = 'none';
+  for (const a of annots) {
+    const annot = pdf.resolve(a);
+    if (!(annot instanceof Map)) continue;
+    const subtype = pdf.get(annot, 'Subtype');
+    if (subtype === name('Link') || subtype === name('Popup')) continue;
+    // Hidden (2) and NoView (32) annotations are not drawn on the screen.
+    const flags = numberIn(pdf, annot, 'F') ?? 0;
+    if (flags & 34) continue;
+    if (subtype === name('Highlight')) return 'blends';
+    const ap = pdf.get(annot, 'AP');
+    const normal = ap instanceof Map ? pdf.get(ap, 'N') : undefined;
+    const streams = normal instanceof PdfStream ? [normal] : normal instanceof Map ? [...normal.keys()].map((k) => pdf.get(normal, k)) : [];
+    for (const st of streams) {
+      const res = st instanceof PdfStream ? pdf.get(st.dict, 'Resources') : undefined;
+      if (res instanceof Map && blends(pdf, res, 1)) return 'blends';
+    }
+    shown = 'over';
+  }
+  return shown;
 }
 
 /**

@@ -266,10 +266,9 @@ async function openRenderer(path: string, options: PdfOptions, extra?: Uint8Arra
       canvas ??= { cc: factoryOf().create(w, h), w, h };
       const cc = canvas.cc;
       cc.context.clearRect(0, 0, w, h);
-      // On a transparent canvas: what is drawn is painted over the scan by its opacity.
-      // Annotations are left out, as they are on a page that is only its scan (a highlight drawn
-      // by multiplying would be painted over the ink).
-      await page.render({ canvasContext: cc.context as never, viewport, canvas: null, background: 'rgba(0,0,0,0)', annotationMode: lib().AnnotationMode.DISABLE }).promise;
+      // On a transparent canvas: what is drawn (annotations too: handwriting drawn with a pen on a
+      // tablet is an ink annotation) is painted over the scan by its opacity.
+      await page.render({ canvasContext: cc.context as never, viewport, canvas: null, background: 'rgba(0,0,0,0)' }).promise;
       const raw = rawPixels(cc.canvas, w, h);
       if (raw) paintOver(scan.data, raw, true);
       else paintOver(scan.data, cc.context.getImageData(0, 0, w, h).data);
