@@ -260,7 +260,7 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   const searchable = join(dir, 'searchable.pdf');
   // And with a line of visible text at each page's foot: a page number stamped over each scan.
   const marked = join(dir, 'marked.pdf');
-  // And each scan a little short of its page's side: not a scan, every page rendered whole by pdfjs.
+  // And each scan turned by a degree on its page: not a scan, every page rendered whole by pdfjs.
   const rendered = join(dir, 'rendered.pdf');
   await writePdf(forms.map((f) => f.png), pdf, searchable, marked, rendered);
   // And thresholded, as a black-and-white scanner writes pages: CCITT Group 4.
@@ -297,7 +297,7 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   rows.push(row(`pages/s, bitonal PDF: CCITT Group 4 (${concurrency} workers, incl. start-up)`, await pagesPerSec([bitonal], 'bitonal PDF'), null, 'pages/s', 2));
   rows.push(row(`pages/s, PDF with a line of print over each scan: the print rendered alone by pdfjs and painted over the decoded scan (${concurrency} workers, incl. start-up)`, await pagesPerSec([marked], 'stamped PDF'), null, 'pages/s', 2));
   // One run: pdfjs renders ~1 page/s a worker.
-  rows.push(row(`pages/s, PDF whose scans are 6 pt short of their pages' side, rendered whole by pdfjs (${concurrency} workers, incl. start-up; one run)`, await pagesPerSec([rendered], 'rendered PDF', 1), null, 'pages/s', 2));
+  rows.push(row(`pages/s, PDF whose scans are drawn turned by a degree, rendered whole by pdfjs (${concurrency} workers, incl. start-up; one run)`, await pagesPerSec([rendered], 'rendered PDF', 1), null, 'pages/s', 2));
   // A longer batch, where start-up and warm-up weigh less: the same PNGs three times over, under
   // other names (hard links), so that no decoded image can come from a cache.
   const batch = [0, 1, 2].flatMap((k) => forms.map((f) => {

@@ -131,7 +131,7 @@ describe('scanned PDF pages', () => {
     const marked = doc.addPage([216, 144]);
     marked.drawImage(img, { x: 0, y: 0, width: 216, height: 144 });
     marked.drawRectangle({ x: 10, y: 10, width: 5, height: 5, color: rgb(0, 0, 0) });
-    doc.addPage([216, 144]).drawImage(img, { x: 20, y: 0, width: 150, height: 144 }); // not covering the page
+    doc.addPage([216, 144]).drawImage(img, { x: 20, y: 0, width: 150, height: 100, rotate: degrees(5) }); // turned by 5 degrees
     const rotated = doc.addPage([216, 144]);
     rotated.drawImage(img, { x: 0, y: 0, width: 216, height: 144 });
     rotated.setRotation(degrees(90));
@@ -188,7 +188,7 @@ describe('scanned PDF pages', () => {
       const noise = Buffer.alloc(800 * 600);
       for (let k = 0; k < noise.length; k++) noise[k] = Math.floor(rng.uniform(0, 256));
       const page = doc.addPage([200, 150]);
-      // Not a scan (the image short of the page's right side, a rectangle drawn first): rendered.
+      // Not a scan (a black rectangle drawn before the image, which falls short of the page's right side): rendered.
       page.drawRectangle({ x: 10, y: 10, width: 5, height: 5, color: rgb(0, 0, 0) });
       page.drawImage(await doc.embedJpg(await sharp(noise, { raw: { width: 800, height: 600, channels: 1 } }).jpeg({ quality: 95 }).toBuffer()), { x: 0, y: 0, width: 190, height: 150 });
     }
@@ -255,6 +255,62 @@ describe('scanned PDF pages', () => {
     const s = (await ScanPdf.open(await doc.save()))!;
     expect(Buffer.from((await decodeScan(s.scanOf(0)!)).data).equals(Buffer.from(raw))).toBe(true);
     expect(s.scanOf(1)).toBeNull();
+  });
+
+  test('a scan drawn smaller than its page (a check scanned onto a letter page, an image printed to PDF with margins) is placed on the blank page at its own resolution: the pixels pdfjs renders', async () => {
+    // Content streams: a background filled in white before the image is no drawing; any other fill, or one after it, is.
+    const image = 'q 144 0 0 96 36 24 cm /Im0 Do Q';
+    expect(singleImageDraw('1 g 0 0 612 792 re f ' + image)).toMatchObject({ ctm: [144, 0, 0, 96, 36, 24], filled: true });
+    expect(singleImageDraw('q 1 1 1 rg 0 0 m 0 792 l 612 792 l 612 0 l h f Q ' + image)).toMatchObject({ filled: true });
+    expect(singleImageDraw('0.5 g 0 0 612 792 re f ' + image)).toBeNull();
+    expect(singleImageDraw(image + ' 1 g 0 0 612 792 re f')).toBeNull();
+    expect(singleImageDraw('1 g 0 0 612 792 re S ' + image)).toBeNull(); // stroked
+    const { png, raw } = await grayPng();
+    const doc = await PDFDocument.create();
+    const img = await doc.embedPng(png);
+    const font = await doc.embedFont(StandardFonts.Helvetica);
+    const page = (background: boolean, height = 96, text = false) => {
+      const p = doc.addPage([216, 144]);
+      if (background) p.drawRectangle({ x: 0, y: 0, width: 216, height: 144, color: rgb(1, 1, 1) });
+      p.drawImage(img, { x: 36, y: 24, width: 144, height });
+      if (text) p.drawText('Page 5', { x: 150, y: 8, size: 9, font });
+    };
+    page(false);
+    page(true); // a printer driver's white background first
+    page(false, 96, true); // a page number over it
+    page(true, 96, true); // both: the background would be painted over the scan with the page number (rendered whole)
+    page(false, 100); // drawn 4 % taller than its shape: pdfjs draws it so
+    const bytes = await doc.save();
+    const s = (await ScanPdf.open(bytes))!;
+    expect([0, 1, 2, 3, 4].map((i) => [s.scanOf(i)?.on ?? null, s.scanUnderOf(i) !== null])).toEqual([
+      [{ page: { width: 216, height: 144 }, x: 36, y: 24 }, false],
+      [{ page: { width: 216, height: 144 }, x: 36, y: 24 }, false],
+      [null, true],
+      [null, false],
+      [{ page: { width: 216, height: 144 }, x: 36, y: 20 }, false],
+    ]);
+    const file = join(tmp(), 'within.pdf');
+    writeFileSync(file, bytes);
+    const rendered = join(tmp(), 'within-rendered.pdf');
+    writeFileSync(rendered, Buffer.from(Buffer.from(bytes).toString('latin1').replace(/startxref\s+\d+/, 'startxref\n999999999'), 'latin1'));
+    // At 150 dpi the image is drawn at its own 300 x 200 pixels; the page is 450 x 300.
+    const read = (f: string) => {
+      const script = `(async () => { const out = []; for await (const p of require(${JSON.stringify(join(ROOT, 'dist', 'io', 'pdf'))}).readPdfPages(${JSON.stringify(f)}, { dpi: 150 })) out.push([p.image.width, p.image.height, Buffer.from(p.image.data).toString('base64')]); process.stdout.write(JSON.stringify(out)); })()`;
+      return (JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as Array<[number, number, string]>).map(([w, h, d]) => ({ w, h, data: Buffer.from(d, 'base64') }));
+    };
+    const [fast, whole] = [read(file), read(rendered)];
+    for (const [k, p] of fast.entries()) {
+      expect([p.w, p.h]).toEqual([450, 300]);
+      let off = 0;
+      for (let i = 0; i < p.data.length; i++) if (Math.abs(p.data[i] - whole[k].data[i]) > 1) off++;
+      expect(off).toBe(0);
+    }
+    // The scan's own pixels where it lies (36 pt = 75 px from the left, 144 - 24 - 96 = 24 pt = 50 px from the top), blank around it.
+    for (const k of [0, 1]) {
+      const d = fast[k].data;
+      expect(Buffer.from(Array.from({ length: 200 }, (_, y) => Array.from(d.subarray((50 + y) * 450 + 75, (50 + y) * 450 + 375))).flat()).equals(Buffer.from(raw))).toBe(true);
+      expect(d.subarray(0, 450 * 50).every((v) => v === 255)).toBe(true);
+    }
   });
 
   test('content streams: with `over`, what is painted after the scan is allowed and said; before it, or the scan drawn again, is not', () => {
@@ -467,8 +523,8 @@ describe('scanned PDF pages', () => {
     const doc = await PDFDocument.create();
     const img = await doc.embedPng(png);
     doc.addPage([216, 144]).drawImage(img, { x: 0, y: 0, width: 216, height: 144 }); // a scan: 300 x 200 stored
-    const marked = doc.addPage([216, 144]); // rendered by pdfjs: the image short of the page's right side
-    marked.drawImage(img, { x: 0, y: 0, width: 200, height: 144 });
+    const marked = doc.addPage([216, 144]); // rendered by pdfjs: the image turned by 3 degrees
+    marked.drawImage(img, { x: 10, y: 0, width: 200, height: 133, rotate: degrees(3) });
     marked.drawRectangle({ x: 10, y: 10, width: 5, height: 5, color: rgb(0, 0, 0) });
     const file = join(tmp(), 'nominal.pdf');
     writeFileSync(file, await doc.save());

@@ -36,8 +36,17 @@ export interface EmbeddedScan {
   png: boolean;
   /** For `ccitt`: CCITT's black runs are the paper (`/BlackIs1` or a decode array `[1 0]`, not both). */
   inverted?: boolean;
-  /** The page's size in points, in the stored image's frame (before `rotate`). */
+  /**
+   * The size in points the image is drawn at, in its own frame (before `rotate`): the page's, unless
+   * it is drawn smaller than the page (`on`).
+   */
   points: { width: number; height: number };
+  /**
+   * For a scan drawn upright within its page but not filling it (a small document scanned onto a
+   * letter page, an image printed to PDF with margins): the page's size and where the image's
+   * top-left corner lies on it, in points from the page's top-left; the rest of the page is blank.
+   */
+  on?: { page: { width: number; height: number }; x: number; y: number };
   /** How the page shows the image: turned clockwise by 90, 180 or 270 degrees (its `/Rotate`, and how it is drawn); 0 or absent: upright. */
   rotate?: 0 | 90 | 180 | 270;
 }
@@ -98,7 +107,8 @@ export class ScanPdf {
   scanUnderOf(index: number): { scan: EmbeddedScan; image: PdfRef } | null {
     try {
       const found = this.findScan(index, true);
-      if (!found?.image || !(found.over || found.annotations === 'over')) return null;
+      // (A background filled in white before the scan would be painted over it with the rest.)
+      if (!found?.image || found.filled || !(found.over || found.annotations === 'over')) return null;
       // Painted over the scan alone, by its opacity, what blends with what lies under it would not be the same.
       const resources = this.pdf.get(this.pages[index], 'Resources');
       return resources instanceof Map && found.annotations !== 'blends' && !blends(this.pdf, resources, 0) ? { scan: found.scan, image: found.image } : null;
@@ -146,7 +156,7 @@ export class ScanPdf {
   }
 
   /** The page's scan, the reference of its image object, and whether more is painted over it (only with `over`). */
-  private findScan(index: number, over: boolean): { scan: EmbeddedScan; image: PdfRef | null; over: boolean; annotations: Annotations } | null {
+  private findScan(index: number, over: boolean): { scan: EmbeddedScan; image: PdfRef | null; over: boolean; filled: boolean; annotations: Annotations } | null {
     const pdf = this.pdf;
     const page = this.pages[index];
     if (!page) return null;
@@ -179,11 +189,15 @@ export class ScanPdf {
     if (!drawn) return null;
     // Drawn upright, or turned by a quarter, a half or three quarters (Ghostscript bakes a page's
     // /Rotate into the transform so): turned back as the page shows it.
-    const placed = placement(drawn.ctm, media.width, media.height);
+    let placed = placement(drawn.ctm, media.width, media.height);
+    // Else drawn upright within the page, smaller: on a blank page (a page turned by its /Rotate is not read so).
+    const within = placed === null && rotate === 0 ? uprightWithin(drawn.ctm, media.width, media.height) : null;
+    if (within) placed = 0;
     if (placed === null) return null;
-    // A clipping rectangle hides none of it when it holds the whole page (to a point).
+    // A clipping rectangle hides none of it when it holds the whole page, or the image (to a point).
     const clip = drawn.clip;
-    if (clip && (clip[0] > 1 || clip[1] > 1 || clip[2] < media.width - 1 || clip[3] < media.height - 1)) return null;
+    const shown = within ?? [0, 0, media.width, media.height];
+    if (clip && (clip[0] > shown[0] + 1 || clip[1] > shown[1] + 1 || clip[2] < shown[2] - 1 || clip[3] < shown[3] - 1)) return null;
     const img = xobjects instanceof Map ? pdf.get(xobjects, drawn.name) : undefined;
     if (!(img instanceof PdfStream)) return null;
     const dict = img.dict;
@@ -206,12 +220,13 @@ export class ScanPdf {
     }
     // The page's size in the image's own frame (across it when the image is drawn turned by a quarter).
     const across = placed === 90 || placed === 270;
-    const points = across ? { width: media.height, height: media.width } : { width: media.width, height: media.height };
-    const scan = this.storedScan(img, width, height, channels, points, filter);
+    const points = within ? { width: within[2] - within[0], height: within[3] - within[1] } : across ? { width: media.height, height: media.width } : { width: media.width, height: media.height };
+    let scan = this.storedScan(img, width, height, channels, points, filter);
     if (!scan) return null;
+    if (within) scan = { ...scan, on: { page: { width: media.width, height: media.height }, x: within[0], y: media.height - within[3] } };
     const turn = ((rotate + placed) % 360) as 0 | 90 | 180 | 270;
     const raw = xobjects instanceof Map ? xobjects.get(drawn.name) : undefined;
-    return { scan: turn ? { ...scan, rotate: turn } : scan, image: raw instanceof PdfRef ? raw : null, over: drawn.over === true, annotations: annotationsOf(pdf, page) };
+    return { scan: turn ? { ...scan, rotate: turn } : scan, image: raw instanceof PdfRef ? raw : null, over: drawn.over === true, filled: drawn.filled === true, annotations: annotationsOf(pdf, page) };
   }
 
   /** An image's stored form, when this path decodes it. */
@@ -388,6 +403,18 @@ export function placement(ctm: number[], w: number, h: number): 0 | 90 | 180 | 2
   return null;
 }
 
+/**
+ * Where an image drawn under `ctm` lies on a `w` x `h` pt page when it is drawn upright (not turned,
+ * mirrored or skewed), at least an inch a side, and within the page (to a point): `[x0, y0, x1, y1]`
+ * in the page's points (y up); else null.
+ */
+export function uprightWithin(ctm: number[], w: number, h: number): number[] | null {
+  const [a, b, c, d, e, f] = ctm;
+  if (b !== 0 || c !== 0 || a < 72 || d < 72) return null;
+  if (e < -1 || f < -1 || e + a > w + 1 || f + d > h + 1) return null;
+  return [Math.max(0, e), Math.max(0, f), Math.min(w, e + a), Math.min(h, f + d)];
+}
+
 /** A content stream's data: stored plain or Flate-encoded; null for anything else. */
 function contentData(pdf: PdfFile, s: PdfStream): Uint8Array | null {
   try {
@@ -402,6 +429,9 @@ const NEUTRAL = new Set(['gs', 'w', 'J', 'j', 'M', 'd', 'ri', 'i', 'G', 'RG', 'K
 /** Operators that set the fill colour (an image mask is painted in it): black, or anything else. */
 const FILL = new Set(['g', 'rg', 'k', 'cs', 'sc', 'scn']);
 const BLACK_FILL: Record<string, string> = { g: '0', rg: '0 0 0', k: '0 0 0 1' };
+const WHITE_FILL: Record<string, string> = { g: '1', rg: '1 1 1', k: '0 0 0 0' };
+/** Operators that fill the path (and end it). */
+const FILLS = new Set(['f', 'F', 'f*']);
 
 /** What a page draws: its one image, the transform it is drawn under, and whether the fill colour then is black (an image mask's paint). */
 export interface ImageDraw {
@@ -410,6 +440,8 @@ export interface ImageDraw {
   blackFill: boolean;
   /** The rectangle the image is clipped to when drawn (`[x0, y0, x1, y1]` on the page), if any. */
   clip?: number[];
+  /** Set when shapes were filled in white before the image (a page's background). */
+  filled?: boolean;
   /** Set (with `over` asked for) when the page paints more after the image, over it. */
   over?: boolean;
 }
@@ -456,12 +488,14 @@ export function singleImageDraw(content: Uint8Array | string, formContent: FormC
  * drawing of that image, or an inline image, after which nothing can be seen, is still false).
  */
 function drawsOnly(data: Uint8Array, formContent: FormContent, depth: number, mode: number, drawn: ImageDraw[], after: { over: boolean } | null = null): boolean {
-  let state: { ctm: number[]; mode: number; blackFill: boolean; clip?: number[] } = { ctm: [1, 0, 0, 1, 0, 0], mode, blackFill: true };
+  let state: { ctm: number[]; mode: number; blackFill: boolean; whiteFill?: boolean; clip?: number[] } = { ctm: [1, 0, 0, 1, 0, 0], mode, blackFill: true };
   const stack: Array<typeof state> = [];
   // A path of one rectangle (in page space), and whether it is to clip once ended with `n`.
   let rect: number[] | null = null;
   let rects = 0;
+  let lines = false;
   let clipping = false;
+  let filled = false;
   for (const { op, operands } of contentOps(data)) {
     if (after && drawn.length > 0) {
       // Over the scan: pdfjs draws this; only a second drawing of the scan itself is looked for.
@@ -475,7 +509,7 @@ function drawsOnly(data: Uint8Array, formContent: FormContent, depth: number, mo
     }
     if (NEUTRAL.has(op) || TEXT_STATE.has(op)) continue;
     if (FILL.has(op)) {
-      state = { ...state, blackFill: operands.join(' ') === BLACK_FILL[op] };
+      state = { ...state, blackFill: operands.join(' ') === BLACK_FILL[op], whiteFill: operands.join(' ') === WHITE_FILL[op] };
       continue;
     }
     if (TEXT_SHOW.has(op)) {
@@ -510,22 +544,39 @@ function drawsOnly(data: Uint8Array, formContent: FormContent, depth: number, mo
       case 'W*':
         clipping = true;
         break;
+      // Rectangles filled in white before the image (a printer driver's page background): white
+      // on the blank page, or under the image; any other fill is drawing.
+      case 'f':
+      case 'F':
+      case 'f*':
       case 'n':
+        if (FILLS.has(op) && (!state.whiteFill || (!rect && !lines) || drawn.length > 0)) return false;
+        if (FILLS.has(op)) filled = true;
         if (clipping) {
-          if (!rect || rects !== 1) return false;
+          if (!rect || rects !== 1 || lines) return false;
           const c = state.clip;
           state = { ...state, clip: c ? [Math.max(c[0], rect[0]), Math.max(c[1], rect[1]), Math.min(c[2], rect[2]), Math.min(c[3], rect[3])] : rect };
         }
         rect = null;
         rects = 0;
+        lines = false;
         clipping = false;
+        break;
+      // Lines and curves: a path filled in white, as above; no clip.
+      case 'm':
+      case 'l':
+      case 'c':
+      case 'v':
+      case 'y':
+      case 'h':
+        lines = true;
         break;
       case 'Do': {
         const target = operands[0];
         if (depth > 0 || operands.length !== 1 || !(target instanceof PdfName)) return false;
         const form = formContent(target.name);
         if (form === null) return false;
-        if (form === undefined) drawn.push({ name: target.name, ctm: state.ctm, blackFill: state.blackFill, ...(state.clip ? { clip: state.clip } : {}) });
+        if (form === undefined) drawn.push({ name: target.name, ctm: state.ctm, blackFill: state.blackFill, ...(state.clip ? { clip: state.clip } : {}), ...(filled ? { filled } : {}) });
         else if (!drawsOnly(form, formContent, depth + 1, state.mode, drawn)) return false;
         break;
       }

@@ -11,7 +11,7 @@ import type { GrayImage } from '../types';
 import { bitsToGray, InputError, DEFAULT_PIXEL_LIMIT, MAX_PAGE_INCHES, toGray } from './image';
 import { FileSource, type PdfRef } from './pdf-file';
 import { nextWanted, noneWanted, shareOf, type PageRanges } from './pages';
-import { concat, coversPage, decodeScan, ScanPdf } from './pdf-scan';
+import { concat, coversPage, decodeScan, ScanPdf, type EmbeddedScan } from './pdf-scan';
 
 // pdfjs-dist ships ES modules only; Node >= 20.19 loads them with require().
 type PdfJs = typeof import('pdfjs-dist');
@@ -128,8 +128,11 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
         // The page at `dpi` is only the frame its boxes are given in (a scan whose image said no
         // resolution may make a page of 35 inches: img2pdf takes 72 dpi): the stored image, within
         // the limit, is all that is decoded.
-        const size = { width: px(((turned ? stored.points.height : stored.points.width) * dpi) / 72), height: px(((turned ? stored.points.width : stored.points.height) * dpi) / 72) };
+        const pts = stored.on?.page ?? (turned ? { width: stored.points.height, height: stored.points.width } : stored.points);
+        const size = { width: px((pts.width * dpi) / 72), height: px((pts.height * dpi) / 72) };
         let image = await decodeScan(stored, options.maxShortSide).catch(() => null);
+        // A scan drawn smaller than its page, on the blank page at the scan's resolution.
+        if (image && stored.on) image = onPage(image, stored, limit);
         // What lies over a scan, rendered alone at the scan's size and painted over it.
         if (image && under) image = await overRenderer(n, under.image).then((r) => r.over(n, image!)).catch(() => null);
         if (image) {
@@ -153,6 +156,27 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
     const last = (over as { renderer: Promise<Renderer> } | null)?.renderer;
     if (last) await (await last.catch(() => null))?.close();
   }
+}
+
+/**
+ * A scan drawn smaller than its page (`scan.on`), decoded as `image`, placed on the blank page at
+ * the image's resolution; null when that page would be over `limit` pixels, or the image is not
+ * drawn at its own shape (pdfjs renders those).
+ */
+export function onPage(image: GrayImage, scan: EmbeddedScan, limit: number): GrayImage | null {
+  const on = scan.on!;
+  const k = image.width / scan.points.width;
+  // Drawn stretched one way by over 0.5 % (but under the 5 % that decodeScan stretches it back by): pdfjs draws it so.
+  if (Math.abs(image.height / scan.points.height / k - 1) > 0.005) return null;
+  const w = Math.round(on.page.width * k);
+  const h = Math.round(on.page.height * k);
+  if (w * h > limit) return null;
+  const data = new Uint8Array(w * h).fill(255);
+  const x0 = Math.round(on.x * k);
+  const y0 = Math.round(on.y * k);
+  const cols = Math.max(0, Math.min(image.width, w - x0));
+  for (let y = 0; y < image.height && y0 + y < h; y++) data.set(image.data.subarray(y * image.width, y * image.width + cols), (y0 + y) * w + x0);
+  return { width: w, height: h, data };
 }
 
 /** How many of a reader's pages the file given to the renderer of what lies over scans has their scans emptied for. */

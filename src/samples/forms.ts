@@ -305,8 +305,8 @@ export async function renderForm(form: GeneratedForm, fields: FormFieldSpec[], t
  * invisibly over each scan, as OCR software adds it: in the page's content on odd pages, as
  * Tesseract writes it, in a form XObject on even ones, as ocrmypdf grafts it); with `marked`, the
  * same again with a line of visible text printed at each page's foot (a page number stamped over
- * each scan: what lies over it is rendered alone); with `rendered`, each PNG drawn 6 pt short of its
- * page's right side, a page that is not a scan (pdfjs renders it whole).
+ * each scan: what lies over it is rendered alone); with `rendered`, each PNG drawn turned by a degree
+ * on its page, a page that is not a scan (pdfjs renders it whole).
  */
 export async function writePdf(pngs: Buffer[], file: string, searchable?: string, marked?: string, rendered?: string): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -345,7 +345,7 @@ export async function writePdf(pngs: Buffer[], file: string, searchable?: string
   writeFileSync(marked, await doc.save());
   if (!rendered) return;
   const whole = await L.PDFDocument.create();
-  for (const png of pngs) whole.addPage([612, 792]).drawImage(await whole.embedPng(png), { x: 0, y: 0, width: 606, height: 792 });
+  for (const png of pngs) whole.addPage([612, 792]).drawImage(await whole.embedPng(png), { x: 6, y: 0, width: 612, height: 792, rotate: L.degrees(1) });
   writeFileSync(rendered, await whole.save());
 }
 
