@@ -262,7 +262,9 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   const marked = join(dir, 'marked.pdf');
   // And each scan turned by a degree on its page: not a scan, every page rendered whole by pdfjs.
   const rendered = join(dir, 'rendered.pdf');
-  await writePdf(forms.map((f) => f.png), pdf, searchable, marked, rendered);
+  // And each scan printed with half-inch margins over a page filled in white: placed on the blank page.
+  const margins = join(dir, 'margins.pdf');
+  await writePdf(forms.map((f) => f.png), pdf, { searchable, marked, rendered, margins });
   // And thresholded, as a black-and-white scanner writes pages: CCITT Group 4.
   const bitonal = join(dir, 'bitonal.pdf');
   await writeBitonalPdf(forms.map((f) => f.png), bitonal);
@@ -296,6 +298,7 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   rows.push(row(`pages/s, searchable PDF: an invisible text layer over each scan (${concurrency} workers, incl. start-up)`, await pagesPerSec([searchable], 'searchable PDF'), null, 'pages/s', 2));
   rows.push(row(`pages/s, bitonal PDF: CCITT Group 4 (${concurrency} workers, incl. start-up)`, await pagesPerSec([bitonal], 'bitonal PDF'), null, 'pages/s', 2));
   rows.push(row(`pages/s, PDF with a line of print over each scan: the print rendered alone by pdfjs and painted over the decoded scan (${concurrency} workers, incl. start-up)`, await pagesPerSec([marked], 'stamped PDF'), null, 'pages/s', 2));
+  rows.push(row(`pages/s, PDF of scans printed with half-inch margins over a page filled in white: each placed on the blank page (${concurrency} workers, incl. start-up)`, await pagesPerSec([margins], 'PDF with margins'), null, 'pages/s', 2));
   // One run: pdfjs renders ~1 page/s a worker.
   rows.push(row(`pages/s, PDF whose scans are drawn turned by a degree, rendered whole by pdfjs (${concurrency} workers, incl. start-up; one run)`, await pagesPerSec([rendered], 'rendered PDF', 1), null, 'pages/s', 2));
   // A longer batch, where start-up and warm-up weigh less: the same PNGs three times over, under
@@ -333,7 +336,7 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   // What a scan holds in memory at its peak, from the speed runs above (the median run's).
   const mbOf = (what, bytes) => `peak resident memory, ${what} (${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)} MB; ${concurrency} workers)`;
   rows.push(row(mbOf(`${forms.length} PNG pages`, forms.reduce((a, f) => a + statSync(f.file).size, 0)), peaks.PNG, null, 'MB', 0));
-  for (const [what, file] of [['PDF', pdf], ['searchable PDF', searchable], ['bitonal PDF', bitonal], ['stamped PDF', marked], ['rendered PDF', rendered]]) rows.push(row(mbOf(what, statSync(file).size), peaks[what], null, 'MB', 0));
+  for (const [what, file] of [['PDF', pdf], ['searchable PDF', searchable], ['bitonal PDF', bitonal], ['stamped PDF', marked], ['PDF with margins', margins], ['rendered PDF', rendered]]) rows.push(row(mbOf(what, statSync(file).size), peaks[what], null, 'MB', 0));
   return { rows, thresholds, generated: tidy(dir) };
 }
 

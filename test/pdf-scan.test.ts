@@ -319,8 +319,11 @@ describe('scanned PDF pages', () => {
     expect(singleImageDraw(image + stamp)).toBeNull();
     expect(singleImageDraw(image + stamp, undefined, true)).toMatchObject({ name: 'Im0', ctm: [612, 0, 0, 792, 0, 0], over: true });
     expect(singleImageDraw(image + 'q 1 0 0 rg 0 0 10 10 re f Q /Stamp Do', undefined, true)).toMatchObject({ over: true });
-    // Nothing painted after it: a plain scan (scanOf's), not one with more over it.
+    // Nothing painted after it: a plain scan (scanOf's), not one with more over it; an OCR layer in a form neither.
     expect(singleImageDraw(image + 'BT 3 Tr (12) Tj ET q 0.5 g Q', undefined, true)?.over).toBeUndefined();
+    const forms = (name: string) => ({ Text: Buffer.from('BT 3 Tr (12) Tj ET'), Visible: Buffer.from('BT (12) Tj ET') })[name];
+    expect(singleImageDraw(image + 'q /Text Do Q', forms, true)?.over).toBeUndefined();
+    expect(singleImageDraw(image + 'q /Visible Do Q', forms, true)?.over).toBe(true);
     // Invisible text, then visible text once the mode is restored.
     expect(singleImageDraw(image + 'q BT 3 Tr (12) Tj ET Q BT (3) Tj ET', undefined, true)?.over).toBe(true);
     expect(singleImageDraw('0 0 10 10 re f ' + image + stamp, undefined, true)).toBeNull(); // painted under the scan

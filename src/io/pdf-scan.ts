@@ -501,7 +501,7 @@ function drawsOnly(data: Uint8Array, formContent: FormContent, depth: number, mo
       // Over the scan: pdfjs draws this; only a second drawing of the scan itself is looked for.
       const target = operands[0];
       if (op === 'BI' || (op === 'Do' && target instanceof PdfName && target.name === drawn[0].name)) return false;
-      if (!after.over && !overNothing(op, operands, state.mode)) after.over = true;
+      if (!after.over && !overNothing(op, operands, state.mode) && !(op === 'Do' && target instanceof PdfName && drawsNothing(formContent(target.name), formContent, state.mode))) after.over = true;
       if (op === 'q') stack.push(state);
       else if (op === 'Q') state = stack.pop() ?? state;
       else if (op === 'Tr' && typeof operands[0] === 'number') state = { ...state, mode: operands[0] };
@@ -596,6 +596,17 @@ function pageRect(operands: PdfValue[], ctm: number[]): number[] | null {
   const xs = [x, x + w].flatMap((u) => [y, y + h].map((v) => a * u + c * v + e));
   const ys = [x, x + w].flatMap((u) => [y, y + h].map((v) => b * u + d * v + f));
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+}
+
+/** Whether a form's content (`formContent`'s answer) draws nothing: an OCR text layer drawn after the scan. */
+function drawsNothing(form: Uint8Array | null | undefined, formContent: FormContent, mode: number): boolean {
+  if (!form) return false;
+  const drawn: ImageDraw[] = [];
+  try {
+    return drawsOnly(form, formContent, 1, mode, drawn) && drawn.length === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether an operator after the scan paints nothing over it (state, colour, invisible text); a form's drawing counts as painting. */

@@ -299,16 +299,28 @@ export async function renderForm(form: GeneratedForm, fields: FormFieldSpec[], t
   return img.toColourspace('b-w').png().toBuffer();
 }
 
+/** The same pages written again as other kinds of PDF (each a file path), for the scan bench. */
+export interface PdfVariants {
+  /**
+   * With a searchable text layer (text drawn invisibly over each scan, as OCR software adds it: in
+   * the page's content on odd pages, as Tesseract writes it, in a form XObject on even ones, as
+   * ocrmypdf grafts it).
+   */
+  searchable?: string;
+  /** The searchable pages with a line of visible text at each page's foot: a page number stamped over each scan (what lies over it is rendered alone). */
+  marked?: string;
+  /** Each PNG drawn turned by a degree on its page: not a scan (pdfjs renders it whole). */
+  rendered?: string;
+  /** Each PNG drawn at its own shape with half-inch margins, over a page filled in white first, as printing an image to PDF writes it. */
+  margins?: string;
+}
+
 /**
- * Writes a PDF of letter pages, each holding one PNG over the whole page (pdf-lib, a dev dependency).
- * With `searchable`, also writes there the same pages with a searchable text layer (text drawn
- * invisibly over each scan, as OCR software adds it: in the page's content on odd pages, as
- * Tesseract writes it, in a form XObject on even ones, as ocrmypdf grafts it); with `marked`, the
- * same again with a line of visible text printed at each page's foot (a page number stamped over
- * each scan: what lies over it is rendered alone); with `rendered`, each PNG drawn turned by a degree
- * on its page, a page that is not a scan (pdfjs renders it whole).
+ * Writes a PDF of letter pages, each holding one PNG over the whole page (pdf-lib, a dev dependency),
+ * and the same pages as the other kinds of PDF `variants` names.
  */
-export async function writePdf(pngs: Buffer[], file: string, searchable?: string, marked?: string, rendered?: string): Promise<void> {
+export async function writePdf(pngs: Buffer[], file: string, variants: PdfVariants = {}): Promise<void> {
+  const { searchable, marked, rendered, margins } = variants;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const L = require('pdf-lib') as typeof import('pdf-lib');
   const doc = await L.PDFDocument.create();
@@ -320,6 +332,19 @@ export async function writePdf(pngs: Buffer[], file: string, searchable?: string
     pages.push(p);
   }
   writeFileSync(file, await doc.save());
+  // Each PNG drawn on a letter page of its own another way.
+  const drawnSo = async (out: string, draw: (page: import('pdf-lib').PDFPage, img: import('pdf-lib').PDFImage) => void) => {
+    const other = await L.PDFDocument.create();
+    for (const png of pngs) draw(other.addPage([612, 792]), await other.embedPng(png));
+    writeFileSync(out, await other.save());
+  };
+  if (rendered) await drawnSo(rendered, (page, img) => page.drawImage(img, { x: 6, y: 0, width: 612, height: 792, rotate: L.degrees(1) }));
+  if (margins) {
+    await drawnSo(margins, (page, img) => {
+      page.drawRectangle({ x: 0, y: 0, width: 612, height: 792, color: L.rgb(1, 1, 1) });
+      page.drawImage(img, { x: 36, y: 36, width: 540, height: (540 * img.height) / img.width });
+    });
+  }
   if (!searchable) return;
   // Added as content streams of their own: pdf-lib keeps a saved stream's bytes, whatever is pushed to it later.
   const append = (page: import('pdf-lib').PDFPage, ops: import('pdf-lib').PDFOperator[]) => page.node.addContentStream(doc.context.register(doc.context.contentStream(ops)));
@@ -343,10 +368,6 @@ export async function writePdf(pngs: Buffer[], file: string, searchable?: string
     append(page, [L.beginText(), L.setFontAndSize(keys[i], 8), L.setTextRenderingMode(L.TextRenderingMode.Fill), L.moveText(40, 20), L.showText(font.encodeText(`Page ${i + 1}`)), L.endText()]);
   }
   writeFileSync(marked, await doc.save());
-  if (!rendered) return;
-  const whole = await L.PDFDocument.create();
-  for (const png of pngs) whole.addPage([612, 792]).drawImage(await whole.embedPng(png), { x: 6, y: 0, width: 612, height: 792, rotate: L.degrees(1) });
-  writeFileSync(rendered, await whole.save());
 }
 
 /**
