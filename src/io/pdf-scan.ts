@@ -8,11 +8,14 @@
  * The PDF's structure is read from the file object by object as pages need it (`pdf-file`): a
  * 500-page PDF is never held in memory whole. The image may be drawn turned by quarter turns, and the
  * page turned by its `/Rotate`: it is turned as the page shows it. Text drawn invisibly over it (an
- * OCR layer, in the page or in a form XObject) is not drawing; a Group 4 image mask painted in black
- * is a bitonal scan. Declined (left to pdfjs): encrypted or
- * unparseable files, cropped pages, any other content, images with masks, indexed or CMYK colour,
- * decode arrays and bit depths other than 8 (but for CCITT), and other filters (CCITT Group 3, JBIG2,
- * JPEG 2000).
+ * OCR layer, in the page or in a form XObject) is not drawing, nor is a clip round the page or a
+ * background filled in white before the image; a Group 4 image mask painted in black is a bitonal
+ * scan. An image drawn upright within its page, smaller, is a scan on a blank page (`on`). A scan
+ * with more painted over it after it, or annotations that show (`scanUnderOf`), is read by this module
+ * too, and pdfjs renders what lies over it from the file with the scan emptied (`emptiedImages`).
+ * Declined (left to pdfjs): encrypted or unparseable files, cropped pages, any other content,
+ * images with masks, indexed or CMYK colour, decode arrays and bit depths other than 8 (but for
+ * CCITT), and other filters (CCITT Group 3, JBIG2, JPEG 2000).
  */
 import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';

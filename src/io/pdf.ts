@@ -1,7 +1,8 @@
 /**
  * PDF pages rasterized one at a time, so a 500-page PDF is never held in memory, as images or as
- * bytes: scanned pages (one image covering the page) decoded from their stored image (see
- * `pdf-scan`), every other page rendered with pdfjs-dist (through @napi-rs/canvas), which reads the
+ * bytes: scanned pages (one image covering the page, or drawn upright within it) decoded from their
+ * stored image (see `pdf-scan`), with what is painted over a scan rendered alone by pdfjs-dist and
+ * painted over it; every other page rendered with pdfjs-dist (through @napi-rs/canvas), which reads the
  * file at offsets as it needs them (a range transport) and is opened again once it has read
  * {@link PDFJS_REOPEN_BYTES} (it keeps what it has read until closed).
  */
