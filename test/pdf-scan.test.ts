@@ -68,6 +68,27 @@ async function searchable(png: Buffer, inForm: boolean, mode = TextRenderingMode
   return doc.save();
 }
 
+/** A page as `readPdfPages` gives it: its size and grey pixels. */
+type ReadPage = { w: number; h: number; data: Buffer };
+
+/**
+ * A PDF's pages as `readPdfPages` reads them with `options` (`fast`), and as pdfjs renders every one
+ * of them (`whole`: the same file with its startxref damaged, which this reader declines and pdfjs
+ * repairs). In a child process: pdfjs is an ES module jest does not load.
+ */
+function readBothWays(bytes: Uint8Array, name: string, options: object): { fast: ReadPage[]; whole: ReadPage[] } {
+  const dir = tmp();
+  const file = join(dir, `${name}.pdf`);
+  writeFileSync(file, bytes);
+  const rendered = join(dir, `${name}-rendered.pdf`);
+  writeFileSync(rendered, Buffer.from(Buffer.from(bytes).toString('latin1').replace(/startxref\s+\d+/, 'startxref\n999999999'), 'latin1'));
+  const read = (f: string) => {
+    const script = `(async () => { const out = []; for await (const p of require(${JSON.stringify(join(ROOT, 'dist', 'io', 'pdf'))}).readPdfPages(${JSON.stringify(f)}, ${JSON.stringify(options)})) out.push([p.image.width, p.image.height, Buffer.from(p.image.data).toString('base64')]); process.stdout.write(JSON.stringify(out)); })()`;
+    return (JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as Array<[number, number, string]>).map(([w, h, d]) => ({ w, h, data: Buffer.from(d, 'base64') }));
+  };
+  return { fast: read(file), whole: read(rendered) };
+}
+
 describe('scanned PDF pages', () => {
   test('a PNG-predicted gray scan decodes to exactly the image', async () => {
     const { png, raw } = await grayPng();
@@ -289,16 +310,8 @@ describe('scanned PDF pages', () => {
       [null, false],
       [{ page: { width: 216, height: 144 }, x: 36, y: 20 }, false],
     ]);
-    const file = join(tmp(), 'within.pdf');
-    writeFileSync(file, bytes);
-    const rendered = join(tmp(), 'within-rendered.pdf');
-    writeFileSync(rendered, Buffer.from(Buffer.from(bytes).toString('latin1').replace(/startxref\s+\d+/, 'startxref\n999999999'), 'latin1'));
     // At 150 dpi the image is drawn at its own 300 x 200 pixels; the page is 450 x 300.
-    const read = (f: string) => {
-      const script = `(async () => { const out = []; for await (const p of require(${JSON.stringify(join(ROOT, 'dist', 'io', 'pdf'))}).readPdfPages(${JSON.stringify(f)}, { dpi: 150 })) out.push([p.image.width, p.image.height, Buffer.from(p.image.data).toString('base64')]); process.stdout.write(JSON.stringify(out)); })()`;
-      return (JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as Array<[number, number, string]>).map(([w, h, d]) => ({ w, h, data: Buffer.from(d, 'base64') }));
-    };
-    const [fast, whole] = [read(file), read(rendered)];
+    const { fast, whole } = readBothWays(bytes, 'within', { dpi: 150 });
     for (const [k, p] of fast.entries()) {
       expect([p.w, p.h]).toEqual([450, 300]);
       let off = 0;
@@ -349,17 +362,8 @@ describe('scanned PDF pages', () => {
     const bytes = await doc.save();
     const s = (await ScanPdf.open(bytes))!;
     expect([0, 1, 2].map((i) => [s.scanOf(i) !== null, s.scanUnderOf(i) !== null])).toEqual([[false, true], [true, false], [false, false]]);
-    const file = join(tmp(), 'stamped.pdf');
-    writeFileSync(file, bytes);
-    // The same file with its startxref damaged: this reader declines it, pdfjs (which repairs it) renders every page.
-    const rendered = join(tmp(), 'stamped-rendered.pdf');
-    writeFileSync(rendered, Buffer.from(Buffer.from(bytes).toString('latin1').replace(/startxref\s+\d+/, 'startxref\n999999999'), 'latin1'));
-    // In a child process (pdfjs is an ES module jest does not load); at 100 dpi the page is the scan's 300 x 200.
-    const read = (f: string) => {
-      const script = `(async () => { const out = []; for await (const p of require(${JSON.stringify(join(ROOT, 'dist', 'io', 'pdf'))}).readPdfPages(${JSON.stringify(f)}, { dpi: 100 })) out.push([p.image.width, p.image.height, Buffer.from(p.image.data).toString('base64')]); process.stdout.write(JSON.stringify(out)); })()`;
-      return (JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as Array<[number, number, string]>).map(([w, h, d]) => ({ w, h, data: Buffer.from(d, 'base64') }));
-    };
-    const [fast, whole] = [read(file), read(rendered)];
+    // At 100 dpi the page is the scan's 300 x 200.
+    const { fast, whole } = readBothWays(bytes, 'stamped', { dpi: 100 });
     // Every page of both (pdfjs keeps an image drawn on several pages among the document's objects,
     // where the page's scan was once waited for in vain: the read ended silently after page 1).
     expect([fast.length, whole.length]).toEqual([3, 3]);
@@ -400,12 +404,8 @@ describe('scanned PDF pages', () => {
     const bytes = await doc.save();
     const s = (await ScanPdf.open(bytes))!;
     expect([0, 1, 2, 3].map((i) => [s.scanOf(i) !== null, s.scanUnderOf(i) !== null])).toEqual([[false, true], [true, false], [false, false], [true, false]]);
-    const file = join(tmp(), 'ink.pdf');
-    writeFileSync(file, bytes);
-    const rendered = join(tmp(), 'ink-rendered.pdf');
-    writeFileSync(rendered, Buffer.from(Buffer.from(bytes).toString('latin1').replace(/startxref\s+\d+/, 'startxref\n999999999'), 'latin1'));
-    const script = (f: string) => `(async () => { const out = []; for await (const p of require(${JSON.stringify(join(ROOT, 'dist', 'io', 'pdf'))}).readPdfPages(${JSON.stringify(f)}, { dpi: 100, pages: { first: 0, step: 1, only: [[1, 1]] } })) out.push(Buffer.from(p.image.data).toString('base64')); process.stdout.write(JSON.stringify(out)); })()`;
-    const [fast, whole] = [file, rendered].map((f) => Buffer.from((JSON.parse(execFileSync(process.execPath, ['-e', script(f)], { encoding: 'utf8' })) as string[])[0], 'base64'));
+    const both = readBothWays(bytes, 'ink', { dpi: 100, pages: { first: 0, step: 1, only: [[1, 1]] } });
+    const [fast, whole] = [both.fast[0].data, both.whole[0].data];
     let inked = 0;
     let off = 0;
     for (let i = 0; i < fast.length; i++) {
