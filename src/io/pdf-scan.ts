@@ -93,12 +93,8 @@ export class ScanPdf {
 
   /** The scanned image of 0-based page `index`, or null if the page is anything else. */
   scanOf(index: number): EmbeddedScan | null {
-    try {
-      const found = this.findScan(index, false);
-      return found && found.annotations === 'none' ? found.scan : null;
-    } catch {
-      return null;
-    }
+    const found = this.found(index);
+    return found && !found.over && found.annotations === 'none' ? found.scan : null;
   }
 
   /**
@@ -108,16 +104,32 @@ export class ScanPdf {
    * for a page that is only a scan: {@link scanOf}).
    */
   scanUnderOf(index: number): { scan: EmbeddedScan; image: PdfRef } | null {
+    const found = this.found(index);
+    // (A background filled in white before the scan would be painted over it with the rest.)
+    if (!found?.image || found.filled || !(found.over || found.annotations === 'over')) return null;
     try {
-      const found = this.findScan(index, true);
-      // (A background filled in white before the scan would be painted over it with the rest.)
-      if (!found?.image || found.filled || !(found.over || found.annotations === 'over')) return null;
       // Painted over the scan alone, by its opacity, what blends with what lies under it would not be the same.
       const resources = this.pdf.get(this.pages[index], 'Resources');
       return resources instanceof Map && found.annotations !== 'blends' && !blends(this.pdf, resources, 0) ? { scan: found.scan, image: found.image } : null;
     } catch {
       return null;
     }
+  }
+
+  /** The last page looked at and what {@link findScan} found there (a reader asks scanOf, then scanUnderOf, of a page). */
+  private last: { index: number; found: FoundScan | null } | null = null;
+
+  /** {@link findScan}'s answer for page `index` (null too when the page cannot be read), once a page. */
+  private found(index: number): FoundScan | null {
+    if (this.last?.index === index) return this.last.found;
+    let found: FoundScan | null = null;
+    try {
+      found = this.findScan(index);
+    } catch {
+      found = null;
+    }
+    this.last = { index, found };
+    return found;
   }
 
   /**
@@ -158,8 +170,8 @@ export class ScanPdf {
     this.pdf.close();
   }
 
-  /** The page's scan, the reference of its image object, and whether more is painted over it (only with `over`). */
-  private findScan(index: number, over: boolean): { scan: EmbeddedScan; image: PdfRef | null; over: boolean; filled: boolean; annotations: Annotations } | null {
+  /** The page's scan, the reference of its image object, whether more is painted over it, and what its annotations show. */
+  private findScan(index: number): FoundScan | null {
     const pdf = this.pdf;
     const page = this.pages[index];
     if (!page) return null;
@@ -188,7 +200,7 @@ export class ScanPdf {
       return contentData(pdf, x);
     };
     // Streams of one page's content are one stream, split anywhere between tokens.
-    const drawn = singleImageDraw(Buffer.concat(parts.flatMap((p) => [p!, NEWLINE])), formContent, over);
+    const drawn = singleImageDraw(Buffer.concat(parts.flatMap((p) => [p!, NEWLINE])), formContent, true);
     if (!drawn) return null;
     // Drawn upright, or turned by a quarter, a half or three quarters (Ghostscript bakes a page's
     // /Rotate into the transform so): turned back as the page shows it.
@@ -292,6 +304,18 @@ function ccittScan(pdf: PdfFile, img: PdfStream, width: number, height: number, 
     swapped = d[0] === 1;
   }
   return { kind: 'ccitt', bytes: pdf.streamBytes(img), width, height, channels: 1, png: false, points, inverted: blackIs1 !== swapped };
+}
+
+/** What {@link ScanPdf}'s findScan finds on a page whose content draws a scan. */
+interface FoundScan {
+  scan: EmbeddedScan;
+  /** The scan's image object (null when it is not an indirect object). */
+  image: PdfRef | null;
+  /** Something is painted over the scan after it. */
+  over: boolean;
+  /** A background was filled in white before it. */
+  filled: boolean;
+  annotations: Annotations;
 }
 
 /**
