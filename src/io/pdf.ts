@@ -116,7 +116,8 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
       // Up to OVERLAY_PAGES of this reader's pages from `n` on, each one's scan emptied.
       const next = pages.slice(pages.indexOf(n), pages.indexOf(n) + OVERLAY_PAGES);
       const images = [image, ...next.slice(1).flatMap((k) => scans?.scanUnderOf(k - 1)?.image ?? [])];
-      const renderer = openRenderer(path, options, scans!.emptiedImages(images));
+      // (A file whose update cannot be written, its trailer odd, fails here: its pages are rendered whole.)
+      const renderer = Promise.resolve().then(() => openRenderer(path, options, scans!.emptiedImages(images)));
       over = { pages: new Set(next), renderer };
       return renderer;
     };
@@ -134,7 +135,7 @@ export async function* readPdfPages(path: string, options: PdfOptions = {}): Asy
         let image = await decodeScan(stored, options.maxShortSide).catch(() => null);
         // A scan drawn smaller than its page, on the blank page at the scan's resolution.
         if (image && stored.on) image = onPage(image, stored, limit);
-        // What lies over a scan, rendered alone at the scan's size and painted over it.
+        // What lies over a scan, rendered alone at the scan's resolution and painted over it.
         if (image && under) image = await overRenderer(n, under.image).then((r) => r.over(n, image!)).catch(() => null);
         if (image) {
           yield withPpi({ page: n, image, size }, dpi);
