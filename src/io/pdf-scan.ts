@@ -636,7 +636,7 @@ function drawsNothing(form: Uint8Array | null | undefined, formContent: FormCont
   }
 }
 
-/** Whether an operator after the scan paints nothing over it (state, colour, invisible text); a form's drawing counts as painting. */
+/** Whether an operator after the scan paints nothing over it (state, colour, invisible text); a form drawn is judged by `drawsNothing`. */
 function overNothing(op: string, operands: PdfValue[], mode: number): boolean {
   if (NEUTRAL.has(op) || TEXT_STATE.has(op) || FILL.has(op) || op === 'q' || op === 'Q' || op === 'cm' || op === 'Tr') return true;
   return TEXT_SHOW.has(op) && mode === 3 && operands.length > 0;
