@@ -15,6 +15,8 @@
  *   npm run bench -- spill [N]    N pages (default 60) of the sample layouts whose last digit crosses its box's right edge (seeds 80000 on)
  *   npm run bench -- pencil [N]   N pages (default 60) of the sample layouts filled in with a light pencil (seeds 90000 on)
  *   npm run bench -- angle [N]    N pages (default 60) of the sample layouts photographed at an angle (perspective; seeds 95000 on)
+ *   npm run bench -- strips [N]   generated pages of unknown resolution (seeds 1000 on, each at 300 and 250 dpi): the tops of N
+ *                                 pages down to their first fields, their N top halves and N 6-inch checks
  *   npm run bench -- real-forms [N [MODEL]]  N pages (default 300) of the sample forms filled in with real handwriting
  *                                 (held-out real check digits instead of MNIST test), template and --auto-fields
  *   npm run bench -- lines [N]    the sample forms read by lines (no template, no --auto-fields): N pages (default 60)

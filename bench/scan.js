@@ -824,6 +824,8 @@ async function stripForms(n, row) {
     const { name, form, file } = await writeSampleForm(test, i, seed, (layout) => join(dir, `${seed}-${layout}.png`));
     const fields = form.template.fields.filter((f) => f.box[1] < 0.25);
     await cut('tops', file, `${seed}-${name}`, fields, form.expected, 1, Math.max(...fields.map((f) => f.box[1] + f.box[3])) + 0.04);
+    // The top half (8.5 x 5.5 in: not a strip, taken for a letter page by its shorter side, at 0.65 of its scale).
+    await cut('halves', file, `${seed}-${name}-half`, form.template.fields.filter((f) => f.box[1] + f.box[3] < 0.5), form.expected, 1, 0.5);
     const check = generateForm(CHECK, test, seed);
     const checkFile = join(dir, `${seed}-check.png`);
     writeFileSync(checkFile, await renderForm(check, CHECK, 'Pay to the order of', benchArtifacts(seed), seed));
@@ -833,9 +835,9 @@ async function stripForms(n, row) {
   }
   const rows = [];
   const readings = {};
-  console.log(`\n## Strips of unknown resolution: ${n} tops of generated pages and ${n} 6-inch checks, each at 300 and 250 dpi\n`);
+  console.log(`\n## Strips of unknown resolution: ${n} tops of generated pages, their ${n} top halves and ${n} 6-inch checks, each at 300 and 250 dpi\n`);
   console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
-  for (const [kind, label, stated] of [['tops', 'tops of letter pages', false], ['checks', '6-inch checks (read at 0.71 of their scale)', false], ['checks', '6-inch checks, resolution stated (--ppi)', true]]) {
+  for (const [kind, label, stated] of [['tops', 'tops of letter pages', false], ['halves', 'top halves of letter pages (read at 0.65 of their scale)', false], ['checks', '6-inch checks (read at 0.71 of their scale)', false], ['checks', '6-inch checks, resolution stated (--ppi)', true]]) {
     for (const [mode, options] of [['--auto-fields', { autoFields: true }], ['by lines', {}]]) {
       const pairs = [];
       const others = [];

@@ -1095,6 +1095,32 @@ describe('segment', () => {
     // Without shades asked for, no shade map.
     expect(cleanPage(cv, page).shade).toBeUndefined();
   });
+  test('a small solid mark with a blurred rim, or a little shade a cell wide once its edges are taken off, is not a shaded field', async () => {
+    // At the working size (a page of unknown resolution read at a scale its size misjudges, where a
+    // registration mark and a cluster of letters showing through from the back are a few cells big).
+    const cv = await loadOpenCV();
+    const W = 1275;
+    const H = 700;
+    const page: GrayImage = { width: W, height: H, data: new Uint8Array(W * H).fill(240) };
+    const shadeAt = (x0: number, y0: number, w: number, h: number, k: number) => {
+      for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) page.data[y * W + x] = Math.round(page.data[y * W + x] * k);
+    };
+    // A field 5 mm high at 150 dpi, shaded, with strokes in it: a field.
+    shadeAt(160, 160, 240, 32, 0.86);
+    for (let k = 0; k < 4; k++) fill(page, 190 + k * 50, 164, 4, 24, 30);
+    // A registration mark 24 px a side with a blurred rim 8 px wide.
+    for (let r = 8; r >= 0; r--) fill(page, 600 - r, 160 - r, 24 + 2 * r, 24 + 2 * r, r === 0 ? 25 : 200 - 8 * (8 - r));
+    // Grey showing through, 3 x 4 cells: a cell wide once its edge cells are taken off.
+    shadeAt(904, 160, 24, 32, 0.86);
+    // Not deskewed: the grid of cells stays on the page's pixels.
+    const pre = cleanPage(cv, page, { shades: true, deskew: false });
+    const f = boxFields({ width: W, height: H, data: new Uint8Array(W * H) }, 20, undefined, pre.shade);
+    expect(f).toHaveLength(1);
+    const [x, y, w, h] = f[0].box;
+    expect(x).toBeLessThan(180);
+    expect(x + w).toBeGreaterThan(380);
+    expect(y + h).toBeGreaterThan(y + 8);
+  });
   test('--auto-fields reads separate digit squares, a dashed box and a shaded field', async () => {
     type Frac = [number, number, number, number];
     const fields: FormFieldSpec[] = [

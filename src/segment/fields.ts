@@ -183,7 +183,7 @@ export function boxFields(lineMask: BinaryImage, minSide: number, ink?: BinaryIm
  * (a bar across a page or table is a heading), 2 `minSide` clear of the page's edges (where scans
  * have shadows) and clear of a scan's own edges turned in by deskewing (paper beside a white corner
  * looks shaded). The box is the rectangle less a cell each side (its edge cells are part shade,
- * part paper).
+ * part paper), at least half a `minSide` each way and seen to be shaded over half of it.
  */
 export function shadedBoxes(shade: ShadeMap, minSide: number): Box[] {
   const { cell, width: sw, height: sh, data } = shade;
@@ -199,15 +199,23 @@ export function shadedBoxes(shade: ShadeMap, minSide: number): Box[] {
     if (x < clear || y < clear || x + w > sw - clear || y + h > sh - clear) continue;
     if (c.area < 0.85 * w * h) continue;
     let seen = 0;
+    let inner = 0;
     let edge = false;
     for (let yy = y - 1; yy <= y + h; yy++) {
       for (let xx = x - 1; xx <= x + w; xx++) {
         const v = data[yy * sw + xx];
-        if (v === 1 && yy >= y && yy < y + h && xx >= x && xx < x + w) seen++;
-        else if (v === 3) edge = true;
+        if (v === 1 && yy >= y && yy < y + h && xx >= x && xx < x + w) {
+          seen++;
+          if (yy > y && yy < y + h - 1 && xx > x && xx < x + w - 1) inner++;
+        } else if (v === 3) edge = true;
       }
     }
     if (edge || seen < 0.5 * c.area) continue;
+    // The field is the rectangle less its edge cells: it must still hold a digit's stroke, half a
+    // `minSide` each way (a small cluster of grey letters showing through from the back of the sheet
+    // passes the rectangle's size and leaves a sliver a cell wide), and half of it must be seen to be
+    // shaded too (a small solid mark's blurred rim is shade all round its ink).
+    if ((w - 2) * cell < 0.5 * minSide || (h - 2) * cell < 0.5 * minSide || inner < 0.5 * (w - 2) * (h - 2)) continue;
     out.push([(x + 1) * cell, (y + 1) * cell, (w - 2) * cell, (h - 2) * cell]);
   }
   return out;
