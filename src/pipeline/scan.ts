@@ -596,13 +596,14 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
   return crops.map((cs, f) => ({
     unsureAtFirst: unsureAtFirst[f],
     // Cut from touching digits, or wider than a digit is (maybe two digits read as one), or nearly
-    // touching its neighbour (maybe the pieces of a broken digit). Not in a field of cells: a digit
-    // in each, none touch (and reading it again whole would read its walls).
-    touching: !regions[f].cells && cs.some((c, i) => {
+    // touching its neighbour (maybe the pieces of a broken digit), or fewer or more digits than the
+    // field's length (a broken digit's pieces dropped as specks, two digits read as one). Not in a
+    // field of cells: a digit in each, none touch (and reading it again whole would read its walls).
+    touching: !regions[f].cells && ((regions[f].length !== undefined && cs.length !== regions[f].length) || cs.some((c, i) => {
       if (c.cut || c.box![2] > 1.3 * c.box![3]) return true;
       const next = cs[i + 1]?.box;
       return !!next && next[0] - (c.box![0] + c.box![2]) < 0.08 * Math.max(c.box![3], next[3]);
-    }),
+    })),
     digits: cs.map((c) => {
       const p = preds[k++];
       return { value: clf.metadata.classes[p.digit], confidence: p.confidence, box: c.box! };
