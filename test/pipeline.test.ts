@@ -1116,10 +1116,10 @@ describe('segment', () => {
     const pre = cleanPage(cv, page, { shades: true, deskew: false });
     const f = boxFields({ width: W, height: H, data: new Uint8Array(W * H) }, 20, undefined, pre.shade);
     expect(f).toHaveLength(1);
-    const [x, y, w, h] = f[0].box;
+    const [x, , w, h] = f[0].box;
     expect(x).toBeLessThan(180);
     expect(x + w).toBeGreaterThan(380);
-    expect(y + h).toBeGreaterThan(y + 8);
+    expect(h).toBeGreaterThan(8);
   });
   test('--auto-fields reads separate digit squares, a dashed box and a shaded field', async () => {
     type Frac = [number, number, number, number];
