@@ -316,6 +316,8 @@ async function zoo() {
   if (what === 'lines') save('lines', await require('./scan').linePages(Number(process.argv[3]) || 60, row));
   // Unsure fields read again whole, or not: MNIST and real handwriting (not in the default run).
   if (what === 'reread-whole') save('reread-whole', await require('./scan').rereadWholeForms(Number(process.argv[3]) || 300, row));
+  // Fields whose values follow patterns (dates, times, ...), read with and without them (not in the default run).
+  if (what === 'patterns') save('patterns', await require('./scan').patternForms(Number(process.argv[3]) || 300, row));
   // Strips of unknown resolution: the top of the scan bench's first pages, none stated (not in the default run).
   if (what === 'strips') save('strips', await require('./scan').stripForms(Number(process.argv[3]) || 60, row));
   // The scan bench's pages turned upside down and on their side (not in the default run).

@@ -573,6 +573,68 @@ async function writtenForms(n, row, seedBase, options, title, tag, photo = null)
 }
 
 /**
+ * Fields whose value is known to follow a pattern (dates, months, days, years, times, a rating, a
+ * code with no leading zero): `n` letter pages of one layout (seeds 50000 + i), each field's value
+ * drawn at random among those its pattern takes and written in MNIST test digits of those labels,
+ * with the scan bench's artifacts; each page read with its template twice, with the fields'
+ * patterns and without them, so that what the patterns change is all that differs.
+ */
+async function patternForms(n, row) {
+  const { generateForm, renderForm, benchArtifacts, CORNER_MARKS } = dist('samples/forms');
+  const { loadMnist } = dist('classify/data/dataset');
+  const { Classifier } = dist('classify/classifier');
+  const { scanInputs } = dist('pipeline/scan');
+  const { Rng } = dist('classify/data/random');
+  const test = loadMnist('test');
+  const two = (v) => String(v).padStart(2, '0');
+  const MONTH = '0[1-9]|1[0-2]';
+  const DAY = '0[1-9]|[12][0-9]|3[01]';
+  const YEAR = '(19|20)[0-9]{2}';
+  // Each field: its spec, and a value its pattern takes, drawn from rng (days up to 28: every month has them).
+  const fields = [
+    [{ name: 'date', label: 'Date (MMDDYYYY)', digits: 8, box: [0.08, 0.14, 0.6, 0.065], pattern: `(${MONTH})(${DAY})${YEAR}` }, (r) => two(1 + r.int(12)) + two(1 + r.int(28)) + (1900 + r.int(200))],
+    [{ name: 'month', label: 'Month', digits: 2, box: [0.08, 0.28, 0.2, 0.065], pattern: MONTH }, (r) => two(1 + r.int(12))],
+    [{ name: 'day', label: 'Day', digits: 2, box: [0.36, 0.28, 0.2, 0.065], pattern: DAY }, (r) => two(1 + r.int(31))],
+    [{ name: 'year', label: 'Year', digits: 4, box: [0.64, 0.28, 0.28, 0.065], pattern: YEAR }, (r) => String(1900 + r.int(200))],
+    [{ name: 'time', label: 'Time (HHMM)', digits: 4, box: [0.08, 0.42, 0.35, 0.065], pattern: '([01][0-9]|2[0-3])[0-5][0-9]' }, (r) => two(r.int(24)) + two(r.int(60))],
+    [{ name: 'rating', label: 'Rating (1-5)', digits: 1, box: [0.55, 0.42, 0.1, 0.065], pattern: '[1-5]' }, (r) => String(1 + r.int(5))],
+    [{ name: 'code', label: 'Code', digits: 6, box: [0.08, 0.56, 0.45, 0.065], pattern: '[1-9][0-9]{5}' }, (r) => String(100000 + r.int(900000))],
+  ];
+  const specs = fields.map(([f]) => f);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-patterns-'));
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const withP = [];
+  const without = [];
+  for (let i = 0; i < n; i++) {
+    const seed = 50000 + i;
+    const rng = new Rng(seed + 500000);
+    const values = Object.fromEntries(fields.map(([f, draw]) => [f.name, draw(rng)]));
+    const form = generateForm(specs, test, seed, { marks: CORNER_MARKS, values });
+    const file = join(dir, `${String(i).padStart(3, '0')}-dates.png`);
+    writeFileSync(file, await renderForm(form, specs, 'Appointment', benchArtifacts(seed), seed));
+    const plain = { ...form.template, fields: form.template.fields.map(({ pattern, ...f }) => f) };
+    for (const [template, into] of [[form.template, withP], [plain, without]]) {
+      const [doc] = await collect(scanInputs, [file], { template, classifier: clf, concurrency: 1 });
+      for (const f of doc.pages[0]?.fields ?? []) into.push({ expected: form.expected[f.name], read: f.value, where: `${file.split('/').pop()} ${f.name}`, confidence: f.confidence, needsReview: f.needsReview });
+    }
+  }
+  await clf.close();
+  console.log(`\n## Fields with patterns (${n} letter pages, 7 fields each: date MMDDYYYY, month, day, year, time HHMM, a rating 1-5, a 6-digit code with no leading zero; values drawn to match, MNIST test digits; seeds 50000 on), read with their templates\n`);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  const rows = [
+    row(`field accuracy (${withP.length} fields), with the patterns; without: ${(100 * score(without).fieldAccuracy).toFixed(2)} %`, score(withP).fieldAccuracy * 100, null, '%', 2),
+    row(`fields flagged for review, with the patterns; without: ${without.filter((p) => p.needsReview).length}`, withP.filter((p) => p.needsReview).length, null, 'fields', 0),
+    row(`fields misread but not flagged, with the patterns; without: ${without.filter((p) => p.expected !== p.read && !p.needsReview).length}`, withP.filter((p) => p.expected !== p.read && !p.needsReview).length, null, 'fields', 0),
+  ];
+  const changed = withP.map((p, k) => [p, without[k]]).filter(([a, b]) => a.read !== b.read);
+  if (changed.length) console.log(`\nChanged by the patterns (written: without -> with):\n${changed.map(([a, b]) => `  ${a.where}: ${a.expected}: ${b.read} -> ${a.read}${a.read === a.expected ? ' (right)' : ''}`).join('\n')}`);
+  const wrong = withP.filter((p) => p.expected !== p.read);
+  if (wrong.length) console.log(`\nMisread with the patterns:\n${wrong.map((p) => `  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)}${p.needsReview ? ', flagged' : ''})`).join('\n')}`);
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify({ withPatterns: withP, without }));
+  return { rows, generated: tidy(dir) };
+}
+
+/**
  * Prints a bench part read both ways (with templates, `tpl`; with --auto-fields, `auto`: pairs as
  * {@link addPairs} makes them): field accuracy and misreads not flagged, as table rows (returned),
  * and every field misread.
@@ -1071,4 +1133,4 @@ async function upsideDown(n, row) {
   return { rows };
 }
 
-module.exports = { stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };
+module.exports = { patternForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

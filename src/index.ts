@@ -41,6 +41,8 @@ export type { SegmentGraph, PathOptions, PathResult } from './segment/strings';
 export { scan, scanInputs, scanFile, scanPage, loadTemplate, writeOverlay, DEFAULT_WORK_SIZE } from './pipeline/scan';
 export type { ScanOptions } from './pipeline/scan';
 export type { DocumentResult, PageResult, FieldResult, DigitResult, PageRegistration } from './pipeline/document';
+export { assembleField, mostProbableAccepted } from './pipeline/assemble';
+export type { DigitReading } from './pipeline/assemble';
 export { jsonDocument, jsonlLine, csvRows, CSV_HEADER } from './pipeline/output';
 export type { OutputFormat } from './pipeline/output';
 export { evaluateStrings } from './pipeline/strings';

@@ -2,28 +2,131 @@
 import type { FieldRegion } from '../segment/fields';
 import type { DigitResult, FieldResult } from './document';
 
+/** A digit as a reader found it: a {@link DigitResult}, with its ten digit probabilities when the reader gives them. */
+export interface DigitReading extends DigitResult {
+  /** Probability of each digit 0-9 (the digit classifier's; absent for a string model's digits). */
+  probabilities?: readonly number[];
+}
+
 /** A field's confidence: the reader's, else the product of its digits' confidences. */
 export function stringConfidence(digits: DigitResult[], given?: number): number {
   return given ?? digits.reduce((p, d) => p * d.confidence, 1);
+}
+
+/** Most strings {@link mostProbableAccepted} tries. */
+export const PATTERN_SEARCH_LIMIT = 20000;
+
+/**
+ * The most probable string of one digit per position that `accept` takes, and its digits: the
+ * strings are tried in order of the product of their digits' probabilities (`probabilities[i][d]`,
+ * position i's probability of digit d), best first, at most `limit` of them; null when none is taken.
+ *
+ * @example
+ * // A month read "13", its 3 at 0.6 and 2 at 0.35: the best month is "12".
+ * mostProbableAccepted([p1, p3], (s) => /^(0[1-9]|1[0-2])$/.test(s)); // { value: '12', digits: [1, 2] }
+ */
+export function mostProbableAccepted(probabilities: ReadonlyArray<ArrayLike<number>>, accept: (s: string) => boolean, limit = PATTERN_SEARCH_LIMIT): { value: string; digits: number[] } | null {
+  const n = probabilities.length;
+  // Each position's digits, most probable first, and their log probabilities.
+  const order = probabilities.map((p) => Array.from({ length: p.length }, (_, d) => d).sort((a, b) => p[b] - p[a]));
+  const logp = probabilities.map((p, i) => order[i].map((d) => Math.log(Math.max(p[d], 1e-30))));
+  // Best-first over rank vectors: a state's children raise the rank at its last raised position
+  // or after it, so every vector is reached once.
+  interface State { ranks: number[]; score: number; last: number }
+  const heap: State[] = [];
+  const push = (s: State) => {
+    heap.push(s);
+    for (let i = heap.length - 1; i > 0; ) {
+      const up = (i - 1) >> 1;
+      if (heap[up].score >= heap[i].score) break;
+      [heap[up], heap[i]] = [heap[i], heap[up]];
+      i = up;
+    }
+  };
+  const pop = (): State => {
+    const top = heap[0];
+    const end = heap.pop()!;
+    if (heap.length) {
+      heap[0] = end;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && heap[l].score > heap[m].score) m = l;
+        if (r < heap.length && heap[r].score > heap[m].score) m = r;
+        if (m === i) break;
+        [heap[m], heap[i]] = [heap[i], heap[m]];
+        i = m;
+      }
+    }
+    return top;
+  };
+  push({ ranks: new Array(n).fill(0), score: logp.reduce((a, l) => a + (l[0] ?? 0), 0), last: 0 });
+  for (let tried = 0; heap.length && tried < limit; tried++) {
+    const s = pop();
+    const digits = s.ranks.map((r, i) => order[i][r]);
+    const value = digits.join('');
+    if (accept(value)) return { value, digits };
+    for (let j = s.last; j < n; j++) {
+      const r = s.ranks[j];
+      if (r + 1 >= order[j].length) continue;
+      const ranks = s.ranks.slice();
+      ranks[j] = r + 1;
+      push({ ranks, score: s.score - logp[j][r] + logp[j][r + 1], last: j });
+    }
+  }
+  return null;
+}
+
+/** Whether a value is one the field can hold: its `pattern` and `type` (a zip code: 5 or 9 digits). */
+function fits(region: FieldRegion, value: string, re?: RegExp): boolean {
+  if (re && !re.test(value)) return false;
+  return region.type !== 'zip' || value.length === 5 || value.length === 9;
 }
 
 /**
  * Applies the field's constraints. A field whose confidence (the probability that the whole
  * string is right: given by the reader, else the product of its digits' confidences) is below
  * `minConfidence` needs review; `notes` (what the reader says of the field) join its reasons then.
+ *
+ * A value that breaks the field's `pattern`, read by a reader that gives each digit's
+ * probabilities (the digit classifier's, not a string model's), is replaced by the most probable
+ * string of as many digits that matches it ({@link mostProbableAccepted}); the replaced digits
+ * take their probabilities of the new digit as confidences, and the field's confidence is scaled
+ * by the same ratio (it is not raised for the pattern's sake: a field so changed is as unsure as
+ * its new digits are, and needs review at the default `minConfidence`). The reading as first made
+ * is noted. When no string of that length matches, the value is kept and flagged.
  */
-export function assembleField(region: FieldRegion, digits: DigitResult[], minConfidence: number, fieldConfidence?: number, notes: string[] = []): FieldResult {
-  const value = digits.map((d) => d.value).join('');
-  const confidence = stringConfidence(digits, fieldConfidence);
+export function assembleField(region: FieldRegion, digits: DigitReading[], minConfidence: number, fieldConfidence?: number, notes: string[] = []): FieldResult {
+  const re = region.pattern !== undefined ? new RegExp(`^(?:${region.pattern})$`) : undefined;
+  let value = digits.map((d) => d.value).join('');
+  let given = fieldConfidence;
+  if (re && !re.test(value) && digits.length > 0 && digits.every((d) => d.probabilities?.length === 10)) {
+    const best = mostProbableAccepted(digits.map((d) => d.probabilities!), (s) => fits(region, s, re));
+    if (best) {
+      const first = value;
+      let ratio = 1;
+      digits = digits.map((d, i) => {
+        const p = d.probabilities![best.digits[i]];
+        if (String(best.digits[i]) === d.value) return d;
+        ratio *= p / Math.max(d.confidence, 1e-30);
+        return { ...d, value: String(best.digits[i]), confidence: p };
+      });
+      if (given !== undefined) given *= ratio;
+      value = best.value;
+      notes = [`read "${first}", which does not match pattern ${region.pattern}`, ...notes];
+    }
+  }
+  const confidence = stringConfidence(digits, given);
   const reasons: string[] = [];
   if (confidence < minConfidence) {
     const low = digits.filter((d) => d.confidence < minConfidence).length;
     reasons.push(`confidence ${confidence.toFixed(3)} below ${minConfidence}${low ? ` (${low} digit(s) below it)` : ''}`);
   }
   if (region.length !== undefined && value.length !== region.length) reasons.push(`expected ${region.length} digits, read ${value.length}`);
-  if (region.pattern !== undefined && !new RegExp(`^(?:${region.pattern})$`).test(value)) reasons.push(`does not match pattern ${region.pattern}`);
+  if (re && !re.test(value)) reasons.push(`does not match pattern ${region.pattern}`);
   if (region.type === 'zip' && value.length !== 5 && value.length !== 9) reasons.push(`a zip code has 5 or 9 digits, read ${value.length}`);
   const needsReview = reasons.length > 0;
   if (needsReview) reasons.push(...notes);
-  return { name: region.name, value, confidence, needsReview, reasons, box: region.box, digits };
+  return { name: region.name, value, confidence, needsReview, reasons, box: region.box, digits: digits.map((d) => ({ value: d.value, confidence: d.confidence, box: d.box })) };
 }

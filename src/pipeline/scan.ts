@@ -30,7 +30,7 @@ import type { BackendName } from '../classify/backend';
 import { defaultWorkers } from '../threads';
 import { scanParallel } from './parallel';
 import type { DigitResult, DocumentResult, FieldResult, PageRegistration, PageResult } from './document';
-import { assembleField, stringConfidence } from './assemble';
+import { assembleField, stringConfidence, type DigitReading } from './assemble';
 
 /** Options of {@link scan}. */
 export interface ScanOptions {
@@ -54,6 +54,15 @@ export interface ScanOptions {
    * (5 or 9 digits). Used by models with a reject class.
    */
   fieldType?: FieldType;
+  /**
+   * A regular expression the whole value of every field must match, for fields whose template does
+   * not give one (see `TemplateField.pattern`): a value read digit by digit that breaks it is
+   * replaced by the most probable reading of as many digits that matches, and flagged.
+   *
+   * @example
+   * await scan('years/', { pattern: '(19|20)[0-9]{2}' });
+   */
+  pattern?: string;
   /** Digits below this confidence flag their field for review (default 0.9). */
   minConfidence?: number;
   /** PDF rasterization resolution (default 300): the page pixels that boxes are given in. */
@@ -280,7 +289,9 @@ export async function scanPage(
   digitFields = await settleDisputes(cv, grayPage, ink, byDigits, digitFields, opts, byLines, byLines && pre.cutOut);
   const wholeFields = sm ? await readWhole(cv, grayPage(), ink, reach.regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
-  let assembled = regions.map((r, i) => assembleField(r, fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
+  // A field's type and pattern: its own (a template's), else the scan's.
+  const constrained = (r: FieldRegion): FieldRegion => ({ ...r, type: r.type ?? opts.fieldType, pattern: r.pattern ?? opts.pattern });
+  let assembled = regions.map((r, i) => assembleField(constrained(r), fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
   if (loose.size || regions.some((r) => r.printLike)) {
     // A line outside the boxes, or a line shaped like big print (a title), is a field when it reads as
     // digits: more likely right than not (its field confidence at least 0.5; not a signature, a note
@@ -340,7 +351,7 @@ function scaleFields(fields: FieldResult[], kx: number, ky: number): FieldResult
 
 /** The digits read in one field, and the field's confidence when the reader computes one. */
 export interface FieldReading {
-  digits: DigitResult[];
+  digits: DigitReading[];
   confidence?: number;
   /** Said of the field when it needs review. */
   notes?: string[];
@@ -383,7 +394,7 @@ export async function readByRecognition(
     const scores = preds.slice(k, (k += g.candidates.length));
     const r = regions[i];
     const path = bestPath(g, scores, { fieldType: r.type ?? opts.fieldType, lengths: r.length !== undefined ? [r.length] : undefined, widthPrior });
-    const digits = path.digits.map((d) => ({ value: String(d.score.digit), confidence: d.score.confidence, box: d.candidate.box }));
+    const digits: DigitReading[] = path.digits.map((d) => ({ value: String(d.score.digit), confidence: d.score.confidence, box: d.candidate.box, ...(d.score.probabilities ? { probabilities: d.score.probabilities } : {}) }));
     const j = path.joined;
     const joined = j ? { share: j.share, value: [...digits.slice(0, j.at).map((d) => d.value), String(j.digit), ...digits.slice(j.at + 2).map((d) => d.value)].join('') } : undefined;
     return { digits, confidence: path.posterior, ...(joined ? { joined } : {}) };
@@ -606,7 +617,7 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
     })),
     digits: cs.map((c) => {
       const p = preds[k++];
-      return { value: clf.metadata.classes[p.digit], confidence: p.confidence, box: c.box! };
+      return { value: clf.metadata.classes[p.digit], confidence: p.confidence, box: c.box!, probabilities: p.probabilities };
     }),
   }));
 }
@@ -662,7 +673,8 @@ async function rereadUnsure(cv: CV, clean: BinaryImage, { faint, grayAt }: Rerea
   for (const [k, cs] of again) {
     const readings = [preds[k], ...second.slice(j, (j += cs.length))];
     const best = readings.reduce((a, b) => (b.confidence > a.confidence ? b : a));
-    preds[k] = { ...best, confidence: readings.reduce((a, p) => a + p.probabilities[best.digit], 0) / readings.length };
+    const probabilities = best.probabilities.map((_, d) => readings.reduce((a, p) => a + p.probabilities[d], 0) / readings.length);
+    preds[k] = { ...best, confidence: probabilities[best.digit], probabilities };
   }
 }
 
@@ -903,6 +915,13 @@ export async function scanInputs(
 ): Promise<{ documents: number; failed: number }> {
   const template = loadTemplate(options.template);
   if (options.ppi !== undefined && !(options.ppi >= 0 && Number.isFinite(options.ppi))) throw new Error(`ppi must be a number of pixels per inch, or 0 (got ${options.ppi})`);
+  if (options.pattern !== undefined) {
+    try {
+      new RegExp(options.pattern);
+    } catch {
+      throw new Error(`pattern "${options.pattern}" is not a valid regular expression`);
+    }
+  }
   // A page list that does not parse is an error before any file is read.
   options = { ...options, pages: pageRanges(options.pages) };
   const items = expandInputs(inputs);

@@ -33,6 +33,8 @@ export interface FormFieldSpec {
    * grey fill with no border (common on forms filled in by hand from a PDF).
    */
   boxStyle?: 'solid' | 'dashed' | 'shaded';
+  /** A regular expression its value matches, put in the template (the digits written are `FormOptions.values`' or random). */
+  pattern?: string;
 }
 
 /** What a generated form contains. */
@@ -116,6 +118,25 @@ export interface FormOptions {
    * light pencil is 120-170.
    */
   ink?: [number, number];
+  /**
+   * What to write in some fields, by name (as many digits as the field's `digits`), each digit an
+   * MNIST test image of that label drawn at random; other fields get random digits.
+   */
+  values?: Record<string, string>;
+}
+
+/** Per dataset, the indices of its images of each label. */
+const byLabel = new WeakMap<DigitDataset, number[][]>();
+
+/** The indices of `set`'s images of `label`. */
+function imagesOf(set: DigitDataset, label: number): number[] {
+  let all = byLabel.get(set);
+  if (!all) {
+    all = Array.from({ length: 10 }, () => []);
+    for (let i = 0; i < set.count; i++) all[set.labels[i]]?.push(i);
+    byLabel.set(set, all);
+  }
+  return all[label];
 }
 
 /** Draws the form and fills it with test-set digits; `rng` picks the digits and placement. */
@@ -193,8 +214,11 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
         for (let t = 0; t < line; t++) for (let y = wallTop; y < fy + fh; y++) put(wx + t, y, 30);
       }
     }
+    const given = options.values?.[f.name];
+    if (given !== undefined && (given.length !== f.digits || !/^[0-9]*$/.test(given))) throw new Error(`values.${f.name}: "${given}" is not ${f.digits} digits`);
     for (let k = 0; k < f.digits; k++) {
-      const i = rng.int(mnist.count);
+      const of = given !== undefined ? imagesOf(mnist, Number(given[k])) : [];
+      const i = given !== undefined ? of[rng.int(of.length)] : rng.int(mnist.count);
       value += String(mnist.labels[i]);
       used.push(i);
       const src = Float32Array.from(mnist.images.subarray(i * 784, (i + 1) * 784), (v) => v / 255);
@@ -221,7 +245,7 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
     data: page,
     template: {
       ...(options.marks?.length ? { marks: options.marks, markSize } : {}),
-      fields: fields.map((f) => ({ name: f.name, box: f.box, length: f.digits, type: f.type })),
+      fields: fields.map((f) => ({ name: f.name, box: f.box, length: f.digits, type: f.type, ...(f.pattern !== undefined ? { pattern: f.pattern } : {}) })),
     },
     expected,
     sources,

@@ -39,8 +39,15 @@ export interface TemplateField {
   name: string;
   /** `[x, y, w, h]` as fractions of the page width and height. */
   box: [number, number, number, number];
+  /**
+   * A regular expression the whole value must match, such as `(0[1-9]|1[0-2])` for a month. A value
+   * read digit by digit that breaks it is replaced by the most probable reading of as many digits
+   * that matches (see `assembleField`), and the field is flagged for review.
+   */
   pattern?: string;
+  /** Exact number of digits: recognition-based segmentation looks for that many, and a reading with it is preferred. */
   length?: number;
+  /** What the field holds: `digits` (any), `amount` (read whole by the string model) or `zip` (5 or 9 digits). */
   type?: FieldType;
 }
 

@@ -64,6 +64,8 @@ export interface CandidateScore {
   confidence: number;
   /** Probability that the candidate is not a digit (0 when the model has no reject class). */
   reject: number;
+  /** Probability of each digit 0-9, when the classifier gives them. */
+  probabilities?: readonly number[];
 }
 
 /** Options of {@link segmentGraph}. */

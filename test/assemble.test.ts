@@ -1,0 +1,134 @@
+/** Post-processing (src/pipeline/assemble): a field's constraints applied to what the readers found. */
+import { join } from 'node:path';
+import { Rng } from '../src/classify/data/random';
+import { assembleField, mostProbableAccepted, type DigitReading } from '../src/pipeline/assemble';
+import type { FieldRegion } from '../src/segment/fields';
+import { generateForm, CORNER_MARKS } from '../src/samples/forms';
+import { mnistTest, ROOT, runCli } from './helpers';
+
+/** Ten probabilities, `p` on `top`, `q` on `second`, the rest shared evenly. */
+function probs(top: number, p: number, second: number, q: number): number[] {
+  const rest = (1 - p - q) / 8;
+  return Array.from({ length: 10 }, (_, d) => (d === top ? p : d === second ? q : rest));
+}
+
+function digit(probabilities: number[], x = 0): DigitReading {
+  const d = probabilities.indexOf(Math.max(...probabilities));
+  return { value: String(d), confidence: probabilities[d], box: [x, 0, 10, 20], probabilities };
+}
+
+describe('mostProbableAccepted', () => {
+  test('finds the most probable accepted string, as trying every string would (seeded random fields)', () => {
+    const rng = new Rng(7);
+    const accepts: Array<(s: string) => boolean> = [
+      () => true,
+      (s) => /^(0[1-9]|1[0-2])/.test(s),
+      (s) => [...s].reduce((a, c) => a + Number(c), 0) % 7 === 3,
+      (s) => s.endsWith('99'),
+    ];
+    for (let t = 0; t < 40; t++) {
+      const n = 1 + rng.int(3);
+      const ps = Array.from({ length: n }, () => {
+        const raw = Array.from({ length: 10 }, () => rng.uniform(0, 1) ** 4);
+        const sum = raw.reduce((a, b) => a + b, 0);
+        return raw.map((v) => v / sum);
+      });
+      for (const accept of accepts) {
+        let best: string | null = null;
+        let bestP = -1;
+        for (let v = 0; v < 10 ** n; v++) {
+          const s = String(v).padStart(n, '0');
+          const p = [...s].reduce((a, c, i) => a * ps[i][Number(c)], 1);
+          if (accept(s) && p > bestP) [best, bestP] = [s, p];
+        }
+        const got = mostProbableAccepted(ps, accept, 10 ** n);
+        if (best === null) expect(got).toBeNull();
+        else {
+          expect(got).not.toBeNull();
+          const pGot = [...got!.value].reduce((a, c, i) => a * ps[i][Number(c)], 1);
+          expect(pGot).toBeCloseTo(bestP, 12); // ties may pick either string
+          expect(accept(got!.value)).toBe(true);
+          expect(got!.digits.join('')).toBe(got!.value);
+        }
+      }
+    }
+  });
+
+  test('gives up after `limit` strings', () => {
+    const ps = [probs(1, 0.9, 2, 0.05), probs(3, 0.9, 4, 0.05)];
+    expect(mostProbableAccepted(ps, (s) => s === '99', 5)).toBeNull();
+    expect(mostProbableAccepted(ps, (s) => s === '99', 100)?.value).toBe('99');
+  });
+});
+
+describe('assembleField', () => {
+  const month: FieldRegion = { name: 'month', box: [0, 0, 40, 20], pattern: '0[1-9]|1[0-2]', length: 2 };
+
+  test('a value that breaks its pattern becomes the most probable one that matches, flagged, the first reading noted', () => {
+    // "13": the 3 at 0.6, a 2 at 0.35.
+    const f = assembleField(month, [digit(probs(1, 0.99, 7, 0.005)), digit(probs(3, 0.6, 2, 0.35), 20)], 0.9);
+    expect(f.value).toBe('12');
+    expect(f.digits.map((d) => d.value)).toEqual(['1', '2']);
+    expect(f.digits[1].confidence).toBeCloseTo(0.35, 6);
+    expect(f.confidence).toBeCloseTo(0.99 * 0.35, 6);
+    expect(f.needsReview).toBe(true);
+    expect(f.reasons.join('; ')).toMatch(/read "13", which does not match pattern 0\[1-9\]\|1\[0-2\]/);
+    expect(f.reasons).not.toContain('does not match pattern 0[1-9]|1[0-2]'); // the new value matches
+    // The output's digits are the document model's: no probabilities.
+    expect(Object.keys(f.digits[0]).sort()).toEqual(['box', 'confidence', 'value']);
+  });
+
+  test("a reader's own field confidence is scaled by the digits changed; a value that matches is left alone", () => {
+    const f = assembleField(month, [digit(probs(1, 0.99, 7, 0.005)), digit(probs(3, 0.6, 2, 0.35), 20)], 0.9, 0.5);
+    expect(f.value).toBe('12');
+    expect(f.confidence).toBeCloseTo(0.5 * (0.35 / 0.6), 6);
+    const ok = assembleField(month, [digit(probs(1, 0.99, 7, 0.005)), digit(probs(1, 0.97, 2, 0.02), 20)], 0.9);
+    expect(ok.value).toBe('11');
+    expect(ok.needsReview).toBe(false);
+    expect(ok.reasons).toEqual([]);
+  });
+
+  test("digits without probabilities (a string model's) are not changed: the field is flagged", () => {
+    const f = assembleField(month, [{ value: '1', confidence: 0.99, box: [0, 0, 10, 20] }, { value: '3', confidence: 0.99, box: [20, 0, 10, 20] }], 0.9);
+    expect(f.value).toBe('13');
+    expect(f.needsReview).toBe(true);
+    expect(f.reasons).toContain('does not match pattern 0[1-9]|1[0-2]');
+  });
+
+  test('a zip code of 4 digits is flagged; with a pattern, a zip code is also held to 5 or 9 digits', () => {
+    const zip: FieldRegion = { name: 'zip', box: [0, 0, 100, 20], type: 'zip' };
+    const four = [1, 2, 3, 4].map((d, i) => digit(probs(d, 0.99, 0, 0.005), 20 * i));
+    expect(assembleField(zip, four, 0.9).reasons).toContain('a zip code has 5 or 9 digits, read 4');
+    const five = [9, 2, 3, 4, 5].map((d, i) => digit(probs(d, 0.99, 0, 0.005), 20 * i));
+    const f = assembleField({ ...zip, pattern: '[0-8][0-9]*' }, five, 0.9);
+    expect(f.value).toBe('02345');
+  });
+});
+
+describe('patterns end to end', () => {
+  test('generated forms write the values asked for, and put field patterns in their templates', () => {
+    const fields = [{ name: 'month', label: 'Month', digits: 2, box: [0.1, 0.2, 0.2, 0.06] as [number, number, number, number], pattern: '0[1-9]|1[0-2]' }];
+    const form = generateForm(fields, mnistTest(), 3, { marks: CORNER_MARKS, values: { month: '07' } });
+    expect(form.expected.month).toBe('07');
+    const d = mnistTest();
+    expect(form.sources.month.map((i) => d.labels[i])).toEqual([0, 7]);
+    expect(form.template.fields[0].pattern).toBe('0[1-9]|1[0-2]');
+    expect(() => generateForm(fields, mnistTest(), 3, { values: { month: '7' } })).toThrow(/values\.month: "7" is not 2 digits/);
+  });
+
+  test('scan --pattern: the sample zip code (70251) held to start with 8 reads 8xxxx, flagged, with its first reading; a bad pattern is a usage error', () => {
+    const zip = join(ROOT, 'samples', 'forms', 'zip-code.png');
+    const tpl = join(ROOT, 'samples', 'forms', 'zip-code.template.json');
+    let r = runCli(['scan', zip, '--template', tpl, '--pattern', '8[0-9]{4}', '--concurrency', '1', '--format', 'jsonl']);
+    expect(r.status).toBe(0);
+    const [field] = JSON.parse(r.stdout).fields;
+    expect(field.value).toMatch(/^8[0-9]{4}$/);
+    expect(field.value.slice(1)).toBe('0251');
+    expect(field.needsReview).toBe(true);
+    expect(field.reasons.join('; ')).toMatch(/read "70251", which does not match pattern 8\[0-9\]\{4\}/);
+    r = runCli(['scan', zip, '--pattern', '([0-9]', '--concurrency', '1']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/pattern "\(\[0-9\]" is not a valid regular expression/);
+    expect(r.stdout).toBe('');
+  }, 60000);
+});
