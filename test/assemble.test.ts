@@ -1,7 +1,7 @@
 /** Post-processing (src/pipeline/assemble): a field's constraints applied to what the readers found. */
 import { join } from 'node:path';
 import { Rng } from '../src/classify/data/random';
-import { assembleField, mostProbableAccepted, type DigitReading } from '../src/pipeline/assemble';
+import { assembleField, fitsField, mostProbableAccepted, type DigitReading } from '../src/pipeline/assemble';
 import type { FieldRegion } from '../src/segment/fields';
 import { generateForm, CORNER_MARKS } from '../src/samples/forms';
 import { mnistTest, ROOT, runCli } from './helpers';
@@ -103,6 +103,17 @@ describe('assembleField', () => {
     const f = assembleField({ ...zip, pattern: '[0-8][0-9]*' }, five, 0.9);
     expect(f.value).toBe('02345');
   });
+});
+
+test('fitsField: a field\'s length, pattern and type (where two readings differ, the one that fits is kept)', () => {
+  const year: FieldRegion = { name: 'year', box: [0, 0, 80, 20], pattern: '(19|20)[0-9]{2}', length: 4 };
+  expect(fitsField(year, '1927')).toBe(true);
+  expect(fitsField(year, '1427')).toBe(false);
+  expect(fitsField({ ...year, pattern: undefined }, '1427')).toBe(true);
+  expect(fitsField({ ...year, pattern: undefined }, '16727')).toBe(false);
+  expect(fitsField({ name: 'zip', box: [0, 0, 80, 20], type: 'zip' }, '123456789')).toBe(true);
+  expect(fitsField({ name: 'zip', box: [0, 0, 80, 20], type: 'zip' }, '1234')).toBe(false);
+  expect(fitsField({ name: 'any', box: [0, 0, 80, 20] }, '')).toBe(true);
 });
 
 describe('patterns end to end', () => {

@@ -85,6 +85,15 @@ function fits(region: FieldRegion, value: string, re?: RegExp): boolean {
 }
 
 /**
+ * Whether a value is one the field can hold: its `length`, `pattern` and `type` (a zip code: 5 or 9
+ * digits). Where two readers read a field differently, the one that fits is kept.
+ */
+export function fitsField(region: FieldRegion, value: string): boolean {
+  if (region.length !== undefined && value.length !== region.length) return false;
+  return fits(region, value, region.pattern !== undefined ? new RegExp(`^(?:${region.pattern})$`) : undefined);
+}
+
+/**
  * Applies the field's constraints. A field whose confidence (the probability that the whole
  * string is right: given by the reader, else the product of its digits' confidences) is below
  * `minConfidence` needs review; `notes` (what the reader says of the field) join its reasons then.

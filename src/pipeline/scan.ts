@@ -30,7 +30,7 @@ import type { BackendName } from '../classify/backend';
 import { defaultWorkers } from '../threads';
 import { scanParallel } from './parallel';
 import type { DigitResult, DocumentResult, FieldResult, PageRegistration, PageResult } from './document';
-import { assembleField, stringConfidence, type DigitReading } from './assemble';
+import { assembleField, fitsField, stringConfidence, type DigitReading } from './assemble';
 
 /** Options of {@link scan}. */
 export interface ScanOptions {
@@ -289,9 +289,7 @@ export async function scanPage(
   digitFields = await settleDisputes(cv, grayPage, ink, byDigits, digitFields, opts, byLines, byLines && pre.cutOut);
   const wholeFields = sm ? await readWhole(cv, grayPage(), ink, reach.regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
-  // A field's type and pattern: its own (a template's), else the scan's.
-  const constrained = (r: FieldRegion): FieldRegion => ({ ...r, type: r.type ?? opts.fieldType, pattern: r.pattern ?? opts.pattern });
-  let assembled = regions.map((r, i) => assembleField(constrained(r), fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
+  let assembled = regions.map((r, i) => assembleField(constrained(r, opts), fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
   if (loose.size || regions.some((r) => r.printLike)) {
     // A line outside the boxes, or a line shaped like big print (a title), is a field when it reads as
     // digits: more likely right than not (its field confidence at least 0.5; not a signature, a note
@@ -366,6 +364,11 @@ export interface FieldReading {
    * candidate spanning both makes, and that reading's share against the pair (see `PathResult.joined`).
    */
   joined?: { share: number; value: string };
+}
+
+/** A field with its constraints: its own type and pattern (a template's), else the scan's. */
+function constrained(r: FieldRegion, opts: ScanOptions): FieldRegion {
+  return { ...r, type: r.type ?? opts.fieldType, pattern: r.pattern ?? opts.pattern };
 }
 
 /** The digits a reading found, as a string. */
@@ -501,7 +504,7 @@ function readerFor(dir: string, opts: ScanOptions): Promise<Classifier> {
  * a digit) are read again by recognition-based segmentation with the touching model (default the
  * shipped `models/check`; `touchingModel: 'none'` skips this; with the width prior, so that two
  * digits written close are cut), and that reading is kept when it
- * alone has the field's `length`; else when it finds more digits (contours merged two into one)
+ * alone fits the field (its `length`, `pattern` and type: {@link fitsField}); else when it finds more digits (contours merged two into one)
  * with a path probability of at least 0.3; else when it is the more probable. When the two
  * differ, the other reading is noted for review.
  */
@@ -523,9 +526,8 @@ async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[]
     }
     const pa = stringConfidence(a.digits, a.confidence);
     const pb = b.confidence ?? 0;
-    const length = regions[i].length;
-    const byLength = length !== undefined && (va.length === length) !== (vb.length === length);
-    const useB = byLength ? vb.length === length : (vb.length > va.length && pb >= 0.3) || pb > pa;
+    const [fa, fb] = [va, vb].map((v) => fitsField(constrained(regions[i], opts), v));
+    const useB = fa !== fb ? fb : (vb.length > va.length && pb >= 0.3) || pb > pa;
     const disputed = va.length !== vb.length ? { contours: va, recognition: vb } : undefined;
     const kept = useB ? (b.joined ? lessJoined(b, b.joined) : b) : a;
     const other = useB ? `read by contours: "${va}"` : `read by recognition-based segmentation: "${vb}"`;
@@ -552,7 +554,8 @@ const UNSURE_CUT_OUT = 0.98;
  * (crowded, touching handwriting) are read whole by the string model (`stringModel`, default the
  * shipped `models/amount`; `none` skips this), which reads a line of touching digits without
  * cutting it, as amounts are read ({@link readWhole}: with its second reader's agreement), and
- * that reading is kept unless only the digit-by-digit one has the field's `length`. Both
+ * that reading is kept unless only the digit-by-digit one fits the field (its `length`, `pattern`
+ * and type: {@link fitsField}). Both
  * digit-by-digit readings are noted for review. Readings with as many digits that differ are left
  * to the digit classifier, which reads single MNIST-like digits better than the string model.
  *
@@ -585,8 +588,8 @@ async function settleDisputes(
     const a = readings[i];
     const b = whole[k];
     const [va, vb] = [text(a), text(b)];
-    const length = regions[i].length;
-    if (va === vb || (length !== undefined && va.length === length && vb.length !== length)) return;
+    const field = constrained(regions[i], opts);
+    if (va === vb || (fitsField(field, va) && !fitsField(field, vb))) return;
     if (!a.disputed && (b.confidence ?? 0) <= stringConfidence(a.digits, a.confidence)) return;
     const how = b.notes?.length ? b.notes : ['read whole by the string model'];
     const before = a.disputed ? [`read by contours: "${a.disputed.contours}"`, `read by recognition-based segmentation: "${a.disputed.recognition}"`] : [`read digit by digit: "${va}"`];
