@@ -574,10 +574,11 @@ async function writtenForms(n, row, seedBase, options, title, tag, photo = null)
 
 /**
  * Fields whose value is known to follow a pattern (dates, months, days, years, times, a rating, a
- * code with no leading zero): `n` letter pages of one layout (seeds 50000 + i), each field's value
- * drawn at random among those its pattern takes and written in MNIST test digits of those labels,
- * with the scan bench's artifacts; each page read with its template twice, with the fields'
- * patterns and without them, so that what the patterns change is all that differs.
+ * code with no leading zero) or to end in a check digit (a 16-digit card number, Luhn; a 13-digit
+ * EAN, GTIN's mod 10): `n` letter pages of one layout (seeds 50000 + i), each field's value drawn at
+ * random among those it can hold and written in MNIST test digits of those labels, with the scan
+ * bench's artifacts; each page read with its template twice, with the fields' patterns and check
+ * digits and without them, so that what they change is all that differs.
  */
 async function patternForms(n, row) {
   const { generateForm, renderForm, benchArtifacts, CORNER_MARKS } = dist('samples/forms');
@@ -585,7 +586,13 @@ async function patternForms(n, row) {
   const { Classifier } = dist('classify/classifier');
   const { scanInputs } = dist('pipeline/scan');
   const { Rng } = dist('classify/data/random');
+  const { checkDigitHolds } = dist('pipeline/assemble');
   const test = loadMnist('test');
+  // Random digits, then the check digit that makes `check` hold.
+  const checked = (r, digits, check) => {
+    const head = Array.from({ length: digits - 1 }, () => r.int(10)).join('');
+    return head + [...'0123456789'].find((d) => checkDigitHolds(head + d, check));
+  };
   const two = (v) => String(v).padStart(2, '0');
   const MONTH = '0[1-9]|1[0-2]';
   const DAY = '0[1-9]|[12][0-9]|3[01]';
@@ -599,6 +606,8 @@ async function patternForms(n, row) {
     [{ name: 'time', label: 'Time (HHMM)', digits: 4, box: [0.08, 0.42, 0.35, 0.065], pattern: '([01][0-9]|2[0-3])[0-5][0-9]' }, (r) => two(r.int(24)) + two(r.int(60))],
     [{ name: 'rating', label: 'Rating (1-5)', digits: 1, box: [0.55, 0.42, 0.1, 0.065], pattern: '[1-5]' }, (r) => String(1 + r.int(5))],
     [{ name: 'code', label: 'Code', digits: 6, box: [0.08, 0.56, 0.45, 0.065], pattern: '[1-9][0-9]{5}' }, (r) => String(100000 + r.int(900000))],
+    [{ name: 'card', label: 'Card number', digits: 16, box: [0.08, 0.7, 0.86, 0.065], check: 'luhn' }, (r) => checked(r, 16, 'luhn')],
+    [{ name: 'ean', label: 'Product number (EAN)', digits: 13, box: [0.08, 0.84, 0.72, 0.065], check: 'gtin' }, (r) => checked(r, 13, 'gtin')],
   ];
   const specs = fields.map(([f]) => f);
   const dir = mkdtempSync(join(tmpdir(), 'bench-patterns-'));
@@ -612,17 +621,20 @@ async function patternForms(n, row) {
     const form = generateForm(specs, test, seed, { marks: CORNER_MARKS, values });
     const file = join(dir, `${String(i).padStart(3, '0')}-dates.png`);
     writeFileSync(file, await renderForm(form, specs, 'Appointment', benchArtifacts(seed), seed));
-    const plain = { ...form.template, fields: form.template.fields.map(({ pattern, ...f }) => f) };
+    const plain = { ...form.template, fields: form.template.fields.map(({ pattern, check, ...f }) => f) };
     for (const [template, into] of [[form.template, withP], [plain, without]]) {
       const [doc] = await collect(scanInputs, [file], { template, classifier: clf, concurrency: 1 });
       for (const f of doc.pages[0]?.fields ?? []) into.push({ expected: form.expected[f.name], read: f.value, where: `${file.split('/').pop()} ${f.name}`, confidence: f.confidence, needsReview: f.needsReview });
     }
   }
   await clf.close();
-  console.log(`\n## Fields with patterns (${n} letter pages, 7 fields each: date MMDDYYYY, month, day, year, time HHMM, a rating 1-5, a 6-digit code with no leading zero; values drawn to match, MNIST test digits; seeds 50000 on), read with their templates\n`);
+  console.log(`\n## Fields with patterns and check digits (${n} letter pages, 9 fields each: date MMDDYYYY, month, day, year, time HHMM, a rating 1-5, a 6-digit code with no leading zero, a 16-digit card number (Luhn), a 13-digit EAN (GTIN mod 10); values drawn to fit, MNIST test digits; seeds 50000 on), read with their templates\n`);
   console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  const checks = (ps) => ps.filter((p) => /(card|ean)$/.test(p.where));
   const rows = [
     row(`field accuracy (${withP.length} fields), with the patterns; without: ${(100 * score(without).fieldAccuracy).toFixed(2)} %`, score(withP).fieldAccuracy * 100, null, '%', 2),
+    row(`... the fields with patterns (${withP.length - checks(withP).length}), with them; without: ${(100 * score(without.filter((p) => !checks([p]).length)).fieldAccuracy).toFixed(2)} %`, score(withP.filter((p) => !checks([p]).length)).fieldAccuracy * 100, null, '%', 2),
+    row(`... the fields with check digits (${checks(withP).length}), with them; without: ${(100 * score(checks(without)).fieldAccuracy).toFixed(2)} %`, score(checks(withP)).fieldAccuracy * 100, null, '%', 2),
     row(`fields flagged for review, with the patterns; without: ${without.filter((p) => p.needsReview).length}`, withP.filter((p) => p.needsReview).length, null, 'fields', 0),
     row(`fields misread but not flagged, with the patterns; without: ${without.filter((p) => p.expected !== p.read && !p.needsReview).length}`, withP.filter((p) => p.expected !== p.read && !p.needsReview).length, null, 'fields', 0),
   ];

@@ -1,7 +1,8 @@
 /** Post-processing (src/pipeline/assemble): a field's constraints applied to what the readers found. */
 import { join } from 'node:path';
 import { Rng } from '../src/classify/data/random';
-import { assembleField, fitsField, mostProbableAccepted, type DigitReading } from '../src/pipeline/assemble';
+import { assembleField, checkDigitHolds, fitsField, mostProbableAccepted, type DigitReading } from '../src/pipeline/assemble';
+import { parseTemplate } from '../src/segment/fields';
 import type { FieldRegion } from '../src/segment/fields';
 import { generateForm, CORNER_MARKS } from '../src/samples/forms';
 import { mnistTest, ROOT, runCli } from './helpers';
@@ -114,6 +115,45 @@ test('fitsField: a field\'s length, pattern and type (where two readings differ,
   expect(fitsField({ name: 'zip', box: [0, 0, 80, 20], type: 'zip' }, '123456789')).toBe(true);
   expect(fitsField({ name: 'zip', box: [0, 0, 80, 20], type: 'zip' }, '1234')).toBe(false);
   expect(fitsField({ name: 'any', box: [0, 0, 80, 20] }, '')).toBe(true);
+});
+
+describe('check digits', () => {
+  test('luhn and gtin hold on published numbers, and fail when a digit or two neighbours change', () => {
+    const luhn = ['4539148803436467', '79927398713', '490154203237518', '378282246310005'];
+    const gtin = ['4006381333931', '036000291452', '96385074', '10614141000415'];
+    for (const [check, good] of [['luhn', luhn], ['gtin', gtin]] as const) {
+      for (const v of good) {
+        expect(checkDigitHolds(v, check)).toBe(true);
+        for (let i = 0; i < v.length; i++) {
+          const wrong = v.slice(0, i) + String((Number(v[i]) + 3) % 10) + v.slice(i + 1);
+          expect(checkDigitHolds(wrong, check)).toBe(false); // any one digit changed by 3
+        }
+      }
+    }
+    expect(checkDigitHolds('79927398731', 'luhn')).toBe(false); // the last two swapped
+    expect(checkDigitHolds('7', 'luhn')).toBe(false);
+  });
+
+  test('a card number whose Luhn check fails becomes the most probable one whose check holds; a wrong length is left alone', () => {
+    const card: FieldRegion = { name: 'card', box: [0, 0, 320, 20], check: 'luhn', length: 16 };
+    const written = '4539148803436467';
+    // The 8 read as 3 (0.55), the 8 second (0.4).
+    const ds = [...written].map((c, i) => digit(i === 6 ? probs(3, 0.55, 8, 0.4) : probs(Number(c), 0.98, (Number(c) + 1) % 10, 0.01), 20 * i));
+    const f = assembleField(card, ds, 0.9);
+    expect(f.value).toBe(written);
+    expect(f.needsReview).toBe(true);
+    expect(f.reasons.join('; ')).toMatch(/read "4539143803436467", which fails its luhn check digit/);
+    const short = assembleField(card, ds.slice(1), 0.9);
+    expect(short.value).toBe('539143803436467');
+    expect(short.reasons).toContain('expected 16 digits, read 15');
+    expect(short.reasons).toContain('luhn check digit fails');
+  });
+
+  test('templates name a check digit, and a bad one is an error naming the field', () => {
+    const t = parseTemplate(JSON.stringify({ fields: [{ name: 'card', box: [0.1, 0.1, 0.5, 0.05], check: 'luhn' }] }), 'form.json');
+    expect(t.fields[0].check).toBe('luhn');
+    expect(() => parseTemplate(JSON.stringify({ fields: [{ name: 'card', box: [0.1, 0.1, 0.5, 0.05], check: 'mod97' }] }), 'form.json')).toThrow('form.json: field 1 ("card"): "check" must be luhn or gtin');
+  });
 });
 
 describe('patterns end to end', () => {

@@ -9,7 +9,7 @@ import yargs, { Argv } from 'yargs';
 import { SingleBar, Presets } from 'cli-progress';
 import { BACKENDS, type BackendName } from '../classify/backend-names';
 import type { StringModel } from '../classify/string-model';
-import type { FieldType } from '../segment/fields';
+import type { CheckDigit, FieldType } from '../segment/fields';
 import type { StringSplit } from '../pipeline/strings';
 import { CSV_HEADER, csvRows, jsonDocument, jsonlLine } from '../pipeline/output';
 import { packageVersion } from '../version';
@@ -217,7 +217,7 @@ async function cmdClassify(a: { images: string[]; model?: string; format: string
 
 async function cmdScan(a: {
   inputs: string[]; model?: string; format: 'json' | 'jsonl' | 'csv'; template?: string; autoFields?: boolean; threshold?: 'otsu' | 'adaptive';
-  deskew: boolean; orient: boolean; clahe?: boolean; fieldType: FieldType; pattern?: string; minConfidence: number; dpi: number; workSize: number; ppi?: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
+  deskew: boolean; orient: boolean; clahe?: boolean; fieldType: FieldType; pattern?: string; check?: CheckDigit; minConfidence: number; dpi: number; workSize: number; ppi?: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
   concurrency?: number; progress?: boolean; stringModel?: string; touchingModel?: string; signModel?: string; rereadWhole?: boolean; pages?: string;
 }): Promise<number> {
   const { scanInputs, loadTemplate } = await import('../pipeline/scan');
@@ -251,7 +251,7 @@ async function cmdScan(a: {
     const r = await scanInputs(
       a.inputs,
       {
-        template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, orient: a.orient, clahe: a.clahe, fieldType: a.fieldType, pattern: a.pattern, minConfidence: a.minConfidence, dpi: a.dpi,
+        template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, orient: a.orient, clahe: a.clahe, fieldType: a.fieldType, pattern: a.pattern, check: a.check, minConfidence: a.minConfidence, dpi: a.dpi,
         workSize: a.workSize, ppi: a.ppi, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, model: a.model, backend: a.backend, stringModel, touchingModel: a.touchingModel, signModel: a.signModel, rereadWhole: a.rereadWhole, concurrency: a.concurrency, pages: a.pages,
       },
       (doc) => {
@@ -423,6 +423,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('orient', { type: 'boolean', default: true, describe: 'a page that reads poorly is looked at for which way up its print stands and read again turned upright (180 degrees or a quarter; with no print, 180 degrees kept when its digits read clearly better); --no-orient to skip' })
           .option('field-type', { choices: ['digits', 'amount', 'zip'], default: 'digits', describe: 'what fields hold, unless their template says: digits (any), amount (separators, groups of three), zip (5 or 9 digits)' })
           .option('pattern', { type: 'string', describe: 'a regular expression every field\'s whole value must match, unless its template gives one, e.g. "(19|20)[0-9]{2}": a value read digit by digit that breaks it is replaced by the most probable one of as many digits that matches, and flagged' })
+          .option('check', { choices: ['luhn', 'gtin'], describe: 'the check digit every field ends in, unless its template names one: luhn (payment cards, IMEI, many IDs) or gtin (UPC/EAN product numbers); a value read digit by digit whose check fails is replaced by the most probable one of as many digits whose check holds, and flagged' })
           .option('string-model', { type: 'string', describe: 'string model that reads amount fields whole, and digit fields where contours and recognition find different numbers of digits (default: the shipped models/amount; none: digit by digit with --model)' })
           .option('touching-model', { type: 'string', describe: 'digit model with a reject class that re-reads fields where digits may touch, by recognition-based segmentation (default: the shipped models/check; none: contours only)' })
           .option('sign-model', { type: 'string', describe: 'model that tells currency signs from digits: a mark at either end of a field it calls a sign ($ € £ ¥) is not read (default: the shipped models/signs; none: every mark is read)' })

@@ -1,5 +1,5 @@
 /** Post-processing: digits + field constraints -> a field's value, confidence and review flags. */
-import type { FieldRegion } from '../segment/fields';
+import type { CheckDigit, FieldRegion } from '../segment/fields';
 import type { DigitResult, FieldResult } from './document';
 
 /** A digit as a reader found it: a {@link DigitResult}, with its ten digit probabilities when the reader gives them. */
@@ -78,15 +78,36 @@ export function mostProbableAccepted(probabilities: ReadonlyArray<ArrayLike<numb
   return null;
 }
 
-/** Whether a value is one the field can hold: its `pattern` and `type` (a zip code: 5 or 9 digits). */
+/**
+ * Whether `value` (digits) ends in a right check digit: `luhn` (digits from the right, every second
+ * doubled, less 9 when over 9, sum a multiple of 10) or `gtin` (weights 3 and 1 from the right, the
+ * check digit's own weight 1, sum a multiple of 10). A value under two digits has none.
+ *
+ * @example
+ * checkDigitHolds('4539148803436467', 'luhn'); // true
+ * checkDigitHolds('4006381333931', 'gtin');    // true (an EAN-13)
+ */
+export function checkDigitHolds(value: string, check: CheckDigit): boolean {
+  if (value.length < 2 || !/^[0-9]+$/.test(value)) return false;
+  let sum = 0;
+  for (let i = 0; i < value.length; i++) {
+    const d = value.charCodeAt(value.length - 1 - i) - 48;
+    if (check === 'luhn') sum += i % 2 === 1 ? (d * 2 > 9 ? d * 2 - 9 : d * 2) : d;
+    else sum += i % 2 === 1 ? 3 * d : d;
+  }
+  return sum % 10 === 0;
+}
+
+/** Whether a value is one the field can hold: its `pattern`, `check` digit and `type` (a zip code: 5 or 9 digits). */
 function fits(region: FieldRegion, value: string, re?: RegExp): boolean {
   if (re && !re.test(value)) return false;
+  if (region.check && !checkDigitHolds(value, region.check)) return false;
   return region.type !== 'zip' || value.length === 5 || value.length === 9;
 }
 
 /**
- * Whether a value is one the field can hold: its `length`, `pattern` and `type` (a zip code: 5 or 9
- * digits). Where two readers read a field differently, the one that fits is kept.
+ * Whether a value is one the field can hold: its `length`, `pattern`, `check` digit and `type` (a zip
+ * code: 5 or 9 digits). Where two readers read a field differently, the one that fits is kept.
  */
 export function fitsField(region: FieldRegion, value: string): boolean {
   if (region.length !== undefined && value.length !== region.length) return false;
@@ -98,19 +119,23 @@ export function fitsField(region: FieldRegion, value: string): boolean {
  * string is right: given by the reader, else the product of its digits' confidences) is below
  * `minConfidence` needs review; `notes` (what the reader says of the field) join its reasons then.
  *
- * A value that breaks the field's `pattern`, read by a reader that gives each digit's
- * probabilities (the digit classifier's, not a string model's), is replaced by the most probable
- * string of as many digits that matches it ({@link mostProbableAccepted}); the replaced digits
+ * A value that breaks the field's `pattern` or whose `check` digit fails, read by a reader that
+ * gives each digit's probabilities (the digit classifier's, not a string model's), is replaced by
+ * the most probable string of as many digits that matches it and whose check holds
+ * ({@link mostProbableAccepted}); the replaced digits
  * take their probabilities of the new digit as confidences, and the field's confidence is scaled
- * by the same ratio (it is not raised for the pattern's sake: a field so changed is as unsure as
+ * by the same ratio (it is not raised for the constraint's sake: a field so changed is as unsure as
  * its new digits are, and needs review at the default `minConfidence`). The reading as first made
- * is noted. When no string of that length matches, the value is kept and flagged.
+ * is noted. When no string of that length fits, or the value has not the field's `length` (digits
+ * missed or split: changing digits cannot mend it), the value is kept and flagged.
  */
 export function assembleField(region: FieldRegion, digits: DigitReading[], minConfidence: number, fieldConfidence?: number, notes: string[] = []): FieldResult {
   const re = region.pattern !== undefined ? new RegExp(`^(?:${region.pattern})$`) : undefined;
   let value = digits.map((d) => d.value).join('');
   let given = fieldConfidence;
-  if (re && !re.test(value) && digits.length > 0 && digits.every((d) => d.probabilities?.length === 10)) {
+  const broken = (v: string) => (re !== undefined && !re.test(v)) || (region.check !== undefined && !checkDigitHolds(v, region.check));
+  const lengthRight = region.length === undefined || value.length === region.length;
+  if (broken(value) && lengthRight && digits.length > 0 && digits.every((d) => d.probabilities?.length === 10)) {
     const best = mostProbableAccepted(digits.map((d) => d.probabilities!), (s) => fits(region, s, re));
     if (best) {
       const first = value;
@@ -123,7 +148,8 @@ export function assembleField(region: FieldRegion, digits: DigitReading[], minCo
       });
       if (given !== undefined) given *= ratio;
       value = best.value;
-      notes = [`read "${first}", which does not match pattern ${region.pattern}`, ...notes];
+      const why = re && !re.test(first) ? `does not match pattern ${region.pattern}` : `fails its ${region.check} check digit`;
+      notes = [`read "${first}", which ${why}`, ...notes];
     }
   }
   const confidence = stringConfidence(digits, given);
@@ -134,6 +160,7 @@ export function assembleField(region: FieldRegion, digits: DigitReading[], minCo
   }
   if (region.length !== undefined && value.length !== region.length) reasons.push(`expected ${region.length} digits, read ${value.length}`);
   if (re && !re.test(value)) reasons.push(`does not match pattern ${region.pattern}`);
+  if (region.check && !checkDigitHolds(value, region.check)) reasons.push(`${region.check} check digit fails`);
   if (region.type === 'zip' && value.length !== 5 && value.length !== 9) reasons.push(`a zip code has 5 or 9 digits, read ${value.length}`);
   const needsReview = reasons.length > 0;
   if (needsReview) reasons.push(...notes);

@@ -17,7 +17,7 @@ import { withFaintFields } from '../segment/faint';
 import { invert, isNegative, reduce, turnAround, turnQuarter, union, type ThresholdMethod } from '../preprocess/steps';
 import { cleanPage, isCutOut, LETTER_SIDE, stripPpi } from '../preprocess/page';
 import { printOrientation, type PrintScore } from '../preprocess/orientation';
-import { boxFields, FieldRegion, fieldInkBox, FieldType, lineFields, linesOutside, parseTemplate, Template, templateFields } from '../segment/fields';
+import { boxFields, CheckDigit, CHECK_DIGITS, FieldRegion, fieldInkBox, FieldType, lineFields, linesOutside, parseTemplate, Template, templateFields } from '../segment/fields';
 import { affineScale, applyAffine, localAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
 import { extractDigits, recropFaint, recropGrey, recropThin } from '../segment/digits';
 import { eraseMarks, paintOver, signCandidates, type SignCandidate } from '../segment/signs';
@@ -63,6 +63,15 @@ export interface ScanOptions {
    * await scan('years/', { pattern: '(19|20)[0-9]{2}' });
    */
   pattern?: string;
+  /**
+   * The check digit every field's value ends in, for fields whose template does not name one
+   * (`luhn` or `gtin`, see `CheckDigit`): a value read digit by digit whose check fails is replaced by
+   * the most probable reading of as many digits whose check holds, and flagged.
+   *
+   * @example
+   * await scan('cards/', { check: 'luhn', pattern: '[0-9]{16}' });
+   */
+  check?: CheckDigit;
   /** Digits below this confidence flag their field for review (default 0.9). */
   minConfidence?: number;
   /** PDF rasterization resolution (default 300): the page pixels that boxes are given in. */
@@ -368,7 +377,8 @@ export interface FieldReading {
 
 /** A field with its constraints: its own type and pattern (a template's), else the scan's. */
 function constrained(r: FieldRegion, opts: ScanOptions): FieldRegion {
-  return { ...r, type: r.type ?? opts.fieldType, pattern: r.pattern ?? opts.pattern };
+  const check = r.check ?? opts.check;
+  return { ...r, type: r.type ?? opts.fieldType, pattern: r.pattern ?? opts.pattern, ...(check ? { check } : {}) };
 }
 
 /** The digits a reading found, as a string. */
@@ -925,6 +935,7 @@ export async function scanInputs(
       throw new Error(`pattern "${options.pattern}" is not a valid regular expression`);
     }
   }
+  if (options.check !== undefined && !CHECK_DIGITS.includes(options.check)) throw new Error(`check must be ${CHECK_DIGITS.join(' or ')} (got ${options.check})`);
   // A page list that does not parse is an error before any file is read.
   options = { ...options, pages: pageRanges(options.pages) };
   const items = expandInputs(inputs);

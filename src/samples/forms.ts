@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import type { DigitDataset } from '../classify/data/dataset';
 import { Rng } from '../classify/data/random';
 import { resampleArea } from '../segment/normalize';
-import { DEFAULT_MARK_SIZE, type Template } from '../segment/fields';
+import { DEFAULT_MARK_SIZE, type CheckDigit, type Template } from '../segment/fields';
 import { decodeImage } from '../io/image';
 
 /** A field to draw: label, digit count, box in page fractions. */
@@ -35,6 +35,8 @@ export interface FormFieldSpec {
   boxStyle?: 'solid' | 'dashed' | 'shaded';
   /** A regular expression its value matches, put in the template (the digits written are `FormOptions.values`' or random). */
   pattern?: string;
+  /** The check digit its value ends in, put in the template (see `pattern`). */
+  check?: CheckDigit;
 }
 
 /** What a generated form contains. */
@@ -245,7 +247,7 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
     data: page,
     template: {
       ...(options.marks?.length ? { marks: options.marks, markSize } : {}),
-      fields: fields.map((f) => ({ name: f.name, box: f.box, length: f.digits, type: f.type, ...(f.pattern !== undefined ? { pattern: f.pattern } : {}) })),
+      fields: fields.map((f) => ({ name: f.name, box: f.box, length: f.digits, type: f.type, ...(f.pattern !== undefined ? { pattern: f.pattern } : {}), ...(f.check !== undefined ? { check: f.check } : {}) })),
     },
     expected,
     sources,

@@ -11,6 +11,16 @@ import type { ShadeMap } from '../preprocess/steps';
 /** What is known about a field's content. */
 export type FieldType = 'digits' | 'amount' | 'zip';
 
+/**
+ * A check digit a field's last digit is: `luhn` (payment card numbers, IMEI, many account and ID
+ * numbers), `gtin` (the mod-10 check of UPC, EAN-8, EAN-13 and GTIN-14 product numbers: weights 3
+ * and 1 from the right).
+ */
+export type CheckDigit = 'luhn' | 'gtin';
+
+/** The check digits a template may name. */
+export const CHECK_DIGITS: readonly CheckDigit[] = ['luhn', 'gtin'];
+
 /** A field to read: a named box in page pixels, with optional constraints. */
 export interface FieldRegion {
   name: string;
@@ -20,6 +30,8 @@ export interface FieldRegion {
   /** Exact number of digits expected. */
   length?: number;
   type?: FieldType;
+  /** The check digit the value ends in (see {@link CheckDigit}): a value whose check fails needs review. */
+  check?: CheckDigit;
   /**
    * The cells of a comb field (a box divided by printed walls into one cell per digit), their
    * interiors in the same pixels as `box`: at most one digit is read in each, and what is left of
@@ -49,6 +61,12 @@ export interface TemplateField {
   length?: number;
   /** What the field holds: `digits` (any), `amount` (read whole by the string model) or `zip` (5 or 9 digits). */
   type?: FieldType;
+  /**
+   * The check digit the value ends in, `luhn` or `gtin` (see {@link CheckDigit}). A value read digit
+   * by digit whose check fails is replaced by the most probable reading of as many digits whose check
+   * holds (and that matches `pattern`), and the field is flagged for review.
+   */
+  check?: CheckDigit;
 }
 
 /** A form template (`--template form.json`). */
@@ -107,6 +125,7 @@ export function parseTemplate(text: string, name = 'template'): Template {
     }
     if (f.length !== undefined && !(Number.isInteger(f.length) && f.length > 0)) throw new Error(`${where}: "length" must be a positive integer`);
     if (f.type !== undefined && !['digits', 'amount', 'zip'].includes(f.type)) throw new Error(`${where}: "type" must be digits, amount or zip`);
+    if (f.check !== undefined && !CHECK_DIGITS.includes(f.check)) throw new Error(`${where}: "check" must be ${CHECK_DIGITS.join(' or ')}`);
   });
   return t as Template;
 }
@@ -122,6 +141,7 @@ export function templateFields(t: Template, width: number, height: number, place
     pattern: f.pattern,
     length: f.length,
     type: f.type,
+    ...(f.check !== undefined ? { check: f.check } : {}),
   }));
 }
 
