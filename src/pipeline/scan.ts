@@ -462,8 +462,8 @@ const secondReaders = new Map<string, Promise<Classifier>>();
  * the string model names a second reader, the fields are also read digit by digit with it, and the
  * field's confidence weighs whether the two readings agree ({@link agreementConfidence}). When they
  * differ, each reading gets the confidence it would have as the string model's (its probability by
- * the string model; for the digit-by-digit one, agreed by the second reader), and the more
- * confident one is kept, the other noted. `lineOfInk`: the regions are lines of handwriting, whose
+ * the string model; for the digit-by-digit one, agreed by the second reader), and the one that
+ * alone fits the field ({@link fitsField}), else the more confident one, is kept, the other noted. `lineOfInk`: the regions are lines of handwriting, whose
  * boxes are their ink; the margin the string model sees may reach past them.
  */
 async function readWhole(
@@ -498,7 +498,9 @@ async function readWhole(
     if (other === r.value) return { digits: r.digits, confidence: agreementConfidence(r.confidence, true, q, weights), notes: [] };
     const own = agreementConfidence(r.confidence, false, q, weights);
     const theirs = other ? agreementConfidence(probability(i, other), true, q, weights) : 0;
-    if (theirs > own) return { digits: others[i].digits, confidence: theirs, notes: [`read whole: "${r.value}"`] };
+    // The reading that alone fits the field (its length, pattern, check digit and type), else the more confident.
+    const [fa, fb] = [r.value, other].map((v) => fitsField(constrained(regions[i], opts), v));
+    if (fa !== fb ? fb : theirs > own) return { digits: others[i].digits, confidence: theirs, notes: [`read whole: "${r.value}"`] };
     return { digits: r.digits, confidence: own, notes: [`read digit by digit: "${other}"`] };
   });
 }
