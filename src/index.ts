@@ -41,7 +41,7 @@ export type { SegmentGraph, PathOptions, PathResult } from './segment/strings';
 export { scan, scanInputs, scanFile, scanPage, loadTemplate, writeOverlay, DEFAULT_WORK_SIZE } from './pipeline/scan';
 export type { ScanOptions } from './pipeline/scan';
 export type { DocumentResult, PageResult, FieldResult, DigitResult, PageRegistration } from './pipeline/document';
-export { assembleField, checkDigitHolds, fitsField, mostProbableAccepted } from './pipeline/assemble';
+export { assembleField, checkDigitHolds, fieldFit, mostProbableAccepted } from './pipeline/assemble';
 export type { DigitReading } from './pipeline/assemble';
 export { jsonDocument, jsonlLine, csvRows, CSV_HEADER } from './pipeline/output';
 export type { OutputFormat } from './pipeline/output';

@@ -1,7 +1,7 @@
 /** Post-processing (src/pipeline/assemble): a field's constraints applied to what the readers found. */
 import { join } from 'node:path';
 import { Rng } from '../src/classify/data/random';
-import { assembleField, checkDigitHolds, fitsField, mostProbableAccepted, type DigitReading } from '../src/pipeline/assemble';
+import { assembleField, checkDigitHolds, fieldFit, mostProbableAccepted, type DigitReading } from '../src/pipeline/assemble';
 import { parseTemplate } from '../src/segment/fields';
 import type { FieldRegion } from '../src/segment/fields';
 import { generateForm, CORNER_MARKS } from '../src/samples/forms';
@@ -106,15 +106,21 @@ describe('assembleField', () => {
   });
 });
 
-test('fitsField: a field\'s length, pattern and type (where two readings differ, the one that fits is kept)', () => {
+test('fieldFit: a field\'s length first, then its pattern, check digit and type (where two readings differ, the better fit is kept)', () => {
   const year: FieldRegion = { name: 'year', box: [0, 0, 80, 20], pattern: '(19|20)[0-9]{2}', length: 4 };
-  expect(fitsField(year, '1927')).toBe(true);
-  expect(fitsField(year, '1427')).toBe(false);
-  expect(fitsField({ ...year, pattern: undefined }, '1427')).toBe(true);
-  expect(fitsField({ ...year, pattern: undefined }, '16727')).toBe(false);
-  expect(fitsField({ name: 'zip', box: [0, 0, 80, 20], type: 'zip' }, '123456789')).toBe(true);
-  expect(fitsField({ name: 'zip', box: [0, 0, 80, 20], type: 'zip' }, '1234')).toBe(false);
-  expect(fitsField({ name: 'any', box: [0, 0, 80, 20] }, '')).toBe(true);
+  expect(fieldFit(year, '1927')).toBe(3);
+  expect(fieldFit(year, '1427')).toBe(2);
+  expect(fieldFit(year, '19270')).toBe(0);
+  expect(fieldFit(year, '192')).toBe(0);
+  expect(fieldFit({ ...year, length: undefined }, '19270')).toBe(2);
+  expect(fieldFit({ ...year, pattern: undefined }, '1427')).toBe(3);
+  expect(fieldFit({ ...year, pattern: undefined }, '16727')).toBe(1);
+  const card: FieldRegion = { name: 'card', box: [0, 0, 320, 20], check: 'luhn', length: 16 };
+  // A card number with a digit misread (its check fails) fits better than one with a digit missed.
+  expect(fieldFit(card, '9360733218272802')).toBeGreaterThan(fieldFit(card, '934933214222402'));
+  expect(fieldFit({ name: 'zip', box: [0, 0, 80, 20], type: 'zip' }, '123456789')).toBe(3);
+  expect(fieldFit({ name: 'zip', box: [0, 0, 80, 20], type: 'zip' }, '1234')).toBe(2);
+  expect(fieldFit({ name: 'any', box: [0, 0, 80, 20] }, '')).toBe(3);
 });
 
 describe('check digits', () => {

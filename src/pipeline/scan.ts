@@ -30,7 +30,7 @@ import type { BackendName } from '../classify/backend';
 import { defaultWorkers } from '../threads';
 import { scanParallel } from './parallel';
 import type { DigitResult, DocumentResult, FieldResult, PageRegistration, PageResult } from './document';
-import { assembleField, fitsField, stringConfidence, type DigitReading } from './assemble';
+import { assembleField, fieldFit, stringConfidence, type DigitReading } from './assemble';
 
 /** Options of {@link scan}. */
 export interface ScanOptions {
@@ -462,9 +462,10 @@ const secondReaders = new Map<string, Promise<Classifier>>();
  * the string model names a second reader, the fields are also read digit by digit with it, and the
  * field's confidence weighs whether the two readings agree ({@link agreementConfidence}). When they
  * differ, each reading gets the confidence it would have as the string model's (its probability by
- * the string model; for the digit-by-digit one, agreed by the second reader), and the one that
- * alone fits the field ({@link fitsField}), else the more confident one, is kept, the other noted. `lineOfInk`: the regions are lines of handwriting, whose
- * boxes are their ink; the margin the string model sees may reach past them.
+ * the string model; for the digit-by-digit one, agreed by the second reader), and the one that fits
+ * the field better ({@link fieldFit}), else the more confident one, is kept, the other noted.
+ * `lineOfInk`: the regions are lines of handwriting, whose boxes are their ink; the margin the
+ * string model sees may reach past them.
  */
 async function readWhole(
   cv: CV,
@@ -498,9 +499,9 @@ async function readWhole(
     if (other === r.value) return { digits: r.digits, confidence: agreementConfidence(r.confidence, true, q, weights), notes: [] };
     const own = agreementConfidence(r.confidence, false, q, weights);
     const theirs = other ? agreementConfidence(probability(i, other), true, q, weights) : 0;
-    // The reading that alone fits the field (its length, pattern, check digit and type), else the more confident.
-    const [fa, fb] = [r.value, other].map((v) => fitsField(constrained(regions[i], opts), v));
-    if (fa !== fb ? fb : theirs > own) return { digits: others[i].digits, confidence: theirs, notes: [`read whole: "${r.value}"`] };
+    // The reading that fits the field better (its length, pattern, check digit and type), else the more confident.
+    const [fa, fb] = [r.value, other].map((v) => fieldFit(constrained(regions[i], opts), v));
+    if (fa !== fb ? fb > fa : theirs > own) return { digits: others[i].digits, confidence: theirs, notes: [`read whole: "${r.value}"`] };
     return { digits: r.digits, confidence: own, notes: [`read digit by digit: "${other}"`] };
   });
 }
@@ -515,10 +516,10 @@ function readerFor(dir: string, opts: ScanOptions): Promise<Classifier> {
  * Fields read by contours where digits may touch (a digit cut from a group, or a group wider than
  * a digit) are read again by recognition-based segmentation with the touching model (default the
  * shipped `models/check`; `touchingModel: 'none'` skips this; with the width prior, so that two
- * digits written close are cut), and that reading is kept when it
- * alone fits the field (its `length`, `pattern` and type: {@link fitsField}); else when it finds more digits (contours merged two into one)
- * with a path probability of at least 0.3; else when it is the more probable. When the two
- * differ, the other reading is noted for review.
+ * digits written close are cut), and that reading is kept when it fits the field better (its
+ * `length` first, then its `pattern`, check digit and type: {@link fieldFit}); else when it finds
+ * more digits (contours merged two into one) with a path probability of at least 0.3; else when it
+ * is the more probable. When the two differ, the other reading is noted for review.
  */
 async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[], readings: FieldReading[], opts: ScanOptions): Promise<FieldReading[]> {
   if (opts.touchingModel === 'none') return readings;
@@ -538,8 +539,8 @@ async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[]
     }
     const pa = stringConfidence(a.digits, a.confidence);
     const pb = b.confidence ?? 0;
-    const [fa, fb] = [va, vb].map((v) => fitsField(constrained(regions[i], opts), v));
-    const useB = fa !== fb ? fb : (vb.length > va.length && pb >= 0.3) || pb > pa;
+    const [fa, fb] = [va, vb].map((v) => fieldFit(constrained(regions[i], opts), v));
+    const useB = fa !== fb ? fb > fa : (vb.length > va.length && pb >= 0.3) || pb > pa;
     const disputed = va.length !== vb.length ? { contours: va, recognition: vb } : undefined;
     const kept = useB ? (b.joined ? lessJoined(b, b.joined) : b) : a;
     const other = useB ? `read by contours: "${va}"` : `read by recognition-based segmentation: "${vb}"`;
@@ -566,9 +567,9 @@ const UNSURE_CUT_OUT = 0.98;
  * (crowded, touching handwriting) are read whole by the string model (`stringModel`, default the
  * shipped `models/amount`; `none` skips this), which reads a line of touching digits without
  * cutting it, as amounts are read ({@link readWhole}: with its second reader's agreement), and
- * that reading is kept unless only the digit-by-digit one fits the field (its `length`, `pattern`
- * and type: {@link fitsField}). Both
- * digit-by-digit readings are noted for review. Readings with as many digits that differ are left
+ * that reading is kept unless the digit-by-digit one fits the field better (its `length` first,
+ * then its `pattern`, check digit and type: {@link fieldFit}). Both digit-by-digit readings are
+ * noted for review. Readings with as many digits that differ are left
  * to the digit classifier, which reads single MNIST-like digits better than the string model.
  *
  * In a cut-out field image (`cutOut`: the whole image is one field, such as a check amount cut from
@@ -601,7 +602,7 @@ async function settleDisputes(
     const b = whole[k];
     const [va, vb] = [text(a), text(b)];
     const field = constrained(regions[i], opts);
-    if (va === vb || (fitsField(field, va) && !fitsField(field, vb))) return;
+    if (va === vb || fieldFit(field, va) > fieldFit(field, vb)) return;
     if (!a.disputed && (b.confidence ?? 0) <= stringConfidence(a.digits, a.confidence)) return;
     const how = b.notes?.length ? b.notes : ['read whole by the string model'];
     const before = a.disputed ? [`read by contours: "${a.disputed.contours}"`, `read by recognition-based segmentation: "${a.disputed.recognition}"`] : [`read digit by digit: "${va}"`];
