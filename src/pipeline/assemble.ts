@@ -14,7 +14,7 @@ export function stringConfidence(digits: DigitResult[], given?: number): number 
 }
 
 /** Most strings {@link mostProbableAccepted} tries. */
-export const PATTERN_SEARCH_LIMIT = 20000;
+export const PATTERN_SEARCH_LIMIT = 2000;
 
 /**
  * The most probable string of one digit per position that `accept` takes, and its digits: the
@@ -98,6 +98,11 @@ export function checkDigitHolds(value: string, check: CheckDigit): boolean {
   return sum % 10 === 0;
 }
 
+/** The field's `pattern` as a regular expression of the whole value, if it gives one. */
+function patternOf(region: FieldRegion): RegExp | undefined {
+  return region.pattern !== undefined ? new RegExp(`^(?:${region.pattern})$`) : undefined;
+}
+
 /** Whether a value is one the field can hold: its `pattern`, `check` digit and `type` (a zip code: 5 or 9 digits). */
 function fits(region: FieldRegion, value: string, re?: RegExp): boolean {
   if (re && !re.test(value)) return false;
@@ -116,7 +121,7 @@ function fits(region: FieldRegion, value: string, re?: RegExp): boolean {
  */
 export function fieldFit(region: FieldRegion, value: string): number {
   const length = region.length === undefined || value.length === region.length ? 2 : 0;
-  return length + (fits(region, value, region.pattern !== undefined ? new RegExp(`^(?:${region.pattern})$`) : undefined) ? 1 : 0);
+  return length + (fits(region, value, patternOf(region)) ? 1 : 0);
 }
 
 /**
@@ -135,7 +140,7 @@ export function fieldFit(region: FieldRegion, value: string): number {
  * missed or split: changing digits cannot mend it), the value is kept and flagged.
  */
 export function assembleField(region: FieldRegion, digits: DigitReading[], minConfidence: number, fieldConfidence?: number, notes: string[] = []): FieldResult {
-  const re = region.pattern !== undefined ? new RegExp(`^(?:${region.pattern})$`) : undefined;
+  const re = patternOf(region);
   let value = digits.map((d) => d.value).join('');
   let given = fieldConfidence;
   const broken = (v: string) => (re !== undefined && !re.test(v)) || (region.check !== undefined && !checkDigitHolds(v, region.check));

@@ -375,7 +375,7 @@ export interface FieldReading {
   joined?: { share: number; value: string };
 }
 
-/** A field with its constraints: its own type and pattern (a template's), else the scan's. */
+/** A field with its constraints: its own type, pattern and check digit (a template's), else the scan's. */
 function constrained(r: FieldRegion, opts: ScanOptions): FieldRegion {
   const check = r.check ?? opts.check;
   return { ...r, type: r.type ?? opts.fieldType, pattern: r.pattern ?? opts.pattern, ...(check ? { check } : {}) };
