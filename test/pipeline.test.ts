@@ -1146,6 +1146,15 @@ describe('segment', () => {
       ['box-3', form.expected.date],
       ['line-1', form.expected.shaded],
     ]);
+    // A pattern the line breaks changes its reading, and its confidence with it; the line is still
+    // kept as a field: it read as digits (at 0.5 or more) before the pattern changed it.
+    const held = await autoFields(tif, { pattern: `(?!${form.expected.shaded}$)[0-9]+` });
+    const line = held.find((f) => f.name === 'line-1')!;
+    expect(line).toBeDefined();
+    expect(line.value).not.toBe(form.expected.shaded);
+    expect(line.value).toHaveLength(form.expected.shaded.length);
+    expect(line.needsReview).toBe(true);
+    expect(line.reasons.join('; ')).toContain(`read "${form.expected.shaded}", which does not match pattern`);
   });
   test('--auto-fields: a signature outside the boxes is not a field (its digits unsure: field confidence under 0.5)', async () => {
     const png = join(ROOT, 'samples', 'forms', 'multi-field.png');

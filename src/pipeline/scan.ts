@@ -301,9 +301,9 @@ export async function scanPage(
   let assembled = regions.map((r, i) => assembleField(constrained(r, opts), fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
   if (loose.size || regions.some((r) => r.printLike)) {
     // A line outside the boxes, or a line shaped like big print (a title), is a field when it reads as
-    // digits: more likely right than not (its field confidence at least 0.5; not a signature, a note
-    // or print read as digits).
-    assembled = assembled.filter((f, i) => !(loose.has(regions[i]) || regions[i].printLike) || (f.digits.length > 0 && f.confidence >= 0.5));
+    // digits: more likely right than not (its field confidence as read, before a pattern or check
+    // digit changed it, at least 0.5; not a signature, a note or print read as digits).
+    assembled = assembled.filter((f, i) => !(loose.has(regions[i]) || regions[i].printLike) || (f.digits.length > 0 && stringConfidence(fields[i].digits, fields[i].confidence) >= 0.5));
     let k = 0;
     for (const f of assembled) if (f.name.startsWith('line-')) f.name = `line-${++k}`;
   }
