@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../src/classify/backend';
 import { ctcForwardBackward, ctcGreedyDecode, ctcLogProbability, ctcLoss } from '../src/classify/ctc';
-import { buildStringModel, combineVariants, decodeField, frameLogits, prepareField, STRING_CLASSES, STRING_FRAMES, STRING_NORMALIZATION } from '../src/classify/string-model';
+import { buildStringModel, decodeField, frameLogits, prepareField, STRING_CLASSES, STRING_FRAMES, STRING_NORMALIZATION } from '../src/classify/string-model';
 import { augmentPrepared, greyClosing, synthField, synthSample } from '../src/classify/data/string-synth';
 import { Rng } from '../src/classify/data/random';
 import { withSeededRandom } from '../src/classify/seeded';
@@ -244,27 +244,3 @@ describe('string model', () => {
 
 /** Parameters of buildStringModel() (stated in its TSDoc). */
 const STRING_PARAMS = 116_667;
-
-test('combineVariants: the most probable candidate wins, unless `fit` says another fits the field better', () => {
-  const K = STRING_CLASSES.length;
-  const T = STRING_FRAMES;
-  // A variant's frame logits spelling `digits` (each over 3 frames, blanks between), `sure` the logit.
-  const spell = (digits: string, sure: number) => {
-    const l = new Float32Array(T * K);
-    for (let t = 0; t < T; t++) {
-      const k = Math.floor(t / 4);
-      const d = t % 4 < 3 && k < digits.length ? Number(digits[k]) : K - 1;
-      l[t * K + d] = sure;
-    }
-    return l;
-  };
-  const field = { input: new Float32Array(0), scale: 1, box: [0, 0, 100, 20] as [number, number, number, number], used: 100 };
-  const v = { prepared: [[field]], logits: [spell('13', 8), spell('12', 4)] };
-  expect(combineVariants(v, 0, 1).value).toBe('13');
-  const month = combineVariants(v, 0, 1, (s) => (/^(0[1-9]|1[0-2])$/.test(s) ? 1 : 0));
-  expect(month.value).toBe('12');
-  expect(month.confidence).toBeLessThan(combineVariants(v, 0, 1).confidence);
-  expect(month.digits.map((d) => d.value).join('')).toBe('12');
-  // When none fits better, the most probable wins.
-  expect(combineVariants(v, 0, 1, () => 0).value).toBe('13');
-});

@@ -265,21 +265,19 @@ export function variantsProbability(v: VariantLogits, i: number, value: string, 
 /**
  * Combines the variants' readings of field `i`: every variant's best path is a candidate; each
  * candidate is scored by its probability (summed over alignments) averaged over all variants; the
- * best wins, with that average as its confidence. With `fit` (how well a value fits the field, such
- * as its length and pattern: higher is better), the candidates that fit best compete, and the best
- * of them wins. Digit boxes come from the first variant that read the winner.
+ * best wins, with that average as its confidence. Digit boxes come from the first variant that
+ * read the winner.
  */
-export function combineVariants(v: VariantLogits, i: number, temperature: number, fit?: (value: string) => number): StringRead {
+export function combineVariants(v: VariantLogits, i: number, temperature: number): StringRead {
   const scales = v.prepared.length;
   const probs = fieldProbabilities(v, i, temperature);
   const reads = probs.map((p, j) => decodeField(p, 0, v.prepared[j % scales][i]));
   if (probs.length === 1) return reads[0];
   const candidates = [...new Set(reads.map((r) => r.value))];
-  let best = { value: '', score: -1, fits: -Infinity };
+  let best = { value: '', score: -1 };
   for (const c of candidates) {
     const score = meanProbability(probs, c);
-    const fits = fit ? fit(c) : 0;
-    if (fits > best.fits || (fits === best.fits && score > best.score)) best = { value: c, score, fits };
+    if (score > best.score) best = { value: c, score };
   }
   const from = reads.find((r) => r.value === best.value)!;
   return { value: best.value, confidence: best.score, digits: from.digits };
@@ -349,17 +347,15 @@ export class StringModel {
 
   /**
    * Reads fields, and gives the means to score other strings for them: `probability(i, value)` is
-   * the probability of `value` for field `i`, measured as the readings' own confidences are. With
-   * `fit(i, value)`, how well a value fits field `i` (higher is better), each field's reading is the
-   * best of the candidates that fit it best (see {@link combineVariants}).
+   * the probability of `value` for field `i`, measured as the readings' own confidences are.
    *
    * @example
    * const { reads, probability } = sm.readScoring(fields);
    * const p = probability(0, '1500'); // how likely field 0 says 1500, by this model
    */
-  readScoring(fields: FieldImage[], temperature = this.temperature, fit?: (i: number, value: string) => number): { reads: StringRead[]; probability: (i: number, value: string) => number } {
+  readScoring(fields: FieldImage[], temperature = this.temperature): { reads: StringRead[]; probability: (i: number, value: string) => number } {
     if (fields.length === 0) return { reads: [], probability: () => 0 };
     const v = this.variantLogits(fields);
-    return { reads: fields.map((_, i) => combineVariants(v, i, temperature, fit && ((value) => fit(i, value)))), probability: (i, value) => variantsProbability(v, i, value, temperature) };
+    return { reads: fields.map((_, i) => combineVariants(v, i, temperature)), probability: (i, value) => variantsProbability(v, i, value, temperature) };
   }
 }

@@ -477,9 +477,7 @@ async function readWhole(
   lineOfInk = false,
 ): Promise<FieldReading[]> {
   const page: Box = [0, 0, clean.width, clean.height];
-  // Of the string model's candidates, those that fit the field best (its length, pattern, check digit, type).
-  const fit = (i: number, value: string) => fieldFit(constrained(regions[i], opts), value);
-  const scoring = sm.readScoring(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box, lineOfInk ? page : r.box) })), undefined, fit);
+  const scoring = sm.readScoring(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box, lineOfInk ? page : r.box) })));
   const { probability } = scoring;
   // A digit read over a thin dot or comma on the line's lower half is an amount's separator ("230,"
   // read 2301): it is left out, and the rest is as probable as the string model finds it.
@@ -502,7 +500,7 @@ async function readWhole(
     const own = agreementConfidence(r.confidence, false, q, weights);
     const theirs = other ? agreementConfidence(probability(i, other), true, q, weights) : 0;
     // The reading that fits the field better (its length, pattern, check digit and type), else the more confident.
-    const [fa, fb] = [r.value, other].map((v) => fit(i, v));
+    const [fa, fb] = [r.value, other].map((v) => fieldFit(constrained(regions[i], opts), v));
     if (fa !== fb ? fb > fa : theirs > own) return { digits: others[i].digits, confidence: theirs, notes: [`read whole: "${r.value}"`] };
     return { digits: r.digits, confidence: own, notes: [`read digit by digit: "${other}"`] };
   });
