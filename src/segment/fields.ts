@@ -25,7 +25,7 @@ export const CHECK_DIGITS: readonly CheckDigit[] = ['luhn', 'gtin'];
 export interface FieldRegion {
   name: string;
   box: Box;
-  /** Regular expression the value must match (else the field needs review). */
+  /** Regular expression the whole value must match (see {@link TemplateField.pattern}). */
   pattern?: string;
   /** Exact number of digits expected. */
   length?: number;
