@@ -29,7 +29,7 @@ import type { StringModel } from '../classify/string-model';
 import type { BackendName } from '../classify/backend';
 import { defaultWorkers } from '../threads';
 import { scanParallel } from './parallel';
-import type { DigitResult, DocumentResult, FieldResult, PageRegistration, PageResult } from './document';
+import type { DocumentResult, FieldResult, PageRegistration, PageResult } from './document';
 import { assembleField, fieldFit, stringConfidence, type DigitReading } from './assemble';
 
 /** Options of {@link scan}. */
