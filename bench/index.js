@@ -25,6 +25,10 @@
  *   npm run bench -- reread-whole [N]  N pages (default 300) of the sample forms with MNIST test digits and N with real
  *                                 check digits, read with their templates with and without --reread-whole
  *   npm run bench -- upside-down [N]  the scan bench's N pages (default 60) turned by 180°, on their side and inverted: turned upright (read as positives)? read right?
+ *   npm run bench -- patterns [N] N pages (default 300) of dates, times, codes, card numbers and EANs, read with their
+ *                                 templates' patterns and check digits and without them (seeds 50000 on)
+ *   npm run bench -- lexicon [N]  N pages (default 300) of zip codes, employee, account and phone numbers drawn from
+ *                                 lexicons (one in ten from outside), read with the lexicons and without (seeds 60000 on)
  *   npm run bench -- orand        string accuracy on the real check amounts (../shared/data/orand-car-a), default mode
  *   npm run bench -- signs        the sign model (models/signs): digits it calls currency signs (MNIST test, held-out
  *                                 real check digits), and drawn signs it finds
@@ -318,6 +322,8 @@ async function zoo() {
   if (what === 'reread-whole') save('reread-whole', await require('./scan').rereadWholeForms(Number(process.argv[3]) || 300, row));
   // Fields whose values follow patterns (dates, times, ...), read with and without them (not in the default run).
   if (what === 'patterns') save('patterns', await require('./scan').patternForms(Number(process.argv[3]) || 300, row));
+  // Fields whose values come from lexicons, read with and without them (not in the default run).
+  if (what === 'lexicon') save('lexicon', await require('./scan').lexiconForms(Number(process.argv[3]) || 300, row));
   // Strips of unknown resolution: the top of the scan bench's first pages, none stated (not in the default run).
   if (what === 'strips') save('strips', await require('./scan').stripForms(Number(process.argv[3]) || 60, row));
   // The scan bench's pages turned upside down and on their side (not in the default run).

@@ -648,6 +648,93 @@ async function patternForms(n, row) {
 }
 
 /**
+ * Fields whose values come from lexicons (`lexicon` in the template: zip codes, employee numbers,
+ * account numbers, phone numbers), read with and without them. One value in ten is drawn from
+ * outside its lexicon (a list out of date): those should be flagged.
+ */
+async function lexiconForms(n, row) {
+  const { generateForm, renderForm, benchArtifacts, CORNER_MARKS } = dist('samples/forms');
+  const { loadMnist } = dist('classify/data/dataset');
+  const { Classifier } = dist('classify/classifier');
+  const { scanInputs } = dist('pipeline/scan');
+  const { Rng } = dist('classify/data/random');
+  const test = loadMnist('test');
+  // Each field: its spec, the lexicon's size, and how its values are drawn.
+  const digitsOf = (r, k, lead) => (lead ? String(1 + r.int(9)) : String(r.int(10))) + Array.from({ length: k - 1 }, () => r.int(10)).join('');
+  const fields = [
+    [{ name: 'zip', label: 'Zip code', digits: 5, box: [0.08, 0.16, 0.35, 0.065] }, 41000, (r) => digitsOf(r, 5, false)],
+    [{ name: 'employee', label: 'Employee number', digits: 6, box: [0.08, 0.34, 0.42, 0.065] }, 2000, (r) => digitsOf(r, 6, true)],
+    [{ name: 'account', label: 'Account number', digits: 8, box: [0.08, 0.52, 0.55, 0.065] }, 10000, (r) => digitsOf(r, 8, true)],
+    [{ name: 'phone', label: 'Phone number', digits: 10, box: [0.08, 0.7, 0.7, 0.065] }, 50000, (r) => digitsOf(r, 10, true)],
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'bench-lexicon-'));
+  // The lexicons, as files next to the template that names them.
+  const lexicons = {};
+  for (const [f, size, draw] of fields) {
+    const r = new Rng(7000 + f.digits);
+    const set = new Set();
+    while (set.size < size) set.add(draw(r));
+    lexicons[f.name] = [...set];
+    writeFileSync(join(dir, `${f.name}.txt`), `# ${f.label}\n${lexicons[f.name].join('\n')}\n`);
+  }
+  const specs = fields.map(([f]) => f);
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const withL = [];
+  const without = [];
+  for (let i = 0; i < n; i++) {
+    const seed = 60000 + i;
+    const rng = new Rng(seed + 500000);
+    const inside = {};
+    const values = Object.fromEntries(
+      fields.map(([f, , draw]) => {
+        inside[f.name] = rng.next() >= 0.1;
+        const lex = lexicons[f.name];
+        if (inside[f.name]) return [f.name, lex[rng.int(lex.length)]];
+        const set = new Set(lex);
+        let v;
+        do v = draw(rng);
+        while (set.has(v));
+        return [f.name, v];
+      }),
+    );
+    const form = generateForm(specs, test, seed, { marks: CORNER_MARKS, values });
+    const file = join(dir, `${String(i).padStart(3, '0')}-ids.png`);
+    writeFileSync(file, await renderForm(form, specs, 'Registration', benchArtifacts(seed), seed));
+    const tplFile = join(dir, 'template.json');
+    writeFileSync(tplFile, JSON.stringify({ ...form.template, fields: form.template.fields.map((f) => ({ ...f, lexicon: `${f.name}.txt` })) }));
+    for (const [template, into] of [[tplFile, withL], [form.template, without]]) {
+      const [doc] = await collect(scanInputs, [file], { template, classifier: clf, concurrency: 1 });
+      for (const f of doc.pages[0]?.fields ?? []) into.push({ expected: form.expected[f.name], read: f.value, where: `${file.split('/').pop()} ${f.name}`, confidence: f.confidence, needsReview: f.needsReview, inside: inside[f.name] });
+    }
+  }
+  await clf.close();
+  console.log(`\n## Fields with lexicons (${n} letter pages, 4 fields each: a zip code from 41,000, an employee number from 2,000, an account number from 10,000 and a phone number from 50,000 values; one value in ten drawn from outside its lexicon; MNIST test digits; seeds 60000 on), read with their templates\n`);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  const part = (ps, inside) => ps.filter((p) => p.inside === inside);
+  const flagged = (ps) => ps.filter((p) => p.needsReview).length;
+  const letThrough = (ps) => ps.filter((p) => p.expected !== p.read && !p.needsReview).length;
+  const inW = part(withL, true);
+  const inO = part(without, true);
+  const outW = part(withL, false);
+  const outO = part(without, false);
+  const rows = [
+    row(`field accuracy, values in their lexicons (${inW.length} fields), with the lexicons; without: ${(100 * score(inO).fieldAccuracy).toFixed(2)} %`, score(inW).fieldAccuracy * 100, null, '%', 2),
+    row(`... flagged for review, with the lexicons; without: ${flagged(inO)}`, flagged(inW), null, 'fields', 0),
+    row(`... misread but not flagged, with the lexicons; without: ${letThrough(inO)}`, letThrough(inW), null, 'fields', 0),
+    row(`values not in their lexicons (${outW.length} fields): flagged for review, with the lexicons (without: ${flagged(outO)}, and ${(100 * score(outO).fieldAccuracy).toFixed(2)} % read right)`, flagged(outW), null, 'fields', 0),
+    row(`... misread but not flagged, with the lexicons; without: ${letThrough(outO)}`, letThrough(outW), null, 'fields', 0),
+  ];
+  const changed = withL.map((p, k) => [p, without[k]]).filter(([a, b]) => a.read !== b.read && a.inside);
+  if (changed.length) console.log(`\nValues in their lexicons changed by them (written: without -> with):\n${changed.map(([a, b]) => `  ${a.where}: ${a.expected}: ${b.read} -> ${a.read}${a.read === a.expected ? ' (right)' : ''} (${a.confidence.toFixed(3)})`).join('\n')}`);
+  const wrong = inW.filter((p) => p.expected !== p.read);
+  if (wrong.length) console.log(`\nValues in their lexicons misread with them:\n${wrong.map((p) => `  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)}${p.needsReview ? ', flagged' : ''})`).join('\n')}`);
+  const passed = outW.filter((p) => !p.needsReview);
+  if (passed.length) console.log(`\nValues not in their lexicons, not flagged:\n${passed.map((p) => `  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})`).join('\n')}`);
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify({ withLexicons: withL, without }));
+  return { rows, generated: tidy(dir) };
+}
+
+/**
  * Prints a bench part read both ways (with templates, `tpl`; with --auto-fields, `auto`: pairs as
  * {@link addPairs} makes them): field accuracy and misreads not flagged, as table rows (returned),
  * and every field misread.
@@ -1146,4 +1233,4 @@ async function upsideDown(n, row) {
   return { rows };
 }
 
-module.exports = { patternForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };
+module.exports = { patternForms, lexiconForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

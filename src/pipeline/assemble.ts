@@ -1,6 +1,7 @@
 /** Post-processing: digits + field constraints -> a field's value, confidence and review flags. */
 import type { CheckDigit, FieldRegion } from '../segment/fields';
 import type { DigitResult, FieldResult } from './document';
+import { bestInLexicon, inLexicon } from './lexicon';
 
 /** A digit as a reader found it: a {@link DigitResult}, with its ten digit probabilities when the reader gives them. */
 export interface DigitReading extends DigitResult {
@@ -103,10 +104,11 @@ function patternOf(region: FieldRegion): RegExp | undefined {
   return region.pattern !== undefined ? new RegExp(`^(?:${region.pattern})$`) : undefined;
 }
 
-/** Whether a value is one the field can hold: its `pattern`, `check` digit and `type` (a zip code: 5 or 9 digits). */
+/** Whether a value is one the field can hold: its `pattern`, `check` digit, `lexicon` and `type` (a zip code: 5 or 9 digits). */
 function fits(region: FieldRegion, value: string, re?: RegExp): boolean {
   if (re && !re.test(value)) return false;
   if (region.check && !checkDigitHolds(value, region.check)) return false;
+  if (region.lexicon !== undefined && !inLexicon(region.lexicon, value)) return false;
   return region.type !== 'zip' || value.length === 5 || value.length === 9;
 }
 
@@ -129,7 +131,13 @@ export function fieldFit(region: FieldRegion, value: string): number {
  * string is right: given by the reader, else the product of its digits' confidences) is below
  * `minConfidence` needs review; `notes` (what the reader says of the field) join its reasons then.
  *
- * A value that breaks the field's `pattern` or whose `check` digit fails, read by a reader that
+ * A field with a `lexicon`, read by a reader that gives each digit's probabilities, takes the
+ * lexicon's most probable value of as many digits ({@link bestInLexicon}): its digits take their
+ * probabilities under the lexicon as confidences, and the field's confidence is the value's
+ * probability under it, times what the reader's own field confidence held beyond its digits' (a
+ * skipped mark, a doubtful cut). A value of a length the lexicon has none of is kept and flagged.
+ *
+ * Otherwise, a value that breaks the field's `pattern` or whose `check` digit fails, read by a reader that
  * gives each digit's probabilities (the digit classifier's, not a string model's), is replaced by
  * the most probable string of as many digits that matches it and whose check holds
  * ({@link mostProbableAccepted}); the replaced digits
@@ -145,7 +153,18 @@ export function assembleField(region: FieldRegion, digits: DigitReading[], minCo
   let given = fieldConfidence;
   const broken = (v: string) => (re !== undefined && !re.test(v)) || (region.check !== undefined && !checkDigitHolds(v, region.check));
   const lengthRight = region.length === undefined || value.length === region.length;
-  if (broken(value) && lengthRight && digits.length > 0 && digits.every((d) => d.probabilities?.length === 10)) {
+  const withProbabilities = digits.length > 0 && digits.every((d) => d.probabilities?.length === 10);
+  if (region.lexicon !== undefined && lengthRight && withProbabilities) {
+    const match = bestInLexicon(region.lexicon, digits.map((d) => d.probabilities!));
+    if (match) {
+      // What the reader's confidence held beyond its digits' (a skipped mark's reject probability, ...).
+      const beyond = given === undefined ? 1 : Math.min(1, given / Math.max(stringConfidence(digits), 1e-30));
+      if (match.value !== value) notes = [`read "${value}", which is not in the lexicon`, ...notes];
+      digits = digits.map((d, i) => ({ ...d, value: String(match.digits[i]), confidence: match.digitConfidences[i] }));
+      given = match.confidence * beyond;
+      value = match.value;
+    }
+  } else if (broken(value) && lengthRight && withProbabilities) {
     const best = mostProbableAccepted(digits.map((d) => d.probabilities!), (s) => fits(region, s, re));
     if (best) {
       const first = value;
@@ -171,6 +190,7 @@ export function assembleField(region: FieldRegion, digits: DigitReading[], minCo
   if (region.length !== undefined && value.length !== region.length) reasons.push(`expected ${region.length} digits, read ${value.length}`);
   if (re && !re.test(value)) reasons.push(`does not match pattern ${region.pattern}`);
   if (region.check && !checkDigitHolds(value, region.check)) reasons.push(`${region.check} check digit fails`);
+  if (region.lexicon !== undefined && !inLexicon(region.lexicon, value)) reasons.push(`"${value}" is not in the lexicon`);
   if (region.type === 'zip' && value.length !== 5 && value.length !== 9) reasons.push(`a zip code has 5 or 9 digits, read ${value.length}`);
   const needsReview = reasons.length > 0;
   if (needsReview) reasons.push(...notes);

@@ -4,7 +4,7 @@
  * processed and handed to `onPage` before the next is decoded.
  */
 import { readFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { extname, join, basename } from 'node:path';
+import { extname, join, basename, dirname, resolve } from 'node:path';
 import sharp from 'sharp';
 import type { BinaryImage, Box, DigitCrop, GrayImage } from '../types';
 import { decodePage, imagePageCount, InputError, type DecodedPage } from '../io/image';
@@ -17,7 +17,8 @@ import { withFaintFields } from '../segment/faint';
 import { invert, isNegative, reduce, turnAround, turnQuarter, union, type ThresholdMethod } from '../preprocess/steps';
 import { cleanPage, isCutOut, LETTER_SIDE, stripPpi } from '../preprocess/page';
 import { printOrientation, type PrintScore } from '../preprocess/orientation';
-import { boxFields, CheckDigit, CHECK_DIGITS, FieldRegion, fieldInkBox, FieldType, lineFields, linesOutside, parseTemplate, Template, templateFields } from '../segment/fields';
+import { boxFields, CheckDigit, CHECK_DIGITS, FieldRegion, fieldInkBox, FieldType, Lexicon, lineFields, linesOutside, parseTemplate, Template, templateFields } from '../segment/fields';
+import { lexiconValues } from './lexicon';
 import { affineScale, applyAffine, localAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
 import { extractDigits, recropFaint, recropGrey, recropThin } from '../segment/digits';
 import { eraseMarks, paintOver, signCandidates, type SignCandidate } from '../segment/signs';
@@ -72,6 +73,16 @@ export interface ScanOptions {
    * await scan('cards/', { check: 'luhn', pattern: '[0-9]{16}' });
    */
   check?: CheckDigit;
+  /**
+   * The values every field may hold, for fields whose template gives no lexicon: a list of strings
+   * of digits, or the path of a text file of them, one a line (spaces and hyphens ignored; see
+   * `parseLexicon`). A field read digit by digit becomes the lexicon's most probable value of as many
+   * digits, its confidence the probability that it is right (see `bestInLexicon`).
+   *
+   * @example
+   * await scan('envelopes/', { autoFields: true, lexicon: 'zip-codes.txt' });
+   */
+  lexicon?: Lexicon;
   /** Digits below this confidence flag their field for review (default 0.9). */
   minConfidence?: number;
   /** PDF rasterization resolution (default 300): the page pixels that boxes are given in. */
@@ -375,10 +386,11 @@ export interface FieldReading {
   joined?: { share: number; value: string };
 }
 
-/** A field with its constraints: its own type, pattern and check digit (a template's), else the scan's. */
+/** A field with its constraints: its own type, pattern, check digit and lexicon (a template's), else the scan's. */
 function constrained(r: FieldRegion, opts: ScanOptions): FieldRegion {
   const check = r.check ?? opts.check;
-  return { ...r, type: r.type ?? opts.fieldType, pattern: r.pattern ?? opts.pattern, ...(check ? { check } : {}) };
+  const lexicon = r.lexicon ?? opts.lexicon;
+  return { ...r, type: r.type ?? opts.fieldType, pattern: r.pattern ?? opts.pattern, ...(check ? { check } : {}), ...(lexicon !== undefined ? { lexicon: lexiconValues(lexicon) } : {}) };
 }
 
 /** The digits a reading found, as a string. */
@@ -868,16 +880,35 @@ async function* pagesOf(
   }
 }
 
-/** Parses a template given as a path (errors name the file); passes parsed ones through. */
+/**
+ * Parses a template given as a path (errors name the file); passes parsed ones through. Lexicon
+ * files its fields name are read (a path relative to the template's file, or for a parsed template
+ * to the working directory), so that one that cannot be read is an error before any page is.
+ */
 export function loadTemplate(t: Template | string | undefined): Template | undefined {
-  if (t === undefined || typeof t !== 'string') return t;
-  let text: string;
-  try {
-    text = readFileSync(t, 'utf8');
-  } catch (e) {
-    throw new Error(`${t}: cannot read template (${(e as Error).message})`);
+  if (t === undefined) return t;
+  let template = t as Template;
+  if (typeof t === 'string') {
+    let text: string;
+    try {
+      text = readFileSync(t, 'utf8');
+    } catch (e) {
+      throw new Error(`${t}: cannot read template (${(e as Error).message})`);
+    }
+    template = parseTemplate(text, t);
   }
-  return parseTemplate(text, t);
+  if (!template.fields.some((f) => f.lexicon !== undefined)) return template;
+  const name = typeof t === 'string' ? t : 'template';
+  const fields = template.fields.map((f) => {
+    if (f.lexicon === undefined) return f;
+    try {
+      const values = lexiconValues(typeof f.lexicon === 'string' && typeof t === 'string' ? resolve(dirname(t), f.lexicon) : f.lexicon, `field "${f.name}" lexicon`);
+      return { ...f, lexicon: values as string[] };
+    } catch (e) {
+      throw new Error(`${name}: field "${f.name}": ${(e as Error).message}`);
+    }
+  });
+  return { ...template, fields };
 }
 
 /**
@@ -939,6 +970,8 @@ export async function scanInputs(
     }
   }
   if (options.check !== undefined && !CHECK_DIGITS.includes(options.check)) throw new Error(`check must be ${CHECK_DIGITS.join(' or ')} (got ${options.check})`);
+  // A lexicon file is read once, here: an error before any file is read, and workers get its values.
+  if (options.lexicon !== undefined) options = { ...options, lexicon: lexiconValues(options.lexicon) };
   // A page list that does not parse is an error before any file is read.
   options = { ...options, pages: pageRanges(options.pages) };
   const items = expandInputs(inputs);

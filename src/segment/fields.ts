@@ -21,6 +21,12 @@ export type CheckDigit = 'luhn' | 'gtin';
 /** The check digits a template may name. */
 export const CHECK_DIGITS: readonly CheckDigit[] = ['luhn', 'gtin'];
 
+/**
+ * The values a field may hold: a list of strings of digits, or the path of a text file of them,
+ * one a line (see `parseLexicon` in pipeline/lexicon).
+ */
+export type Lexicon = string | readonly string[];
+
 /** A field to read: a named box in page pixels, with optional constraints. */
 export interface FieldRegion {
   name: string;
@@ -32,6 +38,8 @@ export interface FieldRegion {
   type?: FieldType;
   /** The check digit the value ends in (see {@link CheckDigit}): a value whose check fails needs review. */
   check?: CheckDigit;
+  /** The values the field may hold (see {@link TemplateField.lexicon}). */
+  lexicon?: Lexicon;
   /**
    * The cells of a comb field (a box divided by printed walls into one cell per digit), their
    * interiors in the same pixels as `box`: at most one digit is read in each, and what is left of
@@ -67,6 +75,13 @@ export interface TemplateField {
    * holds (and that matches `pattern`), and the field is flagged for review.
    */
   check?: CheckDigit;
+  /**
+   * The values the field may hold: a list (`["90210", "10001"]`) or a text file of them, one a line,
+   * its path relative to the template's file (`"zips.txt"`). A value read digit by digit becomes the
+   * lexicon's most probable value of as many digits, with the probability that it is right as its
+   * confidence (see `bestInLexicon`); a value of no length the lexicon has is flagged for review.
+   */
+  lexicon?: string | string[];
 }
 
 /** A form template (`--template form.json`). */
@@ -126,6 +141,10 @@ export function parseTemplate(text: string, name = 'template'): Template {
     if (f.length !== undefined && !(Number.isInteger(f.length) && f.length > 0)) throw new Error(`${where}: "length" must be a positive integer`);
     if (f.type !== undefined && !['digits', 'amount', 'zip'].includes(f.type)) throw new Error(`${where}: "type" must be digits, amount or zip`);
     if (f.check !== undefined && !CHECK_DIGITS.includes(f.check)) throw new Error(`${where}: "check" must be ${CHECK_DIGITS.join(' or ')}`);
+    const lex = f.lexicon as unknown;
+    if (lex !== undefined && !(typeof lex === 'string' && lex.length > 0) && !(Array.isArray(lex) && lex.length > 0 && lex.every((v) => typeof v === 'string' && /^[0-9]+$/.test(v)))) {
+      throw new Error(`${where}: "lexicon" must be a file of values (its path) or a non-empty array of strings of digits`);
+    }
   });
   return t as Template;
 }
@@ -142,6 +161,7 @@ export function templateFields(t: Template, width: number, height: number, place
     length: f.length,
     type: f.type,
     ...(f.check !== undefined ? { check: f.check } : {}),
+    ...(f.lexicon !== undefined ? { lexicon: f.lexicon } : {}),
   }));
 }
 
