@@ -1,7 +1,7 @@
 /** Post-processing (src/pipeline/assemble): a field's constraints applied to what the readers found. */
 import { join } from 'node:path';
 import { Rng } from '../src/classify/data/random';
-import { assembleField, checkDigitHolds, fieldFit, mostProbableAccepted, type DigitReading } from '../src/pipeline/assemble';
+import { assembleField, checkDigitHolds, fieldFit, mostProbableAccepted, mostProbableStrings, type DigitReading } from '../src/pipeline/assemble';
 import { parseTemplate } from '../src/segment/fields';
 import type { FieldRegion } from '../src/segment/fields';
 import { generateForm, CORNER_MARKS } from '../src/samples/forms';
@@ -55,6 +55,29 @@ describe('mostProbableAccepted', () => {
     }
   });
 
+  test('mostProbableStrings gives the k most probable accepted strings in order, as trying every string would', () => {
+    const rng = new Rng(19);
+    for (let t = 0; t < 20; t++) {
+      const n = 1 + rng.int(3);
+      const ps = Array.from({ length: n }, () => {
+        const raw = Array.from({ length: 10 }, () => rng.uniform(0, 1) ** 3);
+        const sum = raw.reduce((a, b) => a + b, 0);
+        return raw.map((v) => v / sum);
+      });
+      const accept = t % 2 ? () => true : (s: string) => Number(s[0]) % 3 === 1;
+      const all = Array.from({ length: 10 ** n }, (_, v) => String(v).padStart(n, '0'))
+        .filter(accept)
+        .map((s) => [...s].reduce((a, c, i) => a * ps[i][Number(c)], 1))
+        .sort((a, b) => b - a);
+      const got = mostProbableStrings(ps, accept, 5, 10 ** n);
+      expect(got.length).toBe(Math.min(5, all.length));
+      got.forEach((g, i) => {
+        expect(g.probability).toBeCloseTo(all[i], 12);
+        expect(accept(g.value)).toBe(true);
+      });
+    }
+  });
+
   test('gives up after `limit` strings', () => {
     const ps = [probs(1, 0.9, 2, 0.05), probs(3, 0.9, 4, 0.05)];
     expect(mostProbableAccepted(ps, (s) => s === '99', 5)).toBeNull();
@@ -87,6 +110,24 @@ describe('assembleField', () => {
     expect(ok.value).toBe('11');
     expect(ok.needsReview).toBe(false);
     expect(ok.reasons).toEqual([]);
+  });
+
+  test('alternatives: the next most probable values that fit, with their probabilities, only when asked for', () => {
+    const ds = [digit(probs(1, 0.99, 7, 0.005)), digit(probs(3, 0.6, 2, 0.35), 20)];
+    expect(assembleField(month, ds, 0.9).alternatives).toBeUndefined();
+    const f = assembleField(month, ds, 0.9, undefined, [], 2);
+    expect(f.value).toBe('12');
+    // Months only: "10" and "11" (0.99 x 0.05 / 8 each), not "13" or "72".
+    expect(f.alternatives!.map((a) => a.value).sort()).toEqual(['10', '11']);
+    f.alternatives!.forEach((a) => expect(a.confidence).toBeCloseTo(0.99 * (0.05 / 8), 9));
+    // Without a pattern: "12" (0.99 x 0.35), then a 1 and any digit of 0.05 / 8.
+    const free = assembleField({ name: 'n', box: [0, 0, 40, 20] }, ds, 0.9, undefined, [], 2);
+    expect(free.value).toBe('13');
+    expect(free.alternatives![0]).toEqual({ value: '12', confidence: expect.closeTo(0.99 * 0.35, 9) });
+    expect(free.alternatives![1].value).toMatch(/^1[0145-9]$/);
+    expect(free.alternatives![1].confidence).toBeCloseTo(0.99 * (0.05 / 8), 9);
+    // Digits without probabilities (read whole): none to give.
+    expect(assembleField(month, ds.map(({ probabilities, ...d }) => d), 0.9, undefined, [], 2).alternatives).toEqual([]);
   });
 
   test("digits without probabilities (a string model's) are not changed: the field is flagged", () => {

@@ -74,6 +74,23 @@ describe('bestInLexicon', () => {
     expect(bestInLexicon(zips, ps.slice(1))).toBeNull();
   });
 
+  test("alternatives: the lexicon's next most probable values, with their posteriors", () => {
+    const rng = new Rng(23);
+    const ps = Array.from({ length: 3 }, () => {
+      const raw = Array.from({ length: 10 }, () => rng.uniform(0, 1) ** 2);
+      const sum = raw.reduce((a, b) => a + b, 0);
+      return raw.map((v) => v / sum);
+    });
+    const lexicon = ['123', '456', '789', '111', '999', '505'];
+    const got = bestInLexicon(lexicon, ps, { alternatives: 3 })!;
+    const P = (s: string) => [...s].reduce((a, c, i) => a * ps[i][Number(c)], 1);
+    const ranked = [...lexicon].sort((a, b) => P(b) - P(a));
+    expect(got.value).toBe(ranked[0]);
+    expect(got.alternatives.map((a) => a.value)).toEqual(ranked.slice(1, 4));
+    got.alternatives.forEach((a) => expect(a.confidence).toBeCloseTo((got.confidence * P(a.value)) / P(got.value), 9));
+    expect(bestInLexicon(lexicon, ps)!.alternatives).toEqual([]);
+  });
+
   test('long readings do not underflow', () => {
     const ps = Array.from({ length: 40 }, (_, i) => probs(i % 10, 0.5, (i + 5) % 10, 0.1));
     const written = ps.map((_, i) => String(i % 10)).join('');
@@ -162,6 +179,16 @@ describe('templates and the command line', () => {
     // a misread of one digit is the likelier story, and the field reads that value.
     const near = read('10251\n70257\n');
     expect(['10251', '70257']).toContain(near.value);
+    // --alternatives: the next values, most probable first, each less probable than the reading.
+    const r3 = runCli(['scan', zip, '--template', tpl, '--alternatives', '3', '--concurrency', '1', '--format', 'jsonl']);
+    const f3 = JSON.parse(r3.stdout).fields[0];
+    expect(f3.value).toBe('70251');
+    expect(f3.alternatives).toHaveLength(3);
+    const confidences = f3.alternatives.map((a: { confidence: number }) => a.confidence);
+    expect([...confidences].sort((a, b) => b - a)).toEqual(confidences);
+    expect(confidences[0]).toBeLessThan(f3.confidence);
+    for (const a of f3.alternatives) expect(a.value).toMatch(/^[0-9]{5}$/);
+    expect(new Set([f3.value, ...f3.alternatives.map((a: { value: string }) => a.value)]).size).toBe(4);
     writeFileSync(join(dir, 'bad.txt'), '70251\n7025l\n');
     const r = runCli(['scan', zip, '--lexicon', join(dir, 'bad.txt'), '--concurrency', '1']);
     expect(r.status).toBe(2);

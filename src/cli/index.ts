@@ -217,7 +217,7 @@ async function cmdClassify(a: { images: string[]; model?: string; format: string
 
 async function cmdScan(a: {
   inputs: string[]; model?: string; format: 'json' | 'jsonl' | 'csv'; template?: string; autoFields?: boolean; threshold?: 'otsu' | 'adaptive';
-  deskew: boolean; orient: boolean; clahe?: boolean; fieldType: FieldType; pattern?: string; check?: CheckDigit; lexicon?: string; minConfidence: number; dpi: number; workSize: number; ppi?: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
+  deskew: boolean; orient: boolean; clahe?: boolean; fieldType: FieldType; pattern?: string; check?: CheckDigit; lexicon?: string; alternatives?: number; minConfidence: number; dpi: number; workSize: number; ppi?: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
   concurrency?: number; progress?: boolean; stringModel?: string; touchingModel?: string; signModel?: string; rereadWhole?: boolean; pages?: string;
 }): Promise<number> {
   const { scanInputs, loadTemplate } = await import('../pipeline/scan');
@@ -251,7 +251,7 @@ async function cmdScan(a: {
     const r = await scanInputs(
       a.inputs,
       {
-        template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, orient: a.orient, clahe: a.clahe, fieldType: a.fieldType, pattern: a.pattern, check: a.check, lexicon: a.lexicon, minConfidence: a.minConfidence, dpi: a.dpi,
+        template: a.template, autoFields: a.autoFields, threshold: a.threshold, deskew: a.deskew, orient: a.orient, clahe: a.clahe, fieldType: a.fieldType, pattern: a.pattern, check: a.check, lexicon: a.lexicon, alternatives: a.alternatives, minConfidence: a.minConfidence, dpi: a.dpi,
         workSize: a.workSize, ppi: a.ppi, pixelLimit: a.pixelLimit, debug: a.debug, overlay: a.overlay, model: a.model, backend: a.backend, stringModel, touchingModel: a.touchingModel, signModel: a.signModel, rereadWhole: a.rereadWhole, concurrency: a.concurrency, pages: a.pages,
       },
       (doc) => {
@@ -426,6 +426,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('check', { choices: ['luhn', 'gtin'], describe: 'the check digit every field ends in, unless its template names one: luhn (payment cards, IMEI, many IDs) or gtin (UPC/EAN product numbers); a value read digit by digit whose check fails is replaced by the most probable one of as many digits whose check holds, and flagged' })
           .option('string-model', { type: 'string', describe: 'string model that reads amount fields whole, and digit fields where contours and recognition find different numbers of digits (default: the shipped models/amount; none: digit by digit with --model)' })
           .option('lexicon', { type: 'string', describe: 'a text file of the values every field may hold, one a line (zip codes, account numbers; spaces and hyphens ignored), unless its template gives a lexicon: a field read digit by digit becomes the most probable value of as many digits in it, its confidence the probability that it is right; a value of no length in it is flagged' })
+          .option('alternatives', { type: 'number', describe: 'give each field its K next most probable values with their probabilities ("alternatives" in JSON and JSONL; values that fit the field\'s pattern, check digit or lexicon), 0-20' })
           .option('touching-model', { type: 'string', describe: 'digit model with a reject class that re-reads fields where digits may touch, by recognition-based segmentation (default: the shipped models/check; none: contours only)' })
           .option('sign-model', { type: 'string', describe: 'model that tells currency signs from digits: a mark at either end of a field it calls a sign ($ € £ ¥) is not read (default: the shipped models/signs; none: every mark is read)' })
           .option('reread-whole', { type: 'boolean', describe: 'fields read digit by digit under 0.98 confidence are read again whole by the string model, the more confident reading kept: helps real check writers\' handwriting, costs MNIST-like handwriting (see README)' })

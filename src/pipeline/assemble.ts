@@ -1,6 +1,6 @@
 /** Post-processing: digits + field constraints -> a field's value, confidence and review flags. */
 import type { CheckDigit, FieldRegion } from '../segment/fields';
-import type { DigitResult, FieldResult } from './document';
+import type { DigitResult, FieldAlternative, FieldResult } from './document';
 import { bestInLexicon, inLexicon } from './lexicon';
 
 /** A digit as a reader found it: a {@link DigitResult}, with its ten digit probabilities when the reader gives them. */
@@ -17,17 +17,26 @@ export function stringConfidence(digits: DigitResult[], given?: number): number 
 /** Most strings {@link mostProbableAccepted} tries. */
 export const PATTERN_SEARCH_LIMIT = 2000;
 
+/** A string of digits and its probability (the product of its digits'). */
+export interface RankedString {
+  value: string;
+  digits: number[];
+  probability: number;
+}
+
 /**
- * The most probable string of one digit per position that `accept` takes, and its digits: the
- * strings are tried in order of the product of their digits' probabilities (`probabilities[i][d]`,
- * position i's probability of digit d), best first, at most `limit` of them; null when none is taken.
+ * The `k` most probable strings of one digit per position that `accept` takes, most probable first:
+ * the strings are tried in order of the product of their digits' probabilities (`probabilities[i][d]`,
+ * position i's probability of digit d), at most `limit` of them.
  *
  * @example
- * // A month read "13", its 3 at 0.6 and 2 at 0.35: the best month is "12".
- * mostProbableAccepted([p1, p3], (s) => /^(0[1-9]|1[0-2])$/.test(s)); // { value: '12', digits: [1, 2] }
+ * // A month read "13", its 3 at 0.6 and 2 at 0.35: "12", then "10" or "11".
+ * mostProbableStrings([p1, p3], (s) => /^(0[1-9]|1[0-2])$/.test(s), 2);
  */
-export function mostProbableAccepted(probabilities: ReadonlyArray<ArrayLike<number>>, accept: (s: string) => boolean, limit = PATTERN_SEARCH_LIMIT): { value: string; digits: number[] } | null {
+export function mostProbableStrings(probabilities: ReadonlyArray<ArrayLike<number>>, accept: (s: string) => boolean, k: number, limit = PATTERN_SEARCH_LIMIT): RankedString[] {
   const n = probabilities.length;
+  const found: RankedString[] = [];
+  if (k <= 0) return found;
   // Each position's digits, most probable first, and their log probabilities.
   const order = probabilities.map((p) => Array.from({ length: p.length }, (_, d) => d).sort((a, b) => p[b] - p[a]));
   const logp = probabilities.map((p, i) => order[i].map((d) => Math.log(Math.max(p[d], 1e-30))));
@@ -67,7 +76,10 @@ export function mostProbableAccepted(probabilities: ReadonlyArray<ArrayLike<numb
     const s = pop();
     const digits = s.ranks.map((r, i) => order[i][r]);
     const value = digits.join('');
-    if (accept(value)) return { value, digits };
+    if (accept(value)) {
+      found.push({ value, digits, probability: digits.reduce((a, d, i) => a * probabilities[i][d], 1) });
+      if (found.length >= k) break;
+    }
     for (let j = s.last; j < n; j++) {
       const r = s.ranks[j];
       if (r + 1 >= order[j].length) continue;
@@ -76,7 +88,20 @@ export function mostProbableAccepted(probabilities: ReadonlyArray<ArrayLike<numb
       push({ ranks, score: s.score - logp[j][r] + logp[j][r + 1], last: j });
     }
   }
-  return null;
+  return found;
+}
+
+/**
+ * The most probable string of one digit per position that `accept` takes, and its digits
+ * ({@link mostProbableStrings} with k = 1); null when none is taken within `limit` strings.
+ *
+ * @example
+ * // A month read "13", its 3 at 0.6 and 2 at 0.35: the best month is "12".
+ * mostProbableAccepted([p1, p3], (s) => /^(0[1-9]|1[0-2])$/.test(s)); // { value: '12', digits: [1, 2] }
+ */
+export function mostProbableAccepted(probabilities: ReadonlyArray<ArrayLike<number>>, accept: (s: string) => boolean, limit = PATTERN_SEARCH_LIMIT): { value: string; digits: number[] } | null {
+  const [best] = mostProbableStrings(probabilities, accept, 1, limit);
+  return best ? { value: best.value, digits: best.digits } : null;
 }
 
 /**
@@ -147,18 +172,20 @@ export function fieldFit(region: FieldRegion, value: string): number {
  * is noted. When no string of that length fits, or the value has not the field's `length` (digits
  * missed or split: changing digits cannot mend it), the value is kept and flagged.
  */
-export function assembleField(region: FieldRegion, digits: DigitReading[], minConfidence: number, fieldConfidence?: number, notes: string[] = []): FieldResult {
+export function assembleField(region: FieldRegion, digits: DigitReading[], minConfidence: number, fieldConfidence?: number, notes: string[] = [], alternatives = 0): FieldResult {
   const re = patternOf(region);
   let value = digits.map((d) => d.value).join('');
   let given = fieldConfidence;
   const broken = (v: string) => (re !== undefined && !re.test(v)) || (region.check !== undefined && !checkDigitHolds(v, region.check));
   const lengthRight = region.length === undefined || value.length === region.length;
   const withProbabilities = digits.length > 0 && digits.every((d) => d.probabilities?.length === 10);
+  // What the reader's confidence held beyond its digits' (a skipped mark's reject probability, ...).
+  const beyond = given === undefined ? 1 : Math.min(1, given / Math.max(stringConfidence(digits), 1e-30));
+  let others: FieldAlternative[] | undefined = alternatives > 0 ? [] : undefined;
   if (region.lexicon !== undefined && lengthRight && withProbabilities) {
-    const match = bestInLexicon(region.lexicon, digits.map((d) => d.probabilities!));
+    const match = bestInLexicon(region.lexicon, digits.map((d) => d.probabilities!), { alternatives });
     if (match) {
-      // What the reader's confidence held beyond its digits' (a skipped mark's reject probability, ...).
-      const beyond = given === undefined ? 1 : Math.min(1, given / Math.max(stringConfidence(digits), 1e-30));
+      if (others) others = match.alternatives.map((a) => ({ value: a.value, confidence: a.confidence * beyond }));
       if (match.value !== value) notes = [`read "${value}", which is not in the lexicon`, ...notes];
       digits = digits.map((d, i) => ({ ...d, value: String(match.digits[i]), confidence: match.digitConfidences[i] }));
       given = match.confidence * beyond;
@@ -181,6 +208,12 @@ export function assembleField(region: FieldRegion, digits: DigitReading[], minCo
       notes = [`read "${first}", which ${why}`, ...notes];
     }
   }
+  if (others && region.lexicon === undefined && withProbabilities) {
+    // The next most probable strings of as many digits that fit the field's pattern and check digit.
+    const constrainedBy = re !== undefined || region.check !== undefined || region.type === 'zip';
+    const ranked = mostProbableStrings(digits.map((d) => d.probabilities!), constrainedBy ? (s) => fits(region, s, re) : () => true, alternatives + 1);
+    others = ranked.filter((r) => r.value !== value).slice(0, alternatives).map((r) => ({ value: r.value, confidence: r.probability * beyond }));
+  }
   const confidence = stringConfidence(digits, given);
   const reasons: string[] = [];
   if (confidence < minConfidence) {
@@ -194,5 +227,14 @@ export function assembleField(region: FieldRegion, digits: DigitReading[], minCo
   if (region.type === 'zip' && value.length !== 5 && value.length !== 9) reasons.push(`a zip code has 5 or 9 digits, read ${value.length}`);
   const needsReview = reasons.length > 0;
   if (needsReview) reasons.push(...notes);
-  return { name: region.name, value, confidence, needsReview, reasons, box: region.box, digits: digits.map((d) => ({ value: d.value, confidence: d.confidence, box: d.box })) };
+  return {
+    name: region.name,
+    value,
+    confidence,
+    needsReview,
+    reasons,
+    box: region.box,
+    digits: digits.map((d) => ({ value: d.value, confidence: d.confidence, box: d.box })),
+    ...(others ? { alternatives: others } : {}),
+  };
 }

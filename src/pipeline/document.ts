@@ -37,6 +37,20 @@ export interface FieldResult {
   /** The field's box in page pixels. */
   box: Box;
   digits: DigitResult[];
+  /**
+   * Only when asked for (`--alternatives K`): the K next most probable values of a field read digit by
+   * digit, most probable first, each with the probability that it is the one written, reckoned as
+   * `confidence` is: values of as many digits that fit the field's pattern, check digit and type, or
+   * the lexicon's next values. Empty for a field read whole, or one whose reading has no other.
+   */
+  alternatives?: FieldAlternative[];
+}
+
+/** Another value a field may hold (see {@link FieldResult.alternatives}). */
+export interface FieldAlternative {
+  value: string;
+  /** The probability that this is the value written, reckoned as the field's `confidence` is. */
+  confidence: number;
 }
 
 /** How a template with registration marks was lined up with a page. */

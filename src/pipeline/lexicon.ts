@@ -129,6 +129,16 @@ export interface LexiconMatch {
   confidence: number;
   /** Each digit's probability, the lexicon's values and any string weighed as for `confidence`. */
   digitConfidences: number[];
+  /** The next most probable values of the lexicon, most probable first (as many as asked for), with theirs. */
+  alternatives: Array<{ value: string; confidence: number }>;
+}
+
+/** Options of {@link bestInLexicon}. */
+export interface LexiconMatchOptions {
+  /** The prior probability that the value is not in the lexicon (default {@link LEXICON_MISS}). */
+  miss?: number;
+  /** How many next most probable values to give (default 0). */
+  alternatives?: number;
 }
 
 const logAddExp = (a: number, b: number): number => (a === -Infinity ? b : b === -Infinity ? a : Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b))));
@@ -146,7 +156,9 @@ const logAddExp = (a: number, b: number): number => (a === -Infinity ? b : b ===
  * // A zip code read 90216 with its last digit at 0.6 (0: 0.35): 90210 is in the lexicon, 90216 not.
  * bestInLexicon(['90210', '10001'], probs).value; // '90210'
  */
-export function bestInLexicon(lexicon: Lexicon, probabilities: ReadonlyArray<ArrayLike<number>>, miss = LEXICON_MISS): LexiconMatch | null {
+export function bestInLexicon(lexicon: Lexicon, probabilities: ReadonlyArray<ArrayLike<number>>, options: LexiconMatchOptions = {}): LexiconMatch | null {
+  const miss = options.miss ?? LEXICON_MISS;
+  const wanted = Math.max(0, Math.floor(options.alternatives ?? 0));
   const n = probabilities.length;
   const packed = indexOf(lexiconValues(lexicon)).byLength.get(n);
   if (!packed || n === 0) return null;
@@ -189,11 +201,19 @@ export function bestInLexicon(lexicon: Lexicon, probabilities: ReadonlyArray<Arr
   const floor = -(20 + Math.log(m));
   let total = 0;
   const agree = new Float64Array(n);
+  const runners: number[] = [];
   for (let k = 0; k < m; k++) {
     const d = scores[k] - top;
     if (d < floor) continue;
     const w = Math.exp(d);
     total += w;
+    if (wanted > 0 && k !== best && (runners.length < wanted || scores[k] > scores[runners[runners.length - 1]])) {
+      // The next best values so far, best first.
+      let at = runners.length;
+      while (at > 0 && scores[runners[at - 1]] < scores[k]) at--;
+      runners.splice(at, 0, k);
+      if (runners.length > wanted) runners.pop();
+    }
     for (let j = 0, o = k * pairs; j < pairs; j++, o++) {
       const a = (packed[o] / 10) | 0;
       if (a === digits[2 * j]) agree[2 * j] += w;
@@ -205,5 +225,7 @@ export function bestInLexicon(lexicon: Lexicon, probabilities: ReadonlyArray<Arr
   const logZ = logAddExp(logIn + top + Math.log(total), logOut);
   const confidence = Math.min(1, Math.exp(logAddExp(logIn, logOut) + top - logZ));
   const digitConfidences = digits.map((d, i) => Math.min(1, Math.exp(logAddExp(logIn + top + Math.log(agree[i]), logOut + lp(i, d)) - logZ)));
-  return { value: digits.join(''), digits, confidence, digitConfidences };
+  const posterior = (score: number) => Math.min(1, Math.exp(logAddExp(logIn, logOut) + score - logZ));
+  const alternatives = runners.map((k) => ({ value: digitsOf(k).join(''), confidence: posterior(scores[k]) }));
+  return { value: digits.join(''), digits, confidence, digitConfidences, alternatives };
 }

@@ -83,6 +83,14 @@ export interface ScanOptions {
    * await scan('envelopes/', { autoFields: true, lexicon: 'zip-codes.txt' });
    */
   lexicon?: Lexicon;
+  /**
+   * Give each field its K next most probable values (`FieldResult.alternatives`; default 0: none),
+   * for a reviewer to choose from or a program to check against what it knows.
+   *
+   * @example
+   * await scan('forms/', { template: 'form.json', alternatives: 3 });
+   */
+  alternatives?: number;
   /** Digits below this confidence flag their field for review (default 0.9). */
   minConfidence?: number;
   /** PDF rasterization resolution (default 300): the page pixels that boxes are given in. */
@@ -309,7 +317,7 @@ export async function scanPage(
   digitFields = await settleDisputes(cv, grayPage, ink, byDigits, digitFields, opts, byLines, byLines && pre.cutOut);
   const wholeFields = sm ? await readWhole(cv, grayPage(), ink, reach.regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
-  let assembled = regions.map((r, i) => assembleField(constrained(r, opts), fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes));
+  let assembled = regions.map((r, i) => assembleField(constrained(r, opts), fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes, opts.alternatives ?? 0));
   if (loose.size || regions.some((r) => r.printLike)) {
     // A line outside the boxes, or a line shaped like big print (a title), is a field when it reads as
     // digits: more likely right than not (its field confidence as read, before a pattern or check
@@ -970,6 +978,9 @@ export async function scanInputs(
     }
   }
   if (options.check !== undefined && !CHECK_DIGITS.includes(options.check)) throw new Error(`check must be ${CHECK_DIGITS.join(' or ')} (got ${options.check})`);
+  if (options.alternatives !== undefined && !(Number.isInteger(options.alternatives) && options.alternatives >= 0 && options.alternatives <= 20)) {
+    throw new Error(`alternatives must be a whole number from 0 to 20 (got ${options.alternatives})`);
+  }
   // A lexicon file is read once, here: an error before any file is read, and workers get its values.
   if (options.lexicon !== undefined) options = { ...options, lexicon: lexiconValues(options.lexicon) };
   // A page list that does not parse is an error before any file is read.
