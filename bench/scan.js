@@ -1168,6 +1168,20 @@ async function orand(row, limit) {
     row(`string accuracy, ${nFixed} label errata applied`, (100 * fixed.filter((r) => r.correct).length) / fixed.length, 90, '%', 2),
     row(`fields accepted at <= 1% string error, ${nFixed} label errata applied`, fixedAt1.accepted * 100, 80, '%', 2),
   );
+  // Read again with each field's 3 next most probable values (--alternatives 3): the readings are the
+  // same; how often is the value written (errata applied) among the reading and its alternatives?
+  const alt = await evaluateStrings(root, { split: 'heldout', fieldType: 'amount', alternatives: 3 });
+  const truthOf = (r) => errata.get(r.file)?.digits ?? r.truth;
+  const sameReadings = alt.readings.every((r, i) => r.value === ev.readings[i].value);
+  held.push(
+    row(
+      `string accuracy, ${nFixed} label errata applied, counting the value written among the reading and its 3 alternatives (--alternatives 3; same readings: ${sameReadings})`,
+      (100 * alt.readings.filter((r) => r.value === truthOf(r) || (r.alternatives ?? []).includes(truthOf(r))).length) / alt.readings.length,
+      null,
+      '%',
+      2,
+    ),
+  );
   console.log(`\n--min-confidence ${ev.at1pct.threshold.toFixed(4)} accepts ${(ev.at1pct.accepted * 100).toFixed(2)}% at ${(ev.at1pct.error * 100).toFixed(2)}% error (label errata applied: ${fixedAt1.threshold.toFixed(4)} accepts ${(fixedAt1.accepted * 100).toFixed(2)}% at ${(fixedAt1.error * 100).toFixed(2)}%). Thresholds, as labeled:\n`);
   console.log('| --min-confidence | accepted | error among accepted |\n|---|---|---|');
   for (const t of ev.thresholds) console.log(`| ${t.threshold} | ${(t.accepted * 100).toFixed(2)}% | ${(t.error * 100).toFixed(2)}% |`);

@@ -77,6 +77,29 @@ test('scan --field-type amount reads cut-out check amounts (no template) as well
   expect(right / 216).toBeGreaterThanOrEqual(0.9);
 });
 
+test('scan --field-type amount --alternatives 3: each amount read whole gets its 3 next most confident values; the readings stay the same', async () => {
+  const held = splitStrings(readStringLabels(ORAND)).heldOut.slice(0, 12);
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  try {
+    for (const s of held) {
+      const image = await decodeImage(s.path);
+      const [plain] = (await scanPage(image, 1, clf, { fieldType: 'amount' })).fields;
+      const [f] = (await scanPage(image, 1, clf, { fieldType: 'amount', alternatives: 3 })).fields;
+      expect(f.value).toBe(plain.value);
+      expect(f.confidence).toBe(plain.confidence);
+      expect(plain.alternatives).toBeUndefined();
+      expect(f.alternatives).toHaveLength(3);
+      const values = f.alternatives!.map((a) => a.value);
+      expect(new Set([f.value, ...values]).size).toBe(4);
+      for (const v of values) expect(v).toMatch(/^[0-9]+$/);
+      const confidences = f.alternatives!.map((a) => a.confidence);
+      expect([...confidences].sort((a, b) => b - a)).toEqual(confidences);
+    }
+  } finally {
+    await clf.close();
+  }
+});
+
 test('in the default mode (no --field-type), a cut-out amount read digit by digit with little confidence is read whole, and the more confident reading kept', () => {
   // Before this, the default mode read 75.93 % of these (only fields whose segmentations disagreed
   // were read whole); npm run bench -- orand measures 89.81 %.

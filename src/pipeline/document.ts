@@ -38,10 +38,11 @@ export interface FieldResult {
   box: Box;
   digits: DigitResult[];
   /**
-   * Only when asked for (`--alternatives K`): the K next most probable values of a field read digit by
-   * digit, most probable first, each with the probability that it is the one written, reckoned as
-   * `confidence` is: values of as many digits that fit the field's pattern, check digit and type, or
-   * the lexicon's next values. Empty for a field read whole, or one whose reading has no other.
+   * Only when asked for (`--alternatives K`): the K next most probable values, most probable first,
+   * each with the probability that it is the one written, reckoned as `confidence` is. For a field
+   * read digit by digit: values of as many digits that fit the field's pattern, check digit and type,
+   * or the lexicon's next values; for a field read whole by the string model: the readers' readings
+   * and the values one edit from the one kept. Empty when there is no other.
    */
   alternatives?: FieldAlternative[];
 }

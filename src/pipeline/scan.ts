@@ -30,7 +30,7 @@ import type { StringModel } from '../classify/string-model';
 import type { BackendName } from '../classify/backend';
 import { defaultWorkers } from '../threads';
 import { scanParallel } from './parallel';
-import type { DocumentResult, FieldResult, PageRegistration, PageResult } from './document';
+import type { DocumentResult, FieldAlternative, FieldResult, PageRegistration, PageResult } from './document';
 import { assembleField, fieldFit, stringConfidence, type DigitReading } from './assemble';
 
 /** Options of {@link scan}. */
@@ -317,7 +317,11 @@ export async function scanPage(
   digitFields = await settleDisputes(cv, grayPage, ink, byDigits, digitFields, opts, byLines, byLines && pre.cutOut);
   const wholeFields = sm ? await readWhole(cv, grayPage(), ink, reach.regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
-  let assembled = regions.map((r, i) => assembleField(constrained(r, opts), fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes, opts.alternatives ?? 0));
+  let assembled = regions.map((r, i) => {
+    const f = assembleField(constrained(r, opts), fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes, opts.alternatives ?? 0);
+    // A field read whole has its reader's alternatives (its digits have no probabilities of their own).
+    return fields[i].alternatives && f.alternatives?.length === 0 ? { ...f, alternatives: fields[i].alternatives } : f;
+  });
   if (loose.size || regions.some((r) => r.printLike)) {
     // A line outside the boxes, or a line shaped like big print (a title), is a field when it reads as
     // digits: more likely right than not (its field confidence as read, before a pattern or check
@@ -387,6 +391,8 @@ export interface FieldReading {
   disputed?: { contours: string; recognition: string };
   /** Digits read under {@link UNSURE} at the first look (before they were cut again and read again). */
   unsureAtFirst?: number;
+  /** Other values of a field read whole, with their confidences (when `alternatives` are asked for). */
+  alternatives?: FieldAlternative[];
   /**
    * Recognition-based segmentation: the reading with two neighbouring digits read as the one digit a
    * candidate spanning both makes, and that reading's share against the pair (see `PathResult.joined`).
@@ -509,21 +515,51 @@ async function readWhole(
     return { value, digits, confidence: probability(i, value) };
   });
   const second = sm.second;
-  if (!second?.weights || reads.length === 0) return reads.map((r) => ({ digits: r.digits, confidence: r.confidence }));
+  const k = opts.alternatives ?? 0;
+  if (!second?.weights || reads.length === 0) {
+    return reads.map((r, i) => ({ digits: r.digits, confidence: r.confidence, alternatives: k > 0 ? wholeAlternatives(constrained(regions[i], opts), r.value, [], (v) => probability(i, v), k) : undefined }));
+  }
   const { dir, weights } = second;
   const { agreementConfidence } = await import('../classify/string-model');
   const others = await readByRecognition(cv, clean, regions, await readerFor(dir, opts), { ...opts, fieldType: 'amount' }, false, graphs);
   return reads.map((r, i) => {
     const other = text(others[i]);
     const q = others[i].confidence ?? 0;
-    if (other === r.value) return { digits: r.digits, confidence: agreementConfidence(r.confidence, true, q, weights), notes: [] };
+    // A value's confidence as the string model's reading, agreed or not by the second reader.
+    const weigh = (v: string) => agreementConfidence(probability(i, v), v === other, q, weights);
+    const alternatives = (chosen: string) => (k > 0 ? wholeAlternatives(constrained(regions[i], opts), chosen, [r.value, other], weigh, k) : undefined);
+    if (other === r.value) return { digits: r.digits, confidence: agreementConfidence(r.confidence, true, q, weights), notes: [], alternatives: alternatives(r.value) };
     const own = agreementConfidence(r.confidence, false, q, weights);
     const theirs = other ? agreementConfidence(probability(i, other), true, q, weights) : 0;
     // The reading that fits the field better (its length, pattern, check digit and type), else the more confident.
     const [fa, fb] = [r.value, other].map((v) => fieldFit(constrained(regions[i], opts), v));
-    if (fa !== fb ? fb > fa : theirs > own) return { digits: others[i].digits, confidence: theirs, notes: [`read whole: "${r.value}"`] };
-    return { digits: r.digits, confidence: own, notes: [`read digit by digit: "${other}"`] };
+    if (fa !== fb ? fb > fa : theirs > own) return { digits: others[i].digits, confidence: theirs, notes: [`read whole: "${r.value}"`], alternatives: alternatives(other) };
+    return { digits: r.digits, confidence: own, notes: [`read digit by digit: "${other}"`], alternatives: alternatives(r.value) };
   });
+}
+
+/**
+ * The `k` most confident other values of a field read whole: the readings given, and every value one
+ * edit from the one kept (a digit changed, left out or put in), each weighed by `weigh` (its confidence
+ * as the field's reading), those that fit the field less well than the one kept left out.
+ */
+function wholeAlternatives(region: FieldRegion, chosen: string, readings: string[], weigh: (v: string) => number, k: number): FieldAlternative[] {
+  const values = new Set(readings);
+  for (let i = 0; i <= chosen.length; i++) {
+    for (let d = 0; d < 10; d++) values.add(chosen.slice(0, i) + d + chosen.slice(i));
+    if (i < chosen.length) {
+      values.add(chosen.slice(0, i) + chosen.slice(i + 1));
+      for (let d = 0; d < 10; d++) values.add(chosen.slice(0, i) + d + chosen.slice(i + 1));
+    }
+  }
+  values.delete(chosen);
+  values.delete('');
+  const fit = fieldFit(region, chosen);
+  return [...values]
+    .filter((v) => fieldFit(region, v) >= fit)
+    .map((value) => ({ value, confidence: weigh(value) }))
+    .sort((a, b) => b.confidence - a.confidence)
+    .slice(0, k);
 }
 
 /** A digit model with a reject class loaded in this thread, by folder. */

@@ -29,6 +29,8 @@ export interface StringReading {
   correct: boolean;
   /** Edit distance between truth and value. */
   edits: number;
+  /** The field's next most probable values, when asked for (`StringEvalOptions.alternatives`). */
+  alternatives?: string[];
   error?: string;
 }
 
@@ -65,7 +67,7 @@ export interface StringEvaluation {
 export type StringSplit = 'all' | 'train' | 'heldout';
 
 /** Options of {@link evaluateStrings}. */
-export interface StringEvalOptions extends Pick<ScanOptions, 'threshold' | 'deskew' | 'clahe' | 'stringModel'> {
+export interface StringEvalOptions extends Pick<ScanOptions, 'threshold' | 'deskew' | 'clahe' | 'stringModel' | 'alternatives'> {
   /** A loaded classifier (default: load `model`). */
   classifier?: Classifier;
   model?: string;
@@ -139,9 +141,9 @@ export async function evaluateStrings(data: string, options: StringEvalOptions =
       options.onProgress?.(i, items.length);
       try {
         const image = await decodeImage(s.path);
-        const page = await scanPage(image, 1, clf, { template, fieldType, threshold: options.threshold, deskew: options.deskew, clahe: options.clahe, stringModel: options.stringModel });
+        const page = await scanPage(image, 1, clf, { template, fieldType, threshold: options.threshold, deskew: options.deskew, clahe: options.clahe, stringModel: options.stringModel, alternatives: options.alternatives });
         const f = page.fields[0];
-        readings.push({ file: s.file, truth: s.digits, value: f.value, confidence: f.confidence, correct: f.value === s.digits, edits: editDistance(s.digits, f.value) });
+        readings.push({ file: s.file, truth: s.digits, value: f.value, confidence: f.confidence, correct: f.value === s.digits, edits: editDistance(s.digits, f.value), ...(f.alternatives ? { alternatives: f.alternatives.map((a) => a.value) } : {}) });
       } catch (e) {
         readings.push({ file: s.file, truth: s.digits, value: '', confidence: 0, correct: false, edits: s.digits.length, error: (e as Error).message });
       }
