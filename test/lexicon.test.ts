@@ -1,5 +1,5 @@
 /** Lexicons (src/pipeline/lexicon): the values a field may hold, and a reading matched against them. */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../src/classify/data/random';
 import { assembleField, fieldFit, type DigitReading } from '../src/pipeline/assemble';
@@ -153,6 +153,26 @@ describe('templates and the command line', () => {
     expect(() => loadTemplate(join(dir, 'other.json'))).toThrow(/other\.json: field "zip": .*zips\.txt, line 2: "unknown" is not a string of digits/);
     expect(() => parseTemplate(JSON.stringify({ fields: [{ ...fields[0], lexicon: [90210] }] }), 'form.json')).toThrow('form.json: field 1 ("zip"): "lexicon" must be a file of values');
   });
+
+  test("a template field's own minConfidence flags it instead of --min-confidence; a bad one is an error naming the field", () => {
+    const dir = tmp('min-confidence');
+    const zip = join(ROOT, 'samples', 'forms', 'zip-code.png');
+    const sample = JSON.parse(readFileSync(join(ROOT, 'samples', 'forms', 'zip-code.template.json'), 'utf8'));
+    const read = (minConfidence: unknown, extra: string[] = []) => {
+      const file = join(dir, `t-${String(minConfidence)}.json`);
+      writeFileSync(file, JSON.stringify({ ...sample, fields: sample.fields.map((f: object) => ({ ...f, minConfidence })) }));
+      return runCli(['scan', zip, '--template', file, '--concurrency', '1', '--format', 'jsonl', ...extra]);
+    };
+    // The zip code is read at 0.9968: flagged under its own 0.9999, not under 0.5 even with --min-confidence 0.9999.
+    const strict = JSON.parse(read(0.9999).stdout).fields[0];
+    expect(strict.value).toBe('70251');
+    expect(strict.needsReview).toBe(true);
+    expect(strict.reasons[0]).toMatch(/below 0\.9999/);
+    expect(JSON.parse(read(0.5, ['--min-confidence', '0.9999']).stdout).fields[0].needsReview).toBe(false);
+    const bad = read(2);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/field 1 \("zip"\): "minConfidence" must be a probability from 0 to 1/);
+  }, 60000);
 
   test('scan --lexicon: the sample zip code (70251) is read surer with it; with values far from it, flagged; with a near one, that value; a bad file is a usage error', () => {
     const dir = tmp('lexicon-cli');

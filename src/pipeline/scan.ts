@@ -91,7 +91,7 @@ export interface ScanOptions {
    * await scan('forms/', { template: 'form.json', alternatives: 3 });
    */
   alternatives?: number;
-  /** Digits below this confidence flag their field for review (default 0.9). */
+  /** Fields whose confidence is below this need review (default 0.9; a template field's own `minConfidence` wins). */
   minConfidence?: number;
   /** PDF rasterization resolution (default 300): the page pixels that boxes are given in. */
   dpi?: number;
@@ -318,7 +318,7 @@ export async function scanPage(
   const wholeFields = sm ? await readWhole(cv, grayPage(), ink, reach.regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
   let assembled = regions.map((r, i) => {
-    const f = assembleField(constrained(r, opts), fields[i].digits, minConfidence, fields[i].confidence, fields[i].notes, opts.alternatives ?? 0);
+    const f = assembleField(constrained(r, opts), fields[i].digits, r.minConfidence ?? minConfidence, fields[i].confidence, fields[i].notes, opts.alternatives ?? 0);
     // A field read whole has its reader's alternatives (its digits have no probabilities of their own).
     return fields[i].alternatives && f.alternatives?.length === 0 ? { ...f, alternatives: fields[i].alternatives } : f;
   });

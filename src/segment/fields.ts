@@ -40,6 +40,8 @@ export interface FieldRegion {
   check?: CheckDigit;
   /** The values the field may hold (see {@link TemplateField.lexicon}). */
   lexicon?: Lexicon;
+  /** The field's own review threshold (see {@link TemplateField.minConfidence}). */
+  minConfidence?: number;
   /**
    * The cells of a comb field (a box divided by printed walls into one cell per digit), their
    * interiors in the same pixels as `box`: at most one digit is read in each, and what is left of
@@ -82,6 +84,11 @@ export interface TemplateField {
    * confidence (see `bestInLexicon`); a value of no length the lexicon has is flagged for review.
    */
   lexicon?: string | string[];
+  /**
+   * The field's own review threshold, instead of `--min-confidence`: the field needs review when its
+   * confidence is under it (an account number that must not be misread: 0.999; a rating: 0.8).
+   */
+  minConfidence?: number;
 }
 
 /** A form template (`--template form.json`). */
@@ -145,6 +152,9 @@ export function parseTemplate(text: string, name = 'template'): Template {
     if (lex !== undefined && !(typeof lex === 'string' && lex.length > 0) && !(Array.isArray(lex) && lex.length > 0 && lex.every((v) => typeof v === 'string' && /^[0-9]+$/.test(v)))) {
       throw new Error(`${where}: "lexicon" must be a file of values (its path) or a non-empty array of strings of digits`);
     }
+    if (f.minConfidence !== undefined && !(typeof f.minConfidence === 'number' && f.minConfidence >= 0 && f.minConfidence <= 1)) {
+      throw new Error(`${where}: "minConfidence" must be a probability from 0 to 1`);
+    }
   });
   return t as Template;
 }
@@ -162,6 +172,7 @@ export function templateFields(t: Template, width: number, height: number, place
     type: f.type,
     ...(f.check !== undefined ? { check: f.check } : {}),
     ...(f.lexicon !== undefined ? { lexicon: f.lexicon } : {}),
+    ...(f.minConfidence !== undefined ? { minConfidence: f.minConfidence } : {}),
   }));
 }
 
