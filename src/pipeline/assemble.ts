@@ -171,6 +171,11 @@ export function fieldFit(region: FieldRegion, value: string): number {
  * its new digits are, and needs review at the default `minConfidence`). The reading as first made
  * is noted. When no string of that length fits, or the value has not the field's `length` (digits
  * missed or split: changing digits cannot mend it), the value is kept and flagged.
+ *
+ * `alternatives` > 0 gives the field that many next most probable values (`FieldResult.alternatives`):
+ * strings of as many digits that fit its pattern, check digit and type ({@link mostProbableStrings}),
+ * or its lexicon's next values, each with its probability reckoned as the field's confidence is; none
+ * when its digits have no probabilities.
  */
 export function assembleField(region: FieldRegion, digits: DigitReading[], minConfidence: number, fieldConfidence?: number, notes: string[] = [], alternatives = 0): FieldResult {
   const re = patternOf(region);

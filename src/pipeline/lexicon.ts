@@ -36,6 +36,9 @@ export function parseLexicon(text: string, name = 'lexicon'): string[] {
   return values;
 }
 
+/** Lists already checked (each once, not at every field). */
+const checked = new WeakSet<readonly string[]>();
+
 const files = new Map<string, { stamp: string; values: string[] }>();
 
 /**
@@ -60,9 +63,6 @@ export function loadLexiconFile(file: string): string[] {
   files.set(path, { stamp, values });
   return values;
 }
-
-/** Lists already checked (each once, not at every field). */
-const checked = new WeakSet<readonly string[]>();
 
 /** The values of a lexicon given either way, checked: every value a string of digits. */
 export function lexiconValues(lexicon: Lexicon, name = 'lexicon'): readonly string[] {
@@ -129,7 +129,10 @@ export interface LexiconMatch {
   confidence: number;
   /** Each digit's probability, the lexicon's values and any string weighed as for `confidence`. */
   digitConfidences: number[];
-  /** The next most probable values of the lexicon, most probable first (as many as asked for), with theirs. */
+  /**
+   * The next most probable values of the lexicon, most probable first (as many as asked for, of those
+   * within e^-20/m of the best: the rest have no probability worth giving), with their posteriors.
+   */
   alternatives: Array<{ value: string; confidence: number }>;
 }
 
@@ -223,9 +226,9 @@ export function bestInLexicon(lexicon: Lexicon, probabilities: ReadonlyArray<Arr
   const logIn = Math.log1p(-miss) - Math.log(m);
   const logOut = Math.log(miss) - n * Math.LN10;
   const logZ = logAddExp(logIn + top + Math.log(total), logOut);
-  const confidence = Math.min(1, Math.exp(logAddExp(logIn, logOut) + top - logZ));
-  const digitConfidences = digits.map((d, i) => Math.min(1, Math.exp(logAddExp(logIn + top + Math.log(agree[i]), logOut + lp(i, d)) - logZ)));
   const posterior = (score: number) => Math.min(1, Math.exp(logAddExp(logIn, logOut) + score - logZ));
+  const confidence = posterior(top);
+  const digitConfidences = digits.map((d, i) => Math.min(1, Math.exp(logAddExp(logIn + top + Math.log(agree[i]), logOut + lp(i, d)) - logZ)));
   const alternatives = runners.map((k) => ({ value: digitsOf(k).join(''), confidence: posterior(scores[k]) }));
   return { value: digits.join(''), digits, confidence, digitConfidences, alternatives };
 }
