@@ -1,22 +1,13 @@
 /** Post-processing (src/pipeline/assemble): a field's constraints applied to what the readers found. */
 import { join } from 'node:path';
 import { Rng } from '../src/classify/data/random';
-import { assembleField, checkDigitHolds, fieldFit, mostProbableAccepted, mostProbableStrings, type DigitReading } from '../src/pipeline/assemble';
+import { assembleField, checkDigitHolds, fieldFit, mostProbableAccepted, mostProbableStrings } from '../src/pipeline/assemble';
 import { parseTemplate } from '../src/segment/fields';
 import type { FieldRegion } from '../src/segment/fields';
 import { generateForm, CORNER_MARKS } from '../src/samples/forms';
 import { mnistTest, ROOT, runCli } from './helpers';
+import { digit, probs, randomProbabilities } from './readings';
 
-/** Ten probabilities, `p` on `top`, `q` on `second`, the rest shared evenly. */
-function probs(top: number, p: number, second: number, q: number): number[] {
-  const rest = (1 - p - q) / 8;
-  return Array.from({ length: 10 }, (_, d) => (d === top ? p : d === second ? q : rest));
-}
-
-function digit(probabilities: number[], x = 0): DigitReading {
-  const d = probabilities.indexOf(Math.max(...probabilities));
-  return { value: String(d), confidence: probabilities[d], box: [x, 0, 10, 20], probabilities };
-}
 
 describe('mostProbableAccepted', () => {
   test('finds the most probable accepted string, as trying every string would (seeded random fields)', () => {
@@ -29,11 +20,7 @@ describe('mostProbableAccepted', () => {
     ];
     for (let t = 0; t < 40; t++) {
       const n = 1 + rng.int(3);
-      const ps = Array.from({ length: n }, () => {
-        const raw = Array.from({ length: 10 }, () => rng.uniform(0, 1) ** 4);
-        const sum = raw.reduce((a, b) => a + b, 0);
-        return raw.map((v) => v / sum);
-      });
+      const ps = randomProbabilities(rng, n, 4);
       for (const accept of accepts) {
         let best: string | null = null;
         let bestP = -1;
@@ -59,11 +46,7 @@ describe('mostProbableAccepted', () => {
     const rng = new Rng(19);
     for (let t = 0; t < 20; t++) {
       const n = 1 + rng.int(3);
-      const ps = Array.from({ length: n }, () => {
-        const raw = Array.from({ length: 10 }, () => rng.uniform(0, 1) ** 3);
-        const sum = raw.reduce((a, b) => a + b, 0);
-        return raw.map((v) => v / sum);
-      });
+      const ps = randomProbabilities(rng, n, 3);
       const accept = t % 2 ? () => true : (s: string) => Number(s[0]) % 3 === 1;
       const all = Array.from({ length: 10 ** n }, (_, v) => String(v).padStart(n, '0'))
         .filter(accept)

@@ -2,22 +2,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../src/classify/data/random';
-import { assembleField, fieldFit, type DigitReading } from '../src/pipeline/assemble';
+import { assembleField, fieldFit } from '../src/pipeline/assemble';
 import { bestInLexicon, LEXICON_MISS, parseLexicon } from '../src/pipeline/lexicon';
 import { loadTemplate } from '../src/pipeline/scan';
 import { parseTemplate, type FieldRegion } from '../src/segment/fields';
 import { ROOT, runCli, tmp } from './helpers';
+import { digit, probs, randomProbabilities } from './readings';
 
-/** Ten probabilities, `p` on `top`, `q` on `second`, the rest shared evenly. */
-function probs(top: number, p: number, second: number, q: number): number[] {
-  const rest = (1 - p - q) / 8;
-  return Array.from({ length: 10 }, (_, d) => (d === top ? p : d === second ? q : rest));
-}
-
-function digit(probabilities: number[], x = 0): DigitReading {
-  const d = probabilities.indexOf(Math.max(...probabilities));
-  return { value: String(d), confidence: probabilities[d], box: [x, 0, 10, 20], probabilities };
-}
 
 /** A reading of `value`, each digit at `p`, the next digit up second at `q`. */
 const reading = (value: string, p = 0.98, q = 0.01) => [...value].map((c, i) => digit(probs(Number(c), p, (Number(c) + 1) % 10, q), 20 * i));
@@ -38,11 +29,7 @@ describe('bestInLexicon', () => {
     const rng = new Rng(11);
     for (let t = 0; t < 30; t++) {
       const n = 1 + rng.int(4);
-      const ps = Array.from({ length: n }, () => {
-        const raw = Array.from({ length: 10 }, () => rng.uniform(0, 1) ** 6);
-        const sum = raw.reduce((a, b) => a + b, 0);
-        return raw.map((v) => v / sum);
-      });
+      const ps = randomProbabilities(rng, n, 6);
       const lexicon = [...new Set(Array.from({ length: 1 + rng.int(40) }, () => Array.from({ length: n }, () => rng.int(10)).join('')))];
       // Values of other lengths are not candidates.
       const got = bestInLexicon([...lexicon, '1'.repeat(n + 1)], ps)!;
@@ -76,11 +63,7 @@ describe('bestInLexicon', () => {
 
   test("alternatives: the lexicon's next most probable values, with their posteriors", () => {
     const rng = new Rng(23);
-    const ps = Array.from({ length: 3 }, () => {
-      const raw = Array.from({ length: 10 }, () => rng.uniform(0, 1) ** 2);
-      const sum = raw.reduce((a, b) => a + b, 0);
-      return raw.map((v) => v / sum);
-    });
+    const ps = randomProbabilities(rng, 3, 2);
     const lexicon = ['123', '456', '789', '111', '999', '505'];
     const got = bestInLexicon(lexicon, ps, { alternatives: 3 })!;
     const P = (s: string) => [...s].reduce((a, c, i) => a * ps[i][Number(c)], 1);
