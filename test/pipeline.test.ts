@@ -696,6 +696,50 @@ describe('segment: digits in a field', () => {
     expect(byContours).toBeGreaterThanOrEqual(4);
     expect(byRecognition).toBeGreaterThanOrEqual(4);
   });
+
+  test("a date box's printed slashes (MM/DD/YYYY) are not read as 1s, by contours or by recognition; handwritten 1s are", async () => {
+    // 11/21/1917 in MNIST test digits at 3x (84 px cells, digits ~60 px tall, strokes ~7 px), a
+    // printed slash after the month and the day: a straight slanted stroke 0.45-0.65 of the digits'
+    // height, 3 px thick (a 10-point slash at 300 dpi, where the digits are 5 mm tall). As thick as
+    // the pen, the same stroke could be a short handwritten 1: it is read.
+    const S = 3;
+    const W = 1000;
+    const H = 110;
+    const first = (label: number) => mnist.labels.indexOf(label);
+    const check = await Classifier.load(defaultCheckModelDir(), { workers: 1 });
+    const draw = (rise: number, thick: number) => {
+      const bin = blank(W, H);
+      let x = 10;
+      const slash = () => {
+        const h = Math.round(rise * 20 * S);
+        const top = Math.round(H / 2 - h / 2);
+        for (let t = 0; t < h; t++) fill(bin, x + 10 + Math.round((h - t) * 0.35), top + t, thick, 1, 1);
+        x += 45;
+      };
+      for (const [k, c] of [...'11/21/1917'].entries()) {
+        if (c === '/') slash();
+        else {
+          drawDigit(bin, mnist.images, first(Number(c)), x - 4 * S, 10, S);
+          x += 20 * S + 6 + (k % 2) * 4;
+        }
+      }
+      return bin;
+    };
+    expect(extractDigits(cv, draw(0.55, 7), [0, 0, W, H])).toHaveLength(10);
+    try {
+      for (const rise of [0.45, 0.55, 0.65]) {
+        const bin = draw(rise, 3);
+        const crops = extractDigits(cv, bin, [0, 0, W, H]);
+        expect(crops).toHaveLength(8);
+        expect((await clf.classify(crops)).map((p) => p.digit).join('')).toBe('11211917');
+        const graph = segmentGraph(cv, bin, [0, 0, W, H]);
+        const path = bestPath(graph, await check.classify(graph.candidates.map((c) => c.crop)));
+        expect(path.digits.map((d) => d.score.digit).join('')).toBe('11211917');
+      }
+    } finally {
+      await check.close();
+    }
+  });
 });
 
 describe('segment', () => {

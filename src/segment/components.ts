@@ -67,3 +67,60 @@ export function groupComponents(comps: Component[], join: (a: Box, b: Box, overl
   }
   return groups;
 }
+
+/**
+ * How thin a stroke of ink is for its length: the spread of its pixels (indices in a `width`-wide
+ * image) across their main axis over the spread along it (the square root of the ratio of their
+ * covariance's eigenvalues). A straight stroke of width w and length L: about w / L; a round mark: 1.
+ */
+export function inkElongation(pixels: ArrayLike<number>, width: number): number {
+  const n = pixels.length;
+  if (n < 3) return 1;
+  let [sx, sy] = [0, 0];
+  for (let i = 0; i < n; i++) [sx, sy] = [sx + (pixels[i] % width), sy + Math.floor(pixels[i] / width)];
+  const [mx, my] = [sx / n, sy / n];
+  let [cxx, cyy, cxy] = [0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    const dx = (pixels[i] % width) - mx;
+    const dy = Math.floor(pixels[i] / width) - my;
+    cxx += dx * dx;
+    cyy += dy * dy;
+    cxy += dx * dy;
+  }
+  const half = (cxx + cyy) / 2;
+  const root = Math.sqrt(((cxx - cyy) / 2) ** 2 + cxy * cxy);
+  return Math.sqrt(Math.max(0, half - root) / Math.max(1e-9, half + root));
+}
+
+/** The median length of the runs of ink along the rows of `pixels` (indices in a `width`-wide image, in row order). */
+export function medianRowRun(pixels: ArrayLike<number>, width: number): number {
+  const runs: number[] = [];
+  let start = -2;
+  let last = -2;
+  for (let i = 0; i < pixels.length; i++) {
+    const p = pixels[i];
+    if (p === last + 1 && Math.floor(p / width) === Math.floor(last / width)) last = p;
+    else {
+      if (last >= 0) runs.push(last - start + 1);
+      start = last = p;
+    }
+  }
+  if (last >= 0) runs.push(last - start + 1);
+  return runs.length ? median(runs) : 0;
+}
+
+/**
+ * A printed separator between a field's digit groups (the slashes of a date box, MM/DD/YYYY): one
+ * straight thin stroke (see {@link inkElongation}: under 0.2) under 0.7 of the digits' height `H`,
+ * narrower than 0.6 of its own height, floating in the band the digits are written in (`band`: its
+ * top and bottom; clear of both by 0.05 `H`), and drawn thinner than the handwriting (its median
+ * row run under 0.7 of `pen`, the digits'). Normalized to MNIST's 20 px it would read as a 1; a
+ * handwritten 1, even a short one, is written with the pen of the digits beside it. `pixels` are in
+ * row order.
+ */
+export function isSeparatorStroke(box: Box, components: number, pixels: ArrayLike<number>, width: number, H: number, band: [number, number], pen: number): boolean {
+  const [, y, w, h] = box;
+  if (components !== 1 || h >= 0.7 * H || w >= 0.6 * h) return false;
+  if (y < band[0] + 0.05 * H || y + h > band[1] - 0.05 * H) return false;
+  return medianRowRun(pixels, width) < 0.7 * pen && inkElongation(pixels, width) < 0.2;
+}

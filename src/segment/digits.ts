@@ -4,7 +4,7 @@
  */
 import type { BinaryImage, Box, DigitCrop, GrayImage } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { Component, ComponentGroup, components, cropBinary, groupComponents, joinGroup, median } from './components';
+import { Component, ComponentGroup, components, cropBinary, groupComponents, isSeparatorStroke, joinGroup, median, medianRowRun } from './components';
 import { normalizeDigit } from './normalize';
 import { seamCut } from './strings';
 
@@ -43,7 +43,7 @@ export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: Di
   // Comb cells (field-relative).
   const cells = (options.cells ?? []).map((c): Box => [c[0] - field[0], c[1] - field[1], c[2], c[3]]);
   if (cells.length) comps = dropWalls(comps, cells);
-  const { digits, core, height } = digitGroups(comps, cells, H, sub.width);
+  const { digits, core, height } = digitGroups(comps, cells, H, sub.width, cc.labels);
   return cropDigits(digits, core, cc.labels, sub.width, field, height, cells.length > 0);
 }
 
@@ -126,7 +126,7 @@ function dropWalls(comps: Component[], cells: Box[]): Component[] {
  * flag) or dropped, left to right. `core`: a group's box before marks joined it; `height`: the
  * digits' height once strokes are joined.
  */
-function digitGroups(comps: Component[], cells: Box[], H0: number, width: number): { digits: ComponentGroup[]; core: Map<ComponentGroup, Box>; height: number } {
+function digitGroups(comps: Component[], cells: Box[], H0: number, width: number, labels?: Int32Array): { digits: ComponentGroup[]; core: Map<ComponentGroup, Box>; height: number } {
   // Merge broken strokes: components overlapping mostly in x belong to one digit (in a comb: in
   // the same cell).
   let groups = groupComponents(comps, (a, b, overlap) => {
@@ -153,9 +153,26 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
     joinGroup(near, g);
     groups = groups.filter((x) => x !== g);
   }
-  const digits = groups.filter((g) => (g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H) && !upperMark(g));
+  // Printed separators (a date box's slashes) between the digits: against the band and pen of the tall ones.
+  const band: [number, number] = tallOnes.length ? [median(tallOnes.map((g) => g.box[1])), median(tallOnes.map((g) => g.box[1] + g.box[3]))] : [0, 0];
+  const pen = labels && tallOnes.length > 1 ? median(tallOnes.map((g) => medianRowRun(maskPixels(groupMask(labels, width, g.box, g.labels)), g.box[2]))) : 0;
+  const digits = groups.filter((g) => (g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H) && !upperMark(g) && !(pen > 0 && separatorStroke(g, labels!, width, H, band, pen)));
   digits.sort((a, b) => a.box[0] - b.box[0]);
   return { digits, core, height: H };
+}
+
+/** The indices of a mask's set pixels, in row order. */
+function maskPixels(mask: Uint8Array): number[] {
+  const pixels: number[] = [];
+  for (let i = 0; i < mask.length; i++) if (mask[i]) pixels.push(i);
+  return pixels;
+}
+
+/** Whether group `g` (labels in a `width`-wide label image) is a printed separator stroke ({@link isSeparatorStroke}). */
+function separatorStroke(g: ComponentGroup, labels: Int32Array, width: number, H: number, band: [number, number], pen: number): boolean {
+  const [, , w, h] = g.box;
+  if (g.labels.length !== 1 || h >= 0.7 * H || w >= 0.6 * h) return false;
+  return isSeparatorStroke(g.box, 1, maskPixels(groupMask(labels, width, g.box, g.labels)), w, H, band, pen);
 }
 
 /** 1 where a pixel of `box` (in a `width`-wide label image) holds one of `want`'s labels. */
