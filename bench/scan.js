@@ -761,6 +761,115 @@ async function lexiconForms(n, row) {
 }
 
 /**
+ * Date boxes with printed slashes (MM/DD/YYYY in one box: the slashes printed, the digits
+ * handwritten between them), read with a template and with --auto-fields.
+ */
+async function separatorForms(n, row) {
+  const { renderForm, benchArtifacts } = dist('samples/forms');
+  const { loadMnist } = dist('classify/data/dataset');
+  const { Classifier } = dist('classify/classifier');
+  const { scanInputs } = dist('pipeline/scan');
+  const { Rng } = dist('classify/data/random');
+  const { resampleArea } = dist('segment/normalize');
+  const sharp = require('sharp');
+  const test = loadMnist('test');
+  const byLabel = Array.from({ length: 10 }, () => []);
+  for (let i = 0; i < test.count; i++) byLabel[test.labels[i]].push(i);
+  const W = 2550;
+  const H = 3300;
+  const fonts = ['DejaVu Sans', 'Liberation Sans', 'Liberation Serif', 'DejaVu Serif'];
+  const dir = mkdtempSync(join(tmpdir(), 'bench-separators-'));
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const tpl = [];
+  const auto = [];
+  let slashes = 0;
+  for (let i = 0; i < n; i++) {
+    const seed = 65000 + i;
+    const rng = new Rng(seed);
+    const page = new Uint8Array(W * H).fill(255);
+    const svg = [];
+    const fields = [];
+    const expected = {};
+    for (let k = 0; k < 5; k++) {
+      // A box 0.4-0.75 in tall; digits 0.5-0.68 of it; slashes in 10-16 point print.
+      const fh = Math.round(rng.uniform(0.4, 0.75) * 300);
+      const fy = 300 + k * 560;
+      const fx = 250;
+      const fw = 1900;
+      for (let t = 0; t < 4; t++) {
+        for (let x = fx; x < fx + fw; x++) page[(fy + t) * W + x] = page[(fy + fh - 1 - t) * W + x] = 30;
+        for (let y = fy; y < fy + fh; y++) page[y * W + fx + t] = page[y * W + fx + fw - 1 - t] = 30;
+      }
+      const dh = Math.round(fh * rng.uniform(0.5, 0.68));
+      const side = Math.round((dh * 28) / 20);
+      const size = Math.round((rng.uniform(10, 16) * 300) / 72);
+      const font = fonts[rng.int(fonts.length)];
+      const value = String(1 + rng.int(12)).padStart(2, '0') + String(1 + rng.int(28)).padStart(2, '0') + String(1900 + rng.int(200));
+      const ink = rng.uniform(10, 60);
+      let x = fx + Math.round(0.3 * fh);
+      [...value].forEach((c, j) => {
+        const of = byLabel[Number(c)];
+        const idx = of[rng.int(of.length)];
+        const big = resampleArea(Float32Array.from(test.images.subarray(idx * 784, (idx + 1) * 784), (v) => v / 255), 28, 28, side, side);
+        const ox = Math.round(x - side * 0.15);
+        const oy = Math.round(fy + fh / 2 - side / 2 + rng.uniform(-0.06, 0.06) * fh);
+        for (let yy = 0; yy < side; yy++) {
+          for (let xx = 0; xx < side; xx++) {
+            const a = big[yy * side + xx];
+            const p = (oy + yy) * W + ox + xx;
+            if (a > 0.02) page[p] = Math.min(page[p], Math.round(255 - a * (255 - ink)));
+          }
+        }
+        if (j === 1 || j === 3) {
+          // The printed slash, on the box's middle line, a fifth of the digits' height clear of them
+          // either side (a digit's ink is up to its height wide).
+          const sx = Math.round(x + dh * rng.uniform(1.15, 1.3));
+          svg.push(`<text x="${sx}" y="${Math.round(fy + fh / 2 + size * 0.35)}" font-family="${font}" font-size="${size}">/</text>`);
+          slashes++;
+          x = Math.round(sx + size * 0.45 + dh * rng.uniform(0.2, 0.35));
+        } else x += Math.round(dh * rng.uniform(1.0, 1.15));
+      });
+      fields.push({ name: `date-${k + 1}`, box: [fx / W, fy / H, fw / W, fh / H], length: 8 });
+      expected[`date-${k + 1}`] = value;
+    }
+    const data = await sharp(Buffer.from(page), { raw: { width: W, height: H, channels: 1 } })
+      .composite([{ input: Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">${svg.join('')}</svg>`) }])
+      .greyscale()
+      .raw()
+      .toBuffer();
+    const form = { width: W, height: H, data: new Uint8Array(data), template: { fields }, expected, sources: {} };
+    const file = join(dir, `${String(i).padStart(3, '0')}-dates.png`);
+    writeFileSync(file, await renderForm(form, [], 'Dates', benchArtifacts(seed), seed));
+    for (const [options, into] of [[{ template: { fields } }, tpl], [{ autoFields: true }, auto]]) {
+      const [doc] = await collect(scanInputs, [file], { ...options, classifier: clf, concurrency: 1 });
+      const found = doc.pages[0]?.fields ?? [];
+      // --auto-fields: boxes in reading order, one per date.
+      fields.forEach((f, k) => {
+        const got = options.template ? found.find((g) => g.name === f.name) : found[k];
+        into.push({ expected: expected[f.name], read: got?.value ?? '', where: `${file.split('/').pop()} ${f.name}`, confidence: got?.confidence ?? 0, needsReview: got?.needsReview ?? true });
+      });
+    }
+  }
+  await clf.close();
+  console.log(`\n## Date boxes with printed slashes (${n} letter pages, 5 boxes each: MM/DD/YYYY in one box 0.4-0.75 in tall, the digits MNIST test handwriting, the two slashes printed in 10-16 point ${fonts.join(', ')}; the scan bench's artifacts; seeds 65000 on)\n`);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  const slashRead = (ps) => ps.filter((p) => p.read.length > 8).length;
+  const rows = [
+    row(`field accuracy, template (${tpl.length} fields)`, score(tpl).fieldAccuracy * 100, null, '%', 2),
+    row(`field accuracy, --auto-fields (${auto.length} fields)`, score(auto).fieldAccuracy * 100, null, '%', 2),
+    row(`fields read with more than 8 digits (a slash read as a digit), template / --auto-fields: ${slashRead(auto)}`, slashRead(tpl), null, 'fields', 0),
+    row('fields misread but not flagged (confidence >= 0.9), template', unflagged(tpl), null, 'fields', 0),
+    row('fields misread but not flagged (confidence >= 0.9), --auto-fields', unflagged(auto), null, 'fields', 0),
+  ];
+  for (const [label, pairs] of [['template', tpl], ['--auto-fields', auto]]) {
+    const wrong = pairs.filter((p) => p.expected !== p.read);
+    if (wrong.length) console.log(`\nMisread, ${label}:\n${wrong.map((p) => `  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})`).join('\n')}`);
+  }
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify({ template: tpl, auto, slashes }));
+  return { rows, generated: tidy(dir) };
+}
+
+/**
  * Prints a bench part read both ways (with templates, `tpl`; with --auto-fields, `auto`: pairs as
  * {@link addPairs} makes them): field accuracy and misreads not flagged, as table rows (returned),
  * and every field misread.
@@ -1273,4 +1382,4 @@ async function upsideDown(n, row) {
   return { rows };
 }
 
-module.exports = { patternForms, lexiconForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };
+module.exports = { patternForms, lexiconForms, separatorForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

@@ -171,7 +171,7 @@ function maskPixels(mask: Uint8Array): number[] {
 /** Whether group `g` (labels in a `width`-wide label image) is a printed separator stroke ({@link isSeparatorStroke}). */
 function separatorStroke(g: ComponentGroup, labels: Int32Array, width: number, H: number, band: [number, number], pen: number): boolean {
   const [, , w, h] = g.box;
-  if (g.labels.length !== 1 || h >= 0.7 * H || w >= 0.6 * h) return false;
+  if (g.labels.length !== 1 || h >= 0.85 * H || w >= 0.6 * h) return false;
   return isSeparatorStroke(g.box, 1, maskPixels(groupMask(labels, width, g.box, g.labels)), w, H, band, pen);
 }
 
