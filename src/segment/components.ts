@@ -111,16 +111,25 @@ export function medianRowRun(pixels: ArrayLike<number>, width: number): number {
 
 /**
  * A printed separator between a field's digit groups (the slashes of a date box, MM/DD/YYYY): one
- * straight thin stroke (see {@link inkElongation}: under 0.2) under 0.85 of the digits' height `H`,
+ * straight thin stroke (see {@link inkElongation}: under 0.15) under 0.85 of the digits' height `H`,
  * narrower than 0.6 of its own height, ending above the digits' baseline (`band`: the top and bottom
  * of the band they are written in; by 0.05 `H`), and drawn thinner than the handwriting (its median
- * row run under 0.7 of `pen`, the digits'). Normalized to MNIST's 20 px it would read as a 1; a
- * handwritten 1, even a short one, stands on the baseline and is written with the pen of the digits
- * beside it. `pixels` are in row order.
+ * row run under 0.7 of `pen`, the digits'), clear of its neighbours either side (by 0.1 `H`; `gap`:
+ * the least horizontal distance to another group's box). Normalized to MNIST's 20 px it would read as
+ * a 1; a handwritten 1, even a short one, stands on the baseline and is written with the pen of the
+ * digits beside it, and a digit's own stroke (a 4's stem) stands close to the rest of it. `pixels`
+ * are in row order.
  */
-export function isSeparatorStroke(box: Box, components: number, pixels: ArrayLike<number>, width: number, H: number, band: [number, number], pen: number): boolean {
+export function isSeparatorStroke(box: Box, components: number, pixels: ArrayLike<number>, width: number, H: number, band: [number, number], pen: number, gap: number): boolean {
   const [, y, w, h] = box;
-  if (components !== 1 || h >= 0.85 * H || w >= 0.6 * h) return false;
+  if (components !== 1 || h >= 0.85 * H || w >= 0.6 * h || gap < 0.1 * H) return false;
   if (y + h > band[1] - 0.05 * H) return false;
-  return medianRowRun(pixels, width) < 0.7 * pen && inkElongation(pixels, width) < 0.2;
+  return medianRowRun(pixels, width) < 0.7 * pen && inkElongation(pixels, width) < 0.15;
+}
+
+/** The least horizontal distance from `box` to any of `others` (negative when they overlap in x; Infinity for none). */
+export function horizontalGap(box: Box, others: Box[]): number {
+  let gap = Infinity;
+  for (const o of others) if (o !== box) gap = Math.min(gap, Math.max(o[0] - (box[0] + box[2]), box[0] - (o[0] + o[2])));
+  return gap;
 }

@@ -4,7 +4,7 @@
  */
 import type { BinaryImage, Box, DigitCrop, GrayImage } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { Component, ComponentGroup, components, cropBinary, groupComponents, isSeparatorStroke, joinGroup, median, medianRowRun } from './components';
+import { Component, ComponentGroup, components, cropBinary, groupComponents, horizontalGap, isSeparatorStroke, joinGroup, median, medianRowRun } from './components';
 import { normalizeDigit } from './normalize';
 import { seamCut } from './strings';
 
@@ -156,7 +156,8 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
   // Printed separators (a date box's slashes) between the digits: against the band and pen of the tall ones.
   const band: [number, number] = tallOnes.length ? [median(tallOnes.map((g) => g.box[1])), median(tallOnes.map((g) => g.box[1] + g.box[3]))] : [0, 0];
   const pen = labels && tallOnes.length > 1 ? median(tallOnes.map((g) => medianRowRun(maskPixels(groupMask(labels, width, g.box, g.labels)), g.box[2]))) : 0;
-  const digits = groups.filter((g) => (g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H) && !upperMark(g) && !(pen > 0 && separatorStroke(g, labels!, width, H, band, pen)));
+  const boxes = groups.map((g) => g.box);
+  const digits = groups.filter((g) => (g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H) && !upperMark(g) && !(pen > 0 && separatorStroke(g, labels!, width, H, band, pen, horizontalGap(g.box, boxes))));
   digits.sort((a, b) => a.box[0] - b.box[0]);
   return { digits, core, height: H };
 }
@@ -169,10 +170,10 @@ function maskPixels(mask: Uint8Array): number[] {
 }
 
 /** Whether group `g` (labels in a `width`-wide label image) is a printed separator stroke ({@link isSeparatorStroke}). */
-function separatorStroke(g: ComponentGroup, labels: Int32Array, width: number, H: number, band: [number, number], pen: number): boolean {
+function separatorStroke(g: ComponentGroup, labels: Int32Array, width: number, H: number, band: [number, number], pen: number, gap: number): boolean {
   const [, , w, h] = g.box;
-  if (g.labels.length !== 1 || h >= 0.85 * H || w >= 0.6 * h) return false;
-  return isSeparatorStroke(g.box, 1, maskPixels(groupMask(labels, width, g.box, g.labels)), w, H, band, pen);
+  if (g.labels.length !== 1 || h >= 0.85 * H || w >= 0.6 * h || gap < 0.1 * H) return false;
+  return isSeparatorStroke(g.box, 1, maskPixels(groupMask(labels, width, g.box, g.labels)), w, H, band, pen, gap);
 }
 
 /** 1 where a pixel of `box` (in a `width`-wide label image) holds one of `want`'s labels. */

@@ -19,7 +19,7 @@
  */
 import type { BinaryImage, Box, DigitCrop } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { boxBottom as bottom, boxRight as right, Component, ComponentGroup, components, cropBinary, groupComponents, isSeparatorStroke, median, medianRowRun, unionBox as union } from './components';
+import { boxBottom as bottom, boxRight as right, Component, ComponentGroup, components, cropBinary, groupComponents, horizontalGap, isSeparatorStroke, median, medianRowRun, unionBox as union } from './components';
 import { normalizeDigit } from './normalize';
 import type { FieldType } from './fields';
 
@@ -284,7 +284,7 @@ function fieldPrimitives(sub: BinaryImage, labels: Int32Array, count: number, fo
     // that starts below the middle of the body.
     const comma = w < 0.3 * H && h < 0.7 * H && y >= bodyTop + 0.5 * (bodyBottom - bodyTop);
     // A printed slash between digit groups (a date box's MM/DD/YYYY): a short straight thin stroke.
-    const slash = !small && !dash && !comma && pen > 0 && isSeparatorStroke(groups[gi].box, groups[gi].labels.length, pixelsOf[gi], width, H, [bodyTop, bodyBottom], pen);
+    const slash = !small && !dash && !comma && pen > 0 && isSeparatorStroke(groups[gi].box, groups[gi].labels.length, pixelsOf[gi], width, H, [bodyTop, bodyBottom], pen, horizontalGap(groups[gi].box, groups.map((g) => g.box)));
     if (small || dash || comma || slash) {
       const mid = y + h / 2;
       const separator = comma || (small && !dash && mid > bodyTop + 0.5 * (bodyBottom - bodyTop));
