@@ -121,10 +121,13 @@ export function medianRowRun(pixels: ArrayLike<number>, width: number): number {
  * are in row order.
  */
 export function isSeparatorStroke(box: Box, components: number, pixels: ArrayLike<number>, width: number, H: number, band: [number, number], pen: number, gap: number): boolean {
-  const [, y, w, h] = box;
-  if (components !== 1 || h >= 0.85 * H || w >= 0.6 * h || gap < 0.1 * H) return false;
-  if (y + h > band[1] - 0.05 * H) return false;
+  if (!separatorShaped(box, components, H, band, gap)) return false;
   return medianRowRun(pixels, width) < 0.7 * pen && inkElongation(pixels, width) < 0.15;
+}
+
+/** The tests of {@link isSeparatorStroke} that need only the box: callers skip measuring ink when one fails. */
+export function separatorShaped([, y, w, h]: Box, components: number, H: number, band: [number, number], gap: number): boolean {
+  return components === 1 && h < 0.85 * H && w < 0.6 * h && gap >= 0.1 * H && y + h <= band[1] - 0.05 * H;
 }
 
 /** The least horizontal distance from `box` to any of `others` (negative when they overlap in x; Infinity for none). */

@@ -4,7 +4,7 @@
  */
 import type { BinaryImage, Box, DigitCrop, GrayImage } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { Component, ComponentGroup, components, cropBinary, groupComponents, horizontalGap, isSeparatorStroke, joinGroup, median, medianRowRun } from './components';
+import { Component, ComponentGroup, components, cropBinary, groupComponents, horizontalGap, isSeparatorStroke, joinGroup, median, medianRowRun, separatorShaped } from './components';
 import { normalizeDigit } from './normalize';
 import { seamCut } from './strings';
 
@@ -153,11 +153,20 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
     joinGroup(near, g);
     groups = groups.filter((x) => x !== g);
   }
-  // Printed separators (a date box's slashes) between the digits: against the band and pen of the tall ones.
+  // Printed separators (a date box's slashes) between the digits: against the band and pen of the
+  // tall ones (the pen measured only when a group is shaped like one).
   const band: [number, number] = tallOnes.length ? [median(tallOnes.map((g) => g.box[1])), median(tallOnes.map((g) => g.box[1] + g.box[3]))] : [0, 0];
-  const pen = labels && tallOnes.length > 1 ? median(tallOnes.map((g) => medianRowRun(maskPixels(groupMask(labels, width, g.box, g.labels)), g.box[2]))) : 0;
   const boxes = groups.map((g) => g.box);
-  const digits = groups.filter((g) => (g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H) && !upperMark(g) && !(pen > 0 && separatorStroke(g, labels!, width, H, band, pen, horizontalGap(g.box, boxes))));
+  const inkOf = (g: ComponentGroup) => maskPixels(groupMask(labels!, width, g.box, g.labels));
+  let pen: number | undefined;
+  const separator = (g: ComponentGroup): boolean => {
+    if (!labels || tallOnes.length < 2) return false;
+    const gap = horizontalGap(g.box, boxes);
+    if (!separatorShaped(g.box, g.labels.length, H, band, gap)) return false;
+    pen ??= median(tallOnes.map((t) => medianRowRun(inkOf(t), t.box[2])));
+    return isSeparatorStroke(g.box, 1, inkOf(g), g.box[2], H, band, pen, gap);
+  };
+  const digits = groups.filter((g) => (g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H) && !upperMark(g) && !separator(g));
   digits.sort((a, b) => a.box[0] - b.box[0]);
   return { digits, core, height: H };
 }
@@ -167,13 +176,6 @@ function maskPixels(mask: Uint8Array): number[] {
   const pixels: number[] = [];
   for (let i = 0; i < mask.length; i++) if (mask[i]) pixels.push(i);
   return pixels;
-}
-
-/** Whether group `g` (labels in a `width`-wide label image) is a printed separator stroke ({@link isSeparatorStroke}). */
-function separatorStroke(g: ComponentGroup, labels: Int32Array, width: number, H: number, band: [number, number], pen: number, gap: number): boolean {
-  const [, , w, h] = g.box;
-  if (g.labels.length !== 1 || h >= 0.85 * H || w >= 0.6 * h || gap < 0.1 * H) return false;
-  return isSeparatorStroke(g.box, 1, maskPixels(groupMask(labels, width, g.box, g.labels)), w, H, band, pen, gap);
 }
 
 /** 1 where a pixel of `box` (in a `width`-wide label image) holds one of `want`'s labels. */

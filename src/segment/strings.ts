@@ -19,7 +19,7 @@
  */
 import type { BinaryImage, Box, DigitCrop } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { boxBottom as bottom, boxRight as right, Component, ComponentGroup, components, cropBinary, groupComponents, horizontalGap, isSeparatorStroke, median, medianRowRun, unionBox as union } from './components';
+import { boxBottom as bottom, boxRight as right, Component, ComponentGroup, components, cropBinary, groupComponents, horizontalGap, isSeparatorStroke, median, medianRowRun, separatorShaped, unionBox as union } from './components';
 import { normalizeDigit } from './normalize';
 import type { FieldType } from './fields';
 
@@ -273,9 +273,17 @@ function fieldPrimitives(sub: BinaryImage, labels: Int32Array, count: number, fo
   const prim = new Int32Array(sub.width * sub.height).fill(-1);
   const primitives: Array<Primitive & { cx: number }> = [];
   const pixelsOf = groupPixels(labels, count, groups);
-  // The handwriting's pen: the median row run of the tall groups' ink (for printed separators).
+  // Printed separators (a date box's slashes), against the handwriting's pen: the median row run of
+  // the tall groups' ink, measured only when a group is shaped like one.
   const tall = groups.map((g, gi) => (g.box[3] >= 0.6 * H ? gi : -1)).filter((gi) => gi >= 0);
-  const pen = tall.length > 1 ? median(tall.map((gi) => medianRowRun(pixelsOf[gi], width))) : 0;
+  const boxes = groups.map((g) => g.box);
+  let pen: number | undefined;
+  const separator = (gi: number): boolean => {
+    const gap = horizontalGap(groups[gi].box, boxes);
+    if (tall.length < 2 || !separatorShaped(groups[gi].box, groups[gi].labels.length, H, [bodyTop, bodyBottom], gap)) return false;
+    pen ??= median(tall.map((t) => medianRowRun(pixelsOf[t], width)));
+    return isSeparatorStroke(groups[gi].box, 1, pixelsOf[gi], width, H, [bodyTop, bodyBottom], pen, gap);
+  };
   for (let gi = 0; gi < groups.length; gi++) {
     const [, y, w, h] = groups[gi].box;
     const small = h < 0.4 * H && w < 0.6 * H;
@@ -284,7 +292,7 @@ function fieldPrimitives(sub: BinaryImage, labels: Int32Array, count: number, fo
     // that starts below the middle of the body.
     const comma = w < 0.3 * H && h < 0.7 * H && y >= bodyTop + 0.5 * (bodyBottom - bodyTop);
     // A printed slash between digit groups (a date box's MM/DD/YYYY): a short straight thin stroke.
-    const slash = !small && !dash && !comma && pen > 0 && isSeparatorStroke(groups[gi].box, groups[gi].labels.length, pixelsOf[gi], width, H, [bodyTop, bodyBottom], pen, horizontalGap(groups[gi].box, groups.map((g) => g.box)));
+    const slash = !small && !dash && !comma && separator(gi);
     if (small || dash || comma || slash) {
       const mid = y + h / 2;
       const separator = comma || (small && !dash && mid > bodyTop + 0.5 * (bodyBottom - bodyTop));
