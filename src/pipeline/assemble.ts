@@ -215,8 +215,7 @@ export function assembleField(region: FieldRegion, digits: DigitReading[], minCo
   }
   if (others && region.lexicon === undefined && withProbabilities) {
     // The next most probable strings of as many digits that fit the field's pattern and check digit.
-    const constrainedBy = re !== undefined || region.check !== undefined || region.type === 'zip';
-    const ranked = mostProbableStrings(digits.map((d) => d.probabilities!), constrainedBy ? (s) => fits(region, s, re) : () => true, alternatives + 1);
+    const ranked = mostProbableStrings(digits.map((d) => d.probabilities!), (s) => fits(region, s, re), alternatives + 1);
     others = ranked.filter((r) => r.value !== value).slice(0, alternatives).map((r) => ({ value: r.value, confidence: r.probability * beyond }));
   }
   const confidence = stringConfidence(digits, given);
