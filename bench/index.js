@@ -30,6 +30,8 @@
  *   npm run bench -- lexicon [N]  N pages (default 300) of zip codes, employee, account and phone numbers drawn from
  *                                 lexicons (one in ten from outside), read with the lexicons and without (seeds 60000 on)
  *   npm run bench -- separators [N]  N pages (default 60) of date boxes, MM/DD/YYYY with the slashes printed (seeds 65000 on)
+ *   npm run bench -- captions [N] N pages (default 120) of the sample forms with each field's name printed inside its box
+ *                                 (top left corner), one field in four empty; and the same pages without (seeds 70000 on)
  *   npm run bench -- orand        string accuracy on the real check amounts (../shared/data/orand-car-a), default mode
  *   npm run bench -- signs        the sign model (models/signs): digits it calls currency signs (MNIST test, held-out
  *                                 real check digits), and drawn signs it finds
@@ -325,6 +327,8 @@ async function zoo() {
   if (what === 'patterns') save('patterns', await require('./scan').patternForms(Number(process.argv[3]) || 300, row));
   // Date boxes with printed slashes, template and --auto-fields (not in the default run).
   if (what === 'separators') save('separators', await require('./scan').separatorForms(Number(process.argv[3]) || 60, row));
+  // Captions printed inside the boxes, and empty boxes, template and --auto-fields (not in the default run).
+  if (what === 'captions') save('captions', await require('./scan').captionForms(Number(process.argv[3]) || 120, row));
   // Fields whose values come from lexicons, read with and without them (not in the default run).
   if (what === 'lexicon') save('lexicon', await require('./scan').lexiconForms(Number(process.argv[3]) || 300, row));
   // Strips of unknown resolution: the top of the scan bench's first pages, none stated (not in the default run).

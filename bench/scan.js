@@ -870,6 +870,69 @@ async function separatorForms(n, row) {
 }
 
 /**
+ * The sample forms with each field's name printed inside its box, in its top left corner (as tax
+ * and claim forms print them; 7-10 point, one field in two in capitals), instead of above it, and one
+ * field in four left empty; the writers keep their digits a little smaller (0.45-0.6 of the box).
+ * Each page is read as it is and with no captions (the same page drawn without them), with its
+ * template and with --auto-fields. Seeds 70000 on.
+ */
+async function captionForms(n, row) {
+  const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
+  const { loadMnist } = dist('classify/data/dataset');
+  const { Classifier } = dist('classify/classifier');
+  const { Rng } = dist('classify/data/random');
+  const sharp = require('sharp');
+  const test = loadMnist('test');
+  const fonts = ['DejaVu Sans', 'Liberation Sans', 'Liberation Serif', 'DejaVu Serif'];
+  const names = Object.keys(SAMPLE_FORMS);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-captions-'));
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const sets = { captions: { tpl: [], auto: [] }, none: { tpl: [], auto: [] } };
+  for (let i = 0; i < n; i++) {
+    const seed = 70000 + i;
+    const rng = new Rng(seed);
+    const spec = SAMPLE_FORMS[names[i % names.length]];
+    // One field in four empty (at least one field of a page filled).
+    const empty = spec.fields.map(() => rng.uniform(0, 1) < 0.25);
+    if (empty.every(Boolean)) empty[0] = false;
+    const fields = spec.fields.map((f, k) => ({ ...f, label: '', digits: empty[k] ? 0 : f.digits }));
+    const form = generateForm(fields, test, seed, { marks: spec.marks, digitHeight: [0.45, 0.6] });
+    // A user's template says how long each field is, filled in or not.
+    const template = { ...form.template, fields: form.template.fields.map((f, k) => ({ ...f, length: spec.fields[k].digits })) };
+    const W = form.width;
+    const H = form.height;
+    const texts = spec.fields.map((f, k) => {
+      const bh = f.box[3] * H;
+      const size = Math.round((rng.uniform(7, 10) * 300) / 72);
+      const font = fonts[rng.int(fonts.length)];
+      const label = k % 2 ? f.label.toUpperCase() : f.label;
+      return `<text x="${Math.round(f.box[0] * W + 0.12 * bh)}" y="${Math.round(f.box[1] * H + 0.06 * bh + size * 0.8)}" font-family="${font}" font-size="${size}">${label.replace(/&/g, '&amp;')}</text>`;
+    });
+    const captioned = await sharp(Buffer.from(form.data), { raw: { width: W, height: H, channels: 1 } })
+      .composite([{ input: Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><g fill="#202020">${texts.join('')}</g></svg>`) }])
+      .greyscale()
+      .raw()
+      .toBuffer();
+    for (const [kind, data] of [['captions', new Uint8Array(captioned)], ['none', form.data]]) {
+      const file = join(dir, `${String(i).padStart(3, '0')}-${kind}.png`);
+      writeFileSync(file, await renderForm({ ...form, data }, fields, spec.title, benchArtifacts(seed), seed));
+      addPairs(file, form.expected, await readTwoWays(file, template, clf), sets[kind].tpl, sets[kind].auto);
+    }
+  }
+  await clf.close();
+  const rows = [];
+  for (const [kind, { tpl, auto }] of Object.entries(sets)) {
+    const title = kind === 'captions' ? 'captions printed inside the boxes' : 'the same pages without the captions';
+    rows.push(...reportBothWays(`The sample forms, ${title} (${n} pages, one field in four empty; seeds 70000 on)`, tpl, auto, row));
+    const blank = (pairs) => pairs.filter((p) => p.expected === '');
+    const readEmpty = (pairs) => blank(pairs).filter((p) => p.read === '').length;
+    rows.push(row(`empty boxes read empty (no digits), template / --auto-fields: ${readEmpty(auto)} of ${blank(auto).length}`, readEmpty(tpl), null, 'fields', 0));
+  }
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify(sets));
+  return { rows, generated: tidy(dir) };
+}
+
+/**
  * Prints a bench part read both ways (with templates, `tpl`; with --auto-fields, `auto`: pairs as
  * {@link addPairs} makes them): field accuracy and misreads not flagged, as table rows (returned),
  * and every field misread.
@@ -1382,4 +1445,4 @@ async function upsideDown(n, row) {
   return { rows };
 }
 
-module.exports = { patternForms, lexiconForms, separatorForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };
+module.exports = { captionForms, patternForms, lexiconForms, separatorForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

@@ -25,6 +25,7 @@ import { runCli, tmp, ROOT } from './helpers';
 import { benchArtifacts, generateForm, renderForm, SAMPLE_FORMS, writePdf, type FormFieldSpec } from '../src/samples/forms';
 import { signFonts } from '../src/samples/signs';
 import { eraseMarks, signCandidates } from '../src/segment/signs';
+import { captionMarks } from '../src/segment/captions';
 import { readsPoorly, scanInputs, type ScanOptions } from '../src/pipeline/scan';
 import type { DocumentResult, FieldResult, PageResult } from '../src/pipeline/document';
 
@@ -1704,6 +1705,58 @@ describe('digitscan scan', () => {
     }
     // Without the sign model the $ is read, as a 5.
     expect((await autoFields(dollar, { signModel: 'none' }))[1].value).toMatch(/^5/);
+  });
+  test("a caption printed inside a box (its name, small, in the top corner) is not read: an empty box reads empty (without the step: 14 digits), the digits under it as without it", async () => {
+    // Three boxes with their names printed in their top left corners (lower case, and capitals),
+    // as on tax and claim forms: two filled in (their first digits just under the captions), one empty.
+    const { createCanvas } = await import('@napi-rs/canvas');
+    signFonts();
+    const fields: FormFieldSpec[] = [
+      { name: 'wages', label: '', digits: 5, box: [0.1, 0.15, 0.4, 0.08] },
+      { name: 'zip', label: '', digits: 5, box: [0.1, 0.35, 0.4, 0.08] },
+      { name: 'empty', label: '', digits: 0, box: [0.1, 0.55, 0.4, 0.08] },
+    ];
+    const captions = ['1 Wages, tips, other comp.', 'ZIP CODE', '12b Allocated tips'];
+    const form = generateForm(fields, loadMnist('test'), 77, { dpi: 300, digitHeight: [0.5, 0.55], values: { wages: '41705', zip: '20318' } });
+    const page = async (withCaptions: boolean, name: string) => {
+      const c = createCanvas(form.width, form.height);
+      const ctx = c.getContext('2d');
+      const img = ctx.createImageData(form.width, form.height);
+      for (let i = 0; i < form.data.length; i++) img.data.fill(form.data[i], 4 * i, 4 * i + 3), (img.data[4 * i + 3] = 255);
+      ctx.putImageData(img, 0, 0);
+      if (withCaptions) {
+        ctx.fillStyle = '#202020';
+        fields.forEach((f, k) => {
+          const bh = f.box[3] * form.height;
+          ctx.font = `${Math.round(0.16 * bh)}px "Liberation Sans"`;
+          ctx.fillText(captions[k], f.box[0] * form.width + 0.12 * bh, f.box[1] * form.height + 0.22 * bh);
+        });
+      }
+      const file = join(tmp(), name);
+      writeFileSync(file, c.toBuffer('image/png'));
+      return file;
+    };
+    const plain = await page(false, 'captions-none.png');
+    const captioned = await page(true, 'captions.png');
+    const template = { fields: fields.map((f) => ({ name: f.name, box: f.box })) };
+    const read = async (file: string, options: ScanOptions) => {
+      const docs: DocumentResult[] = [];
+      await scanInputs([file], { concurrency: 1, ...options }, (d) => docs.push(d));
+      return docs[0].pages[0].fields.map((f) => f.value);
+    };
+    const want = await read(plain, { template });
+    expect(want).toEqual(['41705', '20318', '']);
+    expect(await read(captioned, { template })).toEqual(want);
+    expect(await read(captioned, { autoFields: true })).toEqual(want);
+    // The captions' letters are found, in every box; the handwriting is not.
+    const cv = await loadOpenCV();
+    const bin = (file: string) => sharp(file).greyscale().raw().toBuffer().then((b) => ({ width: form.width, height: form.height, data: Uint8Array.from(b, (v) => (v < 128 ? 1 : 0)) }));
+    const boxes = fields.map((f): Box => [f.box[0] * form.width + 8, f.box[1] * form.height + 8, f.box[2] * form.width - 16, f.box[3] * form.height - 16]);
+    const found = captionMarks(cv, await bin(captioned), boxes, form.width);
+    expect(new Set(found.map((m) => m.field))).toEqual(new Set([0, 1, 2]));
+    expect(captionMarks(cv, await bin(plain), boxes, form.width)).toEqual([]);
+    // None of them is a digit's size.
+    expect(found.every((m) => m.box[3] < 0.25 * fields[0].box[3] * form.height)).toBe(true);
   });
   test('a bitonal scan (1-bit TIFF, CCITT group 4) decodes to black and white and reads like the grey page it was made of', async () => {
     const png = join(forms, 'zip-code.png');

@@ -23,6 +23,7 @@ import { affineScale, applyAffine, localAffine, mapBox, registerTemplate, Regist
 import { extractDigits, recropFaint, recropGrey, recropThin } from '../segment/digits';
 import { eraseMarks, paintOver, signCandidates, type SignCandidate } from '../segment/signs';
 import { bestPath, onSeparator, segmentGraph, type SegmentGraph } from '../segment/strings';
+import { captionMarks } from '../segment/captions';
 // The models' modules (TF.js, ~120 ms to load) are loaded when first used: the main thread of a
 // scan on worker threads never reads a digit, and starts its workers that much sooner.
 import type { Classifier, Prediction } from '../classify/classifier';
@@ -303,10 +304,15 @@ export async function scanPage(
   const reach = byLines ? { page: lineInk, regions } : withOverflow(cv, paleInk, regions, loose);
   // A currency sign at either end of a field ($ before an amount, € after it) is taken out of the
   // ink, and painted over in the grey page whole-field readers see (segment/signs).
-  const signs = await findSigns(cv, reach.page, reach.regions, opts);
-  const ink = signs.length ? eraseMarks(reach.page, signs) : reach.page;
+  // Before that, a caption printed inside a field's box (its name, small, in a corner) is taken
+  // out the same way (segment/captions).
+  const captions = byLines ? [] : captionMarks(cv, reach.page, reach.regions.filter((r) => !loose.has(r)).map((r) => r.box), printSide ?? Math.min(pw, ph));
+  const uncaptioned = captions.length ? eraseMarks(reach.page, captions) : reach.page;
+  const signs = await findSigns(cv, uncaptioned, reach.regions, opts);
+  const marks = [...captions, ...signs];
+  const ink = signs.length ? eraseMarks(uncaptioned, signs) : uncaptioned;
   let painted: GrayImage | undefined;
-  const grayPage = () => (signs.length ? (painted ??= paintOver(pre.gray, signs)) : pre.gray);
+  const grayPage = () => (marks.length ? (painted ??= paintOver(pre.gray, marks)) : pre.gray);
   const byDigits = sm ? reach.regions.filter((_, i) => !whole[i]) : reach.regions;
   // On a page thresholded against its paper, unsure digits are cut again from the fainter
   // binarization the lines were found in (lines removed, made if asked for) and from the grey page.
@@ -685,7 +691,7 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
     touching: !regions[f].cells && ((regions[f].length !== undefined && cs.length !== regions[f].length) || cs.some((c, i) => {
       if (c.cut || c.box![2] > 1.3 * c.box![3]) return true;
       const next = cs[i + 1]?.box;
-      return !!next && next[0] - (c.box![0] + c.box![2]) < 0.08 * Math.max(c.box![3], next[3]);
+      return !!next && (next[0] - (c.box![0] + c.box![2]) < 0.08 * Math.max(c.box![3], next[3]));
     })),
     digits: cs.map((c) => {
       const p = preds[k++];

@@ -1,0 +1,106 @@
+/**
+ * Printed captions inside a field's box: many forms (tax forms, claim forms, bank slips) print a
+ * field's name small in the top corner of its box ("1 Wages, tips", "ZIP CODE") and leave the rest
+ * for the handwriting. Left in, its letters are read as digits (an empty box reads as a string of
+ * them) or join the digit under them (a 1 with the caption's "r" above it reads 7). Here they are
+ * told from handwriting as lines of print are, and taken out of the ink like currency signs
+ * (segment/signs).
+ */
+import type { BinaryImage, Box } from '../types';
+import type { CV } from '../preprocess/opencv';
+import { looksPrinted } from '../preprocess/orientation';
+import { components, cropBinary, median } from './components';
+
+/** A caption's glyph (or a dot or stroke within its line), in page pixels, with its ink. */
+export interface CaptionMark {
+  /** Index of the field in the list given. */
+  field: number;
+  /** The mark's box on the page. */
+  box: Box;
+  /** Its ink, `box[2]` x `box[3]`, 1 = ink. */
+  mask: Uint8Array;
+}
+
+/** A caption's letters are at most this share of their field's height (handwriting fills half of it or more). */
+const CAPTION_HEIGHT = 0.4;
+
+/**
+ * Whether boxes in a row (left to right) are a line of capitals or figures in print: at least three,
+ * 0.7 of them with their bottoms on one line and 0.7 with their tops on one line (within 8 % of
+ * their median height, at least a pixel). Handwritten digits are not set that evenly.
+ */
+function capitalsLine(boxes: Box[]): boolean {
+  if (boxes.length < 3) return false;
+  const tol = Math.max(1, 0.08 * median(boxes.map((b) => b[3])));
+  const onLine = (v: number[]) => {
+    const m = median(v);
+    return v.filter((x) => Math.abs(x - m) <= tol).length >= 0.7 * v.length;
+  };
+  return onLine(boxes.map((b) => b[1] + b[3])) && onLine(boxes.map((b) => b[1]));
+}
+
+/**
+ * The printed captions in fields (`fields`, boxes in `ink`'s pixels; `side`: the shorter side of a
+ * letter page at that scale, which print is measured against): in each field, its components of a
+ * letter's size (0.4 to 2.5 % of `side` tall, at least 5 px; under {@link CAPTION_HEIGHT} of the
+ * field's height) in lines (each next to the one before it, a gap under one and a half times the
+ * taller's height, overlapping it by half in height), a line that is print: lower case on one
+ * baseline (`looksPrinted`) or capitals and figures of one height on one baseline ({@link capitalsLine}).
+ * Each such line's letters are returned, with the marks wholly within its box (dots, commas,
+ * apostrophes).
+ *
+ * @example
+ * const captions = captionMarks(cv, ink, regions.map((r) => r.box), side);
+ * const clean = eraseMarks(ink, captions);
+ */
+export function captionMarks(cv: CV, ink: BinaryImage, fields: Box[], side: number): CaptionMark[] {
+  const out: CaptionMark[] = [];
+  const [lo, hi] = [Math.max(5, 0.004 * side), 0.025 * side];
+  fields.forEach((field, f) => {
+    const sub = cropBinary(ink, field);
+    if (sub.width === 0 || sub.height === 0) return;
+    const { list, labels } = components(cv, sub);
+    const most = Math.min(hi, CAPTION_HEIGHT * sub.height);
+    const glyphs = list.filter((c) => c.box[3] >= lo && c.box[3] <= most && c.box[2] <= 4 * c.box[3]).sort((a, b) => a.box[0] - b.box[0]);
+    if (glyphs.length < 3) return;
+    // Lines: each glyph joins the line whose last glyph it follows closely.
+    const lines: Box[][] = [];
+    const members: number[][] = [];
+    for (const g of glyphs) {
+      const [x, y, , h] = g.box;
+      const k = lines.findIndex((l) => {
+        const last = l[l.length - 1];
+        const overlap = Math.min(last[1] + last[3], y + h) - Math.max(last[1], y);
+        return x - (last[0] + last[2]) < 1.5 * Math.max(last[3], h) && overlap >= 0.5 * Math.min(last[3], h);
+      });
+      if (k >= 0) {
+        lines[k].push(g.box);
+        members[k].push(g.label);
+      } else {
+        lines.push([g.box]);
+        members.push([g.label]);
+      }
+    }
+    const [ox, oy] = [Math.max(0, Math.floor(field[0])), Math.max(0, Math.floor(field[1]))];
+    const taken = new Set<number>();
+    lines.forEach((l, k) => {
+      if (l.length < 3 || !(looksPrinted(l, side) || capitalsLine(l))) return;
+      // The line's box, a little grown: its dots and commas are within it.
+      const mh = median(l.map((b) => b[3]));
+      const x0 = Math.min(...l.map((b) => b[0])) - 0.5 * mh;
+      const x1 = Math.max(...l.map((b) => b[0] + b[2])) + 0.5 * mh;
+      const y0 = Math.min(...l.map((b) => b[1])) - 0.15 * mh;
+      const y1 = Math.max(...l.map((b) => b[1] + b[3])) + 0.15 * mh;
+      for (const l of members[k]) taken.add(l);
+      for (const c of list) if (c.box[0] >= x0 && c.box[1] >= y0 && c.box[0] + c.box[2] <= x1 && c.box[1] + c.box[3] <= y1) taken.add(c.label);
+    });
+    for (const c of list) {
+      if (!taken.has(c.label)) continue;
+      const [cx, cy, cw, ch] = c.box;
+      const mask = new Uint8Array(cw * ch);
+      for (let y = 0; y < ch; y++) for (let x = 0; x < cw; x++) if (labels[(cy + y) * sub.width + cx + x] === c.label) mask[y * cw + x] = 1;
+      out.push({ field: f, box: [ox + cx, oy + cy, cw, ch], mask });
+    }
+  });
+  return out;
+}
