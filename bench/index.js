@@ -29,7 +29,8 @@
  *                                 templates' patterns and check digits and without them (seeds 50000 on)
  *   npm run bench -- lexicon [N]  N pages (default 300) of zip codes, employee, account and phone numbers drawn from
  *                                 lexicons (one in ten from outside), read with the lexicons and without (seeds 60000 on)
- *   npm run bench -- separators [N]  N pages (default 60) of date boxes, MM/DD/YYYY with the slashes printed (seeds 65000 on)
+ *   npm run bench -- separators [N]  N pages (default 60) of date boxes, MM/DD/YYYY with the slashes printed (seeds 65000 on),
+ *                                 and the same boxes left empty
  *   npm run bench -- captions [N] N pages (default 120) of the sample forms with each field's name printed inside its box
  *                                 (top left corner), one field in four empty; and the same pages without (seeds 70000 on)
  *   npm run bench -- orand        string accuracy on the real check amounts (../shared/data/orand-car-a), default mode

@@ -782,11 +782,16 @@ async function separatorForms(n, row) {
   const clf = await Classifier.load(undefined, { workers: 1 });
   const tpl = [];
   const auto = [];
+  // The same boxes left empty: read empty (no slash read as a digit)?
+  const emptyTpl = [];
+  const emptyAuto = [];
   let slashes = 0;
   for (let i = 0; i < n; i++) {
     const seed = 65000 + i;
     const rng = new Rng(seed);
     const page = new Uint8Array(W * H).fill(255);
+    // The same boxes and slashes with nothing written in them.
+    const bare = new Uint8Array(W * H).fill(255);
     const svg = [];
     const fields = [];
     const expected = {};
@@ -796,9 +801,11 @@ async function separatorForms(n, row) {
       const fy = 300 + k * 560;
       const fx = 250;
       const fw = 1900;
-      for (let t = 0; t < 4; t++) {
-        for (let x = fx; x < fx + fw; x++) page[(fy + t) * W + x] = page[(fy + fh - 1 - t) * W + x] = 30;
-        for (let y = fy; y < fy + fh; y++) page[y * W + fx + t] = page[y * W + fx + fw - 1 - t] = 30;
+      for (const p of [page, bare]) {
+        for (let t = 0; t < 4; t++) {
+          for (let x = fx; x < fx + fw; x++) p[(fy + t) * W + x] = p[(fy + fh - 1 - t) * W + x] = 30;
+          for (let y = fy; y < fy + fh; y++) p[y * W + fx + t] = p[y * W + fx + fw - 1 - t] = 30;
+        }
       }
       const dh = Math.round(fh * rng.uniform(0.5, 0.68));
       const side = Math.round((dh * 28) / 20);
@@ -832,22 +839,26 @@ async function separatorForms(n, row) {
       fields.push({ name: `date-${k + 1}`, box: [fx / W, fy / H, fw / W, fh / H], length: 8 });
       expected[`date-${k + 1}`] = value;
     }
-    const data = await sharp(Buffer.from(page), { raw: { width: W, height: H, channels: 1 } })
-      .composite([{ input: Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">${svg.join('')}</svg>`) }])
-      .greyscale()
-      .raw()
-      .toBuffer();
-    const form = { width: W, height: H, data: new Uint8Array(data), template: { fields }, expected, sources: {} };
-    const file = join(dir, `${String(i).padStart(3, '0')}-dates.png`);
-    writeFileSync(file, await renderForm(form, [], 'Dates', benchArtifacts(seed), seed));
-    for (const [options, into] of [[{ template: { fields } }, tpl], [{ autoFields: true }, auto]]) {
-      const [doc] = await collect(scanInputs, [file], { ...options, classifier: clf, concurrency: 1 });
-      const found = doc.pages[0]?.fields ?? [];
-      // --auto-fields: boxes in reading order, one per date.
-      fields.forEach((f, k) => {
-        const got = options.template ? found.find((g) => g.name === f.name) : found[k];
-        into.push({ expected: expected[f.name], read: got?.value ?? '', where: `${file.split('/').pop()} ${f.name}`, confidence: got?.confidence ?? 0, needsReview: got?.needsReview ?? true });
-      });
+    const printed = (p) =>
+      sharp(Buffer.from(p), { raw: { width: W, height: H, channels: 1 } })
+        .composite([{ input: Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">${svg.join('')}</svg>`) }])
+        .greyscale()
+        .raw()
+        .toBuffer();
+    const none = Object.fromEntries(fields.map((f) => [f.name, '']));
+    for (const [data, want, name, intoTpl, intoAuto] of [[await printed(page), expected, 'dates', tpl, auto], [await printed(bare), none, 'empty', emptyTpl, emptyAuto]]) {
+      const form = { width: W, height: H, data: new Uint8Array(data), template: { fields }, expected: want, sources: {} };
+      const file = join(dir, `${String(i).padStart(3, '0')}-${name}.png`);
+      writeFileSync(file, await renderForm(form, [], 'Dates', benchArtifacts(seed), seed));
+      for (const [options, into] of [[{ template: { fields } }, intoTpl], [{ autoFields: true }, intoAuto]]) {
+        const [doc] = await collect(scanInputs, [file], { ...options, classifier: clf, concurrency: 1 });
+        const found = doc.pages[0]?.fields ?? [];
+        // --auto-fields: boxes in reading order, one per date.
+        fields.forEach((f, k) => {
+          const got = options.template ? found.find((g) => g.name === f.name) : found[k];
+          into.push({ expected: want[f.name], read: got?.value ?? '', where: `${file.split('/').pop()} ${f.name}`, confidence: got?.confidence ?? 0, needsReview: got?.needsReview ?? true });
+        });
+      }
     }
   }
   await clf.close();
@@ -860,12 +871,13 @@ async function separatorForms(n, row) {
     row(`fields read with more than 8 digits (a slash read as a digit), template / --auto-fields: ${slashRead(auto)}`, slashRead(tpl), null, 'fields', 0),
     row('fields misread but not flagged (confidence >= 0.9), template', unflagged(tpl), null, 'fields', 0),
     row('fields misread but not flagged (confidence >= 0.9), --auto-fields', unflagged(auto), null, 'fields', 0),
+    row(`the same boxes left empty, read empty, template / --auto-fields: ${emptyAuto.filter((p) => p.read === '').length} of ${emptyAuto.length}`, emptyTpl.filter((p) => p.read === '').length, null, 'fields', 0),
   ];
-  for (const [label, pairs] of [['template', tpl], ['--auto-fields', auto]]) {
+  for (const [label, pairs] of [['template', tpl], ['--auto-fields', auto], ['empty, template', emptyTpl], ['empty, --auto-fields', emptyAuto]]) {
     const wrong = pairs.filter((p) => p.expected !== p.read);
     if (wrong.length) console.log(`\nMisread, ${label}:\n${wrong.map((p) => `  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})`).join('\n')}`);
   }
-  writeFileSync(join(dir, 'readings.json'), JSON.stringify({ template: tpl, auto, slashes }));
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify({ template: tpl, auto, emptyTpl, emptyAuto, slashes }));
   return { rows, generated: tidy(dir) };
 }
 

@@ -698,7 +698,7 @@ describe('segment: digits in a field', () => {
     expect(byRecognition).toBeGreaterThanOrEqual(4);
   });
 
-  test("a date box's printed slashes (MM/DD/YYYY) are not read as 1s, by contours or by recognition; handwritten 1s are", async () => {
+  test("a date box's printed slashes (MM/DD/YYYY) are not read as 1s, by contours or by recognition, nor in an empty box; handwritten 1s are", async () => {
     // 11/21/1917 in MNIST test digits at 3x (84 px cells, digits ~60 px tall, strokes ~7 px), a
     // printed slash after the month and the day: a straight slanted stroke 0.45-0.65 of the digits'
     // height, 3 px thick (a 10-point slash at 300 dpi, where the digits are 5 mm tall). As thick as
@@ -737,6 +737,17 @@ describe('segment: digits in a field', () => {
         const path = bestPath(graph, await check.classify(graph.candidates.map((c) => c.crop)));
         expect(path.digits.map((d) => d.score.digit).join('')).toBe('11211917');
       }
+      // The box left empty: its two printed slashes, alike, are all it holds; with no handwriting to
+      // measure them against they were read 11. Two handwritten 1s alone (not drawn alike) are read.
+      const empty = blank(W, H);
+      for (const x0 of [300, 600]) for (let t = 0; t < 33; t++) fill(empty, x0 + Math.round((33 - t) * 0.35), 38 + t, 3, 1, 1);
+      expect(extractDigits(cv, empty, [0, 0, W, H])).toHaveLength(0);
+      const emptyGraph = segmentGraph(cv, empty, [0, 0, W, H]);
+      expect(bestPath(emptyGraph, await check.classify(emptyGraph.candidates.map((c) => c.crop))).digits).toHaveLength(0);
+      const ones = blank(W, H);
+      const onesOf = mnist.labels.reduce((a: number[], l, i) => (l === 1 && a.length < 2 ? [...a, i] : a), []);
+      onesOf.forEach((k, j) => drawDigit(ones, mnist.images, k, 200 + 300 * j, 10, S));
+      expect((await clf.classify(extractDigits(cv, ones, [0, 0, W, H]))).map((p) => p.digit).join('')).toBe('11');
     } finally {
       await check.close();
     }

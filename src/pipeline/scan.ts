@@ -691,7 +691,7 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
     touching: !regions[f].cells && ((regions[f].length !== undefined && cs.length !== regions[f].length) || cs.some((c, i) => {
       if (c.cut || c.box![2] > 1.3 * c.box![3]) return true;
       const next = cs[i + 1]?.box;
-      return !!next && (next[0] - (c.box![0] + c.box![2]) < 0.08 * Math.max(c.box![3], next[3]));
+      return !!next && next[0] - (c.box![0] + c.box![2]) < 0.08 * Math.max(c.box![3], next[3]);
     })),
     digits: cs.map((c) => {
       const p = preds[k++];

@@ -130,6 +130,34 @@ export function separatorShaped([, y, w, h]: Box, components: number, H: number,
   return components === 1 && h < 0.85 * H && w < 0.6 * h && gap >= 0.1 * H && y + h <= band[1] - 0.05 * H;
 }
 
+/** A mark of a field, for {@link printedSeparatorsAlone}: its box, its number of components, and its ink (indices in a `width`-wide image, in row order; measured only when the boxes pass). */
+export interface FieldMark {
+  box: Box;
+  components: number;
+  pixels: () => ArrayLike<number>;
+  width: number;
+}
+
+/**
+ * Whether a field's marks are its printed separators alone (an empty date box's slashes,
+ * __/__/____): two or more, each one straight thin stroke ({@link inkElongation} under 0.15)
+ * narrower than 0.6 of its height, and all alike as print is: heights within a pixel (or 4 % of
+ * their median), widths within a pixel (or 10 %), ink within 10 % of their median. With no
+ * handwriting beside them, {@link isSeparatorStroke} has nothing to measure them against, and each
+ * would read as a 1; a writer's 1s are not drawn that alike.
+ */
+export function printedSeparatorsAlone(marks: FieldMark[]): boolean {
+  if (marks.length < 2 || !marks.every((k) => k.components === 1 && k.box[2] < 0.6 * k.box[3])) return false;
+  const within = (v: number[], share: number) => {
+    const m = median(v);
+    return Math.max(...v) - Math.min(...v) <= Math.max(1, share * m);
+  };
+  if (!within(marks.map((k) => k.box[3]), 0.04) || !within(marks.map((k) => k.box[2]), 0.1)) return false;
+  const pixels = marks.map((k) => k.pixels());
+  const m = median(pixels.map((p) => p.length));
+  return pixels.every((p, i) => Math.abs(p.length - m) <= 0.1 * m && inkElongation(p, marks[i].width) < 0.15);
+}
+
 /** The least horizontal distance from `box` to any of `others` (negative when they overlap in x; Infinity for none). */
 export function horizontalGap(box: Box, others: Box[]): number {
   let gap = Infinity;

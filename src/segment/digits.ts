@@ -4,7 +4,7 @@
  */
 import type { BinaryImage, Box, DigitCrop, GrayImage } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { Component, ComponentGroup, components, cropBinary, groupComponents, horizontalGap, isSeparatorStroke, joinGroup, median, medianRowRun, separatorShaped } from './components';
+import { Component, ComponentGroup, components, cropBinary, groupComponents, horizontalGap, isSeparatorStroke, joinGroup, median, medianRowRun, printedSeparatorsAlone, separatorShaped } from './components';
 import { normalizeDigit } from './normalize';
 import { seamCut } from './strings';
 
@@ -166,6 +166,8 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
     pen ??= median(tallOnes.map((t) => medianRowRun(inkOf(t), t.box[2])));
     return isSeparatorStroke(g.box, 1, inkOf(g), g.box[2], H, band, pen, gap);
   };
+  // An empty date box: its printed slashes alone, alike as print is.
+  if (labels && printedSeparatorsAlone(groups.map((g) => ({ box: g.box, components: g.labels.length, pixels: () => inkOf(g), width: g.box[2] })))) return { digits: [], core, height: H };
   const digits = groups.filter((g) => (g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H) && !upperMark(g) && !separator(g));
   digits.sort((a, b) => a.box[0] - b.box[0]);
   return { digits, core, height: H };

@@ -19,7 +19,7 @@
  */
 import type { BinaryImage, Box, DigitCrop } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { boxBottom as bottom, boxRight as right, Component, ComponentGroup, components, cropBinary, groupComponents, horizontalGap, isSeparatorStroke, median, medianRowRun, separatorShaped, unionBox as union } from './components';
+import { boxBottom as bottom, boxRight as right, Component, ComponentGroup, components, cropBinary, groupComponents, horizontalGap, isSeparatorStroke, median, medianRowRun, printedSeparatorsAlone, separatorShaped, unionBox as union } from './components';
 import { normalizeDigit } from './normalize';
 import type { FieldType } from './fields';
 
@@ -278,7 +278,10 @@ function fieldPrimitives(sub: BinaryImage, labels: Int32Array, count: number, fo
   const tall = groups.map((g, gi) => (g.box[3] >= 0.6 * H ? gi : -1)).filter((gi) => gi >= 0);
   const boxes = groups.map((g) => g.box);
   let pen: number | undefined;
+  // An empty date box: its printed slashes alone, alike as print is (all marks).
+  const alone = printedSeparatorsAlone(groups.map((g, gi) => ({ box: g.box, components: g.labels.length, pixels: () => pixelsOf[gi], width })));
   const separator = (gi: number): boolean => {
+    if (alone) return true;
     const gap = horizontalGap(groups[gi].box, boxes);
     if (tall.length < 2 || !separatorShaped(groups[gi].box, groups[gi].labels.length, H, [bodyTop, bodyBottom], gap)) return false;
     pen ??= median(tall.map((t) => medianRowRun(pixelsOf[t], width)));
