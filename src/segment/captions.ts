@@ -41,7 +41,8 @@ function capitalsLine(boxes: Box[]): boolean {
 
 /**
  * The printed captions in fields (`fields`, boxes in `ink`'s pixels; `side`: the shorter side of a
- * letter page at that scale, which print is measured against): in each field, its components of a
+ * letter page at that scale, which print is measured against): in each field, its components (whole,
+ * looked at with 0.15 of its height above and below, their middles in the field) of a
  * letter's size (0.4 to 2.5 % of `side` tall, at least 5 px; under {@link CAPTION_HEIGHT} of the
  * field's height) in lines (each next to the one before it, a gap under one and a half times the
  * taller's height, overlapping it by half in height), a line that is print: lower case on one
@@ -57,11 +58,16 @@ export function captionMarks(cv: CV, ink: BinaryImage, fields: Box[], side: numb
   const out: CaptionMark[] = [];
   const [lo, hi] = [Math.max(5, 0.004 * side), 0.025 * side];
   fields.forEach((field, f) => {
-    const sub = cropBinary(ink, field);
+    // Looked at with a margin above and below (a caption printed close to the box's top line may
+    // stand partly above the field found inside it): the marks whose middles are in the field.
+    const m = Math.round(0.15 * field[3]);
+    const sub = cropBinary(ink, [field[0], field[1] - m, field[2], field[3] + 2 * m]);
     if (sub.width === 0 || sub.height === 0) return;
+    const [ox, oy] = [Math.max(0, Math.floor(field[0])), Math.max(0, Math.floor(field[1] - m))];
     const { list, labels } = components(cv, sub);
-    const most = Math.min(hi, CAPTION_HEIGHT * sub.height);
-    const glyphs = list.filter((c) => c.box[3] >= lo && c.box[3] <= most && c.box[2] <= 4 * c.box[3]).sort((a, b) => a.box[0] - b.box[0]);
+    const most = Math.min(hi, CAPTION_HEIGHT * field[3]);
+    const inField = (b: Box) => oy + b[1] + b[3] / 2 >= field[1] && oy + b[1] + b[3] / 2 < field[1] + field[3];
+    const glyphs = list.filter((c) => c.box[3] >= lo && c.box[3] <= most && c.box[2] <= 4 * c.box[3] && inField(c.box)).sort((a, b) => a.box[0] - b.box[0]);
     if (glyphs.length < 3) return;
     // Lines: each glyph joins the line whose last glyph it follows closely.
     const lines: Box[][] = [];
@@ -81,7 +87,6 @@ export function captionMarks(cv: CV, ink: BinaryImage, fields: Box[], side: numb
         members.push([g.label]);
       }
     }
-    const [ox, oy] = [Math.max(0, Math.floor(field[0])), Math.max(0, Math.floor(field[1]))];
     const taken = new Set<number>();
     lines.forEach((l, k) => {
       if (l.length < 3 || !(looksPrinted(l, side) || capitalsLine(l))) return;
@@ -92,7 +97,7 @@ export function captionMarks(cv: CV, ink: BinaryImage, fields: Box[], side: numb
       const y0 = Math.min(...l.map((b) => b[1])) - 0.15 * mh;
       const y1 = Math.max(...l.map((b) => b[1] + b[3])) + 0.15 * mh;
       for (const l of members[k]) taken.add(l);
-      for (const c of list) if (c.box[0] >= x0 && c.box[1] >= y0 && c.box[0] + c.box[2] <= x1 && c.box[1] + c.box[3] <= y1) taken.add(c.label);
+      for (const c of list) if (inField(c.box) && c.box[0] >= x0 && c.box[1] >= y0 && c.box[0] + c.box[2] <= x1 && c.box[1] + c.box[3] <= y1) taken.add(c.label);
     });
     for (const c of list) {
       if (!taken.has(c.label)) continue;
