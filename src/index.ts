@@ -37,6 +37,8 @@ export type { DigitOptions } from './segment/digits';
 export { segmentGraph, bestPath, onSeparator } from './segment/strings';
 export { signCandidates, eraseMarks } from './segment/signs';
 export type { SignCandidate } from './segment/signs';
+export { captionMarks } from './segment/captions';
+export type { CaptionMark } from './segment/captions';
 export type { SegmentGraph, PathOptions, PathResult } from './segment/strings';
 export { scan, scanInputs, scanFile, scanPage, loadTemplate, writeOverlay, DEFAULT_WORK_SIZE } from './pipeline/scan';
 export type { ScanOptions } from './pipeline/scan';
