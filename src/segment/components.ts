@@ -142,7 +142,8 @@ export interface FieldMark {
  * Whether a field's marks are its printed separators alone (an empty date box's slashes,
  * __/__/____): two or more, each one straight thin stroke ({@link inkElongation} under 0.15)
  * narrower than 0.6 of its height, and all alike as print is: heights within a pixel (or 4 % of
- * their median), widths within a pixel (or 10 %), ink within 10 % of their median. With no
+ * their median), widths within a pixel (or 10 %), ink within 10 % of their median (or half a pixel a
+ * row). With no
  * handwriting beside them, {@link isSeparatorStroke} has nothing to measure them against, and each
  * would read as a 1; a writer's 1s are not drawn that alike.
  */
@@ -153,9 +154,11 @@ export function printedSeparatorsAlone(marks: FieldMark[]): boolean {
     return Math.max(...v) - Math.min(...v) <= Math.max(1, share * m);
   };
   if (!within(marks.map((k) => k.box[3]), 0.04) || !within(marks.map((k) => k.box[2]), 0.1)) return false;
+  // Ink alike: within 10 % of the median, or half a pixel a row (a small slash's rim is a few pixels more or less).
   const pixels = marks.map((k) => k.pixels());
   const m = median(pixels.map((p) => p.length));
-  return pixels.every((p, i) => Math.abs(p.length - m) <= 0.1 * m && inkElongation(p, marks[i].width) < 0.15);
+  const slack = Math.max(0.1 * m, 0.5 * median(marks.map((k) => k.box[3])));
+  return pixels.every((p, i) => Math.abs(p.length - m) <= slack && inkElongation(p, marks[i].width) < 0.15);
 }
 
 /** The least horizontal distance from `box` to any of `others` (negative when they overlap in x; Infinity for none). */
