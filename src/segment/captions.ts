@@ -96,7 +96,7 @@ export function captionMarks(cv: CV, ink: BinaryImage, fields: Box[], side: numb
       const x1 = Math.max(...l.map((b) => b[0] + b[2])) + 0.5 * mh;
       const y0 = Math.min(...l.map((b) => b[1])) - 0.15 * mh;
       const y1 = Math.max(...l.map((b) => b[1] + b[3])) + 0.15 * mh;
-      for (const l of members[k]) taken.add(l);
+      for (const label of members[k]) taken.add(label);
       for (const c of list) if (inField(c.box) && c.box[0] >= x0 && c.box[1] >= y0 && c.box[0] + c.box[2] <= x1 && c.box[1] + c.box[3] <= y1) taken.add(c.label);
     });
     for (const c of list) {
