@@ -108,15 +108,18 @@ describe('registration', () => {
     res.fields[0].box.forEach((v: number, i: number) => expect(Math.abs(v - truth[i])).toBeLessThanOrEqual(8));
     expect(res.fields[0].value).toBe(form.expected.zip);
     // Without its marks, the same template reads the moved page at the wrong place: the field's box
-    // is where the template puts it, 150 px above the digits, which cross its bottom edge (taken in
-    // whole as handwriting that crosses a box's border, they may still read right).
+    // is where the template puts it, 150 px above the digits, and holds the printed label and the tops
+    // of the digits under it, which cross its bottom edge; whatever it reads is flagged. (Until session
+    // 49 the label was read too, the two segmentations disagreed on the number of digits, and the
+    // string model read the field whole, the digits with it: each digit's box reached below the
+    // field's. The label is now taken out as print, and the field reads the digits' tops.)
     const noMarks = join(dir, 'no-marks.json');
     writeFileSync(noMarks, JSON.stringify({ fields: form.template.fields }));
     const u = JSON.parse(runCli(['scan', page, '--template', noMarks, '--format', 'jsonl']).stdout.trim());
     expect(u.registration).toBeUndefined();
     expect(Math.abs(u.fields[0].box[1] - fy * H)).toBeLessThanOrEqual(2);
     expect(truth[1] - u.fields[0].box[1]).toBeGreaterThan(100);
-    for (const d of u.fields[0].digits) expect(d.box[1] + d.box[3]).toBeGreaterThan(u.fields[0].box[1] + u.fields[0].box[3]);
+    expect(u.fields[0].needsReview).toBe(true);
 
     // The same template on a page that has no marks: read where the template says, flagged.
     const bare = generateForm(spec.fields, loadMnist('test'), 77);
