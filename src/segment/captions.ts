@@ -10,6 +10,7 @@ import type { BinaryImage, Box } from '../types';
 import type { CV } from '../preprocess/opencv';
 import { looksPrinted } from '../preprocess/orientation';
 import { components, cropBinary, median } from './components';
+import { groupMask } from './digits';
 
 /** A caption's glyph (or a dot or stroke within its line), in page pixels, with its ink. */
 export interface CaptionMark {
@@ -71,40 +72,31 @@ export function captionMarks(cv: CV, ink: BinaryImage, fields: Box[], side: numb
     if (glyphs.length < 3) return;
     // Lines: each glyph joins the line whose last glyph it follows closely.
     const lines: Box[][] = [];
-    const members: number[][] = [];
-    for (const g of glyphs) {
-      const [x, y, , h] = g.box;
-      const k = lines.findIndex((l) => {
+    for (const { box } of glyphs) {
+      const [x, y, , h] = box;
+      const line = lines.find((l) => {
         const last = l[l.length - 1];
         const overlap = Math.min(last[1] + last[3], y + h) - Math.max(last[1], y);
         return x - (last[0] + last[2]) < 1.5 * Math.max(last[3], h) && overlap >= 0.5 * Math.min(last[3], h);
       });
-      if (k >= 0) {
-        lines[k].push(g.box);
-        members[k].push(g.label);
-      } else {
-        lines.push([g.box]);
-        members.push([g.label]);
-      }
+      if (line) line.push(box);
+      else lines.push([box]);
     }
+    // A line of print's box, a little grown: its letters, and its dots and commas, are the marks within it.
     const taken = new Set<number>();
-    lines.forEach((l, k) => {
-      if (l.length < 3 || !(looksPrinted(l, side) || capitalsLine(l))) return;
-      // The line's box, a little grown: its dots and commas are within it.
+    for (const l of lines) {
+      if (l.length < 3 || !(looksPrinted(l, side) || capitalsLine(l))) continue;
       const mh = median(l.map((b) => b[3]));
       const x0 = Math.min(...l.map((b) => b[0])) - 0.5 * mh;
       const x1 = Math.max(...l.map((b) => b[0] + b[2])) + 0.5 * mh;
       const y0 = Math.min(...l.map((b) => b[1])) - 0.15 * mh;
       const y1 = Math.max(...l.map((b) => b[1] + b[3])) + 0.15 * mh;
-      for (const label of members[k]) taken.add(label);
       for (const c of list) if (inField(c.box) && c.box[0] >= x0 && c.box[1] >= y0 && c.box[0] + c.box[2] <= x1 && c.box[1] + c.box[3] <= y1) taken.add(c.label);
-    });
+    }
     for (const c of list) {
       if (!taken.has(c.label)) continue;
       const [cx, cy, cw, ch] = c.box;
-      const mask = new Uint8Array(cw * ch);
-      for (let y = 0; y < ch; y++) for (let x = 0; x < cw; x++) if (labels[(cy + y) * sub.width + cx + x] === c.label) mask[y * cw + x] = 1;
-      out.push({ field: f, box: [ox + cx, oy + cy, cw, ch], mask });
+      out.push({ field: f, box: [ox + cx, oy + cy, cw, ch], mask: groupMask(labels, sub.width, c.box, [c.label]) });
     }
   });
   return out;
