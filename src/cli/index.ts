@@ -410,7 +410,7 @@ export async function main(argv: string[]): Promise<number> {
     .usage('$0 <command> [options]\n\nRead handwritten digits off scanned documents.')
     .command(
       'scan <inputs...>',
-      'read the digit fields of scanned pages (PNG, JPEG, TIFF, WebP, GIF, AVIF, BMP, PNM, PDF; files, folders, globs)',
+      'read the digit fields of scanned pages (PNG, JPEG, TIFF, WebP, GIF, AVIF, HEIC, BMP, PNM, PDF; files, folders, globs)',
       (y) =>
         withModel(y)
           .positional('inputs', { type: 'string', array: true, describe: 'image/PDF files, folders (recursive) or globs' })

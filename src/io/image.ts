@@ -1,12 +1,14 @@
 /**
  * Decoding raster images with sharp into {@link GrayImage}s. PNG, JPEG, TIFF (every page), WebP,
  * GIF, AVIF and whatever else the installed sharp reads; BMP (which libvips does not read, and older
- * scanning software writes) by Skia, through @napi-rs/canvas; PNM (binary, as SANE scans; or plain ASCII) by a few
+ * scanning software writes) by Skia, through @napi-rs/canvas; HEIC (phones' photos; every image) by
+ * libheif in WebAssembly (see `heif`); PNM (binary, as SANE scans; or plain ASCII) by a few
  * lines here.
  */
 import { readFileSync, statSync } from 'node:fs';
 import sharp from 'sharp';
 import { nativeAddon } from '../native';
+import { decodeHeic, heicPageCount, isHeic } from './heif';
 import { BytesSource, FileSource, type ByteSource } from './pdf-file';
 import type { GrayImage } from '../types';
 
@@ -104,15 +106,16 @@ function headOf(input: string | Buffer, n: number): Uint8Array {
   }
 }
 
-/** What the first bytes of an input say it is, of the formats libvips does not read: BMP, PNM (P1 to P6); else null. */
-function sniff(input: string | Buffer): 'bmp' | 'pnm' | null {
+/** What the first bytes of an input say it is, of the formats sharp's libvips does not read: BMP, PNM (P1 to P6), HEIC; else null. */
+function sniff(input: string | Buffer): 'bmp' | 'pnm' | 'heic' | null {
   let head: Uint8Array;
   try {
-    head = headOf(input, 3);
+    head = headOf(input, 64);
   } catch {
     return null; // sharp reports what is wrong
   }
-  const s = Buffer.from(head).toString('latin1');
+  if (isHeic(head)) return 'heic';
+  const s = Buffer.from(head.subarray(0, 3)).toString('latin1');
   if (s.startsWith('BM') && s.length === 3) return 'bmp';
   return /^P[1-6]\s$/.test(s) ? 'pnm' : null;
 }
@@ -134,6 +137,12 @@ async function bmpPipeline(input: string | Buffer, limit: number): Promise<Retur
   ctx.drawImage(img, 0, 0);
   const rgba = ctx.getImageData(0, 0, width, height).data;
   return sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), { raw: { width, height, channels: 4 } });
+}
+
+/** One image of a HEIC (see `heif`), decoded to RGB by libheif, as a sharp pipeline. */
+async function heicPipeline(input: string | Buffer, page: number, limit: number): Promise<ReturnType<typeof sharp>> {
+  const { data, width, height } = await decodeHeic(input, page, limit);
+  return sharp(data, { raw: { width, height, channels: 3 } });
 }
 
 /**
@@ -212,7 +221,9 @@ export function bitsToGray(bits: Uint8Array | Uint8ClampedArray, width: number, 
 /** Number of pages in an image file (1 for single-page formats). */
 export async function imagePageCount(input: string | Buffer, name = String(input)): Promise<number> {
   try {
-    if (sniff(input)) return 1;
+    const kind = sniff(input);
+    if (kind === 'heic') return await heicPageCount(input);
+    if (kind) return 1;
     const meta = await sharp(input, { limitInputPixels: false }).metadata();
     return meta.pages ?? 1;
   } catch (e) {
@@ -276,7 +287,8 @@ export async function decodePage(
     // Decoded as stored (8 bits a channel, sRGB) and brought to gray here: sharp's greyscale()
     // goes through linear light and costs more than the decoding itself on a colour page.
     const kind = sniff(input);
-    let pipeline = kind === 'bmp' ? await bmpPipeline(input, limit) : kind === 'pnm' ? pnmPipeline(input, limit) : sharp(input, { page, limitInputPixels: limit });
+    let pipeline =
+      kind === 'bmp' ? await bmpPipeline(input, limit) : kind === 'pnm' ? pnmPipeline(input, limit) : kind === 'heic' ? await heicPipeline(input, page, limit) : sharp(input, { page, limitInputPixels: limit });
     const meta = await pipeline.metadata();
     // A grey image stays grey: sharp's output is sRGB unless told otherwise, and would triple it
     // (with transparency, toGray flattens it onto white).

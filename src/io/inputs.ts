@@ -6,7 +6,7 @@ import { imagePageCount } from './image';
 import { pdfPageCount } from './pdf';
 
 /** Extensions read as inputs when a folder is given. */
-export const INPUT_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp', '.gif', '.bmp', '.avif', '.pnm', '.pbm', '.pgm', '.ppm', '.pdf']);
+export const INPUT_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp', '.gif', '.bmp', '.avif', '.heic', '.heif', '.hif', '.pnm', '.pbm', '.pgm', '.ppm', '.pdf']);
 
 /** One expanded input: a file, or an input that matched nothing and why (reported, not fatal). */
 export type ExpandedInput = { file: string } | { missing: string; why: string };
