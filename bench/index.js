@@ -2,7 +2,7 @@
 /**
  * digitscan benchmarks. Every figure in the README comes from here.
  *
- *   npm run bench                 speed, shipped model accuracy, scan, tall, spill, pencil, angle, real-forms, orand
+ *   npm run bench                 speed, shipped model accuracy, scan, tall, spill, pencil, angle, desk, real-forms, orand
  *   npm run bench -- speed        training and inference samples/s vs targets
  *   npm run bench -- accuracy     the shipped model on MNIST test (+ real check digits if ../shared is there)
  *   npm run bench -- scan [N [M [A]]] generated forms: field/digit accuracy on A pages (default 300),
@@ -15,6 +15,8 @@
  *   npm run bench -- spill [N]    N pages (default 60) of the sample layouts whose last digit crosses its box's right edge (seeds 80000 on)
  *   npm run bench -- pencil [N]   N pages (default 60) of the sample layouts filled in with a light pencil (seeds 90000 on)
  *   npm run bench -- angle [N]    N pages (default 60) of the sample layouts photographed at an angle (perspective; seeds 95000 on)
+ *   npm run bench -- desk [N]     N pages (default 60) of the sample layouts photographed on a desk: 3024 x 4032 JPEGs, the page
+ *                                 filling 0.6-0.9 of the picture, in perspective, lit unevenly (seeds 96000 on)
  *   npm run bench -- strips [N]   generated pages of unknown resolution (seeds 1000 on, each at 300 and 250 dpi): the tops of N
  *                                 pages down to their first fields, their N top halves and N 6-inch checks
  *   npm run bench -- real-forms [N [MODEL]]  N pages (default 300) of the sample forms filled in with real handwriting
@@ -314,6 +316,8 @@ async function zoo() {
   if (what === 'pencil' || what === 'default') save('pencil', await require('./scan').pencilForms(Number(process.argv[3]) || 60, row));
   // Forms photographed at an angle: pages seen in perspective (seeds 95000 + i).
   if (what === 'angle' || what === 'default') save('angle', await require('./scan').angleForms(Number(process.argv[3]) || 60, row));
+  // Forms photographed on a desk: the page smaller than the picture, elsewhere in it (seeds 96000 + i).
+  if (what === 'desk' || what === 'default') save('desk', await require('./scan').deskForms(Number(process.argv[3]) || 60, row));
   // The sample forms filled in with real handwriting (held-out real check digits), N pages (default 300).
   // With another model, saved under its folder's name (the shipped model's results stay).
   if (what === 'real-forms' || what === 'default') {

@@ -515,6 +515,74 @@ async function angleForms(n, row, tilt = 0.08) {
   return writtenForms(n, row, 95000, {}, title, 'angle', photo);
 }
 
+/**
+ * Forms photographed on a desk, as a phone takes them: each page (the scan bench's, seeds 96000 on)
+ * placed in a 3024 x 4032 picture, filling 0.6 to 0.9 of its height, each corner moved by up to
+ * `tilt` of the page (perspective), on a desk (dark grey, wood grain, or blue cloth), lit unevenly
+ * across the picture, a soft shadow somewhere, blurred a little and saved as JPEG (quality 85).
+ * Read with the templates (their registration marks found wherever the page lies) and with
+ * --auto-fields.
+ */
+async function deskForms(n, row, tilt = 0.05) {
+  const sharp = require('sharp');
+  const { Rng } = dist('classify/data/random');
+  const [PW, PH] = [3024, 4032];
+  const photo = async (png, seed) => {
+    const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const [W, H] = [info.width, info.height];
+    const rng = new Rng(seed + 700000);
+    const s = (rng.uniform(0.6, 0.9) * PH) / H;
+    const [cx, cy] = [PW / 2 + rng.uniform(-0.04, 0.04) * PW, PH / 2 + rng.uniform(-0.04, 0.04) * PH];
+    const quad = [[-1, -1], [1, -1], [1, 1], [-1, 1]].map(([sx, sy]) => [cx + (sx * W * s) / 2 + rng.uniform(-tilt, tilt) * W * s, cy + (sy * H * s) / 2 + rng.uniform(-tilt, tilt) * H * s]);
+    const page = [[0, 0], [W, 0], [W, H], [0, H]];
+    const back = homography(quad, page);
+    const forth = homography(page, quad);
+    const desk = rng.int(3);
+    const [gx, gy] = [rng.uniform(-1, 1), rng.uniform(-1, 1)];
+    const [shx, shy, shr] = [rng.uniform(0, PW), rng.uniform(0, PH), rng.uniform(500, 1200)];
+    const paper = [1, 0.98, 0.93];
+    const tints = [[1, 1, 1], [1, 0.78, 0.58], [0.55, 0.7, 1]];
+    const rgb = Buffer.alloc(PW * PH * 3);
+    for (let y = 0; y < PH; y++) {
+      for (let x = 0; x < PW; x++) {
+        const d = back[6] * x + back[7] * y + 1;
+        const sx = (back[0] * x + back[1] * y + back[2]) / d;
+        const sy = (back[3] * x + back[4] * y + back[5]) / d;
+        let v;
+        let tint = paper;
+        if (sx >= 0 && sy >= 0 && sx < W - 1 && sy < H - 1) {
+          const [x0, y0] = [Math.floor(sx), Math.floor(sy)];
+          const [fx, fy, k] = [sx - x0, sy - y0, y0 * W + x0];
+          v = data[k] * (1 - fx) * (1 - fy) + data[k + 1] * fx * (1 - fy) + data[k + W] * (1 - fx) * fy + data[k + W + 1] * fx * fy;
+        } else {
+          tint = tints[desk];
+          v = desk === 0 ? 70 + rng.normal() * 8 : desk === 1 ? 125 + 25 * Math.sin(x / 37 + 3 * Math.sin(y / 211)) + rng.normal() * 6 : 110 + 10 * Math.sin(x / 3) * Math.sin(y / 3) + rng.normal() * 5;
+        }
+        const light = 0.8 + 0.3 * (gx * (x / PW - 0.5) + gy * (y / PH - 0.5));
+        const r2 = (x - shx) ** 2 + (y - shy) ** 2;
+        const shade = 1 - 0.25 * Math.exp(-r2 / (2 * shr * shr));
+        const noise = rng.normal() * 3;
+        for (let c = 0; c < 3; c++) rgb[(y * PW + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v * light * shade * tint[c] + noise)));
+      }
+    }
+    // A box of the template (laid over the picture as if it were the page) where the picture shows it.
+    const place = (b) => {
+      const [kx, ky] = [W / PW, H / PH];
+      const pts = [[b[0], b[1]], [b[0] + b[2], b[1]], [b[0] + b[2], b[1] + b[3]], [b[0], b[1] + b[3]]].map(([x, y]) => {
+        const [u, v] = [x * kx, y * ky];
+        const d = forth[6] * u + forth[7] * v + 1;
+        return [(forth[0] * u + forth[1] * v + forth[2]) / d, (forth[3] * u + forth[4] * v + forth[5]) / d];
+      });
+      const [xs, ys] = [pts.map((p) => p[0]), pts.map((p) => p[1])];
+      return [Math.min(...xs), Math.min(...ys), Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)];
+    };
+    const jpeg = await sharp(rgb, { raw: { width: PW, height: PH, channels: 3 } }).blur(1.2).jpeg({ quality: 85 }).toBuffer();
+    return { png: jpeg, ext: 'jpg', place };
+  };
+  const title = `Forms photographed on a desk (${n} pages of the sample layouts, the scan bench's artifacts, each in a 3024 x 4032 JPEG filling 0.6-0.9 of its height, corners moved by up to ${tilt} of the page, a desk around it, uneven light and a shadow; seeds 96000 on)`;
+  return writtenForms(n, row, 96000, {}, title, 'desk', photo);
+}
+
 /** The homography (row-major, last entry 1) that maps each of the four points `from` to the one of `to`. */
 function homography(from, to) {
   const A = [];
@@ -561,10 +629,10 @@ async function writtenForms(n, row, seedBase, options, title, tag, photo = null)
     const spec = SAMPLE_FORMS[name];
     const seed = seedBase + i;
     const form = generateForm(spec.fields, test, seed, { marks: spec.marks, ...options });
-    const file = join(dir, `${String(i).padStart(3, '0')}-${name}.png`);
     const png = await renderForm(form, spec.fields, spec.title, benchArtifacts(seed), seed);
-    // A page photographed (`photo`): its pixels, and where it shows a box of the page.
+    // A page photographed (`photo`): its file (a PNG unless `ext` says), and where it shows a box of the page.
     const shot = photo ? await photo(png, seed) : { png, place: undefined };
+    const file = join(dir, `${String(i).padStart(3, '0')}-${name}.${shot.ext ?? 'png'}`);
     writeFileSync(file, shot.png);
     addPairs(file, form.expected, await readTwoWays(file, form.template, clf, shot.place), tplPairs, autoPairs);
   }
@@ -1457,4 +1525,4 @@ async function upsideDown(n, row) {
   return { rows };
 }
 
-module.exports = { captionForms, patternForms, lexiconForms, separatorForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };
+module.exports = { deskForms, captionForms, patternForms, lexiconForms, separatorForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

@@ -81,6 +81,60 @@ describe('registration', () => {
     expect(applyAffine(flat.transform, [640, 800]).map(Math.round)).toEqual([660, 790]);
   });
 
+  test('a page smaller than the picture and elsewhere in it (a form photographed on a desk): its marks are found among the solid squares of the whole picture', async () => {
+    const cv = await loadOpenCV();
+    const [W, H, side] = [1275, 1650, 24];
+    const expected: Point[] = [[64, 82], [1211, 82], [1211, 1568], [64, 1568]];
+    const square = (data: Uint8Array, [cx, cy]: Point, s: number) => {
+      for (let y = Math.round(cy - s / 2); y < Math.round(cy + s / 2); y++) data.fill(1, y * W + Math.round(cx - s / 2), y * W + Math.round(cx + s / 2));
+    };
+    // The page at `k` of its size, turned by 3 degrees, its top left corner at (300, 180); with solid
+    // squares that are not marks: a filled checkbox of a mark's size inside the page, one twice a
+    // mark's size, and specks.
+    const shot = (k: number) => {
+      const a = (3 * Math.PI) / 180;
+      const view: [number, number, number, number, number, number] = [k * Math.cos(a), -k * Math.sin(a), 300, k * Math.sin(a), k * Math.cos(a), 180];
+      const data = new Uint8Array(W * H);
+      for (const p of expected) square(data, applyAffine(view, p), side * k);
+      square(data, applyAffine(view, [600, 700]), side * k);
+      square(data, [150, 1400], 2 * side * k);
+      for (let i = 0; i < 40; i++) square(data, [40 + ((i * 263) % 1200), 60 + ((i * 611) % 1500)], 4);
+      return { bin: { width: W, height: H, data } as BinaryImage, view };
+    };
+    for (const k of [0.65, 0.45]) {
+      const { bin, view } = shot(k);
+      const r = register(cv, bin, expected, { side, radius: 130 });
+      expect([k, r.found]).toEqual([k, 4]);
+      for (const p of [[640, 800], [100, 1500], [1200, 100]] as Point[]) {
+        const [gx, gy] = applyAffine(r.transform, p);
+        const [ex, ey] = applyAffine(view, p);
+        expect(Math.hypot(gx - ex, gy - ey)).toBeLessThan(2);
+      }
+    }
+    // A page a fifth of the picture's size is not taken for the form (nor is anything else there).
+    expect(register(cv, shot(0.2).bin, expected, { side, radius: 130 }).found).toBe(0);
+  });
+
+  test('a form photographed on a dark desk, the page two thirds of the picture, is read through its marks', async () => {
+    const spec = SAMPLE_FORMS['zip-code'];
+    const form = generateForm(spec.fields, loadMnist('test'), 78, { marks: CORNER_MARKS });
+    const png = await renderForm(form, spec.fields, spec.title, { blur: 0.5 }, 78);
+    const [W, H, k] = [form.width, form.height, 0.66];
+    const small = await sharp(png).resize(Math.round(W * k), Math.round(H * k)).rotate(2, { background: '#505050' }).toBuffer({ resolveWithObject: true });
+    const photo = await sharp({ create: { width: W, height: H, channels: 3, background: '#505050' } })
+      .composite([{ input: small.data, left: 520, top: 700 }])
+      .jpeg({ quality: 88 })
+      .toBuffer();
+    const dir = tmp();
+    writeFileSync(join(dir, 'photo.jpg'), photo);
+    writeFileSync(join(dir, 'template.json'), JSON.stringify(form.template));
+    const r = runCli(['scan', join(dir, 'photo.jpg'), '--template', join(dir, 'template.json'), '--format', 'jsonl']);
+    const res = JSON.parse(r.stdout.trim());
+    expect(res.registration.found).toBe(4);
+    expect(Math.abs(res.registration.scale - k)).toBeLessThan(0.02);
+    expect(res.fields[0].value).toBe(form.expected.zip);
+  });
+
   test('a shifted, shrunk scan is read through its marks; a page without them is flagged', async () => {
     const spec = SAMPLE_FORMS['zip-code'];
     const form = generateForm(spec.fields, loadMnist('test'), 77, { marks: CORNER_MARKS });

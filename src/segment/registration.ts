@@ -1,9 +1,10 @@
 /**
  * Registration: lines a template up with a scan through printed registration marks (solid squares
  * near the page corners, as on OMR and census forms). Each mark is looked for near where the
- * template puts it; the marks found give a transform from template to page (1 mark: a shift;
- * 2: shift, scale and rotation; 3 or more: affine; 4 or more that no affine map fits, as on a page
- * photographed at an angle: a homography), and the template's fields are mapped through it.
+ * template puts it (or, for a page photographed smaller than the picture, anywhere on it); the marks
+ * found give a transform from template to page (1 mark: a shift; 2: shift, scale and rotation; 3 or
+ * more: affine; 4 or more that no affine map fits, as on a page photographed at an angle: a
+ * homography), and the template's fields are mapped through it.
  */
 import type { BinaryImage, Box } from '../types';
 import type { CV } from '../preprocess/opencv';
@@ -86,6 +87,101 @@ export function findMark(cv: CV, bin: BinaryImage, expected: Point, side: number
     }
   }
   return best;
+}
+
+/** A solid square found anywhere on the page that may be a registration mark: its centre and side. */
+export interface MarkCandidate {
+  centre: Point;
+  side: number;
+}
+
+/**
+ * Every solid square on the page whose side is from `minSide` to `maxSide` pixels: components nearly
+ * square (to 1.35, as a mark seen at an angle still is) and at least 75% inked, as {@link findMark}
+ * takes them. At most `limit` (the most solid first).
+ */
+export function markCandidates(cv: CV, bin: BinaryImage, minSide: number, maxSide: number, limit = 60): MarkCandidate[] {
+  const out: Array<MarkCandidate & { fill: number }> = [];
+  for (const c of components(cv, bin).list) {
+    const [x, y, w, h] = c.box;
+    if (w < minSide || h < minSide || w > maxSide || h > maxSide) continue;
+    if (Math.max(w, h) > 1.35 * Math.min(w, h) || c.area < 0.75 * w * h) continue;
+    out.push({ centre: [x + w / 2, y + h / 2], side: (w + h) / 2, fill: c.area / (w * h) });
+  }
+  return out
+    .sort((a, b) => b.fill - a.fill)
+    .slice(0, limit)
+    .map(({ centre, side }) => ({ centre, side }));
+}
+
+/**
+ * The template's marks (`expected`, page pixels, each of `side`) among solid squares found anywhere
+ * on the page (`candidates`), for a page that lies smaller and elsewhere in the image than the
+ * template says (a form photographed on a desk, filling two thirds of the picture): every choice of
+ * three candidates for the three marks spanning the largest triangle gives an affine map, kept when
+ * it is a plausible view of the page (lengths scaled by 0.3 to 1.25, alike both ways to 30 %, axes
+ * square to 15 degrees, turned by under 25, not mirrored, each candidate the size the map makes a
+ * mark) and scored by the other marks it puts within a tenth of the marks' spread (as mapped) of a
+ * candidate of that size; the choice with the most marks, then the least distance. The candidate
+ * found for each mark, or null; null when no choice places three.
+ */
+export function matchMarks(expected: Point[], side: number, candidates: MarkCandidate[]): Array<Point | null> | null {
+  if (expected.length < 3 || candidates.length < 3) return null;
+  // The three marks spanning the largest triangle anchor the map.
+  let anchor = [0, 1, 2];
+  let area = -1;
+  for (let i = 0; i < expected.length; i++)
+    for (let j = i + 1; j < expected.length; j++)
+      for (let k = j + 1; k < expected.length; k++) {
+        const [a, b, c] = [expected[i], expected[j], expected[k]];
+        const s = Math.abs((b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1]));
+        if (s > area) [area, anchor] = [s, [i, j, k]];
+      }
+  let spread = 0;
+  for (const a of expected) for (const b of expected) spread = Math.max(spread, Math.hypot(a[0] - b[0], a[1] - b[1]));
+  const from = anchor.map((i) => expected[i]);
+  const sized = (c: MarkCandidate, scale: number) => c.side >= 0.6 * scale * side && c.side <= 1.6 * scale * side;
+  let best: { found: Array<Point | null>; count: number; distance: number } | null = null;
+  const n = candidates.length;
+  for (let a = 0; a < n; a++)
+    for (let b = 0; b < n; b++) {
+      if (b === a) continue;
+      for (let c = 0; c < n; c++) {
+        if (c === a || c === b) continue;
+        const chosen = [candidates[a], candidates[b], candidates[c]];
+        const t = fitTransform(from, chosen.map((m) => m.centre));
+        const [sx, sy] = [Math.hypot(t[0], t[3]), Math.hypot(t[1], t[4])];
+        const det = t[0] * t[4] - t[1] * t[3];
+        if (det <= 0) continue;
+        const scale = Math.sqrt(det);
+        if (scale < 0.3 || scale > 1.25 || Math.max(sx, sy) > 1.3 * Math.min(sx, sy)) continue;
+        if (Math.abs(t[0] * t[1] + t[3] * t[4]) / (sx * sy) > Math.sin((15 * Math.PI) / 180)) continue;
+        if (Math.abs(Math.atan2(t[3], t[0])) > (25 * Math.PI) / 180) continue;
+        if (!chosen.every((m) => sized(m, scale))) continue;
+        const found: Array<Point | null> = expected.map(() => null);
+        anchor.forEach((i, k) => (found[i] = chosen[k].centre));
+        let count = 3;
+        let distance = 0;
+        const reach = 0.1 * spread * scale;
+        expected.forEach((e, i) => {
+          if (found[i]) return;
+          const q = applyAffine(t, e);
+          let near: MarkCandidate | null = null;
+          let d = reach;
+          for (const m of candidates) {
+            const dm = Math.hypot(m.centre[0] - q[0], m.centre[1] - q[1]);
+            if (dm <= d && sized(m, scale) && !found.includes(m.centre)) [near, d] = [m, dm];
+          }
+          if (near) {
+            found[i] = near.centre;
+            count++;
+            distance += d;
+          }
+        });
+        if (!best || count > best.count || (count === best.count && distance < best.distance)) best = { found, count, distance };
+      }
+    }
+  return best ? best.found : null;
 }
 
 /** Solves the small linear system `m x = v` (Gaussian elimination with pivoting); null if singular. */
@@ -192,47 +288,66 @@ export interface RegisterOptions {
  * and it is a plausible view of a page: its perspective changes the scale across the marks by under
  * a quarter (8 % of the page in at one corner changes it by 16 %). Otherwise, when one is off by
  * more than half a mark, the mark that disagrees most is dropped and an affine map fitted to the
- * others. A fit that scales by less than 0.8 or more than 1.25 (at any mark) is refused (identity,
- * 0 found).
+ * others. A fit that scales by less than 0.8 or more than 1.25 (at any mark) is refused. When
+ * fewer than three marks are found so (or their fit is refused), the page may lie smaller and
+ * elsewhere in the image than the template says, as a form photographed on a desk does: the marks
+ * are looked for among every solid square of the page ({@link matchMarks}), and a fit of those that
+ * scales the page by 0.3 to 1.25 is kept when it places more marks. None: identity, 0 found.
  */
 export function register(cv: CV, bin: BinaryImage, expected: Point[], o: RegisterOptions): Registration {
   const fit = (ps: Array<[Point, Point]>) => fitTransform(ps.map((p) => p[0]), ps.map((p) => p[1]));
   const found = expected.map((e) => findMark(cv, bin, e, o.side, o.radius));
-  const foundPairs = () => expected.flatMap((e, i): Array<[Point, Point]> => (found[i] ? [[e, found[i]!]] : []));
+  const pairsOf = (marks: Array<Point | null>) => expected.flatMap((e, i): Array<[Point, Point]> => (marks[i] ? [[e, marks[i]!]] : []));
   // A mark not found near its place is looked for again twice as far, around where the marks found
   // put it (a page photographed at an angle moves its corners the most), the nearest one there.
-  const first = foundPairs();
+  const first = pairsOf(found);
   if (first.length < expected.length) {
     const guess = fit(first);
     expected.forEach((e, i) => {
       found[i] ??= findMark(cv, bin, applyAffine(guess, e), o.side, 2 * o.radius);
     });
   }
-  const pairs = foundPairs();
+  const near = fitMarks(pairsOf(found), o.side, 0.8);
+  if (near && near.found >= Math.min(3, expected.length)) return { marks: expected.length, ...near };
+  // Too few near their places, or a fit of them that scales the page by under 0.8: the page may lie
+  // smaller and elsewhere in the image (a form photographed on a desk); the marks are looked for
+  // among the solid squares of the whole page.
+  const wide = matchMarks(expected, o.side, markCandidates(cv, bin, 0.3 * 0.6 * o.side, 1.25 * 1.6 * o.side));
+  const far = wide ? fitMarks(pairsOf(wide), o.side, 0.3) : null;
+  const best = far && far.found > (near?.found ?? 0) ? far : near;
+  return best ? { marks: expected.length, ...best } : { marks: expected.length, found: 0, transform: IDENTITY, error: 0 };
+}
+
+/**
+ * The transform of `pairs` (template mark, mark found), as {@link register} fits it; null when it
+ * scales the page by less than `smallest` or more than 1.25 at any mark.
+ */
+function fitMarks(pairs: Array<[Point, Point]>, side: number, smallest: number): Omit<Registration, 'marks'> | null {
+  const fit = (ps: Array<[Point, Point]>) => fitTransform(ps.map((p) => p[0]), ps.map((p) => p[1]));
   const residuals = (t: Transform, ps: Array<[Point, Point]>) => ps.map(([e, f]) => {
     const q = applyAffine(t, e);
     return Math.hypot(q[0] - f[0], q[1] - f[1]);
   });
   let t: Transform = fit(pairs);
   let res = residuals(t, pairs);
-  if (pairs.length >= 4 && Math.max(...res) > o.side / 8) {
+  if (pairs.length >= 4 && Math.max(...res) > side / 8) {
     const h = fitHomography(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
     const hres = h ? residuals(h, pairs) : [];
     const depth = h ? pairs.map(([[x, y]]) => h[6] * x + h[7] * y + 1) : [];
-    if (h && Math.max(...hres) <= o.side / 8 && Math.min(...depth) > 0 && Math.max(...depth) <= 1.25 * Math.min(...depth)) {
+    if (h && Math.max(...hres) <= side / 8 && Math.min(...depth) > 0 && Math.max(...depth) <= 1.25 * Math.min(...depth)) {
       t = h;
       res = hres;
-    } else if (Math.max(...res) > o.side / 2) {
+    } else if (Math.max(...res) > side / 2) {
       const worst = res.indexOf(Math.max(...res));
-      pairs.splice(worst, 1);
+      pairs = pairs.filter((_, i) => i !== worst);
       t = fit(pairs);
       res = residuals(t, pairs);
     }
   }
   const scales = (pairs.length ? pairs.map((p) => p[0]) : [[0, 0] as Point]).map((p) => affineScale(t, p));
-  if (!scales.every((scale) => scale >= 0.8 && scale <= 1.25)) return { marks: expected.length, found: 0, transform: IDENTITY, error: 0 };
+  if (!scales.every((scale) => scale >= smallest && scale <= 1.25)) return null;
   const error = pairs.length ? Math.sqrt(res.reduce((s, r) => s + r * r, 0) / pairs.length) : 0;
-  return { marks: expected.length, found: pairs.length, transform: t, error };
+  return { found: pairs.length, transform: t, error };
 }
 
 /**
