@@ -161,6 +161,19 @@ describe('registration', () => {
     const truth = [fx * W * k + dx, fy * H * k + dy, fw * W * k, fh * H * k];
     res.fields[0].box.forEach((v: number, i: number) => expect(Math.abs(v - truth[i])).toBeLessThanOrEqual(8));
     expect(res.fields[0].value).toBe(form.expected.zip);
+    // Two of its four marks painted over: the other two place the fields (read right), but nothing
+    // checks them, so the fields are flagged.
+    const side = (form.template.markSize ?? 0.02) * W * k;
+    const covers = form.template.marks!.slice(0, 2).map(([mx, my]) => ({
+      input: { create: { width: Math.round(2 * side), height: Math.round(2 * side), channels: 3 as const, background: '#ffffff' } },
+      left: Math.round(mx * W * k + dx - side),
+      top: Math.round(my * H * k + dy - side),
+    }));
+    writeFileSync(join(dir, 'two-marks.png'), await sharp(moved).composite(covers).png().toBuffer());
+    const two = JSON.parse(runCli(['scan', join(dir, 'two-marks.png'), '--template', template, '--format', 'jsonl']).stdout.trim());
+    expect(two.registration.found).toBe(2);
+    expect([two.fields[0].value, two.fields[0].needsReview]).toEqual([form.expected.zip, true]);
+    expect(two.fields[0].reasons.join(' ')).toMatch(/only 2 of 4 registration marks found/);
     // Without its marks, the same template reads the moved page at the wrong place: the field's box
     // is where the template puts it, 150 px above the digits, and holds the printed label and the tops
     // of the digits under it, which cross its bottom edge; whatever it reads is flagged. (Until session

@@ -341,6 +341,13 @@ export async function scanPage(
       f.reasons.push("registration marks not found: read at the template's positions");
       f.needsReview = true;
     }
+  } else if (registration && registration.found < Math.min(3, registration.marks)) {
+    // One or two marks give a transform that no other mark checks: one square of ink taken for a
+    // mark moves every field.
+    for (const f of assembled) {
+      f.reasons.push(`only ${registration.found} of ${registration.marks} registration marks found: the fields' places are not checked`);
+      f.needsReview = true;
+    }
   }
   const resolution = known ? { ppi: Math.round(((known * out.width) / stored) * 100) / 100, stated: !assumed } : undefined;
   const result: PageResult = { page, width: out.width, height: out.height, skew, ...(resolution ? { resolution } : {}), ...(registration ? { registration } : {}), fields: scaleFields(assembled, kx, ky) };

@@ -63,10 +63,10 @@ export function mapBox(t: Transform, [x, y, w, h]: Box): Box {
 
 /**
  * Finds a solid square mark of about `side` pixels whose centre is within `radius` of `expected`:
- * a component whose box is `side` (0.6..1.6x), nearly square and at least 75% inked. The nearest
- * such one, or null.
+ * a component whose box is `side` (`sizes`, default 0.6..1.6x), nearly square and at least 75%
+ * inked. The nearest such one, or null.
  */
-export function findMark(cv: CV, bin: BinaryImage, expected: Point, side: number, radius: number): Point | null {
+export function findMark(cv: CV, bin: BinaryImage, expected: Point, side: number, radius: number, sizes: [number, number] = [0.6, 1.6]): Point | null {
   const x0 = Math.max(0, Math.round(expected[0] - radius));
   const y0 = Math.max(0, Math.round(expected[1] - radius));
   const x1 = Math.min(bin.width, Math.round(expected[0] + radius));
@@ -77,7 +77,7 @@ export function findMark(cv: CV, bin: BinaryImage, expected: Point, side: number
   let bestDist = Infinity;
   for (const c of components(cv, win).list) {
     const [cx, cy, w, h] = c.box;
-    if (w < 0.6 * side || h < 0.6 * side || w > 1.6 * side || h > 1.6 * side) continue;
+    if (w < sizes[0] * side || h < sizes[0] * side || w > sizes[1] * side || h > sizes[1] * side) continue;
     if (Math.max(w, h) > 1.35 * Math.min(w, h) || c.area < 0.75 * w * h) continue;
     const p: Point = [x0 + cx + w / 2, y0 + cy + h / 2];
     const d = Math.hypot(p[0] - expected[0], p[1] - expected[1]);
@@ -282,7 +282,8 @@ export interface RegisterOptions {
 
 /**
  * Finds the template's marks (`expected`, page pixels) on `bin` and fits the transform; marks not
- * found within `radius` are looked for again within twice that, around where the others put them. With 4+
+ * found within `radius` are looked for again within twice that, around where the others put them
+ * and of the size they make a mark (0.8..1.25x). With 4+
  * marks that an affine map does not fit (one off by over an eighth of a mark), they are a page
  * photographed at an angle when a homography fits them (to an eighth of a mark; four always fit)
  * and it is a plausible view of a page: its perspective changes the scale across the marks by under
@@ -299,12 +300,14 @@ export function register(cv: CV, bin: BinaryImage, expected: Point[], o: Registe
   const found = expected.map((e) => findMark(cv, bin, e, o.side, o.radius));
   const pairsOf = (marks: Array<Point | null>) => expected.flatMap((e, i): Array<[Point, Point]> => (marks[i] ? [[e, marks[i]!]] : []));
   // A mark not found near its place is looked for again twice as far, around where the marks found
-  // put it (a page photographed at an angle moves its corners the most), the nearest one there.
+  // put it (a page photographed at an angle moves its corners the most), the nearest one there of
+  // the size they make a mark (to a quarter: so wide a search meets bold print, whose letters are
+  // smaller).
   const first = pairsOf(found);
   if (first.length < expected.length) {
     const guess = fit(first);
     expected.forEach((e, i) => {
-      found[i] ??= findMark(cv, bin, applyAffine(guess, e), o.side, 2 * o.radius);
+      found[i] ??= findMark(cv, bin, applyAffine(guess, e), o.side * affineScale(guess, e), 2 * o.radius, [0.8, 1.25]);
     });
   }
   const near = fitMarks(pairsOf(found), o.side, 0.8);
