@@ -649,6 +649,36 @@ describe('segment: digits in a field', () => {
     expect(two).toHaveLength(2);
     expect(two[1].box![0]).toBe(140);
   });
+  test("what is left of a box's wall slanted in a photograph, from the field's top to its bottom beside its side, is no digit, by contours and by recognition; a 1 there is one", async () => {
+    // A 7, a 2, a 0 and a 4 (MNIST test 0, 1, 3, 4) at 2x in a field 76 px tall; the walls' remains
+    // strokes from its top to its bottom: at the right a 2-px line slanting 5 px, 5 px from the side
+    // (thinner than the pen), at the left a 4-px one slanting 1 px, 5 px from the side (narrow). A
+    // desk bench page read 70185 as 701851 so.
+    const [W, H] = [400, 76];
+    const field: Box = [0, 0, W, H];
+    const bin = blank(W, H);
+    [0, 1, 3, 4].forEach((k, i) => drawDigit(bin, mnist.images, k, 20 + 80 * i, 10, 2));
+    for (let y = 0; y < H; y++) {
+      fill(bin, 388 + Math.round((5 * y) / (H - 1)), y, 2, 1, 1);
+      fill(bin, 5 + Math.round(y / (H - 1)), y, 4, 1, 1);
+    }
+    const check = await Classifier.load(defaultCheckModelDir(), { workers: 1 });
+    try {
+      const crops = extractDigits(cv, bin, field);
+      expect((await clf.classify(crops)).map((p) => p.digit).join('')).toBe('7204');
+      const graph = segmentGraph(cv, bin, field);
+      const path = bestPath(graph, await check.classify(graph.candidates.map((c) => c.crop)));
+      expect(path.digits.map((d) => d.score.digit).join('')).toBe('7204');
+      // A handwritten 1 (MNIST test 2) written there, in the pen of the other digits and not from the
+      // field's top to its bottom, is read.
+      const one = blank(W, H);
+      [0, 1, 3, 4].forEach((k, i) => drawDigit(one, mnist.images, k, 20 + 80 * i, 10, 2));
+      drawDigit(one, mnist.images, 2, 350, 10, 2);
+      expect((await clf.classify(extractDigits(cv, one, field))).map((p) => p.digit).join('')).toBe('72041');
+    } finally {
+      await check.close();
+    }
+  });
   test("a 2 broken across its middle (its hook over a dash-like base) is one digit, by contours and by recognition", async () => {
     // A 7 (MNIST test 0), a 2 and a 0 (test 3) at 3x; the 2 loses a band of rows above its base, as a
     // faint middle does in a scan (a bench page read 3050630727 as 305063077: the base was taken for

@@ -78,6 +78,12 @@ function dropMarks(list: Component[], sub: BinaryImage, labels: Int32Array, H: n
     const atSide = atSideOf(c.box, sub.width);
     const atTopBottom = y <= EDGE || y + h >= sub.height - EDGE;
     if ((atSide && (w < 0.15 * H || thin(c, 'h'))) || (atTopBottom && (h < 0.15 * H || (thin(c, 'v') && h < 0.5 * H)))) return false;
+    // What is left of a box's wall in a photograph (its top and bottom lines found; the wall too
+    // steep a slope to be found as a line, or its blurred edge left beside the line removed): from
+    // the field's top to its bottom, within its own width of a side, and narrow, or thinner than the pen.
+    const x = c.box[0];
+    const nearSide = x <= EDGE + w || x + w >= sub.width - EDGE - w;
+    if (nearSide && y <= EDGE && y + h >= sub.height - EDGE && (w < 0.15 * H || (w < 0.35 * H && thin(c, 'h')))) return false;
     if (h < 0.3 * H && w >= 1.5 * h && w > 0.35 * H && y + h >= upperHalf && !baseOfBroken(c)) return false; // dash, underline stub (not a 5's flag)
     if (w > 3 * H && h < 0.5 * H) return false; // long rule
     return true;

@@ -243,6 +243,9 @@ function fieldGroups(list: Component[], width: number, height: number): FieldGro
     const atSide = x <= 2 || x + w >= width - 2;
     const atTopBottom = y <= 2 || y + h >= height - 2;
     if ((atSide && w < 0.12 * H && h > 0.5 * H) || (atTopBottom && h < 0.12 * H && w > 0.5 * H)) return false;
+    // A box's wall left in a photograph: from the field's top to its bottom, narrow, within its own
+    // width of a side (as in segment/digits).
+    if ((x <= 2 + w || x + w >= width - 2 - w) && y <= 2 && y + h >= height - 2 && w < 0.15 * H) return false;
     return !(w > 3 * H && h < 0.4 * H);
   });
   // Groups: components overlapping mostly in x are one digit's broken strokes.
