@@ -6,7 +6,7 @@ import { decodePage, imagePageCount, tiffResolution, toGray } from '../src/io/im
 import sharp from 'sharp';
 import { join } from 'node:path';
 import { loadOpenCV } from '../src/preprocess/opencv';
-import { dropLooseVerticals, estimateSkew, findLines, invert, isNegative, paperOf, removeLines, rotate, rotateRegion, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, thresholdRotatedAt, turnAround, turnQuarter } from '../src/preprocess/steps';
+import { dropLooseVerticals, estimateSkew, findLines, framedByInk, invert, isNegative, paperOf, removeLines, rotate, rotateRegion, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, thresholdRotatedAt, turnAround, turnQuarter, withoutEdgeInk } from '../src/preprocess/steps';
 import { cleanPage, isCutOut, stripPpi } from '../src/preprocess/page';
 import { shapedLikePrint, textUpright } from '../src/preprocess/orientation';
 import { loadOpenCV as cvLoad, toMat, fromMat } from '../src/preprocess/opencv';
@@ -122,6 +122,24 @@ describe('preprocess', () => {
     expect(Math.abs(skew - 3)).toBeLessThan(0.3);
     const fixed = threshold(cv, rotate(cv, tilted, skew));
     expect(Math.abs(estimateSkew(cv, fixed))).toBeLessThan(0.3);
+  });
+  test("a sheet photographed on a grained desk is deskewed by its print, not by the desk's grain", async () => {
+    // A desk bench page (test/fixtures/photos): its print skewed by about -6.5 degrees, the desk's
+    // grain all around it. The grain set the angle at 0, and the box was not found (its walls, too
+    // slanted for lines, read as a line of handwriting "0").
+    const file = join(ROOT, 'test', 'fixtures', 'photos', 'desk-zip-code.jpg');
+    const cv = await loadOpenCV();
+    const { image } = await decodePage(file, { maxShortSide: 1275 });
+    const ink = thresholdOnPaper(image, paperOf(cv, image)).binary;
+    expect(framedByInk(ink)).toBe(true);
+    expect(Math.abs(cleanPage(cv, image).skew + 6.5)).toBeLessThan(0.5);
+    expect((await autoFields(file)).map((f) => [f.name, f.value])).toEqual([['box-1', '19715']]);
+    // Ink touching the picture's edges is left out; a scan (paper to its edges) is not framed.
+    const edged = withoutEdgeInk(cv, ink);
+    const { width: w, height: h } = edged;
+    expect([edged.data[0], edged.data[w - 1], edged.data[(h - 1) * w]]).toEqual([0, 0, 0]);
+    const scan = await decodePage(join(ROOT, 'samples', 'forms', 'zip-code.png'), { maxShortSide: 1275 });
+    expect(framedByInk(threshold(cv, scan.image))).toBe(false);
   });
   test('a line through a digit is removed without eating the digit', async () => {
     const cv = await loadOpenCV();

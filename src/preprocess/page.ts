@@ -6,7 +6,7 @@
 import type { BinaryImage, Box, GrayImage } from '../types';
 import type { CV } from './opencv';
 import { labelComponents } from './opencv';
-import { cropBinary, dropLooseVerticals, equalize, estimateSkew, findLines, LineMask, paperOf, removeLines, removeSpecks, rotate, rotateRegion, rotatePaper, rotateShade, shadeOf, ShadeMap, threshold, thresholdOnPaper, thresholdRotatedAt, ThresholdMethod } from './steps';
+import { cropBinary, dropLooseVerticals, equalize, estimateSkew, findLines, framedByInk, withoutEdgeInk, LineMask, paperOf, removeLines, removeSpecks, rotate, rotateRegion, rotatePaper, rotateShade, shadeOf, ShadeMap, threshold, thresholdOnPaper, thresholdRotatedAt, ThresholdMethod } from './steps';
 
 /** Options of {@link cleanPage}. */
 export interface CleanOptions {
@@ -146,7 +146,8 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   // the paper around a cell is within 160 px of it at 300 dpi (the cells are 8 px at any scale).
   let shade = opts.shades && first ? shadeOf(cv, gray, first.faint, 8, 2 * Math.max(3, Math.round((160 * side) / LETTER_SIDE / 8)) + 1) : undefined;
   if (opts.deskew !== false && (!cutOut || framed(cv, bin))) {
-    skew = estimateSkew(cv, bin);
+    // A sheet photographed on a desk: the desk's grain would set the angle, not the sheet's print.
+    skew = estimateSkew(cv, !cutOut && framedByInk(bin) ? withoutEdgeInk(cv, bin) : bin);
     if (Math.abs(skew) >= 0.1) {
       if (paper && first) {
         [bin, faint] = thresholdRotatedAt(gray, first.faint, skew, rotatePaper(cv, paper, skew), [first.level, first.faintLevel]);

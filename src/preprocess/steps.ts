@@ -432,6 +432,36 @@ export function estimateSkew(cv: CV, bin: BinaryImage, maxAngle = 10): number {
 }
 
 /**
+ * Whether ink covers over `share` of the pixels along the image's four edges: a page photographed
+ * on a desk (or scanned on a black bed), the picture framed by what lies around the sheet.
+ */
+export function framedByInk(bin: BinaryImage, share = 0.3): boolean {
+  const { width: w, height: h, data } = bin;
+  let ink = 0;
+  for (let x = 0; x < w; x++) ink += data[x] + data[(h - 1) * w + x];
+  for (let y = 1; y < h - 1; y++) ink += data[y * w] + data[y * w + w - 1];
+  return ink > share * (2 * w + 2 * h - 4);
+}
+
+/**
+ * The ink of a page less every component that touches the image's edge: what lies around a sheet
+ * photographed on a desk (its grain, a cloth's pattern, the sheet's shadow), which would otherwise
+ * set the skew of the page.
+ */
+export function withoutEdgeInk(cv: CV, bin: BinaryImage): BinaryImage {
+  return labelComponents(cv, bin, (list, labels) => {
+    const out = copyBytes(bin.data);
+    const w = bin.width;
+    for (const c of list) {
+      const [x0, y0, bw, bh] = c.box;
+      if (x0 > 0 && y0 > 0 && x0 + bw < w && y0 + bh < bin.height) continue;
+      for (let y = y0; y < y0 + bh; y++) for (let x = x0; x < x0 + bw; x++) if (labels[y * w + x] === c.label) out[y * w + x] = 0;
+    }
+    return { width: bin.width, height: bin.height, data: out };
+  });
+}
+
+/**
  * The ink cells of a page reduced `k` times each way (`w` x `h` cells; a cell with any ink of the
  * rows' runs `runs` is ink), listed as they are first marked: no pass over the empty page.
  */
