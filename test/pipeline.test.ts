@@ -141,6 +141,10 @@ describe('preprocess', () => {
     const scan = await decodePage(join(ROOT, 'samples', 'forms', 'zip-code.png'), { maxShortSide: 1275 });
     expect(framedByInk(threshold(cv, scan.image))).toBe(false);
   });
+  test("a hairline a box's wall left beside the line removed (a desk photograph) is not read as a 1", async () => {
+    const file = join(ROOT, 'test', 'fixtures', 'photos', 'desk-bank-check.jpg');
+    expect((await autoFields(file)).map((f) => f.value)).toEqual(['9721', '517728']);
+  });
   test('a line through a digit is removed without eating the digit', async () => {
     const cv = await loadOpenCV();
     const bin: BinaryImage = { width: 400, height: 200, data: new Uint8Array(400 * 200) };

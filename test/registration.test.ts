@@ -113,6 +113,27 @@ describe('registration', () => {
     }
     // A page a fifth of the picture's size is not taken for the form (nor is anything else there).
     expect(register(cv, shot(0.2).bin, expected, { side, radius: 130 }).found).toBe(0);
+    // In perspective (the top-right corner 6 % of the page in), with a bold letter of a heading near
+    // the top-left mark, a mark's size but a quarter of it open (a letter is 75-83 % inked), just where
+    // an affine map of it and the top-right and bottom-left marks puts the bottom-right one: it is not
+    // taken for the top-left mark.
+    const corners: Point[] = [[0, 0], [W, 0], [W, H], [0, H]];
+    const view = fitHomography(corners, [[300, 180], [300 + 0.6 * W * 0.94, 180 + 0.06 * 0.6 * H], [300 + 0.6 * W, 180 + 0.6 * H], [300, 180 + 0.6 * H]])!;
+    const data = new Uint8Array(W * H);
+    const seen = expected.map((p) => applyAffine(view, p));
+    for (const p of seen) square(data, p, side * 0.6);
+    const letter: Point = [seen[1][0] + seen[3][0] - seen[2][0], seen[1][1] + seen[3][1] - seen[2][1]];
+    const s = Math.round(side * 0.6);
+    square(data, letter, s);
+    const [lx, ly] = [Math.round(letter[0] - s / 2), Math.round(letter[1] - s / 2)];
+    for (let y = ly + 2; y < ly + Math.round(s / 2) + 2; y++) data.fill(0, y * W + lx + 3, y * W + lx + Math.round(s / 2) + 3);
+    const letters = register(cv, { width: W, height: H, data }, expected, { side, radius: 130 });
+    expect(letters.found).toBe(4);
+    for (const p of [[640, 800], [64, 82], [1200, 100]] as Point[]) {
+      const [gx, gy] = applyAffine(letters.transform, p);
+      const [ex, ey] = applyAffine(view, p);
+      expect(Math.hypot(gx - ex, gy - ey)).toBeLessThan(2);
+    }
   });
 
   test('a form photographed on a dark desk, the page two thirds of the picture, is read through its marks', async () => {

@@ -90,7 +90,9 @@ function dropMarks(list: Component[], sub: BinaryImage, labels: Int32Array, H: n
   });
   // Slivers thinner than half the pen: what is left of printed lines, not handwriting. (A bold digit
   // whose loops filled in, say the pen is wider than it is: no sliver is a sixth of a digit wide.)
-  return comps.filter((c) => c.box[2] >= Math.min(0.5 * pen, H / 6) || c.box[3] < 0.5 * H);
+  // Shorter ones too when they are hairlines, two pixels wide at most and under a quarter of the
+  // pen (the edge of a box's wall in a photograph, left beside the line removed).
+  return comps.filter((c) => (c.box[2] >= Math.min(0.5 * pen, H / 6) || c.box[3] < 0.5 * H) && !(c.box[2] <= 2 && c.box[2] < 0.25 * pen && c.box[3] >= 0.3 * H));
 }
 
 /** How close to a field's side a mark is at its edge, in pixels. */

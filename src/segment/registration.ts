@@ -97,15 +97,16 @@ export interface MarkCandidate {
 
 /**
  * Every solid square on the page whose side is from `minSide` to `maxSide` pixels: components nearly
- * square (to 1.35, as a mark seen at an angle still is) and at least 75% inked, as {@link findMark}
- * takes them. At most `limit` (the most solid first).
+ * square (to 1.35, as a mark seen at an angle still is) and at least 85% inked (more than
+ * {@link findMark} asks near a mark's place: a bold letter of a heading, a P or an a, is 75-83 %;
+ * marks on the desk bench's photographs 89-98 %). At most `limit` (the most solid first).
  */
 export function markCandidates(cv: CV, bin: BinaryImage, minSide: number, maxSide: number, limit = 60): MarkCandidate[] {
   const out: Array<MarkCandidate & { fill: number }> = [];
   for (const c of components(cv, bin).list) {
     const [x, y, w, h] = c.box;
     if (w < minSide || h < minSide || w > maxSide || h > maxSide) continue;
-    if (Math.max(w, h) > 1.35 * Math.min(w, h) || c.area < 0.75 * w * h) continue;
+    if (Math.max(w, h) > 1.35 * Math.min(w, h) || c.area < 0.85 * w * h) continue;
     out.push({ centre: [x + w / 2, y + h / 2], side: (w + h) / 2, fill: c.area / (w * h) });
   }
   return out
@@ -122,7 +123,8 @@ export function markCandidates(cv: CV, bin: BinaryImage, minSide: number, maxSid
  * it is a plausible view of the page (lengths scaled by 0.3 to 1.25, alike both ways to 30 %, axes
  * square to 15 degrees, turned by under 25, not mirrored, each candidate the size the map makes a
  * mark) and scored by the other marks it puts within a tenth of the marks' spread (as mapped) of a
- * candidate of that size; the choice with the most marks, then the least distance. The candidate
+ * candidate of that size; the choice with the most marks, then the least distance, whose squares
+ * are alike in size (to 35 %: marks are printed alike). The candidate
  * found for each mark, or null; null when no choice places three.
  */
 export function matchMarks(expected: Point[], side: number, candidates: MarkCandidate[]): Array<Point | null> | null {
@@ -163,6 +165,7 @@ export function matchMarks(expected: Point[], side: number, candidates: MarkCand
         let count = 3;
         let distance = 0;
         const reach = 0.1 * spread * scale;
+        const sides = chosen.map((m) => m.side);
         expected.forEach((e, i) => {
           if (found[i]) return;
           const q = applyAffine(t, e);
@@ -174,10 +177,14 @@ export function matchMarks(expected: Point[], side: number, candidates: MarkCand
           }
           if (near) {
             found[i] = near.centre;
+            sides.push(near.side);
             count++;
             distance += d;
           }
         });
+        // Marks are printed alike: the squares taken for them are of one size (to 35 %, a view in
+        // perspective shrinks the far ones), not a mark and a bold letter.
+        if (Math.max(...sides) > 1.35 * Math.min(...sides)) continue;
         if (!best || count > best.count || (count === best.count && distance < best.distance)) best = { found, count, distance };
       }
     }
