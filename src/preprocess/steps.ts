@@ -449,16 +449,7 @@ export function framedByInk(bin: BinaryImage, share = 0.3): boolean {
  * set the skew of the page.
  */
 export function withoutEdgeInk(cv: CV, bin: BinaryImage): BinaryImage {
-  return labelComponents(cv, bin, (list, labels) => {
-    const out = copyBytes(bin.data);
-    const w = bin.width;
-    for (const c of list) {
-      const [x0, y0, bw, bh] = c.box;
-      if (x0 > 0 && y0 > 0 && x0 + bw < w && y0 + bh < bin.height) continue;
-      for (let y = y0; y < y0 + bh; y++) for (let x = x0; x < x0 + bw; x++) if (labels[y * w + x] === c.label) out[y * w + x] = 0;
-    }
-    return { width: bin.width, height: bin.height, data: out };
-  });
+  return withoutComponents(cv, bin, ({ box: [x, y, w, h] }) => x === 0 || y === 0 || x + w === bin.width || y + h === bin.height);
 }
 
 /**
@@ -854,12 +845,16 @@ function insideRange(ax: number, bx: number, limitX: number, ay: number, by: num
 
 /** Removes connected ink specks smaller than `minArea` pixels. */
 export function removeSpecks(cv: CV, bin: BinaryImage, minArea: number): BinaryImage {
+  return withoutComponents(cv, bin, (c) => c.area < minArea);
+}
+
+/** The ink less the components `drop` picks, each cleared inside its own bounding box: no pass over the whole page. */
+function withoutComponents(cv: CV, bin: BinaryImage, drop: (c: Component) => boolean): BinaryImage {
   return labelComponents(cv, bin, (list, labels) => {
     const out = copyBytes(bin.data);
     const w = bin.width;
-    // Clear each small component inside its own bounding box: no pass over the whole page.
     for (const c of list) {
-      if (c.area >= minArea) continue;
+      if (!drop(c)) continue;
       const [x0, y0, bw, bh] = c.box;
       for (let y = y0; y < y0 + bh; y++) for (let x = x0; x < x0 + bw; x++) if (labels[y * w + x] === c.label) out[y * w + x] = 0;
     }
