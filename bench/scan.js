@@ -501,15 +501,7 @@ async function angleForms(n, row, tilt = 0.08) {
       }
     }
     // The template's boxes where the photo shows them: the box of its four corners moved.
-    const place = (b) => {
-      const pts = [[b[0], b[1]], [b[0] + b[2], b[1]], [b[0] + b[2], b[1] + b[3]], [b[0], b[1] + b[3]]].map(([x, y]) => {
-        const d = forth[6] * x + forth[7] * y + 1;
-        return [(forth[0] * x + forth[1] * y + forth[2]) / d, (forth[3] * x + forth[4] * y + forth[5]) / d];
-      });
-      const [xs, ys] = [pts.map((p) => p[0]), pts.map((p) => p[1])];
-      return [Math.min(...xs), Math.min(...ys), Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)];
-    };
-    return { png: await sharp(out, { raw: { width: W, height: H, channels: 1 } }).png().toBuffer(), place };
+    return { png: await sharp(out, { raw: { width: W, height: H, channels: 1 } }).png().toBuffer(), place: placeThrough(forth) };
   };
   const title = `Forms photographed at an angle (${n} pages of the sample layouts, the scan bench's artifacts, each page corner moved inwards by up to ${tilt} of the page; seeds 95000 on)`;
   return writtenForms(n, row, 95000, {}, title, 'angle', photo);
@@ -565,22 +557,28 @@ async function deskForms(n, row, tilt = 0.05) {
         for (let c = 0; c < 3; c++) rgb[(y * PW + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v * light * shade * tint[c] + noise)));
       }
     }
-    // A box of the template (laid over the picture as if it were the page) where the picture shows it.
-    const place = (b) => {
-      const [kx, ky] = [W / PW, H / PH];
-      const pts = [[b[0], b[1]], [b[0] + b[2], b[1]], [b[0] + b[2], b[1] + b[3]], [b[0], b[1] + b[3]]].map(([x, y]) => {
-        const [u, v] = [x * kx, y * ky];
-        const d = forth[6] * u + forth[7] * v + 1;
-        return [(forth[0] * u + forth[1] * v + forth[2]) / d, (forth[3] * u + forth[4] * v + forth[5]) / d];
-      });
-      const [xs, ys] = [pts.map((p) => p[0]), pts.map((p) => p[1])];
-      return [Math.min(...xs), Math.min(...ys), Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)];
-    };
     const jpeg = await sharp(rgb, { raw: { width: PW, height: PH, channels: 3 } }).blur(1.2).jpeg({ quality: 85 }).toBuffer();
-    return { png: jpeg, ext: 'jpg', place };
+    // A box of the template (laid over the picture as if it were the page) where the picture shows it.
+    return { png: jpeg, ext: 'jpg', place: placeThrough(forth, W / PW, H / PH) };
   };
   const title = `Forms photographed on a desk (${n} pages of the sample layouts, the scan bench's artifacts, each in a 3024 x 4032 JPEG filling 0.6-0.9 of its height, corners moved by up to ${tilt} of the page, a desk around it, uneven light and a shadow; seeds 96000 on)`;
   return writtenForms(n, row, 96000, {}, title, 'desk', photo);
+}
+
+/**
+ * Where a photograph shows a box of its page: the box around its four corners, each scaled by
+ * (`kx`, `ky`) and mapped by the homography `forth` (page to photograph).
+ */
+function placeThrough(forth, kx = 1, ky = 1) {
+  return (b) => {
+    const pts = [[b[0], b[1]], [b[0] + b[2], b[1]], [b[0] + b[2], b[1] + b[3]], [b[0], b[1] + b[3]]].map(([x, y]) => {
+      const [u, v] = [x * kx, y * ky];
+      const d = forth[6] * u + forth[7] * v + 1;
+      return [(forth[0] * u + forth[1] * v + forth[2]) / d, (forth[3] * u + forth[4] * v + forth[5]) / d];
+    });
+    const [xs, ys] = [pts.map((p) => p[0]), pts.map((p) => p[1])];
+    return [Math.min(...xs), Math.min(...ys), Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)];
+  };
 }
 
 /** The homography (row-major, last entry 1) that maps each of the four points `from` to the one of `to`. */

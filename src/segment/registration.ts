@@ -303,7 +303,6 @@ export interface RegisterOptions {
  * scales the page by 0.3 to 1.25 is kept when it places more marks. None: identity, 0 found.
  */
 export function register(cv: CV, bin: BinaryImage, expected: Point[], o: RegisterOptions): Registration {
-  const fit = (ps: Array<[Point, Point]>) => fitTransform(ps.map((p) => p[0]), ps.map((p) => p[1]));
   const found = expected.map((e) => findMark(cv, bin, e, o.side, o.radius));
   const pairsOf = (marks: Array<Point | null>) => expected.flatMap((e, i): Array<[Point, Point]> => (marks[i] ? [[e, marks[i]!]] : []));
   // A mark not found near its place is looked for again twice as far, around where the marks found
@@ -312,7 +311,7 @@ export function register(cv: CV, bin: BinaryImage, expected: Point[], o: Registe
   // smaller).
   const first = pairsOf(found);
   if (first.length < expected.length) {
-    const guess = fit(first);
+    const guess = fitPairs(first);
     expected.forEach((e, i) => {
       found[i] ??= findMark(cv, bin, applyAffine(guess, e), o.side * affineScale(guess, e), 2 * o.radius, [0.8, 1.25]);
     });
@@ -328,17 +327,21 @@ export function register(cv: CV, bin: BinaryImage, expected: Point[], o: Registe
   return best ? { marks: expected.length, ...best } : { marks: expected.length, found: 0, transform: IDENTITY, error: 0 };
 }
 
+/** {@link fitTransform} of pairs (template point, page point). */
+function fitPairs(pairs: Array<[Point, Point]>): Affine {
+  return fitTransform(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
+}
+
 /**
  * The transform of `pairs` (template mark, mark found), as {@link register} fits it; null when it
  * scales the page by less than `smallest` or more than 1.25 at any mark.
  */
 function fitMarks(pairs: Array<[Point, Point]>, side: number, smallest: number): Omit<Registration, 'marks'> | null {
-  const fit = (ps: Array<[Point, Point]>) => fitTransform(ps.map((p) => p[0]), ps.map((p) => p[1]));
   const residuals = (t: Transform, ps: Array<[Point, Point]>) => ps.map(([e, f]) => {
     const q = applyAffine(t, e);
     return Math.hypot(q[0] - f[0], q[1] - f[1]);
   });
-  let t: Transform = fit(pairs);
+  let t: Transform = fitPairs(pairs);
   let res = residuals(t, pairs);
   if (pairs.length >= 4 && Math.max(...res) > side / 8) {
     const h = fitHomography(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
@@ -350,7 +353,7 @@ function fitMarks(pairs: Array<[Point, Point]>, side: number, smallest: number):
     } else if (Math.max(...res) > side / 2) {
       const worst = res.indexOf(Math.max(...res));
       pairs = pairs.filter((_, i) => i !== worst);
-      t = fit(pairs);
+      t = fitPairs(pairs);
       res = residuals(t, pairs);
     }
   }
