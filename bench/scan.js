@@ -127,7 +127,7 @@ async function readTwoWays(file, template, clf, place = (box) => box) {
   const [a] = await collect(scanInputs, [file], { autoFields: true, classifier: clf, concurrency: 1 });
   const page = a.pages[0];
   const want = readingOrder(templateFields(template, page.width, page.height).map((f) => ({ ...f, box: place(f.box) })));
-  return { fields: t.pages[0].fields, auto: { found: page.fields.length, want, got: matchFields(want, page.fields) } };
+  return { fields: t.pages[0].fields, auto: { found: page.fields.length, all: page.fields, want, got: matchFields(want, page.fields) } };
 }
 
 /**
@@ -1010,6 +1010,106 @@ async function captionForms(n, row) {
   return { rows, generated: tidy(dir) };
 }
 
+/** The start of the text NIST's handwriting sample form asks to be copied (the preamble of the US Constitution). */
+const PREAMBLE = ['We the People of the United States, in order to form a', 'more perfect Union, establish Justice, insure domestic', 'Tranquility, provide for the common Defense, promote the', 'general Welfare, and secure the Blessings of Liberty'];
+
+/**
+ * Pages laid out like NIST's handwriting sample form (HSF, the forms MNIST's digits were cut from):
+ * small boxes (0.28-0.4 of an inch high; 0.03-0.04 of the page), 28 digit boxes of 2 to 6 digits in
+ * 7 rows, each with the digits to copy printed above it; above them a name (blacked out, as NIST
+ * publishes the forms), a date, a city, a state and a zip; below them a box of lower-case letters, one
+ * of capitals and a box of text copied (the letters drawn in an oblique font). Seeds 97000 + i; every
+ * other page bitonal, 1 bit a pixel, as NIST scanned them. Read with a template of the digit fields
+ * (no registration marks: the form has none) and with --auto-fields; the boxes of letters and text
+ * are fields a user did not ask for: any that reads digits should come out flagged for review (the
+ * letters here are print, an oblique font, which the reader leaves out: such a box mostly reads empty).
+ */
+async function hsfForms(n, row) {
+  const { generateForm, renderForm, benchArtifacts } = dist('samples/forms');
+  const { loadMnist } = dist('classify/data/dataset');
+  const { Classifier } = dist('classify/classifier');
+  const { Rng } = dist('classify/data/random');
+  const sharp = require('sharp');
+  const test = loadMnist('test');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-hsf-'));
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const tplPairs = [];
+  const autoPairs = [];
+  // Fields found in the boxes of letters and text (and the blacked-out name) that read digits, and
+  // how many of them are flagged (print and solid blocks are no handwriting: those read empty).
+  let others = 0;
+  let othersFlagged = 0;
+  let elsewhere = 0;
+  for (let i = 0; i < n; i++) {
+    const seed = 97000 + i;
+    const rng = new Rng(seed);
+    const bh = rng.uniform(0.028, 0.04);
+    const pitch = bh + 0.03;
+    const words = [];
+    const fields = [
+      { name: 'name', label: 'NAME', digits: 0, box: [0.06, 0.1, 0.32, bh], text: '' },
+      { name: 'date', label: 'DATE', digits: 6, box: [0.4, 0.1, 0.17, bh] },
+      { name: 'city', label: 'CITY', digits: 0, box: [0.59, 0.1, 0.16, bh], text: 'Gaithersburg' },
+      { name: 'state', label: 'STATE', digits: 0, box: [0.77, 0.1, 0.05, bh], text: 'MD' },
+      { name: 'zip', label: 'ZIP', digits: 5, box: [0.84, 0.1, 0.13, bh] },
+    ];
+    for (let r = 0, k = 0; r < 7; r++) {
+      // Four boxes a row, 2 to 6 digits each, 0.042 of the page a digit, spread across it.
+      const lens = Array.from({ length: 4 }, () => 2 + rng.int(5));
+      while (lens.reduce((a, b) => a + b, 0) * 0.042 + 0.08 > 0.8) lens[lens.indexOf(Math.max(...lens))]--;
+      const gap = (0.88 - lens.reduce((a, b) => a + b, 0) * 0.042 - 0.08) / 3;
+      let x = 0.06;
+      for (const d of lens) {
+        fields.push({ name: `digits-${++k}`, label: '', digits: d, box: [x, 0.18 + r * pitch, d * 0.042 + 0.02, bh] });
+        x += d * 0.042 + 0.02 + gap;
+      }
+    }
+    const lower = 'abcdefghijklmnopqrstuvwxyz';
+    const y = 0.2 + 7 * pitch;
+    fields.push({ name: 'lower', label: lower, digits: 0, box: [0.06, y, 0.88, bh], text: lower });
+    fields.push({ name: 'upper', label: lower.toUpperCase(), digits: 0, box: [0.06, y + pitch, 0.88, bh], text: lower.toUpperCase() });
+    fields.push({ name: 'text', label: `${PREAMBLE[0]} ...`, digits: 0, box: [0.06, y + 2 * pitch + 0.01, 0.88, 0.95 - (y + 2 * pitch + 0.01)], text: PREAMBLE });
+    const form = generateForm(fields, test, seed);
+    const [W, H] = [form.width, form.height];
+    // The digits to copy, printed above each digit box; the letters and text written in the others.
+    for (const f of fields) if (f.digits > 0 && !f.label) f.label = form.expected[f.name].split('').join(' ');
+    for (const f of fields.filter((g) => g.digits === 0)) {
+      const [x, y0, w, h] = [f.box[0] * W, f.box[1] * H, f.box[2] * W, f.box[3] * H].map(Math.round);
+      if (f.text === '') words.push(`<rect x="${x + 8}" y="${y0 + 8}" width="${w - 16}" height="${h - 16}" fill="#000"/>`);
+      else if (Array.isArray(f.text)) f.text.forEach((l, j) => words.push(`<text x="${x + 30}" y="${Math.round(y0 + ((j + 1) * h) / 5)}" font-size="${Math.round(h / 8)}">${l}</text>`));
+      else words.push(`<text x="${x + 20}" y="${Math.round(y0 + h * 0.78)}" font-size="${Math.round(h * 0.6)}" letter-spacing="${f.text.length > 20 ? Math.round(W * 0.005) : 4}">${f.text}</text>`);
+    }
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><g font-family="DejaVu Sans" font-style="italic" fill="#303030">${words.join('')}</g></svg>`;
+    const data = await sharp(Buffer.from(form.data), { raw: { width: W, height: H, channels: 1 } }).composite([{ input: Buffer.from(svg) }]).greyscale().raw().toBuffer();
+    let png = await renderForm({ ...form, data: new Uint8Array(data) }, fields, 'HANDWRITING SAMPLE FORM', benchArtifacts(seed), seed);
+    const bitonal = i % 2 === 1;
+    if (bitonal) png = await sharp(png).threshold(140).png({ palette: true, colours: 2 }).toBuffer();
+    const file = join(dir, `${String(i).padStart(3, '0')}-${bitonal ? 'bitonal' : 'grey'}.png`);
+    writeFileSync(file, png);
+    const template = { fields: form.template.fields.filter((f) => f.length > 0) };
+    const read = await readTwoWays(file, template, clf);
+    addPairs(file, form.expected, read, tplPairs, autoPairs);
+    // The other fields found: in a box of letters or text (or the name's), or elsewhere.
+    const matched = new Set(read.auto.got.filter(Boolean));
+    const inside = (b, [fx, fy, fw, fh]) => b[0] + b[2] / 2 > fx * W && b[0] + b[2] / 2 < (fx + fw) * W && b[1] + b[3] / 2 > fy * H && b[1] + b[3] / 2 < (fy + fh) * H;
+    for (const f of read.auto.all.filter((g) => !matched.has(g))) {
+      if (!fields.some((g) => g.digits === 0 && inside(f.box, g.box))) elsewhere++;
+      else if (f.value !== '') {
+        // Digits read from letters: a user must be told to look.
+        others++;
+        if (f.needsReview) othersFlagged++;
+        else console.log(`  ${file.split('/').pop()} ${f.name}: "${f.value}" (${f.confidence.toFixed(3)}) read in a box of letters or text, not flagged`);
+      }
+    }
+  }
+  await clf.close();
+  const rows = reportBothWays(`Forms laid out like NIST's handwriting sample form (${n} letter pages, every other one bitonal: 28 boxes of 2-6 digits and a date and a zip, 0.28-0.4 in high, the digits to copy printed above each; boxes of letters and text; seeds 97000 on)`, tplPairs, autoPairs, row);
+  rows.push(row(`fields found in the boxes of letters and text and the blacked-out name that read digits, --auto-fields: flagged for review (of ${others})`, othersFlagged, null, 'fields', 0));
+  rows.push(row('other fields found, --auto-fields (in no box of the form)', elsewhere, null, 'fields', 0));
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify({ tplPairs, autoPairs }));
+  return { rows, generated: tidy(dir) };
+}
+
 /**
  * Prints a bench part read both ways (with templates, `tpl`; with --auto-fields, `auto`: pairs as
  * {@link addPairs} makes them): field accuracy and misreads not flagged, as table rows (returned),
@@ -1523,4 +1623,5 @@ async function upsideDown(n, row) {
   return { rows };
 }
 
-module.exports = { deskForms, captionForms, patternForms, lexiconForms, separatorForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };
+module.exports = {
+  deskForms, hsfForms, captionForms, patternForms, lexiconForms, separatorForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

@@ -996,6 +996,30 @@ describe('segment', () => {
     expect(g).toHaveLength(1);
     expect(g[0].cells).toBeUndefined();
   });
+  test("--auto-fields finds boxes under half an inch high (a handwriting sample form's: 0.32 in, the digits to copy printed above each) and reads each whole, its sides not 1s", async () => {
+    type Frac = [number, number, number, number];
+    const fields: FormFieldSpec[] = [];
+    // Three rows of four boxes of 2 to 6 digits, 0.032 of the page high.
+    const lengths = [[2, 3, 4, 5], [6, 4, 2, 3], [5, 2, 6, 2]];
+    lengths.forEach((row, r) => {
+      let x = 0.06;
+      row.forEach((d, k) => {
+        fields.push({ name: `d${r}${k}`, label: '', digits: d, box: [x, 0.2 + 0.07 * r, d * 0.042 + 0.02, 0.032] as Frac });
+        x += d * 0.042 + 0.02 + 0.05;
+      });
+    });
+    const form = generateForm(fields, loadMnist('test'), 11);
+    for (const f of fields) f.label = form.expected[f.name].split('').join(' ');
+    const file = join(tmp(), 'small-boxes.png');
+    writeFileSync(file, await renderForm(form, fields, 'Handwriting sample form', { rotation: 1.5, noise: 6, blur: 0.7 }, 4));
+    const read = await autoFields(file);
+    const want = readingOrder(templateFields(form.template, form.width, form.height));
+    expect(read.map((f) => f.value)).toEqual(want.map((f) => form.expected[f.name]));
+    // The same page bitonal (1 bit, as NIST scanned its forms): the boxes' sides leave no hairline.
+    const bitonal = join(tmp(), 'small-boxes-bitonal.png');
+    await sharp(file).threshold(140).png({ palette: true, colours: 2 }).toFile(bitonal);
+    expect((await autoFields(bitonal)).map((f) => f.value)).toEqual(want.map((f) => form.expected[f.name]));
+  });
   test('--auto-fields reads a comb (a box divided into digit cells, or open above) as one field, its walls not digits, and a table cell by cell', async () => {
     type Frac = [number, number, number, number];
     const fields = [
@@ -1042,6 +1066,49 @@ describe('segment', () => {
     expect(at(151, 100)).toBe(0);
     expect([at(50, 100), at(249, 100), at(400, 260), at(650, 200)]).toEqual([1, 1, 1, 1]);
     expect(found.vertical.data[100 * 700 + 151]).toBe(1);
+  });
+  test("a small box's sides, shorter than a line, are lines where lines join both their ends and another side's; a 7's stem between its bar and a box's bottom line is not", () => {
+    // At 150 dpi (working size): lines from 60 px, box sides from 25. A box 200 x 45 (0.3 in high at
+    // 150 dpi), a comb of five cells as high, a stroke inside the box touching neither line; below, a
+    // box 80 high holding a 7 made of a bar 80 long (a line) and a stem from it to the box's bottom line.
+    const bin = blank(700, 300, 0) as BinaryImage;
+    frame(bin, 50, 50, 200, 45, 2, 1);
+    frame(bin, 300, 50, 200, 45, 2, 1);
+    for (let k = 1; k < 5; k++) fill(bin, 300 + 40 * k, 50, 2, 45, 1);
+    fill(bin, 150, 58, 3, 30, 1);
+    frame(bin, 50, 150, 400, 80, 2, 1);
+    fill(bin, 100, 185, 80, 3, 1);
+    fill(bin, 178, 185, 3, 43, 1);
+    const lengths = { horizontal: 60, vertical: 60, boxSide: 25 };
+    const lines = dropLooseVerticals(findLines(bin, lengths, 6), 150, 4, 60);
+    const at = (x: number, y: number) => lines.vertical.data[y * 700 + x];
+    expect([at(50, 70), at(249, 70), at(300, 70), at(340, 70), at(420, 70), at(499, 70)]).toEqual([1, 1, 1, 1, 1, 1]);
+    expect([at(151, 70), at(179, 205)]).toEqual([0, 0]);
+    // The big box's sides are lines as before; without boxSide the small ones are not found.
+    expect([at(50, 190), at(449, 190)]).toEqual([1, 1]);
+    expect(findLines(bin, 60, 6).vertical.data[70 * 700 + 50]).toBe(0);
+    // Removed with their boxes, the comb and the small box leave no ink but the stroke inside.
+    const clean = removeLines(bin, lines, 4);
+    const left = componentBoxes(cropBinary(clean, [40, 40, 480, 70]));
+    expect(left.map((c) => c.box)).toEqual([[110, 18, 3, 30]]);
+  });
+  test("a line's edge a pixel wider in the ink than where the line was found goes with it; a stroke crossing or touching the line keeps its pixels", () => {
+    // A vertical line found 2 px wide, 3 px wide in the ink along half its length (a hairline left
+    // beside it would read as a 1); a horizontal stroke across it, and one ending on it.
+    const bin = blank(200, 120, 0) as BinaryImage;
+    fill(bin, 100, 10, 2, 100, 1);
+    fill(bin, 102, 50, 1, 50, 1);
+    fill(bin, 80, 20, 40, 3, 1);
+    fill(bin, 60, 30, 40, 3, 1);
+    const mask = blank(200, 120, 0) as BinaryImage;
+    fill(mask, 100, 10, 2, 100, 1);
+    const none = blank(200, 120, 0) as BinaryImage;
+    const clean = removeLines(bin, { horizontal: none, vertical: mask }, 4);
+    const ink = (x: number, y: number) => clean.data[y * 200 + x];
+    expect([ink(102, 60), ink(102, 90)]).toEqual([0, 0]);
+    // The crossing stroke, bridged over the line, and the one that touches it are whole.
+    expect([80, 99, 100, 101, 102, 119].map((x) => ink(x, 21))).toEqual([1, 1, 1, 1, 1, 1]);
+    expect([60, 98, 99].map((x) => ink(x, 31))).toEqual([1, 1, 1]);
   });
   test.each([1, 2])('a box photographed at an angle (its lines 1.5-2.5° off the axes, %i px thick) is found whole, corners included; a pen stroke is not', (t) => {
     const W = 600;

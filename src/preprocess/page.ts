@@ -164,10 +164,12 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   if (opts.specks) bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
   const lineInk = faint ?? bin;
   const minLength = Math.max(25, Math.round(120 * scale));
+  // A small box's sides (a fifth of an inch and up) count where lines meet both their ends.
+  const boxSide = Math.max(12, Math.round(50 * scale));
   // On a page, a vertical stroke under 2.5 times that which meets no horizontal line is handwriting.
   const lines = cutOut
     ? findLines(lineInk, { horizontal: Math.round(0.6 * gray.width), vertical: Math.round(0.9 * gray.height) }, Math.max(3, Math.round(gray.height / 15)))
-    : dropLooseVerticals(findLines(lineInk, minLength, Math.max(4, Math.round(12 * scale))), Math.round(2.5 * minLength), Math.max(3, Math.round(8 * scale)));
+    : dropLooseVerticals(findLines(lineInk, { horizontal: minLength, vertical: minLength, boxSide: boxSide }, Math.max(4, Math.round(12 * scale))), Math.round(2.5 * minLength), Math.max(3, Math.round(8 * scale)), minLength);
   const bridge = Math.max(3, Math.round(9 * scale));
   const clean = removeLines(bin, lines, bridge);
   let faintClean: BinaryImage | undefined;

@@ -863,6 +863,18 @@ function withoutComponents(cv: CV, bin: BinaryImage, drop: (c: Component) => boo
 }
 
 /** Horizontal and vertical printed lines found by {@link findLines}. */
+/** The least lengths of the lines {@link findLines} finds, in pixels. */
+export interface LineLengths {
+  horizontal: number;
+  vertical: number;
+  /**
+   * Plain vertical runs (not dashed, not slanted) this long or longer are marked too, though under
+   * `vertical`: the sides of boxes too small for it, which the caller keeps only where they join
+   * horizontal lines at both ends (see {@link dropLooseVerticals}).
+   */
+  boxSide?: number;
+}
+
 export interface LineMask {
   /** 1 where a long horizontal printed line is. */
   horizontal: BinaryImage;
@@ -1002,9 +1014,10 @@ function mostlyThick(data: Uint8Array, first: number, along: number, count: numb
  * (a form photographed at an angle), whose runs are shorter, are found as chains of runs (see
  * `SlantedLines`), and dashed lines as chains of dashes (`DashedLines`).
  */
-export function findLines(bin: BinaryImage, minLength: number | { horizontal: number; vertical: number }, maxThickness = Infinity): LineMask {
+export function findLines(bin: BinaryImage, minLength: number | LineLengths, maxThickness = Infinity): LineMask {
   const { width: w, height: h, data } = bin;
-  const len = typeof minLength === 'number' ? { horizontal: minLength, vertical: minLength } : minLength;
+  const len: LineLengths = typeof minLength === 'number' ? { horizontal: minLength, vertical: minLength } : minLength;
+  const shortest = Math.min(len.vertical, len.boxSide ?? Infinity);
   const checkThickness = Number.isFinite(maxThickness);
   const hor = new Uint8Array(w * h);
   const rows = rowRuns(data, w, h);
@@ -1035,7 +1048,7 @@ export function findLines(bin: BinaryImage, minLength: number | { horizontal: nu
     const x = cols[r];
     const start = cols[r + 1];
     const end = cols[r + 2];
-    if (end - start < len.vertical) continue;
+    if (end - start < shortest) continue;
     if (checkThickness && mostlyThick(data, start * w + x, w, end - start, x, w, 1, maxThickness)) continue;
     markColumn(x, start, end);
   }
@@ -1338,8 +1351,10 @@ export function union(a: BinaryImage, b: BinaryImage): BinaryImage {
 export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): BinaryImage {
   const w = bin.width;
   const hgt = bin.height;
+  // The vertical lines with their edges in this ink (see `withEdges`; not the horizontal ones: the
+  // strokes of digits written on a line, or crossing it, lie along it).
   const hm = lines.horizontal.data;
-  const vm = lines.vertical.data;
+  const vm = withEdges(bin.data, lines.vertical.data, columnRuns(lines.vertical.data, w, hgt), w, hgt, true, bridge);
   // The ink minus the line pixels (found run by run: lines are a small part of the page).
   const out = copyBytes(bin.data);
   const onLine = new GrowingInts();
@@ -1351,6 +1366,42 @@ export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): Bina
   const back = bridged(out, w, hgt, onLine.done(), hm, vm, bridge);
   for (let k = 0; k < back.length; k++) out[back[k]] = 1;
   return { width: w, height: hgt, data: out };
+}
+
+/**
+ * A line mask `mask` (`w` x `h`) with its lines' edges in `ink` added: the ink pixels beside a line
+ * (runs as rowRuns lists them, or columnRuns when `vertical`) that go no further from it, a pixel
+ * thick, along `minRun` pixels of it or more (a line a pixel wider in this ink than where it was
+ * found, or its blurred edge: left alone, a hairline beside a box's side reads as a 1). A stroke that
+ * touches or crosses the line goes on beyond that pixel and keeps it, but for its rim. Returns `mask` itself when no edge is added, else a new mask.
+ */
+function withEdges(ink: Uint8Array, mask: Uint8Array, runs: Int32Array, w: number, h: number, vertical: boolean, minRun: number): Uint8Array {
+  let out = mask;
+  const [step, across, count] = vertical ? [w, 1, w] : [1, w, h];
+  for (let r = 0; r < runs.length; r += 3) {
+    const at = runs[r];
+    const first = vertical ? runs[r + 1] * w + at : at * w + runs[r + 1];
+    const length = runs[r + 2] - runs[r + 1];
+    for (const side of [-1, 1]) {
+      if (at + side < 0 || at + side >= count) continue;
+      const beyond = at + 2 * side >= 0 && at + 2 * side < count;
+      // Runs of such pixels along the line, `minRun` long or longer (a stroke's rim where it meets
+      // the line is a pixel or two).
+      let from = -1;
+      for (let k = 0; k <= length; k++) {
+        const o = first + k * step + side * across;
+        const edge = k < length && ink[o] === 1 && mask[o] === 0 && !(beyond && ink[o + side * across]);
+        if (edge && from < 0) from = k;
+        if (edge || from < 0) continue;
+        if (k - from >= minRun) {
+          if (out === mask) out = copyBytes(mask);
+          for (let j = from; j < k; j++) out[first + j * step + side * across] = 1;
+        }
+        from = -1;
+      }
+    }
+  }
+  return out;
 }
 
 /** Clears the ink of `out` (`w` wide) on rows' runs (y, x0, x1), listing each pixel cleared in `cleared`. */
@@ -1560,19 +1611,58 @@ export function componentBoxes(bin: BinaryImage): Component[] {
 }
 
 /**
+ * Whether two short verticals `a` and `b` (boxes in `h`'s pixels) are the sides of one box: their
+ * ends level (within `reach`, and a degree's tilt), and horizontal line ink (`h`) along nine tenths
+ * of the way between them at both ends. A pen stroke that happens to join a line at each end (a 7's stem under its bar,
+ * on a box's bottom line) has no such partner.
+ */
+function closeBox(h: BinaryImage, a: Box, b: Box, reach: number): boolean {
+  const [left, right] = a[0] < b[0] ? [a, b] : [b, a];
+  const x0 = left[0] + left[2];
+  const x1 = right[0];
+  // Level within `reach`, and a degree of tilt left by deskewing.
+  const level = reach + 0.02 * (x1 - x0);
+  if (x1 - x0 < 2 * reach) return false;
+  if (Math.abs(a[1] - b[1]) > level || Math.abs(a[1] + a[3] - b[1] - b[3]) > level) return false;
+  // Line ink within `reach` of the straight way from one end to the other, along nine tenths of it.
+  const along = (y0: number, y1: number): boolean => {
+    let missing = 0;
+    for (let u = x0; u < x1; u++) {
+      const y = Math.round(y0 + ((y1 - y0) * (u - x0)) / (x1 - x0));
+      let ink = false;
+      for (let v = Math.max(0, y - reach); v <= Math.min(h.height - 1, y + reach) && !ink; v++) ink = h.data[v * h.width + u] === 1;
+      if (!ink && ++missing > 0.1 * (x1 - x0)) return false;
+    }
+    return true;
+  };
+  return along(left[1], right[1]) && along(left[1] + left[3] - 1, right[1] + right[3] - 1);
+}
+
+/**
  * Drops from `lines` the vertical ones shorter than `long` that meet no horizontal line (no
  * horizontal line ink within `reach` pixels of them): a box's sides, a table's rules and a comb's
  * walls meet the lines along them, while a free-standing straight stroke a centimetre long is a
- * handwritten 1 or a 7's stem, not print. Returns a new mask; `lines` is not changed.
+ * handwritten 1 or a 7's stem, not print. Those shorter than `short` (found as
+ * {@link LineLengths.boxSide}) are kept only as the sides of a small box or comb cell: joining
+ * horizontal lines at both ends, with another such side that the same lines join (see `closeBox`). Returns a new mask; `lines` is not changed.
  */
-export function dropLooseVerticals(lines: LineMask, long: number, reach: number): LineMask {
+export function dropLooseVerticals(lines: LineMask, long: number, reach: number, short = 0): LineMask {
   const h = lines.horizontal;
-  const loose = componentBoxes(lines.vertical).filter(({ box: [x, y, w, ht] }) => {
-    if (ht >= long) return false;
-    for (let v = Math.max(0, y - reach); v < Math.min(h.height, y + ht + reach); v++) {
-      for (let u = Math.max(0, x - reach); u < Math.min(h.width, x + w + reach); u++) if (h.data[v * h.width + u]) return false;
+  const meets = (x: number, w: number, y0: number, y1: number): boolean => {
+    for (let v = Math.max(0, y0); v < Math.min(h.height, y1); v++) {
+      for (let u = Math.max(0, x - reach); u < Math.min(h.width, x + w + reach); u++) if (h.data[v * h.width + u]) return true;
     }
-    return true;
+    return false;
+  };
+  const all = componentBoxes(lines.vertical);
+  // Short ones joining lines at both ends: the sides of small boxes, kept in pairs (below).
+  const sides = all.filter(({ box: [x, y, w, ht] }) => meets(x, w, y - reach, y + reach + 1) && meets(x, w, y + ht - 1 - reach, y + ht + reach));
+  const paired = new Set(sides.filter((a) => a.box[3] < short && sides.some((b) => b !== a && closeBox(h, a.box, b.box, reach))));
+  const loose = all.filter((c) => {
+    const [x, y, w, ht] = c.box;
+    if (ht >= long) return false;
+    if (ht < short) return !paired.has(c);
+    return !meets(x, w, y - reach, y + ht + reach);
   });
   if (loose.length === 0) return lines;
   const vertical = { width: lines.vertical.width, height: lines.vertical.height, data: copyBytes(lines.vertical.data) };
