@@ -2,7 +2,7 @@
 /**
  * digitscan benchmarks. Every figure in the README comes from here.
  *
- *   npm run bench                 speed, shipped model accuracy, scan, tall, spill, pencil, angle, desk, hsf, real-forms, orand
+ *   npm run bench                 speed, shipped model accuracy, scan, tall, spill, pencil, angle, desk, hsf, small, real-forms, orand
  *   npm run bench -- speed        training and inference samples/s vs targets
  *   npm run bench -- accuracy     the shipped model on MNIST test (+ real check digits if ../shared is there)
  *   npm run bench -- scan [N [M [A]]] generated forms: field/digit accuracy on A pages (default 300),
@@ -36,6 +36,8 @@
  *   npm run bench -- hsf [N]      N pages (default 40) laid out like NIST's handwriting sample form: 28 small digit boxes
  *                                 (0.28-0.4 in high) under their digits printed, boxes of letters and text, every
  *                                 other page bitonal (seeds 97000 on); template and --auto-fields
+ *   npm run bench -- small [N]    N pages (default 40) of combs (closed, open above, ticks) and rows of separate digit
+ *                                 squares, 0.28-0.39 in high, and a box (seeds 98000 on); template and --auto-fields
  *   npm run bench -- captions [N] N pages (default 120) of the sample forms with each field's name printed inside its box
  *                                 (top left corner), one field in four empty; and the same pages without (seeds 70000 on)
  *   npm run bench -- orand        string accuracy on the real check amounts (../shared/data/orand-car-a), default mode
@@ -323,6 +325,8 @@ async function zoo() {
   if (what === 'desk' || what === 'default') save('desk', await require('./scan').deskForms(Number(process.argv[3]) || 60, row));
   // Forms laid out like NIST's handwriting sample form: small boxes, letters and text among them (seeds 97000 + i).
   if (what === 'hsf' || what === 'default') save('hsf', await require('./scan').hsfForms(Number(process.argv[3]) || 40, row));
+  // Combs and digit squares under 0.4 in high (seeds 98000 + i).
+  if (what === 'small' || what === 'default') save('small', await require('./scan').smallForms(Number(process.argv[3]) || 40, row));
   // The sample forms filled in with real handwriting (held-out real check digits), N pages (default 300).
   // With another model, saved under its folder's name (the shipped model's results stay).
   if (what === 'real-forms' || what === 'default') {

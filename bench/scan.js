@@ -1111,6 +1111,43 @@ async function hsfForms(n, row) {
 }
 
 /**
+ * Combs and digit squares under 0.4 in high: `n` letter pages (seeds 98000 + i) of six combs (closed,
+ * open above, ticks on a baseline, and separate squares a digit each, 4 to 9 cells) and a plain box,
+ * their cells 0.025-0.035 of the page high (0.28-0.39 in at 300 dpi; drawn per page) and 1.1 times
+ * as wide, MNIST test digits with the scan bench's artifacts; read with their template and with
+ * --auto-fields.
+ */
+async function smallForms(n, row) {
+  const { generateForm, renderForm, benchArtifacts } = dist('samples/forms');
+  const { loadMnist } = dist('classify/data/dataset');
+  const { Classifier } = dist('classify/classifier');
+  const { Rng } = dist('classify/data/random');
+  const test = loadMnist('test');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-small-'));
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const tplPairs = [];
+  const autoPairs = [];
+  const styles = ['closed', 'open-top', 'squares', 'ticks', 'closed', 'squares'];
+  for (let i = 0; i < n; i++) {
+    const seed = 98000 + i;
+    const h = new Rng(seed).uniform(0.025, 0.035);
+    const fields = styles.map((combStyle, k) => ({ name: `${combStyle}-${k}`, label: `Code ${k + 1}`, digits: 4 + k, box: [0.08, 0.15 + k * 0.09, (4 + k) * h * 1.1, h], comb: true, combStyle }));
+    fields.push({ name: 'box', label: 'Total', digits: 5, box: [0.55, 0.15, 0.3, h] });
+    const form = generateForm(fields, test, seed);
+    const file = join(dir, `${String(i).padStart(3, '0')}.png`);
+    writeFileSync(file, await renderForm(form, fields, 'Order form', benchArtifacts(seed), seed));
+    addPairs(file, form.expected, await readTwoWays(file, form.template, clf), tplPairs, autoPairs);
+  }
+  await clf.close();
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify({ tplPairs, autoPairs }));
+  const squares = (pairs) => pairs.filter((p) => p.where.includes(' squares-'));
+  const rows = reportBothWays(`Combs and digit squares under 0.4 in high (${n} letter pages: closed combs, combs open above, ticks, separate squares, and a box, 0.28-0.39 in high; seeds 98000 on)`, tplPairs, autoPairs, row);
+  rows.push(row(`field accuracy, the rows of separate squares alone, template (${squares(tplPairs).length} fields)`, score(squares(tplPairs)).fieldAccuracy * 100, null, '%', 2));
+  rows.push(row(`field accuracy, the rows of separate squares alone, --auto-fields (${squares(autoPairs).length} fields)`, score(squares(autoPairs)).fieldAccuracy * 100, null, '%', 2));
+  return { rows, generated: tidy(dir) };
+}
+
+/**
  * Prints a bench part read both ways (with templates, `tpl`; with --auto-fields, `auto`: pairs as
  * {@link addPairs} makes them): field accuracy and misreads not flagged, as table rows (returned),
  * and every field misread.
@@ -1624,4 +1661,4 @@ async function upsideDown(n, row) {
 }
 
 module.exports = {
-  deskForms, hsfForms, captionForms, patternForms, lexiconForms, separatorForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };
+  deskForms, hsfForms, smallForms, captionForms, patternForms, lexiconForms, separatorForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

@@ -6,7 +6,7 @@ import { decodePage, imagePageCount, tiffResolution, toGray } from '../src/io/im
 import sharp from 'sharp';
 import { join } from 'node:path';
 import { loadOpenCV } from '../src/preprocess/opencv';
-import { dropLooseVerticals, estimateSkew, findLines, framedByInk, invert, isNegative, paperOf, removeLines, rotate, rotateRegion, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, thresholdRotatedAt, turnAround, turnQuarter, withoutEdgeInk } from '../src/preprocess/steps';
+import { dropLooseVerticals, estimateSkew, findLines, union, framedByInk, invert, isNegative, paperOf, removeLines, rotate, rotateRegion, rotatePaper, threshold, thresholdOnPaper, thresholdRotated, thresholdRotatedAt, turnAround, turnQuarter, withoutEdgeInk } from '../src/preprocess/steps';
 import { cleanPage, isCutOut, stripPpi } from '../src/preprocess/page';
 import { shapedLikePrint, textUpright } from '../src/preprocess/orientation';
 import { loadOpenCV as cvLoad, toMat, fromMat } from '../src/preprocess/opencv';
@@ -996,7 +996,7 @@ describe('segment', () => {
     expect(g).toHaveLength(1);
     expect(g[0].cells).toBeUndefined();
   });
-  test("--auto-fields finds boxes under half an inch high (a handwriting sample form's: 0.32 in, the digits to copy printed above each) and reads each whole, its sides not 1s", async () => {
+  test("--auto-fields finds boxes under half an inch high (a handwriting sample form's: 0.32 in, the digits to copy printed above each) and a row of digit squares as small, and reads each whole, their sides not 1s", async () => {
     type Frac = [number, number, number, number];
     const fields: FormFieldSpec[] = [];
     // Three rows of four boxes of 2 to 6 digits, 0.032 of the page high.
@@ -1008,6 +1008,8 @@ describe('segment', () => {
         x += d * 0.042 + 0.02 + 0.05;
       });
     });
+    // And a row of separate squares, a digit each, as small.
+    fields.push({ name: 'squares', label: '', digits: 6, box: [0.06, 0.41, 6 * 0.04, 0.032] as Frac, comb: true, combStyle: 'squares' });
     const form = generateForm(fields, loadMnist('test'), 11);
     for (const f of fields) f.label = form.expected[f.name].split('').join(' ');
     const file = join(tmp(), 'small-boxes.png');
@@ -1091,6 +1093,24 @@ describe('segment', () => {
     const clean = removeLines(bin, lines, 4);
     const left = componentBoxes(cropBinary(clean, [40, 40, 480, 70]));
     expect(left.map((c) => c.box)).toEqual([[110, 18, 3, 30]]);
+  });
+  test("a row of small separate squares (no side a line's length) is found: their tops and bottoms become lines where two sides close a square; a digit's strokes do not", () => {
+    // At 150 dpi: lines from 60 px, box sides and short runs from 25. Four squares 34 x 45, 8 apart;
+    // beside them a handwritten-like 4: a stem 40 high under a bar 30 long, a second stroke 40 high
+    // to its left, not level with the stem.
+    const bin = blank(400, 200, 0) as BinaryImage;
+    for (let k = 0; k < 4; k++) frame(bin, 20 + 42 * k, 40, 34, 45, 2, 1);
+    fill(bin, 250, 60, 30, 2, 1);
+    fill(bin, 278, 40, 2, 60, 1);
+    fill(bin, 250, 30, 2, 32, 1);
+    const found = findLines(bin, { horizontal: 60, vertical: 60, boxSide: 25 }, 6);
+    expect(found.horizontal.data[40 * 400 + 30]).toBe(0);
+    const lines = dropLooseVerticals(found, 150, 4, 60);
+    const [hor, ver] = [(x: number, y: number) => lines.horizontal.data[y * 400 + x], (x: number, y: number) => lines.vertical.data[y * 400 + x]];
+    for (let k = 0; k < 4; k++) expect([hor(37 + 42 * k, 40), hor(37 + 42 * k, 84), ver(20 + 42 * k, 60), ver(53 + 42 * k, 60)]).toEqual([1, 1, 1, 1]);
+    expect([hor(265, 60), ver(278, 80), ver(250, 45)]).toEqual([0, 0, 0]);
+    expect(lines.shortHorizontal).toBeUndefined();
+    expect(boxFields(union(lines.horizontal, lines.vertical), 20).map((f) => f.cells?.length)).toEqual([4]);
   });
   test("a line's edge a pixel wider in the ink than where the line was found goes with it; a stroke crossing or touching the line keeps its pixels", () => {
     // A vertical line found 2 px wide, 3 px wide in the ink along half its length (a hairline left

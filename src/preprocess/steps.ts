@@ -870,12 +870,19 @@ export interface LineLengths {
   /**
    * Plain vertical runs (not dashed, not slanted) this long or longer are marked too, though under
    * `vertical`: the sides of boxes too small for it, which the caller keeps only where they join
-   * horizontal lines at both ends (see {@link dropLooseVerticals}).
+   * horizontal lines at both ends (see {@link dropLooseVerticals}). Plain horizontal runs as long,
+   * under `horizontal`, are kept apart ({@link LineMask.shortHorizontal}).
    */
   boxSide?: number;
 }
 
 export interface LineMask {
+  /**
+   * With {@link LineLengths.boxSide}: plain horizontal runs from that length to the least one, thin
+   * across. Not lines, but maybe the tops and bottoms of boxes too small for lines (a digit's square):
+   * {@link dropLooseVerticals} makes lines of those that close a box with two sides.
+   */
+  shortHorizontal?: BinaryImage;
   /** 1 where a long horizontal printed line is. */
   horizontal: BinaryImage;
   /** 1 where a long vertical printed line is. */
@@ -1018,6 +1025,8 @@ export function findLines(bin: BinaryImage, minLength: number | LineLengths, max
   const { width: w, height: h, data } = bin;
   const len: LineLengths = typeof minLength === 'number' ? { horizontal: minLength, vertical: minLength } : minLength;
   const shortest = Math.min(len.vertical, len.boxSide ?? Infinity);
+  // Plain horizontal runs from boxSide to the least length: small boxes' tops and bottoms, maybe.
+  const short = len.boxSide !== undefined ? new Uint8Array(w * h) : null;
   const checkThickness = Number.isFinite(maxThickness);
   const hor = new Uint8Array(w * h);
   const rows = rowRuns(data, w, h);
@@ -1032,6 +1041,7 @@ export function findLines(bin: BinaryImage, minLength: number | LineLengths, max
     rowSlants.add(y, start, end);
     if (end - start < len.horizontal) {
       rowDashes.add(y, start, end);
+      if (short && end - start >= shortest && thinRow(y, start, end)) short.fill(1, y * w + start, y * w + end);
       continue;
     }
     if (checkThickness && mostlyThick(data, y * w + start, 1, end - start, y, h, w, maxThickness)) continue;
@@ -1068,7 +1078,7 @@ export function findLines(bin: BinaryImage, minLength: number | LineLengths, max
   }
   colDashes.end();
   colSlants.end();
-  return { horizontal: { width: w, height: h, data: hor }, vertical: { width: w, height: h, data: ver } };
+  return { horizontal: { width: w, height: h, data: hor }, vertical: { width: w, height: h, data: ver }, ...(short ? { shortHorizontal: { width: w, height: h, data: short } } : {}) };
 }
 
 /**
@@ -1616,7 +1626,7 @@ export function componentBoxes(bin: BinaryImage): Component[] {
  * of the way between them at both ends. A pen stroke that happens to join a line at each end (a 7's stem under its bar,
  * on a box's bottom line) has no such partner.
  */
-function closeBox(h: BinaryImage, a: Box, b: Box, reach: number): boolean {
+function closeBox(h: BinaryImage, short: BinaryImage | undefined, a: Box, b: Box, reach: number): boolean {
   const [left, right] = a[0] < b[0] ? [a, b] : [b, a];
   const x0 = left[0] + left[2];
   const x1 = right[0];
@@ -1624,18 +1634,19 @@ function closeBox(h: BinaryImage, a: Box, b: Box, reach: number): boolean {
   const level = reach + 0.02 * (x1 - x0);
   if (x1 - x0 < 2 * reach) return false;
   if (Math.abs(a[1] - b[1]) > level || Math.abs(a[1] + a[3] - b[1] - b[3]) > level) return false;
-  // Line ink within `reach` of the straight way from one end to the other, along nine tenths of it.
-  const along = (y0: number, y1: number): boolean => {
-    let missing = 0;
-    for (let u = x0; u < x1; u++) {
-      const y = Math.round(y0 + ((y1 - y0) * (u - x0)) / (x1 - x0));
-      let ink = false;
-      for (let v = Math.max(0, y - reach); v <= Math.min(h.height - 1, y + reach) && !ink; v++) ink = h.data[v * h.width + u] === 1;
-      if (!ink && ++missing > 0.1 * (x1 - x0)) return false;
-    }
-    return true;
-  };
-  return along(left[1], right[1]) && along(left[1] + left[3] - 1, right[1] + right[3] - 1);
+  return along(h, short, x0, x1, left[1], right[1], reach) && along(h, short, x0, x1, left[1] + left[3] - 1, right[1] + right[3] - 1, reach);
+}
+
+/** Whether line ink (`h`, or `short`'s) lies within `reach` of the straight way from (x0, y0) to (x1, y1), along nine tenths of it. */
+function along(h: BinaryImage, short: BinaryImage | undefined, x0: number, x1: number, y0: number, y1: number, reach: number): boolean {
+  let missing = 0;
+  for (let u = x0; u < x1; u++) {
+    const y = Math.round(y0 + ((y1 - y0) * (u - x0)) / (x1 - x0));
+    let ink = false;
+    for (let v = Math.max(0, y - reach); v <= Math.min(h.height - 1, y + reach) && !ink; v++) ink = h.data[v * h.width + u] === 1 || short?.data[v * h.width + u] === 1;
+    if (!ink && ++missing > 0.1 * (x1 - x0)) return false;
+  }
+  return true;
 }
 
 /**
@@ -1644,30 +1655,68 @@ function closeBox(h: BinaryImage, a: Box, b: Box, reach: number): boolean {
  * walls meet the lines along them, while a free-standing straight stroke a centimetre long is a
  * handwritten 1 or a 7's stem, not print. Those shorter than `short` (found as
  * {@link LineLengths.boxSide}) are kept only as the sides of a small box or comb cell: joining
- * horizontal lines at both ends, with another such side that the same lines join (see `closeBox`). Returns a new mask; `lines` is not changed.
+ * horizontal lines at both ends, with another such side that the same lines join (see `closeBox`).
+ * With {@link LineMask.shortHorizontal}, short horizontal runs count as such lines too (a digit's
+ * square, too small for any of its lines to be one), and those that close a box come back as lines. Returns a new mask; `lines` is not changed.
  */
 export function dropLooseVerticals(lines: LineMask, long: number, reach: number, short = 0): LineMask {
   const h = lines.horizontal;
-  const meets = (x: number, w: number, y0: number, y1: number): boolean => {
+  const sh = lines.shortHorizontal;
+  const meets = (x: number, w: number, y0: number, y1: number, orShort = false): boolean => {
     for (let v = Math.max(0, y0); v < Math.min(h.height, y1); v++) {
-      for (let u = Math.max(0, x - reach); u < Math.min(h.width, x + w + reach); u++) if (h.data[v * h.width + u]) return true;
+      for (let u = Math.max(0, x - reach); u < Math.min(h.width, x + w + reach); u++) if (h.data[v * h.width + u] || (orShort && sh?.data[v * h.width + u])) return true;
     }
     return false;
   };
   const all = componentBoxes(lines.vertical);
-  // Short ones joining lines at both ends: the sides of small boxes, kept in pairs (below).
-  const sides = all.filter(({ box: [x, y, w, ht] }) => meets(x, w, y - reach, y + reach + 1) && meets(x, w, y + ht - 1 - reach, y + ht + reach));
-  const paired = new Set(sides.filter((a) => a.box[3] < short && sides.some((b) => b !== a && closeBox(h, a.box, b.box, reach))));
+  // Short ones joining lines (or short horizontal runs) at both ends: the sides of small boxes, kept
+  // in pairs (below).
+  const sides = all.filter(({ box: [x, y, w, ht] }) => meets(x, w, y - reach, y + reach + 1, true) && meets(x, w, y + ht - 1 - reach, y + ht + reach, true));
+  // The pairs that close a box; with short horizontal runs for its top and bottom, those become lines.
+  const paired = new Set<Component>();
+  let horizontal = h;
+  for (const a of sides) {
+    if (a.box[3] >= short) continue;
+    for (const b of sides) {
+      if (b === a || !closeBox(h, sh, a.box, b.box, reach)) continue;
+      paired.add(a);
+      if (sh) horizontal = withShortRuns(horizontal, sh, a.box, b.box, reach);
+    }
+  }
   const loose = all.filter((c) => {
     const [x, y, w, ht] = c.box;
     if (ht >= long) return false;
     if (ht < short) return !paired.has(c);
     return !meets(x, w, y - reach, y + ht + reach);
   });
-  if (loose.length === 0) return lines;
+  if (loose.length === 0) return { horizontal, vertical: lines.vertical };
   const vertical = { width: lines.vertical.width, height: lines.vertical.height, data: copyBytes(lines.vertical.data) };
   for (const { box: [x, y, w, ht] } of loose) {
     for (let v = y; v < y + ht; v++) vertical.data.fill(0, v * vertical.width + x, v * vertical.width + x + w);
   }
-  return { horizontal: h, vertical };
+  return { horizontal, vertical };
+}
+
+/**
+ * `h` with the short horizontal runs (`short`) along the top and bottom of the box whose sides are
+ * `a` and `b` (within `reach` of the way between their ends, from one side's outer edge to the
+ * other's) made lines: a copy, or `h` itself when none is there or all already are.
+ */
+function withShortRuns(h: BinaryImage, short: BinaryImage, a: Box, b: Box, reach: number): BinaryImage {
+  const [left, right] = a[0] < b[0] ? [a, b] : [b, a];
+  const x0 = Math.max(0, left[0] - reach);
+  const x1 = Math.min(h.width, right[0] + right[2] + reach);
+  let out = h;
+  for (const [y0, y1] of [[left[1], right[1]], [left[1] + left[3] - 1, right[1] + right[3] - 1]]) {
+    for (let u = x0; u < x1; u++) {
+      const y = Math.round(y0 + ((y1 - y0) * (Math.min(Math.max(u, left[0]), right[0]) - left[0])) / Math.max(1, right[0] - left[0]));
+      for (let v = Math.max(0, y - reach); v <= Math.min(h.height - 1, y + reach); v++) {
+        const i = v * h.width + u;
+        if (short.data[i] !== 1 || out.data[i] === 1) continue;
+        if (out === h) out = { width: h.width, height: h.height, data: copyBytes(h.data) };
+        out.data[i] = 1;
+      }
+    }
+  }
+  return out;
 }
