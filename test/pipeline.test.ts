@@ -14,7 +14,7 @@ import { extractDigits, recropFaint, recropGrey, recropThin } from '../src/segme
 import { loadMnist } from '../src/classify/data/dataset';
 import { Rng } from '../src/classify/data/random';
 import { Classifier } from '../src/classify/classifier';
-import { boxFields, lineFields, linesOutside, parseTemplate, readingOrder, templateFields } from '../src/segment/fields';
+import { boxFields, lineFields, linesOutside, parseTemplate, readingOrder, templateFields, withCells } from '../src/segment/fields';
 import { componentBoxes, components, cropBinary } from '../src/segment/components';
 import { bestPath, segmentGraph } from '../src/segment/strings';
 import { withOverflow } from '../src/segment/overflow';
@@ -921,6 +921,18 @@ describe('segment', () => {
     expect(f[4].box[0]).toBeLessThan(45);
     expect(f[4].box[0] + f[4].box[2]).toBeGreaterThan(300);
   });
+  test("a template's field takes the cells of the comb found in its box, when it fills the box and has as many cells as the field's length", () => {
+    const cells: Box[] = [0, 1, 2, 3].map((k): Box => [110 + 40 * k, 52, 36, 40]);
+    const comb = { box: [110, 52, 156, 40] as Box, cells };
+    const fields = [
+      { name: 'a', box: [100, 45, 180, 55] as Box, length: 4 },
+      { name: 'b', box: [100, 45, 180, 55] as Box, length: 5 },
+      { name: 'c', box: [100, 45, 180, 55] as Box },
+      { name: 'd', box: [50, 20, 500, 200] as Box },
+      { name: 'e', box: [300, 45, 180, 55] as Box },
+    ];
+    expect(withCells(fields, [comb, { box: [300, 300, 50, 50] }]).map((f) => f.cells?.length ?? 0)).toEqual([4, 0, 4, 0, 0]);
+  });
   test('a comb whose walls handwriting broke is still one field with all its cells', () => {
     const mask: BinaryImage = { width: 800, height: 300, data: new Uint8Array(800 * 300) };
     // A comb of 7 cells (60 x 70); the walls after cells 2, 5 and 6 have a gap where a digit crossed them.
@@ -1044,6 +1056,12 @@ describe('segment', () => {
     const read = await autoFields(file);
     expect(read.map((f) => f.name)).toEqual(['box-1', 'box-2', 'box-3', 'box-4', 'box-5', 'box-6', 'box-7', 'box-8']);
     expect(read.map((f) => f.value)).toEqual(['account', 'zip', 't1', 't2', 't3', 't4', 'open', 'ticks'].map((n) => form.expected[n]));
+    // With a template, the combs are read a digit per cell too (the cells found in each field's box).
+    const docs: DocumentResult[] = [];
+    await scanInputs([file], { template: form.template, concurrency: 1 }, (d) => docs.push(d));
+    const byName = new Map(docs[0].pages[0].fields.map((f) => [f.name, f]));
+    for (const n of ['account', 'zip', 'open', 'ticks']) expect([n, byName.get(n)?.value]).toEqual([n, form.expected[n]]);
+    expect(byName.get('open')?.digits.length).toBe(6);
     expect(read.slice(6).map((f) => f.digits.length)).toEqual([6, 6]);
     // Each digit inside its own cell, left to right.
     const [bx, , bw] = read[0].box;

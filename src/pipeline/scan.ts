@@ -17,7 +17,7 @@ import { withFaintFields } from '../segment/faint';
 import { invert, isNegative, reduce, turnAround, turnQuarter, union, type ThresholdMethod } from '../preprocess/steps';
 import { cleanPage, isCutOut, LETTER_SIDE, stripPpi } from '../preprocess/page';
 import { printOrientation, type PrintScore } from '../preprocess/orientation';
-import { boxFields, CheckDigit, CHECK_DIGITS, FieldRegion, fieldInkBox, FieldType, Lexicon, lineFields, linesOutside, parseTemplate, Template, templateFields } from '../segment/fields';
+import { boxFields, CheckDigit, CHECK_DIGITS, FieldRegion, fieldInkBox, FieldType, Lexicon, lineFields, linesOutside, parseTemplate, Template, templateFields, withCells } from '../segment/fields';
 import { lexiconValues } from './lexicon';
 import { affineScale, applyAffine, localAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
 import { extractDigits, recropFaint, recropGrey, recropThin } from '../segment/digits';
@@ -275,6 +275,8 @@ export async function scanPage(
     const reg = registerTemplate(cv, pre.binary, opts.template);
     if (reg) registration = describeRegistration(reg, pw, ph, kx, ky);
     regions = templateFields(opts.template, pw, ph, reg ? (b) => mapBox(reg.transform, b) : undefined);
+    // A comb or a row of digit squares in a field's box is read a digit per cell, as --auto-fields reads it.
+    regions = withCells(regions, boxFields(union(lines.horizontal, lines.vertical), Math.max(12, Math.round(40 * scale)), pre.lineInk));
   }
   else if (opts.autoFields) {
     regions = boxFields(union(lines.horizontal, lines.vertical), Math.max(12, Math.round(40 * scale)), pre.lineInk, pre.shade);

@@ -234,6 +234,28 @@ export function boxFields(lineMask: BinaryImage, minSide: number, ink?: BinaryIm
 }
 
 /**
+ * Template fields (`fields`) with the cells of the combs and rows of digit squares found on the page
+ * (`found`, as {@link boxFields} gives them): a field takes the cells of the one that lies within it
+ * (0.8 of its area inside the field), fills most of it (half the field's area or more) and has as many
+ * cells as the field's `length` says, if it says, and is then read a digit per cell as `--auto-fields`
+ * reads it (a cell not found, its square's side broken by a digit, would drop a digit) (without them, a comb open above keeps its
+ * walls, which meet a line at one end only: not lines, and read as 1s). Other fields are as given.
+ *
+ * @example
+ * const regions = withCells(templateFields(template, w, h), boxFields(lineMask, minSide, ink));
+ */
+export function withCells(fields: FieldRegion[], found: Array<{ box: Box; cells?: Box[] }>): FieldRegion[] {
+  const combs = found.filter((f) => f.cells?.length);
+  if (!combs.length) return fields;
+  const area = (b: Box) => b[2] * b[3];
+  return fields.map((f) => {
+    if (f.cells) return f;
+    const c = combs.find((g) => boxOverlap(g.box, f.box) >= 0.8 * area(g.box) && area(g.box) >= 0.5 * area(f.box) && (f.length === undefined || g.cells?.length === f.length));
+    return c ? { ...f, cells: c.cells } : f;
+  });
+}
+
+/**
  * Shaded areas that are fields: rectangles of shaded cells (ink over them counts, but half must be
  * seen to be shaded: a solid mark or a thick stroke, with its blurred rim, is not; big handwriting
  * covers up to two fifths of its field),
