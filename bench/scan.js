@@ -1010,6 +1010,18 @@ async function captionForms(n, row) {
   return { rows, generated: tidy(dir) };
 }
 
+/**
+ * What a bench part of generated forms read both ways starts with: the generator, MNIST's test set, a
+ * temp folder `bench-<tag>-…` for its pages, a classifier on one worker, and the pairs to fill.
+ */
+async function formBench(tag) {
+  const { generateForm, renderForm, benchArtifacts } = dist('samples/forms');
+  const { Rng } = dist('classify/data/random');
+  const test = dist('classify/data/dataset').loadMnist('test');
+  const clf = await dist('classify/classifier').Classifier.load(undefined, { workers: 1 });
+  return { generateForm, renderForm, benchArtifacts, Rng, test, dir: mkdtempSync(join(tmpdir(), `bench-${tag}-`)), clf, tplPairs: [], autoPairs: [] };
+}
+
 /** The start of the text NIST's handwriting sample form asks to be copied (the preamble of the US Constitution). */
 const PREAMBLE = ['We the People of the United States, in order to form a', 'more perfect Union, establish Justice, insure domestic', 'Tranquility, provide for the common Defense, promote the', 'general Welfare, and secure the Blessings of Liberty'];
 
@@ -1025,16 +1037,8 @@ const PREAMBLE = ['We the People of the United States, in order to form a', 'mor
  * letters here are print, an oblique font, which the reader leaves out: such a box mostly reads empty).
  */
 async function hsfForms(n, row) {
-  const { generateForm, renderForm, benchArtifacts } = dist('samples/forms');
-  const { loadMnist } = dist('classify/data/dataset');
-  const { Classifier } = dist('classify/classifier');
-  const { Rng } = dist('classify/data/random');
+  const { generateForm, renderForm, benchArtifacts, Rng, test, dir, clf, tplPairs, autoPairs } = await formBench('hsf');
   const sharp = require('sharp');
-  const test = loadMnist('test');
-  const dir = mkdtempSync(join(tmpdir(), 'bench-hsf-'));
-  const clf = await Classifier.load(undefined, { workers: 1 });
-  const tplPairs = [];
-  const autoPairs = [];
   // Fields found in the boxes of letters and text (and the blacked-out name) that read digits, and
   // how many of them are flagged (print and solid blocks are no handwriting: those read empty).
   let others = 0;
@@ -1118,15 +1122,7 @@ async function hsfForms(n, row) {
  * --auto-fields.
  */
 async function smallForms(n, row) {
-  const { generateForm, renderForm, benchArtifacts } = dist('samples/forms');
-  const { loadMnist } = dist('classify/data/dataset');
-  const { Classifier } = dist('classify/classifier');
-  const { Rng } = dist('classify/data/random');
-  const test = loadMnist('test');
-  const dir = mkdtempSync(join(tmpdir(), 'bench-small-'));
-  const clf = await Classifier.load(undefined, { workers: 1 });
-  const tplPairs = [];
-  const autoPairs = [];
+  const { generateForm, renderForm, benchArtifacts, Rng, test, dir, clf, tplPairs, autoPairs } = await formBench('small');
   const styles = ['closed', 'open-top', 'squares', 'ticks', 'closed', 'squares'];
   for (let i = 0; i < n; i++) {
     const seed = 98000 + i;
