@@ -862,7 +862,6 @@ function withoutComponents(cv: CV, bin: BinaryImage, drop: (c: Component) => boo
   });
 }
 
-/** Horizontal and vertical printed lines found by {@link findLines}. */
 /** The least lengths of the lines {@link findLines} finds, in pixels. */
 export interface LineLengths {
   horizontal: number;
@@ -876,6 +875,7 @@ export interface LineLengths {
   boxSide?: number;
 }
 
+/** Horizontal and vertical printed lines found by {@link findLines}. */
 export interface LineMask {
   /**
    * With {@link LineLengths.boxSide}: plain horizontal runs from that length to the least one, thin
@@ -1364,7 +1364,7 @@ export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): Bina
   // The vertical lines with their edges in this ink (see `withEdges`; not the horizontal ones: the
   // strokes of digits written on a line, or crossing it, lie along it).
   const hm = lines.horizontal.data;
-  const vm = withEdges(bin.data, lines.vertical.data, columnRuns(lines.vertical.data, w, hgt), w, hgt, true, bridge);
+  const vm = withEdges(bin.data, lines.vertical.data, columnRuns(lines.vertical.data, w, hgt), w, bridge);
   // The ink minus the line pixels (found run by run: lines are a small part of the page).
   const out = copyBytes(bin.data);
   const onLine = new GrowingInts();
@@ -1379,33 +1379,32 @@ export function removeLines(bin: BinaryImage, lines: LineMask, bridge = 9): Bina
 }
 
 /**
- * A line mask `mask` (`w` x `h`) with its lines' edges in `ink` added: the ink pixels beside a line
- * (runs as rowRuns lists them, or columnRuns when `vertical`) that go no further from it, a pixel
- * thick, along `minRun` pixels of it or more (a line a pixel wider in this ink than where it was
- * found, or its blurred edge: left alone, a hairline beside a box's side reads as a 1). A stroke that
- * touches or crosses the line goes on beyond that pixel and keeps it, but for its rim. Returns `mask` itself when no edge is added, else a new mask.
+ * A vertical line mask `mask` (`w` wide) with its lines' edges in `ink` added: beside each line's
+ * column run (`runs`, as columnRuns lists them), the ink pixels that go no further from it, a pixel
+ * thick, along `minRun` rows of it or more (a line a pixel wider in this ink than where it was found,
+ * or its blurred edge: left alone, a hairline beside a box's side reads as a 1). A stroke that touches
+ * or crosses the line goes on beyond that pixel and keeps it, but for its rim. Returns `mask` itself
+ * when no edge is added, else a new mask.
  */
-function withEdges(ink: Uint8Array, mask: Uint8Array, runs: Int32Array, w: number, h: number, vertical: boolean, minRun: number): Uint8Array {
+function withEdges(ink: Uint8Array, mask: Uint8Array, runs: Int32Array, w: number, minRun: number): Uint8Array {
   let out = mask;
-  const [step, across, count] = vertical ? [w, 1, w] : [1, w, h];
   for (let r = 0; r < runs.length; r += 3) {
-    const at = runs[r];
-    const first = vertical ? runs[r + 1] * w + at : at * w + runs[r + 1];
-    const length = runs[r + 2] - runs[r + 1];
+    const x = runs[r];
+    const [y0, y1] = [runs[r + 1], runs[r + 2]];
     for (const side of [-1, 1]) {
-      if (at + side < 0 || at + side >= count) continue;
-      const beyond = at + 2 * side >= 0 && at + 2 * side < count;
-      // Runs of such pixels along the line, `minRun` long or longer (a stroke's rim where it meets
+      if (x + side < 0 || x + side >= w) continue;
+      const beyond = x + 2 * side >= 0 && x + 2 * side < w;
+      // Runs of such pixels down the line, `minRun` long or longer (a stroke's rim where it meets
       // the line is a pixel or two).
       let from = -1;
-      for (let k = 0; k <= length; k++) {
-        const o = first + k * step + side * across;
-        const edge = k < length && ink[o] === 1 && mask[o] === 0 && !(beyond && ink[o + side * across]);
-        if (edge && from < 0) from = k;
+      for (let y = y0; y <= y1; y++) {
+        const o = y * w + x + side;
+        const edge = y < y1 && ink[o] === 1 && mask[o] === 0 && !(beyond && ink[o + side]);
+        if (edge && from < 0) from = y;
         if (edge || from < 0) continue;
-        if (k - from >= minRun) {
+        if (y - from >= minRun) {
           if (out === mask) out = copyBytes(mask);
-          for (let j = from; j < k; j++) out[first + j * step + side * across] = 1;
+          for (let v = from; v < y; v++) out[v * w + x + side] = 1;
         }
         from = -1;
       }
@@ -1622,9 +1621,9 @@ export function componentBoxes(bin: BinaryImage): Component[] {
 
 /**
  * Whether two short verticals `a` and `b` (boxes in `h`'s pixels) are the sides of one box: their
- * ends level (within `reach`, and a degree's tilt), and horizontal line ink (`h`) along nine tenths
- * of the way between them at both ends. A pen stroke that happens to join a line at each end (a 7's stem under its bar,
- * on a box's bottom line) has no such partner.
+ * ends level (within `reach`, and a degree's tilt), and horizontal line ink (`h`, or `short`'s runs)
+ * along nine tenths of the way between them at both ends. A pen stroke that happens to join a line
+ * at each end (a 7's stem under its bar, on a box's bottom line) has no such partner.
  */
 function closeBox(h: BinaryImage, short: BinaryImage | undefined, a: Box, b: Box, reach: number): boolean {
   const [left, right] = a[0] < b[0] ? [a, b] : [b, a];
@@ -1657,7 +1656,8 @@ function along(h: BinaryImage, short: BinaryImage | undefined, x0: number, x1: n
  * {@link LineLengths.boxSide}) are kept only as the sides of a small box or comb cell: joining
  * horizontal lines at both ends, with another such side that the same lines join (see `closeBox`).
  * With {@link LineMask.shortHorizontal}, short horizontal runs count as such lines too (a digit's
- * square, too small for any of its lines to be one), and those that close a box come back as lines. Returns a new mask; `lines` is not changed.
+ * square, too small for any of its lines to be one), and those that close a box come back as lines.
+ * Returns a new mask; `lines` is not changed.
  */
 export function dropLooseVerticals(lines: LineMask, long: number, reach: number, short = 0): LineMask {
   const h = lines.horizontal;

@@ -237,9 +237,10 @@ export function boxFields(lineMask: BinaryImage, minSide: number, ink?: BinaryIm
  * Template fields (`fields`) with the cells of the combs and rows of digit squares found on the page
  * (`found`, as {@link boxFields} gives them): a field takes the cells of the one that lies within it
  * (0.8 of its area inside the field), fills most of it (half the field's area or more) and has as many
- * cells as the field's `length` says, if it says, and is then read a digit per cell as `--auto-fields`
- * reads it (a cell not found, its square's side broken by a digit, would drop a digit) (without them, a comb open above keeps its
- * walls, which meet a line at one end only: not lines, and read as 1s). Other fields are as given.
+ * cells as the field's `length`, if it gives one (a square whose side a digit broke is not found, and
+ * its digit would be dropped), and is then read a digit per cell as `--auto-fields` reads it. Without
+ * cells, a comb open above keeps its walls, which meet a line at one end only: they are not lines, and
+ * read as 1s. Other fields are as given.
  *
  * @example
  * const regions = withCells(templateFields(template, w, h), boxFields(lineMask, minSide, ink));
