@@ -1673,16 +1673,16 @@ export function dropLooseVerticals(lines: LineMask, long: number, reach: number,
   // in pairs (below).
   const sides = all.filter(({ box: [x, y, w, ht] }) => meets(x, w, y - reach, y + reach + 1, true) && meets(x, w, y + ht - 1 - reach, y + ht + reach, true));
   // The pairs that close a box; with short horizontal runs for its top and bottom, those become lines.
+  // Each pair once (closeBox and withShortRuns take the two either way round), one of them short.
   const paired = new Set<Component>();
   let horizontal = h;
-  for (const a of sides) {
-    if (a.box[3] >= short) continue;
-    for (const b of sides) {
-      if (b === a || !closeBox(h, sh, a.box, b.box, reach)) continue;
-      paired.add(a);
+  sides.forEach((a, i) => {
+    for (const b of sides.slice(i + 1)) {
+      if ((a.box[3] >= short && b.box[3] >= short) || !closeBox(h, sh, a.box, b.box, reach)) continue;
+      paired.add(a).add(b);
       if (sh) horizontal = withShortRuns(horizontal, sh, a.box, b.box, reach);
     }
-  }
+  });
   const loose = all.filter((c) => {
     const [x, y, w, ht] = c.box;
     if (ht >= long) return false;
