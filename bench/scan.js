@@ -1143,10 +1143,13 @@ async function smallForms(n, row) {
   return { rows, generated: tidy(dir) };
 }
 
+/** Fields read right but flagged for review (confidence under the default --min-confidence, 0.9): review work spent on them. */
+const rightFlagged = (pairs) => pairs.filter((p) => p.expected === p.read && p.confidence < 0.9).length;
+
 /**
  * Prints a bench part read both ways (with templates, `tpl`; with --auto-fields, `auto`: pairs as
- * {@link addPairs} makes them): field accuracy and misreads not flagged, as table rows (returned),
- * and every field misread.
+ * {@link addPairs} makes them): field accuracy, misreads not flagged and right readings flagged, as
+ * table rows (returned), and every field misread.
  */
 function reportBothWays(title, tpl, auto, row) {
   console.log(`\n## ${title}\n`);
@@ -1156,6 +1159,8 @@ function reportBothWays(title, tpl, auto, row) {
     row(`field accuracy, --auto-fields (${auto.length} fields)`, score(auto).fieldAccuracy * 100, null, '%', 2),
     row('fields misread but not flagged (confidence >= 0.9), template', unflagged(tpl), null, 'fields', 0),
     row('fields misread but not flagged (confidence >= 0.9), --auto-fields', unflagged(auto), null, 'fields', 0),
+    row('fields read right and flagged for review (confidence < 0.9), template', rightFlagged(tpl), null, 'fields', 0),
+    row('fields read right and flagged for review (confidence < 0.9), --auto-fields', rightFlagged(auto), null, 'fields', 0),
   ];
   for (const [label, pairs] of [['template', tpl], ['--auto-fields', auto]]) {
     const wrong = pairs.filter((p) => p.expected !== p.read);

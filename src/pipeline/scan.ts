@@ -20,7 +20,7 @@ import { printOrientation, type PrintScore } from '../preprocess/orientation';
 import { boxFields, CheckDigit, CHECK_DIGITS, FieldRegion, fieldInkBox, FieldType, Lexicon, lineFields, linesOutside, parseTemplate, Template, templateFields, withCells } from '../segment/fields';
 import { lexiconValues } from './lexicon';
 import { affineScale, applyAffine, localAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
-import { extractDigits, recropFaint, recropGrey, recropThin } from '../segment/digits';
+import { cutDigits, recropFaint, recropGrey, recropThin, type SkippedStroke } from '../segment/digits';
 import { eraseMarks, paintOver, signCandidates, type SignCandidate } from '../segment/signs';
 import { bestPath, onSeparator, segmentGraph, type SegmentGraph } from '../segment/strings';
 import { captionMarks } from '../segment/captions';
@@ -684,29 +684,50 @@ async function settleDisputes(
 
 /** Contour reading (digit-only models): each component group is one digit. */
 async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier, again?: RereadSources): Promise<FieldReading[]> {
-  const crops = regions.map((r) => extractDigits(cv, clean, r.box, { cells: r.cells }));
+  const cuts = regions.map((r) => cutDigits(cv, clean, r.box, { cells: r.cells }));
+  const crops = cuts.map((c) => c.crops);
   const flat = crops.flat();
   const preds = flat.length ? await clf.classify(flat) : [];
   let first = 0;
   const unsureAtFirst = crops.map((cs) => cs.filter(() => preds[first++].confidence < UNSURE).length);
   if (again) await rereadUnsure(cv, clean, again, crops, preds, clf);
   let k = 0;
-  return crops.map((cs, f) => ({
-    unsureAtFirst: unsureAtFirst[f],
-    // Cut from touching digits, or wider than a digit is (maybe two digits read as one), or nearly
-    // touching its neighbour (maybe the pieces of a broken digit), or fewer or more digits than the
-    // field's length (a broken digit's pieces dropped as specks, two digits read as one). Not in a
-    // field of cells: a digit in each, none touch (and reading it again whole would read its walls).
-    touching: !regions[f].cells && ((regions[f].length !== undefined && cs.length !== regions[f].length) || cs.some((c, i) => {
-      if (c.cut || c.box![2] > 1.3 * c.box![3]) return true;
-      const next = cs[i + 1]?.box;
-      return !!next && next[0] - (c.box![0] + c.box![2]) < 0.08 * Math.max(c.box![3], next[3]);
-    })),
-    digits: cs.map((c) => {
+  return crops.map((cs, f) => {
+    const digits = cs.map((c) => {
       const p = preds[k++];
       return { value: clf.metadata.classes[p.digit], confidence: p.confidence, box: c.box!, probabilities: p.probabilities };
-    }),
-  }));
+    });
+    return {
+      unsureAtFirst: unsureAtFirst[f],
+      // Cut from touching digits, or wider than a digit is (maybe two digits read as one), or nearly
+      // touching its neighbour (maybe the pieces of a broken digit), or fewer or more digits than the
+      // field's length (a broken digit's pieces dropped as specks, two digits read as one). Not in a
+      // field of cells: a digit in each, none touch (and reading it again whole would read its walls).
+      touching: !regions[f].cells && ((regions[f].length !== undefined && cs.length !== regions[f].length) || cs.some((c, i) => {
+        if (c.cut || c.box![2] > 1.3 * c.box![3]) return true;
+        const next = cs[i + 1]?.box;
+        return !!next && next[0] - (c.box![0] + c.box![2]) < 0.08 * Math.max(c.box![3], next[3]);
+      })),
+      ...skippedStrokes(cuts[f].skipped, digits),
+      digits,
+    };
+  });
+}
+
+/**
+ * The probability that a stroke left out of a field as print ({@link SkippedStroke}: a sliver or a
+ * single separator as tall as the digits, among them) was print: a field that left one out is only
+ * that sure of its reading (a thin 1 beside bold digits, a 7 whose bar faded, read as nothing).
+ */
+const SKIPPED_PRINT = Number(process.env.DIGITSCAN_SKIPPED ?? 0.5);
+
+/** A field reading's confidence and notes for the strokes left out of it. */
+function skippedStrokes(skipped: SkippedStroke[], digits: DigitReading[]): Pick<FieldReading, 'confidence' | 'notes'> {
+  if (skipped.length === 0) return {};
+  return {
+    confidence: stringConfidence(digits) * SKIPPED_PRINT ** skipped.length,
+    notes: skipped.map((s) => `a stroke as tall as the digits was left out as ${s.as === 'sliver' ? "a printed line's remains" : 'a printed separator'} (a 1 or a 7?)`),
+  };
 }
 
 /** Digits read under this confidence at the first look are unsure ({@link readsPoorly}). */

@@ -22,36 +22,96 @@ export interface DigitOptions {
 
 /**
  * Cuts the digits out of one field of a cleaned binary page. Returns normalized crops with their
- * boxes in page pixels, left to right.
+ * boxes in page pixels, left to right. ({@link cutDigits} also says which digit-tall strokes were
+ * left out.)
  */
 export function extractDigits(cv: CV, page: BinaryImage, field: Box, options: DigitOptions = {}): DigitCrop[] {
+  return cutDigits(cv, page, field, options).crops;
+}
+
+/**
+ * A stroke of a field as tall as its digits and among them, left out as print: a sliver thinner
+ * than the pen (what is left of a printed line) or a printed separator (a date's slash). A faint
+ * or thin 1, or a 7 whose bar faded, is left out the same way: a reading without it may be short.
+ */
+export interface SkippedStroke {
+  /** Where it is, in page pixels. */
+  box: Box;
+  /** Why it was left out. */
+  as: 'sliver' | 'separator';
+}
+
+/** The digits of a field ({@link cutDigits}), and the digit-tall strokes left out as print. */
+export interface FieldCut {
+  /** Normalized crops, left to right, with their boxes in page pixels. */
+  crops: DigitCrop[];
+  /** Strokes as tall as the digits, within their band, away from the field's sides, left out as print. */
+  skipped: SkippedStroke[];
+}
+
+/**
+ * {@link extractDigits}, saying also which strokes as tall as the field's digits and among them
+ * were left out as print ({@link SkippedStroke}).
+ *
+ * @example
+ * const { crops, skipped } = cutDigits(cv, page, [120, 340, 600, 90]);
+ * if (skipped.length) console.log('a stroke left out may be a 1:', skipped[0].box);
+ */
+export function cutDigits(cv: CV, page: BinaryImage, field: Box, options: DigitOptions = {}): FieldCut {
   // The steps are separate functions: V8 re-optimizes a function whenever an object of a shape it
   // has not seen reaches it, and one big function cost ~75 ms of compiling each time.
-  const sub = cropBinary(page, field);
-  if (sub.width === 0 || sub.height === 0) return [];
+  const none: FieldCut = { crops: [], skipped: [] };
+  // Comb cells (field-relative).
+  const cells = (options.cells ?? []).map((c): Box => [c[0] - field[0], c[1] - field[1], c[2], c[3]]);
+  const sub = withoutWalls(cropBinary(page, field), cells);
+  if (sub.width === 0 || sub.height === 0) return none;
   const cc = components(cv, sub);
   let comps: Component[] = cc.list;
-  if (comps.length === 0) return [];
+  if (comps.length === 0) return none;
   // Digit height: the tallest components (ignoring tiny noise) set the scale.
   const tall = Math.max(...comps.map((c) => c.box[3]));
   const minArea = options.minArea ?? Math.max(6, Math.round((tall * 0.08) ** 2));
   comps = comps.filter((c) => c.area >= minArea);
-  if (comps.length === 0) return [];
+  if (comps.length === 0) return none;
   // A typical digit height, from the components (then from the groups of broken strokes).
   const H = typicalHeight(comps.map((c) => c.box[3]));
-  comps = dropMarks(comps, sub, cc.labels, H);
-  // Comb cells (field-relative).
-  const cells = (options.cells ?? []).map((c): Box => [c[0] - field[0], c[1] - field[1], c[2], c[3]]);
+  const slivers: Box[] = [];
+  comps = dropMarks(comps, sub, cc.labels, H, slivers);
   if (cells.length) comps = dropWalls(comps, cells);
-  const { digits, core, height } = digitGroups(comps, cells, H, sub.width, cc.labels);
-  return cropDigits(digits, core, cc.labels, sub.width, field, height, cells.length > 0);
+  const separators: Box[] = [];
+  const { digits, core, height } = digitGroups(comps, cells, H, sub.width, cc.labels, separators);
+  const crops = cropDigits(digits, core, cc.labels, sub.width, field, height, cells.length > 0);
+  return { crops, skipped: skippedAmong(digits.map((g) => g.box), slivers, separators, cells, height, sub.width, field) };
+}
+
+/**
+ * Of the slivers and separators left out of a field (field-relative boxes), those as tall as its
+ * digits (`H`; 0.6 of it), away from its sides and within the band its digits (`digits`) are written
+ * in (their median top and bottom, give or take a fifth of a digit), in page pixels. In a comb
+ * (`cells`), only those in the middle half of a cell (a wall's remains are at a cell's edge). Only
+ * the single separator of a field: a date's printed slashes come two or more, alike.
+ */
+function skippedAmong(digits: Box[], slivers: Box[], separators: Box[], cells: Box[], H: number, width: number, field: Box): SkippedStroke[] {
+  if (digits.length === 0) return [];
+  const top = median(digits.map((b) => b[1]));
+  const bottom = median(digits.map((b) => b[1] + b[3]));
+  const inCell = (b: Box) => {
+    const mx = b[0] + b[2] / 2;
+    return cells.length === 0 || cells.some((k) => mx > k[0] + 0.25 * k[2] && mx < k[0] + 0.75 * k[2]);
+  };
+  const among = (b: Box) => b[3] >= 0.6 * H && !atSideOf(b, width) && b[1] >= top - 0.2 * H && b[1] + b[3] <= bottom + 0.2 * H && inCell(b);
+  const page = (b: Box): Box => [field[0] + b[0], field[1] + b[1], b[2], b[3]];
+  return [
+    ...slivers.filter(among).map((b) => ({ box: page(b), as: 'sliver' as const })),
+    ...(separators.length === 1 ? separators.filter(among).map((b) => ({ box: page(b), as: 'separator' as const })) : []),
+  ];
 }
 
 /**
  * Drops the components of a field (`sub`, labelled `labels`, digits `H` high) that are not
  * handwriting: what is left of printed box borders, dashes, underline stubs, long rules, slivers.
  */
-function dropMarks(list: Component[], sub: BinaryImage, labels: Int32Array, H: number): Component[] {
+function dropMarks(list: Component[], sub: BinaryImage, labels: Int32Array, H: number, slivers: Box[] = []): Component[] {
   let comps = list;
   // Stroke widths: the pen (the median row run of ink of the big components, which are
   // handwriting) and each component's own.
@@ -92,7 +152,11 @@ function dropMarks(list: Component[], sub: BinaryImage, labels: Int32Array, H: n
   // whose loops filled in, say the pen is wider than it is: no sliver is a sixth of a digit wide.)
   // Shorter ones too when they are hairlines, two pixels wide at most and under a quarter of the
   // pen (the edge of a box's wall in a photograph, left beside the line removed).
-  return comps.filter((c) => (c.box[2] >= Math.min(0.5 * pen, H / 6) || c.box[3] < 0.5 * H) && !(c.box[2] <= 2 && c.box[2] < 0.25 * pen && c.box[3] >= 0.3 * H));
+  return comps.filter((c) => {
+    const keep = (c.box[2] >= Math.min(0.5 * pen, H / 6) || c.box[3] < 0.5 * H) && !(c.box[2] <= 2 && c.box[2] < 0.25 * pen && c.box[3] >= 0.3 * H);
+    if (!keep) slivers.push(c.box);
+    return keep;
+  });
 }
 
 /** How close to a field's side a mark is at its edge, in pixels. */
@@ -101,6 +165,35 @@ const EDGE = 3;
 /** True when a box touches (within {@link EDGE}) the left or right side of a field `width` wide. */
 function atSideOf(b: Box, width: number): boolean {
   return b[0] <= EDGE || b[0] + b[2] >= width - EDGE;
+}
+
+/**
+ * A comb's walls taken out of a field's ink (`sub`, changed in place and returned; `cells`
+ * field-relative): in every column in no cell, the runs of ink at least half a cell tall. The walls of a comb open above are no form lines (they meet a line at one end
+ * only) and stay on the page: left in, they set the digits' height (a small digit beside them was
+ * taken for a speck) and join the digits that touch them (a 3 touching its wall was lost with it).
+ * A stroke that crosses a wall keeps its ink there (its column runs are short).
+ */
+function withoutWalls(sub: BinaryImage, cells: Box[]): BinaryImage {
+  if (cells.length < 2) return sub;
+  const { width: w, height: h, data } = sub;
+  const tall = 0.5 * median(cells.map((c) => c[3]));
+  const inCell = new Uint8Array(w);
+  for (const [x, , cw] of cells) for (let i = Math.max(0, x); i < Math.min(w, x + cw); i++) inCell[i] = 1;
+  for (let x = 0; x < w; x++) {
+    if (inCell[x]) continue;
+    for (let y = 0; y < h; ) {
+      if (!data[y * w + x]) {
+        y++;
+        continue;
+      }
+      let e = y;
+      while (e < h && data[e * w + x]) e++;
+      if (e - y >= tall) for (let k = y; k < e; k++) data[k * w + x] = 0;
+      y = e;
+    }
+  }
+  return sub;
 }
 
 /** The comb cell (field-relative `cells`) a box overlaps most in x; -1 for none. */
@@ -134,7 +227,7 @@ function dropWalls(comps: Component[], cells: Box[]): Component[] {
  * flag) or dropped, left to right. `core`: a group's box before marks joined it; `height`: the
  * digits' height once strokes are joined.
  */
-function digitGroups(comps: Component[], cells: Box[], H0: number, width: number, labels?: Int32Array): { digits: ComponentGroup[]; core: Map<ComponentGroup, Box>; height: number } {
+function digitGroups(comps: Component[], cells: Box[], H0: number, width: number, labels?: Int32Array, separators: Box[] = []): { digits: ComponentGroup[]; core: Map<ComponentGroup, Box>; height: number } {
   // Merge broken strokes: components overlapping mostly in x belong to one digit (in a comb: in
   // the same cell).
   let groups = groupComponents(comps, (a, b, overlap) => {
@@ -176,7 +269,12 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
   };
   // An empty date box: its printed slashes alone, alike as print is.
   if (labels && printedSeparatorsAlone(groups.map((g) => ({ box: g.box, components: g.labels.length, pixels: () => inkOf(g), width: g.box[2] })))) return { digits: [], core, height: H };
-  const digits = groups.filter((g) => (g.box[3] >= 0.35 * H || g.box[2] >= 0.35 * H) && !upperMark(g) && !separator(g));
+  const digits = groups.filter((g) => {
+    if ((g.box[3] < 0.35 * H && g.box[2] < 0.35 * H) || upperMark(g)) return false;
+    if (!separator(g)) return true;
+    separators.push(g.box);
+    return false;
+  });
   digits.sort((a, b) => a.box[0] - b.box[0]);
   return { digits, core, height: H };
 }
