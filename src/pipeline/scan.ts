@@ -326,7 +326,7 @@ export async function scanPage(
   const wholeFields = sm ? await readWhole(cv, grayPage(), ink, reach.regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
   let assembled = regions.map((r, i) => {
-    const f = assembleField(constrained(r, opts), fields[i].digits, r.minConfidence ?? minConfidence, fields[i].confidence, fields[i].notes, opts.alternatives ?? 0);
+    const f = assembleField(constrained(r, opts), fields[i].digits, r.minConfidence ?? minConfidence, keptConfidence(fields[i]), fields[i].notes, opts.alternatives ?? 0);
     // A field read whole has its reader's alternatives (its digits have no probabilities of their own).
     return fields[i].alternatives && f.alternatives?.length === 0 ? { ...f, alternatives: fields[i].alternatives } : f;
   });
@@ -406,6 +406,8 @@ export interface FieldReading {
   disputed?: { contours: string; recognition: string };
   /** Digits read under {@link UNSURE} at the first look (before they were cut again and read again). */
   unsureAtFirst?: number;
+  /** Strokes as tall as the digits, among them, that this reading left out as print (see {@link keptConfidence}). */
+  skipped?: number;
   /** Other values of a field read whole, with their confidences (when `alternatives` are asked for). */
   alternatives?: FieldAlternative[];
   /**
@@ -708,7 +710,7 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
         const next = cs[i + 1]?.box;
         return !!next && next[0] - (c.box![0] + c.box![2]) < 0.08 * Math.max(c.box![3], next[3]);
       })),
-      ...skippedStrokes(cuts[f].skipped, digits),
+      ...skippedStrokes(cuts[f].skipped),
       digits,
     };
   });
@@ -716,18 +718,26 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
 
 /**
  * The probability that a stroke left out of a field as print ({@link SkippedStroke}: a sliver or a
- * single separator as tall as the digits, among them) was print: a field that left one out is only
- * that sure of its reading (a thin 1 beside bold digits, a 7 whose bar faded, read as nothing).
+ * single separator as tall as the digits, among them) was print: a field read with one left out is
+ * only that sure of its reading (a thin 1 beside bold digits, a 7 whose bar faded, read as nothing).
+ * Applied to the reading kept ({@link keptConfidence}), after the readings of a field were weighed
+ * against each other by their own confidences, so that which reading is kept does not change: a
+ * reading by recognition-based segmentation or whole, kept instead, has read the stroke its own way.
  */
-const SKIPPED_PRINT = Number(process.env.DIGITSCAN_SKIPPED ?? 0.5);
+const SKIPPED_PRINT = 0.5;
 
-/** A field reading's confidence and notes for the strokes left out of it. */
-function skippedStrokes(skipped: SkippedStroke[], digits: DigitReading[]): Pick<FieldReading, 'confidence' | 'notes'> {
+/** The strokes left out of a field's contour reading, and their notes. */
+function skippedStrokes(skipped: SkippedStroke[]): Pick<FieldReading, 'skipped' | 'notes'> {
   if (skipped.length === 0) return {};
   return {
-    confidence: stringConfidence(digits) * SKIPPED_PRINT ** skipped.length,
+    skipped: skipped.length,
     notes: skipped.map((s) => `a stroke as tall as the digits was left out as ${s.as === 'sliver' ? "a printed line's remains" : 'a printed separator'} (a 1 or a 7?)`),
   };
+}
+
+/** A field reading's confidence as reported: its own, times {@link SKIPPED_PRINT} for each stroke it left out. */
+function keptConfidence(r: FieldReading): number | undefined {
+  return r.skipped ? stringConfidence(r.digits, r.confidence) * SKIPPED_PRINT ** r.skipped : r.confidence;
 }
 
 /** Digits read under this confidence at the first look are unsure ({@link readsPoorly}). */

@@ -169,10 +169,11 @@ function atSideOf(b: Box, width: number): boolean {
 
 /**
  * A comb's walls taken out of a field's ink (`sub`, changed in place and returned; `cells`
- * field-relative): in every column in no cell, the runs of ink at least half a cell tall. The walls of a comb open above are no form lines (they meet a line at one end
- * only) and stay on the page: left in, they set the digits' height (a small digit beside them was
- * taken for a speck) and join the digits that touch them (a 3 touching its wall was lost with it).
- * A stroke that crosses a wall keeps its ink there (its column runs are short).
+ * field-relative): in every column in no cell, the runs of ink at least half a cell tall. The
+ * walls of a comb open above are no form lines (they meet a line at one end only) and stay on the
+ * page: left in, they set the digits' height (a small digit beside them was taken for a speck) and
+ * join the digits that touch them (a 3 touching its wall was lost with it). A stroke that crosses a
+ * wall keeps its ink there (its column runs are short).
  */
 function withoutWalls(sub: BinaryImage, cells: Box[]): BinaryImage {
   if (cells.length < 2) return sub;
