@@ -1353,6 +1353,31 @@ describe('segment', () => {
     expect(f[1].cells).toBeUndefined();
     expect(f[2].cells).toBeUndefined();
   });
+  test("a square in a row whose lines were not found (a digit filling it touches all four sides) is found again from the ink, at the row's pitch; handwriting without an outline is not", () => {
+    const W = 900;
+    const H = 160;
+    const mask: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+    const ink: BinaryImage = { width: W, height: H, data: new Uint8Array(W * H) };
+    // Squares 60 px, 20 apart (pitch 80) at x = 20 + 80 k, k = 0..7, all drawn in the ink; the line
+    // mask lacks the second (k = 1) and the sixth (k = 5, the last drawn), each holding a blob that
+    // runs into its four sides. At k = 6 and k = -1 nothing is drawn, and at k = 7 a square with its
+    // right side missing (three sides: not an outline) beside a blob of handwriting.
+    for (let k = 0; k < 6; k++) {
+      if (k !== 1 && k !== 5) frame(mask, 20 + 80 * k, 40, 60, 60, 2, 1);
+      frame(ink, 20 + 80 * k, 40, 60, 60, 2, 1);
+    }
+    for (const k of [1, 5]) fill(ink, 22 + 80 * k - 2, 55, 60, 30, 1);
+    fill(ink, 20 + 80 * 7, 40, 60, 2, 1);
+    fill(ink, 20 + 80 * 7, 98, 60, 2, 1);
+    fill(ink, 20 + 80 * 7, 40, 2, 60, 1);
+    fill(ink, 20 + 80 * 6 + 10, 45, 40, 50, 1);
+    const f = boxFields(mask, 40, ink);
+    expect(f).toHaveLength(1);
+    expect(f[0].cells!.map((c) => Math.round((c[0] - 20) / 80))).toEqual([0, 1, 2, 3, 4, 5]);
+    // Without the ink, the row breaks where the second square is missing and ends at the fifth.
+    const without = boxFields(mask, 40);
+    expect(without.map((g) => g.cells?.length)).toEqual([undefined, 3]);
+  });
   test('a shaded area with no border is a field; a solid mark, a bar across the page and paper under uneven light are not', async () => {
     const cv = await loadOpenCV();
     const W = 2550;

@@ -230,7 +230,7 @@ export function boxFields(lineMask: BinaryImage, minSide: number, ink?: BinaryIm
   // Shaded areas where no printed box is (a box with a shaded inside is the box).
   const shaded = (shade ? shadedBoxes(shade, minSide) : []).filter((a) => !printed.some((b) => boxOverlap(a, b.box) > 0.3 * Math.min(a[2] * a[3], b.box[2] * b.box[3])));
   const kept = [...printed, ...shaded.map((box) => ({ box }))];
-  return readingOrder(squareRows(kept)).map((f, i) => ({ name: `box-${i + 1}`, box: f.box, ...(f.cells ? { cells: f.cells } : {}) }));
+  return readingOrder(squareRows(kept, ink)).map((f, i) => ({ name: `box-${i + 1}`, box: f.box, ...(f.cells ? { cells: f.cells } : {}) }));
 }
 
 /**
@@ -309,18 +309,33 @@ const oneDigit = (b: Box): boolean => b[2] <= 1.15 * b[3];
  * Separate boxes of one digit each, printed in a row (a square per digit, a little apart: dates,
  * codes), are one field whose cells they are: boxes of one height in one row, of like widths (within
  * a quarter), each less than 0.8 of a box's width from the next, at like gaps (a run of three or
- * more: each within half of the median gap, or 4 px).
+ * more: each within half of the median gap, or 4 px). With `ink` (the page's binarization, printed
+ * lines included), a square whose lines were not found (a digit that fills it runs its ink into all
+ * four sides, and they are not thin enough to be lines) is found again where the row's pitch puts it
+ * next to a row, before or after it or between two of its parts, if the ink there draws its outline
+ * ({@link outlinedAt}).
  */
-export function squareRows(fields: Array<{ box: Box; cells?: Box[] }>): Array<{ box: Box; cells?: Box[] }> {
-  const lone = readingOrder(fields.filter((f) => !f.cells && oneDigit(f.box)));
-  const runs: Box[][] = [];
-  for (const { box } of lone) {
-    const run = runs[runs.length - 1];
-    const last = run?.[run.length - 1];
-    const gap = last ? box[0] - (last[0] + last[2]) : -1;
-    const alike = last && sameRow(last, box) && Math.abs(box[2] - last[2]) <= 0.25 * Math.max(box[2], last[2]);
-    if (run && alike && gap >= 0 && gap < 0.8 * Math.max(box[2], last[2])) run.push(box);
-    else runs.push([box]);
+export function squareRows(fields: Array<{ box: Box; cells?: Box[] }>, ink?: BinaryImage): Array<{ box: Box; cells?: Box[] }> {
+  let lone = readingOrder(fields.filter((f) => !f.cells && oneDigit(f.box))).map((f) => f.box);
+  let runs = squareRuns(lone);
+  // Squares found again from the ink join the rows; each find may lead to the next (two lost in a row).
+  const added: Box[] = [];
+  for (let round = 0; ink && round < 4; round++) {
+    const taken = (b: Box) => fields.some((f) => boxOverlap(f.box, b) > 0) || added.some((a) => boxOverlap(a, b) > 0);
+    const found: Box[] = [];
+    for (const run of runs) {
+      if (run.length < 2) continue;
+      const pitch = median(run.slice(1).map((b, i) => b[0] - run[i][0]));
+      const [first, last] = [run[0], run[run.length - 1]];
+      for (const b of [[first[0] - pitch, first[1], first[2], first[3]], [last[0] + pitch, last[1], last[2], last[3]]] as Box[]) {
+        const box = b.map(Math.round) as Box;
+        if (!taken(box) && !found.some((a) => boxOverlap(a, box) > 0) && outlinedAt(ink, box)) found.push(box);
+      }
+    }
+    if (!found.length) break;
+    added.push(...found);
+    lone = readingOrder([...lone, ...found].map((box) => ({ box }))).map((f) => f.box);
+    runs = squareRuns(lone);
   }
   const grouped = new Set<Box>();
   const rows: Array<{ box: Box; cells: Box[] }> = [];
@@ -332,6 +347,49 @@ export function squareRows(fields: Array<{ box: Box; cells?: Box[] }>): Array<{ 
     run.forEach((b) => grouped.add(b));
   }
   return [...fields.filter((f) => !grouped.has(f.box)), ...rows];
+}
+
+/** Lone one-digit boxes (in reading order) in runs: one row, like widths, less than 0.8 of a box's width apart. */
+function squareRuns(lone: Box[]): Box[][] {
+  const runs: Box[][] = [];
+  for (const box of lone) {
+    const run = runs[runs.length - 1];
+    const last = run?.[run.length - 1];
+    const gap = last ? box[0] - (last[0] + last[2]) : -1;
+    const alike = last && sameRow(last, box) && Math.abs(box[2] - last[2]) <= 0.25 * Math.max(box[2], last[2]);
+    if (run && alike && gap >= 0 && gap < 0.8 * Math.max(box[2], last[2])) run.push(box);
+    else runs.push([box]);
+  }
+  return runs;
+}
+
+/**
+ * Whether `ink` draws a box's outline around `box` (a box's interior, as {@link boxFields} gives it):
+ * within a quarter of its shorter side outside each edge, a row (column) inked along 0.9 of the
+ * box's width (height) or more, all four sides. Handwriting alone does not draw four such lines
+ * around a cell; a digit that fills the cell leaves its outline whole.
+ */
+export function outlinedAt(ink: BinaryImage, box: Box): boolean {
+  const [x, y, w, h] = box;
+  const d = Math.max(3, Math.round(0.25 * Math.min(w, h)));
+  const { width: iw, height: ih, data } = ink;
+  if (x - d < 0 || y - d < 0 || x + w + d > iw || y + h + d > ih || w < 4 || h < 4) return false;
+  const row = (yy: number) => {
+    let n = 0;
+    for (let xx = x; xx < x + w; xx++) n += data[yy * iw + xx] ? 1 : 0;
+    return n / w;
+  };
+  const column = (xx: number) => {
+    let n = 0;
+    for (let yy = y; yy < y + h; yy++) n += data[yy * iw + xx] ? 1 : 0;
+    return n / h;
+  };
+  const best = (from: number, to: number, f: (i: number) => number) => {
+    let m = 0;
+    for (let i = from; i <= to; i++) m = Math.max(m, f(i));
+    return m;
+  };
+  return best(y - d, y, row) >= 0.9 && best(y + h - 1, y + h - 1 + d, row) >= 0.9 && best(x - d, x, column) >= 0.9 && best(x + w - 1, x + w - 1 + d, column) >= 0.9;
 }
 
 /**
