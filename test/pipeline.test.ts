@@ -1510,6 +1510,25 @@ describe('segment', () => {
     expect(right.model).toBeGreaterThanOrEqual(11);
     expect(right.none).toBeLessThanOrEqual(7);
   });
+  test("two digits touching in a group as tall as the field's digits and 1.2 times as wide are read again, not taken for one digit (7411 read 711 at 0.99)", async () => {
+    // MNIST test 2115 (a 7 with a long bar) and 740 (a 4) drawn 6 times enlarged, the 4 72 px right
+    // of the 7 so that the 7's bar runs into it (a group 150 x 120), then two 1s (5794, 2757), in a
+    // box on a page at 150 dpi: the crowded bench's 7411 (page 001-2, field t20).
+    const test = loadMnist('test');
+    const page = blank(1275, 1650, 240);
+    const ink: BinaryImage = { width: 1275, height: 1650, data: new Uint8Array(1275 * 1650) };
+    for (const [k, x] of [[2115, 120], [740, 192], [5794, 342], [2757, 462]]) drawDigit(ink, test.images, k, x, 110, 6, 60);
+    for (let i = 0; i < ink.data.length; i++) if (ink.data[i]) page.data[i] = 40;
+    frame(page, 80, 80, 840, 240, 3, 30);
+    const file = join(tmp(), 'seven-four.png');
+    await sharp(Buffer.from(page.data), { raw: { width: 1275, height: 1650, channels: 1 } }).png().toFile(file);
+    const [f] = await autoFields(file);
+    // By contours alone the 7 and the 4 are one digit: 711 at 0.997, not flagged. Read again, the
+    // field has four digits and is flagged (recognition reads the 4 as a 1: 7111).
+    expect(f.digits).toHaveLength(4);
+    expect(f.needsReview).toBe(true);
+    expect(f.reasons.join(' ')).toMatch(/read by contours: "711"/);
+  });
   test('a table of crowded handwriting: where contours and recognition find different numbers of digits, the string model reads the field whole', async () => {
     // A 3 x 3 table of fields sharing borders, big digits (80-90% of the box): three pages at
     // 150 dpi. Digit by digit (stringModel 'none') 21 of 27 fields come out right; with the string

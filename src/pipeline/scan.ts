@@ -24,6 +24,7 @@ import { cutDigits, recropFaint, recropGrey, recropThin, type SkippedStroke } fr
 import { eraseMarks, paintOver, signCandidates, type SignCandidate } from '../segment/signs';
 import { bestPath, onSeparator, segmentGraph, type SegmentGraph } from '../segment/strings';
 import { captionMarks } from '../segment/captions';
+import { median } from '../segment/components';
 // The models' modules (TF.js, ~120 ms to load) are loaded when first used: the main thread of a
 // scan on worker threads never reads a digit, and starts its workers that much sooner.
 import type { Classifier, Prediction } from '../classify/classifier';
@@ -684,6 +685,13 @@ async function settleDisputes(
   return out;
 }
 
+/**
+ * A digit at least as tall as its field's digits and wider than this many times their height may be
+ * two digits touching (so may any digit 1.3 times as wide as it is tall). Measured on the crowded
+ * bench (big handwriting): 7411 read 711 at 0.995 is read again, and read right.
+ */
+const WIDE_DIGIT = 1.15;
+
 /** Contour reading (digit-only models): each component group is one digit. */
 async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[], clf: Classifier, again?: RereadSources): Promise<FieldReading[]> {
   const cuts = regions.map((r) => cutDigits(cv, clean, r.box, { cells: r.cells }));
@@ -699,6 +707,9 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
       const p = preds[k++];
       return { value: clf.metadata.classes[p.digit], confidence: p.confidence, box: c.box!, probabilities: p.probabilities };
     });
+    // The field's digits' height: a digit as tall as they are and wider than a digit is may be two
+    // (a 7 whose bar runs into a 4: 1.27 times as wide as tall, read 7 at 0.995).
+    const tall = median(cs.map((c) => c.box![3]));
     return {
       unsureAtFirst: unsureAtFirst[f],
       // Cut from touching digits, or wider than a digit is (maybe two digits read as one), or nearly
@@ -706,7 +717,8 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
       // field's length (a broken digit's pieces dropped as specks, two digits read as one). Not in a
       // field of cells: a digit in each, none touch (and reading it again whole would read its walls).
       touching: !regions[f].cells && ((regions[f].length !== undefined && cs.length !== regions[f].length) || cs.some((c, i) => {
-        if (c.cut || c.box![2] > 1.3 * c.box![3]) return true;
+        const [w, h] = [c.box![2], c.box![3]];
+        if (c.cut || w > 1.3 * h || w > WIDE_DIGIT * Math.max(h, tall)) return true;
         const next = cs[i + 1]?.box;
         return !!next && next[0] - (c.box![0] + c.box![2]) < 0.08 * Math.max(c.box![3], next[3]);
       })),
