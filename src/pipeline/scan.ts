@@ -686,8 +686,8 @@ async function settleDisputes(
 }
 
 /**
- * A digit at least as tall as its field's digits and wider than this many times their height may be
- * two digits touching (so may any digit 1.3 times as wide as it is tall). Measured on the crowded
+ * A digit wider than this many times its field's digits' median height, and its own, may be two
+ * digits touching (so may any digit 1.3 times as wide as it is tall). Measured on the crowded
  * bench (big handwriting): 7411 read 711 at 0.995 is read again, and read right.
  */
 const WIDE_DIGIT = 1.15;
@@ -707,8 +707,8 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
       const p = preds[k++];
       return { value: clf.metadata.classes[p.digit], confidence: p.confidence, box: c.box!, probabilities: p.probabilities };
     });
-    // The field's digits' height: a digit as tall as they are and wider than a digit is may be two
-    // (a 7 whose bar runs into a 4: 1.27 times as wide as tall, read 7 at 0.995).
+    // The field's digits' height: a digit much wider than that may be two (a 7 whose bar runs into a
+    // 4: 1.27 times as wide as tall, read 7 at 0.995), a low, wide one alone is not (a flat 3).
     const tall = median(cs.map((c) => c.box![3]));
     return {
       unsureAtFirst: unsureAtFirst[f],
