@@ -1529,6 +1529,30 @@ describe('segment', () => {
     expect(f.needsReview).toBe(true);
     expect(f.reasons.join(' ')).toMatch(/read by contours: "711"/);
   });
+  test('--auto-fields on a cut-out field image (under 600 px, no box found) keeps its line of handwriting however unsure, as reading by lines does', async () => {
+    // The same touching 7 and 4, and two 1s, in a frame on a 1000 x 400 image of unknown resolution:
+    // a cut-out field, whose frame is not taken for a box. Its line reads under 0.5, which on a page
+    // drops a line outside the boxes as a note or a signature; here it was the only field and was lost.
+    const test = loadMnist('test');
+    const page = blank(1000, 400, 240);
+    for (const [k, x0] of [[2115, 120], [740, 192], [5794, 342], [2757, 462]]) {
+      for (let y = 0; y < 168; y++) {
+        for (let x = 0; x < 168; x++) {
+          const v = test.images[k * 784 + Math.floor(y / 6) * 28 + Math.floor(x / 6)];
+          const i = (110 + y) * 1000 + x0 + x;
+          if (v > 60) page.data[i] = Math.min(page.data[i], 255 - v);
+        }
+      }
+    }
+    frame(page, 80, 80, 840, 240, 3, 30);
+    const file = join(tmp(), 'seven-four-cut-out.png');
+    await sharp(Buffer.from(page.data), { raw: { width: 1000, height: 400, channels: 1 } }).png().toFile(file);
+    const byLines = await scanLines(file);
+    expect(byLines).toHaveLength(1);
+    const auto = await autoFields(file);
+    expect(auto.map((f) => [f.name, f.value, f.needsReview])).toEqual([['line-1', byLines[0].value, true]]);
+    expect(auto[0].confidence).toBeLessThan(0.5);
+  });
   test('a table of crowded handwriting: where contours and recognition find different numbers of digits, the string model reads the field whole', async () => {
     // A 3 x 3 table of fields sharing borders, big digits (80-90% of the box): three pages at
     // 150 dpi. Digit by digit (stringModel 'none') 21 of 27 fields come out right; with the string

@@ -271,6 +271,9 @@ export async function scanPage(
   let regions: FieldRegion[];
   // With --auto-fields, the lines of handwriting outside the boxes found.
   let loose = new Set<FieldRegion>();
+  // Whether the lines outside the boxes are kept only when they read as digits: not in a cut-out
+  // field image with no box found, whose line of handwriting is the field the image was cut for.
+  let gated = true;
   let registration: PageRegistration | undefined;
   if (opts.template) {
     const reg = registerTemplate(cv, pre.binary, opts.template);
@@ -282,6 +285,7 @@ export async function scanPage(
   else if (opts.autoFields) {
     regions = boxFields(union(lines.horizontal, lines.vertical), Math.max(12, Math.round(40 * scale)), pre.lineInk, pre.shade);
     // Handwriting outside every box found is read by lines (a shaded field a bitonal scan turned white).
+    gated = !(pre.cutOut && regions.length === 0);
     loose = new Set(linesOutside(clean, regions.map((r) => r.box), Math.max(6, Math.round(20 * scale)), pre.cutOut, printSide));
     regions = [...regions, ...loose];
   } else regions = lineFields(clean, Math.max(6, Math.round(20 * scale)), pre.cutOut, printSide);
@@ -335,7 +339,7 @@ export async function scanPage(
     // A line outside the boxes, or a line shaped like big print (a title), is a field when it reads as
     // digits: more likely right than not (its field confidence as read, before a pattern or check
     // digit changed it, at least 0.5; not a signature, a note or print read as digits).
-    assembled = assembled.filter((f, i) => !(loose.has(regions[i]) || regions[i].printLike) || (f.digits.length > 0 && stringConfidence(fields[i].digits, fields[i].confidence) >= 0.5));
+    assembled = assembled.filter((f, i) => !((gated && loose.has(regions[i])) || regions[i].printLike) || (f.digits.length > 0 && stringConfidence(fields[i].digits, fields[i].confidence) >= 0.5));
     let k = 0;
     for (const f of assembled) if (f.name.startsWith('line-')) f.name = `line-${++k}`;
   }
