@@ -210,12 +210,13 @@ export async function scanPage(
   image: GrayImage,
   page: number,
   clf: Classifier,
-  opts: ScanOptions & { template?: Template },
+  opts: ScanOptions & { template?: Template; paleLines?: boolean },
   debugName?: string,
   size?: { width: number; height: number },
   ppi?: number,
 ): Promise<PageResult> {
   const cv: CV = await loadOpenCV();
+  const original = image;
   const out = size ?? { width: image.width, height: image.height };
   const workSize = opts.workSize ?? DEFAULT_WORK_SIZE;
   const short = Math.min(image.width, image.height);
@@ -245,6 +246,7 @@ export async function scanPage(
     specks: byLines,
     shades: !opts.template && opts.autoFields,
     cutOut,
+    paleLines: opts.paleLines,
     ...(known ? { scale: (known * image.width) / stored / 300 } : {}),
   });
   // pre.gray is made when first used (rotating a page costs a pass): by debug images, whole-field
@@ -358,13 +360,33 @@ export async function scanPage(
   }
   const resolution = known ? { ppi: Math.round(((known * out.width) / stored) * 100) / 100, stated: !assumed } : undefined;
   const result: PageResult = { page, width: out.width, height: out.height, skew, ...(resolution ? { resolution } : {}), ...(registration ? { registration } : {}), fields: scaleFields(assembled, kx, ky) };
+  firstLook.set(result, unsureAtFirst);
+  // A page whose boxes are read poorly, with much more printed line in a paler binarization than
+  // was found (a form printed in a light colour: its lines came out in pieces, and a table read as
+  // a comb), is read again with its lines found there, and that reading kept when it reads clearly
+  // more digits surely.
+  if (opts.autoFields && !opts.paleLines && !pre.cutOut && readsPoorly(result) && pre.paleLineGain() >= PALE_LINE_GAIN) {
+    const name = debugName ? `${debugName}-pale` : undefined;
+    const again = await scanPage(original, page, clf, { ...opts, paleLines: true }, name, size, ppi);
+    if (sureDigits(again).sure >= sureDigits(result).sure + 2) {
+      if (opts.overlay && name) renameSync(join(opts.overlay, `${name}-p${page}.png`), join(opts.overlay, `${debugName}-p${page}.png`));
+      return again;
+    }
+    if (opts.overlay && name) rmSync(join(opts.overlay, `${name}-p${page}.png`), { force: true });
+  }
   if (opts.overlay && debugName) {
     mkdirSync(opts.overlay, { recursive: true });
     await writeOverlay(pre.gray, result, join(opts.overlay, `${debugName}-p${page}.png`), minConfidence);
   }
-  firstLook.set(result, unsureAtFirst);
   return result;
 }
+
+/**
+ * Printed line a paler binarization must add to what was found, in page widths and heights summed
+ * (see `CleanPage.paleLineGain`), for a page read poorly with `--auto-fields` to be read again with
+ * its lines found there.
+ */
+const PALE_LINE_GAIN = 2;
 
 /** Per page read by {@link scanPage}: how many of its digits were unsure at the first look ({@link readsPoorly}). */
 const firstLook = new WeakMap<PageResult, number>();

@@ -31,6 +31,13 @@ export interface CleanOptions {
    * image under 600 px a side.
    */
   cutOut?: boolean;
+  /**
+   * Find the printed lines in a paler binarization than usual (three quarters of the way from the
+   * ink's level to the paper, not half): print in a light colour, as forms printed for machine
+   * reading are (a light blue or red that a scanner is meant to drop), comes out whole there, and
+   * only in pieces in the usual one. Default false (see {@link CleanPage.paleLineGain}).
+   */
+  paleLines?: boolean;
 }
 
 /** The pixels of a letter page's shorter side (8.5 in) at 300 dpi: {@link CleanPage.scale} 1. */
@@ -113,6 +120,14 @@ export interface CleanPage {
   cutOut: boolean;
   /** The page's shaded areas, deskewed like it (with `shades` on a page thresholded against its paper). */
   shade?: ShadeMap;
+  /**
+   * How many more pixels of printed line the paler binarization of {@link CleanOptions.paleLines}
+   * holds than the lines found, as a share of the page's width and height summed (0 on a cut-out, or
+   * where no paper was measured, or when the lines were found in it): made when asked for. A form
+   * printed in a light colour whose lines came out in pieces gains several page widths; bleed-through
+   * from the back of the sheet may gain some too.
+   */
+  paleLineGain(): number;
 }
 
 /**
@@ -135,6 +150,8 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   // the paper): light box borders (pale or coloured print, thin lines after scaling) come out of
   // the ink's threshold in pieces, too short to be found as lines.
   const first = paper ? thresholdOnPaper(gray, paper, undefined, (level) => (1 + level) / 2) : null;
+  // The page as it came, for a paler binarization made later (see paleLineGain).
+  const source = gray;
   let bin = first ? first.binary : threshold(cv, gray, method, side);
   let faint = first?.faint;
   let skew = 0;
@@ -162,14 +179,24 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   const scale = opts.scale ?? Math.min(gray.width, gray.height) / LETTER_SIDE;
   const binary = bin;
   if (opts.specks) bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
-  const lineInk = faint ?? bin;
+  // A paler binarization, three quarters of the way from the ink's level to the paper, deskewed as
+  // the page is (sampled near its own ink).
+  const palePage = (): BinaryImage | undefined => {
+    if (!paper || !first) return undefined;
+    const level = (3 + first.level) / 4;
+    const pale = thresholdOnPaper(source, paper, level).binary;
+    return skew ? thresholdRotatedAt(source, pale, skew, rotatePaper(cv, paper, skew), [level])[0] : pale;
+  };
+  const pale = opts.paleLines && !cutOut ? palePage() : undefined;
+  const lineInk = pale ?? faint ?? bin;
   const minLength = Math.max(25, Math.round(120 * scale));
   // A small box's sides (a fifth of an inch and up) count where lines meet both their ends.
   const boxSide = Math.max(12, Math.round(50 * scale));
   // On a page, a vertical stroke under 2.5 times that which meets no horizontal line is handwriting.
+  const pageLines = (ink: BinaryImage) => dropLooseVerticals(findLines(ink, { horizontal: minLength, vertical: minLength, boxSide: boxSide }, Math.max(4, Math.round(12 * scale))), Math.round(2.5 * minLength), Math.max(3, Math.round(8 * scale)), minLength);
   const lines = cutOut
     ? findLines(lineInk, { horizontal: Math.round(0.6 * gray.width), vertical: Math.round(0.9 * gray.height) }, Math.max(3, Math.round(gray.height / 15)))
-    : dropLooseVerticals(findLines(lineInk, { horizontal: minLength, vertical: minLength, boxSide: boxSide }, Math.max(4, Math.round(12 * scale))), Math.round(2.5 * minLength), Math.max(3, Math.round(8 * scale)), minLength);
+    : pageLines(lineInk);
   const bridge = Math.max(3, Math.round(9 * scale));
   const clean = removeLines(bin, lines, bridge);
   let faintClean: BinaryImage | undefined;
@@ -208,6 +235,17 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
     scale,
     cutOut,
     shade,
+    paleLineGain() {
+      if (cutOut || pale) return 0;
+      const ink = palePage();
+      if (!ink) return 0;
+      const count = (m: LineMask) => {
+        let n = 0;
+        for (const d of [m.horizontal.data, m.vertical.data]) for (let i = 0; i < d.length; i++) n += d[i];
+        return n;
+      };
+      return (count(pageLines(ink)) - count(lines)) / (ink.width + ink.height);
+    },
   };
 }
 
