@@ -1553,6 +1553,39 @@ describe('segment', () => {
     expect(auto.map((f) => [f.name, f.value, f.needsReview])).toEqual([['line-1', byLines[0].value, true]]);
     expect(auto[0].confidence).toBeLessThan(0.5);
   });
+  test('a form printed in a light colour (a pale blue meant to drop out), whose lines come out in pieces, is read again with its lines found in a paler binarization: every box found', async () => {
+    // A 3 x 3 table, a comb, a row of squares and a box, printed in rgb(150, 200, 235) on white,
+    // filled in with MNIST test digits in a dark blue pen, blurred and saved as a JPEG at 300 dpi.
+    // Its lines at the usual fainter level come out as dashes: the table was taken for one comb,
+    // and one field of 12 was read (252323322); the paler binarization holds them whole.
+    const fields: FormFieldSpec[] = [];
+    const cols: [number, number, number][] = [[0.08, 0.22, 4], [0.3, 0.3, 6], [0.6, 0.18, 3]];
+    for (let r = 0; r < 3; r++) for (const [c, [x, w, d]] of cols.entries()) fields.push({ name: `t${r}${c}`, label: '', digits: d, box: [x, 0.3 + r * 0.06, w, 0.06] });
+    fields.push({ name: 'comb', label: 'Account', digits: 7, box: [0.1, 0.6, 0.49, 0.055], comb: true });
+    fields.push({ name: 'lone', label: 'Total', digits: 5, box: [0.1, 0.75, 0.35, 0.06] });
+    fields.push({ name: 'squares', label: 'Date', digits: 5, box: [0.6, 0.6, 0.33, 0.05], comb: true, combStyle: 'squares' });
+    const test = loadMnist('test');
+    const form = generateForm(fields, test, 5100, { dpi: 300 });
+    const lines = generateForm(fields, { ...test, images: new Uint8Array(test.images.length) }, 5100, { dpi: 300 });
+    const { width: W, height: H } = form;
+    const [paper, print, pen] = [[250, 250, 250], [150, 200, 235], [20, 30, 90]];
+    const rgb = Buffer.alloc(W * H * 3);
+    for (let p = 0; p < W * H; p++) {
+      const l = Math.min(1, (255 - lines.data[p]) / 225);
+      const k = Math.min(1, (1.3 * Math.max(0, lines.data[p] - form.data[p])) / 255);
+      for (let c = 0; c < 3; c++) rgb[p * 3 + c] = Math.round((paper[c] * (1 - l) + print[c] * l) * (1 - k) + pen[c] * k);
+    }
+    const file = join(tmp(), 'pale-blue-form.jpg');
+    writeFileSync(file, await sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).blur(0.6).jpeg({ quality: 85 }).toBuffer());
+    const read = await autoFields(file);
+    const want = readingOrder(templateFields(form.template, W, H));
+    expect(read.filter((f) => f.name.startsWith('box-'))).toHaveLength(12);
+    // Each field of the form found in its place (its box within the field's) and most read right.
+    const inside = (a: Box, b: Box) => a[0] >= b[0] - 4 && a[1] >= b[1] - 4 && a[0] + a[2] <= b[0] + b[2] + 4 && a[1] + a[3] <= b[1] + b[3] + 4;
+    const found = want.map((w) => read.find((f) => inside(f.box, w.box)));
+    expect(found.every(Boolean)).toBe(true);
+    expect(want.filter((w, i) => found[i]!.value === form.expected[w.name]).length).toBeGreaterThanOrEqual(10);
+  });
   test('a table of crowded handwriting: where contours and recognition find different numbers of digits, the string model reads the field whole', async () => {
     // A 3 x 3 table of fields sharing borders, big digits (80-90% of the box): three pages at
     // 150 dpi. Digit by digit (stringModel 'none') 21 of 27 fields come out right; with the string
