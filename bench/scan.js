@@ -1143,6 +1143,61 @@ async function smallForms(n, row) {
   return { rows, generated: tidy(dir) };
 }
 
+/**
+ * Forms printed in a light colour, as forms meant for machine reading are (a "dropout" blue or red that
+ * a colour scanner can be told to drop), scanned in colour: the other layouts' table of fields, a comb,
+ * a box and a row of digit squares, printed in one of four colours taken in turn (a mid blue, a light
+ * blue, a paler blue, a pink) on white paper, filled in with MNIST test digits in a dark blue pen,
+ * blurred a little and saved as JPEG (quality 85) at 300 dpi; seeds 99000 + i. Read with the template
+ * and with --auto-fields; field accuracy per colour, misreads not flagged, and how many fields
+ * --auto-fields found as boxes.
+ */
+async function dropoutForms(n, row) {
+  const sharp = require('sharp');
+  const { generateForm, test, dir, clf, tplPairs, autoPairs } = await formBench('dropout');
+  const blank = { ...test, images: new Uint8Array(test.images.length) };
+  const fields = [];
+  const cols = [[0.08, 0.22, 4], [0.3, 0.3, 6], [0.6, 0.18, 3]];
+  for (let r = 0; r < 3; r++) for (const [c, [x, w, d]] of cols.entries()) fields.push({ name: `t${r}${c}`, label: '', digits: d, box: [x, 0.3 + r * 0.06, w, 0.06] });
+  fields.push({ name: 'comb', label: 'Account', digits: 7, box: [0.1, 0.6, 0.49, 0.055], comb: true });
+  fields.push({ name: 'lone', label: 'Total', digits: 5, box: [0.1, 0.75, 0.35, 0.06] });
+  fields.push({ name: 'squares', label: 'Date', digits: 5, box: [0.6, 0.6, 0.33, 0.05], comb: true, combStyle: 'squares' });
+  const colours = [['mid blue', [120, 170, 220]], ['light blue', [150, 200, 235]], ['paler blue', [170, 215, 240]], ['pink', [240, 150, 150]]];
+  const byColour = colours.map(() => ({ tpl: [], auto: [], boxes: 0 }));
+  for (let i = 0; i < n; i++) {
+    const k = i % colours.length;
+    const seed = 99000 + i;
+    const form = generateForm(fields, test, seed, { dpi: 300 });
+    const lines = generateForm(fields, blank, seed, { dpi: 300 });
+    const { width: W, height: H } = form;
+    const [paper, print, pen] = [[250, 250, 250], colours[k][1], [20, 30, 90]];
+    const rgb = Buffer.alloc(W * H * 3);
+    for (let p = 0; p < W * H; p++) {
+      const l = Math.min(1, (255 - lines.data[p]) / 225);
+      const ink = Math.min(1, (1.3 * Math.max(0, lines.data[p] - form.data[p])) / 255);
+      for (let c = 0; c < 3; c++) rgb[p * 3 + c] = Math.round((paper[c] * (1 - l) + print[c] * l) * (1 - ink) + pen[c] * ink);
+    }
+    const file = join(dir, `${String(i).padStart(3, '0')}-${colours[k][0].replace(' ', '-')}.jpg`);
+    writeFileSync(file, await sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).blur(0.6).jpeg({ quality: 85 }).toBuffer());
+    const read = await readTwoWays(file, form.template, clf);
+    const [t0, a0] = [tplPairs.length, autoPairs.length];
+    addPairs(file, form.expected, read, tplPairs, autoPairs);
+    byColour[k].tpl.push(...tplPairs.slice(t0));
+    byColour[k].auto.push(...autoPairs.slice(a0));
+    byColour[k].boxes += read.auto.all.filter((f) => f.name.startsWith('box-')).length;
+  }
+  await clf.close();
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify({ tplPairs, autoPairs }));
+  const rows = reportBothWays(`Forms printed in a light colour, scanned in colour (${n} letter pages at 300 dpi, JPEG: a 3 x 3 table, a comb, a box and a row of digit squares, 12 fields; mid blue, light blue, paler blue and pink print in turn; seeds 99000 on)`, tplPairs, autoPairs, row);
+  colours.forEach(([name, rgb], k) => {
+    const c = byColour[k];
+    rows.push(row(`${name} print, rgb(${rgb.join(', ')}): field accuracy, template (${c.tpl.length} fields)`, score(c.tpl).fieldAccuracy * 100, null, '%', 2));
+    rows.push(row(`${name} print: field accuracy, --auto-fields`, score(c.auto).fieldAccuracy * 100, null, '%', 2));
+    rows.push(row(`${name} print: fields --auto-fields found as boxes (of ${c.auto.length})`, c.boxes, null, 'fields', 0));
+  });
+  return { rows, generated: tidy(dir) };
+}
+
 /** Fields read right but flagged for review (confidence under the default --min-confidence, 0.9): review work spent on them. */
 const rightFlagged = (pairs) => pairs.filter((p) => p.expected === p.read && p.confidence < 0.9).length;
 
@@ -1662,4 +1717,4 @@ async function upsideDown(n, row) {
 }
 
 module.exports = {
-  deskForms, hsfForms, smallForms, captionForms, patternForms, lexiconForms, separatorForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };
+  deskForms, hsfForms, smallForms, dropoutForms, captionForms, patternForms, lexiconForms, separatorForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };
