@@ -361,14 +361,17 @@ export async function scanPage(
   const resolution = known ? { ppi: Math.round(((known * out.width) / stored) * 100) / 100, stated: !assumed } : undefined;
   const result: PageResult = { page, width: out.width, height: out.height, skew, ...(resolution ? { resolution } : {}), ...(registration ? { registration } : {}), fields: scaleFields(assembled, kx, ky) };
   firstLook.set(result, unsureAtFirst);
-  // A page whose boxes are read poorly, with much more printed line in a paler binarization than
-  // was found (a form printed in a light colour: its lines came out in pieces, and a table read as
-  // a comb), is read again with its lines found there, and that reading kept when it reads clearly
-  // more digits surely.
-  if (opts.autoFields && !opts.paleLines && !pre.cutOut && readsPoorly(result) && pre.paleLineGain() >= PALE_LINE_GAIN) {
+  // A page read poorly, or with no box found, with much more printed line in a paler binarization
+  // than was found (a form printed in a light colour: its lines came out in pieces, and a table was
+  // read as a comb; or not at all, and the table's rows were read as lines, three fields in one), is
+  // read again with its lines found there, and that reading kept when it reads clearly more digits
+  // surely, or, where no box was found, finds boxes and reads as many digits surely.
+  const boxes = (p: PageResult) => p.fields.filter((f) => f.name.startsWith('box-')).length;
+  if (opts.autoFields && !opts.paleLines && !pre.cutOut && (readsPoorly(result) || boxes(result) === 0) && pre.paleLineGain() >= PALE_LINE_GAIN) {
     const name = debugName ? `${debugName}-pale` : undefined;
     const again = await scanPage(original, page, clf, { ...opts, paleLines: true }, name, size, ppi);
-    if (sureDigits(again).sure >= sureDigits(result).sure + 2) {
+    const [a, b] = [sureDigits(result).sure, sureDigits(again).sure];
+    if (b >= a + 2 || (boxes(result) === 0 && boxes(again) > 0 && b >= a)) {
       if (opts.overlay && name) renameSync(join(opts.overlay, `${name}-p${page}.png`), join(opts.overlay, `${debugName}-p${page}.png`));
       return again;
     }
