@@ -204,7 +204,9 @@ export const DEFAULT_WORK_SIZE = 1275;
  * size's resolution and measured at its own scale, whatever its size; else a strip's longer side is
  * taken for 8.5 inches (`stripPpi`) and any other page's shorter side for a letter page's (see
  * {@link ScanOptions.ppi}). Debug images and the overlay are at the
- * working size.
+ * working size. `paleLines`: find the printed lines in a paler binarization (see
+ * `CleanOptions.paleLines`); with `autoFields`, a page read poorly or with no box found is read
+ * again so when that binarization holds much more line, and the better reading returned.
  */
 export async function scanPage(
   image: GrayImage,
