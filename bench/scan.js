@@ -340,6 +340,31 @@ async function scanForms(samples, concurrency, row, accuracyPages = samples) {
   return { rows, thresholds, generated: tidy(dir) };
 }
 
+/** The other layouts' first fields: a 3 x 3 table of fields sharing borders, a comb of 7 cells and a lone box. */
+function tableCombBox() {
+  const fields = [];
+  const cols = [[0.08, 0.22, 4], [0.3, 0.3, 6], [0.6, 0.18, 3]];
+  for (let r = 0; r < 3; r++) for (const [c, [x, w, d]] of cols.entries()) fields.push({ name: `t${r}${c}`, label: '', digits: d, box: [x, 0.3 + r * 0.06, w, 0.06] });
+  fields.push({ name: 'comb', label: 'Account', digits: 7, box: [0.1, 0.6, 0.49, 0.055], comb: true });
+  fields.push({ name: 'lone', label: 'Total', digits: 5, box: [0.1, 0.75, 0.35, 0.06] });
+  return fields;
+}
+
+/**
+ * A generated grey form (`form`) as a colour scan, RGB bytes: its printed lines (`lines`, the same
+ * form with blank digits) in `print`, its handwriting in `pen`, on `paper` (each [r, g, b]).
+ */
+function inColour(form, lines, paper, print, pen) {
+  const { width: W, height: H } = form;
+  const rgb = Buffer.alloc(W * H * 3);
+  for (let p = 0; p < W * H; p++) {
+    const l = Math.min(1, (255 - lines.data[p]) / 225);
+    const k = Math.min(1, (1.3 * Math.max(0, lines.data[p] - form.data[p])) / 255);
+    for (let c = 0; c < 3; c++) rgb[p * 3 + c] = Math.round((paper[c] * (1 - l) + print[c] * l) * (1 - k) + pen[c] * k);
+  }
+  return rgb;
+}
+
 /**
  * Forms the sample layouts do not have, read with --auto-fields as a new user would: a table of
  * fields sharing borders (3 x 3 cells), a comb of 7 cells, a lone box, combs open above, a row of digit squares, a dashed box and a shaded field, in four kinds of page
@@ -357,11 +382,7 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
   const sharp = require('sharp');
   const test = loadMnist('test');
   const blank = { ...test, images: new Uint8Array(test.images.length) };
-  const fields = [];
-  const cols = [[0.08, 0.22, 4], [0.3, 0.3, 6], [0.6, 0.18, 3]];
-  for (let r = 0; r < 3; r++) for (const [c, [x, w, d]] of cols.entries()) fields.push({ name: `t${r}${c}`, label: '', digits: d, box: [x, 0.3 + r * 0.06, w, 0.06] });
-  fields.push({ name: 'comb', label: 'Account', digits: 7, box: [0.1, 0.6, 0.49, 0.055], comb: true });
-  fields.push({ name: 'lone', label: 'Total', digits: 5, box: [0.1, 0.75, 0.35, 0.06] });
+  const fields = tableCombBox();
   // Combs open above (after the others, so that their digits are drawn as before).
   fields.push({ name: 'open', label: 'Branch', digits: 6, box: [0.1, 0.68, 0.42, 0.055], comb: true, combStyle: 'open-top' });
   fields.push({ name: 'ticks', label: 'Code', digits: 6, box: [0.1, 0.85, 0.42, 0.055], comb: true, combStyle: 'ticks' });
@@ -387,15 +408,9 @@ async function variedForms(n, row, only = null, seedBase = 5000) {
     let file;
     if (kind === 1) {
       // The printed lines (the same form with blank digits) in red, the handwriting in blue.
-      const lines = generateForm(fields, blank, seed, opts);
       const { width: W, height: H } = form;
-      const [paper, print, pen] = [[248, 244, 232], [230, 90, 90], [20, 30, 90]];
-      const rgb = Buffer.alloc(W * H * 3);
-      for (let p = 0; p < W * H; p++) {
-        const l = Math.min(1, (255 - lines.data[p]) / 225);
-        const k = Math.min(1, (1.3 * Math.max(0, lines.data[p] - form.data[p])) / 255);
-        for (let c = 0; c < 3; c++) rgb[p * 3 + c] = Math.round((paper[c] * (1 - l) + print[c] * l) * (1 - k) + pen[c] * k);
-      }
+      const paper = [248, 244, 232];
+      const rgb = inColour(form, generateForm(fields, blank, seed, opts), paper, [230, 90, 90], [20, 30, 90]);
       file = join(dir, `${String(i).padStart(3, '0')}-colour.jpg`);
       const angle = rng.uniform(-artifacts.rotation, artifacts.rotation);
       const rot = await sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).blur(artifacts.blur).rotate(angle, { background: `rgb(${paper.join(',')})` }).raw().toBuffer({ resolveWithObject: true });
@@ -1156,27 +1171,15 @@ async function dropoutForms(n, row) {
   const sharp = require('sharp');
   const { generateForm, test, dir, clf, tplPairs, autoPairs } = await formBench('dropout');
   const blank = { ...test, images: new Uint8Array(test.images.length) };
-  const fields = [];
-  const cols = [[0.08, 0.22, 4], [0.3, 0.3, 6], [0.6, 0.18, 3]];
-  for (let r = 0; r < 3; r++) for (const [c, [x, w, d]] of cols.entries()) fields.push({ name: `t${r}${c}`, label: '', digits: d, box: [x, 0.3 + r * 0.06, w, 0.06] });
-  fields.push({ name: 'comb', label: 'Account', digits: 7, box: [0.1, 0.6, 0.49, 0.055], comb: true });
-  fields.push({ name: 'lone', label: 'Total', digits: 5, box: [0.1, 0.75, 0.35, 0.06] });
-  fields.push({ name: 'squares', label: 'Date', digits: 5, box: [0.6, 0.6, 0.33, 0.05], comb: true, combStyle: 'squares' });
+  const fields = [...tableCombBox(), { name: 'squares', label: 'Date', digits: 5, box: [0.6, 0.6, 0.33, 0.05], comb: true, combStyle: 'squares' }];
   const colours = [['mid blue', [120, 170, 220]], ['light blue', [150, 200, 235]], ['paler blue', [170, 215, 240]], ['pink', [240, 150, 150]]];
   const byColour = colours.map(() => ({ tpl: [], auto: [], boxes: 0 }));
   for (let i = 0; i < n; i++) {
     const k = i % colours.length;
     const seed = 99000 + i;
     const form = generateForm(fields, test, seed, { dpi: 300 });
-    const lines = generateForm(fields, blank, seed, { dpi: 300 });
     const { width: W, height: H } = form;
-    const [paper, print, pen] = [[250, 250, 250], colours[k][1], [20, 30, 90]];
-    const rgb = Buffer.alloc(W * H * 3);
-    for (let p = 0; p < W * H; p++) {
-      const l = Math.min(1, (255 - lines.data[p]) / 225);
-      const ink = Math.min(1, (1.3 * Math.max(0, lines.data[p] - form.data[p])) / 255);
-      for (let c = 0; c < 3; c++) rgb[p * 3 + c] = Math.round((paper[c] * (1 - l) + print[c] * l) * (1 - ink) + pen[c] * ink);
-    }
+    const rgb = inColour(form, generateForm(fields, blank, seed, { dpi: 300 }), [250, 250, 250], colours[k][1], [20, 30, 90]);
     const file = join(dir, `${String(i).padStart(3, '0')}-${colours[k][0].replace(' ', '-')}.jpg`);
     writeFileSync(file, await sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).blur(0.6).jpeg({ quality: 85 }).toBuffer());
     const read = await readTwoWays(file, form.template, clf);
