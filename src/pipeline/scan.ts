@@ -388,8 +388,8 @@ export async function scanPage(
 
 /**
  * Printed line a paler binarization must add to what was found, in page widths and heights summed
- * (see `CleanPage.paleLineGain`), for a page read poorly with `--auto-fields` to be read again with
- * its lines found there.
+ * (see `CleanPage.paleLineGain`), for a page read poorly, or with no box found, with `--auto-fields`
+ * to be read again with its lines found there.
  */
 const PALE_LINE_GAIN = 2;
 
