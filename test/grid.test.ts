@@ -6,7 +6,7 @@
 import { Rng } from '../src/classify/data/random';
 import { boxMean, maxFilter, rotateGrid, type Grid } from '../src/preprocess/grid';
 import { loadOpenCV, type CV } from '../src/preprocess/opencv';
-import { threshold } from '../src/preprocess/steps';
+import { inkCount, threshold } from '../src/preprocess/steps';
 
 /** Random grids: odd and tiny sizes, smooth (paper-like, with dark specks) or noise. */
 function grids(seed: number, count: number): Grid[] {
@@ -122,6 +122,20 @@ describe('grid filters match OpenCV', () => {
     for (const g of [...grids(15, 16), flat]) {
       const want = withMat(cv, g, (m) => cv.threshold(m, m, 0, 1, cv.THRESH_BINARY_INV + cv.THRESH_OTSU));
       expect([g.width, g.height, differ(threshold(cv, g, 'otsu').data, want)]).toEqual([g.width, g.height, 0]);
+    }
+  });
+});
+
+describe('inkCount', () => {
+  test('counts the nonzero bytes of aligned and unaligned images of any length', () => {
+    const rng = new Rng(21);
+    const buffer = new Uint8Array(4096 + 8);
+    for (let i = 0; i < buffer.length; i++) buffer[i] = rng.next() < 0.1 ? (rng.next() < 0.5 ? 1 : 255) : 0;
+    for (const [offset, length] of [[0, 4096], [1, 4095], [2, 7], [3, 4101], [4, 0], [5, 3]]) {
+      const data = buffer.subarray(offset, offset + length);
+      let want = 0;
+      for (const v of data) if (v) want++;
+      expect([offset, length, inkCount({ width: length, height: 1, data })]).toEqual([offset, length, want]);
     }
   });
 });

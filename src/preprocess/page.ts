@@ -6,7 +6,7 @@
 import type { BinaryImage, Box, GrayImage } from '../types';
 import type { CV } from './opencv';
 import { labelComponents } from './opencv';
-import { cropBinary, dropLooseVerticals, equalize, estimateSkew, findLines, framedByInk, withoutEdgeInk, LineMask, paperOf, removeLines, removeSpecks, rotate, rotateRegion, rotatePaper, rotateShade, shadeOf, ShadeMap, threshold, thresholdOnPaper, thresholdRotatedAt, ThresholdMethod } from './steps';
+import { cropBinary, dropLooseVerticals, inkCount, equalize, estimateSkew, findLines, framedByInk, withoutEdgeInk, LineMask, paperOf, removeLines, removeSpecks, rotate, rotateRegion, rotatePaper, rotateShade, shadeOf, ShadeMap, threshold, thresholdOnPaper, thresholdRotatedAt, ThresholdMethod } from './steps';
 
 /** Options of {@link cleanPage}. */
 export interface CleanOptions {
@@ -239,11 +239,7 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
       if (cutOut || pale) return 0;
       const ink = palePage();
       if (!ink) return 0;
-      const count = (m: LineMask) => {
-        let n = 0;
-        for (const d of [m.horizontal.data, m.vertical.data]) for (let i = 0; i < d.length; i++) n += d[i];
-        return n;
-      };
+      const count = (m: LineMask) => inkCount(m.horizontal) + inkCount(m.vertical);
       return (count(pageLines(ink)) - count(lines)) / (ink.width + ink.height);
     },
   };

@@ -909,6 +909,29 @@ function words(data: Uint8Array): Uint32Array | null {
 
 
 /**
+ * The number of ink pixels (nonzero) in a binary image, four bytes at a time where its buffer allows
+ * (empty words skipped: a page is about 1% ink).
+ *
+ * @example
+ * inkCount({ width: 3, height: 1, data: Uint8Array.of(1, 0, 1) }); // 2
+ */
+export function inkCount(bin: BinaryImage): number {
+  const d = bin.data;
+  const w = words(d);
+  let n = 0;
+  let i = 0;
+  if (w) {
+    for (let k = 0; k < w.length; k++) {
+      const v = w[k];
+      if (v !== 0) n += (v & 0xff ? 1 : 0) + (v & 0xff00 ? 1 : 0) + (v & 0xff0000 ? 1 : 0) + (v >>> 24 ? 1 : 0);
+    }
+    i = w.length << 2;
+  }
+  for (; i < d.length; i++) if (d[i]) n++;
+  return n;
+}
+
+/**
  * Every run of nonzero pixels `[start, end)` in each row of a `w` x `h` image, in raster order, as
  * triples `y, start, end`.
  */
