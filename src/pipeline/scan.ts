@@ -363,17 +363,21 @@ export async function scanPage(
   const resolution = known ? { ppi: Math.round(((known * out.width) / stored) * 100) / 100, stated: !assumed } : undefined;
   const result: PageResult = { page, width: out.width, height: out.height, skew, ...(resolution ? { resolution } : {}), ...(registration ? { registration } : {}), fields: scaleFields(assembled, kx, ky) };
   firstLook.set(result, unsureAtFirst);
-  // A page read poorly, or with no box found, with much more printed line in a paler binarization
-  // than was found (a form printed in a light colour: its lines came out in pieces, and a table was
-  // read as a comb; or not at all, and the table's rows were read as lines, three fields in one), is
-  // read again with its lines found there, and that reading kept when it reads clearly more digits
-  // surely, or, where no box was found, finds boxes and reads as many digits surely.
+  // A page read poorly, with no box found, or with handwriting read outside its boxes, with much
+  // more printed line in a paler binarization than was found (a form printed in a light colour: its
+  // lines came out in pieces, and a table was read as a comb; or not at all, and the table's rows
+  // were read as lines, three fields in one), is read again with its lines found there, and that
+  // reading kept when it reads clearly more digits surely; or, where no box was found, finds boxes
+  // and reads as many digits surely; or reads fewer lines outside its boxes and as many digits
+  // surely in them (the lines were fields, or a field's pieces).
   const boxes = (p: PageResult) => p.fields.filter((f) => f.name.startsWith('box-')).length;
-  if (opts.autoFields && !opts.paleLines && !pre.cutOut && (readsPoorly(result) || boxes(result) === 0) && pre.paleLineGain() >= PALE_LINE_GAIN) {
+  const looseLines = (p: PageResult) => p.fields.filter((f) => f.name.startsWith('line-')).length;
+  const sureInBoxes = (p: PageResult) => sureDigits({ ...p, fields: p.fields.filter((f) => f.name.startsWith('box-')) }).sure;
+  if (opts.autoFields && !opts.paleLines && !pre.cutOut && (readsPoorly(result) || boxes(result) === 0 || looseLines(result) > 0) && pre.paleLineGain() >= PALE_LINE_GAIN) {
     const name = debugName ? `${debugName}-pale` : undefined;
     const again = await scanPage(original, page, clf, { ...opts, paleLines: true }, name, size, ppi);
     const [a, b] = [sureDigits(result).sure, sureDigits(again).sure];
-    if (b >= a + 2 || (boxes(result) === 0 && boxes(again) > 0 && b >= a)) {
+    if (b >= a + 2 || (boxes(result) === 0 && boxes(again) > 0 && b >= a) || (looseLines(again) < looseLines(result) && sureInBoxes(again) >= sureInBoxes(result))) {
       if (opts.overlay && name) renameSync(join(opts.overlay, `${name}-p${page}.png`), join(opts.overlay, `${debugName}-p${page}.png`));
       return again;
     }
@@ -388,8 +392,9 @@ export async function scanPage(
 
 /**
  * Printed line a paler binarization must add to what was found, in page widths and heights summed
- * (see `CleanPage.paleLineGain`), for a page read poorly, or with no box found, with `--auto-fields`
- * to be read again with its lines found there.
+ * (see `CleanPage.paleLineGain`), for a page read poorly, with no box found, or with lines of
+ * handwriting read outside its boxes, with `--auto-fields`, to be read again with its lines found
+ * there (and measured for its angle there).
  */
 const PALE_LINE_GAIN = 2;
 

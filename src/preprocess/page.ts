@@ -35,7 +35,9 @@ export interface CleanOptions {
    * Find the printed lines in a paler binarization than usual (three quarters of the way from the
    * ink's level to the paper, not half): print in a light colour, as forms printed for machine
    * reading are (a light blue or red that a scanner is meant to drop), comes out whole there, and
-   * only in pieces in the usual one. Default false (see {@link CleanPage.paleLineGain}).
+   * only in pieces in the usual one. The page's angle is measured there too, lines and all (in the
+   * usual binarization such a form is its handwriting alone, whose angle is only roughly the page's).
+   * Default false (see {@link CleanPage.paleLineGain}).
    */
   paleLines?: boolean;
 }
@@ -162,9 +164,16 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   // Shade is measured on the page as scanned (before the gray page is rotated, if ever), then turned;
   // the paper around a cell is within 160 px of it at 300 dpi (the cells are 8 px at any scale).
   let shade = opts.shades && first ? shadeOf(cv, gray, first.faint, 8, 2 * Math.max(3, Math.round((160 * side) / LETTER_SIDE / 8)) + 1) : undefined;
+  // A paler binarization, three quarters of the way from the ink's level to the paper (see
+  // paleLineGain): made here when its lines are asked for, and then the page's angle is measured on
+  // it, lines and all (in the usual one a form printed in a light colour is only its handwriting).
+  const paleLevel = first ? (3 + first.level) / 4 : 0;
+  const paleAsScanned = (): BinaryImage | undefined => (paper && first ? thresholdOnPaper(source, paper, paleLevel).binary : undefined);
+  const paleFirst = opts.paleLines && !cutOut ? paleAsScanned() : undefined;
   if (opts.deskew !== false && (!cutOut || framed(cv, bin))) {
     // A sheet photographed on a desk: the desk's grain would set the angle, not the sheet's print.
-    skew = estimateSkew(cv, !cutOut && framedByInk(bin) ? withoutEdgeInk(cv, bin) : bin);
+    const angled = paleFirst ?? bin;
+    skew = estimateSkew(cv, !cutOut && framedByInk(angled) ? withoutEdgeInk(cv, angled) : angled);
     if (Math.abs(skew) >= 0.1) {
       if (paper && first) {
         [bin, faint] = thresholdRotatedAt(gray, first.faint, skew, rotatePaper(cv, paper, skew), [first.level, first.faintLevel]);
@@ -179,15 +188,12 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
   const scale = opts.scale ?? Math.min(gray.width, gray.height) / LETTER_SIDE;
   const binary = bin;
   if (opts.specks) bin = removeSpecks(cv, bin, Math.max(3, Math.round(10 * scale * scale)));
-  // A paler binarization, three quarters of the way from the ink's level to the paper, deskewed as
-  // the page is (sampled near its own ink).
-  const palePage = (): BinaryImage | undefined => {
-    if (!paper || !first) return undefined;
-    const level = (3 + first.level) / 4;
-    const pale = thresholdOnPaper(source, paper, level).binary;
-    return skew ? thresholdRotatedAt(source, pale, skew, rotatePaper(cv, paper, skew), [level])[0] : pale;
+  // The paler binarization deskewed as the page is (sampled near its own ink).
+  const palePage = (asScanned = paleAsScanned()): BinaryImage | undefined => {
+    if (!paper || !asScanned) return undefined;
+    return skew ? thresholdRotatedAt(source, asScanned, skew, rotatePaper(cv, paper, skew), [paleLevel])[0] : asScanned;
   };
-  const pale = opts.paleLines && !cutOut ? palePage() : undefined;
+  const pale = paleFirst ? palePage(paleFirst) : undefined;
   const lineInk = pale ?? faint ?? bin;
   const minLength = Math.max(25, Math.round(120 * scale));
   // A small box's sides (a fifth of an inch and up) count where lines meet both their ends.

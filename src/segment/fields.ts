@@ -366,8 +366,9 @@ function squareRuns(lone: Box[]): Box[][] {
 /**
  * Whether `ink` draws a box's outline around `box` (a box's interior, as {@link boxFields} gives it):
  * within a quarter of its shorter side outside each edge, a row (column) inked along 0.9 of the
- * box's width (height) or more, all four sides. Handwriting alone does not draw four such lines
- * around a cell; a digit that fills the cell leaves its outline whole.
+ * box's width (height) or more, all four sides; a pixel of the next row (column) counts, for a side
+ * left a pixel's step by the page's last fraction of a degree of skew. Handwriting alone does not
+ * draw four such lines around a cell; a digit that fills the cell leaves its outline whole.
  */
 export function outlinedAt(ink: BinaryImage, box: Box): boolean {
   const [x, y, w, h] = box;
@@ -375,13 +376,15 @@ export function outlinedAt(ink: BinaryImage, box: Box): boolean {
   const { width: iw, height: ih, data } = ink;
   if (x - d < 0 || y - d < 0 || x + w + d > iw || y + h + d > ih || w < 4 || h < 4) return false;
   const row = (yy: number) => {
+    const below = yy + 1 < ih ? iw : 0;
     let n = 0;
-    for (let xx = x; xx < x + w; xx++) n += data[yy * iw + xx] ? 1 : 0;
+    for (let xx = x; xx < x + w; xx++) n += data[yy * iw + xx] || data[yy * iw + xx + below] ? 1 : 0;
     return n / w;
   };
   const column = (xx: number) => {
+    const right = xx + 1 < iw ? 1 : 0;
     let n = 0;
-    for (let yy = y; yy < y + h; yy++) n += data[yy * iw + xx] ? 1 : 0;
+    for (let yy = y; yy < y + h; yy++) n += data[yy * iw + xx] || data[yy * iw + xx + right] ? 1 : 0;
     return n / h;
   };
   const best = (from: number, to: number, f: (i: number) => number) => {
