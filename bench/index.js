@@ -36,8 +36,9 @@
  *   npm run bench -- hsf [N]      N pages (default 40) laid out like NIST's handwriting sample form: 28 small digit boxes
  *                                 (0.28-0.4 in high) under their digits printed, boxes of letters and text, every
  *                                 other page bitonal (seeds 97000 on); template and --auto-fields
- *   npm run bench -- dropout [N]  N pages (default 24) printed in a light colour (mid blue, light blue, paler blue, pink in turn),
- *                                 scanned in colour at 300 dpi (JPEG), a table, a comb, a box and digit squares (seeds 99000 on)
+ *   npm run bench -- dropout [N [SEED]]  N pages (default 24) printed in a light colour (mid blue, light blue, paler blue,
+ *                                 pink in turn), scanned in colour at 300 dpi (JPEG), a table, a comb, a box and digit squares
+ *                                 (seeds SEED on, default 99000; another SEED saves to results/dropout-SEED.json)
  *   npm run bench -- small [N]    N pages (default 40) of combs (closed, open above, ticks) and rows of separate digit
  *                                 squares, 0.28-0.39 in high, and a box (seeds 98000 on); template and --auto-fields
  *   npm run bench -- captions [N] N pages (default 120) of the sample forms with each field's name printed inside its box
@@ -330,7 +331,11 @@ async function zoo() {
   // Combs and digit squares under 0.4 in high (seeds 98000 + i).
   if (what === 'small' || what === 'default') save('small', await require('./scan').smallForms(Number(process.argv[3]) || 40, row));
   // Forms printed in a light colour, scanned in colour (seeds 99000 + i; not in the default run).
-  if (what === 'dropout') save('dropout', await require('./scan').dropoutForms(Number(process.argv[3]) || 24, row));
+  if (what === 'dropout') {
+    // Another seed base (a second set of pages to check a change on) is saved apart from the bench's own.
+    const seedBase = Number(process.argv[4]) || 99000;
+    save(seedBase === 99000 ? 'dropout' : `dropout-${seedBase}`, await require('./scan').dropoutForms(Number(process.argv[3]) || 24, row, seedBase));
+  }
   // The sample forms filled in with real handwriting (held-out real check digits), N pages (default 300).
   // With another model, saved under its folder's name (the shipped model's results stay).
   if (what === 'real-forms' || what === 'default') {

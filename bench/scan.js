@@ -1167,7 +1167,7 @@ async function smallForms(n, row) {
  * and with --auto-fields; field accuracy per colour, misreads not flagged, and how many fields
  * --auto-fields found as boxes.
  */
-async function dropoutForms(n, row) {
+async function dropoutForms(n, row, seedBase = 99000) {
   const sharp = require('sharp');
   const { generateForm, test, dir, clf, tplPairs, autoPairs } = await formBench('dropout');
   const blank = { ...test, images: new Uint8Array(test.images.length) };
@@ -1176,7 +1176,7 @@ async function dropoutForms(n, row) {
   const byColour = colours.map(() => ({ tpl: [], auto: [], boxes: 0 }));
   for (let i = 0; i < n; i++) {
     const k = i % colours.length;
-    const seed = 99000 + i;
+    const seed = seedBase + i;
     const form = generateForm(fields, test, seed, { dpi: 300 });
     const { width: W, height: H } = form;
     const rgb = inColour(form, generateForm(fields, blank, seed, { dpi: 300 }), [250, 250, 250], colours[k][1], [20, 30, 90]);
@@ -1191,7 +1191,7 @@ async function dropoutForms(n, row) {
   }
   await clf.close();
   writeFileSync(join(dir, 'readings.json'), JSON.stringify({ tplPairs, autoPairs }));
-  const rows = reportBothWays(`Forms printed in a light colour, scanned in colour (${n} letter pages at 300 dpi, JPEG: a 3 x 3 table, a comb, a box and a row of digit squares, 12 fields; mid blue, light blue, paler blue and pink print in turn; seeds 99000 on)`, tplPairs, autoPairs, row);
+  const rows = reportBothWays(`Forms printed in a light colour, scanned in colour (${n} letter pages at 300 dpi, JPEG: a 3 x 3 table, a comb, a box and a row of digit squares, 12 fields; mid blue, light blue, paler blue and pink print in turn; seeds ${seedBase} on)`, tplPairs, autoPairs, row);
   colours.forEach(([name, rgb], k) => {
     const c = byColour[k];
     rows.push(row(`${name} print, rgb(${rgb.join(', ')}): field accuracy, template (${c.tpl.length} fields)`, score(c.tpl).fieldAccuracy * 100, null, '%', 2));

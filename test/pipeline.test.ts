@@ -77,7 +77,6 @@ function frame(img: GrayImage | BinaryImage, x0: number, y0: number, w: number, 
   fill(img, x0 + w - t, y0, t, h, v);
 }
 
-/** The fields `--auto-fields` reads on one image file, in this thread. */
 /** A glyph-like mark: the outline (2 px of ink) of a `w` x `h` box standing on `bottom`, as letters and digits are not solid. */
 function outline(img: BinaryImage, x: number, bottom: number, w: number, h: number) {
   fill(img, x, bottom - h, w, 2, 1);
@@ -93,6 +92,7 @@ async function autoPage(file: string, options: ScanOptions = {}): Promise<PageRe
   return docs[0].pages[0];
 }
 
+/** The fields `--auto-fields` reads on one image file, in this thread. */
 async function autoFields(file: string, options: ScanOptions = {}): Promise<FieldResult[]> {
   return (await autoPage(file, options)).fields;
 }
