@@ -373,7 +373,7 @@ export async function scanPage(
   const boxes = (p: PageResult) => p.fields.filter((f) => f.name.startsWith('box-')).length;
   const looseLines = (p: PageResult) => p.fields.filter((f) => f.name.startsWith('line-')).length;
   const sureInBoxes = (p: PageResult) => sureDigits({ ...p, fields: p.fields.filter((f) => f.name.startsWith('box-')) }).sure;
-  if (opts.autoFields && !opts.paleLines && !pre.cutOut && (readsPoorly(result) || boxes(result) === 0 || looseLines(result) > 0) && pre.paleLineGain() >= PALE_LINE_GAIN) {
+  if (opts.autoFields && !opts.paleLines && !pre.cutOut && (readsPoorly(result) || boxes(result) === 0 || looseLines(result) > 0) && paleLinesAdd(pre.paleLineGain())) {
     const name = debugName ? `${debugName}-pale` : undefined;
     const again = await scanPage(original, page, clf, { ...opts, paleLines: true }, name, size, ppi);
     const [a, b] = [sureDigits(result).sure, sureDigits(again).sure];
@@ -394,9 +394,24 @@ export async function scanPage(
  * Printed line a paler binarization must add to what was found, in page widths and heights summed
  * (see `CleanPage.paleLineGain`), for a page read poorly, with no box found, or with lines of
  * handwriting read outside its boxes, with `--auto-fields`, to be read again with its lines found
- * there (and measured for its angle there).
+ * there (and measured for its angle there); and it must add a share of what was found ({@link paleLinesAdd}).
  */
 const PALE_LINE_GAIN = 2;
+
+/**
+ * Whether a paler binarization's lines are the form's own, lost in the usual one: they add
+ * {@link PALE_LINE_GAIN} page widths and heights or more, and at least {@link PALE_LINE_SHARE} of
+ * what was found. Forms printed in a light colour added 3.4-6.4 to the 0.7-4.5 found (blues 0.7-2.6,
+ * pink 4.0-4.5: at least 0.77 of it; `npm run bench -- dropout 48 5100`); a form of many small boxes
+ * found whole (`hsf`: 19-23 found) adds 2.5-8 (at most 0.43 of it) from its print and the boxes'
+ * corners, and reading it again gained nothing.
+ */
+function paleLinesAdd({ added, found }: { added: number; found: number }): boolean {
+  return added >= PALE_LINE_GAIN && added >= PALE_LINE_SHARE * found;
+}
+
+/** The share of the lines found that a paler binarization must add ({@link paleLinesAdd}). */
+const PALE_LINE_SHARE = 0.6;
 
 /** Per page read by {@link scanPage}: how many of its digits were unsure at the first look ({@link readsPoorly}). */
 const firstLook = new WeakMap<PageResult, number>();

@@ -124,12 +124,14 @@ export interface CleanPage {
   shade?: ShadeMap;
   /**
    * How many more pixels of printed line the paler binarization of {@link CleanOptions.paleLines}
-   * holds than the lines found, as a share of the page's width and height summed (0 on a cut-out, or
-   * where no paper was measured, or when the lines were found in it): made when asked for. A form
-   * printed in a light colour whose lines came out in pieces gains several page widths; bleed-through
-   * from the back of the sheet may gain some too.
+   * holds than the lines found (`added`), and how many the lines found hold (`found`), each as a
+   * share of the page's width and height summed (`added` 0 on a cut-out, or where no paper was
+   * measured, or when the lines were found in it): made when asked for. A form printed in a light
+   * colour whose lines came out in pieces adds several page widths and heights to the one or two
+   * found; a form of many boxes found whole adds some too (its print and their corners), and
+   * bleed-through from the back of the sheet a little.
    */
-  paleLineGain(): number;
+  paleLineGain(): { added: number; found: number };
 }
 
 /**
@@ -242,11 +244,11 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
     cutOut,
     shade,
     paleLineGain() {
-      if (cutOut || pale) return 0;
-      const ink = palePage();
-      if (!ink) return 0;
       const count = (m: LineMask) => inkCount(m.horizontal) + inkCount(m.vertical);
-      return (count(pageLines(ink)) - count(lines)) / (ink.width + ink.height);
+      const found = count(lines) / (lines.horizontal.width + lines.horizontal.height);
+      const ink = cutOut || pale ? undefined : palePage();
+      if (!ink) return { added: 0, found };
+      return { added: (count(pageLines(ink)) - count(lines)) / (ink.width + ink.height), found };
     },
   };
 }
