@@ -245,10 +245,11 @@ export function cleanPage(cv: CV, image: GrayImage, opts: CleanOptions = {}): Cl
     shade,
     paleLineGain() {
       const count = (m: LineMask) => inkCount(m.horizontal) + inkCount(m.vertical);
-      const found = count(lines) / (lines.horizontal.width + lines.horizontal.height);
+      const have = count(lines);
+      const found = have / (lines.horizontal.width + lines.horizontal.height);
       const ink = cutOut || pale ? undefined : palePage();
       if (!ink) return { added: 0, found };
-      return { added: (count(pageLines(ink)) - count(lines)) / (ink.width + ink.height), found };
+      return { added: (count(pageLines(ink)) - have) / (ink.width + ink.height), found };
     },
   };
 }
