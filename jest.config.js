@@ -11,5 +11,7 @@ module.exports = {
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
   // Tests that train or run the CLI use worker threads; two at a time keep a 2-core machine responsive.
   maxWorkers: 2,
+  // The slowest files first, also on a clean clone with no cached durations (test/sequencer.js).
+  testSequencer: '<rootDir>/test/sequencer.js',
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
