@@ -2,7 +2,6 @@
  * The digit classifier: a model loaded once per process, run in-process for small batches and
  * across worker threads (one backend each) for large ones.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { BackendName, useBackend } from './backend';
 import { defaultModelDir, loadDigitModel, ModelError, ModelMetadata } from './model-io';

@@ -598,7 +598,7 @@ export function thresholdRotatedAt(img: GrayImage, ink: BinaryImage, angle: numb
   // their row's thresholds in `tables`) and sampled and thresholded in one call.
   const native = levels.length <= 2 && below[0].cells === Math.ceil(w / paper.cell) ? nativeImage() : null;
   if (native) {
-    const { chunks, tables } = listChunks(rot, near, below, w, h);
+    const { chunks, tables } = listChunks(rot, near, below, h);
     native.rotateThreshold(img.data, w, h, chunks, rot.dx, rot.dy, paper.cell, tables, outs[0], outs.length > 1 ? outs[1] : null);
   } else sampleChunks(rot, near, below, paper.cell, outs, w, h);
   const bins: BinaryImage[] = [];
@@ -658,7 +658,7 @@ class InkNear {
  * x1, the source of x0 in fixed point, where the row's thresholds start in `tables`); `tables` each
  * listed row's thresholds, level after level.
  */
-function listChunks(rot: Rotation, near: InkNear, below: PaperThresholds[], w: number, h: number): { chunks: Int32Array; tables: Int32Array } {
+function listChunks(rot: Rotation, near: InkNear, below: PaperThresholds[], h: number): { chunks: Int32Array; tables: Int32Array } {
   const chunks = new GrowingInts();
   const tables = new GrowingInts();
   for (let y = 0; y < h; y++) {

@@ -1,5 +1,5 @@
 /** Connected components of a binary image (labelled with OpenCV, or from runs on sparse pages), and cropping. */
-import type { BinaryImage, Box } from '../types';
+import type { Box } from '../types';
 import type { Component } from '../preprocess/opencv';
 
 export { components, labelComponents } from '../preprocess/opencv';

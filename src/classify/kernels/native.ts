@@ -6,7 +6,7 @@
  * `DIGITSCAN_NATIVE=0`) everything runs on the wasm kernels as before; each kernel also hands
  * anything it does not cover (dilation, NCHW, other activations, strided input gradients) to them.
  */
-import { backend_util, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { nativeAddon, NATIVE_ADDON_PATH } from '../../native';
 import { convInfo } from './conv-grad';
 
