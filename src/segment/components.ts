@@ -110,23 +110,21 @@ export function medianRowRun(pixels: ArrayLike<number>, width: number): number {
 }
 
 /**
- * A printed separator between a field's digit groups (the slashes of a date box, MM/DD/YYYY): one
- * straight thin stroke (see {@link inkElongation}: under 0.15) under 0.85 of the digits' height `H`,
- * narrower than 0.6 of its own height, ending above the digits' baseline (`band`: the top and bottom
- * of the band they are written in; by 0.05 `H`), and drawn thinner than the handwriting (its median
- * row run under 0.7 of `pen`, the digits'), clear of its neighbours either side (by 0.1 `H`; `gap`:
- * the least horizontal distance to another group's box). Normalized to MNIST's 20 px it would read as
- * a 1; a handwritten 1, even a short one, stands on the baseline and is written with the pen of the
- * digits beside it, and a digit's own stroke (a 4's stem) stands close to the rest of it. `pixels`
- * are in row order.
+ * Whether a stroke's ink is a printed separator's: straight ({@link inkElongation} under 0.15) and
+ * drawn thinner than the handwriting beside it (its median row run under 0.7 of `pen`, the digits').
+ * `pixels` are in row order.
  */
-export function isSeparatorStroke(box: Box, components: number, pixels: ArrayLike<number>, width: number, H: number, band: [number, number], pen: number, gap: number): boolean {
-  if (!separatorShaped(box, components, H, band, gap)) return false;
+function thinStraightStroke(pixels: ArrayLike<number>, width: number, pen: number): boolean {
   return medianRowRun(pixels, width) < 0.7 * pen && inkElongation(pixels, width) < 0.15;
 }
 
-/** The tests of {@link isSeparatorStroke} that need only the box: callers skip measuring ink when one fails. */
-export function separatorShaped([, y, w, h]: Box, components: number, H: number, band: [number, number], gap: number): boolean {
+/**
+ * The box tests of a printed separator standing alone ({@link printedSeparators}): one component
+ * under 0.85 of the digits' height `H`, narrower than 0.6 of its own height, ending above the
+ * digits' baseline (`band`: the top and bottom of the band they are written in) by 0.05 `H`, clear
+ * of its neighbours either side by 0.1 `H` (`gap`: the least horizontal distance to another mark).
+ */
+function separatorShaped([, y, w, h]: Box, components: number, H: number, band: [number, number], gap: number): boolean {
   return components === 1 && h < 0.85 * H && w < 0.6 * h && gap >= 0.1 * H && y + h <= band[1] - 0.05 * H;
 }
 
@@ -144,21 +142,59 @@ export interface FieldMark {
  * narrower than 0.6 of its height, and all alike as print is: heights within a pixel (or 4 % of
  * their median), widths within a pixel (or 10 %), ink within 10 % of their median (or half a pixel a
  * row). With no
- * handwriting beside them, {@link isSeparatorStroke} has nothing to measure them against, and each
+ * handwriting beside them, {@link printedSeparators} has nothing to measure them against, and each
  * would read as a 1; a writer's 1s are not drawn that alike.
  */
 export function printedSeparatorsAlone(marks: FieldMark[]): boolean {
   if (marks.length < 2 || !marks.every((k) => k.components === 1 && k.box[2] < 0.6 * k.box[3])) return false;
-  const within = (v: number[], share: number) => {
-    const m = median(v);
-    return Math.max(...v) - Math.min(...v) <= Math.max(1, share * m);
-  };
-  if (!within(marks.map((k) => k.box[3]), 0.04) || !within(marks.map((k) => k.box[2]), 0.1)) return false;
+  if (!boxesAlike(marks.map((k) => k.box))) return false;
   // Ink alike: within 10 % of the median, or half a pixel a row (a small slash's rim is a few pixels more or less).
   const pixels = marks.map((k) => k.pixels());
   const m = median(pixels.map((p) => p.length));
   const slack = Math.max(0.1 * m, 0.5 * median(marks.map((k) => k.box[3])));
   return pixels.every((p, i) => Math.abs(p.length - m) <= slack && inkElongation(p, marks[i].width) < 0.15);
+}
+
+/** Boxes of one size as print is: heights within a pixel (or 4 % of their median), widths within a pixel (or 10 %). */
+function boxesAlike(boxes: Box[]): boolean {
+  const within = (v: number[], share: number) => {
+    const m = median(v);
+    return Math.max(...v) - Math.min(...v) <= Math.max(1, share * m);
+  };
+  return within(boxes.map((b) => b[3]), 0.04) && within(boxes.map((b) => b[2]), 0.1);
+}
+
+/**
+ * Which of a field's marks are printed separators between its digit groups (a date box's slashes,
+ * MM/DD/YYYY), the digits `H` tall in `band` (its top and bottom) and written with `pen` (the median
+ * row run of the tall ones' ink; asked for only when a mark is shaped like a separator). Normalized
+ * to MNIST's 20 px, a slash would read as a 1. A mark is a separator when it is one straight thin
+ * stroke ({@link thinStraightStroke}) and either
+ * - stands alone as print does ({@link separatorShaped}): short, ending above the baseline, clear of
+ *   its neighbours; a handwritten 1, even a short one, stands on the baseline and is written with the
+ *   pen of the digits beside it, and a digit's own stroke (a 4's stem) stands close to the rest of it;
+ * - or is the twin of another separator or of another such stroke: under 0.9 `H`, not ending below
+ *   the baseline, and alike as print is ({@link printedSeparatorsAlone}), however near a digit it
+ *   stands. A date's two slashes are printed alike, and a digit may be written close to one of them;
+ *   a writer's strokes are not alike to the pixel.
+ *
+ * `eligible`: the marks that may be separators at all.
+ */
+export function printedSeparators(marks: FieldMark[], eligible: boolean[], H: number, band: [number, number], pen: () => number): boolean[] {
+  const boxes = marks.map((k) => k.box);
+  const inks: Array<ArrayLike<number> | undefined> = [];
+  const ink = (i: number) => (inks[i] ??= marks[i].pixels());
+  const memo: FieldMark[] = marks.map((k, i) => ({ ...k, pixels: () => ink(i) }));
+  const thin = (i: number) => thinStraightStroke(ink(i), marks[i].width, pen());
+  const sure = marks.map((k, i) => eligible[i] && separatorShaped(k.box, k.components, H, band, horizontalGap(k.box, boxes)) && thin(i));
+  const loose = marks.map((k, i) => eligible[i] && !sure[i] && k.components === 1 && k.box[3] < 0.9 * H && k.box[2] < 0.6 * k.box[3] && boxBottom(k.box) <= band[1]);
+  const out = sure.slice();
+  for (let i = 0; i < marks.length; i++) {
+    if (!loose[i]) continue;
+    const twin = (j: number) => j !== i && (sure[j] || loose[j]) && boxesAlike([boxes[i], boxes[j]]) && thin(i) && (sure[j] || thin(j)) && printedSeparatorsAlone([memo[i], memo[j]]);
+    if (marks.some((_, j) => twin(j))) out[i] = true;
+  }
+  return out;
 }
 
 /** The least horizontal distance from `box` to any of `others` (negative when they overlap in x; Infinity for none). */

@@ -4,7 +4,7 @@
  */
 import type { BinaryImage, Box, DigitCrop, GrayImage } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { Component, ComponentGroup, components, cropBinary, groupComponents, horizontalGap, isSeparatorStroke, joinGroup, median, medianRowRun, printedSeparatorsAlone, separatorShaped } from './components';
+import { Component, ComponentGroup, components, cropBinary, groupComponents, joinGroup, median, medianRowRun, printedSeparators, printedSeparatorsAlone } from './components';
 import { normalizeDigit } from './normalize';
 import { seamCut } from './strings';
 
@@ -258,21 +258,17 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
   // Printed separators (a date box's slashes) between the digits: against the band and pen of the
   // tall ones (the pen measured only when a group is shaped like one).
   const band: [number, number] = tallOnes.length ? [median(tallOnes.map((g) => g.box[1])), median(tallOnes.map((g) => g.box[1] + g.box[3]))] : [0, 0];
-  const boxes = groups.map((g) => g.box);
   const inkOf = (g: ComponentGroup) => maskPixels(groupMask(labels!, width, g.box, g.labels));
   let pen: number | undefined;
-  const separator = (g: ComponentGroup): boolean => {
-    if (!labels || tallOnes.length < 2) return false;
-    const gap = horizontalGap(g.box, boxes);
-    if (!separatorShaped(g.box, g.labels.length, H, band, gap)) return false;
-    pen ??= median(tallOnes.map((t) => medianRowRun(inkOf(t), t.box[2])));
-    return isSeparatorStroke(g.box, 1, inkOf(g), g.box[2], H, band, pen, gap);
-  };
+  const penOf = () => (pen ??= median(tallOnes.map((t) => medianRowRun(inkOf(t), t.box[2]))));
+  const marks = groups.map((g) => ({ box: g.box, components: g.labels.length, pixels: () => inkOf(g), width: g.box[2] }));
   // An empty date box: its printed slashes alone, alike as print is.
-  if (labels && printedSeparatorsAlone(groups.map((g) => ({ box: g.box, components: g.labels.length, pixels: () => inkOf(g), width: g.box[2] })))) return { digits: [], core, height: H };
-  const digits = groups.filter((g) => {
-    if ((g.box[3] < 0.35 * H && g.box[2] < 0.35 * H) || upperMark(g)) return false;
-    if (!separator(g)) return true;
+  if (labels && printedSeparatorsAlone(marks)) return { digits: [], core, height: H };
+  const dropped = (g: ComponentGroup) => (g.box[3] < 0.35 * H && g.box[2] < 0.35 * H) || upperMark(g);
+  const separator = labels && tallOnes.length >= 2 ? printedSeparators(marks, groups.map((g) => !dropped(g)), H, band, penOf) : [];
+  const digits = groups.filter((g, i) => {
+    if (dropped(g)) return false;
+    if (!separator[i]) return true;
     separators.push(g.box);
     return false;
   });

@@ -19,7 +19,7 @@
  */
 import type { BinaryImage, Box, DigitCrop } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { boxBottom as bottom, boxRight as right, Component, ComponentGroup, components, cropBinary, groupComponents, horizontalGap, isSeparatorStroke, median, medianRowRun, printedSeparatorsAlone, separatorShaped, unionBox as union } from './components';
+import { boxBottom as bottom, boxRight as right, Component, ComponentGroup, components, cropBinary, groupComponents, median, medianRowRun, printedSeparators, printedSeparatorsAlone, unionBox as union } from './components';
 import { normalizeDigit } from './normalize';
 import type { FieldType } from './fields';
 
@@ -279,26 +279,28 @@ function fieldPrimitives(sub: BinaryImage, labels: Int32Array, count: number, fo
   // Printed separators (a date box's slashes), against the handwriting's pen: the median row run of
   // the tall groups' ink, measured only when a group is shaped like one.
   const tall = groups.map((g, gi) => (g.box[3] >= 0.6 * H ? gi : -1)).filter((gi) => gi >= 0);
-  const boxes = groups.map((g) => g.box);
   let pen: number | undefined;
-  // An empty date box: its printed slashes alone, alike as print is (all marks).
-  const alone = printedSeparatorsAlone(groups.map((g, gi) => ({ box: g.box, components: g.labels.length, pixels: () => pixelsOf[gi], width })));
-  const separator = (gi: number): boolean => {
-    if (alone) return true;
-    const gap = horizontalGap(groups[gi].box, boxes);
-    if (tall.length < 2 || !separatorShaped(groups[gi].box, groups[gi].labels.length, H, [bodyTop, bodyBottom], gap)) return false;
-    pen ??= median(tall.map((t) => medianRowRun(pixelsOf[t], width)));
-    return isSeparatorStroke(groups[gi].box, 1, pixelsOf[gi], width, H, [bodyTop, bodyBottom], pen, gap);
-  };
-  for (let gi = 0; gi < groups.length; gi++) {
-    const [, y, w, h] = groups[gi].box;
+  const penOf = () => (pen ??= median(tall.map((t) => medianRowRun(pixelsOf[t], width))));
+  const marks = groups.map((g, gi) => ({ box: g.box, components: g.labels.length, pixels: () => pixelsOf[gi], width }));
+  const kinds = groups.map(({ box: [, y, w, h] }) => {
     const small = h < 0.4 * H && w < 0.6 * H;
     const dash = h < 0.3 * H && w >= 1.5 * h;
     // A comma with a tail: a thin stroke (under 0.3 of a digit's height wide), up to 0.7 of one tall,
     // that starts below the middle of the body.
     const comma = w < 0.3 * H && h < 0.7 * H && y >= bodyTop + 0.5 * (bodyBottom - bodyTop);
-    // A printed slash between digit groups (a date box's MM/DD/YYYY): a short straight thin stroke.
-    const slash = !small && !dash && !comma && separator(gi);
+    return { small, dash, comma };
+  });
+  // Printed slashes between digit groups (a date box's MM/DD/YYYY): short straight thin strokes, or
+  // an empty date box's slashes alone, alike as print is (all marks).
+  const slashes = printedSeparatorsAlone(marks)
+    ? marks.map(() => true)
+    : tall.length >= 2
+      ? printedSeparators(marks, kinds.map((k) => !k.small && !k.dash && !k.comma), H, [bodyTop, bodyBottom], penOf)
+      : [];
+  for (let gi = 0; gi < groups.length; gi++) {
+    const [, y, w, h] = groups[gi].box;
+    const { small, dash, comma } = kinds[gi];
+    const slash = !small && !dash && !comma && !!slashes[gi];
     if (small || dash || comma || slash) {
       const mid = y + h / 2;
       const separator = comma || (small && !dash && mid > bodyTop + 0.5 * (bodyBottom - bodyTop));
