@@ -41,8 +41,7 @@ describe('segment', () => {
     expect(erased.data.reduce((a, v) => a + v, 0)).toBe(bin.data.reduce((a, v) => a + v, 0) - (30 * 40 + 2 * 4 * 8));
     expect(bin.data[15 * 400 + 34]).toBe(1); // the page itself is not changed
   });
-  test('a drawn box is found as a field; lines of ink come out in reading order', async () => {
-    const cv = await loadOpenCV();
+  test('a drawn box is found as a field; lines of ink come out in reading order', () => {
     const mask: BinaryImage = { width: 600, height: 400, data: new Uint8Array(600 * 400) };
     fill(mask, 50, 50, 300, 3, 1);
     fill(mask, 50, 147, 300, 3, 1);
