@@ -148,11 +148,18 @@ export interface FieldMark {
 export function printedSeparatorsAlone(marks: FieldMark[]): boolean {
   if (marks.length < 2 || !marks.every((k) => k.components === 1 && k.box[2] < 0.6 * k.box[3])) return false;
   if (!boxesAlike(marks.map((k) => k.box))) return false;
-  // Ink alike: within 10 % of the median, or half a pixel a row (a small slash's rim is a few pixels more or less).
   const pixels = marks.map((k) => k.pixels());
+  return inkAlike(pixels, marks.map((k) => k.box[3])) && pixels.every((p, i) => inkElongation(p, marks[i].width) < 0.15);
+}
+
+/**
+ * Marks drawn with as much ink as print is (`pixels`: each mark's ink, `heights` their boxes'):
+ * within 10 % of the median, or half a pixel a row (a small slash's rim is a few pixels more or less).
+ */
+function inkAlike(pixels: ArrayLike<number>[], heights: number[]): boolean {
   const m = median(pixels.map((p) => p.length));
-  const slack = Math.max(0.1 * m, 0.5 * median(marks.map((k) => k.box[3])));
-  return pixels.every((p, i) => Math.abs(p.length - m) <= slack && inkElongation(p, marks[i].width) < 0.15);
+  const slack = Math.max(0.1 * m, 0.5 * median(heights));
+  return pixels.every((p) => Math.abs(p.length - m) <= slack);
 }
 
 /** Boxes of one size as print is: heights within a pixel (or 4 % of their median), widths within a pixel (or 10 %). */
@@ -184,14 +191,13 @@ export function printedSeparators(marks: FieldMark[], eligible: boolean[], H: nu
   const boxes = marks.map((k) => k.box);
   const inks: Array<ArrayLike<number> | undefined> = [];
   const ink = (i: number) => (inks[i] ??= marks[i].pixels());
-  const memo: FieldMark[] = marks.map((k, i) => ({ ...k, pixels: () => ink(i) }));
   const thin = (i: number) => thinStraightStroke(ink(i), marks[i].width, pen());
   const sure = marks.map((k, i) => eligible[i] && separatorShaped(k.box, k.components, H, band, horizontalGap(k.box, boxes)) && thin(i));
   const loose = marks.map((k, i) => eligible[i] && !sure[i] && k.components === 1 && k.box[3] < 0.9 * H && k.box[2] < 0.6 * k.box[3] && boxBottom(k.box) <= band[1]);
   const out = sure.slice();
   for (let i = 0; i < marks.length; i++) {
     if (!loose[i]) continue;
-    const twin = (j: number) => j !== i && (sure[j] || loose[j]) && boxesAlike([boxes[i], boxes[j]]) && thin(i) && (sure[j] || thin(j)) && printedSeparatorsAlone([memo[i], memo[j]]);
+    const twin = (j: number) => j !== i && (sure[j] || loose[j]) && boxesAlike([boxes[i], boxes[j]]) && thin(i) && (sure[j] || thin(j)) && inkAlike([ink(i), ink(j)], [boxes[i][3], boxes[j][3]]);
     if (marks.some((_, j) => twin(j))) out[i] = true;
   }
   return out;
