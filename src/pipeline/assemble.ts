@@ -7,6 +7,8 @@ import { bestInLexicon, inLexicon } from './lexicon';
 export interface DigitReading extends DigitResult {
   /** Probability of each digit 0-9 (the digit classifier's; absent for a string model's digits). */
   probabilities?: readonly number[];
+  /** How much its ink looks like a handwritten slash, 0-1 (`slashLikeness` in pipeline/dates; set by contour reading). */
+  slash?: number;
 }
 
 /** A field's confidence: the reader's, else the product of its digits' confidences. */
@@ -172,12 +174,15 @@ export function fieldFit(region: FieldRegion, value: string): number {
  * is noted. When no string of that length fits, or the value has not the field's `length` (digits
  * missed or split: changing digits cannot mend it), the value is kept and flagged.
  *
+ * `text` (a date field's, see `readDate`) is the value with its separators (`FieldResult.text`); a
+ * date field without it was not read as a date and is flagged.
+ *
  * `alternatives` > 0 gives the field that many next most probable values (`FieldResult.alternatives`):
  * strings of as many digits that fit its pattern, check digit and type ({@link mostProbableStrings}),
  * or its lexicon's next values, each with its probability reckoned as the field's confidence is; none
  * when its digits have no probabilities.
  */
-export function assembleField(region: FieldRegion, digits: DigitReading[], minConfidence: number, fieldConfidence?: number, notes: string[] = [], alternatives = 0): FieldResult {
+export function assembleField(region: FieldRegion, digits: DigitReading[], minConfidence: number, fieldConfidence?: number, notes: string[] = [], alternatives = 0, text?: string): FieldResult {
   const re = patternOf(region);
   let value = digits.map((d) => d.value).join('');
   let given = fieldConfidence;
@@ -229,6 +234,7 @@ export function assembleField(region: FieldRegion, digits: DigitReading[], minCo
   if (region.check && !checkDigitHolds(value, region.check)) reasons.push(`${region.check} check digit fails`);
   if (region.lexicon !== undefined && !inLexicon(region.lexicon, value)) reasons.push(`"${value}" is not in the lexicon`);
   if (region.type === 'zip' && value.length !== 5 && value.length !== 9) reasons.push(`a zip code has 5 or 9 digits, read ${value.length}`);
+  if (region.type === 'date' && text === undefined && value !== '') reasons.push(`"${value}" is not read as a date (day, month and year, with or without separators)`);
   const needsReview = reasons.length > 0;
   if (needsReview) reasons.push(...notes);
   return {
@@ -239,6 +245,7 @@ export function assembleField(region: FieldRegion, digits: DigitReading[], minCo
     reasons,
     box: region.box,
     digits: digits.map((d) => ({ value: d.value, confidence: d.confidence, box: d.box })),
+    ...(text !== undefined ? { text } : {}),
     ...(others ? { alternatives: others } : {}),
   };
 }

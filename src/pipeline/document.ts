@@ -38,6 +38,13 @@ export interface FieldResult {
   box: Box;
   digits: DigitResult[];
   /**
+   * Only for a field of type `date`: the date as written, its separators as slashes (`3/14/2021`,
+   * `14/03/21`, `2021/03/14`; a date written with no separators, 6 or 8 digits, split as `03/14/21`,
+   * `03/14/2021` or `2021/03/14`). `value` has its digits only. Absent when the digits read make no
+   * date (the field is then flagged).
+   */
+  text?: string;
+  /**
    * Only when asked for (`--alternatives K`): the K next most probable values, most probable first,
    * each with the probability that it is the one written, reckoned as `confidence` is. For a field
    * read digit by digit: values of as many digits that fit the field's pattern, check digit and type,

@@ -21,6 +21,8 @@ import { boxFields, CheckDigit, CHECK_DIGITS, FieldRegion, fieldInkBox, FieldTyp
 import { lexiconValues } from './lexicon';
 import { affineScale, applyAffine, localAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
 import { cutDigits, recropFaint, recropGrey, recropThin, type SkippedStroke } from '../segment/digits';
+import { strokeShape } from '../segment/shape';
+import { readDate, slashLikeness } from './dates';
 import { eraseMarks, paintOver, signCandidates, type SignCandidate } from '../segment/signs';
 import { bestPath, onSeparator, segmentGraph, type SegmentGraph } from '../segment/strings';
 import { captionMarks } from '../segment/captions';
@@ -53,8 +55,12 @@ export interface ScanOptions {
   deskew?: boolean;
   /**
    * What the fields hold, for fields whose template does not say: `digits` (default, any string),
-   * `amount` (separators split digits in groups of three, or two cents; no leading zero) or `zip`
-   * (5 or 9 digits). Used by models with a reject class.
+   * `amount` (separators split digits in groups of three, or two cents; no leading zero), `zip`
+   * (5 or 9 digits) or `date` (a day, a month and a year, a handwritten slash between them told from
+   * a 1 by the date's structure: see `readDate`).
+   *
+   * @example
+   * await scanInputs(['claims/'], { template: tpl, fieldType: 'date' }, (doc) => console.log(doc));
    */
   fieldType?: FieldType;
   /**
@@ -335,7 +341,10 @@ export async function scanPage(
   const wholeFields = sm ? await readWhole(cv, grayPage(), ink, reach.regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
   let assembled = regions.map((r, i) => {
-    const f = assembleField(constrained(r, opts), fields[i].digits, r.minConfidence ?? minConfidence, keptConfidence(fields[i]), fields[i].notes, opts.alternatives ?? 0);
+    const field = constrained(r, opts);
+    const date = field.type === 'date' ? asDate(fields[i]) : undefined;
+    const read = date?.reading ?? fields[i];
+    const f = assembleField(field, read.digits, r.minConfidence ?? minConfidence, keptConfidence(read), read.notes, opts.alternatives ?? 0, date?.text);
     // A field read whole has its reader's alternatives (its digits have no probabilities of their own).
     return fields[i].alternatives && f.alternatives?.length === 0 ? { ...f, alternatives: fields[i].alternatives } : f;
   });
@@ -502,7 +511,7 @@ export async function readByRecognition(
     const scores = preds.slice(k, (k += g.candidates.length));
     const r = regions[i];
     const path = bestPath(g, scores, { fieldType: r.type ?? opts.fieldType, lengths: r.length !== undefined ? [r.length] : undefined, widthPrior });
-    const digits: DigitReading[] = path.digits.map((d) => ({ value: String(d.score.digit), confidence: d.score.confidence, box: d.candidate.box, ...(d.score.probabilities ? { probabilities: d.score.probabilities } : {}) }));
+    const digits: DigitReading[] = path.digits.map((d) => ({ value: String(d.score.digit), confidence: d.score.confidence, box: d.candidate.box, ...(d.score.probabilities ? { probabilities: d.score.probabilities } : {}), slash: slashLikeness(strokeShape(d.candidate.crop.pixels)) }));
     const j = path.joined;
     const joined = j ? { share: j.share, value: [...digits.slice(0, j.at).map((d) => d.value), String(j.digit), ...digits.slice(j.at + 2).map((d) => d.value)].join('') } : undefined;
     return { digits, confidence: path.posterior, ...(joined ? { joined } : {}) };
@@ -756,7 +765,7 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
   return crops.map((cs, f) => {
     const digits = cs.map((c) => {
       const p = preds[k++];
-      return { value: clf.metadata.classes[p.digit], confidence: p.confidence, box: c.box!, probabilities: p.probabilities };
+      return { value: clf.metadata.classes[p.digit], confidence: p.confidence, box: c.box!, probabilities: p.probabilities, slash: slashLikeness(strokeShape(c.pixels)) };
     });
     // The field's digits' height: a digit much wider than that may be two (a 7 whose bar runs into a
     // 4: 1.27 times as wide as tall, read 7 at 0.995), a low, wide one alone is not (a flat 3).
@@ -796,6 +805,20 @@ function skippedStrokes(skipped: SkippedStroke[]): Pick<FieldReading, 'skipped' 
     skipped: skipped.length,
     notes: skipped.map((s) => `a stroke as tall as the digits was left out as ${s.as === 'sliver' ? "a printed line's remains" : 'a printed separator'} (a 1 or a 7?)`),
   };
+}
+
+/**
+ * A date field's reading ({@link readDate}): its digits without the strokes taken for slashes, its
+ * confidence its digits' (or the reader's, when no stroke was taken out) times the date reading's
+ * share, and its text; the reading alone when its digits make no date.
+ */
+function asDate(r: FieldReading): { reading: FieldReading; text?: string } {
+  const date = readDate(r.digits);
+  if (!date) return { reading: r };
+  const same = date.digits.length === r.digits.length;
+  const confidence = (same ? stringConfidence(r.digits, r.confidence) : stringConfidence(date.digits)) * date.share;
+  const notes = same ? r.notes : [`read with its slashes as 1s: "${text(r)}"`, ...(r.notes ?? [])];
+  return { reading: { ...r, digits: date.digits, confidence, ...(notes ? { notes } : {}) }, text: date.text };
 }
 
 /** A field reading's confidence as reported: its own, times {@link SKIPPED_PRINT} for each stroke it left out. */

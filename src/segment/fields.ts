@@ -8,8 +8,15 @@ import { rowRuns } from '../preprocess/steps';
 import { looksPrinted, shapedLikePrint } from '../preprocess/orientation';
 import type { ShadeMap } from '../preprocess/steps';
 
-/** What is known about a field's content. */
-export type FieldType = 'digits' | 'amount' | 'zip';
+/**
+ * What is known about a field's content. `date`: a day, a month and a year, written with or without
+ * separators; a handwritten slash between them (which reads as a 1) is told from the digits by the
+ * date's structure (see `readDate` in pipeline/dates).
+ */
+export type FieldType = 'digits' | 'amount' | 'zip' | 'date';
+
+/** The field types a template may name. */
+export const FIELD_TYPES: readonly FieldType[] = ['digits', 'amount', 'zip', 'date'];
 
 /**
  * A check digit a field's last digit is: `luhn` (payment card numbers, IMEI, many account and ID
@@ -69,7 +76,11 @@ export interface TemplateField {
   pattern?: string;
   /** Exact number of digits: recognition-based segmentation looks for that many, and a reading with it is preferred. */
   length?: number;
-  /** What the field holds: `digits` (any), `amount` (read whole by the string model) or `zip` (5 or 9 digits). */
+  /**
+   * What the field holds: `digits` (any), `amount` (read whole by the string model), `zip` (5 or 9
+   * digits) or `date` (a day, a month and a year: its result also has `text`, the date with its
+   * separators, such as `3/14/2021`).
+   */
   type?: FieldType;
   /**
    * The check digit the value ends in, `luhn` or `gtin` (see {@link CheckDigit}). A value read digit
@@ -146,7 +157,7 @@ export function parseTemplate(text: string, name = 'template'): Template {
       }
     }
     if (f.length !== undefined && !(Number.isInteger(f.length) && f.length > 0)) throw new Error(`${where}: "length" must be a positive integer`);
-    if (f.type !== undefined && !['digits', 'amount', 'zip'].includes(f.type)) throw new Error(`${where}: "type" must be digits, amount or zip`);
+    if (f.type !== undefined && !FIELD_TYPES.includes(f.type)) throw new Error(`${where}: "type" must be ${FIELD_TYPES.join(', ')}`);
     if (f.check !== undefined && !CHECK_DIGITS.includes(f.check)) throw new Error(`${where}: "check" must be ${CHECK_DIGITS.join(' or ')}`);
     const lex = f.lexicon as unknown;
     if (lex !== undefined && !(typeof lex === 'string' && lex.length > 0) && !(Array.isArray(lex) && lex.length > 0 && lex.every((v) => typeof v === 'string' && /^[0-9]+$/.test(v)))) {
