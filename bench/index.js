@@ -33,6 +33,8 @@
  *                                 lexicons (one in ten from outside), read with the lexicons and without (seeds 60000 on)
  *   npm run bench -- separators [N]  N pages (default 60) of date boxes, MM/DD/YYYY with the slashes printed (seeds 65000 on),
  *                                 and the same boxes left empty
+ *   npm run bench -- dates [N]    N pages (default 60) of dates written by hand in one box, their separators handwritten
+ *                                 slashes (or dashes), read as date fields and as plain digits (seeds 67000 on)
  *   npm run bench -- hsf [N]      N pages (default 40) laid out like NIST's handwriting sample form: 28 small digit boxes
  *                                 (0.28-0.4 in high) under their digits printed, boxes of letters and text, every
  *                                 other page bitonal (seeds 97000 on); template and --auto-fields
@@ -350,6 +352,8 @@ async function zoo() {
   if (what === 'patterns') save('patterns', await require('./scan').patternForms(Number(process.argv[3]) || 300, row));
   // Date boxes with printed slashes, template and --auto-fields (not in the default run).
   if (what === 'separators') save('separators', await require('./scan').separatorForms(Number(process.argv[3]) || 60, row));
+  // Dates written by hand, their slashes handwritten (seeds 67000 on).
+  if (what === 'dates') save('dates', await require('./scan').dateForms(Number(process.argv[3]) || 60, row));
   // Captions printed inside the boxes, and empty boxes, template and --auto-fields (not in the default run).
   if (what === 'captions') save('captions', await require('./scan').captionForms(Number(process.argv[3]) || 120, row));
   // Fields whose values come from lexicons, read with and without them (not in the default run).

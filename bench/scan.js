@@ -963,6 +963,142 @@ async function separatorForms(n, row) {
 }
 
 /**
+ * Dates written by hand in one box, their separators handwritten slashes (which the digit model reads
+ * as sure 1s) or dashes: 60 letter pages (seeds 67000 on), 5 boxes each, a date in one of five styles
+ * (`03/14/2021`, `3/14/2021`, `03/14/21`, `14/3/2021`, `2021/03/14`, the slashes 1.0-1.3 of the digits'
+ * height, 15-35 degrees from upright; every fifth field's separators dashes instead), MNIST test
+ * digits, the scan bench's artifacts. Read with the template's fields typed `date` and with
+ * `--auto-fields --field-type date`, and as plain digit fields: the value (its digits) and, for dates,
+ * the text (`3/14/2021`).
+ */
+async function dateForms(n, row) {
+  const { renderForm, benchArtifacts } = dist('samples/forms');
+  const { loadMnist } = dist('classify/data/dataset');
+  const { Classifier } = dist('classify/classifier');
+  const { scanInputs } = dist('pipeline/scan');
+  const { Rng } = dist('classify/data/random');
+  const { resampleArea } = dist('segment/normalize');
+  const test = loadMnist('test');
+  const byLabel = Array.from({ length: 10 }, () => []);
+  for (let i = 0; i < test.count; i++) byLabel[test.labels[i]].push(i);
+  const W = 2550;
+  const H = 3300;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-dates-'));
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const sets = { 'template, type date': [], '--auto-fields --field-type date': [], 'template, plain digits': [] };
+  // A stroke of pen `pen` from (x0, y0) to (x1, y1) in ink `ink`, anti-aliased.
+  const stroke = (page, x0, y0, x1, y1, pen, ink) => {
+    const len = Math.hypot(x1 - x0, y1 - y0);
+    for (let y = Math.floor(Math.min(y0, y1) - pen); y <= Math.ceil(Math.max(y0, y1) + pen); y++) {
+      for (let x = Math.floor(Math.min(x0, x1) - pen); x <= Math.ceil(Math.max(x0, x1) + pen); x++) {
+        const t = Math.max(0, Math.min(1, ((x - x0) * (x1 - x0) + (y - y0) * (y1 - y0)) / (len * len)));
+        const a = Math.max(0, Math.min(1, pen / 2 + 0.5 - Math.hypot(x - (x0 + t * (x1 - x0)), y - (y0 + t * (y1 - y0)))));
+        if (a > 0.02) page[y * W + x] = Math.min(page[y * W + x], Math.round(255 - a * (255 - ink)));
+      }
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    const seed = 67000 + i;
+    const rng = new Rng(seed);
+    const page = new Uint8Array(W * H).fill(255);
+    const fields = [];
+    const expected = {};
+    const texts = {};
+    for (let k = 0; k < 5; k++) {
+      // A box 0.4-0.75 in tall; digits 0.5-0.68 of it, a stroke of the pen 0.08-0.13 of their height.
+      const fh = Math.round(rng.uniform(0.4, 0.75) * 300);
+      const fy = 300 + k * 560;
+      const fx = 150;
+      const fw = 2250;
+      for (let t = 0; t < 4; t++) {
+        for (let x = fx; x < fx + fw; x++) page[(fy + t) * W + x] = page[(fy + fh - 1 - t) * W + x] = 30;
+        for (let y = fy; y < fy + fh; y++) page[y * W + fx + t] = page[y * W + fx + fw - 1 - t] = 30;
+      }
+      const dh = Math.round(fh * rng.uniform(0.5, 0.68));
+      const side = Math.round((dh * 28) / 20);
+      const ink = rng.uniform(10, 60);
+      const pen = Math.max(2, dh * rng.uniform(0.08, 0.13));
+      const [mo, da, yr] = [1 + rng.int(12), 1 + rng.int(28), 1900 + rng.int(200)];
+      const pad = (v) => String(v).padStart(2, '0');
+      const styles = [`${pad(mo)}/${pad(da)}/${yr}`, `${mo}/${da}/${yr}`, `${pad(mo)}/${pad(da)}/${pad(yr % 100)}`, `${da}/${mo}/${yr}`, `${yr}/${pad(mo)}/${pad(da)}`];
+      const written = styles[rng.int(styles.length)];
+      const dashes = (i * 5 + k) % 5 === 4;
+      const cy = fy + fh / 2;
+      let x = fx + Math.round(0.3 * fh);
+      for (const c of written) {
+        if (c !== '/') {
+          const of = byLabel[Number(c)];
+          const idx = of[rng.int(of.length)];
+          const big = resampleArea(Float32Array.from(test.images.subarray(idx * 784, (idx + 1) * 784), (v) => v / 255), 28, 28, side, side);
+          const ox = Math.round(x - side * 0.15);
+          const oy = Math.round(cy - side / 2 + rng.uniform(-0.06, 0.06) * fh);
+          for (let yy = 0; yy < side; yy++) {
+            for (let xx = 0; xx < side; xx++) {
+              const a = big[yy * side + xx];
+              const p = (oy + yy) * W + ox + xx;
+              if (a > 0.02) page[p] = Math.min(page[p], Math.round(255 - a * (255 - ink)));
+            }
+          }
+          x += Math.round(dh * rng.uniform(0.9, 1.1));
+        } else if (dashes) {
+          // A dash: 0.3-0.6 of the digits' height long, a little aslant, about their middle.
+          const len = dh * rng.uniform(0.3, 0.6);
+          const ang = rng.uniform(-0.15, 0.1);
+          const x0 = x + dh * rng.uniform(0.05, 0.2);
+          const y0 = cy + dh * rng.uniform(-0.1, 0.15);
+          stroke(page, x0, y0, x0 + len * Math.cos(ang), y0 + len * Math.sin(ang), pen, ink);
+          x = Math.round(x0 + len * Math.cos(ang) + dh * rng.uniform(0.2, 0.35));
+        } else {
+          // A slash: bottom left to top right, 1.0-1.3 of the digits' height, 15-35 degrees from upright.
+          const hh = dh * rng.uniform(1.0, 1.3);
+          const tilt = (rng.uniform(15, 35) * Math.PI) / 180;
+          const y0 = cy + hh / 2 + dh * rng.uniform(-0.05, 0.1);
+          const x0 = x + dh * rng.uniform(0.05, 0.2);
+          stroke(page, x0, y0, x0 + hh * Math.tan(tilt), y0 - hh, pen, ink);
+          x = Math.round(x0 + hh * Math.tan(tilt) + dh * rng.uniform(0.2, 0.35));
+        }
+      }
+      const name = `date-${k + 1}`;
+      fields.push({ name, box: [fx / W, fy / H, fw / W, fh / H] });
+      expected[name] = written.replaceAll('/', '');
+      // A date written with dashes (left out as marks) has only its digits to go by: split as fixed width.
+      texts[name] = dashes ? null : written;
+    }
+    const form = { width: W, height: H, data: page, template: { fields }, expected, sources: {} };
+    const file = join(dir, `${String(i).padStart(3, '0')}-dates.png`);
+    writeFileSync(file, await renderForm(form, [], 'Dates', benchArtifacts(seed), seed));
+    const dated = { fields: fields.map((f) => ({ ...f, type: 'date' })) };
+    for (const [set, options] of [['template, type date', { template: dated }], ['--auto-fields --field-type date', { autoFields: true, fieldType: 'date' }], ['template, plain digits', { template: { fields } }]]) {
+      const [doc] = await collect(scanInputs, [file], { ...options, classifier: clf, concurrency: 1 });
+      const found = doc.pages[0]?.fields ?? [];
+      fields.forEach((f, k) => {
+        const got = options.template ? found.find((g) => g.name === f.name) : found[k];
+        sets[set].push({ expected: expected[f.name], read: got?.value ?? '', text: got?.text, wantText: texts[f.name], where: `${file.split('/').pop()} ${f.name}`, confidence: got?.confidence ?? 0 });
+      });
+    }
+  }
+  await clf.close();
+  console.log(`\n## Dates written by hand (${n} letter pages, 5 boxes each: a date in one of five styles, 03/14/2021, 3/14/2021, 03/14/21, 14/3/2021 or 2021/03/14, the separators handwritten slashes, or dashes in one field of five; MNIST test digits; the scan bench's artifacts; seeds 67000 on)\n`);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  const rows = [];
+  for (const [set, pairs] of Object.entries(sets)) {
+    rows.push(row(`field accuracy (digits), ${set} (${pairs.length} fields)`, score(pairs).fieldAccuracy * 100, null, '%', 2));
+    if (!set.includes('plain')) {
+      const slashed = pairs.filter((p) => p.wantText);
+      rows.push(row(`... the date's text right (${slashed.length} fields with slashes), ${set}`, (100 * slashed.filter((p) => p.text === p.wantText).length) / slashed.length, null, '%', 2));
+    }
+    rows.push(row(`fields read with more digits than written (a separator read as a 1), ${set}`, pairs.filter((p) => p.read.length > p.expected.length).length, null, 'fields', 0));
+    rows.push(row(`fields misread but not flagged (confidence >= 0.9), ${set}`, unflagged(pairs), null, 'fields', 0));
+  }
+  for (const [set, pairs] of Object.entries(sets)) {
+    const wrong = pairs.filter((p) => p.expected !== p.read);
+    if (wrong.length && !set.includes('plain')) console.log(`\nMisread, ${set}:\n${wrong.map((p) => `  ${p.where}: ${p.expected} -> ${p.read}${p.text ? ` (${p.text})` : ''} (${p.confidence.toFixed(3)})`).join('\n')}`);
+  }
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify(sets));
+  return { rows, generated: tidy(dir) };
+}
+
+/**
  * The sample forms with each field's name printed inside its box, in its top left corner (as tax
  * and claim forms print them; 7-10 point, one field in two in capitals), instead of above it, and one
  * field in four left empty; the writers keep their digits a little smaller (0.45-0.6 of the box).
@@ -1720,4 +1856,4 @@ async function upsideDown(n, row) {
 }
 
 module.exports = {
-  deskForms, hsfForms, smallForms, dropoutForms, captionForms, patternForms, lexiconForms, separatorForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };
+  deskForms, hsfForms, smallForms, dropoutForms, captionForms, patternForms, lexiconForms, separatorForms, dateForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

@@ -1,0 +1,147 @@
+/**
+ * Date fields: a handwritten slash (which the digit model reads as a sure 1) told from the digits by
+ * the date's structure (pipeline/dates), its shape from its crop (segment/shape), end to end.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { isDate, readDate, slashLikeness } from '../src/pipeline/dates';
+import type { DigitReading } from '../src/pipeline/assemble';
+import { strokeShape } from '../src/segment/shape';
+import { normalizeDigit } from '../src/segment/normalize';
+import { loadMnist } from '../src/classify/data/dataset';
+import { resampleArea } from '../src/segment/normalize';
+import { scanInputs } from '../src/pipeline/scan';
+import type { DocumentResult } from '../src/pipeline/document';
+import { tmp } from './helpers';
+
+/** Digits as a reader gives them: each a value and its slash likeness. */
+const read = (values: string, slash: number[] = []): DigitReading[] =>
+  [...values].map((value, i) => ({ value, confidence: 0.99, box: [i * 10, 0, 8, 20], slash: slash[i] ?? 0 }));
+
+/** A straight stroke `tilt` degrees from upright (top to the right), `pen` px wide, as a binary image. */
+function strokeImage(tilt: number, pen: number, h = 80): { width: number; height: number; data: Uint8Array } {
+  const t = Math.tan((tilt * Math.PI) / 180);
+  const width = Math.ceil(Math.abs(h * t)) + 2 * pen + 2;
+  const height = h + 2 * pen;
+  const data = new Uint8Array(width * height);
+  const [x0, y0, x1, y1] = t >= 0 ? [pen, h + pen, pen + h * t, pen] : [pen - h * t, h + pen, pen, pen];
+  const len = Math.hypot(x1 - x0, y1 - y0);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const s = Math.max(0, Math.min(1, ((x - x0) * (x1 - x0) + (y - y0) * (y1 - y0)) / (len * len)));
+      if (Math.hypot(x - (x0 + s * (x1 - x0)), y - (y0 + s * (y1 - y0))) <= pen / 2) data[y * width + x] = 255;
+    }
+  }
+  return { width, height, data };
+}
+
+describe('date fields', () => {
+  test('a crop\'s lean and elongation: a slash leans right and is long and thin; an upright stroke does not lean; a 0 is round', () => {
+    const slash = strokeShape(normalizeDigit(strokeImage(25, 6), { polarity: 'light-on-dark' }).pixels);
+    expect(slash.lean).toBeGreaterThan(20);
+    expect(slash.lean).toBeLessThan(30);
+    expect(slash.elongation).toBeGreaterThan(8);
+    const back = strokeShape(normalizeDigit(strokeImage(-25, 6), { polarity: 'light-on-dark' }).pixels);
+    expect(back.lean).toBeLessThan(-20);
+    const test = loadMnist('test');
+    const zero = test.labels.indexOf(0);
+    const round = strokeShape(Float32Array.from(test.images.subarray(zero * 784, zero * 784 + 784), (v) => v / 255));
+    expect(round.elongation).toBeLessThan(3);
+    expect(slashLikeness(slash)).toBeGreaterThan(0.5);
+    expect(slashLikeness(back)).toBe(0);
+    expect(slashLikeness(round)).toBe(0);
+  });
+
+  test('what makes a date: day and month either way round, then a year of 2 or 4 digits; or the year first', () => {
+    expect(isDate(['3', '14', '2021'])).toBe(true);
+    expect(isDate(['14', '3', '2021'])).toBe(true);
+    expect(isDate(['03', '14', '21'])).toBe(true);
+    expect(isDate(['2021', '03', '14'])).toBe(true);
+    expect(isDate(['13', '14', '2021'])).toBe(false);
+    expect(isDate(['3', '32', '2021'])).toBe(false);
+    expect(isDate(['3', '14', '202'])).toBe(false);
+    expect(isDate(['3', '14', '0092'])).toBe(false);
+    expect(isDate(['2021', '13', '01'])).toBe(false);
+    expect(isDate(['0', '14', '2021'])).toBe(false);
+  });
+
+  test('readDate takes the two strokes most like slashes that leave a date; fixed-width dates split without them; no date is null', () => {
+    // "3/14/2021" read 3 1 1 4 1 2 0 2 1: the slashes lean (0.9, 0.8); the 1 of 14 leans a little (0.3).
+    const slashed = readDate(read('311412021', [0, 0.9, 0.3, 0, 0.8]));
+    expect(slashed?.text).toBe('3/14/2021');
+    expect(slashed?.digits.map((d) => d.value).join('')).toBe('3142021');
+    // Taking the 1 of 14 and the second slash instead makes 31/4/2021, a date too, but less likely.
+    expect(slashed!.share).toBeGreaterThan(0.9);
+    expect(slashed!.share).toBeLessThan(1);
+    // "11/1/2021": four strokes may be slashes; the two that lean most leave a date (1/11/2021 is one too).
+    const ones = readDate(read('111112021', [0, 0.2, 0.9, 0.1, 0.85]));
+    expect(ones?.text).toBe('11/1/2021');
+    expect(ones!.share).toBeGreaterThan(0.5);
+    expect(ones!.share).toBeLessThan(1);
+    // Written with no separators (or dashes, left out): 8 digits split as a date.
+    expect(readDate(read('03142021'))?.text).toBe('03/14/2021');
+    expect(readDate(read('20210314'))?.text).toBe('2021/03/14');
+    expect(readDate(read('140321'))?.text).toBe('14/03/21');
+    expect(readDate(read('123456789'))).toBeNull();
+    // A slash at either end of the field is no separator.
+    expect(readDate(read('1314021', [0.9]))).toBeNull();
+  });
+
+  test('a date written by hand with slashes is read as a date field: its digits, its text; as plain digits its slashes are 1s', async () => {
+    // "3/14/2021" in MNIST test digits (the first of each label) on a letter page at 300 dpi, in a
+    // box 0.6 in tall; the slashes 1.15 of the digits' height, 25 degrees from upright.
+    const test = loadMnist('test');
+    const W = 2550;
+    const H = 3300;
+    const page = new Uint8Array(W * H).fill(250);
+    const [fx, fy, fw, fh] = [200, 600, 2000, 180];
+    for (let t = 0; t < 4; t++) {
+      page.fill(30, (fy + t) * W + fx, (fy + t) * W + fx + fw);
+      page.fill(30, (fy + fh - 1 - t) * W + fx, (fy + fh - 1 - t) * W + fx + fw);
+      for (let y = fy; y < fy + fh; y++) page[y * W + fx + t] = page[y * W + fx + fw - 1 - t] = 30;
+    }
+    const dh = 110;
+    const side = Math.round((dh * 28) / 20);
+    const cy = fy + fh / 2;
+    let x = fx + 60;
+    for (const c of '3/14/2021') {
+      if (c === '/') {
+        const hh = 1.15 * dh;
+        const sl = strokeImage(25, 12, hh);
+        for (let y = 0; y < sl.height; y++) for (let xx = 0; xx < sl.width; xx++) if (sl.data[y * sl.width + xx]) page[Math.round(cy - sl.height / 2 + y) * W + x + xx] = 30;
+        x += sl.width + 30;
+        continue;
+      }
+      const k = test.labels.indexOf(Number(c));
+      const big = resampleArea(Float32Array.from(test.images.subarray(k * 784, (k + 1) * 784), (v) => v / 255), 28, 28, side, side);
+      for (let y = 0; y < side; y++) {
+        for (let xx = 0; xx < side; xx++) {
+          const a = big[y * side + xx];
+          const p = Math.round(cy - side / 2 + y) * W + x - Math.round(side * 0.15) + xx;
+          if (a > 0.02) page[p] = Math.min(page[p], Math.round(250 - a * 220));
+        }
+      }
+      x += dh + 10;
+    }
+    const file = join(tmp(), 'date.png');
+    writeFileSync(file, await sharp(Buffer.from(page), { raw: { width: W, height: H, channels: 1 } }).png().toBuffer());
+    const box: [number, number, number, number] = [fx / W, fy / H, fw / W, fh / H];
+    const fieldOf = async (type?: 'date') => {
+      const docs: DocumentResult[] = [];
+      await scanInputs([file], { template: { fields: [{ name: 'date', box, ...(type ? { type } : {}) }] }, concurrency: 1 }, (d) => docs.push(d));
+      return docs[0].pages[0].fields[0];
+    };
+    const plain = await fieldOf();
+    expect(plain.value).toBe('311412021');
+    expect(plain.text).toBeUndefined();
+    const date = await fieldOf('date');
+    expect(date.value).toBe('3142021');
+    expect(date.text).toBe('3/14/2021');
+    expect(date.digits).toHaveLength(7);
+    // --auto-fields with --field-type date finds the box and reads it the same way.
+    const docs: DocumentResult[] = [];
+    await scanInputs([file], { autoFields: true, fieldType: 'date', concurrency: 1 }, (d) => docs.push(d));
+    expect(docs[0].pages[0].fields.map((f) => f.text)).toEqual(['3/14/2021']);
+  });
+});
