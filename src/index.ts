@@ -47,6 +47,10 @@ export { assembleField, checkDigitHolds, fieldFit, mostProbableAccepted, mostPro
 export type { DigitReading, RankedString } from './pipeline/assemble';
 export { bestInLexicon, inLexicon, LEXICON_MISS, lexiconValues, loadLexiconFile, parseLexicon } from './pipeline/lexicon';
 export type { LexiconMatch, LexiconMatchOptions } from './pipeline/lexicon';
+export { isDate, readDate, slashLikeness } from './pipeline/dates';
+export type { DateReading } from './pipeline/dates';
+export { strokeShape } from './segment/shape';
+export type { StrokeShape } from './segment/shape';
 export { jsonDocument, jsonlLine, csvRows, CSV_HEADER } from './pipeline/output';
 export type { OutputFormat } from './pipeline/output';
 export { evaluateStrings } from './pipeline/strings';

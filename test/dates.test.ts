@@ -88,6 +88,18 @@ describe('date fields', () => {
     expect(readDate(read('1314021', [0.9]))).toBeNull();
   });
 
+  test('readDate mends a misread digit that leaves no date, as a pattern is mended: a year read 1479 whose 4 may be a 9', () => {
+    // "04/02/1979" read 0 4 1 0 2 1 1 4 7 9, the year's 9 read 4 at 0.6 (9 at 0.35).
+    const sure = (v: string) => Array.from({ length: 10 }, (_, d) => (String(d) === v ? 0.99 : 0.01 / 9));
+    const digits = read('0410211479', [0, 0, 0.9, 0, 0, 0.85]).map((d) => ({ ...d, probabilities: sure(d.value) }));
+    digits[7] = { ...digits[7], confidence: 0.6, probabilities: digits[7].probabilities!.map((_, d) => (d === 4 ? 0.6 : d === 9 ? 0.35 : 0.05 / 8)) };
+    const date = readDate(digits);
+    expect(date?.text).toBe('04/02/1979');
+    expect(date?.digits[5].confidence).toBeCloseTo(0.35, 6);
+    // Without the digits' probabilities there is nothing to mend it with.
+    expect(readDate(read('0410211479', [0, 0, 0.9, 0, 0, 0.85]))).toBeNull();
+  });
+
   test('a date written by hand with slashes is read as a date field: its digits, its text; as plain digits its slashes are 1s', async () => {
     // "3/14/2021" in MNIST test digits (the first of each label) on a letter page at 300 dpi, in a
     // box 0.6 in tall; the slashes 1.15 of the digits' height, 25 degrees from upright.

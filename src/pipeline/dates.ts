@@ -5,7 +5,7 @@
  * says which.
  */
 import type { StrokeShape } from '../segment/shape';
-import type { DigitReading } from './assemble';
+import { mostProbableStrings, type DigitReading } from './assemble';
 
 /**
  * How much a digit's ink looks like a handwritten slash, 0-1: one straight stroke (elongation) whose
@@ -46,20 +46,23 @@ export function isDate(groups: string[]): boolean {
   return false;
 }
 
-/** The ways a string of digits written with no separators splits into a date: 6 digits 2/2/2, 8 digits 2/2/4 or 4/2/2. */
-function fixedSplits(value: string): number[][] {
-  if (value.length === 6) return [[2, 4]];
-  if (value.length === 8) return [[2, 4], [4, 6]];
+/** The ways `n` digits written with no separators split into a date: 6 digits 2/2/2, 8 digits 2/2/4 or 4/2/2. */
+function fixedSplits(n: number): number[][] {
+  if (n === 6) return [[2, 4]];
+  if (n === 8) return [[2, 4], [4, 6]];
   return [];
 }
 
 /**
  * A date from the digits a field was read as, each with its `slash` likeness (set when it was cut by
- * contours). Every way of taking two slash-like strokes as the separators, or none when the digits
- * alone make a date of fixed width (6 or 8 digits: `031421`, `03142021`, `20210314`), is weighed: the
- * product of the likenesses of the strokes taken for slashes and of one less the likeness of those
- * kept as digits. Of those that make a date ({@link isDate}), the most probable is returned, with its
- * share of them all; null when none does.
+ * contours or by recognition-based segmentation). Every way of taking two slash-like strokes as the
+ * separators, or none (6 or 8 digits written with no separators, or with dashes, which are left out as
+ * marks: `031421`, `03142021`, `20210314`), is weighed: the product of the likenesses of the strokes taken
+ * for slashes and of one less the likeness of those kept as digits. Its groups must make a date
+ * ({@link isDate}); when they do not as read, and the digits have their ten probabilities, the most
+ * probable digits that do (as a pattern is mended: a year read 1479 whose 4 may be a 9) stand in, the
+ * reading weighed down by their probability against the digits read. The heaviest reading is
+ * returned, with its share of them all; null when none makes a date.
  *
  * @example
  * // "3/14/2021" read "3114112021": its two slashes (leaning, straight) read as 1s.
@@ -72,24 +75,40 @@ export function readDate(digits: DigitReading[]): DateReading | null {
     .sort((a, b) => b.s - a.s)
     .slice(0, MOST_CANDIDATES)
     .sort((a, b) => a.i - b.i);
-  const readings: Array<{ seps: number[]; cuts: number[]; weight: number }> = [];
-  const weigh = (seps: number[]) => candidates.reduce((w, c) => w * (seps.includes(c.i) ? c.s : 1 - c.s), 1);
-  // No separators written (or dashes, left out as marks): a date of fixed width.
-  const all = digits.map((d) => d.value).join('');
-  for (const cuts of fixedSplits(all)) if (isDate([all.slice(0, cuts[0]), all.slice(cuts[0], cuts[1]), all.slice(cuts[1])])) readings.push({ seps: [], cuts, weight: weigh([]) });
-  // Two slashes among the strokes shaped like them.
+  const readings: Array<{ kept: DigitReading[]; cuts: number[]; weight: number }> = [];
+  const likeness = (seps: number[]) => candidates.reduce((w, c) => w * (seps.includes(c.i) ? c.s : 1 - c.s), 1);
+  const groupsAt = (v: string, [p, q]: number[]) => [v.slice(0, p), v.slice(p, q), v.slice(q)];
+  // The digits kept, split at `cuts`, as read or mended into a date.
+  const weigh = (seps: number[], cutsOf: (n: number) => number[][]) => {
+    const kept = digits.filter((_, i) => !seps.includes(i));
+    const value = kept.map((d) => d.value).join('');
+    const splits = cutsOf(kept.length);
+    const asRead = splits.find((c) => isDate(groupsAt(value, c)));
+    if (asRead) {
+      readings.push({ kept, cuts: asRead, weight: likeness(seps) });
+      return;
+    }
+    if (splits.length === 0 || !kept.every((d) => d.probabilities?.length === 10)) return;
+    const [best] = mostProbableStrings(kept.map((d) => d.probabilities!), (v) => splits.some((c) => isDate(groupsAt(v, c))), 1);
+    if (!best) return;
+    const read = kept.reduce((p, d) => p * d.probabilities![Number(d.value)], 1);
+    const mended = kept.map((d, i) => (String(best.digits[i]) === d.value ? d : { ...d, value: String(best.digits[i]), confidence: d.probabilities![best.digits[i]] }));
+    readings.push({ kept: mended, cuts: splits.find((c) => isDate(groupsAt(best.value, c)))!, weight: likeness(seps) * Math.min(1, best.probability / Math.max(read, 1e-30)) });
+  };
+  // No separators written (or dashes): a date of fixed width.
+  weigh([], fixedSplits);
+  // Two slashes among the strokes shaped like them: the groups between them.
   for (let a = 0; a < candidates.length; a++) {
     for (let b = a + 1; b < candidates.length; b++) {
       const [i, j] = [candidates[a].i, candidates[b].i];
-      const groups = [digits.slice(0, i), digits.slice(i + 1, j), digits.slice(j + 1)].map((g) => g.map((d) => d.value).join(''));
-      if (isDate(groups)) readings.push({ seps: [i, j], cuts: [groups[0].length, groups[0].length + groups[1].length], weight: weigh([i, j]) });
+      if (j === i + 1) continue;
+      weigh([i, j], () => [[i, j - 1]]);
     }
   }
   if (readings.length === 0) return null;
   const total = readings.reduce((s, r) => s + r.weight, 0);
   const best = readings.reduce((a, r) => (r.weight > a.weight ? r : a));
-  const kept = digits.filter((_, i) => !best.seps.includes(i));
-  const value = kept.map((d) => d.value).join('');
+  const value = best.kept.map((d) => d.value).join('');
   const [p, q] = best.cuts;
-  return { digits: kept, text: `${value.slice(0, p)}/${value.slice(p, q)}/${value.slice(q)}`, share: total > 0 ? best.weight / total : 1 / readings.length };
+  return { digits: best.kept, text: `${value.slice(0, p)}/${value.slice(p, q)}/${value.slice(q)}`, share: total > 0 ? best.weight / total : 1 / readings.length };
 }
