@@ -98,6 +98,10 @@ describe('date fields', () => {
     expect(date?.digits[5].confidence).toBeCloseTo(0.35, 6);
     // Without the digits' probabilities there is nothing to mend it with.
     expect(readDate(read('0410211479', [0, 0, 0.9, 0, 0, 0.85]))).toBeNull();
+    // With no slashes the groups' widths are a guess: 4-2-1942 written with dashes (left out) is 421942,
+    // not 42/19/42 to be mended into 12/19/42; it is no date, and kept as read.
+    const dashed = read('421942').map((d) => ({ ...d, probabilities: sure(d.value).map((p, k) => (k === 1 && d.value === '4' ? 0.2 : p)) }));
+    expect(readDate(dashed)).toBeNull();
   });
 
   test('a date written by hand with slashes is read as a date field: its digits, its text; as plain digits its slashes are 1s', async () => {

@@ -59,9 +59,9 @@ function fixedSplits(n: number): number[][] {
  * separators, or none (6 or 8 digits written with no separators, or with dashes, which are left out as
  * marks: `031421`, `03142021`, `20210314`), is weighed: the product of the likenesses of the strokes taken
  * for slashes and of one less the likeness of those kept as digits. Its groups must make a date
- * ({@link isDate}); when they do not as read, and the digits have their ten probabilities, the most
- * probable digits that do (as a pattern is mended: a year read 1479 whose 4 may be a 9) stand in, the
- * reading weighed down by their probability against the digits read. The heaviest reading is
+ * ({@link isDate}); when the groups between two slashes do not as read, and the digits have their ten
+ * probabilities, the most probable digits that do (as a pattern is mended: a year read 1479 whose 4
+ * may be a 9) stand in, the reading weighed down by their probability against the digits read. The heaviest reading is
  * returned, with its share of them all; null when none makes a date.
  *
  * @example
@@ -88,7 +88,9 @@ export function readDate(digits: DigitReading[]): DateReading | null {
       readings.push({ kept, cuts: asRead, weight: likeness(seps) });
       return;
     }
-    if (splits.length === 0 || !kept.every((d) => d.probabilities?.length === 10)) return;
+    // Mended only between slashes: with none, the groups' widths are a guess (a date written 4-2-1942
+    // with dashes, which are left out, is 421942, not 42/19/42 to be mended into 12/19/42).
+    if (seps.length === 0 || !kept.every((d) => d.probabilities?.length === 10)) return;
     const [best] = mostProbableStrings(kept.map((d) => d.probabilities!), (v) => splits.some((c) => isDate(groupsAt(v, c))), 1);
     if (!best) return;
     const read = kept.reduce((p, d) => p * d.probabilities![Number(d.value)], 1);

@@ -815,9 +815,10 @@ function skippedStrokes(skipped: SkippedStroke[]): Pick<FieldReading, 'skipped' 
 function asDate(r: FieldReading): { reading: FieldReading; text?: string } {
   const date = readDate(r.digits);
   if (!date) return { reading: r };
-  const same = date.digits.length === r.digits.length;
+  // The reader's own confidence stands when the digits are its own, else the digits' (slashes left out, a digit mended).
+  const same = date.digits.length === r.digits.length && date.digits.every((d, i) => d === r.digits[i]);
   const confidence = (same ? stringConfidence(r.digits, r.confidence) : stringConfidence(date.digits)) * date.share;
-  const notes = same ? r.notes : [`read with its slashes as 1s: "${text(r)}"`, ...(r.notes ?? [])];
+  const notes = same ? r.notes : [`read as digits: "${text(r)}"`, ...(r.notes ?? [])];
   return { reading: { ...r, digits: date.digits, confidence, ...(notes ? { notes } : {}) }, text: date.text };
 }
 
