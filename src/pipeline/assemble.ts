@@ -7,7 +7,7 @@ import { bestInLexicon, inLexicon } from './lexicon';
 export interface DigitReading extends DigitResult {
   /** Probability of each digit 0-9 (the digit classifier's; absent for a string model's digits). */
   probabilities?: readonly number[];
-  /** How much its ink looks like a handwritten slash, 0-1 (`slashLikeness` in pipeline/dates; set by contour reading). */
+  /** How much its ink looks like a handwritten slash, 0-1 (`slashLikeness` in pipeline/dates; set by contour and recognition-based reading). */
   slash?: number;
 }
 

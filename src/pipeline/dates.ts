@@ -61,12 +61,12 @@ function fixedSplits(n: number): number[][] {
  * for slashes and of one less the likeness of those kept as digits. Its groups must make a date
  * ({@link isDate}); when the groups between two slashes do not as read, and the digits have their ten
  * probabilities, the most probable digits that do (as a pattern is mended: a year read 1479 whose 4
- * may be a 9) stand in, the reading weighed down by their probability against the digits read. The heaviest reading is
- * returned, with its share of them all; null when none makes a date.
+ * may be a 9) stand in, the reading weighed down by their probability against the digits read. The
+ * heaviest reading is returned, with its share of them all; null when none makes a date.
  *
  * @example
  * // "3/14/2021" read "3114112021": its two slashes (leaning, straight) read as 1s.
- * const date = readDate(field.digits); // { text: '3/14/2021', digits: [3,1,4,2,0,2,1], share: 0.97 }
+ * const date = readDate(field.digits); // text '3/14/2021', its 7 digits 3142021, share 0.97
  */
 export function readDate(digits: DigitReading[]): DateReading | null {
   const candidates = digits
