@@ -841,6 +841,34 @@ async function lexiconForms(n, row) {
   return { rows, generated: tidy(dir) };
 }
 
+/** The MNIST images of each label (`set`: a loaded set), by index. */
+function indexByLabel(set) {
+  const byLabel = Array.from({ length: 10 }, () => []);
+  for (let i = 0; i < set.count; i++) byLabel[set.labels[i]].push(i);
+  return byLabel;
+}
+
+/** A box's border, 4 px of grey 30, on a `W`-wide page. */
+function drawBox(page, W, x0, y0, w, h) {
+  for (let t = 0; t < 4; t++) {
+    for (let x = x0; x < x0 + w; x++) page[(y0 + t) * W + x] = page[(y0 + h - 1 - t) * W + x] = 30;
+    for (let y = y0; y < y0 + h; y++) page[y * W + x0 + t] = page[y * W + x0 + w - 1 - t] = 30;
+  }
+}
+
+/** MNIST image `idx` of `set`, enlarged to `side` px, drawn as ink of darkness `ink` at (`ox`, `oy`) on a `W`-wide page. */
+function drawMnist(page, W, set, idx, side, ox, oy, ink) {
+  const { resampleArea } = dist('segment/normalize');
+  const big = resampleArea(Float32Array.from(set.images.subarray(idx * 784, (idx + 1) * 784), (v) => v / 255), 28, 28, side, side);
+  for (let yy = 0; yy < side; yy++) {
+    for (let xx = 0; xx < side; xx++) {
+      const a = big[yy * side + xx];
+      const p = (oy + yy) * W + ox + xx;
+      if (a > 0.02) page[p] = Math.min(page[p], Math.round(255 - a * (255 - ink)));
+    }
+  }
+}
+
 /**
  * Date boxes with printed slashes (MM/DD/YYYY in one box: the slashes printed, the digits
  * handwritten between them), read with a template and with --auto-fields.
@@ -851,11 +879,9 @@ async function separatorForms(n, row) {
   const { Classifier } = dist('classify/classifier');
   const { scanInputs } = dist('pipeline/scan');
   const { Rng } = dist('classify/data/random');
-  const { resampleArea } = dist('segment/normalize');
   const sharp = require('sharp');
   const test = loadMnist('test');
-  const byLabel = Array.from({ length: 10 }, () => []);
-  for (let i = 0; i < test.count; i++) byLabel[test.labels[i]].push(i);
+  const byLabel = indexByLabel(test);
   const W = 2550;
   const H = 3300;
   const fonts = ['DejaVu Sans', 'Liberation Sans', 'Liberation Serif', 'DejaVu Serif'];
@@ -882,12 +908,7 @@ async function separatorForms(n, row) {
       const fy = 300 + k * 560;
       const fx = 250;
       const fw = 1900;
-      for (const p of [page, bare]) {
-        for (let t = 0; t < 4; t++) {
-          for (let x = fx; x < fx + fw; x++) p[(fy + t) * W + x] = p[(fy + fh - 1 - t) * W + x] = 30;
-          for (let y = fy; y < fy + fh; y++) p[y * W + fx + t] = p[y * W + fx + fw - 1 - t] = 30;
-        }
-      }
+      for (const p of [page, bare]) drawBox(p, W, fx, fy, fw, fh);
       const dh = Math.round(fh * rng.uniform(0.5, 0.68));
       const side = Math.round((dh * 28) / 20);
       const size = Math.round((rng.uniform(10, 16) * 300) / 72);
@@ -898,16 +919,7 @@ async function separatorForms(n, row) {
       [...value].forEach((c, j) => {
         const of = byLabel[Number(c)];
         const idx = of[rng.int(of.length)];
-        const big = resampleArea(Float32Array.from(test.images.subarray(idx * 784, (idx + 1) * 784), (v) => v / 255), 28, 28, side, side);
-        const ox = Math.round(x - side * 0.15);
-        const oy = Math.round(fy + fh / 2 - side / 2 + rng.uniform(-0.06, 0.06) * fh);
-        for (let yy = 0; yy < side; yy++) {
-          for (let xx = 0; xx < side; xx++) {
-            const a = big[yy * side + xx];
-            const p = (oy + yy) * W + ox + xx;
-            if (a > 0.02) page[p] = Math.min(page[p], Math.round(255 - a * (255 - ink)));
-          }
-        }
+        drawMnist(page, W, test, idx, side, Math.round(x - side * 0.15), Math.round(fy + fh / 2 - side / 2 + rng.uniform(-0.06, 0.06) * fh), ink);
         if (j === 1 || j === 3) {
           // The printed slash, on the box's middle line, a fifth of the digits' height clear of them
           // either side (a digit's ink is up to its height wide).
@@ -977,10 +989,8 @@ async function dateForms(n, row) {
   const { Classifier } = dist('classify/classifier');
   const { scanInputs } = dist('pipeline/scan');
   const { Rng } = dist('classify/data/random');
-  const { resampleArea } = dist('segment/normalize');
   const test = loadMnist('test');
-  const byLabel = Array.from({ length: 10 }, () => []);
-  for (let i = 0; i < test.count; i++) byLabel[test.labels[i]].push(i);
+  const byLabel = indexByLabel(test);
   const W = 2550;
   const H = 3300;
   const dir = mkdtempSync(join(tmpdir(), 'bench-dates-'));
@@ -1010,10 +1020,7 @@ async function dateForms(n, row) {
       const fy = 300 + k * 560;
       const fx = 150;
       const fw = 2250;
-      for (let t = 0; t < 4; t++) {
-        for (let x = fx; x < fx + fw; x++) page[(fy + t) * W + x] = page[(fy + fh - 1 - t) * W + x] = 30;
-        for (let y = fy; y < fy + fh; y++) page[y * W + fx + t] = page[y * W + fx + fw - 1 - t] = 30;
-      }
+      drawBox(page, W, fx, fy, fw, fh);
       const dh = Math.round(fh * rng.uniform(0.5, 0.68));
       const side = Math.round((dh * 28) / 20);
       const ink = rng.uniform(10, 60);
@@ -1029,16 +1036,7 @@ async function dateForms(n, row) {
         if (c !== '/') {
           const of = byLabel[Number(c)];
           const idx = of[rng.int(of.length)];
-          const big = resampleArea(Float32Array.from(test.images.subarray(idx * 784, (idx + 1) * 784), (v) => v / 255), 28, 28, side, side);
-          const ox = Math.round(x - side * 0.15);
-          const oy = Math.round(cy - side / 2 + rng.uniform(-0.06, 0.06) * fh);
-          for (let yy = 0; yy < side; yy++) {
-            for (let xx = 0; xx < side; xx++) {
-              const a = big[yy * side + xx];
-              const p = (oy + yy) * W + ox + xx;
-              if (a > 0.02) page[p] = Math.min(page[p], Math.round(255 - a * (255 - ink)));
-            }
-          }
+          drawMnist(page, W, test, idx, side, Math.round(x - side * 0.15), Math.round(cy - side / 2 + rng.uniform(-0.06, 0.06) * fh), ink);
           x += Math.round(dh * rng.uniform(0.9, 1.1));
         } else if (dashes) {
           // A dash: 0.3-0.6 of the digits' height long, a little aslant, about their middle.
