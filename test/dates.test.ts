@@ -12,6 +12,7 @@ import { normalizeDigit, resampleArea } from '../src/segment/normalize';
 import { loadMnist } from '../src/classify/data/dataset';
 import { scanInputs } from '../src/pipeline/scan';
 import type { DocumentResult } from '../src/pipeline/document';
+import { parseTemplate } from '../src/segment/fields';
 import { tmp } from './helpers';
 
 /** Digits as a reader gives them: each a value and its slash likeness. */
@@ -63,6 +64,12 @@ describe('date fields', () => {
     expect(isDate(['3', '14', '0092'])).toBe(false);
     expect(isDate(['2021', '13', '01'])).toBe(false);
     expect(isDate(['0', '14', '2021'])).toBe(false);
+  });
+
+  test('a template field may be of type date; a type it does not know is refused, the types named', () => {
+    const field = (type: string) => JSON.stringify({ fields: [{ name: 'born', box: [0.1, 0.1, 0.5, 0.05], type }] });
+    expect(parseTemplate(field('date')).fields[0].type).toBe('date');
+    expect(() => parseTemplate(field('time'))).toThrow(/"type" must be digits, amount, zip, date/);
   });
 
   test('readDate takes the two strokes most like slashes that leave a date; fixed-width dates split without them; no date is null', () => {
