@@ -1,6 +1,7 @@
 /** Connected components of a binary image (labelled with OpenCV, or from runs on sparse pages), and cropping. */
 import type { Box } from '../types';
 import type { Component } from '../preprocess/opencv';
+import { principalAxes } from './shape';
 
 export { components, labelComponents } from '../preprocess/opencv';
 export { componentBoxes, cropBinary } from '../preprocess/steps';
@@ -87,9 +88,8 @@ export function inkElongation(pixels: ArrayLike<number>, width: number): number 
     cyy += dy * dy;
     cxy += dx * dy;
   }
-  const half = (cxx + cyy) / 2;
-  const root = Math.sqrt(((cxx - cyy) / 2) ** 2 + cxy * cxy);
-  return Math.sqrt(Math.max(0, half - root) / Math.max(1e-9, half + root));
+  const { major, minor } = principalAxes(cxx, cyy, cxy);
+  return Math.sqrt(minor / Math.max(1e-9, major));
 }
 
 /** The median length of the runs of ink along the rows of `pixels` (indices in a `width`-wide image, in row order). */

@@ -45,10 +45,19 @@ export function strokeShape(pixels: ArrayLike<number>, side = 28): StrokeShape {
       xy += v * (x - cx) * (y - cy);
     }
   }
-  [xx, yy, xy] = [xx / m, yy / m, xy / m];
+  const { major, minor, lean } = principalAxes(xx / m, yy / m, xy / m);
+  return { lean, elongation: Math.sqrt(major / Math.max(minor, 1e-6)) };
+}
+
+/**
+ * The principal axes of a spread of ink, from its covariance (`cxx`, `cyy`, `cxy`, in image pixels,
+ * rows running down): the variance along its long axis and across it, and the long axis's angle from
+ * upright in degrees, positive when its top leans right. Shared by {@link strokeShape} and
+ * `inkElongation` (segment/components).
+ */
+export function principalAxes(cxx: number, cyy: number, cxy: number): { major: number; minor: number; lean: number } {
+  const half = (cxx + cyy) / 2;
+  const root = Math.sqrt(((cxx - cyy) / 2) ** 2 + cxy * cxy);
   // Image rows run down: a stroke whose top leans right has x falling as y grows.
-  const lean = (0.5 * Math.atan2(-2 * xy, yy - xx) * 180) / Math.PI;
-  const half = (xx + yy) / 2;
-  const root = Math.sqrt(Math.max(0, half * half - (xx * yy - xy * xy)));
-  return { lean, elongation: Math.sqrt((half + root) / Math.max(half - root, 1e-6)) };
+  return { major: half + root, minor: Math.max(0, half - root), lean: (0.5 * Math.atan2(-2 * cxy, cyy - cxx) * 180) / Math.PI };
 }
