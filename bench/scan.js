@@ -1059,8 +1059,8 @@ async function dateForms(n, row) {
       const name = `date-${k + 1}`;
       fields.push({ name, box: [fx / W, fy / H, fw / W, fh / H] });
       expected[name] = written.replaceAll('/', '');
-      // A date written with dashes (left out as marks) has only its digits to go by: split as fixed width.
-      texts[name] = dashes ? null : written;
+      // The text has slashes for separators however written (dashes, left out as marks, at their places).
+      texts[name] = { text: written, dashes };
     }
     const form = { width: W, height: H, data: page, template: { fields }, expected, sources: {} };
     const file = join(dir, `${String(i).padStart(3, '0')}-dates.png`);
@@ -1071,7 +1071,7 @@ async function dateForms(n, row) {
       const found = doc.pages[0]?.fields ?? [];
       fields.forEach((f, k) => {
         const got = options.template ? found.find((g) => g.name === f.name) : found[k];
-        sets[set].push({ expected: expected[f.name], read: got?.value ?? '', text: got?.text, wantText: texts[f.name], where: `${file.split('/').pop()} ${f.name}`, confidence: got?.confidence ?? 0 });
+        sets[set].push({ expected: expected[f.name], read: got?.value ?? '', text: got?.text, wantText: texts[f.name].text, dashes: texts[f.name].dashes, where: `${file.split('/').pop()} ${f.name}`, confidence: got?.confidence ?? 0, needsReview: got?.needsReview ?? true });
       });
     }
   }
@@ -1082,8 +1082,10 @@ async function dateForms(n, row) {
   for (const [set, pairs] of Object.entries(sets)) {
     rows.push(row(`field accuracy (digits), ${set} (${pairs.length} fields)`, score(pairs).fieldAccuracy * 100, null, '%', 2));
     if (!set.includes('plain')) {
-      const slashed = pairs.filter((p) => p.wantText);
-      rows.push(row(`... the date's text right (${slashed.length} fields with slashes), ${set}`, (100 * slashed.filter((p) => p.text === p.wantText).length) / slashed.length, null, '%', 2));
+      for (const [how, some] of [['slashes', pairs.filter((p) => !p.dashes)], ['dashes', pairs.filter((p) => p.dashes)]]) {
+        rows.push(row(`... the date's text right (${some.length} fields with ${how}), ${set}`, (100 * some.filter((p) => p.text === p.wantText).length) / some.length, null, '%', 2));
+      }
+      rows.push(row(`fields read right but flagged for review, ${set}`, pairs.filter((p) => p.read === p.expected && p.needsReview).length, null, 'fields', 0));
     }
     rows.push(row(`fields read with more digits than written (a separator read as a 1), ${set}`, pairs.filter((p) => p.read.length > p.expected.length).length, null, 'fields', 0));
     rows.push(row(`fields misread but not flagged (confidence >= 0.9), ${set}`, unflagged(pairs), null, 'fields', 0));

@@ -4,6 +4,7 @@
  * `date` each stroke shaped like a slash may be a separator or a digit, and the date's structure
  * says which.
  */
+import type { Box } from '../types';
 import type { StrokeShape } from '../segment/shape';
 import { mostProbableStrings, type DigitReading } from './assemble';
 
@@ -53,34 +54,58 @@ function fixedSplits(n: number): number[][] {
   return [];
 }
 
+/** How sure a dash between a date's digits is a separator (the likeness of a slash-like stroke's, for a dash). */
+const DASH_SEPARATOR = 0.95;
+
+/**
+ * With one dash found, how likely the other is between two given digits, unseen: a dash written
+ * touching a digit is part of its ink (`2-7-1949`, the first dash joined to the 2, which still reads 2).
+ */
+const UNSEEN_DASH = 0.3;
+
 /**
  * A date from the digits a field was read as, each with its `slash` likeness (set when it was cut by
- * contours or by recognition-based segmentation). Every way of taking two slash-like strokes as the
- * separators, or none (6 or 8 digits written with no separators, or with dashes, which are left out as
- * marks: `031421`, `03142021`, `20210314`), is weighed: the product of the likenesses of the strokes taken
- * for slashes and of one less the likeness of those kept as digits. Its groups must make a date
- * ({@link isDate}); when the groups between two slashes do not as read, and the digits have their ten
- * probabilities, the most probable digits that do (as a pattern is mended: a year read 1479 whose 4
- * may be a 9) stand in, the reading weighed down by their probability against the digits read. The
- * heaviest reading is returned, with its share of them all; null when none makes a date.
+ * contours or by recognition-based segmentation), and the dashes left out between them (`dashes`, page
+ * boxes: `FieldCut.dashes` in segment/digits). Every way of taking two separators written alike, two
+ * slash-like strokes (taken out of the digits) or two dashes (between digits), or none (6 or 8 digits
+ * written with no separators: `031421`, `03142021`, `20210314`), is weighed: the product of the
+ * likenesses of the separators taken and of one less the likeness of those not taken (a dash's is
+ * {@link DASH_SEPARATOR}; with one dash found, the other may be at any other place between two digits,
+ * joined to a digit's ink: {@link UNSEEN_DASH}, weighing only when taken). Its groups must make a date
+ * ({@link isDate}); when the groups between two separators seen do not as read, and the digits have
+ * their ten probabilities, the most probable digits that do (as a pattern is mended: a year read 1479
+ * whose 4 may be a 9) stand in, the reading weighed down by their probability against the digits read.
+ * The heaviest reading is returned, with its share of them all; null when none makes a date. Its
+ * `text` has slashes for separators however they were written.
  *
  * @example
  * // "3/14/2021" read "3114112021": its two slashes (leaning, straight) read as 1s.
  * const date = readDate(field.digits); // text '3/14/2021', its 7 digits 3142021, share 0.97
+ * // "4-2-1942" read "421942", its dashes left out as marks at their places.
+ * const dashed = readDate(field.digits, dashes); // text '4/2/1942'
  */
-export function readDate(digits: DigitReading[]): DateReading | null {
-  const candidates = digits
-    .map((d, i) => ({ i, s: d.slash ?? 0 }))
-    .filter((c) => c.s >= MAY_BE_SLASH && c.i > 0 && c.i < digits.length - 1)
+export function readDate(digits: DigitReading[], dashes: Box[] = []): DateReading | null {
+  const n = digits.length;
+  // A separator: a slash-like stroke read as digit `i` (taken out), or a dash before digit `i` (found,
+  // or with one dash found, the other's place guessed).
+  type Separator = { i: number; s: number; dash: boolean; unseen?: boolean };
+  const slashes: Separator[] = digits
+    .map((d, i) => ({ i, s: d.slash ?? 0, dash: false }))
+    .filter((c) => c.s >= MAY_BE_SLASH && c.i > 0 && c.i < n - 1)
     .sort((a, b) => b.s - a.s)
-    .slice(0, MOST_CANDIDATES)
-    .sort((a, b) => a.i - b.i);
+    .slice(0, MOST_CANDIDATES);
+  const centre = (b: Box) => b[0] + b[2] / 2;
+  const gaps = new Set(dashes.map((b) => digits.filter((d) => centre(d.box) < centre(b)).length).filter((g) => g > 0 && g < n));
+  const unseen: Separator[] = gaps.size === 1 ? Array.from({ length: n - 1 }, (_, k) => k + 1).filter((i) => !gaps.has(i)).map((i) => ({ i, s: UNSEEN_DASH, dash: true, unseen: true })) : [];
+  const candidates: Separator[] = [...slashes, ...[...gaps].map((i) => ({ i, s: DASH_SEPARATOR, dash: true })), ...unseen].sort((a, b) => a.i - b.i || Number(a.dash) - Number(b.dash));
   const readings: Array<{ kept: DigitReading[]; cuts: number[]; weight: number }> = [];
-  const likeness = (seps: number[]) => candidates.reduce((w, c) => w * (seps.includes(c.i) ? c.s : 1 - c.s), 1);
+  // A guessed dash's place weighs only when taken.
+  const likeness = (seps: Separator[]) => candidates.reduce((w, c) => w * (seps.includes(c) ? c.s : c.unseen ? 1 : 1 - c.s), 1);
   const groupsAt = (v: string, [p, q]: number[]) => [v.slice(0, p), v.slice(p, q), v.slice(q)];
-  // The digits kept, split at `cuts`, as read or mended into a date.
-  const weigh = (seps: number[], cutsOf: (n: number) => number[][]) => {
-    const kept = digits.filter((_, i) => !seps.includes(i));
+  // The digits kept, split at `cutsOf` their count, as read or mended into a date.
+  const weigh = (seps: Separator[], cutsOf: (kept: number) => number[][]) => {
+    const out = new Set(seps.filter((c) => !c.dash).map((c) => c.i));
+    const kept = digits.filter((_, i) => !out.has(i));
     const value = kept.map((d) => d.value).join('');
     const splits = cutsOf(kept.length);
     const asRead = splits.find((c) => isDate(groupsAt(value, c)));
@@ -88,23 +113,28 @@ export function readDate(digits: DigitReading[]): DateReading | null {
       readings.push({ kept, cuts: asRead, weight: likeness(seps) });
       return;
     }
-    // Mended only between slashes: with none, the groups' widths are a guess (a date written 4-2-1942
-    // with dashes, which are left out, is 421942, not 42/19/42 to be mended into 12/19/42).
-    if (seps.length === 0 || !kept.every((d) => d.probabilities?.length === 10)) return;
+    // Mended only between separators seen: with none, the groups' widths are a guess (a date written
+    // 4-2-1942 whose dashes were not found is 421942, not 42/19/42 to be mended into 12/19/42).
+    if (seps.length === 0 || seps.some((c) => c.unseen) || !kept.every((d) => d.probabilities?.length === 10)) return;
     const [best] = mostProbableStrings(kept.map((d) => d.probabilities!), (v) => splits.some((c) => isDate(groupsAt(v, c))), 1);
     if (!best) return;
     const read = kept.reduce((p, d) => p * d.probabilities![Number(d.value)], 1);
     const mended = kept.map((d, i) => (String(best.digits[i]) === d.value ? d : { ...d, value: String(best.digits[i]), confidence: d.probabilities![best.digits[i]] }));
     readings.push({ kept: mended, cuts: splits.find((c) => isDate(groupsAt(best.value, c)))!, weight: likeness(seps) * Math.min(1, best.probability / Math.max(read, 1e-30)) });
   };
-  // No separators written (or dashes): a date of fixed width.
+  // No separators written (or none found): a date of fixed width.
   weigh([], fixedSplits);
-  // Two slashes among the strokes shaped like them: the groups between them.
+  // Two separators among the strokes shaped like slashes and the dashes: the groups between them.
   for (let a = 0; a < candidates.length; a++) {
     for (let b = a + 1; b < candidates.length; b++) {
-      const [i, j] = [candidates[a].i, candidates[b].i];
-      if (j === i + 1) continue;
-      weigh([i, j], () => [[i, j - 1]]);
+      const [x, y] = [candidates[a], candidates[b]];
+      // A date's two separators are written alike: two slashes or two dashes (one of them found).
+      if (x.dash !== y.dash || (x.unseen && y.unseen)) continue;
+      // Where each group ends among the digits kept: a slash taken out is no group's digit.
+      const at = (c: Separator) => c.i - (x !== c && !x.dash && x.i < c.i ? 1 : 0);
+      const [p, q] = [at(x), at(y)];
+      if (q <= p || p === 0) continue;
+      weigh([x, y], (kept) => (q < kept ? [[p, q]] : []));
     }
   }
   if (readings.length === 0) return null;

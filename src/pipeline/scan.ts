@@ -476,6 +476,8 @@ export interface FieldReading {
    * candidate spanning both makes, and that reading's share against the pair (see `PathResult.joined`).
    */
   joined?: { share: number; value: string };
+  /** Dashes left out between the field's digits by contour segmentation, in page pixels (`FieldCut.dashes`): a date's separators may be these. */
+  dashes?: Box[];
 }
 
 /** A field with its constraints: its own type, pattern, check digit and lexicon (a template's), else the scan's. */
@@ -678,7 +680,7 @@ async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[]
     const disputed = va.length !== vb.length ? { contours: va, recognition: vb } : undefined;
     const kept = useB ? (b.joined ? lessJoined(b, b.joined) : b) : a;
     const other = useB ? `read by contours: "${va}"` : `read by recognition-based segmentation: "${vb}"`;
-    out[i] = { ...kept, disputed, notes: [...(kept.notes ?? []), other] };
+    out[i] = { ...kept, disputed, notes: [...(kept.notes ?? []), other], ...(a.dashes ? { dashes: a.dashes } : {}) };
   });
   return out;
 }
@@ -702,8 +704,9 @@ const UNSURE_CUT_OUT = 0.98;
  * shipped `models/amount`; `none` skips this), which reads a line of touching digits without
  * cutting it, as amounts are read ({@link readWhole}: with its second reader's agreement), and
  * that reading is kept unless the digit-by-digit one fits the field better (its `length` first,
- * then its `pattern`, check digit and type: {@link fieldFit}). Both digit-by-digit readings are
- * noted for review. Readings with as many digits that differ are left
+ * then its `pattern`, check digit and type: {@link fieldFit}), or, fitting it no better, has more than
+ * one digit fewer or more than both segmentations found ({@link nearLengths}). Both digit-by-digit
+ * readings are noted for review. Readings with as many digits that differ are left
  * to the digit classifier, which reads single MNIST-like digits better than the string model.
  *
  * In a cut-out field image (`cutOut`: the whole image is one field, such as a check amount cut from
@@ -738,11 +741,20 @@ async function settleDisputes(
     const field = constrained(regions[i], opts);
     if (va === vb || fieldFit(field, va) > fieldFit(field, vb)) return;
     if (!a.disputed && (b.confidence ?? 0) <= stringConfidence(a.digits, a.confidence)) return;
+    // A whole reading with more than one digit fewer, or more, than both segmentations found is the
+    // string model's failure (a date written with dashes read as a lone 0), unless it fits the field better.
+    if (a.disputed && fieldFit(field, vb) === fieldFit(field, va) && !nearLengths(vb.length, a.disputed)) return;
     const how = b.notes?.length ? b.notes : ['read whole by the string model'];
     const before = a.disputed ? [`read by contours: "${a.disputed.contours}"`, `read by recognition-based segmentation: "${a.disputed.recognition}"`] : [`read digit by digit: "${va}"`];
-    out[i] = { ...b, notes: [...how, ...before] };
+    out[i] = { ...b, notes: [...how, ...before], ...(a.dashes ? { dashes: a.dashes } : {}) };
   });
   return out;
+}
+
+/** Whether `n` digits are within one of as many as contours or recognition-based segmentation found ({@link settleDisputes}). */
+function nearLengths(n: number, disputed: { contours: string; recognition: string }): boolean {
+  const [a, b] = [disputed.contours.length, disputed.recognition.length];
+  return n >= Math.min(a, b) - 1 && n <= Math.max(a, b) + 1;
 }
 
 /**
@@ -783,6 +795,7 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
         return !!next && next[0] - (c.box![0] + c.box![2]) < 0.08 * Math.max(c.box![3], next[3]);
       })),
       ...skippedStrokes(cuts[f].skipped),
+      ...(cuts[f].dashes.length ? { dashes: cuts[f].dashes } : {}),
       digits,
     };
   });
@@ -813,7 +826,7 @@ function skippedStrokes(skipped: SkippedStroke[]): Pick<FieldReading, 'skipped' 
  * share, and its text; the reading alone when its digits make no date.
  */
 function asDate(r: FieldReading): { reading: FieldReading; text?: string } {
-  const date = readDate(r.digits);
+  const date = readDate(r.digits, r.dashes);
   if (!date) return { reading: r };
   // The reader's own confidence stands when the digits are its own, else the digits' (slashes left out, a digit mended).
   const same = date.digits.length === r.digits.length && date.digits.every((d, i) => d === r.digits[i]);

@@ -47,6 +47,11 @@ export interface FieldCut {
   crops: DigitCrop[];
   /** Strokes as tall as the digits, within their band, away from the field's sides, left out as print. */
   skipped: SkippedStroke[];
+  /**
+   * Dashes left out as marks between the digits, about the middle of their band, in page pixels, left
+   * to right: a date written `4-2-1942` has its separators here (see `readDate` in pipeline/dates).
+   */
+  dashes: Box[];
 }
 
 /**
@@ -60,7 +65,7 @@ export interface FieldCut {
 export function cutDigits(cv: CV, page: BinaryImage, field: Box, options: DigitOptions = {}): FieldCut {
   // The steps are separate functions: V8 re-optimizes a function whenever an object of a shape it
   // has not seen reaches it, and one big function cost ~75 ms of compiling each time.
-  const none: FieldCut = { crops: [], skipped: [] };
+  const none: FieldCut = { crops: [], skipped: [], dashes: [] };
   // Comb cells (field-relative).
   const cells = (options.cells ?? []).map((c): Box => [c[0] - field[0], c[1] - field[1], c[2], c[3]]);
   const sub = withoutWalls(cropBinary(page, field), cells);
@@ -76,12 +81,34 @@ export function cutDigits(cv: CV, page: BinaryImage, field: Box, options: DigitO
   // A typical digit height, from the components (then from the groups of broken strokes).
   const H = typicalHeight(comps.map((c) => c.box[3]));
   const slivers: Box[] = [];
-  comps = dropMarks(comps, sub, cc.labels, H, slivers);
+  const dashes: Box[] = [];
+  comps = dropMarks(comps, sub, cc.labels, H, slivers, dashes);
   if (cells.length) comps = dropWalls(comps, cells);
   const separators: Box[] = [];
-  const { digits, core, height } = digitGroups(comps, cells, H, sub.width, cc.labels, separators);
+  const { digits, core, height } = digitGroups(comps, cells, H, sub.width, cc.labels, separators, dashes);
   const crops = cropDigits(digits, core, cc.labels, sub.width, field, height, cells.length > 0);
-  return { crops, skipped: skippedAmong(digits.map((g) => g.box), slivers, separators, cells, height, sub.width, field) };
+  const boxes = digits.map((g) => g.box);
+  return { crops, skipped: skippedAmong(boxes, slivers, separators, cells, height, sub.width, field), dashes: dashesAmong(boxes, dashes, field) };
+}
+
+/**
+ * Of the dashes left out of a field (field-relative boxes), those between its first and last digits
+ * (`digits`), their middle within the middle of the band the digits are written in (0.25-0.8 of it
+ * from the top: not a 5's flag nor an underline's stub), in page pixels, left to right.
+ */
+function dashesAmong(digits: Box[], dashes: Box[], field: Box): Box[] {
+  if (digits.length < 2 || dashes.length === 0) return [];
+  const top = median(digits.map((b) => b[1]));
+  const bottom = median(digits.map((b) => b[1] + b[3]));
+  const first = Math.min(...digits.map((b) => b[0] + b[2] / 2));
+  const last = Math.max(...digits.map((b) => b[0] + b[2] / 2));
+  return dashes
+    .filter((b) => {
+      const [mx, my] = [b[0] + b[2] / 2, b[1] + b[3] / 2];
+      return mx > first && mx < last && my >= top + 0.25 * (bottom - top) && my <= top + 0.8 * (bottom - top);
+    })
+    .map((b): Box => [field[0] + b[0], field[1] + b[1], b[2], b[3]])
+    .sort((a, b) => a[0] - b[0]);
 }
 
 /**
@@ -110,8 +137,9 @@ function skippedAmong(digits: Box[], slivers: Box[], separators: Box[], cells: B
 /**
  * Drops the components of a field (`sub`, labelled `labels`, digits `H` high) that are not
  * handwriting: what is left of printed box borders, dashes, underline stubs, long rules, slivers.
+ * The slivers' boxes are added to `slivers`, the dashes' and stubs' to `dashes`.
  */
-function dropMarks(list: Component[], sub: BinaryImage, labels: Int32Array, H: number, slivers: Box[] = []): Component[] {
+function dropMarks(list: Component[], sub: BinaryImage, labels: Int32Array, H: number, slivers: Box[] = [], dashes: Box[] = []): Component[] {
   let comps = list;
   // Stroke widths: the pen (the median row run of ink of the big components, which are
   // handwriting) and each component's own.
@@ -144,7 +172,10 @@ function dropMarks(list: Component[], sub: BinaryImage, labels: Int32Array, H: n
     const x = c.box[0];
     const nearSide = x <= EDGE + w || x + w >= sub.width - EDGE - w;
     if (nearSide && y <= EDGE && y + h >= sub.height - EDGE && (w < 0.15 * H || (w < 0.35 * H && thin(c, 'h')))) return false;
-    if (h < 0.3 * H && w >= 1.5 * h && w > 0.35 * H && y + h >= upperHalf && !baseOfBroken(c)) return false; // dash, underline stub (not a 5's flag)
+    if (h < 0.3 * H && w >= 1.5 * h && w > 0.35 * H && y + h >= upperHalf && !baseOfBroken(c)) {
+      dashes.push(c.box);
+      return false; // dash, underline stub (not a 5's flag)
+    }
     if (w > 3 * H && h < 0.5 * H) return false; // long rule
     return true;
   });
@@ -226,9 +257,10 @@ function dropWalls(comps: Component[], cells: Box[]): Component[] {
  * The digits of a field: its components grouped (broken strokes joined; in a comb, the ink of a
  * cell), small marks in the upper half of the band joined to the digit they nearly touch (a 5's
  * flag) or dropped, left to right. `core`: a group's box before marks joined it; `height`: the
- * digits' height once strokes are joined.
+ * digits' height once strokes are joined. Printed separators left out are added to `separators`, and
+ * marks left out that are shaped like dashes (flat, long) to `dashes`.
  */
-function digitGroups(comps: Component[], cells: Box[], H0: number, width: number, labels?: Int32Array, separators: Box[] = []): { digits: ComponentGroup[]; core: Map<ComponentGroup, Box>; height: number } {
+function digitGroups(comps: Component[], cells: Box[], H0: number, width: number, labels?: Int32Array, separators: Box[] = [], dashes: Box[] = []): { digits: ComponentGroup[]; core: Map<ComponentGroup, Box>; height: number } {
   // Merge broken strokes: components overlapping mostly in x belong to one digit (in a comb: in
   // the same cell).
   let groups = groupComponents(comps, (a, b, overlap) => {
@@ -267,7 +299,10 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
   const dropped = (g: ComponentGroup) => (g.box[3] < 0.35 * H && g.box[2] < 0.35 * H) || upperMark(g);
   const separator = labels && tallOnes.length >= 2 ? printedSeparators(marks, groups.map((g) => !dropped(g)), H, band, penOf) : [];
   const digits = groups.filter((g, i) => {
-    if (dropped(g)) return false;
+    if (dropped(g)) {
+      if (g.box[3] < 0.3 * H && g.box[2] >= 1.5 * g.box[3] && g.box[2] >= 0.25 * H) dashes.push(g.box);
+      return false;
+    }
     if (!separator[i]) return true;
     separators.push(g.box);
     return false;
