@@ -976,9 +976,9 @@ async function separatorForms(n, row) {
 
 /**
  * Dates written by hand in one box, their separators handwritten slashes (which the digit model reads
- * as sure 1s) or dashes: 60 letter pages (seeds 67000 on), 5 boxes each, a date in one of five styles
- * (`03/14/2021`, `3/14/2021`, `03/14/21`, `14/3/2021`, `2021/03/14`, the slashes 1.0-1.3 of the digits'
- * height, 15-35 degrees from upright; every fifth field's separators dashes instead), MNIST test
+ * as sure 1s), dashes or dots: 60 letter pages (seeds 67000 on), 6 boxes each, a date in one of five
+ * styles (`03/14/2021`, `3/14/2021`, `03/14/21`, `14/3/2021`, `2021/03/14`, the slashes 1.0-1.3 of the
+ * digits' height, 15-35 degrees from upright; the fifth box's separators dashes, the sixth's dots), MNIST test
  * digits, the scan bench's artifacts. Read with the template's fields typed `date` and with
  * `--auto-fields --field-type date`, and as plain digit fields: the value (its digits) and, for dates,
  * the text (`3/14/2021`).
@@ -1014,10 +1014,10 @@ async function dateForms(n, row) {
     const fields = [];
     const expected = {};
     const texts = {};
-    for (let k = 0; k < 5; k++) {
+    for (let k = 0; k < 6; k++) {
       // A box 0.4-0.75 in tall; digits 0.5-0.68 of it, a stroke of the pen 0.08-0.13 of their height.
       const fh = Math.round(rng.uniform(0.4, 0.75) * 300);
-      const fy = 300 + k * 560;
+      const fy = k < 5 ? 300 + k * 560 : 2850;
       const fx = 150;
       const fw = 2250;
       drawBox(page, W, fx, fy, fw, fh);
@@ -1029,7 +1029,8 @@ async function dateForms(n, row) {
       const pad = (v) => String(v).padStart(2, '0');
       const styles = [`${pad(mo)}/${pad(da)}/${yr}`, `${mo}/${da}/${yr}`, `${pad(mo)}/${pad(da)}/${pad(yr % 100)}`, `${da}/${mo}/${yr}`, `${yr}/${pad(mo)}/${pad(da)}`];
       const written = styles[rng.int(styles.length)];
-      const dashes = (i * 5 + k) % 5 === 4;
+      // Slashes in the first four boxes, dashes in the fifth, dots in the sixth.
+      const sep = k === 4 ? '-' : k === 5 ? '.' : '/';
       const cy = fy + fh / 2;
       let x = fx + Math.round(0.3 * fh);
       for (const c of written) {
@@ -1038,7 +1039,14 @@ async function dateForms(n, row) {
           const idx = of[rng.int(of.length)];
           drawMnist(page, W, test, idx, side, Math.round(x - side * 0.15), Math.round(cy - side / 2 + rng.uniform(-0.06, 0.06) * fh), ink);
           x += Math.round(dh * rng.uniform(0.9, 1.1));
-        } else if (dashes) {
+        } else if (sep === '.') {
+          // A dot: a disc 1.2-2 pens across, on the digits' foot.
+          const r = (pen * rng.uniform(1.2, 2)) / 2;
+          const x0 = x + dh * rng.uniform(0.1, 0.25);
+          const y0 = cy + dh / 2 - r + dh * rng.uniform(-0.05, 0.05);
+          stroke(page, x0, y0, x0 + 0.5, y0, 2 * r, ink);
+          x = Math.round(x0 + r + dh * rng.uniform(0.2, 0.35));
+        } else if (sep === '-') {
           // A dash: 0.3-0.6 of the digits' height long, a little aslant, about their middle.
           const len = dh * rng.uniform(0.3, 0.6);
           const ang = rng.uniform(-0.15, 0.1);
@@ -1060,7 +1068,7 @@ async function dateForms(n, row) {
       fields.push({ name, box: [fx / W, fy / H, fw / W, fh / H] });
       expected[name] = written.replaceAll('/', '');
       // The text has slashes for separators however written (dashes, left out as marks, at their places).
-      texts[name] = { text: written, dashes };
+      texts[name] = { text: written, sep };
     }
     const form = { width: W, height: H, data: page, template: { fields }, expected, sources: {} };
     const file = join(dir, `${String(i).padStart(3, '0')}-dates.png`);
@@ -1071,18 +1079,18 @@ async function dateForms(n, row) {
       const found = doc.pages[0]?.fields ?? [];
       fields.forEach((f, k) => {
         const got = options.template ? found.find((g) => g.name === f.name) : found[k];
-        sets[set].push({ expected: expected[f.name], read: got?.value ?? '', text: got?.text, wantText: texts[f.name].text, dashes: texts[f.name].dashes, where: `${file.split('/').pop()} ${f.name}`, confidence: got?.confidence ?? 0, needsReview: got?.needsReview ?? true });
+        sets[set].push({ expected: expected[f.name], read: got?.value ?? '', text: got?.text, wantText: texts[f.name].text, sep: texts[f.name].sep, where: `${file.split('/').pop()} ${f.name}`, confidence: got?.confidence ?? 0, needsReview: got?.needsReview ?? true });
       });
     }
   }
   await clf.close();
-  console.log(`\n## Dates written by hand (${n} letter pages, 5 boxes each: a date in one of five styles, 03/14/2021, 3/14/2021, 03/14/21, 14/3/2021 or 2021/03/14, the separators handwritten slashes, or dashes in one field of five; MNIST test digits; the scan bench's artifacts; seeds 67000 on)\n`);
+  console.log(`\n## Dates written by hand (${n} letter pages, 6 boxes each: a date in one of five styles, 03/14/2021, 3/14/2021, 03/14/21, 14/3/2021 or 2021/03/14, the separators handwritten slashes in four boxes, dashes in the fifth, dots in the sixth; MNIST test digits; the scan bench's artifacts; seeds 67000 on)\n`);
   console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
   const rows = [];
   for (const [set, pairs] of Object.entries(sets)) {
     rows.push(row(`field accuracy (digits), ${set} (${pairs.length} fields)`, score(pairs).fieldAccuracy * 100, null, '%', 2));
     if (!set.includes('plain')) {
-      for (const [how, some] of [['slashes', pairs.filter((p) => !p.dashes)], ['dashes', pairs.filter((p) => p.dashes)]]) {
+      for (const [how, some] of [['slashes', pairs.filter((p) => p.sep === '/')], ['dashes', pairs.filter((p) => p.sep === '-')], ['dots', pairs.filter((p) => p.sep === '.')]]) {
         rows.push(row(`... the date's text right (${some.length} fields with ${how}), ${set}`, (100 * some.filter((p) => p.text === p.wantText).length) / some.length, null, '%', 2));
       }
       rows.push(row(`fields read right but flagged for review, ${set}`, pairs.filter((p) => p.read === p.expected && p.needsReview).length, null, 'fields', 0));

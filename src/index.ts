@@ -28,7 +28,7 @@ export { parseTemplate, templateFields, boxFields, lineFields, linesOutside, not
 export type { Template, TemplateField, FieldRegion, FieldType, CheckDigit, Lexicon } from './segment/fields';
 export { registerTemplate } from './segment/registration';
 export type { Registration } from './segment/registration';
-export { cutDigits, extractDigits, type FieldCut, type SkippedStroke } from './segment/digits';
+export { cutDigits, extractDigits, type FieldCut, type SeparatorMark, type SkippedStroke } from './segment/digits';
 export { withOverflow } from './segment/overflow';
 export type { OverflowFields } from './segment/overflow';
 export { faintInk, withFaintFields } from './segment/faint';

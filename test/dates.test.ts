@@ -110,36 +110,39 @@ describe('date fields', () => {
     expect(readDate(dashed)).toBeNull();
   });
 
-  test('readDate takes the dashes left out between the digits as separators: 4-2-1942 is 4/2/1942; a dash and a slash do not mix', () => {
-    // Digits at x = 0, 10, 20, ... (8 px wide): a dash between the first and second digits, and between the second and third.
-    const dash = (after: number): [number, number, number, number] => [after * 10 + 8, 8, 2, 2];
-    const dashed = readDate(read('421942'), [dash(0), dash(1)]);
+  test('readDate takes the dashes or dots left out between the digits as separators: 4-2-1942 is 4/2/1942; marks and slashes do not mix', () => {
+    // Digits at x = 0, 10, 20, ... (8 px wide): a mark between the first and second digits, and between the second and third.
+    const mark = (after: number, as: 'dash' | 'dot' = 'dash') => ({ box: [after * 10 + 8, 8, 2, 2] as [number, number, number, number], as });
+    const dashed = readDate(read('421942'), [mark(0), mark(1)]);
     expect(dashed?.text).toBe('4/2/1942');
     expect(dashed?.digits.map((d) => d.value).join('')).toBe('421942');
     // Fixed width read as 42/19/42 weighs little against the dashes: one dash not taken is 0.05.
     expect(dashed!.share).toBeGreaterThan(0.95);
-    // 12-3-21: no date of fixed width, but the dashes make one.
-    expect(readDate(read('12321'), [dash(1), dash(2)])?.text).toBe('12/3/21');
+    // 12-3-21, or 12.3.21: no date of fixed width, but the marks make one.
+    expect(readDate(read('12321'), [mark(1), mark(2)])?.text).toBe('12/3/21');
+    expect(readDate(read('12321'), [mark(1, 'dot'), mark(2, 'dot')])?.text).toBe('12/3/21');
     // The two separators are written alike: with one dash of 09-11-2044 found, a 1 that leans is no
-    // slash beside it (09/1/2044); the 8 digits split as a date of fixed width.
-    expect(readDate(read('09112044', [0, 0, 0, 0.6]), [dash(1)])?.text).toBe('09/11/2044');
+    // slash beside it (09/1/2044); the 8 digits split as a date of fixed width. A dot and a dash are
+    // no pair either: each is paired with a guessed place of its own kind, and the readings share.
+    expect(readDate(read('09112044', [0, 0, 0, 0.6]), [mark(1)])?.text).toBe('09/11/2044');
+    expect(readDate(read('12321'), [mark(1, 'dot'), mark(2)])!.share).toBeLessThan(0.5);
     // One dash found, the other joined to a digit's ink (2-7-1949): its place is guessed where it makes a date.
-    const one = readDate(read('271949'), [dash(1)]);
+    const one = readDate(read('271949'), [mark(1)]);
     expect(one?.text).toBe('2/7/1949');
     expect(one!.share).toBeGreaterThan(0.9);
     // ... and the guess is shared where two places make dates (1-12-2021 or 11-2-2021).
-    const two = readDate(read('1122021'), [dash(2)]);
+    const two = readDate(read('1122021'), [mark(2)]);
     expect(['1/12/2021', '11/2/2021']).toContain(two?.text);
     expect(two!.share).toBeLessThan(0.6);
-    // A dash outside the digits is no separator; a field of digits that is no date stays null.
-    expect(readDate(read('421942'), [[-20, 8, 6, 2]])).toBeNull();
-    expect(readDate(read('123456789'), [dash(2), dash(5)])).toBeNull();
+    // A mark outside the digits is no separator; a field of digits that is no date stays null.
+    expect(readDate(read('421942'), [{ box: [-20, 8, 6, 2], as: 'dash' }])).toBeNull();
+    expect(readDate(read('123456789'), [mark(2), mark(5)])).toBeNull();
   });
 
-  test('a date written by hand with slashes or dashes is read as a date field: its digits, its text; as plain digits its slashes are 1s', async () => {
-    // "3/14/2021" and "3-14-2021" in MNIST test digits (the first of each label) on a letter page at
-    // 300 dpi, each in a box 0.6 in tall; the slashes 1.15 of the digits' height, 25 degrees from
-    // upright; the dashes 0.45 of it long, at its middle.
+  test('a date written by hand with slashes, dashes or dots is read as a date field: its digits, its text; as plain digits its slashes are 1s', async () => {
+    // "3/14/2021", "3-14-2021" and "14.3.2021" in MNIST test digits (the first of each label) on a
+    // letter page at 300 dpi, each in a box 0.6 in tall; the slashes 1.15 of the digits' height, 25
+    // degrees from upright; the dashes 0.45 of it long, at its middle; the dots 14 px across, on its foot.
     const test = loadMnist('test');
     const W = 2550;
     const H = 3300;
@@ -168,6 +171,12 @@ describe('date fields', () => {
           x += Math.round(0.45 * dh) + 40;
           continue;
         }
+        if (c === '.') {
+          const [dx, dy] = [x + 7, Math.round(cy + dh / 2 - 8)];
+          for (let y = -7; y <= 7; y++) for (let xx = -7; xx <= 7; xx++) if (xx * xx + y * y <= 49) page[(dy + y) * W + dx + xx] = 30;
+          x += 40;
+          continue;
+        }
         const k = test.labels.indexOf(Number(c));
         const big = resampleArea(Float32Array.from(test.images.subarray(k * 784, (k + 1) * 784), (v) => v / 255), 28, 28, side, side);
         for (let y = 0; y < side; y++) {
@@ -182,28 +191,31 @@ describe('date fields', () => {
     };
     write(600, '3/14/2021');
     write(1200, '3-14-2021');
+    write(1800, '14.3.2021');
     const file = join(tmp(), 'date.png');
     writeFileSync(file, await sharp(Buffer.from(page), { raw: { width: W, height: H, channels: 1 } }).png().toBuffer());
     const boxAt = (fy: number): [number, number, number, number] => [fx / W, fy / H, fw / W, fh / H];
     const fieldsOf = async (type?: 'date') => {
       const docs: DocumentResult[] = [];
-      const fields = [{ name: 'slashes', box: boxAt(600) }, { name: 'dashes', box: boxAt(1200) }].map((f) => ({ ...f, ...(type ? { type } : {}) }));
+      const fields = [{ name: 'slashes', box: boxAt(600) }, { name: 'dashes', box: boxAt(1200) }, { name: 'dots', box: boxAt(1800) }].map((f) => ({ ...f, ...(type ? { type } : {}) }));
       await scanInputs([file], { template: { fields }, concurrency: 1 }, (d) => docs.push(d));
       return docs[0].pages[0].fields;
     };
     const plain = await fieldsOf();
-    expect(plain.map((f) => f.value)).toEqual(['311412021', '3142021']);
-    expect(plain.map((f) => f.text)).toEqual([undefined, undefined]);
-    const [slashes, dashes] = await fieldsOf('date');
+    expect(plain.map((f) => f.value)).toEqual(['311412021', '3142021', '1432021']);
+    expect(plain.map((f) => f.text)).toEqual([undefined, undefined, undefined]);
+    const [slashes, dashes, dots] = await fieldsOf('date');
     expect(slashes.value).toBe('3142021');
     expect(slashes.text).toBe('3/14/2021');
     expect(slashes.digits).toHaveLength(7);
     // The dashes are left out as marks, at their places: 7 digits are no date of fixed width.
     expect(dashes.value).toBe('3142021');
     expect(dashes.text).toBe('3/14/2021');
+    expect(dots.value).toBe('1432021');
+    expect(dots.text).toBe('14/3/2021');
     // --auto-fields with --field-type date finds the boxes and reads them the same way.
     const docs: DocumentResult[] = [];
     await scanInputs([file], { autoFields: true, fieldType: 'date', concurrency: 1 }, (d) => docs.push(d));
-    expect(docs[0].pages[0].fields.map((f) => f.text)).toEqual(['3/14/2021', '3/14/2021']);
+    expect(docs[0].pages[0].fields.map((f) => f.text)).toEqual(['3/14/2021', '3/14/2021', '14/3/2021']);
   });
 });

@@ -485,8 +485,8 @@ describe('segment: digits in a field', () => {
     // The page itself is not changed.
     expect(bin.data[10 * W + 53]).toBe(1);
   });
-  test('dashes left out between the digits are kept with their places (a date written 4-2-1942); an underline\'s stub below them is not', () => {
-    // MNIST test 61 (an 8) and 3 (a 0) at 3x, their ink about rows 22-82, and between them a dash 40 x 8.
+  test('dashes and dots left out between the digits are kept with their places (a date written 4-2-1942 or 14.3.2021); an underline\'s stub is not', () => {
+    // MNIST test 61 (an 8) and 3 (a 0) at 3x, their ink about rows 52-112 of the page, and marks between them.
     const W = 400;
     const H = 110;
     const page = (marks: (bin: BinaryImage) => void) => {
@@ -496,16 +496,23 @@ describe('segment: digits in a field', () => {
       marks(bin);
       return bin;
     };
-    // About the middle (left out as a dash), and a little higher (left out as a small mark in the band's
-    // upper half): both kept, in page pixels, left to right; the digits are cut as without them.
+    const marksOf = (draw: (bin: BinaryImage) => void) => cutDigits(cv, page(draw), [50, 30, W, H]).marks;
+    // A dash about the middle (left out as a dash), and a little higher (left out as a small mark in the
+    // band's upper half): both kept, in page pixels; the digits are cut as without them.
     const cut = cutDigits(cv, page((b) => fill(b, 190, 78, 40, 8, 1)), [50, 30, W, H]);
     expect(cut.crops).toHaveLength(2);
-    expect(cut.dashes).toEqual([[190, 78, 40, 8]]);
-    expect(cutDigits(cv, page((b) => fill(b, 190, 68, 40, 8, 1)), [50, 30, W, H]).dashes).toEqual([[190, 68, 40, 8]]);
-    // Along the digits' foot (an underline's stub), or before the first digit: not a separator's place.
-    expect(cutDigits(cv, page((b) => fill(b, 190, 110, 40, 6, 1)), [50, 30, W, H]).dashes).toEqual([]);
-    expect(cutDigits(cv, page((b) => fill(b, 52, 78, 30, 8, 1)), [50, 30, W, H]).dashes).toEqual([]);
+    expect(cut.marks).toEqual([{ box: [190, 78, 40, 8], as: 'dash' }]);
+    expect(marksOf((b) => fill(b, 190, 68, 40, 8, 1))).toEqual([{ box: [190, 68, 40, 8], as: 'dash' }]);
+    // A dot on the digits' foot, then a dot and a dash: left to right.
+    expect(marksOf((b) => fill(b, 200, 100, 9, 9, 1))).toEqual([{ box: [200, 100, 9, 9], as: 'dot' }]);
+    expect(marksOf((b) => (fill(b, 160, 100, 9, 9, 1), fill(b, 190, 78, 40, 8, 1)))).toEqual([{ box: [160, 100, 9, 9], as: 'dot' }, { box: [190, 78, 40, 8], as: 'dash' }]);
+    // Along the digits' foot (an underline's stub), a dot at their middle, or a mark before the first
+    // digit: no separator's place.
+    expect(marksOf((b) => fill(b, 190, 110, 40, 6, 1))).toEqual([]);
+    expect(marksOf((b) => fill(b, 200, 78, 9, 9, 1))).toEqual([]);
+    expect(marksOf((b) => fill(b, 52, 78, 30, 8, 1))).toEqual([]);
   });
+
   test('a digit-tall stroke left out as print (a sliver thinner than the pen, a lone slash) is said, so that the field is flagged; slivers at the sides, short ones and a date\'s two slashes are not', async () => {
     // MNIST test 61 (an 8) and 3 (a 0) at 3x drawn bold (every pixel over 20), and between them a
     // straight stroke 2 px wide as tall as they are: a thin 1 beside bold digits, or a printed line's
@@ -531,7 +538,7 @@ describe('segment: digits in a field', () => {
     expect(cutDigits(cv, big, [50, 30, W, H]).skipped).toEqual([{ box: [210, 52, 2, 60], as: 'sliver' }]);
     // The same stroke at the field's side (a box's wall), or a third as tall (a speck of a line): not said.
     expect(cutDigits(cv, page((b) => fill(b, W - 2, 22, 2, 60, 1)), [0, 0, W, H]).skipped).toEqual([]);
-    expect(cutDigits(cv, page((b) => fill(b, 160, 50, 2, 20, 1)), [0, 0, W, H])).toEqual({ crops: expect.any(Array), skipped: [], dashes: [] });
+    expect(cutDigits(cv, page((b) => fill(b, 160, 50, 2, 20, 1)), [0, 0, W, H])).toEqual({ crops: expect.any(Array), skipped: [], marks: [] });
     // extractDigits gives the same crops.
     expect(extractDigits(cv, page((b) => fill(b, 160, 22, 2, 60, 1)), [0, 0, W, H]).map((c) => c.box)).toEqual(thinOne.crops.map((c) => c.box));
     // Scanned: a box holding a bold 8, a thin grey 1 and a bold 0 reads "80", flagged for review

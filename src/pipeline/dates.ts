@@ -5,6 +5,7 @@
  * says which.
  */
 import type { Box } from '../types';
+import type { SeparatorMark } from '../segment/digits';
 import type { StrokeShape } from '../segment/shape';
 import { mostProbableStrings, type DigitReading } from './assemble';
 
@@ -54,24 +55,28 @@ function fixedSplits(n: number): number[][] {
   return [];
 }
 
-/** How sure a dash between a date's digits is a separator (the likeness of a slash-like stroke's, for a dash). */
-const DASH_SEPARATOR = 0.95;
+/**
+ * How sure a dash or a dot between a date's digits is a separator (the likeness of a slash-like
+ * stroke's, for a mark left out).
+ */
+const MARK_SEPARATOR = 0.95;
 
 /**
- * With one dash found, how likely the other is between two given digits, unseen: a dash written
- * touching a digit is part of its ink (`2-7-1949`, the first dash joined to the 2, which still reads 2).
+ * With one dash (or dot) found, how likely the other is between two given digits, unseen: a dash
+ * written touching a digit is part of its ink (`2-7-1949`, the first dash joined to the 2, which still
+ * reads 2), and a dot may be too.
  */
-const UNSEEN_DASH = 0.3;
+const UNSEEN_MARK = 0.3;
 
 /**
  * A date from the digits a field was read as, each with its `slash` likeness (set when it was cut by
- * contours or by recognition-based segmentation), and the dashes left out between them (`dashes`, page
- * boxes: `FieldCut.dashes` in segment/digits). Every way of taking two separators written alike, two
- * slash-like strokes (taken out of the digits) or two dashes (between digits), or none (6 or 8 digits
- * written with no separators: `031421`, `03142021`, `20210314`), is weighed: the product of the
- * likenesses of the separators taken and of one less the likeness of those not taken (a dash's is
- * {@link DASH_SEPARATOR}; with one dash found, the other may be at any other place between two digits,
- * joined to a digit's ink: {@link UNSEEN_DASH}, weighing only when taken). Its groups must make a date
+ * contours or by recognition-based segmentation), and the dashes and dots left out between them
+ * (`marks`: `FieldCut.marks` in segment/digits). Every way of taking two separators written alike,
+ * two slash-like strokes (taken out of the digits), two dashes or two dots (between digits), or none (6
+ * or 8 digits written with no separators: `031421`, `03142021`, `20210314`), is weighed: the product
+ * of the likenesses of the separators taken and of one less the likeness of those not taken (a mark's
+ * is {@link MARK_SEPARATOR}; with one dash or dot found, the other may be at any other place between
+ * two digits, joined to a digit's ink or lost: {@link UNSEEN_MARK}, weighing only when taken). Its groups must make a date
  * ({@link isDate}); when the groups between two separators seen do not as read, and the digits have
  * their ten probabilities, the most probable digits that do (as a pattern is mended: a year read 1479
  * whose 4 may be a 9) stand in, the reading weighed down by their probability against the digits read.
@@ -82,29 +87,34 @@ const UNSEEN_DASH = 0.3;
  * // "3/14/2021" read "3114112021": its two slashes (leaning, straight) read as 1s.
  * const date = readDate(field.digits); // text '3/14/2021', its 7 digits 3142021, share 0.97
  * // "4-2-1942" read "421942", its dashes left out as marks at their places.
- * const dashed = readDate(field.digits, dashes); // text '4/2/1942'
+ * const dashed = readDate(field.digits, field.marks); // text '4/2/1942'
  */
-export function readDate(digits: DigitReading[], dashes: Box[] = []): DateReading | null {
+export function readDate(digits: DigitReading[], marks: SeparatorMark[] = []): DateReading | null {
   const n = digits.length;
-  // A separator: a slash-like stroke read as digit `i` (taken out), or a dash before digit `i` (found,
-  // or with one dash found, the other's place guessed).
-  type Separator = { i: number; s: number; dash: boolean; unseen?: boolean };
+  // A separator: a slash-like stroke read as digit `i` (taken out), or a mark (dash or dot) before
+  // digit `i` (found, or with one of its kind found, the other's place guessed).
+  type Separator = { i: number; s: number; as: 'slash' | SeparatorMark['as']; unseen?: boolean };
   const slashes: Separator[] = digits
-    .map((d, i) => ({ i, s: d.slash ?? 0, dash: false }))
+    .map((d, i) => ({ i, s: d.slash ?? 0, as: 'slash' as const }))
     .filter((c) => c.s >= MAY_BE_SLASH && c.i > 0 && c.i < n - 1)
     .sort((a, b) => b.s - a.s)
     .slice(0, MOST_CANDIDATES);
   const centre = (b: Box) => b[0] + b[2] / 2;
-  const gaps = new Set(dashes.map((b) => digits.filter((d) => centre(d.box) < centre(b)).length).filter((g) => g > 0 && g < n));
-  const unseen: Separator[] = gaps.size === 1 ? Array.from({ length: n - 1 }, (_, k) => k + 1).filter((i) => !gaps.has(i)).map((i) => ({ i, s: UNSEEN_DASH, dash: true, unseen: true })) : [];
-  const candidates: Separator[] = [...slashes, ...[...gaps].map((i) => ({ i, s: DASH_SEPARATOR, dash: true })), ...unseen].sort((a, b) => a.i - b.i || Number(a.dash) - Number(b.dash));
+  const found: Separator[] = [];
+  for (const as of ['dash', 'dot'] as const) {
+    const gaps = new Set(marks.filter((m) => m.as === as).map((m) => digits.filter((d) => centre(d.box) < centre(m.box)).length).filter((g) => g > 0 && g < n));
+    for (const i of gaps) found.push({ i, s: MARK_SEPARATOR, as });
+    if (gaps.size === 1) for (let i = 1; i < n; i++) if (!gaps.has(i)) found.push({ i, s: UNSEEN_MARK, as, unseen: true });
+  }
+  // By place; a mark before digit i before the slash read as digit i.
+  const candidates = [...slashes, ...found].sort((a, b) => a.i - b.i || Number(a.as === 'slash') - Number(b.as === 'slash'));
   const readings: Array<{ kept: DigitReading[]; cuts: number[]; weight: number }> = [];
   // A guessed dash's place weighs only when taken.
   const likeness = (seps: Separator[]) => candidates.reduce((w, c) => w * (seps.includes(c) ? c.s : c.unseen ? 1 : 1 - c.s), 1);
   const groupsAt = (v: string, [p, q]: number[]) => [v.slice(0, p), v.slice(p, q), v.slice(q)];
   // The digits kept, split at `cutsOf` their count, as read or mended into a date.
   const weigh = (seps: Separator[], cutsOf: (kept: number) => number[][]) => {
-    const out = new Set(seps.filter((c) => !c.dash).map((c) => c.i));
+    const out = new Set(seps.filter((c) => c.as === 'slash').map((c) => c.i));
     const kept = digits.filter((_, i) => !out.has(i));
     const value = kept.map((d) => d.value).join('');
     const splits = cutsOf(kept.length);
@@ -124,14 +134,14 @@ export function readDate(digits: DigitReading[], dashes: Box[] = []): DateReadin
   };
   // No separators written (or none found): a date of fixed width.
   weigh([], fixedSplits);
-  // Two separators among the strokes shaped like slashes and the dashes: the groups between them.
+  // Two separators among the strokes shaped like slashes and the marks: the groups between them.
   for (let a = 0; a < candidates.length; a++) {
     for (let b = a + 1; b < candidates.length; b++) {
       const [x, y] = [candidates[a], candidates[b]];
-      // A date's two separators are written alike: two slashes or two dashes (one of them found).
-      if (x.dash !== y.dash || (x.unseen && y.unseen)) continue;
+      // A date's two separators are written alike: two slashes, two dashes or two dots (one of them found).
+      if (x.as !== y.as || (x.unseen && y.unseen)) continue;
       // Where each group ends among the digits kept: a slash taken out is no group's digit.
-      const at = (c: Separator) => c.i - (x !== c && !x.dash && x.i < c.i ? 1 : 0);
+      const at = (c: Separator) => c.i - (x !== c && x.as === 'slash' && x.i < c.i ? 1 : 0);
       const [p, q] = [at(x), at(y)];
       if (q <= p || p === 0) continue;
       weigh([x, y], (kept) => (q < kept ? [[p, q]] : []));

@@ -39,9 +39,9 @@ export interface FieldResult {
   digits: DigitResult[];
   /**
    * Only for a field of type `date`: the date as written, its separators as slashes however written
-   * (`3/14/2021` for `3/14/2021` or `3-14-2021`, `14/03/21`, `2021/03/14`; a date written with no
-   * separators, 6 or 8 digits, split as `03/14/21`, `03/14/2021` or `2021/03/14`). `value` has its
-   * digits only. Absent when the digits read make no date (the field is then flagged).
+   * (`3/14/2021` for `3/14/2021`, `3-14-2021` or `3.14.2021`; `14/03/21`, `2021/03/14`; a date written
+   * with no separators, 6 or 8 digits, split as `03/14/21`, `03/14/2021` or `2021/03/14`). `value` has
+   * its digits only. Absent when the digits read make no date (the field is then flagged).
    */
   text?: string;
   /**

@@ -20,7 +20,7 @@ import { printOrientation, type PrintScore } from '../preprocess/orientation';
 import { boxFields, CheckDigit, CHECK_DIGITS, FieldRegion, fieldInkBox, FieldType, Lexicon, lineFields, linesOutside, parseTemplate, Template, templateFields, withCells } from '../segment/fields';
 import { lexiconValues } from './lexicon';
 import { affineScale, applyAffine, localAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
-import { cutDigits, recropFaint, recropGrey, recropThin, type SkippedStroke } from '../segment/digits';
+import { cutDigits, recropFaint, recropGrey, recropThin, type SeparatorMark, type SkippedStroke } from '../segment/digits';
 import { strokeShape } from '../segment/shape';
 import { readDate, slashLikeness } from './dates';
 import { eraseMarks, paintOver, signCandidates, type SignCandidate } from '../segment/signs';
@@ -476,8 +476,8 @@ export interface FieldReading {
    * candidate spanning both makes, and that reading's share against the pair (see `PathResult.joined`).
    */
   joined?: { share: number; value: string };
-  /** Dashes left out between the field's digits by contour segmentation, in page pixels (`FieldCut.dashes`): a date's separators may be these. */
-  dashes?: Box[];
+  /** Dashes and dots left out between the field's digits by contour segmentation (`FieldCut.marks`): a date's separators may be these. */
+  marks?: SeparatorMark[];
 }
 
 /** A field with its constraints: its own type, pattern, check digit and lexicon (a template's), else the scan's. */
@@ -680,7 +680,7 @@ async function rereadTouching(cv: CV, clean: BinaryImage, regions: FieldRegion[]
     const disputed = va.length !== vb.length ? { contours: va, recognition: vb } : undefined;
     const kept = useB ? (b.joined ? lessJoined(b, b.joined) : b) : a;
     const other = useB ? `read by contours: "${va}"` : `read by recognition-based segmentation: "${vb}"`;
-    out[i] = { ...kept, disputed, notes: [...(kept.notes ?? []), other], ...(a.dashes ? { dashes: a.dashes } : {}) };
+    out[i] = { ...kept, disputed, notes: [...(kept.notes ?? []), other], ...(a.marks ? { marks: a.marks } : {}) };
   });
   return out;
 }
@@ -746,7 +746,7 @@ async function settleDisputes(
     if (a.disputed && fieldFit(field, vb) === fieldFit(field, va) && !nearLengths(vb.length, a.disputed)) return;
     const how = b.notes?.length ? b.notes : ['read whole by the string model'];
     const before = a.disputed ? [`read by contours: "${a.disputed.contours}"`, `read by recognition-based segmentation: "${a.disputed.recognition}"`] : [`read digit by digit: "${va}"`];
-    out[i] = { ...b, notes: [...how, ...before], ...(a.dashes ? { dashes: a.dashes } : {}) };
+    out[i] = { ...b, notes: [...how, ...before], ...(a.marks ? { marks: a.marks } : {}) };
   });
   return out;
 }
@@ -795,7 +795,7 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
         return !!next && next[0] - (c.box![0] + c.box![2]) < 0.08 * Math.max(c.box![3], next[3]);
       })),
       ...skippedStrokes(cuts[f].skipped),
-      ...(cuts[f].dashes.length ? { dashes: cuts[f].dashes } : {}),
+      ...(cuts[f].marks.length ? { marks: cuts[f].marks } : {}),
       digits,
     };
   });
@@ -826,7 +826,7 @@ function skippedStrokes(skipped: SkippedStroke[]): Pick<FieldReading, 'skipped' 
  * share, and its text; the reading alone when its digits make no date.
  */
 function asDate(r: FieldReading): { reading: FieldReading; text?: string } {
-  const date = readDate(r.digits, r.dashes);
+  const date = readDate(r.digits, r.marks);
   if (!date) return { reading: r };
   // The reader's own confidence stands when the digits are its own, else the digits' (slashes left out, a digit mended).
   const same = date.digits.length === r.digits.length && date.digits.every((d, i) => d === r.digits[i]);

@@ -48,10 +48,19 @@ export interface FieldCut {
   /** Strokes as tall as the digits, within their band, away from the field's sides, left out as print. */
   skipped: SkippedStroke[];
   /**
-   * Dashes left out as marks between the digits, about the middle of their band, in page pixels, left
-   * to right: a date written `4-2-1942` has its separators here (see `readDate` in pipeline/dates).
+   * Dashes and dots left out as marks between the digits, dashes about the middle of their band, dots
+   * on its foot, left to right: a date written `4-2-1942` or `14.3.2021` has its separators here (see
+   * `readDate` in pipeline/dates).
    */
-  dashes: Box[];
+  marks: SeparatorMark[];
+}
+
+/** A mark left out of a field between its digits that may be a separator ({@link FieldCut.marks}). */
+export interface SeparatorMark {
+  /** Where it is, in page pixels. */
+  box: Box;
+  /** A dash (flat, long, about the middle of the digits' band) or a dot (small, round, on its foot). */
+  as: 'dash' | 'dot';
 }
 
 /**
@@ -65,7 +74,7 @@ export interface FieldCut {
 export function cutDigits(cv: CV, page: BinaryImage, field: Box, options: DigitOptions = {}): FieldCut {
   // The steps are separate functions: V8 re-optimizes a function whenever an object of a shape it
   // has not seen reaches it, and one big function cost ~75 ms of compiling each time.
-  const none: FieldCut = { crops: [], skipped: [], dashes: [] };
+  const none: FieldCut = { crops: [], skipped: [], marks: [] };
   // Comb cells (field-relative).
   const cells = (options.cells ?? []).map((c): Box => [c[0] - field[0], c[1] - field[1], c[2], c[3]]);
   const sub = withoutWalls(cropBinary(page, field), cells);
@@ -82,33 +91,37 @@ export function cutDigits(cv: CV, page: BinaryImage, field: Box, options: DigitO
   const H = typicalHeight(comps.map((c) => c.box[3]));
   const slivers: Box[] = [];
   const dashes: Box[] = [];
+  const dots: Box[] = [];
   comps = dropMarks(comps, sub, cc.labels, H, slivers, dashes);
   if (cells.length) comps = dropWalls(comps, cells);
   const separators: Box[] = [];
-  const { digits, core, height } = digitGroups(comps, cells, H, sub.width, cc.labels, separators, dashes);
+  const { digits, core, height } = digitGroups(comps, cells, H, sub.width, cc.labels, separators, dashes, dots);
   const crops = cropDigits(digits, core, cc.labels, sub.width, field, height, cells.length > 0);
   const boxes = digits.map((g) => g.box);
-  return { crops, skipped: skippedAmong(boxes, slivers, separators, cells, height, sub.width, field), dashes: dashesAmong(boxes, dashes, field) };
+  return { crops, skipped: skippedAmong(boxes, slivers, separators, cells, height, sub.width, field), marks: marksAmong(boxes, dashes, dots, field) };
 }
 
 /**
- * Of the dashes left out of a field (field-relative boxes), those between its first and last digits
- * (`digits`), their middle within the middle of the band the digits are written in (0.25-0.8 of it
- * from the top: not a 5's flag nor an underline's stub), in page pixels, left to right.
+ * Of the dashes and dots left out of a field (field-relative boxes), those between its first and last
+ * digits (`digits`), in page pixels, left to right: dashes whose middle is 0.25-0.8 of the way down the
+ * band the digits are written in (not a 5's flag nor an underline's stub), dots whose middle is 0.75-1.15
+ * of the way (on the digits' foot, as a full stop is written).
  */
-function dashesAmong(digits: Box[], dashes: Box[], field: Box): Box[] {
-  if (digits.length < 2 || dashes.length === 0) return [];
+function marksAmong(digits: Box[], dashes: Box[], dots: Box[], field: Box): SeparatorMark[] {
+  if (digits.length < 2 || dashes.length + dots.length === 0) return [];
   const top = median(digits.map((b) => b[1]));
   const bottom = median(digits.map((b) => b[1] + b[3]));
   const first = Math.min(...digits.map((b) => b[0] + b[2] / 2));
   const last = Math.max(...digits.map((b) => b[0] + b[2] / 2));
-  return dashes
-    .filter((b) => {
-      const [mx, my] = [b[0] + b[2] / 2, b[1] + b[3] / 2];
-      return mx > first && mx < last && my >= top + 0.25 * (bottom - top) && my <= top + 0.8 * (bottom - top);
-    })
-    .map((b): Box => [field[0] + b[0], field[1] + b[1], b[2], b[3]])
-    .sort((a, b) => a[0] - b[0]);
+  const within = (b: Box, from: number, to: number) => {
+    const [mx, my] = [b[0] + b[2] / 2, b[1] + b[3] / 2];
+    return mx > first && mx < last && my >= top + from * (bottom - top) && my <= top + to * (bottom - top);
+  };
+  const page = (b: Box): Box => [field[0] + b[0], field[1] + b[1], b[2], b[3]];
+  return [
+    ...dashes.filter((b) => within(b, 0.25, 0.8)).map((b) => ({ box: page(b), as: 'dash' as const })),
+    ...dots.filter((b) => within(b, 0.75, 1.15)).map((b) => ({ box: page(b), as: 'dot' as const })),
+  ].sort((a, b) => a.box[0] - b.box[0]);
 }
 
 /**
@@ -258,9 +271,9 @@ function dropWalls(comps: Component[], cells: Box[]): Component[] {
  * cell), small marks in the upper half of the band joined to the digit they nearly touch (a 5's
  * flag) or dropped, left to right. `core`: a group's box before marks joined it; `height`: the
  * digits' height once strokes are joined. Printed separators left out are added to `separators`, and
- * marks left out that are shaped like dashes (flat, long) to `dashes`.
+ * marks left out that are shaped like dashes (flat, long) to `dashes`, like dots (small, round) to `dots`.
  */
-function digitGroups(comps: Component[], cells: Box[], H0: number, width: number, labels?: Int32Array, separators: Box[] = [], dashes: Box[] = []): { digits: ComponentGroup[]; core: Map<ComponentGroup, Box>; height: number } {
+function digitGroups(comps: Component[], cells: Box[], H0: number, width: number, labels?: Int32Array, separators: Box[] = [], dashes: Box[] = [], dots: Box[] = []): { digits: ComponentGroup[]; core: Map<ComponentGroup, Box>; height: number } {
   // Merge broken strokes: components overlapping mostly in x belong to one digit (in a comb: in
   // the same cell).
   let groups = groupComponents(comps, (a, b, overlap) => {
@@ -300,7 +313,9 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
   const separator = labels && tallOnes.length >= 2 ? printedSeparators(marks, groups.map((g) => !dropped(g)), H, band, penOf) : [];
   const digits = groups.filter((g, i) => {
     if (dropped(g)) {
-      if (g.box[3] < 0.3 * H && g.box[2] >= 1.5 * g.box[3] && g.box[2] >= 0.25 * H) dashes.push(g.box);
+      const [w, h] = [g.box[2], g.box[3]];
+      if (h < 0.3 * H && w >= 1.5 * h && w >= 0.25 * H) dashes.push(g.box);
+      else if (w < 0.35 * H && h < 0.35 * H && Math.max(w, h) <= 2 * Math.min(w, h) && Math.min(w, h) >= 0.05 * H) dots.push(g.box);
       return false;
     }
     if (!separator[i]) return true;
