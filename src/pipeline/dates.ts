@@ -76,12 +76,12 @@ const UNSEEN_MARK = 0.3;
  * or 8 digits written with no separators: `031421`, `03142021`, `20210314`), is weighed: the product
  * of the likenesses of the separators taken and of one less the likeness of those not taken (a mark's
  * is {@link MARK_SEPARATOR}; with one dash or dot found, the other may be at any other place between
- * two digits, joined to a digit's ink or lost: {@link UNSEEN_MARK}, weighing only when taken). Its groups must make a date
- * ({@link isDate}); when the groups between two separators seen do not as read, and the digits have
- * their ten probabilities, the most probable digits that do (as a pattern is mended: a year read 1479
- * whose 4 may be a 9) stand in, the reading weighed down by their probability against the digits read.
- * The heaviest reading is returned, with its share of them all; null when none makes a date. Its
- * `text` has slashes for separators however they were written.
+ * two digits, joined to a digit's ink or lost: {@link UNSEEN_MARK}, weighing only when taken). Its
+ * groups must make a date ({@link isDate}); when the groups between two separators seen do not as
+ * read, and the digits have their ten probabilities, the most probable digits that do (as a pattern
+ * is mended: a year read 1479 whose 4 may be a 9) stand in, the reading weighed down by their
+ * probability against the digits read. The heaviest reading is returned, with its share of them all;
+ * null when none makes a date. Its `text` has slashes for separators however they were written.
  *
  * @example
  * // "3/14/2021" read "3114112021": its two slashes (leaning, straight) read as 1s.
@@ -109,7 +109,7 @@ export function readDate(digits: DigitReading[], marks: SeparatorMark[] = []): D
   // By place; a mark before digit i before the slash read as digit i.
   const candidates = [...slashes, ...found].sort((a, b) => a.i - b.i || Number(a.as === 'slash') - Number(b.as === 'slash'));
   const readings: Array<{ kept: DigitReading[]; cuts: number[]; weight: number }> = [];
-  // A guessed dash's place weighs only when taken.
+  // A guessed mark's place weighs only when taken.
   const likeness = (seps: Separator[]) => candidates.reduce((w, c) => w * (seps.includes(c) ? c.s : c.unseen ? 1 : 1 - c.s), 1);
   const groupsAt = (v: string, [p, q]: number[]) => [v.slice(0, p), v.slice(p, q), v.slice(q)];
   // The digits kept, split at `cutsOf` their count, as read or mended into a date.
