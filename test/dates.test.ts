@@ -2,7 +2,7 @@
  * Date fields: a handwritten slash (which the digit model reads as a sure 1) told from the digits by
  * the date's structure (pipeline/dates), its shape from its crop (segment/shape), end to end.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { isDate, readDate, slashLikeness } from '../src/pipeline/dates';
@@ -13,7 +13,7 @@ import { loadMnist } from '../src/classify/data/dataset';
 import { scanInputs } from '../src/pipeline/scan';
 import type { DocumentResult } from '../src/pipeline/document';
 import { parseTemplate } from '../src/segment/fields';
-import { tmp } from './helpers';
+import { runCli, tmp } from './helpers';
 
 /** Digits as a reader gives them: each a value and its slash likeness. */
 const read = (values: string, slash: number[] = []): DigitReading[] =>
@@ -217,5 +217,20 @@ describe('date fields', () => {
     const docs: DocumentResult[] = [];
     await scanInputs([file], { autoFields: true, fieldType: 'date', concurrency: 1 }, (d) => docs.push(d));
     expect(docs[0].pages[0].fields.map((f) => f.text)).toEqual(['3/14/2021', '3/14/2021', '14/3/2021']);
+    // The three boxes cut out as field images and labeled (labels.tsv): evaluate-strings --field-type
+    // date reads them as dates; as plain digits, the slashes are 1s.
+    const dir = tmp();
+    mkdirSync(join(dir, 'images'));
+    const rows = ['file\twidth\theight\tdigits'];
+    for (const [i, fy] of [600, 1200, 1800].entries()) {
+      await sharp(file).extract({ left: fx - 20, top: fy - 20, width: fw + 40, height: fh + 40 }).toFile(join(dir, 'images', `d${i}.png`));
+      rows.push(`d${i}.png\t${fw + 40}\t${fh + 40}\t${['3142021', '3142021', '1432021'][i]}`);
+    }
+    writeFileSync(join(dir, 'labels.tsv'), rows.join('\n') + '\n');
+    const r = runCli(['evaluate-strings', '--data', dir, '--field-type', 'date', '--format', 'json']);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).readings.map((x: { value: string }) => x.value)).toEqual(['3142021', '3142021', '1432021']);
+    const asDigits = JSON.parse(runCli(['evaluate-strings', '--data', dir, '--format', 'json']).stdout);
+    expect(asDigits.readings[0].value).toBe('311412021');
   });
 });

@@ -505,7 +505,7 @@ export async function main(argv: string[]): Promise<number> {
       (y) =>
         withModel(y)
           .option('data', { type: 'string', demandOption: true, describe: 'folder with labels.tsv (file, width, height, digits[, boxes]) and images/' })
-          .option('field-type', { choices: ['digits', 'amount', 'zip'], default: 'digits', describe: 'what the fields hold (amount: separators, groups of three)' })
+          .option('field-type', { choices: ['digits', 'amount', 'zip', 'date'], default: 'digits', describe: 'what the fields hold (amount: separators, groups of three; date: handwritten slashes, dashes or dots told from the digits, which are what is compared with the labels)' })
           .option('string-model', { type: 'string', describe: 'string model that reads amount fields whole, and digit fields where contours and recognition find different numbers of digits (default: the shipped models/amount; none: digit by digit with --model)' })
           .option('split', { choices: ['all', 'train', 'heldout'], default: 'all', describe: 'all strings, or the fixed split (every 5th string held out)' })
           .option('limit', { type: 'number', describe: 'only the first N strings' })
