@@ -48,6 +48,8 @@
  *   npm run bench -- orand        string accuracy on the real check amounts (../shared/data/orand-car-a), default mode
  *   npm run bench -- signs        the sign model (models/signs): digits it calls currency signs (MNIST test, held-out
  *                                 real check digits), and drawn signs it finds
+ *   npm run bench -- compare [REV]  every figure of bench/results/*.json that moved since REV (default HEAD), timings
+ *                                 aside, and the results not rerun since; exits 1 when a figure moved
  *   npm run bench -- zoo [names] [--force]   reproduce the five papers: train each preset with its recipe,
  *                                 evaluate (resumes: finished presets are reported, interrupted ones continue)
  *
@@ -363,6 +365,8 @@ async function zoo() {
   // The scan bench's pages turned upside down and on their side (not in the default run).
   if (what === 'upside-down') save('upside-down', await require('./scan').upsideDown(Number(process.argv[3]) || 60, row));
   if (what === 'orand' || what === 'default') save('orand', await require('./scan').orand(row));
+  // The figures of the results files against a commit's (default HEAD), timings aside.
+  if (what === 'compare') process.exitCode = require('./compare').compare(process.argv[3]) ? 0 : 1;
   if (what === 'signs' || what === 'default') save('signs', await signs());
 })().catch((e) => {
   console.error(e);
