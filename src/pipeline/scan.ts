@@ -705,8 +705,8 @@ const UNSURE_CUT_OUT = 0.98;
  * cutting it, as amounts are read ({@link readWhole}: with its second reader's agreement), and
  * that reading is kept unless the digit-by-digit one fits the field better (its `length` first,
  * then its `pattern`, check digit and type: {@link fieldFit}), or, fitting it no better, has more than
- * one digit fewer or more than both segmentations found ({@link nearLengths}) and is less sure than the
- * digit-by-digit reading. Both digit-by-digit
+ * one digit fewer or more than both segmentations found ({@link nearLengths}) while the digit-by-digit
+ * reading is sure ({@link SURE_DIGITS}) and surer. Both digit-by-digit
  * readings are noted for review. Readings with as many digits that differ are left
  * to the digit classifier, which reads single MNIST-like digits better than the string model.
  *
@@ -741,19 +741,23 @@ async function settleDisputes(
     const [va, vb] = [text(a), text(b)];
     const field = constrained(regions[i], opts);
     if (va === vb || fieldFit(field, va) > fieldFit(field, vb)) return;
-    if (!a.disputed && (b.confidence ?? 0) <= stringConfidence(a.digits, a.confidence)) return;
-    // A whole reading with more than one digit fewer, or more, than both segmentations found, and less
-    // sure than the digit-by-digit one, is the string model's failure (a date written with dashes read
-    // as a lone 0 at 0.30, where contours read 1652043 at 0.99), unless it fits the field better. Sure
-    // of itself, it is the segmentations' failure (a check amount on patterned paper read 008 at 0.09,
-    // whole 23104 at 0.72).
-    if (a.disputed && fieldFit(field, vb) === fieldFit(field, va) && !nearLengths(vb.length, a.disputed) && (b.confidence ?? 0) < stringConfidence(a.digits, a.confidence)) return;
+    const pa = stringConfidence(a.digits, a.confidence);
+    if (!a.disputed && (b.confidence ?? 0) <= pa) return;
+    // A whole reading with more than one digit fewer, or more, than both segmentations found is the
+    // string model's failure when the digit-by-digit reading is sure and surer than it (a date written
+    // with dashes read as a lone 0 at 0.30, where contours read 1652043 at 0.99), unless it fits the
+    // field better. Else it is the segmentations' (a check amount on patterned paper read 008 at 0.09,
+    // whole 23104 at 0.72; touching digits read 640 at 0.67, whole 006470 at 0.52).
+    if (a.disputed && fieldFit(field, vb) === fieldFit(field, va) && !nearLengths(vb.length, a.disputed) && pa >= SURE_DIGITS && (b.confidence ?? 0) < pa) return;
     const how = b.notes?.length ? b.notes : ['read whole by the string model'];
     const before = a.disputed ? [`read by contours: "${a.disputed.contours}"`, `read by recognition-based segmentation: "${a.disputed.recognition}"`] : [`read digit by digit: "${va}"`];
     out[i] = { ...b, notes: [...how, ...before], ...(a.marks ? { marks: a.marks } : {}) };
   });
   return out;
 }
+
+/** A digit-by-digit reading this sure stands against a whole reading far from it in length ({@link settleDisputes}). */
+const SURE_DIGITS = 0.9;
 
 /** Whether `n` digits are within one of as many as contours or recognition-based segmentation found ({@link settleDisputes}). */
 function nearLengths(n: number, disputed: { contours: string; recognition: string }): boolean {
