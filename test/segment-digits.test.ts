@@ -135,17 +135,17 @@ describe('segment: digits in a field', () => {
     expect(cutFromOwn).toBeLessThan(digits);
     for (const f of pencil.fields) expect(f.value).toBe(pencil.form.expected[f.name]);
     // Read by lines (neither template nor --auto-fields), a pencil's lines are found again on the
-    // page with the fainter strokes around the lines first found (grey 120-190, as the pencil bench
-    // writes; where the page's threshold loses every stroke of a line, it is not found).
+    // page with the fainter strokes along the lines first found, followed as far as they go (grey
+    // 120-190, as the pencil bench writes; where the page's threshold loses every stroke of a line,
+    // it is not found).
     const dark = await read([120, 190]);
     const byLines: DocumentResult[] = [];
     await scanInputs([dark.file], { concurrency: 1 }, (d) => byLines.push(d));
-    // (On the page's own binarization: 13 of the 23 digits, the id and the phone cut short.)
+    // (On the page's own binarization: 13 of the 23 digits, the id and the phone cut short. With the
+    // fainter strokes only within 0.6 of a line's height of the lines first found, until session 58:
+    // the id 717765 read 11776 and the phone 8024133740 read 7024133746.)
     const lines = byLines[0].pages[0].fields.map((f) => f.value);
-    const want = Object.values(dark.form.expected);
-    expect(lines.join('').length).toBeGreaterThanOrEqual(0.9 * want.join('').length);
-    expect(lines.join('').length).toBeLessThanOrEqual(want.join('').length + 2);
-    expect(want.filter((v) => lines.includes(v)).length).toBeGreaterThanOrEqual(3);
+    expect(lines).toEqual(Object.values(dark.form.expected));
     const pen = await read([10, 60]);
     expect(pen.lost.marks).toBeGreaterThanOrEqual(20);
     expect(pen.lost.lost).toBe(0);

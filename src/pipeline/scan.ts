@@ -303,7 +303,7 @@ export async function scanPage(
   // on the page with the fainter binarization's strokes in and around the lines first found (segment/faint).
   let lineInk = clean;
   if (byLines && pre.faint && regions.length) {
-    const pale = withFaintFields(cv, clean, (b) => pre.faintRegion(b), regions);
+    const pale = withFaintFields(cv, clean, (b) => pre.faintRegion(b), regions, true);
     if (pale !== clean) {
       lineInk = pale;
       regions = lineFields(pale, Math.max(6, Math.round(20 * scale)), pre.cutOut, printSide);

@@ -28,25 +28,28 @@ export type FaintRegion = (box: Box) => BinaryImage | undefined;
  * components at least 0.35 of the box's height and a tenth of it wide, not the box's whole height,
  * with ink at least 3 % of the box's height a row, not at its left or right side),
  * and those of them whose pixels are mostly not ink in `clean`, the page's own binarization (both
- * with printed lines removed).
+ * with printed lines removed). With `lines`, each box is a line of handwriting's ink, whose digits
+ * are as tall as it: the marks are looked for around it (0.3 of its height above and below, 1.8 of
+ * it left and right, where a digit or two of the line that the threshold lost may be), at its sides too.
  *
  * @example
  * const { marks, lost } = faintInk(cv, pre.clean, (b) => pre.faintRegion(b), regions.map((r) => r.box));
  */
-export function faintInk(cv: CV, clean: BinaryImage, faintAt: FaintRegion, boxes: Box[]): FaintInk {
+export function faintInk(cv: CV, clean: BinaryImage, faintAt: FaintRegion, boxes: Box[], lines = false): FaintInk {
   let marks = 0;
   let lost = 0;
   for (const box of boxes) {
-    const sub = faintAt(box);
+    const area = lines ? around(box, clean.width, clean.height, ALONG) : box;
+    const sub = faintAt(area);
     if (!sub || sub.width === 0 || sub.height === 0) continue;
-    const own = cropBinary(clean, box);
+    const own = cropBinary(clean, area);
     const cc = components(cv, sub);
     const h = box[3];
     // Digit-sized, not the box's whole height, and strokes, not a hairline outline (the faint edge of
     // the back of the sheet showing through): ink at least 3 % of the box's height a row on average.
     // Not at the box's left or right side either: a shaded field's edge, a little darker than the
     // paper around it, comes out there.
-    const big = cc.list.filter((c) => c.box[3] >= 0.35 * h && c.box[2] >= 0.1 * h && c.box[3] < 0.98 * sub.height && c.area >= 0.03 * h * c.box[3] && c.box[0] > 1 && c.box[0] + c.box[2] < sub.width - 1);
+    const big = cc.list.filter((c) => c.box[3] >= 0.35 * h && c.box[2] >= 0.1 * h && c.box[3] < 0.98 * sub.height && c.area >= 0.03 * h * c.box[3] && (lines || (c.box[0] > 1 && c.box[0] + c.box[2] < sub.width - 1)));
     if (big.length === 0) continue;
     // Per label of a digit-sized mark, its pixels that the page's own binarization keeps.
     const kept = countKept(cc.labels, cc.list.length, big, own.data);
@@ -77,33 +80,81 @@ function countKept(labels: Int32Array, count: number, marks: Array<{ label: numb
  * below, 0.6 left and right, where its handwriting may reach: segment/overflow), but for the other
  * fields' boxes.
  *
+ * With `along` (the regions are lines of handwriting found in `clean`, whose threshold may have lost
+ * whole digits of a pencilled line, not only strokes), the strokes are followed along the line: the
+ * area looked in is moved out to the strokes taken, and again, while they reach further left or
+ * right (each within 0.6 of the line's height of the last), at the line's height.
+ *
  * @example
  * const page = withFaintFields(cv, pre.clean, (b) => pre.faintRegion(b), regions);
  */
-export function withFaintFields(cv: CV, clean: BinaryImage, faintAt: FaintRegion, regions: Array<{ box: Box }>): BinaryImage {
-  const pale = regions.filter((r) => faintInk(cv, clean, faintAt, [r.box]).lost > 0);
-  if (pale.length === 0) return clean;
+export function withFaintFields(cv: CV, clean: BinaryImage, faintAt: FaintRegion, regions: Array<{ box: Box }>, along = false): BinaryImage {
   const { width: W, height: H } = clean;
+  const pale = regions.filter((r) => faintInk(cv, clean, faintAt, [r.box], along).lost > 0);
+  if (pale.length === 0) return clean;
   const page: BinaryImage = { width: W, height: H, data: new Uint8Array(clean.data) };
   const others = regions.filter((r) => !pale.includes(r)).map((r) => r.box);
   for (const { box } of pale) {
     const [x, y, w, h] = box;
-    const [x0, x1] = [Math.max(0, Math.floor(x - 0.6 * h)), Math.min(W, Math.ceil(x + w + 0.6 * h))];
-    const [y0, y1] = [Math.max(0, Math.floor(y - 0.3 * h)), Math.min(H, Math.ceil(y + h + 0.3 * h))];
-    const part = faintAt([x0, y0, x1 - x0, y1 - y0]);
-    if (!part || part.width !== x1 - x0 || part.height !== y1 - y0) continue;
-    // Its strokes, not hairlines (the faint edges of print showing through from the back of the
-    // sheet, which the page's own binarization leaves out): on average 3 % of the box's height wide.
-    const cc = components(cv, part);
-    const keep = new Uint8Array(cc.list.length + 1);
-    for (const c of cc.list) if (c.area >= 0.03 * h * Math.max(c.box[2], c.box[3])) keep[c.label] = 1;
-    for (let py = y0; py < y1; py++) {
-      const skip = others.filter((o) => py >= o[1] && py < o[1] + o[3]);
-      for (let px = x0; px < x1; px++) {
-        if (skip.length && skip.some((o) => px >= o[0] && px < o[0] + o[2])) continue;
-        if (keep[cc.labels[(py - y0) * part.width + (px - x0)]]) page.data[py * W + px] = 1;
-      }
+    let [left, right] = [x, x + w];
+    for (let round = 0; round < (along ? MAX_ROUNDS : 1); round++) {
+      const reach = addFaintStrokes(cv, page, faintAt, [left, y, right - left, h], others, along);
+      if (!reach || (reach[0] >= left && reach[1] <= right)) break;
+      [left, right] = [Math.min(left, reach[0]), Math.max(right, reach[1])];
     }
   }
   return page;
+}
+
+/** How far left and right of a line (times its height) its lost digits are looked for, and strokes near it taken whole ({@link withFaintFields} `along`). */
+const ALONG = 1.8;
+
+/** How many times a line's area is moved out along its strokes ({@link withFaintFields} `along`). */
+const MAX_ROUNDS = 12;
+
+/**
+ * Sets in `page` the strokes of the fainter binarization in and around `box` (0.3 of its height
+ * above and below, 0.6 left and right), but in `others`; with `whole`, each such stroke whole, as far
+ * as 1.8 of the box's height left and right. Returns how far left and right (x, page pixels, end
+ * exclusive) the strokes taken reach, or null when none is.
+ */
+function addFaintStrokes(cv: CV, page: BinaryImage, faintAt: FaintRegion, box: Box, others: Box[], whole: boolean): [number, number] | null {
+  const W = page.width;
+  const h = box[3];
+  const core = around(box, W, page.height);
+  const [x0, y0, aw, ah] = whole ? around(box, W, page.height, ALONG) : core;
+  const [x1, y1] = [x0 + aw, y0 + ah];
+  const part = faintAt([x0, y0, aw, ah]);
+  if (!part || part.width !== aw || part.height !== ah) return null;
+  // Its strokes, not hairlines (the faint edges of print showing through from the back of the
+  // sheet, which the page's own binarization leaves out): on average 3 % of the box's height wide.
+  const cc = components(cv, part);
+  const keep = new Uint8Array(cc.list.length + 1);
+  // Along a line, a stroke the page's own binarization already has (nine tenths of it) stays as it
+  // is there: its fainter twin is only thicker, and may join what the reader left apart.
+  const had = whole ? countKept(cc.labels, cc.list.length, cc.list, cropBinary(page, [x0, y0, aw, ah]).data) : undefined;
+  let [left, right] = [Infinity, -Infinity];
+  cc.list.forEach((c, k) => {
+    if (c.area < 0.03 * h * Math.max(c.box[2], c.box[3])) return;
+    const [cx0, cx1] = [x0 + c.box[0], x0 + c.box[0] + c.box[2]];
+    if (cx1 <= core[0] || cx0 >= core[0] + core[2]) return;
+    if (!had || had[k] < 0.9 * c.area) keep[c.label] = 1;
+    left = Math.min(left, cx0);
+    right = Math.max(right, cx1);
+  });
+  for (let py = y0; py < y1; py++) {
+    const skip = others.filter((o) => py >= o[1] && py < o[1] + o[3]);
+    for (let px = x0; px < x1; px++) {
+      if (skip.length && skip.some((o) => px >= o[0] && px < o[0] + o[2])) continue;
+      if (keep[cc.labels[(py - y0) * part.width + (px - x0)]]) page.data[py * W + px] = 1;
+    }
+  }
+  return left <= right ? [left, right] : null;
+}
+
+/** Where a field's handwriting may reach around its box: 0.3 of its height above and below, `side` of it (0.6) left and right (clipped to the page). */
+function around([x, y, w, h]: Box, W: number, H: number, side = 0.6): Box {
+  const [x0, x1] = [Math.max(0, Math.floor(x - side * h)), Math.min(W, Math.ceil(x + w + side * h))];
+  const [y0, y1] = [Math.max(0, Math.floor(y - 0.3 * h)), Math.min(H, Math.ceil(y + h + 0.3 * h))];
+  return [x0, y0, x1 - x0, y1 - y0];
 }
