@@ -77,19 +77,6 @@ test('scan --field-type amount reads cut-out check amounts (no template) as well
   expect(right / 216).toBeGreaterThanOrEqual(0.9);
 });
 
-test('scan with no field type (the default mode) reads cut-out check amounts as the benchmark does', () => {
-  // Fields whose contour and recognition segmentations disagree, or read with under 0.98, are read
-  // whole by the string model: where the segmentations fail on patterned paper (23104 read 008 at
-  // 0.09), its sure whole reading must be kept (npm run bench -- orand: 198 of 216; 195 when it was not).
-  const held = splitStrings(readStringLabels(ORAND)).heldOut;
-  const r = runCli(['scan', ...held.map((s) => s.path), '--format', 'jsonl', '--concurrency', '2'], 300000);
-  expect(r.status).toBe(0);
-  const pages = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  expect(pages).toHaveLength(216);
-  const right = pages.filter((p, i) => p.fields.map((f: { value: string }) => f.value).join('') === held[i].digits).length;
-  expect(right).toBeGreaterThanOrEqual(197);
-});
-
 test('scan --field-type amount --alternatives 3: each amount read whole gets its 3 next most confident values; the readings stay the same', async () => {
   const held = splitStrings(readStringLabels(ORAND)).heldOut.slice(0, 12);
   const clf = await Classifier.load(undefined, { workers: 1 });
@@ -124,7 +111,9 @@ test('in the default mode (no --field-type), a cut-out amount read digit by digi
   type F = { value: string; confidence: number; reasons: string[] };
   const value = (p: { fields: F[] }) => p.fields.map((f) => f.value).join('');
   const right = pages.filter((p, i) => value(p) === held[i].digits).length;
-  expect(right / 216).toBeGreaterThanOrEqual(0.88);
+  // npm run bench -- orand: 198 of 216. Where the segmentations fail on patterned paper (23104 read 008
+  // at 0.09), the sure whole reading is kept: 195 when session 57 threw such readings away.
+  expect(right).toBeGreaterThanOrEqual(197);
   // Fields read whole note what digit by digit read.
   const whole = pages.flatMap((p) => p.fields as F[]).filter((f) => f.reasons.some((x) => x.startsWith('read digit by digit: ')));
   expect(whole.length).toBeGreaterThan(20);
