@@ -81,9 +81,11 @@ function countKept(labels: Int32Array, count: number, marks: Array<{ label: numb
  * fields' boxes.
  *
  * With `along` (the regions are lines of handwriting found in `clean`, whose threshold may have lost
- * whole digits of a pencilled line, not only strokes), the strokes are followed along the line: the
- * area looked in is moved out to the strokes taken, and again, while they reach further left or
- * right (each within 0.6 of the line's height of the last), at the line's height.
+ * whole digits of a pencilled line, not only strokes), a line is pale when such a mark is in it or
+ * beside it (up to 1.8 of its height left or right), and its strokes are followed along it: those
+ * reaching within 0.6 of its height of it are taken whole (up to 1.8 of its height out), the area is
+ * moved out to them, and again while they reach further, at the line's height; a stroke `clean`
+ * already has (nine tenths of it) is left as it is there.
  *
  * @example
  * const page = withFaintFields(cv, pre.clean, (b) => pre.faintRegion(b), regions);
