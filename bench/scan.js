@@ -1863,5 +1863,64 @@ async function upsideDown(n, row) {
   return { rows };
 }
 
+/**
+ * Pages scanned at lower resolutions: `n` pages of the sample layouts (MNIST test digits, the scan
+ * bench's artifacts; seeds 11000 + i), each made at 300 dpi and scanned again at every resolution of
+ * `dpis` (resized by averaging, as a scanner's sensor does, and saved as PNG stating that
+ * resolution), and at those of `unstated` saved stating none, read with each form's template and with
+ * --auto-fields. Where digitscan stops reading: a fax's fine mode is 200 dpi, its standard mode 100
+ * (across), a page shrunk for the web or an e-mail often less.
+ */
+async function resolutionForms(n, row, dpis = [200, 150, 100, 75, 50, 40, 30], unstated = [100, 75, 50]) {
+  const sharp = require('sharp');
+  const { generateForm, renderForm, benchArtifacts, SAMPLE_FORMS } = dist('samples/forms');
+  const test = dist('classify/data/dataset').loadMnist('test');
+  const clf = await dist('classify/classifier').Classifier.load(undefined, { workers: 1 });
+  const dir = mkdtempSync(join(tmpdir(), 'bench-resolution-'));
+  const names = Object.keys(SAMPLE_FORMS);
+  const scans = [...dpis.map((dpi) => ({ dpi, stated: true })), ...unstated.map((dpi) => ({ dpi, stated: false }))];
+  const sets = scans.map((s) => ({ ...s, label: `${s.dpi} dpi${s.stated ? '' : ', not stated'}`, tpl: [], auto: [], heights: [] }));
+  for (let i = 0; i < n; i++) {
+    const name = names[i % names.length];
+    const spec = SAMPLE_FORMS[name];
+    const form = generateForm(spec.fields, test, 11000 + i, { marks: spec.marks });
+    const png = await renderForm(form, spec.fields, spec.title, benchArtifacts(11000 + i), 11000 + i);
+    const { width, height } = await sharp(png).metadata();
+    for (const set of sets) {
+      const k = set.dpi / 300;
+      const file = join(dir, `${String(i).padStart(3, '0')}-${name}-${set.dpi}${set.stated ? '' : '-unstated'}.png`);
+      const scan = sharp(png).resize(Math.round(width * k), Math.round(height * k), { kernel: 'cubic' });
+      writeFileSync(file, await (set.stated ? scan.withMetadata({ density: set.dpi }) : scan).png().toBuffer());
+      const read = await readTwoWays(file, form.template, clf);
+      addPairs(file, form.expected, read, set.tpl, set.auto);
+      for (const f of read.fields) for (const d of f.digits) set.heights.push(d.box[3]);
+    }
+  }
+  await clf.close();
+  const title = `Pages scanned at lower resolutions (${n} pages of the sample layouts, MNIST test digits, the scan bench's artifacts, made at 300 dpi and scanned again at ${dpis.join(', ')} dpi, and at ${unstated.join(', ')} dpi saved with no resolution; seeds 11000 on)`;
+  console.log(`\n## ${title}\n`);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  const rows = [];
+  for (const { label, tpl, auto, heights } of sets) {
+    const median = [...heights].sort((a, b) => a - b)[heights.length >> 1] ?? 0;
+    rows.push(
+      row(`${label}: field accuracy, template (${tpl.length} fields)`, score(tpl).fieldAccuracy * 100, null, '%', 2),
+      row(`${label}: field accuracy, --auto-fields (${auto.length} fields)`, score(auto).fieldAccuracy * 100, null, '%', 2),
+      row(`${label}: fields misread but not flagged (confidence >= 0.9), template`, unflagged(tpl), null, 'fields', 0),
+      row(`${label}: fields misread but not flagged (confidence >= 0.9), --auto-fields`, unflagged(auto), null, 'fields', 0),
+      row(`${label}: fields read right and flagged for review (confidence < 0.9), template`, rightFlagged(tpl), null, 'fields', 0),
+      row(`${label}: digits' median height in the image, template`, median, null, 'px', 0),
+    );
+  }
+  for (const { label, tpl, auto } of sets) {
+    for (const [how, pairs] of [['template', tpl], ['--auto-fields', auto]]) {
+      const wrong = pairs.filter((p) => p.expected !== p.read);
+      if (wrong.length) console.log(`\nMisread at ${label}, ${how}:\n${wrong.map((p) => `  ${p.where}: ${p.expected} -> ${p.read} (${p.confidence.toFixed(3)})`).join('\n')}`);
+    }
+  }
+  return { rows, generated: tidy(dir) };
+}
+
 module.exports = {
+  resolutionForms,
   deskForms, hsfForms, smallForms, dropoutForms, captionForms, patternForms, lexiconForms, separatorForms, dateForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

@@ -2,7 +2,7 @@
  * The scan command end to end (samples, turned pages, unknown resolution, inputs of every kind) and on bad input.
  */
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { decodePage, imagePageCount, tiffResolution, toGray } from '../src/io/image';
+import { decodePage, imagePageCount, scanPpi, tiffResolution, toGray } from '../src/io/image';
 import sharp from 'sharp';
 import { join } from 'node:path';
 import { loadOpenCV } from '../src/preprocess/opencv';
@@ -353,6 +353,30 @@ describe('digitscan scan', () => {
     }
     // The same pixels said to be square (204 x 204 dpi) are read as stored, squashed.
     expect((await decodePage(await fax(204))).image.height).toBe(H);
+  });
+  test('a page scanned at 30 dpi that says so is enlarged to the working resolution: its box is found and read, in the pixels as stored; 72 and 96 dpi, what software writes knowing none, are not believed', async () => {
+    expect([scanPpi(50, 425, 550), scanPpi(30, 255, 330), scanPpi(20, 170, 220), scanPpi(72, 612, 792), scanPpi(96, 816, 1056), scanPpi(100, 850, 1100)]).toEqual([50, 30, undefined, undefined, undefined, 100]);
+    // The zip-code sample (300 dpi) scanned again at 30 dpi: 255 x 330, its digits about 13 px high.
+    // Read at that size its box was not found (its sides under the shortest a box's may be): a line-1.
+    const scan = (dpi: number, stated: number) => {
+      const file = join(tmp(), `zip-${dpi}-says-${stated}.png`);
+      return sharp(join(forms, 'zip-code.png')).resize(Math.round(8.5 * dpi), Math.round(11 * dpi), { kernel: 'cubic' }).withMetadata({ density: stated }).png().toFile(file).then(() => file);
+    };
+    const zip = JSON.parse(readFileSync(join(forms, 'zip-code.expected.json'), 'utf8')).zip;
+    const page = await autoPage(await scan(30, 30));
+    expect(page.resolution).toEqual({ ppi: 30, stated: true });
+    expect([page.width, page.height]).toEqual([255, 330]);
+    expect(page.fields.map((f) => [f.name, f.value])).toEqual([['box-1', zip]]);
+    // Boxes in the 255 x 330 pixels: the printed box is 0.1-0.5 of the page across.
+    const [x, , w] = page.fields[0].box;
+    expect(x).toBeGreaterThan(0.08 * 255);
+    expect(x + w).toBeLessThan(0.55 * 255);
+    page.fields[0].digits.forEach((d) => expect(d.box[3]).toBeLessThan(20));
+    // The same pixels said to be 72 dpi are of unknown resolution: a field cut out of a page (under
+    // 600 px a side), in which no box is looked for.
+    const unknown = await autoPage(await scan(30, 72));
+    expect(unknown.resolution).toBeUndefined();
+    expect(unknown.fields.some((f) => f.name.startsWith('box'))).toBe(false);
   });
   test('a page smaller than a letter page (a check, the top of a form) is read at its own scale when its resolution is known or it is a strip: boxes found, print and marks not fields', async () => {
     // The top 2.75 inches of the bank-check sample at 200 dpi, and of the zip-code form at 150 dpi.

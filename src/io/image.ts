@@ -59,18 +59,27 @@ export interface DecodedPage {
 /** The longest side of a page whose stated resolution is believed, in inches (A3 and tabloid: 16.5 and 17). */
 export const MAX_PAGE_INCHES = 17.5;
 
+/** Resolutions software writes when it knows none (Mac and Windows defaults): not a scan's. */
+export const DEFAULT_PPIS: readonly number[] = [72, 96];
+
+/** The lowest stated resolution believed for a scan, in pixels per inch. */
+export const MIN_SCAN_PPI = 25;
+
 /**
  * A resolution a file declares for a `width` x `height` image, if it is plausible for a scan:
- * 100 dpi or more (72 and 96 are what software writes when it knows nothing) and the page at most
- * 17.5 inches long (an image saved at an arbitrary "300 dpi" from a 5000-pixel photo is not a
- * 17-inch page); else undefined.
+ * 25 dpi or more but not 72 or 96 (what software writes when it knows nothing: {@link DEFAULT_PPIS}),
+ * and the page at most 17.5 inches long (an image saved at an arbitrary "300 dpi" from a 5000-pixel
+ * photo is not a 17-inch page); else undefined. A page scanned at 50 or 100 dpi, or sent as a fax,
+ * says so; a 50-dpi letter page (425 x 550) of unknown resolution would be taken for a field cut
+ * out of a page, being under 600 px a side.
  *
  * @example
  * scanPpi(300, 1800, 825); // 300: a check scanned at 300 dpi
+ * scanPpi(50, 425, 550); // 50: a letter page scanned at 50 dpi
  * scanPpi(72, 3024, 4032); // undefined: a photo's default
  */
 export function scanPpi(ppi: number | undefined, width: number, height: number): number | undefined {
-  if (!ppi || !Number.isFinite(ppi) || ppi < 100) return undefined;
+  if (!ppi || !Number.isFinite(ppi) || ppi < MIN_SCAN_PPI || DEFAULT_PPIS.some((d) => Math.abs(ppi - d) < 0.5)) return undefined;
   return Math.max(width, height) / ppi <= MAX_PAGE_INCHES ? ppi : undefined;
 }
 

@@ -28,17 +28,18 @@ export function equalize(cv: CV, img: GrayImage, clipLimit = 2, tiles = 8): Gray
 }
 
 /**
- * Reduces a gray image to `width` x `height` by area averaging (OpenCV `INTER_AREA`): how a page
- * is brought to the working size (see `ScanOptions.workSize`).
+ * Resizes a gray image to `width` x `height`: smaller by area averaging (OpenCV `INTER_AREA`), larger
+ * by bicubic interpolation (`INTER_CUBIC`). How a page is brought to the working size (see
+ * `ScanOptions.workSize`).
  *
  * @example
- * const half = reduce(cv, page, page.width >> 1, page.height >> 1);
+ * const half = resize(cv, page, page.width >> 1, page.height >> 1);
  */
-export function reduce(cv: CV, img: GrayImage, width: number, height: number): GrayImage {
+export function resize(cv: CV, img: GrayImage, width: number, height: number): GrayImage {
   const src = toMat(cv, img);
   const dst = new cv.Mat();
   try {
-    cv.resize(src, dst, new cv.Size(width, height), 0, 0, cv.INTER_AREA);
+    cv.resize(src, dst, new cv.Size(width, height), 0, 0, width > img.width ? cv.INTER_CUBIC : cv.INTER_AREA);
     return fromMat(dst);
   } finally {
     src.delete();
