@@ -119,14 +119,16 @@ export interface ScanOptions {
    * at 150 dpi: handwritten digits stay several times taller than the model's 20 px, and a page
    * costs a quarter of its 300-dpi pixels). A page whose resolution is known (its file says, or
    * {@link ppi}; PDF pages) is read at the resolution a letter page has at this size (150 dpi),
-   * whatever its size. 0 reads pages at full resolution.
+   * whatever its size: reduced to it, or enlarged to it (bicubic) from under 120 dpi
+   * ({@link ENLARGE_UNDER}); a page of unknown resolution, but a cut-out field, is enlarged from
+   * under 1020 px a side. 0 reads pages at full resolution.
    */
   workSize?: number;
   /**
    * Pixels per inch of the input images, instead of what their files say. A page's resolution sets
    * the scale its printed lines, boxes, print and handwriting are measured at. By default it is the
-   * file's, when the file states a plausible one for a scan (see `scanPpi`: 72 and 96 are what
-   * software writes when it knows nothing); a page of unknown resolution is taken for a letter or A4
+   * file's, when the file states a plausible one for a scan (see `scanPpi`: 25 dpi or more, and not
+   * 72 or 96, which software writes when it knows nothing); a page of unknown resolution is taken for a letter or A4
    * page by its shorter side, which a postcard or a half page is not, and a strip (twice as long as
    * wide or more: a check, the top of a form) for a band across a letter page, 8.5 inches long (see
    * `stripPpi`). `0` takes every image so, whatever its file says (for images made smaller by
@@ -204,8 +206,9 @@ export interface ScanOptions {
 export const DEFAULT_WORK_SIZE = 1275;
 
 /**
- * A page of known resolution under this share of the working size's (120 dpi of 150) is enlarged to
- * it (see {@link scanPage}).
+ * A page of known resolution under this share of the working size's (120 dpi of 150), or of unknown
+ * resolution with its shorter side under this share of the working size (1020 px of 1275), is
+ * enlarged to it (see {@link scanPage}).
  */
 export const ENLARGE_UNDER = 0.8;
 
@@ -238,15 +241,16 @@ export async function scanPage(
   // A page of known resolution is read at the working size's resolution (a letter page's at
   // `workSize`: 150 dpi) whatever its size, and its sizes are measured at that scale, as is a strip
   // of unknown resolution taken for 8.5 inches long (stripPpi); else its shorter side is taken for a
-  // letter page's and brought to `workSize`. Pages are reduced to it; a page of known resolution
-  // under ENLARGE_UNDER of it (120 dpi: a fax, a page scanned at 100 dpi or less) is enlarged to it,
-  // its lines, boxes and handwriting then as long and as thick in pixels as the rules measuring them
-  // expect (`npm run bench -- resolution`: 50 dpi pages read 73.44 % of their fields with templates
-  // and 10.94 % with --auto-fields at their own size, 96.88 % and 96.88 % enlarged, as at 300 dpi).
+  // letter page's and brought to `workSize`. Pages are reduced to it; a page under ENLARGE_UNDER of
+  // it (120 dpi: a fax, a page scanned at 100 dpi or less; a page of unknown resolution under 1020 px
+  // a side, but a cut-out field) is enlarged to it, its lines, boxes and handwriting then as long and
+  // as thick in pixels as the rules measuring them expect (`npm run bench -- resolution`: 50 dpi pages
+  // read 73.44 % of their fields with templates and 10.94 % with --auto-fields at their own size,
+  // 96.88 % and 96.88 % enlarged, as at 300 dpi).
   const assumed = cutOut || ppi ? undefined : stripPpi(image.width, image.height);
   const known = cutOut ? undefined : (ppi ?? assumed);
   const toWork = known ? (workSize * 300) / LETTER_SIDE / known : 1;
-  const k = !(workSize > 0) ? 1 : known ? (toWork > 1 / ENLARGE_UNDER ? toWork : Math.min(1, toWork)) : short > workSize ? workSize / short : 1;
+  const k = !(workSize > 0) ? 1 : known ? (toWork > 1 / ENLARGE_UNDER ? toWork : Math.min(1, toWork)) : short > workSize || (!cutOut && short < ENLARGE_UNDER * workSize) ? workSize / short : 1;
   const stored = image.width;
   if (k !== 1) image = resize(cv, image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k)));
   const debug = async (step: string, img: GrayImage | BinaryImage, binary = false) => {
