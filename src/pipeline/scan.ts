@@ -221,13 +221,15 @@ export const ENLARGE_UNDER = 0.8;
  * {@link ScanOptions.ppi}). Debug images and the overlay are at the
  * working size. `paleLines`: find the printed lines in a paler binarization (see
  * `CleanOptions.paleLines`); with `autoFields`, a page read poorly or with no box found is read
- * again so when that binarization holds much more line, and the better reading returned.
+ * again so when that binarization holds much more line, and the better reading returned. `asPage`:
+ * an image of unknown resolution under 600 px a side is read as a letter page, not as a field cut
+ * out of one (see {@link SMALL_PAGE}).
  */
 export async function scanPage(
   image: GrayImage,
   page: number,
   clf: Classifier,
-  opts: ScanOptions & { template?: Template; paleLines?: boolean },
+  opts: ScanOptions & { template?: Template; paleLines?: boolean; asPage?: boolean },
   debugName?: string,
   size?: { width: number; height: number },
   ppi?: number,
@@ -237,7 +239,7 @@ export async function scanPage(
   const out = size ?? { width: image.width, height: image.height };
   const workSize = opts.workSize ?? DEFAULT_WORK_SIZE;
   const short = Math.min(image.width, image.height);
-  const cutOut = isCutOut(image.width, image.height, ppi);
+  const cutOut = !opts.asPage && isCutOut(image.width, image.height, ppi);
   // A page of known resolution is read at the working size's resolution (a letter page's at
   // `workSize`: 150 dpi) whatever its size, and its sizes are measured at that scale, as is a strip
   // of unknown resolution taken for 8.5 inches long (stripPpi); else its shorter side is taken for a
@@ -948,6 +950,37 @@ export function readsPoorly(page: PageResult): boolean {
 }
 
 /**
+ * The shapes of image that may be a whole page scanned coarsely or made small with no resolution
+ * stated, though under 600 px a side (a cut-out field by {@link isCutOut}): as long as a letter, A4
+ * or A5 page for its width (1.2 to 1.5 times as long as wide, either way up), and 200 px a side or
+ * more (a letter page at 24 dpi). Fields cut out of forms are mostly wider than that.
+ */
+export const SMALL_PAGE = { minAspect: 1.2, maxAspect: 1.5, minSide: 200 };
+
+/** Whether an image of unknown resolution read as a cut-out field may be a small page ({@link SMALL_PAGE}). */
+function smallPage(image: GrayImage, ppi?: number): boolean {
+  const [short, long] = image.width < image.height ? [image.width, image.height] : [image.height, image.width];
+  return ppi === undefined && short >= SMALL_PAGE.minSide && long >= SMALL_PAGE.minAspect * short && long <= SMALL_PAGE.maxAspect * short;
+}
+
+/**
+ * An image of unknown resolution shaped like a page ({@link SMALL_PAGE}) that read poorly as a field
+ * cut out of a page (`first`), read again as a letter page (enlarged to the working size, its boxes
+ * looked for): a page scanned at 50 dpi and saved with no resolution. The reading with more sure
+ * digits is kept, the page's only when it does not read poorly itself.
+ */
+async function asLetterPage(first: PageResult, image: GrayImage, page: number, clf: Classifier, opts: ScanOptions & { template?: Template }, name: string, size?: { width: number; height: number }): Promise<PageResult> {
+  const again = await scanPage(image, page, clf, { ...opts, asPage: true }, `${name}-page`, size);
+  const overlay = (n: string) => join(opts.overlay!, `${n}-p${page}.png`);
+  const keep = !readsPoorly(again) && sureDigits(again).sure > sureDigits(first).sure;
+  if (opts.overlay) {
+    if (keep) renameSync(overlay(`${name}-page`), overlay(name));
+    else rmSync(overlay(`${name}-page`), { force: true });
+  }
+  return keep ? again : first;
+}
+
+/**
  * A result read on the page turned clockwise by `turn` degrees, with its boxes put back in the pixels
  * of the page as stored (and its size).
  */
@@ -991,7 +1024,8 @@ async function scanOriented(
     return { ...head, inverted: true, fields, ...(error ? { error } : {}) };
   }
   const first = await scanPage(image, page, clf, opts, name, size, ppi);
-  if (opts.orient === false || isCutOut(image.width, image.height, ppi) || !readsPoorly(first)) return first;
+  if (isCutOut(image.width, image.height, ppi)) return smallPage(image, ppi) && readsPoorly(first) ? asLetterPage(first, image, page, clf, opts, name, size) : first;
+  if (opts.orient === false || !readsPoorly(first)) return first;
   const tells = (p: PrintScore) => p.letters >= 10 && Math.abs(p.score) >= 0.1;
   const known = ppi ?? stripPpi(image.width, image.height);
   const print = printOrientation(await loadOpenCV(), image, known ? (known * LETTER_SIDE) / 300 : undefined);
