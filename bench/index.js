@@ -326,11 +326,11 @@ async function zoo() {
   if (what === 'spill' || what === 'default') save('spill', await require('./scan').spillForms(Number(process.argv[3]) || 60, row));
   // Handwriting in a light pencil, paler than the print (seeds 90000 + i).
   if (what === 'pencil' || what === 'default') save('pencil', await require('./scan').pencilForms(Number(process.argv[3]) || 60, row));
-  // Forms photographed at an angle: pages seen in perspective (seeds 95000 + i).
   // Pages scanned at lower resolutions: the same pages at 200 dpi and down to 30 (seeds 11000 + i);
   // `resolution N DPIS UNSTATED`: other resolutions, comma-separated.
   const dpiList = (a) => (a === undefined ? undefined : a.split(',').filter(Boolean).map(Number));
   if (what === 'resolution') save('resolution', await require('./scan').resolutionForms(Number(process.argv[3]) || 24, row, dpiList(process.argv[4]), dpiList(process.argv[5])));
+  // Forms photographed at an angle: pages seen in perspective (seeds 95000 + i).
   if (what === 'angle' || what === 'default') save('angle', await require('./scan').angleForms(Number(process.argv[3]) || 60, row));
   // Forms photographed on a desk: the page smaller than the picture, elsewhere in it (seeds 96000 + i).
   if (what === 'desk' || what === 'default') save('desk', await require('./scan').deskForms(Number(process.argv[3]) || 60, row));

@@ -70,8 +70,8 @@ export const MIN_SCAN_PPI = 25;
  * 25 dpi or more but not 72 or 96 (what software writes when it knows nothing: {@link DEFAULT_PPIS}),
  * and the page at most 17.5 inches long (an image saved at an arbitrary "300 dpi" from a 5000-pixel
  * photo is not a 17-inch page); else undefined. A page scanned at 50 or 100 dpi, or sent as a fax,
- * says so; a 50-dpi letter page (425 x 550) of unknown resolution would be taken for a field cut
- * out of a page, being under 600 px a side.
+ * says so; a 50-dpi letter page (425 x 550) of unknown resolution is under 600 px a side, and read
+ * first as a field cut out of a page (then as a page if it reads poorly so: see `SMALL_PAGE`).
  *
  * @example
  * scanPpi(300, 1800, 825); // 300: a check scanned at 300 dpi
