@@ -251,8 +251,8 @@ export async function scanPage(
   // 96.88 % and 96.88 % enlarged, as at 300 dpi).
   const assumed = cutOut || ppi ? undefined : stripPpi(image.width, image.height);
   const known = cutOut ? undefined : (ppi ?? assumed);
-  const toWork = known ? (workSize * 300) / LETTER_SIDE / known : 1;
-  const k = !(workSize > 0) ? 1 : known ? (toWork > 1 / ENLARGE_UNDER ? toWork : Math.min(1, toWork)) : short > workSize || (!cutOut && short < ENLARGE_UNDER * workSize) ? workSize / short : 1;
+  const toWork = known ? (workSize * 300) / LETTER_SIDE / known : cutOut ? Math.min(1, workSize / short) : workSize / short;
+  const k = workSize > 0 && (toWork < 1 || toWork > 1 / ENLARGE_UNDER) ? toWork : 1;
   const stored = image.width;
   if (k !== 1) image = resize(cv, image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k)));
   const debug = async (step: string, img: GrayImage | BinaryImage, binary = false) => {
@@ -971,13 +971,20 @@ function smallPage(image: GrayImage, ppi?: number): boolean {
  */
 async function asLetterPage(first: PageResult, image: GrayImage, page: number, clf: Classifier, opts: ScanOptions & { template?: Template }, name: string, size?: { width: number; height: number }): Promise<PageResult> {
   const again = await scanPage(image, page, clf, { ...opts, asPage: true }, `${name}-page`, size);
-  const overlay = (n: string) => join(opts.overlay!, `${n}-p${page}.png`);
   const keep = !readsPoorly(again) && sureDigits(again).sure > sureDigits(first).sure;
-  if (opts.overlay) {
-    if (keep) renameSync(overlay(`${name}-page`), overlay(name));
-    else rmSync(overlay(`${name}-page`), { force: true });
-  }
+  settleOverlay(opts, name, page, `${name}-page`, keep);
   return keep ? again : first;
+}
+
+/**
+ * The overlay of a page read a second way (drawn as `other`): it takes the place of the first
+ * reading's when that reading is the one kept (`kept`), else it is removed.
+ */
+function settleOverlay(opts: ScanOptions, name: string, page: number, other: string, kept: boolean): void {
+  if (!opts.overlay) return;
+  const overlay = (n: string) => join(opts.overlay!, `${n}-p${page}.png`);
+  if (kept) renameSync(overlay(other), overlay(name));
+  else rmSync(overlay(other), { force: true });
 }
 
 /**
@@ -1040,15 +1047,14 @@ async function scanOriented(
   const turnedSize = size && turn !== 180 ? { width: size.height, height: size.width } : size;
   const turned = await scanPage(turnedImage, page, clf, opts, `${name}-turned`, turnedSize, ppi);
   const [a, b] = [sureDigits(first), sureDigits(turned)];
-  const overlay = (n: string) => join(opts.overlay!, `${n}-p${page}.png`);
   // Print that told a turn is followed unless the page turned reads fewer sure digits than as it
   // came (print misjudged: on one of 300 real-handwriting bench pages, looked at only for a digit
   // under 0.99, the turned page read no digits at all).
   if ((told && b.sure >= a.sure) || (b.sure >= a.sure + 2 && !readsPoorly(turned))) {
-    if (opts.overlay) renameSync(overlay(`${name}-turned`), overlay(name));
+    settleOverlay(opts, name, page, `${name}-turned`, true);
     return turnedBack(turned, turn);
   }
-  if (opts.overlay) rmSync(overlay(`${name}-turned`), { force: true });
+  settleOverlay(opts, name, page, `${name}-turned`, false);
   return first;
 }
 
