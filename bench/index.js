@@ -24,6 +24,9 @@
  *   npm run bench -- lines [N]    the sample forms read by lines (no template, no --auto-fields): N pages (default 60)
  *                                 of MNIST test digits, N of real check digits and N of MNIST test digits in a light
  *                                 pencil (the pencil bench's); fields read, other lines read as fields
+ *   npm run bench -- underline [N]  N pages (default 24) of fields written on printed lines ("Zip code ________"), their
+ *                                 labels above the lines or on them at their left, and a box beside one (seeds 12000 on);
+ *                                 template, --auto-fields and by lines
  *   npm run bench -- reread-whole [N]  N pages (default 300) of the sample forms with MNIST test digits and N with real
  *                                 check digits, read with their templates with and without --reread-whole
  *   npm run bench -- upside-down [N]  the scan bench's N pages (default 60) turned by 180°, on their side and inverted: turned upright (read as positives)? read right?
@@ -351,6 +354,8 @@ async function zoo() {
     save(model ? `real-forms-${require('node:path').basename(model)}` : 'real-forms', { model: model ?? 'shipped', ...(await require('./scan').realForms(Number(process.argv[3]) || 300, row, model)) });
   }
   // The sample forms read by lines, with neither template nor --auto-fields (not in the default run).
+  // Fields written on printed lines, labels above them or on them (not in the default run).
+  if (what === 'underline') save('underline', await require('./scan').underlineForms(Number(process.argv[3]) || 24, row));
   if (what === 'lines') save('lines', await require('./scan').linePages(Number(process.argv[3]) || 60, row));
   // Unsure fields read again whole, or not: MNIST and real handwriting (not in the default run).
   if (what === 'reread-whole') save('reread-whole', await require('./scan').rereadWholeForms(Number(process.argv[3]) || 300, row));

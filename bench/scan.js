@@ -1921,6 +1921,76 @@ async function resolutionForms(n, row, dpis = [200, 150, 100, 75, 50, 40, 30], u
   return { rows, generated: tidy(dir) };
 }
 
+/**
+ * Fields written on a printed line rather than in a box (a line to write on, as "Zip code ________"):
+ * `n` letter pages (MNIST test digits, the scan bench's artifacts; seeds 12000 + i) of six such lines
+ * and a box on the row of one of them, the fields' labels printed above their lines on even pages and
+ * on the line, to its left, on odd ones. Read with the template, with --auto-fields and by lines (no
+ * template); a field is read right when the fields found whose centres are in its box, left to right,
+ * read its digits, and every other field found is counted.
+ */
+async function underlineForms(n, row) {
+  const { generateForm, renderForm, benchArtifacts } = dist('samples/forms');
+  const test = dist('classify/data/dataset').loadMnist('test');
+  const { templateFields } = dist('segment/fields');
+  const { scanInputs } = dist('pipeline/scan');
+  const clf = await dist('classify/classifier').Classifier.load(undefined, { workers: 1 });
+  const dir = mkdtempSync(join(tmpdir(), 'bench-underline-'));
+  const above = [
+    { name: 'account', label: 'Account number', digits: 8, box: [0.1, 0.2, 0.5, 0.05], boxStyle: 'underline' },
+    { name: 'zip', label: 'Zip code', digits: 5, box: [0.1, 0.32, 0.3, 0.05], boxStyle: 'underline' },
+    { name: 'phone', label: 'Phone', digits: 7, box: [0.5, 0.32, 0.4, 0.05], boxStyle: 'underline' },
+    { name: 'amount', label: 'Amount', digits: 4, box: [0.1, 0.45, 0.25, 0.06], boxStyle: 'underline' },
+    { name: 'reference', label: 'Reference', digits: 5, box: [0.5, 0.45, 0.3, 0.06] },
+    { name: 'quantity', label: 'Quantity', digits: 3, box: [0.1, 0.6, 0.2, 0.045], boxStyle: 'underline' },
+    { name: 'code', label: 'Code', digits: 6, box: [0.45, 0.6, 0.4, 0.045], boxStyle: 'underline' },
+  ];
+  // The same fields with their labels on their lines, each field moved right to make room and narrowed.
+  const left = above.map((f) => ({ ...f, labelAt: 'left', box: [f.box[0] + (f.box[0] < 0.3 ? 0.15 : 0.1), f.box[1], f.box[2] * 0.8, f.box[3]] }));
+  const kinds = ['labels above the lines', 'labels on the lines, at their left'];
+  const sets = kinds.map(() => ({ tpl: [], auto: [], lines: [], others: { auto: [], lines: [] } }));
+  for (let i = 0; i < n; i++) {
+    const seed = 12000 + i;
+    const fields = i % 2 ? left : above;
+    const set = sets[i % 2];
+    const form = generateForm(fields, test, seed);
+    const file = join(dir, `${seed}-${i % 2 ? 'left' : 'above'}.png`);
+    writeFileSync(file, await renderForm(form, fields, 'Order form', benchArtifacts(seed), seed));
+    for (const how of ['tpl', 'auto', 'lines']) {
+      const opts = how === 'tpl' ? { template: form.template } : how === 'auto' ? { autoFields: true } : {};
+      const [doc] = await collect(scanInputs, [file], { ...opts, classifier: clf, concurrency: 1 });
+      const page = doc.pages[0];
+      const want = templateFields(form.template, page.width, page.height).map((w) => ({ ...w, expected: form.expected[w.name] }));
+      if (how === 'tpl') for (const f of page.fields) set.tpl.push({ expected: form.expected[f.name], read: f.value, where: `${seed} ${f.name}`, confidence: f.confidence });
+      else readWithin(page, want, `${seed} ${how}`, set[how], set.others[how]);
+    }
+  }
+  await clf.close();
+  console.log(`\n## Fields written on printed lines (${n} letter pages, MNIST test digits, the scan bench's artifacts: six lines to write on and a box beside one, labels above the lines on half the pages and on the lines, at their left, on the other half; seeds 12000 on)\n`);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  const rows = [];
+  sets.forEach((set, k) => {
+    const label = kinds[k];
+    for (const [how, name] of [['tpl', 'template'], ['auto', '--auto-fields'], ['lines', 'by lines (no template)']]) {
+      rows.push(row(`${label}: field accuracy, ${name} (${set[how].length} fields)`, score(set[how]).fieldAccuracy * 100, null, '%', 2));
+    }
+    rows.push(
+      row(`${label}: fields misread but not flagged (confidence >= 0.9), template`, unflagged(set.tpl), null, 'fields', 0),
+      row(`${label}: form fields with no field found, --auto-fields / by lines`, set.auto.filter((p) => p.lines === 0).length + set.lines.filter((p) => p.lines === 0).length, null, 'fields', 0),
+      row(`${label}: other fields found (print, marks), --auto-fields`, set.others.auto.length, null, 'fields', 0),
+      row(`${label}: other fields found (print, marks), by lines`, set.others.lines.length, null, 'fields', 0),
+    );
+  });
+  sets.forEach((set, k) => {
+    for (const how of ['tpl', 'auto', 'lines']) {
+      const wrong = set[how].filter((p) => p.expected !== p.read);
+      if (wrong.length) console.log(`\nMisread, ${kinds[k]}, ${how}:\n${wrong.map((p) => `  ${p.where}: ${p.expected} -> ${p.read}${p.confidence !== undefined ? ` (${p.confidence.toFixed(3)})` : ''}`).join('\n')}`);
+    }
+    for (const how of ['auto', 'lines']) for (const o of set.others[how]) console.log(`  other field, ${kinds[k]}, ${how}: ${o.where} ${o.value} (${o.confidence.toFixed(3)})`);
+  });
+  return { rows, generated: tidy(dir) };
+}
+
 module.exports = {
-  resolutionForms,
+  resolutionForms, underlineForms,
   deskForms, hsfForms, smallForms, dropoutForms, captionForms, patternForms, lexiconForms, separatorForms, dateForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

@@ -92,6 +92,27 @@ describe('segment', () => {
     // A cut-out field image keeps all its ink: print and marks included.
     expect(lineFields(ink, 10, true)).toHaveLength(lines.length + 5);
   });
+  test('a printed label on a line of handwriting is no part of a field: two fields with a label between them are two; small handwriting set apart is kept', () => {
+    // A letter page at the working size (1275 x 1650).
+    const ink: BinaryImage = { width: 1275, height: 1650, data: new Uint8Array(1275 * 1650) };
+    const glyph = (x: number, bottom: number, w: number, h: number) => outline(ink, x, bottom, w, h);
+    // "Zip code" (lower case: x-height 12, ascenders 17, set 2 px apart), then five digits 50 px tall.
+    [17, 12, 12, 12, 12, 17, 12].forEach((h, k) => glyph(100 + k * 10, 300, 8, h));
+    for (let k = 0; k < 5; k++) glyph(200 + k * 36, 300, 28, 50);
+    // "PHONE" (capitals, 17 px), 48 px after the digits, then five more digits 28 px after it.
+    for (let k = 0; k < 5; k++) glyph(420 + k * 14, 300, 12, 17);
+    for (let k = 0; k < 5; k++) glyph(520 + k * 36, 300, 28, 50);
+    // Below: digits 50 px tall, then small ones of one height set apart (8 px gaps: not letters).
+    for (let k = 0; k < 3; k++) glyph(100 + k * 36, 600, 28, 50);
+    for (let k = 0; k < 4; k++) glyph(220 + k * 18, 600, 10, 17);
+    const lines = lineFields(ink, 10);
+    expect(lines.map((l) => l.box.map(Math.round))).toEqual([
+      [195, 250, 182, 50],
+      [515, 250, 182, 50],
+      [95, 550, 194, 50],
+    ]);
+    // Before labels were told apart, the first line was one field from the first letter to the last digit.
+  });
   test('lines of handwriting outside the boxes found: not the digits in a box, nor what spills over its lines', () => {
     const ink: BinaryImage = { width: 1275, height: 1650, data: new Uint8Array(1275 * 1650) };
     const glyph = (x: number, bottom: number, w: number, h: number) => outline(ink, x, bottom, w, h);

@@ -30,9 +30,12 @@ export interface FormFieldSpec {
   combStyle?: 'closed' | 'open-top' | 'ticks' | 'squares';
   /**
    * How a box (not a comb) is printed: `solid` (default) lines; `dashed` lines; `shaded`, a light
-   * grey fill with no border (common on forms filled in by hand from a PDF).
+   * grey fill with no border (common on forms filled in by hand from a PDF); `underline`, only its
+   * bottom line, the handwriting standing on it (a line to write on, as "Amount ________").
    */
-  boxStyle?: 'solid' | 'dashed' | 'shaded';
+  boxStyle?: 'solid' | 'dashed' | 'shaded' | 'underline';
+  /** Where its label is printed: above the box (default) or on its left, on the box's bottom line (as "Amount ________"). */
+  labelAt?: 'above' | 'left';
   /** A regular expression its value matches, put in the template (the digits written are `FormOptions.values`' or random). */
   pattern?: string;
   /** The check digit its value ends in, put in the template (see `pattern`). */
@@ -175,11 +178,11 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
       for (let t = 0; t < line; t++) {
         for (let x = fx; x < fx + fw; x++) {
           if (!dashOn(x - fx)) continue;
-          if (style === 'closed') put(x, fy + t, 30);
+          if (style === 'closed' && boxStyle !== 'underline') put(x, fy + t, 30);
           put(x, fy + fh - 1 - t, 30);
         }
         for (let y = wallTop; y < fy + fh; y++) {
-          if (!dashOn(y - fy)) continue;
+          if (!dashOn(y - fy) || boxStyle === 'underline') continue;
           put(fx + t, y, 30);
           put(fx + fw - 1 - t, y, 30);
         }
@@ -228,7 +231,12 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
       const side = Math.round((dh * 28) / 20);
       const big = resampleArea(src, 28, 28, side, side);
       const ox = Math.round(x + pitch / 2 - side / 2 + rng.uniform(-0.05, 0.05) * pitch);
-      const oy = Math.round(fy + fh / 2 - side / 2 + rng.uniform(-0.06, 0.06) * fh);
+      // On a line to write on, the digit's foot (MNIST's 20 px box ends 4 px above the image's
+      // bottom) from a tenth of its height above the line to a twentieth below it.
+      const oy =
+        boxStyle === 'underline'
+          ? Math.round(fy + fh - line - (side * 24) / 28 - rng.uniform(-0.05, 0.1) * dh)
+          : Math.round(fy + fh / 2 - side / 2 + rng.uniform(-0.06, 0.06) * fh);
       const ink = rng.uniform(...(options.ink ?? [10, 60]));
       for (let yy = 0; yy < side; yy++) {
         for (let xx = 0; xx < side; xx++) {
@@ -258,7 +266,11 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
 function labelsSvg(form: GeneratedForm, fields: FormFieldSpec[], title: string): string {
   const fs = Math.round(form.height / 80);
   const texts = fields
-    .map((f) => `<text x="${Math.round(f.box[0] * form.width)}" y="${Math.round(f.box[1] * form.height) - Math.round(fs * 0.5)}">${f.label}</text>`)
+    .map((f) =>
+      f.labelAt === 'left'
+        ? `<text x="${Math.round(f.box[0] * form.width) - Math.round(fs * 0.5)}" y="${Math.round((f.box[1] + f.box[3]) * form.height) - Math.round(fs * 0.3)}" text-anchor="end">${f.label}</text>`
+        : `<text x="${Math.round(f.box[0] * form.width)}" y="${Math.round(f.box[1] * form.height) - Math.round(fs * 0.5)}">${f.label}</text>`,
+    )
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${form.width}" height="${form.height}"><g font-family="DejaVu Sans, sans-serif" font-size="${fs}" fill="#202020"><text x="${Math.round(form.width * 0.08)}" y="${Math.round(form.height * 0.07)}" font-size="${Math.round(fs * 1.6)}" font-weight="bold">${title}</text>${texts}</g></svg>`;
 }

@@ -5,7 +5,7 @@
 import type { BinaryImage, Box } from '../types';
 import { boxOverlap, componentBoxes, cropBinary, median, unionBox, type Component } from './components';
 import { rowRuns } from '../preprocess/steps';
-import { looksPrinted, shapedLikePrint } from '../preprocess/orientation';
+import { looksPrinted, printedWords, shapedLikePrint } from '../preprocess/orientation';
 import type { ShadeMap } from '../preprocess/steps';
 
 /**
@@ -597,10 +597,14 @@ export function lineFields(bin: BinaryImage, minHeight: number, keepAll = false,
   // Ink per row and, in each band, per column, counted from the ink's runs (a page is mostly paper).
   const runs = rowRuns(bin.data, w, h);
   const out: FieldRegion[] = [];
+  const comps = keepAll ? [] : componentBoxes(bin);
   for (const [y0, y1] of inkBands(runs, h, Math.max(2, Math.round(minHeight / 4)))) {
-    if (y1 - y0 + 1 >= minHeight) splitBand(runs, y0, y1, w, out);
+    if (y1 - y0 + 1 < minHeight) continue;
+    // A printed label on the line (beside the handwriting, as "Zip code ____") is not part of a field.
+    const inBand = comps.filter(({ box: [, y, , bh] }) => y + bh / 2 >= y0 && y + bh / 2 <= y1).map((c) => c.box);
+    splitBand(runs, y0, y1, w, out, keepAll ? [] : printedWords(inBand, side).map((i) => inBand[i]));
   }
-  const lines = !keepAll && out.length ? handwritingLines(bin, out, side) : out;
+  const lines = !keepAll && out.length ? handwritingLines(comps, out, side, w) : out;
   return readingOrder(lines).map((f, i) => ({ ...f, name: `line-${i + 1}` }));
 }
 
@@ -624,12 +628,17 @@ function inkBands(runs: Int32Array, h: number, gap: number): Array<[number, numb
   return bands;
 }
 
-/** The band of rows `y0` to `y1` split at empty column runs wider than twice its height; its parts pushed to `out`. */
-function splitBand(runs: Int32Array, y0: number, y1: number, w: number, out: FieldRegion[]): void {
+/**
+ * The band of rows `y0` to `y1` split at empty column runs wider than twice its height; its parts
+ * pushed to `out`. Ink inside the boxes `skip` (printed words) is not counted.
+ */
+function splitBand(runs: Int32Array, y0: number, y1: number, w: number, out: FieldRegion[], skip: Box[] = []): void {
   const bh = y1 - y0 + 1;
   const colInk = new Int32Array(w);
+  const skipped = (y: number, xa: number, xb: number) => skip.some(([x, sy, sw, sh]) => y >= sy && y < sy + sh && xa >= x && xb <= x + sw);
   for (let r = 0; r < runs.length; r += 3) {
     if (runs[r] < y0 || runs[r] > y1) continue;
+    if (skip.length && skipped(runs[r], runs[r + 1], runs[r + 2])) continue;
     for (let x = runs[r + 1]; x < runs[r + 2]; x++) colInk[x]++;
   }
   let x0 = -1;
@@ -652,9 +661,7 @@ function splitBand(runs: Int32Array, y0: number, y1: number, w: number, out: Fie
  * digits are not at the edge of its field, where a thin stroke is taken for what is left of a
  * box's wall (a thin 1 at the end).
  */
-function handwritingLines(bin: BinaryImage, lines: FieldRegion[], side: number): FieldRegion[] {
-  const { width: w } = bin;
-  const comps = componentBoxes(bin);
+function handwritingLines(comps: Component[], lines: FieldRegion[], side: number, w: number): FieldRegion[] {
   const kept: FieldRegion[] = [];
   for (const { name, box } of lines) {
     const inside = centredIn(comps, box);
