@@ -1924,6 +1924,7 @@ async function resolutionForms(n, row, dpis = [200, 150, 100, 75, 50, 40, 30], u
 /**
  * Fields written on a printed line rather than in a box (a line to write on, as "Zip code ________"):
  * `n` letter pages (MNIST test digits, the scan bench's artifacts; seeds 12000 + i) of six such lines
+ * (two of them dotted)
  * and a box on the row of one of them, the fields' labels printed above their lines on even pages and
  * on the line, to its left, on odd ones. Read with the template, with --auto-fields and by lines (no
  * template); a field is read right when the fields found whose centres are in its box, left to right,
@@ -1939,10 +1940,10 @@ async function underlineForms(n, row) {
   const above = [
     { name: 'account', label: 'Account number', digits: 8, box: [0.1, 0.2, 0.5, 0.05], boxStyle: 'underline' },
     { name: 'zip', label: 'Zip code', digits: 5, box: [0.1, 0.32, 0.3, 0.05], boxStyle: 'underline' },
-    { name: 'phone', label: 'Phone', digits: 7, box: [0.5, 0.32, 0.4, 0.05], boxStyle: 'underline' },
+    { name: 'phone', label: 'Phone', digits: 7, box: [0.5, 0.32, 0.4, 0.05], boxStyle: 'dotted' },
     { name: 'amount', label: 'Amount', digits: 4, box: [0.1, 0.45, 0.25, 0.06], boxStyle: 'underline' },
     { name: 'reference', label: 'Reference', digits: 5, box: [0.5, 0.45, 0.3, 0.06] },
-    { name: 'quantity', label: 'Quantity', digits: 3, box: [0.1, 0.6, 0.2, 0.045], boxStyle: 'underline' },
+    { name: 'quantity', label: 'Quantity', digits: 3, box: [0.1, 0.6, 0.2, 0.045], boxStyle: 'dotted' },
     { name: 'code', label: 'Code', digits: 6, box: [0.45, 0.6, 0.4, 0.045], boxStyle: 'underline' },
   ];
   // The same fields with their labels on their lines, each field moved right to make room and narrowed.
@@ -1966,7 +1967,7 @@ async function underlineForms(n, row) {
     }
   }
   await clf.close();
-  console.log(`\n## Fields written on printed lines (${n} letter pages, MNIST test digits, the scan bench's artifacts: six lines to write on and a box beside one, labels above the lines on half the pages and on the lines, at their left, on the other half; seeds 12000 on)\n`);
+  console.log(`\n## Fields written on printed lines (${n} letter pages, MNIST test digits, the scan bench's artifacts: six lines to write on (two dotted) and a box beside one, labels above the lines on half the pages and on the lines, at their left, on the other half; seeds 12000 on)\n`);
   console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
   const rows = [];
   sets.forEach((set, k) => {

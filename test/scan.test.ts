@@ -442,6 +442,24 @@ describe('digitscan scan', () => {
     expect((await autoFields(file)).map((f) => f.value)).toEqual(want);
     expect((await scanLines(file)).map((f) => f.value)).toEqual(want);
   });
+  test('fields written on printed lines with their labels on the lines ("Zip code ____ Phone ....", a box beside a line) are read, one field each, by --auto-fields and by lines', async () => {
+    const fields: FormFieldSpec[] = [
+      { name: 'zip', label: 'Zip code', digits: 5, box: [0.25, 0.32, 0.24, 0.05], boxStyle: 'underline', labelAt: 'left' },
+      { name: 'phone', label: 'Phone', digits: 7, box: [0.6, 0.32, 0.32, 0.05], boxStyle: 'dotted', labelAt: 'left' },
+      { name: 'amount', label: 'Amount', digits: 4, box: [0.25, 0.45, 0.2, 0.06], boxStyle: 'underline', labelAt: 'left' },
+      { name: 'reference', label: 'Reference', digits: 5, box: [0.6, 0.45, 0.24, 0.06], labelAt: 'left' },
+    ];
+    const SEED = 12000;
+    const form = generateForm(fields, loadMnist('test'), SEED);
+    const file = join(tmp(), 'labels-on-lines.png');
+    writeFileSync(file, await renderForm(form, fields, 'Order form', benchArtifacts(SEED), SEED));
+    const want = fields.map((f) => form.expected[f.name]);
+    // Before printed labels were told apart, the zip and the phone were one field, the amount none.
+    expect((await scanLines(file)).map((f) => f.value)).toEqual(want);
+    const auto = await autoFields(file);
+    expect(auto.map((f) => f.value).sort()).toEqual([...want].sort());
+    expect(auto.find((f) => f.value === form.expected.reference)?.name).toBe('box-1');
+  });
   test('a currency sign printed in an amount box ($ before the amount, € after it) is not read as a digit; without the sign model it is', async () => {
     // The bank-check sample with a $ printed at the left of its amount box (Liberation Sans, which
     // pdfjs-dist ships), and one with a € after the check number's last digit.

@@ -31,9 +31,10 @@ export interface FormFieldSpec {
   /**
    * How a box (not a comb) is printed: `solid` (default) lines; `dashed` lines; `shaded`, a light
    * grey fill with no border (common on forms filled in by hand from a PDF); `underline`, only its
-   * bottom line, the handwriting standing on it (a line to write on, as "Amount ________").
+   * bottom line, the handwriting standing on it (a line to write on, as "Amount ________"); `dotted`,
+   * the same line dotted (dots a line wide, two apart: "Amount ........").
    */
-  boxStyle?: 'solid' | 'dashed' | 'shaded' | 'underline';
+  boxStyle?: 'solid' | 'dashed' | 'shaded' | 'underline' | 'dotted';
   /** Where its label is printed: above the box (default) or on its left, on the box's bottom line (as "Amount ________"). */
   labelAt?: 'above' | 'left';
   /** A regular expression its value matches, put in the template (the digits written are `FormOptions.values`' or random). */
@@ -170,7 +171,8 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
     const boxStyle = f.comb ? 'solid' : (f.boxStyle ?? 'solid');
     const wallTop = style === 'ticks' ? Math.round(fy + fh * (2 / 3)) : fy;
     // Dashes of three line widths with gaps of two, from each corner.
-    const dashOn = (d: number) => boxStyle !== 'dashed' || d % (5 * line) < 3 * line;
+    const dashOn = (d: number) => (boxStyle !== 'dashed' || d % (5 * line) < 3 * line) && (boxStyle !== 'dotted' || d % (3 * line) < line);
+    const onLine = boxStyle === 'underline' || boxStyle === 'dotted';
     if (boxStyle === 'shaded') {
       const shade = Math.round(rng.uniform(205, 230));
       for (let y = fy; y < fy + fh; y++) for (let x = fx; x < fx + fw; x++) put(x, y, shade);
@@ -178,11 +180,11 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
       for (let t = 0; t < line; t++) {
         for (let x = fx; x < fx + fw; x++) {
           if (!dashOn(x - fx)) continue;
-          if (style === 'closed' && boxStyle !== 'underline') put(x, fy + t, 30);
+          if (style === 'closed' && !onLine) put(x, fy + t, 30);
           put(x, fy + fh - 1 - t, 30);
         }
         for (let y = wallTop; y < fy + fh; y++) {
-          if (!dashOn(y - fy) || boxStyle === 'underline') continue;
+          if (!dashOn(y - fy) || onLine) continue;
           put(fx + t, y, 30);
           put(fx + fw - 1 - t, y, 30);
         }
@@ -234,7 +236,7 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
       // On a line to write on, the digit's foot (MNIST's 20 px box ends 4 px above the image's
       // bottom) from a tenth of its height above the line to a twentieth below it.
       const oy =
-        boxStyle === 'underline'
+        onLine
           ? Math.round(fy + fh - line - (side * 24) / 28 - rng.uniform(-0.05, 0.1) * dh)
           : Math.round(fy + fh / 2 - side / 2 + rng.uniform(-0.06, 0.06) * fh);
       const ink = rng.uniform(...(options.ink ?? [10, 60]));
