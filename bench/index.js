@@ -25,8 +25,8 @@
  *                                 of MNIST test digits, N of real check digits and N of MNIST test digits in a light
  *                                 pencil (the pencil bench's); fields read, other lines read as fields
  *   npm run bench -- underline [N]  N pages (default 24) of fields written on printed lines ("Zip code ________"), their
- *                                 labels above the lines or on them at their left, and a box beside one (seeds 12000 on);
- *                                 template, --auto-fields and by lines
+ *                                 labels above the lines or on them at their left, and a box beside one; and as boxes with
+ *                                 their labels inside them at their left (seeds 12000 on); template, --auto-fields and by lines
  *   npm run bench -- reread-whole [N]  N pages (default 300) of the sample forms with MNIST test digits and N with real
  *                                 check digits, read with their templates with and without --reread-whole
  *   npm run bench -- upside-down [N]  the scan bench's N pages (default 60) turned by 180°, on their side and inverted: turned upright (read as positives)? read right?

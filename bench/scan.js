@@ -1924,9 +1924,9 @@ async function resolutionForms(n, row, dpis = [200, 150, 100, 75, 50, 40, 30], u
 /**
  * Fields written on a printed line rather than in a box (a line to write on, as "Zip code ________"):
  * `n` letter pages (MNIST test digits, the scan bench's artifacts; seeds 12000 + i) of six such lines
- * (two of them dotted)
- * and a box on the row of one of them, the fields' labels printed above their lines on even pages and
- * on the line, to its left, on odd ones. Read with the template, with --auto-fields and by lines (no
+ * (two of them dotted) and a box on the row of one of them, in turn with the fields' labels printed
+ * above their lines, on the lines to their left, and with every field a box, its label printed inside
+ * it at its left (the handwriting after it). Read with the template, with --auto-fields and by lines (no
  * template); a field is read right when the fields found whose centres are in its box, left to right,
  * read its digits, and every other field found is counted.
  */
@@ -1948,14 +1948,17 @@ async function underlineForms(n, row) {
   ];
   // The same fields with their labels on their lines, each field moved right to make room and narrowed.
   const left = above.map((f) => ({ ...f, labelAt: 'left', box: [f.box[0] + (f.box[0] < 0.3 ? 0.15 : 0.1), f.box[1], f.box[2] * 0.8, f.box[3]] }));
-  const kinds = ['labels above the lines', 'labels on the lines, at their left'];
+  // And as boxes, each with its label printed inside it at its left ("Amount [ 2747 ]").
+  const inside = above.map((f) => ({ ...f, boxStyle: 'solid', labelAt: 'inside', box: [f.box[0], f.box[1], f.box[2] * 1.1, f.box[3]] }));
+  const kinds = ['labels above the lines', 'labels on the lines, at their left', 'boxes, labels inside them at their left'];
   const sets = kinds.map(() => ({ tpl: [], auto: [], lines: [], others: { auto: [], lines: [] } }));
   for (let i = 0; i < n; i++) {
     const seed = 12000 + i;
-    const fields = i % 2 ? left : above;
-    const set = sets[i % 2];
+    const kind = i % kinds.length;
+    const fields = [above, left, inside][kind];
+    const set = sets[kind];
     const form = generateForm(fields, test, seed);
-    const file = join(dir, `${seed}-${i % 2 ? 'left' : 'above'}.png`);
+    const file = join(dir, `${seed}-${['above', 'left', 'inside'][kind]}.png`);
     writeFileSync(file, await renderForm(form, fields, 'Order form', benchArtifacts(seed), seed));
     for (const how of ['tpl', 'auto', 'lines']) {
       const opts = how === 'tpl' ? { template: form.template } : how === 'auto' ? { autoFields: true } : {};
@@ -1967,7 +1970,7 @@ async function underlineForms(n, row) {
     }
   }
   await clf.close();
-  console.log(`\n## Fields written on printed lines (${n} letter pages, MNIST test digits, the scan bench's artifacts: six lines to write on (two dotted) and a box beside one, labels above the lines on half the pages and on the lines, at their left, on the other half; seeds 12000 on)\n`);
+  console.log(`\n## Fields written on printed lines (${n} letter pages, MNIST test digits, the scan bench's artifacts: six lines to write on (two dotted) and a box beside one, in turn with labels above the lines, labels on the lines at their left, and as boxes with their labels inside them at their left; seeds 12000 on)\n`);
   console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
   const rows = [];
   sets.forEach((set, k) => {

@@ -16,6 +16,7 @@ import type { BinaryImage, Box, GrayImage } from '../src/types';
 import { tmp, ROOT } from './helpers';
 import { generateForm, renderForm, type FormFieldSpec } from '../src/samples/forms';
 import { eraseMarks, signCandidates } from '../src/segment/signs';
+import { captionMarks } from '../src/segment/captions';
 import { scanInputs } from '../src/pipeline/scan';
 import type { DocumentResult } from '../src/pipeline/document';
 import { FORMER, blank, drawDigit, fill, frame, outline, autoFields, scanLines, crowdedForm } from './page-helpers';
@@ -112,6 +113,17 @@ describe('segment', () => {
       [95, 550, 194, 50],
     ]);
     // Before labels were told apart, the first line was one field from the first letter to the last digit.
+  });
+  test('a label printed inside a box at its left ("Amount", one capital over its x-height) is a caption: taken out, the handwriting after it not', async () => {
+    const cv = await loadOpenCV();
+    const ink: BinaryImage = { width: 1275, height: 1650, data: new Uint8Array(1275 * 1650) };
+    // The letters as a 150-dpi page has them (x-height 12 px, the A 15, the t 14), then two digits 70 px tall.
+    for (const [x, w, h, bottom] of [[148, 13, 15, 799], [164, 16, 12, 799], [183, 10, 13, 800], [196, 10, 12, 800], [209, 10, 12, 799], [221, 7, 14, 799]]) outline(ink, x, bottom, w, h);
+    outline(ink, 244, 829, 60, 70);
+    outline(ink, 320, 829, 60, 70);
+    const found = captionMarks(cv, ink, [[135, 750, 336, 84]], 1275);
+    expect(found.map((m) => m.box[0]).sort((a, b) => a - b)).toEqual([148, 164, 183, 196, 209, 221]);
+    // Before session 60 a word was print only as a line of lower case is (by its height quartiles) or of capitals: not found.
   });
   test('lines of handwriting outside the boxes found: not the digits in a box, nor what spills over its lines', () => {
     const ink: BinaryImage = { width: 1275, height: 1650, data: new Uint8Array(1275 * 1650) };

@@ -63,16 +63,39 @@ export function looksPrinted(boxes: Box[], side: number): boolean {
 }
 
 /**
+ * Whether marks set in a row (their boxes, page pixels; `side`: the page's shorter side) are a word or
+ * a few words of print: three or more letter-sized ones ({@link letterSized}), their median height
+ * under 1.6 % of `side` (a 12-point capital), set close (the median gap between neighbours under
+ * 0.35 of it; handwritten digits stand farther apart), 0.6 of them on one baseline (within 8 % of the
+ * median height, at least a pixel), and either some 1.2 times as tall as the lower quartile (lower
+ * case: ascenders or capitals over the x-height) or 0.8 of their tops on one line too (capitals).
+ * Where {@link looksPrinted} asks a whole line of lower case for two heights by its quartiles, one
+ * word may have a single ascender ("Amount" at 150 dpi: x-height 12 px, its A 15).
+ */
+export function printedRun(boxes: Box[], side: number): boolean {
+  const glyphs = boxes.filter((b) => letterSized(b, side)).sort((a, b) => a[0] - b[0]);
+  const n = glyphs.length;
+  if (n < 3) return false;
+  const hs = glyphs.map((b) => b[3]).sort((a, b) => a - b);
+  const mh = hs[n >> 1];
+  const low = hs[Math.floor(0.25 * (n - 1))];
+  if (mh > 0.016 * side) return false;
+  const gaps = glyphs.slice(1).map(([x], i) => x - (glyphs[i][0] + glyphs[i][2])).sort((a, b) => a - b);
+  if (gaps[gaps.length >> 1] > 0.35 * mh) return false;
+  const tol = Math.max(1, 0.08 * mh);
+  if (onOneLine(glyphs.map(([, y, , h]) => y + h), tol) < 0.6) return false;
+  return glyphs.some(([, , , h]) => h >= 1.2 * low) || onOneLine(glyphs.map(([, y]) => y), tol) >= 0.8;
+}
+
+/**
  * Of the components of one line (their boxes, page pixels; `side`: the page's shorter side), those
  * that are printed words beside handwriting: a form's label on the line written on ("Zip code
  * ________"). Components no taller than 2.5 % of `side` set close (each under 0.7 of the tallest
  * letter-sized one so far from the one before it; a taller mark ends the run) make a run; a run is
- * print when it has three or more letter-sized marks, their median height under 1.6 % of `side` (a
- * 12-point capital), set close (the median gap between neighbours under 0.35 of it), 0.6 of them on one baseline (within 8 % of the median height), and either some
- * 1.2 times as tall as the lower quartile (lower case: ascenders over the x-height) or 0.8 of their
- * tops on one line too (capitals); it is taken only when the line also holds a mark 1.6 times the run's median letter height or taller that
- * is not in it (the handwriting the label is beside; handwritten digits small enough to pass for
- * letters are of one size with their neighbours). The indices of the runs' boxes in `boxes`.
+ * print when it is a {@link printedRun}, and is taken only when the line also holds a mark 1.6 times
+ * the run's median letter height or taller that is not in it (the handwriting the label is beside;
+ * handwritten digits small enough to pass for letters are of one size with their neighbours). The
+ * indices of the runs' boxes in `boxes`.
  */
 export function printedWords(boxes: Box[], side: number): number[] {
   const order = boxes.map((_, i) => i).sort((a, b) => boxes[a][0] - boxes[b][0]);
@@ -103,21 +126,9 @@ export function printedWords(boxes: Box[], side: number): number[] {
   const words: number[] = [];
   for (const r of runs) {
     const rb = r.map((i) => boxes[i]);
-    const glyphs = rb.filter((b) => letterSized(b, side)).sort((a, b) => a[0] - b[0]);
-    const n = glyphs.length;
-    if (n < 3) continue;
-    const hs = glyphs.map((b) => b[3]).sort((a, b) => a - b);
-    const mh = hs[n >> 1];
-    const low = hs[Math.floor(0.25 * (n - 1))];
-    if (mh > 0.016 * side) continue;
-    // Set close, as letters are (handwritten digits stand farther apart).
-    const gaps = glyphs.slice(1).map(([x], i) => x - (glyphs[i][0] + glyphs[i][2])).sort((a, b) => a - b);
-    if (gaps[gaps.length >> 1] > 0.35 * mh) continue;
-    const tol = Math.max(1, 0.08 * mh);
-    if (onOneLine(glyphs.map(([, y, , h]) => y + h), tol) < 0.6) continue;
-    // Lower case (some letters 1.2 times the x-height), or capitals (their tops on one line too).
-    const lower = glyphs.some(([, , , h]) => h >= 1.2 * low);
-    if (!lower && onOneLine(glyphs.map(([, y]) => y), tol) < 0.8) continue;
+    if (!printedRun(rb, side)) continue;
+    const hs = rb.filter((b) => letterSized(b, side)).map((b) => b[3]).sort((a, b) => a - b);
+    const mh = hs[hs.length >> 1];
     const inRun = new Set(r);
     if (boxes.some((b, i) => !inRun.has(i) && b[3] >= 1.6 * mh)) words.push(...r);
   }

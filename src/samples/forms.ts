@@ -35,8 +35,11 @@ export interface FormFieldSpec {
    * the same line dotted (dots a line wide, two apart: "Amount ........").
    */
   boxStyle?: 'solid' | 'dashed' | 'shaded' | 'underline' | 'dotted';
-  /** Where its label is printed: above the box (default) or on its left, on the box's bottom line (as "Amount ________"). */
-  labelAt?: 'above' | 'left';
+  /**
+   * Where its label is printed: above the box (default); on its left, on the box's bottom line (as
+   * "Amount ________"); or inside the box at its left, half-way down, the handwriting after it.
+   */
+  labelAt?: 'above' | 'left' | 'inside';
   /** A regular expression its value matches, put in the template (the digits written are `FormOptions.values`' or random). */
   pattern?: string;
   /** The check digit its value ends in, put in the template (see `pattern`). */
@@ -195,8 +198,10 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
     const used: number[] = [];
     const [hMin, hMax] = options.digitHeight ?? [0.5, 0.68];
     const dh = Math.round(fh * rng.uniform(hMin, hMax));
-    const pitch = f.comb ? fw / f.digits : Math.min((fw * 0.9) / f.digits, dh * 1.05);
-    let x = f.comb ? fx : fx + (fw - pitch * f.digits) / 2;
+    // A label printed inside the box at its left: the handwriting in the rest of the box.
+    const lead = f.labelAt === 'inside' && !f.comb ? Math.round(labelWidth(f.label, height)) : 0;
+    const pitch = f.comb ? fw / f.digits : Math.min(((fw - lead) * 0.9) / f.digits, dh * 1.05);
+    let x = f.comb ? fx : fx + lead + (fw - lead - pitch * f.digits) / 2;
     if (options.spill && !f.comb && style !== 'squares') x = fx + fw + rng.uniform(options.spill[0], options.spill[1]) * dh - pitch * (f.digits - 0.5);
     if (style === 'squares') {
       // A square per digit, a fifth of the pitch apart.
@@ -264,12 +269,20 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
   };
 }
 
+/** The room a label printed inside its box takes on a page `height` px high: the text and a font size each side. */
+function labelWidth(label: string, height: number): number {
+  const fs = Math.round(height / 80);
+  return (0.6 * label.length + 2) * fs;
+}
+
 /** Printed labels above the fields, as an SVG overlay. */
 function labelsSvg(form: GeneratedForm, fields: FormFieldSpec[], title: string): string {
   const fs = Math.round(form.height / 80);
   const texts = fields
     .map((f) =>
-      f.labelAt === 'left'
+      f.labelAt === 'inside'
+        ? `<text x="${Math.round(f.box[0] * form.width) + fs}" y="${Math.round((f.box[1] + f.box[3] / 2) * form.height) + Math.round(fs * 0.35)}">${f.label}</text>`
+        : f.labelAt === 'left'
         ? `<text x="${Math.round(f.box[0] * form.width) - Math.round(fs * 0.5)}" y="${Math.round((f.box[1] + f.box[3]) * form.height) - Math.round(fs * 0.3)}" text-anchor="end">${f.label}</text>`
         : `<text x="${Math.round(f.box[0] * form.width)}" y="${Math.round(f.box[1] * form.height) - Math.round(fs * 0.5)}">${f.label}</text>`,
     )

@@ -8,7 +8,7 @@
  */
 import type { BinaryImage, Box } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { looksPrinted } from '../preprocess/orientation';
+import { looksPrinted, printedRun } from '../preprocess/orientation';
 import { components, cropBinary, median } from './components';
 import { groupMask } from './digits';
 
@@ -47,7 +47,8 @@ function capitalsLine(boxes: Box[]): boolean {
  * letter's size (0.4 to 2.5 % of `side` tall, at least 5 px; under {@link CAPTION_HEIGHT} of the
  * field's height) in lines (each next to the one before it, a gap under one and a half times the
  * taller's height, overlapping it by half in height), a line that is print: lower case on one
- * baseline (`looksPrinted`) or capitals and figures of one height on one baseline ({@link capitalsLine}).
+ * baseline (`looksPrinted`), capitals and figures of one height on one baseline ({@link capitalsLine}),
+ * or a word or two of print (`printedRun`: a label printed inside the box at its left, "Amount").
  * Each such line's letters are returned, with the marks wholly within its box (dots, commas,
  * apostrophes).
  *
@@ -85,7 +86,7 @@ export function captionMarks(cv: CV, ink: BinaryImage, fields: Box[], side: numb
     // A line of print's box, a little grown: its letters, and its dots and commas, are the marks within it.
     const taken = new Set<number>();
     for (const l of lines) {
-      if (l.length < 3 || !(looksPrinted(l, side) || capitalsLine(l))) continue;
+      if (l.length < 3 || !(looksPrinted(l, side) || capitalsLine(l) || printedRun(l, side))) continue;
       const mh = median(l.map((b) => b[3]));
       const x0 = Math.min(...l.map((b) => b[0])) - 0.5 * mh;
       const x1 = Math.max(...l.map((b) => b[0] + b[2])) + 0.5 * mh;
