@@ -460,6 +460,18 @@ describe('digitscan scan', () => {
     expect(auto.map((f) => f.value).sort()).toEqual([...want].sort());
     expect(auto.find((f) => f.value === form.expected.reference)?.name).toBe('box-1');
   });
+  test('read by lines, a line none of whose marks is a digit (a printed "$" alone, apart from the amount) is no field', async () => {
+    const fields: FormFieldSpec[] = [
+      { name: 'a', label: '$', digits: 4, box: [0.2, 0.2, 0.3, 0.05], boxStyle: 'underline', labelAt: 'left' },
+      { name: 'b', label: 'Total $', digits: 5, box: [0.6, 0.2, 0.3, 0.05], boxStyle: 'underline', labelAt: 'left' },
+    ];
+    const SEED = 13004;
+    const form = generateForm(fields, loadMnist('test'), SEED);
+    const file = join(tmp(), 'dollar-alone.png');
+    writeFileSync(file, await renderForm(form, fields, 'Order form', benchArtifacts(SEED), SEED));
+    // Before session 60: a line-1 reading "" (the $, its marks dropped) at confidence 1.
+    expect((await scanLines(file)).map((f) => [f.name, f.value])).toEqual([['line-1', form.expected.a], ['line-2', form.expected.b]]);
+  });
   test('a currency sign printed in an amount box ($ before the amount, € after it) is not read as a digit; without the sign model it is', async () => {
     // The bank-check sample with a $ printed at the left of its amount box (Liberation Sans, which
     // pdfjs-dist ships), and one with a € after the check number's last digit.

@@ -365,11 +365,14 @@ export async function scanPage(
     // A field read whole has its reader's alternatives (its digits have no probabilities of their own).
     return fields[i].alternatives && f.alternatives?.length === 0 ? { ...f, alternatives: fields[i].alternatives } : f;
   });
-  if (loose.size || regions.some((r) => r.printLike)) {
+  // On a page read by lines (not a cut-out field), a line none of whose marks is a digit (a printed
+  // sign or a short label left alone on its line, its marks all dropped) is no field.
+  const emptyLine = (f: FieldResult) => byLines && !pre.cutOut && f.digits.length === 0;
+  if (loose.size || regions.some((r) => r.printLike) || assembled.some(emptyLine)) {
     // A line outside the boxes, or a line shaped like big print (a title), is a field when it reads as
     // digits: more likely right than not (its field confidence as read, before a pattern or check
     // digit changed it, at least 0.5; not a signature, a note or print read as digits).
-    assembled = assembled.filter((f, i) => !((gated && loose.has(regions[i])) || regions[i].printLike) || (f.digits.length > 0 && stringConfidence(fields[i].digits, fields[i].confidence) >= 0.5));
+    assembled = assembled.filter((f, i) => !emptyLine(f) && (!((gated && loose.has(regions[i])) || regions[i].printLike) || (f.digits.length > 0 && stringConfidence(fields[i].digits, fields[i].confidence) >= 0.5)));
     let k = 0;
     for (const f of assembled) if (f.name.startsWith('line-')) f.name = `line-${++k}`;
   }
