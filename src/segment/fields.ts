@@ -585,7 +585,10 @@ export function notHandwriting(comps: Component[], side: number): boolean {
 
 /**
  * Lines of handwriting as fields (`line-1`, `line-2`, … top to bottom): bands of rows with ink,
- * split where a horizontal gap is wider than twice the band's height. Lines that are not handwriting
+ * split where a horizontal gap is wider than twice the band's height, printed words beside the
+ * handwriting in a band (a label on the line written on, "Zip code ____"; `printedWords`) left out
+ * of it first, so that a field is the handwriting alone and a label between two fields does not
+ * join them (not in a cut-out field image, `keepAll`). Lines that are not handwriting
  * ({@link notHandwriting}: print, registration marks) are left out, and the others' boxes have a margin
  * left and right of a tenth of their height (at least 4 px), unless `keepAll` (a cut-out field image:
  * its ink is the field, and marks at its sides are what is left of the box it was cut from).
