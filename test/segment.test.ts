@@ -316,21 +316,28 @@ describe('segment', () => {
       expect(Math.floor(((centre - bx) / bw) * 8)).toBe(k);
     });
   });
-  test("a free-standing straight stroke a centimetre long (a 1, a 7's stem) is not a printed line; a box's sides, a comb's ticks and a long rule are", () => {
+  test("a free-standing straight stroke a centimetre long (a 1, a 7's stem), or one standing alone on a rule, is not a printed line; a box's sides, a comb's ticks and a long rule are", () => {
     // At 150 dpi (working size): lines from 60 px; a box 200 x 110 with sides that meet its top and
-    // bottom, a tick standing on a baseline, a stroke 4 px wide and 70 long inside the box, a rule 200 long.
-    const bin = blank(700, 400, 0) as BinaryImage;
+    // bottom, a comb of ticks standing on a baseline (one at each end and one between), a stroke 4 px
+    // wide and 70 long inside the box, a rule 200 long; below, a line to write on with a 1 standing on
+    // it, away from its ends.
+    const bin = blank(700, 500, 0) as BinaryImage;
     frame(bin, 50, 50, 200, 110, 2, 1);
     fill(bin, 150, 70, 4, 70, 1);
     fill(bin, 300, 300, 300, 2, 1);
-    fill(bin, 400, 235, 2, 65, 1);
+    for (const x of [300, 400, 598]) fill(bin, x, 235, 2, 65, 1);
     fill(bin, 650, 100, 2, 200, 1);
+    fill(bin, 50, 460, 400, 2, 1);
+    fill(bin, 200, 390, 4, 70, 1);
     const found = findLines(bin, 60, 6);
     expect(found.vertical.data[100 * 700 + 151]).toBe(1);
+    expect(found.vertical.data[420 * 700 + 201]).toBe(1);
     const lines = dropLooseVerticals(found, 150, 4);
     const at = (x: number, y: number) => lines.vertical.data[y * 700 + x];
     expect(at(151, 100)).toBe(0);
-    expect([at(50, 100), at(249, 100), at(400, 260), at(650, 200)]).toEqual([1, 1, 1, 1]);
+    expect([at(50, 100), at(249, 100), at(300, 260), at(400, 260), at(598, 260), at(650, 200)]).toEqual([1, 1, 1, 1, 1, 1]);
+    // The 1 on the line to write on (before session 60 a line, taken out of the ink: 1501 read 501).
+    expect(at(201, 420)).toBe(0);
     expect(found.vertical.data[100 * 700 + 151]).toBe(1);
   });
   test("a small box's sides, shorter than a line, are lines where lines join both their ends and another side's; a 7's stem between its bar and a box's bottom line is not", () => {

@@ -1681,7 +1681,8 @@ function along(h: BinaryImage, short: BinaryImage | undefined, x0: number, x1: n
  * horizontal lines at both ends, with another such side that the same lines join (see `closeBox`).
  * With {@link LineMask.shortHorizontal}, short horizontal runs count as such lines too (a digit's
  * square, too small for any of its lines to be one), and those that close a box come back as lines.
- * Returns a new mask; `lines` is not changed.
+ * A straight stroke standing alone on a rule, away from its ends, is dropped too
+ * ({@link standingStrokes}). Returns a new mask; `lines` is not changed.
  */
 export function dropLooseVerticals(lines: LineMask, long: number, reach: number, short = 0): LineMask {
   const h = lines.horizontal;
@@ -1713,12 +1714,31 @@ export function dropLooseVerticals(lines: LineMask, long: number, reach: number,
     if (ht < short) return !paired.has(c);
     return !meets(x, w, y - reach, y + ht + reach);
   });
+  loose.push(...standingStrokes(all, h, long, short, reach, meets));
   if (loose.length === 0) return { horizontal, vertical: lines.vertical };
   const vertical = { width: lines.vertical.width, height: lines.vertical.height, data: copyBytes(lines.vertical.data) };
   for (const { box: [x, y, w, ht] } of loose) {
     for (let v = y; v < y + ht; v++) vertical.data.fill(0, v * vertical.width + x, v * vertical.width + x + w);
   }
   return { horizontal, vertical };
+}
+
+/**
+ * Of the vertical lines `all` (from `short` to `long` tall), those standing on a rule (`h`, the
+ * horizontal lines) that are strokes of handwriting: each meets a horizontal line only at its foot
+ * (within `reach`), away from the rule's ends, on a rule with no such vertical at either end. A comb
+ * open above, or a box whose top line was lost, has walls standing on its baseline too, but one at
+ * each end; a straight 1 written on a line to write on ("Amount ____") stands on it alone, or with
+ * other 1s, and was taken out of the ink as a line (1501 read 501 at 0.999).
+ */
+function standingStrokes(all: Component[], h: BinaryImage, long: number, short: number, reach: number, meets: (x: number, w: number, y0: number, y1: number) => boolean): Component[] {
+  const feet = all.filter(({ box: [x, y, w, ht] }) => ht >= short && ht < long && !meets(x, w, y - reach, y + ht - 1 - reach) && meets(x, w, y + ht - 1 - reach, y + ht + reach));
+  if (!feet.length) return [];
+  const rules = componentBoxes(h).map((r) => r.box);
+  const ruleOf = ({ box: [x, y, w, ht] }: Component) => rules.findIndex(([rx, ry, rw, rh]) => rx <= x + w + reach && rx + rw >= x - reach && ry <= y + ht + reach && ry + rh >= y + ht - 1 - reach);
+  const atEnd = ({ box: [x, , w] }: Component, [rx, , rw]: Box) => x - rx <= 2 * reach || rx + rw - (x + w) <= 2 * reach;
+  const on = feet.map((c) => ({ c, r: ruleOf(c) })).filter(({ r }) => r >= 0);
+  return on.filter(({ c, r }) => !atEnd(c, rules[r]) && !on.some((o) => o.r === r && atEnd(o.c, rules[r]))).map(({ c }) => c);
 }
 
 /**
