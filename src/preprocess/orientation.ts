@@ -73,18 +73,23 @@ export function looksPrinted(boxes: Box[], side: number): boolean {
  * word may have a single ascender ("Amount" at 150 dpi: x-height 12 px, its A 15).
  */
 export function printedRun(boxes: Box[], side: number): boolean {
+  return printedLetterHeight(boxes, side) > 0;
+}
+
+/** The median height of the letters of a {@link printedRun}, or 0 when `boxes` are not one. */
+function printedLetterHeight(boxes: Box[], side: number): number {
   const glyphs = boxes.filter((b) => letterSized(b, side)).sort((a, b) => a[0] - b[0]);
   const n = glyphs.length;
-  if (n < 3) return false;
+  if (n < 3) return 0;
   const hs = glyphs.map((b) => b[3]).sort((a, b) => a - b);
   const mh = hs[n >> 1];
   const low = hs[Math.floor(0.25 * (n - 1))];
-  if (mh > 0.016 * side) return false;
+  if (mh > 0.016 * side) return 0;
   const gaps = glyphs.slice(1).map(([x], i) => x - (glyphs[i][0] + glyphs[i][2])).sort((a, b) => a - b);
-  if (gaps[gaps.length >> 1] > 0.35 * mh) return false;
+  if (gaps[gaps.length >> 1] > 0.35 * mh) return 0;
   const tol = Math.max(1, 0.08 * mh);
-  if (onOneLine(glyphs.map(([, y, , h]) => y + h), tol) < 0.6) return false;
-  return glyphs.some(([, , , h]) => h >= 1.2 * low) || onOneLine(glyphs.map(([, y]) => y), tol) >= 0.8;
+  if (onOneLine(glyphs.map(([, y, , h]) => y + h), tol) < 0.6) return 0;
+  return glyphs.some(([, , , h]) => h >= 1.2 * low) || onOneLine(glyphs.map(([, y]) => y), tol) >= 0.8 ? mh : 0;
 }
 
 /**
@@ -125,10 +130,8 @@ export function printedWords(boxes: Box[], side: number): number[] {
   if (run.length) runs.push(run);
   const words: number[] = [];
   for (const r of runs) {
-    const rb = r.map((i) => boxes[i]);
-    if (!printedRun(rb, side)) continue;
-    const hs = rb.filter((b) => letterSized(b, side)).map((b) => b[3]).sort((a, b) => a - b);
-    const mh = hs[hs.length >> 1];
+    const mh = printedLetterHeight(r.map((i) => boxes[i]), side);
+    if (!mh) continue;
     const inRun = new Set(r);
     if (boxes.some((b, i) => !inRun.has(i) && b[3] >= 1.6 * mh)) words.push(...r);
   }

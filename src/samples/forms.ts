@@ -240,10 +240,9 @@ export function generateForm(fields: FormFieldSpec[], mnist: DigitDataset, seed:
       const ox = Math.round(x + pitch / 2 - side / 2 + rng.uniform(-0.05, 0.05) * pitch);
       // On a line to write on, the digit's foot (MNIST's 20 px box ends 4 px above the image's
       // bottom) from a tenth of its height above the line to a twentieth below it.
-      const oy =
-        onLine
-          ? Math.round(fy + fh - line - (side * 24) / 28 - rng.uniform(-0.05, 0.1) * dh)
-          : Math.round(fy + fh / 2 - side / 2 + rng.uniform(-0.06, 0.06) * fh);
+      const oy = onLine
+        ? Math.round(fy + fh - line - (side * 24) / 28 - rng.uniform(-0.05, 0.1) * dh)
+        : Math.round(fy + fh / 2 - side / 2 + rng.uniform(-0.06, 0.06) * fh);
       const ink = rng.uniform(...(options.ink ?? [10, 60]));
       for (let yy = 0; yy < side; yy++) {
         for (let xx = 0; xx < side; xx++) {
