@@ -312,6 +312,29 @@ describe('segment: digits in a field', () => {
     expect(two).toHaveLength(2);
     expect(two[1].box![0]).toBe(140);
   });
+  test('a short narrow stroke among the digits, under half their height (a stray tick), is not a 1', async () => {
+    // MNIST test 1313, 9041, 5331 and 9226 (4616) at 3x, and a tick 10 px wide (a sixth of their height) and two fifths of their
+    // height standing on their baseline between the 1 and the last 6 (46116 at 1.000 before).
+    const S = 3;
+    const W = 420;
+    const H = 110;
+    const bin = blank(W, H);
+    const xs = [10, 100, 190, 300];
+    [1313, 9041, 5331, 9226].forEach((k, j) => drawDigit(bin, mnist.images, k, xs[j], 10, S));
+    const crops = extractDigits(cv, bin, [0, 0, W, H]);
+    expect(crops).toHaveLength(4);
+    const tall = Math.max(...crops.map((c) => c.box![3]));
+    const foot = Math.max(...crops.map((c) => c.box![1] + c.box![3]));
+    const ticked = { ...bin, data: Uint8Array.from(bin.data) };
+    fill(ticked, 272, foot - Math.round(0.4 * tall), 10, Math.round(0.4 * tall), 1);
+    const read = extractDigits(cv, ticked, [0, 0, W, H]);
+    expect(read).toHaveLength(4);
+    expect((await clf.classify(read)).map((p) => p.digit).join('')).toBe('4616');
+    // A 1 as tall as the digits in the same place is read.
+    const one = { ...bin, data: Uint8Array.from(bin.data) };
+    fill(one, 272, foot - tall, 10, tall, 1);
+    expect(extractDigits(cv, one, [0, 0, W, H])).toHaveLength(5);
+  });
   test("what is left of a box's wall slanted in a photograph, from the field's top to its bottom beside its side, is no digit, by contours and by recognition; a 1 there is one", async () => {
     // A 7, a 2, a 0 and a 4 (MNIST test 0, 1, 3, 4) at 2x in a field 76 px tall; the walls' remains
     // strokes from its top to its bottom: at the right a 2-px line slanting 5 px, 5 px from the side

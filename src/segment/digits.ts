@@ -309,7 +309,11 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
   const marks = groups.map((g) => ({ box: g.box, components: g.labels.length, pixels: () => inkOf(g), width: g.box[2] }));
   // An empty date box: its printed slashes alone, alike as print is.
   if (labels && printedSeparatorsAlone(marks)) return { digits: [], core, height: H };
-  const dropped = (g: ComponentGroup) => (g.box[3] < 0.35 * H && g.box[2] < 0.35 * H) || upperMark(g);
+  // A short narrow stroke on its own (a broken digit's pieces joined their digit above, a mark high
+  // in the band was joined or dropped): a stray tick, not a 1, which is written as tall as the
+  // digits beside it.
+  const tick = (g: ComponentGroup) => g.box[3] < 0.5 * H && g.box[2] < 0.2 * H && tallOnes.length >= 2;
+  const dropped = (g: ComponentGroup) => (g.box[3] < 0.35 * H && g.box[2] < 0.35 * H) || upperMark(g) || tick(g);
   const separator = labels && tallOnes.length >= 2 ? printedSeparators(marks, groups.map((g) => !dropped(g)), H, band, penOf) : [];
   const digits = groups.filter((g, i) => {
     if (dropped(g)) {
