@@ -364,6 +364,8 @@ async function zoo() {
   // Date boxes with printed slashes, template and --auto-fields (not in the default run).
   if (what === 'separators') save('separators', await require('./scan').separatorForms(Number(process.argv[3]) || 60, row));
   // Dates written by hand, their slashes handwritten (seeds 67000 on).
+  // Amounts written by hand with commas and decimal points (seeds 68000 on; not in the default run).
+  if (what === 'amounts') save('amounts', await require('./scan').amountForms(Number(process.argv[3]) || 60, row));
   if (what === 'dates') save('dates', await require('./scan').dateForms(Number(process.argv[3]) || 60, row));
   // Captions printed inside the boxes, and empty boxes, template and --auto-fields (not in the default run).
   if (what === 'captions') save('captions', await require('./scan').captionForms(Number(process.argv[3]) || 120, row));

@@ -869,6 +869,18 @@ function drawMnist(page, W, set, idx, side, ox, oy, ink) {
   }
 }
 
+/** A stroke of pen `pen` from (x0, y0) to (x1, y1) in ink `ink`, anti-aliased, on a `W`-wide page. */
+function penStroke(page, W, x0, y0, x1, y1, pen, ink) {
+  const len = Math.max(1e-6, Math.hypot(x1 - x0, y1 - y0));
+  for (let y = Math.floor(Math.min(y0, y1) - pen); y <= Math.ceil(Math.max(y0, y1) + pen); y++) {
+    for (let x = Math.floor(Math.min(x0, x1) - pen); x <= Math.ceil(Math.max(x0, x1) + pen); x++) {
+      const t = Math.max(0, Math.min(1, ((x - x0) * (x1 - x0) + (y - y0) * (y1 - y0)) / (len * len)));
+      const a = Math.max(0, Math.min(1, pen / 2 + 0.5 - Math.hypot(x - (x0 + t * (x1 - x0)), y - (y0 + t * (y1 - y0)))));
+      if (a > 0.02) page[y * W + x] = Math.min(page[y * W + x], Math.round(255 - a * (255 - ink)));
+    }
+  }
+}
+
 /**
  * Date boxes with printed slashes (MM/DD/YYYY in one box: the slashes printed, the digits
  * handwritten between them), read with a template and with --auto-fields.
@@ -996,17 +1008,7 @@ async function dateForms(n, row) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-dates-'));
   const clf = await Classifier.load(undefined, { workers: 1 });
   const sets = { 'template, type date': [], '--auto-fields --field-type date': [], 'template, plain digits': [] };
-  // A stroke of pen `pen` from (x0, y0) to (x1, y1) in ink `ink`, anti-aliased.
-  const stroke = (page, x0, y0, x1, y1, pen, ink) => {
-    const len = Math.hypot(x1 - x0, y1 - y0);
-    for (let y = Math.floor(Math.min(y0, y1) - pen); y <= Math.ceil(Math.max(y0, y1) + pen); y++) {
-      for (let x = Math.floor(Math.min(x0, x1) - pen); x <= Math.ceil(Math.max(x0, x1) + pen); x++) {
-        const t = Math.max(0, Math.min(1, ((x - x0) * (x1 - x0) + (y - y0) * (y1 - y0)) / (len * len)));
-        const a = Math.max(0, Math.min(1, pen / 2 + 0.5 - Math.hypot(x - (x0 + t * (x1 - x0)), y - (y0 + t * (y1 - y0)))));
-        if (a > 0.02) page[y * W + x] = Math.min(page[y * W + x], Math.round(255 - a * (255 - ink)));
-      }
-    }
-  };
+  const stroke = (page, x0, y0, x1, y1, pen, ink) => penStroke(page, W, x0, y0, x1, y1, pen, ink);
   for (let i = 0; i < n; i++) {
     const seed = 67000 + i;
     const rng = new Rng(seed);
@@ -1101,6 +1103,112 @@ async function dateForms(n, row) {
   for (const [set, pairs] of Object.entries(sets)) {
     const wrong = pairs.filter((p) => p.expected !== p.read);
     if (wrong.length && !set.includes('plain')) console.log(`\nMisread, ${set}:\n${wrong.map((p) => `  ${p.where}: ${p.expected} -> ${p.read}${p.text ? ` (${p.text})` : ''} (${p.confidence.toFixed(3)})`).join('\n')}`);
+  }
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify(sets));
+  return { rows, generated: tidy(dir) };
+}
+
+/**
+ * Amounts written by hand with their separators (1,234.56; 7.25; 12,345): commas and decimal points
+ * handwritten between MNIST test digits, one amount a box, 6 boxes a page. Read with a template whose
+ * fields are of type amount, with --auto-fields --field-type amount, and with a plain template (digit
+ * by digit). The value is the digits; an amount's text has its separators where they were written.
+ * Seeds 68000 on.
+ */
+async function amountForms(n, row) {
+  const { renderForm, benchArtifacts } = dist('samples/forms');
+  const { loadMnist } = dist('classify/data/dataset');
+  const { Classifier } = dist('classify/classifier');
+  const { scanInputs } = dist('pipeline/scan');
+  const { Rng } = dist('classify/data/random');
+  const test = loadMnist('test');
+  const byLabel = indexByLabel(test);
+  const W = 2550;
+  const H = 3300;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-amounts-'));
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const sets = { 'template, type amount': [], '--auto-fields --field-type amount': [], 'template, plain digits': [] };
+  for (let i = 0; i < n; i++) {
+    const seed = 68000 + i;
+    const rng = new Rng(seed);
+    const page = new Uint8Array(W * H).fill(255);
+    const fields = [];
+    const expected = {};
+    const texts = {};
+    for (let k = 0; k < 6; k++) {
+      // A box 0.4-0.75 in tall; digits 0.5-0.68 of it, a stroke of the pen 0.08-0.13 of their height.
+      const fh = Math.round(rng.uniform(0.4, 0.75) * 300);
+      const fy = 300 + k * 480;
+      const fx = 150 + (k % 2) * 150;
+      const fw = 1900;
+      drawBox(page, W, fx, fy, fw, fh);
+      const dh = Math.round(fh * rng.uniform(0.5, 0.68));
+      const side = Math.round((dh * 28) / 20);
+      const ink = rng.uniform(10, 60);
+      const pen = Math.max(2, dh * rng.uniform(0.08, 0.13));
+      const whole = [1 + rng.int(9), 10 + rng.int(90), 100 + rng.int(900), 1000 + rng.int(9000), 10000 + rng.int(90000), 100000 + rng.int(900000)][rng.int(6)];
+      const grouped = String(whole).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+      const cents = String(rng.int(100)).padStart(2, '0');
+      // With cents (a decimal point), or whole (with its thousands commas), or both.
+      const written = rng.uniform(0, 1) < 0.65 ? `${grouped}.${cents}` : grouped;
+      const cy = fy + fh / 2;
+      let x = fx + Math.round(0.3 * fh);
+      for (const c of written) {
+        if (c >= '0' && c <= '9') {
+          const of = byLabel[Number(c)];
+          const idx = of[rng.int(of.length)];
+          drawMnist(page, W, test, idx, side, Math.round(x - side * 0.15), Math.round(cy - side / 2 + rng.uniform(-0.06, 0.06) * fh), ink);
+          x += Math.round(dh * rng.uniform(0.9, 1.1));
+          continue;
+        }
+        // A point: a disc 1.2-2 pens across on the digits' foot; a comma: the same with a tail down
+        // and to the left, 0.2-0.35 of the digits' height long.
+        const r = (pen * rng.uniform(1.2, 2)) / 2;
+        const x0 = x + dh * rng.uniform(0.1, 0.25);
+        const y0 = cy + dh / 2 - r + dh * rng.uniform(-0.05, 0.05);
+        penStroke(page, W, x0, y0, x0 + 0.5, y0, 2 * r, ink);
+        if (c === ',') {
+          const len = dh * rng.uniform(0.2, 0.35);
+          const ang = (rng.uniform(105, 125) * Math.PI) / 180;
+          penStroke(page, W, x0 + r * 0.3, y0, x0 + r * 0.3 + len * Math.cos(ang), y0 + len * Math.sin(ang), pen, ink);
+        }
+        x = Math.round(x0 + r + dh * rng.uniform(0.2, 0.35));
+      }
+      const name = `amount-${k + 1}`;
+      fields.push({ name, box: [fx / W, fy / H, fw / W, fh / H] });
+      expected[name] = written.replace(/[^0-9]/g, '');
+      texts[name] = written;
+    }
+    const form = { width: W, height: H, data: page, template: { fields }, expected, sources: {} };
+    const file = join(dir, `${String(i).padStart(3, '0')}-amounts.png`);
+    writeFileSync(file, await renderForm(form, [], 'Amounts', benchArtifacts(seed), seed));
+    const typed = { fields: fields.map((f) => ({ ...f, type: 'amount' })) };
+    for (const [set, options] of [['template, type amount', { template: typed }], ['--auto-fields --field-type amount', { autoFields: true, fieldType: 'amount' }], ['template, plain digits', { template: { fields } }]]) {
+      const [doc] = await collect(scanInputs, [file], { ...options, classifier: clf, concurrency: 1 });
+      const found = doc.pages[0]?.fields ?? [];
+      fields.forEach((f, k) => {
+        const got = options.template ? found.find((g) => g.name === f.name) : found[k];
+        sets[set].push({ expected: expected[f.name], read: got?.value ?? '', text: got?.text, wantText: texts[f.name], where: `${file.split('/').pop()} ${f.name}`, confidence: got?.confidence ?? 0, needsReview: got?.needsReview ?? true });
+      });
+    }
+  }
+  await clf.close();
+  console.log(`\n## Amounts written by hand with their separators (${n} letter pages, 6 boxes each: 1 to 6 digits before the point, two thirds with cents after a handwritten decimal point, commas between thousands; MNIST test digits; the scan bench's artifacts; seeds 68000 on)\n`);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  const rows = [];
+  for (const [set, pairs] of Object.entries(sets)) {
+    rows.push(row(`field accuracy (digits), ${set} (${pairs.length} fields)`, score(pairs).fieldAccuracy * 100, null, '%', 2));
+    const separated = pairs.filter((p) => /[.,]/.test(p.wantText));
+    rows.push(
+      row(`... the amount's text right, separators included (${pairs.length} fields), ${set}`, (100 * pairs.filter((p) => (p.text ?? p.read) === p.wantText).length) / pairs.length, null, '%', 2),
+      row(`... of the fields read right with a separator written (${separated.filter((p) => p.read === p.expected).length}), the text right, ${set}`, (100 * separated.filter((p) => p.read === p.expected && p.text === p.wantText).length) / Math.max(1, separated.filter((p) => p.read === p.expected).length), null, '%', 2),
+      row(`fields read with more digits than written (a separator read as a digit), ${set}`, pairs.filter((p) => p.read.length > p.expected.length).length, null, 'fields', 0),
+      row(`fields misread but not flagged (confidence >= 0.9), ${set}`, unflagged(pairs), null, 'fields', 0),
+    );
+  }
+  for (const [set, pairs] of Object.entries(sets)) {
+    const wrong = pairs.filter((p) => p.expected !== p.read || (p.text ?? p.read) !== p.wantText);
+    if (wrong.length) console.log(`\nMisread (digits or text), ${set}:\n${wrong.map((p) => `  ${p.where}: ${p.wantText} -> ${p.read}${p.text !== undefined ? ` (${p.text})` : ''} (${p.confidence.toFixed(3)})`).join('\n')}`);
   }
   writeFileSync(join(dir, 'readings.json'), JSON.stringify(sets));
   return { rows, generated: tidy(dir) };
@@ -1996,5 +2104,5 @@ async function underlineForms(n, row) {
 }
 
 module.exports = {
-  resolutionForms, underlineForms,
+  resolutionForms, underlineForms, amountForms,
   deskForms, hsfForms, smallForms, dropoutForms, captionForms, patternForms, lexiconForms, separatorForms, dateForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

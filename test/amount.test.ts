@@ -10,7 +10,9 @@ import { StringModel } from '../src/classify/string-model';
 import { Classifier } from '../src/classify/classifier';
 import { decodeImage } from '../src/io/image';
 import { scanPage } from '../src/pipeline/scan';
-import { ROOT, runCli, tmp } from './helpers';
+import { mnistTest, ROOT, runCli, tmp } from './helpers';
+import { amountGroups, amountText, type AmountMark } from '../src/pipeline/amounts';
+import type { Box } from '../src/types';
 
 const ORAND = join(ROOT, '..', 'shared', 'data', 'orand-car-a');
 const AMOUNT = join(ROOT, 'models', 'amount');
@@ -168,4 +170,68 @@ test('a string model given as --model, or a digit model as --string-model, is a 
   const b = runCli(['scan', join(ROOT, 'samples', 'forms', 'bank-check.png'), '--field-type', 'amount', '--string-model', join(ROOT, 'models', 'default')]);
   expect(b.status).toBe(2);
   expect(b.stderr).toMatch(/not a string model/);
+});
+
+test("an amount's text has its commas and points where they were written; separators that make no amount give none", () => {
+  const at = (x: number): Box => [x, 0, 20, 40];
+  const digits = '123456'.split('').map((value, i) => ({ value, confidence: 1, box: at(100 * i) }));
+  const mark = (x: number, as: ',' | '.'): AmountMark => ({ box: [x, 35, 6, 6], as });
+  expect(amountText(digits, [mark(60, ','), mark(360, '.')])).toBe('1,234.56');
+  expect(amountText(digits, [])).toBe('123456');
+  // European style, and a dash after the amount (1.000.-): outside the digits, left out.
+  expect(amountText(digits.slice(0, 4), [mark(60, '.'), mark(400, '.')])).toBe('1.234');
+  expect(amountText(digits, [mark(60, '.'), mark(360, ',')])).toBe('1.234,56');
+  expect(amountText(digits, [mark(160, '.'), mark(360, ',')])).toBeUndefined();
+  // Groups that make no amount (a speck taken for a point), or two marks between two digits: no text.
+  expect(amountText(digits, [mark(60, '.'), mark(160, '.')])).toBeUndefined();
+  expect(amountText(digits, [mark(55, ','), mark(70, '.')])).toBeUndefined();
+  expect(amountGroups(['1234', '56'])).toBe(true);
+  expect(amountGroups(['1', '234', '567'])).toBe(true);
+  expect(amountGroups(['1234', '567'])).toBe(false);
+  expect(amountGroups(['12', '3'])).toBe(false);
+});
+
+test('an amount in a template box is read from its ink, not the whole box (a speck by its far end), and its text has its comma and point', async () => {
+  // 4,250.97 written in MNIST test digits (4x) in a long box on a letter page, a comma (a dot with a
+  // tail) and a point on the digits' foot; a speck of dust inside the box's far end. The string model
+  // once read the whole box for it, borders and empty paper included.
+  const mnist = mnistTest();
+  const [W, H] = [2550, 3300];
+  const gray = new Uint8Array(W * H).fill(245);
+  const dark = (x: number, y: number, v: number) => {
+    if (x >= 0 && y >= 0 && x < W && y < H) gray[y * W + x] = Math.min(gray[y * W + x], v);
+  };
+  const [bx, by, bw, bh] = [150, 600, 2000, 200];
+  for (let t = 0; t < 4; t++) {
+    for (let x = bx; x < bx + bw; x++) [dark(x, by + t, 30), dark(x, by + bh - 1 - t, 30)];
+    for (let y = by; y < by + bh; y++) [dark(bx + t, y, 30), dark(bx + bw - 1 - t, y, 30)];
+  }
+  const firstOf = (label: number) => mnist.labels.indexOf(label);
+  const S = 4;
+  const foot = by + 40 + 24 * S; // MNIST's 20 px box ends 4 px above the image's bottom
+  const disc = (cx: number, cy: number, r: number) => {
+    for (let y = Math.floor(cy - r); y <= cy + r; y++) for (let x = Math.floor(cx - r); x <= cx + r; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) dark(x, y, 30);
+  };
+  let x = bx + 40;
+  for (const c of '4,250.97') {
+    if (c === ',' || c === '.') {
+      disc(x + 12, foot - 8, 8);
+      if (c === ',') for (let t = 0; t < 26; t++) for (let w = -3; w <= 3; w++) dark(Math.round(x + 12 - t * 0.4 + w), foot - 4 + t, 30);
+      x += 36;
+      continue;
+    }
+    const k = firstOf(Number(c));
+    for (let y = 0; y < 28 * S; y++) for (let u = 0; u < 28 * S; u++) {
+      const v = mnist.images[k * 784 + Math.floor(y / S) * 28 + Math.floor(u / S)];
+      if (v > 0) dark(x - 4 * S + u, by + 40 + y, Math.round(255 - (v * 225) / 255));
+    }
+    x += 21 * S;
+  }
+  for (let y = 0; y < 3; y++) for (let u = 0; u < 3; u++) dark(bx + bw - 30 + u, by + 20 + y, 40);
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const template = { fields: [{ name: 'amount', box: [bx / W, by / H, bw / W, bh / H] as Box, type: 'amount' as const }] };
+  const [f] = (await scanPage({ width: W, height: H, data: gray }, 1, clf, { template })).fields;
+  await clf.close();
+  expect(f.value).toBe('425097');
+  expect(f.text).toBe('4,250.97');
 });

@@ -19,7 +19,7 @@ describe('library entry point', () => {
   }, 60000);
 
   test('every stage is exported', () => {
-    for (const name of ['decodePage', 'readPdfPages', 'cleanPage', 'threshold', 'estimateSkew', 'removeLines', 'textUpright', 'turnAround', 'parseTemplate', 'templateFields', 'boxFields', 'lineFields', 'registerTemplate', 'extractDigits', 'cutDigits', 'withOverflow', 'faintInk', 'withFaintFields', 'isNegative', 'invert', 'segmentGraph', 'bestPath', 'signCandidates', 'eraseMarks', 'captionMarks', 'normalizeDigit', 'Classifier', 'train', 'evaluate', 'assembleField', 'mostProbableAccepted', 'fieldFit', 'checkDigitHolds', 'bestInLexicon', 'parseLexicon', 'mostProbableStrings', 'readDate', 'isDate', 'strokeShape', 'scanPage', 'scanFile', 'scanInputs', 'scan', 'writeOverlay', 'jsonDocument', 'generateForm', 'renderForm', 'makeFormSet', 'makeSignSet'] as const) {
+    for (const name of ['decodePage', 'readPdfPages', 'cleanPage', 'threshold', 'estimateSkew', 'removeLines', 'textUpright', 'turnAround', 'parseTemplate', 'templateFields', 'boxFields', 'lineFields', 'registerTemplate', 'extractDigits', 'cutDigits', 'withOverflow', 'faintInk', 'withFaintFields', 'isNegative', 'invert', 'segmentGraph', 'bestPath', 'signCandidates', 'eraseMarks', 'captionMarks', 'normalizeDigit', 'Classifier', 'train', 'evaluate', 'assembleField', 'mostProbableAccepted', 'fieldFit', 'checkDigitHolds', 'bestInLexicon', 'parseLexicon', 'mostProbableStrings', 'readDate', 'isDate', 'amountText', 'amountGroups', 'separatorMarks', 'strokeShape', 'scanPage', 'scanFile', 'scanInputs', 'scan', 'writeOverlay', 'jsonDocument', 'generateForm', 'renderForm', 'makeFormSet', 'makeSignSet'] as const) {
       expect(typeof (digitscan as Record<string, unknown>)[name]).toBe('function');
     }
   });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { BinaryImage, Box } from '../src/types';
 import { loadOpenCV, CV } from '../src/preprocess/opencv';
 import { components } from '../src/segment/components';
-import { bestPath, CandidateScore, onSeparator, seamCut, segmentGraph, SegmentGraph } from '../src/segment/strings';
+import { bestPath, CandidateScore, onSeparator, seamCut, segmentGraph, SegmentGraph, separatorMarks } from '../src/segment/strings';
 import { Classifier } from '../src/classify/classifier';
 import { Rng } from '../src/classify/data/random';
 import { expectedCalibrationError, fitLogistic, logit, sigmoid } from '../src/classify/calibrate';
@@ -276,6 +276,8 @@ describe('commas', () => {
     expect(comma.separator).toBe(true);
     expect(onSeparator(g, commaX)).toBe(true);
     expect(onSeparator(g, ring + 7)).toBe(false);
+    // As an amount's separator it is a comma (it reaches below the digits' foot); the small 0 is none.
+    expect(separatorMarks(g)).toEqual([{ box: comma.box, as: ',' }]);
     const first = g.primitives[0];
     expect(onSeparator(g, first.box[0] + first.box[2] / 2)).toBe(false);
     // Read as an amount, the comma is skipped (the small 0 is read or skipped, never the comma).

@@ -38,10 +38,15 @@ export interface FieldResult {
   box: Box;
   digits: DigitResult[];
   /**
-   * Only for a field of type `date`: the date as written, its separators as slashes however written
+   * For a field of type `date`: the date as written, its separators as slashes however written
    * (`3/14/2021` for `3/14/2021`, `3-14-2021` or `3.14.2021`; `14/03/21`, `2021/03/14`; a date written
    * with no separators, 6 or 8 digits, split as `03/14/21`, `03/14/2021` or `2021/03/14`). `value` has
    * its digits only. Absent when the digits read make no date (the field is then flagged).
+   *
+   * For a field of type `amount` (read whole): the amount with the commas and points seen between its
+   * digits, each as it looks (`,` a dot with a tail, `.` a dot): `4,250.97`, `1.234,56`, `12500` when
+   * none was seen. Absent when the separators seen make no amount (groups of three after the first,
+   * or two cents last). A separator touching a digit is not seen.
    */
   text?: string;
   /**

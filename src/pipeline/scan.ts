@@ -24,7 +24,8 @@ import { cutDigits, recropFaint, recropGrey, recropThin, type SeparatorMark, typ
 import { strokeShape } from '../segment/shape';
 import { readDate, slashLikeness } from './dates';
 import { eraseMarks, paintOver, signCandidates, type SignCandidate } from '../segment/signs';
-import { bestPath, onSeparator, segmentGraph, type SegmentGraph } from '../segment/strings';
+import { bestPath, onSeparator, segmentGraph, separatorMarks, type SegmentGraph } from '../segment/strings';
+import { amountText } from './amounts';
 import { captionMarks } from '../segment/captions';
 import { median } from '../segment/components';
 // The models' modules (TF.js, ~120 ms to load) are loaded when first used: the main thread of a
@@ -354,14 +355,14 @@ export async function scanPage(
   let digitFields = clf.numClasses > 10 ? await readByRecognition(cv, ink, byDigits, clf, opts) : await readByContours(cv, ink, byDigits, clf, again);
   const unsureAtFirst = digitFields.reduce((a, f) => a + (f.unsureAtFirst ?? 0), 0);
   if (clf.numClasses === 10) digitFields = await rereadTouching(cv, ink, byDigits, digitFields, opts);
-  digitFields = await settleDisputes(cv, grayPage, ink, byDigits, digitFields, opts, byLines, byLines && pre.cutOut);
-  const wholeFields = sm ? await readWhole(cv, grayPage(), ink, reach.regions.filter((_, i) => whole[i]), sm, opts, byLines) : [];
+  digitFields = await settleDisputes(cv, grayPage, ink, byDigits, digitFields, opts, byLines, byLines && pre.cutOut, byLines || pre.cutOut);
+  const wholeFields = sm ? await readWhole(cv, grayPage(), ink, reach.regions.filter((_, i) => whole[i]), sm, opts, byLines, byLines || pre.cutOut) : [];
   const fields = regions.map((_, i) => (sm && whole[i] ? wholeFields.shift()! : digitFields.shift()!));
   let assembled = regions.map((r, i) => {
     const field = constrained(r, opts);
     const date = field.type === 'date' ? asDate(fields[i]) : undefined;
     const read = date?.reading ?? fields[i];
-    const f = assembleField(field, read.digits, r.minConfidence ?? minConfidence, keptConfidence(read), read.notes, opts.alternatives ?? 0, date?.text);
+    const f = assembleField(field, read.digits, r.minConfidence ?? minConfidence, keptConfidence(read), read.notes, opts.alternatives ?? 0, date?.text ?? fields[i].text);
     // A field read whole has its reader's alternatives (its digits have no probabilities of their own).
     return fields[i].alternatives && f.alternatives?.length === 0 ? { ...f, alternatives: fields[i].alternatives } : f;
   });
@@ -498,6 +499,8 @@ export interface FieldReading {
   joined?: { share: number; value: string };
   /** Dashes and dots left out between the field's digits by contour segmentation (`FieldCut.marks`): a date's separators may be these. */
   marks?: SeparatorMark[];
+  /** An amount read whole: its digits with the commas and points written between them (see `amountText`). */
+  text?: string;
 }
 
 /** A field with its constraints: its own type, pattern, check digit and lexicon (a template's), else the scan's. */
@@ -591,7 +594,8 @@ const secondReaders = new Map<string, Promise<Classifier>>();
  * the string model; for the digit-by-digit one, agreed by the second reader), and the one that fits
  * the field better ({@link fieldFit}), else the more confident one, is kept, the other noted.
  * `lineOfInk`: the regions are lines of handwriting, whose boxes are their ink; the margin the
- * string model sees may reach past them.
+ * string model sees may reach past them. `specks`: specks count as the fields' ink (on a cut-out
+ * field image, as the string model was calibrated; see `fieldInkBox`).
  */
 async function readWhole(
   cv: CV,
@@ -601,9 +605,10 @@ async function readWhole(
   sm: StringModel,
   opts: ScanOptions,
   lineOfInk = false,
+  specks = lineOfInk,
 ): Promise<FieldReading[]> {
   const page: Box = [0, 0, clean.width, clean.height];
-  const scoring = sm.readScoring(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box, lineOfInk ? page : r.box) })));
+  const scoring = sm.readScoring(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box, lineOfInk ? page : r.box, !specks) })));
   const { probability } = scoring;
   // A digit read over a thin dot or comma on the line's lower half is an amount's separator ("230,"
   // read 2301): it is left out, and the rest is as probable as the string model finds it.
@@ -616,8 +621,15 @@ async function readWhole(
   });
   const second = sm.second;
   const k = opts.alternatives ?? 0;
+  // An amount's commas and points, put back between its digits (placed by `placed`'s boxes: the
+  // second reader's when it read the same digits, its cuts being closer than the string model's frames).
+  const withText = (i: number, reading: FieldReading, placed: DigitReading[] = reading.digits): FieldReading => {
+    if ((regions[i].type ?? opts.fieldType) !== 'amount') return reading;
+    const t = amountText(placed, separatorMarks(graphs[i]));
+    return t === undefined ? reading : { ...reading, text: t };
+  };
   if (!second?.weights || reads.length === 0) {
-    return reads.map((r, i) => ({ digits: r.digits, confidence: r.confidence, alternatives: k > 0 ? wholeAlternatives(constrained(regions[i], opts), r.value, [], (v) => probability(i, v), k) : undefined }));
+    return reads.map((r, i) => withText(i, { digits: r.digits, confidence: r.confidence, alternatives: k > 0 ? wholeAlternatives(constrained(regions[i], opts), r.value, [], (v) => probability(i, v), k) : undefined }));
   }
   const { dir, weights } = second;
   const { agreementConfidence } = await import('../classify/string-model');
@@ -628,13 +640,13 @@ async function readWhole(
     // A value's confidence as the string model's reading, agreed or not by the second reader.
     const weigh = (v: string) => agreementConfidence(probability(i, v), v === other, q, weights);
     const alternatives = (chosen: string) => (k > 0 ? wholeAlternatives(constrained(regions[i], opts), chosen, [r.value, other], weigh, k) : undefined);
-    if (other === r.value) return { digits: r.digits, confidence: agreementConfidence(r.confidence, true, q, weights), notes: [], alternatives: alternatives(r.value) };
+    if (other === r.value) return withText(i, { digits: r.digits, confidence: agreementConfidence(r.confidence, true, q, weights), notes: [], alternatives: alternatives(r.value) }, others[i].digits);
     const own = agreementConfidence(r.confidence, false, q, weights);
     const theirs = other ? agreementConfidence(probability(i, other), true, q, weights) : 0;
     // The reading that fits the field better (its length, pattern, check digit and type), else the more confident.
     const [fa, fb] = [r.value, other].map((v) => fieldFit(constrained(regions[i], opts), v));
-    if (fa !== fb ? fb > fa : theirs > own) return { digits: others[i].digits, confidence: theirs, notes: [`read whole: "${r.value}"`], alternatives: alternatives(other) };
-    return { digits: r.digits, confidence: own, notes: [`read digit by digit: "${other}"`], alternatives: alternatives(r.value) };
+    if (fa !== fb ? fb > fa : theirs > own) return withText(i, { digits: others[i].digits, confidence: theirs, notes: [`read whole: "${r.value}"`], alternatives: alternatives(other) });
+    return withText(i, { digits: r.digits, confidence: own, notes: [`read digit by digit: "${other}"`], alternatives: alternatives(r.value) });
   });
 }
 
@@ -747,13 +759,14 @@ async function settleDisputes(
   opts: ScanOptions,
   lineOfInk: boolean,
   cutOut = false,
+  specks = lineOfInk,
 ): Promise<FieldReading[]> {
   const unsureWhole = cutOut || opts.rereadWhole === true;
   const which = readings.map((r, i) => (r.disputed || (unsureWhole && stringConfidence(r.digits, r.confidence) < UNSURE_CUT_OUT) ? i : -1)).filter((i) => i >= 0);
   if (which.length === 0) return readings;
   const sm = await stringModelFor(opts);
   if (!sm) return readings;
-  const whole = await readWhole(cv, gray(), clean, which.map((i) => regions[i]), sm, opts, lineOfInk);
+  const whole = await readWhole(cv, gray(), clean, which.map((i) => regions[i]), sm, opts, lineOfInk, specks);
   const out = [...readings];
   which.forEach((i, k) => {
     const a = readings[i];

@@ -718,21 +718,30 @@ export function linesOutside(bin: BinaryImage, boxes: Box[], minHeight: number, 
  * The part of a field a whole-field reader should see: the field's ink (in the cleaned binary page)
  * with a margin around it (a quarter of the ink's height above and below, a tenth left and right),
  * inside the field's box, or inside `within` when given (a line of handwriting's box is its ink:
- * the margin may reach past it, into the page). The whole box when it holds no ink.
+ * the margin may reach past it, into the page). The whole box when it holds no ink. With
+ * `withoutSpecks`, specks do not count as ink (marks under (0.08 x the tallest mark's height)², as the
+ * digit cutter drops them): on a template field a speck at its far end or by a corner of its box made
+ * the reader see the whole box, printed borders and empty paper included, and a short amount in a long
+ * box read as garbage. (A cut-out image of a field is read as the string model was fitted and
+ * calibrated on such images: specks and all.)
+ *
+ * @example
+ * const [x, y, w, h] = fieldInkBox(pre.clean, field.box, field.box, true); // the amount, not its whole box
  */
-export function fieldInkBox(clean: BinaryImage, box: Box, within: Box = box): Box {
+export function fieldInkBox(clean: BinaryImage, box: Box, within: Box = box, withoutSpecks = false): Box {
   const [bx, by, bw, bh] = box.map(Math.round);
-  let [x0, y0, x1, y1] = [Infinity, Infinity, -1, -1];
-  for (let y = Math.max(0, by); y < Math.min(clean.height, by + bh); y++) {
-    for (let x = Math.max(0, bx); x < Math.min(clean.width, bx + bw); x++) {
-      if (!clean.data[y * clean.width + x]) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-  }
-  if (x1 < 0) return box;
+  // (The crop starts at the page's edge when the box starts beyond it.)
+  const [ox, oy] = [Math.max(0, bx), Math.max(0, by)];
+  const marks = componentBoxes(cropBinary(clean, [bx, by, bw, bh]));
+  if (marks.length === 0) return box;
+  const tall = Math.max(...marks.map((c) => c.box[3]));
+  const minArea = withoutSpecks ? Math.max(6, Math.round((tall * 0.08) ** 2)) : 0;
+  const big = marks.filter((c) => c.area >= minArea);
+  const ink = big.length ? big : marks;
+  const x0 = ox + Math.min(...ink.map((c) => c.box[0]));
+  const y0 = oy + Math.min(...ink.map((c) => c.box[1]));
+  const x1 = ox + Math.max(...ink.map((c) => c.box[0] + c.box[2])) - 1;
+  const y1 = oy + Math.max(...ink.map((c) => c.box[1] + c.box[3])) - 1;
   const h = y1 - y0 + 1;
   const [lx, ly, lw, lh] = within.map(Math.round);
   const left = Math.max(lx, 0, Math.floor(x0 - 0.1 * h));

@@ -210,6 +210,31 @@ export function onSeparator(graph: SegmentGraph, x: number): boolean {
   return !graph.primitives.some((p) => p !== nearest && p.box[0] <= x && x < p.box[0] + p.box[2]);
 }
 
+/**
+ * The commas and points of a field (`graph`): its marks that may be separators (a dot or comma on the
+ * lower half of the line, {@link Primitive.separator}), narrower than 0.3 of a digit's height (cents
+ * written small are marks too, but round and wider), each a comma when it is half again as tall as it
+ * is wide (a dot with a tail), or a fifth taller than wide and reaching a tenth of a digit's height
+ * below the digits' baseline (the median foot of the groups half a digit tall or more), or reaching a
+ * quarter of one below it; else a point (a point written a little low is round: handwritten digits'
+ * feet wander a tenth of their height).
+ *
+ * @example
+ * const marks = separatorMarks(segmentGraph(cv, clean, field.box)); // [{ box, as: '.' }]
+ */
+export function separatorMarks(graph: SegmentGraph): Array<{ box: Box; as: ',' | '.' }> {
+  const H = graph.digitHeight;
+  const feet = graph.primitives.filter((p) => p.kind !== 'mark' && p.box[3] >= 0.5 * H).map((p) => bottom(p.box));
+  const baseline = feet.length ? median(feet) : Infinity;
+  return graph.primitives
+    .filter((p) => p.kind === 'mark' && p.separator && p.box[2] < 0.3 * H)
+    .map((p) => {
+      const [w, h] = [p.box[2], p.box[3]];
+      const below = bottom(p.box) - baseline;
+      return { box: p.box, as: h >= 1.5 * w || (h >= 1.2 * w && below > 0.1 * H) || below > 0.25 * H ? (',' as const) : ('.' as const) };
+    });
+}
+
 /** A field's groups of components (a digit's broken strokes together), its digit height and body line. */
 interface FieldGroups {
   groups: ComponentGroup[];
