@@ -312,7 +312,7 @@ describe('segment: digits in a field', () => {
     expect(two).toHaveLength(2);
     expect(two[1].box![0]).toBe(140);
   });
-  test('a short narrow stroke among the digits, under half their height (a stray tick), is not a 1', async () => {
+  test('a short narrow stroke among the digits, under half their height (a stray tick), is not a 1; nor is a comma or a point', async () => {
     // MNIST test 1313, 9041, 5331 and 9226 (4616) at 3x, and a tick 10 px wide (a sixth of their height) and two fifths of their
     // height standing on their baseline between the 1 and the last 6 (46116 at 1.000 before).
     const S = 3;
@@ -334,6 +334,15 @@ describe('segment: digits in a field', () => {
     const one = { ...bin, data: Uint8Array.from(bin.data) };
     fill(one, 272, foot - tall, 10, tall, 1);
     expect(extractDigits(cv, one, [0, 0, W, H])).toHaveLength(5);
+    // A comma there (a dot on the digits' foot, its tail down past it: 0.45 of their height, a quarter
+    // wide; read as a fifth digit before) and a point are no digits either.
+    const comma = { ...bin, data: Uint8Array.from(bin.data) };
+    fill(comma, 268, foot - 10, 14, 12, 1);
+    for (let t = 0; t < Math.round(0.3 * tall); t++) fill(comma, 270 - Math.round(t * 0.3), foot + 2 + t, 6, 1, 1);
+    fill(comma, 170, foot - 12, 12, 12, 1);
+    const read2 = extractDigits(cv, comma, [0, 0, W, H]);
+    expect(read2).toHaveLength(4);
+    expect((await clf.classify(read2)).map((p) => p.digit).join('')).toBe('4616');
   });
   test("what is left of a box's wall slanted in a photograph, from the field's top to its bottom beside its side, is no digit, by contours and by recognition; a 1 there is one", async () => {
     // A 7, a 2, a 0 and a 4 (MNIST test 0, 1, 3, 4) at 2x in a field 76 px tall; the walls' remains

@@ -313,7 +313,10 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
   // in the band was joined or dropped): a stray tick, not a 1, which is written as tall as the
   // digits beside it.
   const tick = (g: ComponentGroup) => g.box[3] < 0.5 * H && g.box[2] < 0.2 * H && tallOnes.length >= 2;
-  const dropped = (g: ComponentGroup) => (g.box[3] < 0.35 * H && g.box[2] < 0.35 * H) || upperMark(g) || tick(g);
+  // A comma (a dot with its tail) or a point: a narrow mark under 0.7 of a digit tall that starts below
+  // the middle of the band the digits are written in; no digit does.
+  const comma = (g: ComponentGroup) => g.box[3] < 0.7 * H && g.box[2] < 0.3 * H && g.box[1] >= middle && tallOnes.length >= 2;
+  const dropped = (g: ComponentGroup) => (g.box[3] < 0.35 * H && g.box[2] < 0.35 * H) || upperMark(g) || tick(g) || comma(g);
   const separator = labels && tallOnes.length >= 2 ? printedSeparators(marks, groups.map((g) => !dropped(g)), H, band, penOf) : [];
   const digits = groups.filter((g, i) => {
     if (dropped(g)) {
