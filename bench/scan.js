@@ -882,6 +882,66 @@ function penStroke(page, W, x0, y0, x1, y1, pen, ink) {
 }
 
 /**
+ * What the benches of handwritten boxes (dates, amounts) share: the loaded pieces, MNIST test by
+ * label, a letter page's size, a temp folder and the shipped model.
+ */
+async function handwrittenBench(name) {
+  const { renderForm, benchArtifacts } = dist('samples/forms');
+  const test = dist('classify/data/dataset').loadMnist('test');
+  return {
+    renderForm, benchArtifacts, test,
+    scanInputs: dist('pipeline/scan').scanInputs,
+    Rng: dist('classify/data/random').Rng,
+    byLabel: indexByLabel(test),
+    W: 2550,
+    H: 3300,
+    dir: mkdtempSync(join(tmpdir(), `bench-${name}-`)),
+    clf: await dist('classify/classifier').Classifier.load(undefined, { workers: 1 }),
+  };
+}
+
+/**
+ * A box at (fx, fy), `fw` wide, 0.4-0.75 in tall, drawn on a `W`-wide page, and a writer for it:
+ * digits 0.5-0.68 of its height (`dh`; MNIST's 20 px box, so `side` the 28 px image), a stroke of the
+ * pen 0.08-0.13 of their height, ink of darkness 10-60.
+ */
+function writingBox(rng, page, W, fx, fy, fw) {
+  const fh = Math.round(rng.uniform(0.4, 0.75) * 300);
+  drawBox(page, W, fx, fy, fw, fh);
+  const dh = Math.round(fh * rng.uniform(0.5, 0.68));
+  const side = Math.round((dh * 28) / 20);
+  const ink = rng.uniform(10, 60);
+  const pen = Math.max(2, dh * rng.uniform(0.08, 0.13));
+  return { fh, dh, side, ink, pen };
+}
+
+/** MNIST test digit `c` (a random one of its images) written at `x` on the box's middle `cy`; the next digit's `x`. */
+function writeDigit(rng, page, W, test, byLabel, c, x, cy, { fh, dh, side, ink }) {
+  const of = byLabel[Number(c)];
+  const idx = of[rng.int(of.length)];
+  drawMnist(page, W, test, idx, side, Math.round(x - side * 0.15), Math.round(cy - side / 2 + rng.uniform(-0.06, 0.06) * fh), ink);
+  return x + Math.round(dh * rng.uniform(0.9, 1.1));
+}
+
+/** A handwritten point after `x`: a disc 1.2-2 pens across on the digits' foot. Its centre and radius. */
+function writePoint(rng, page, W, x, cy, { dh, pen, ink }) {
+  const r = (pen * rng.uniform(1.2, 2)) / 2;
+  const x0 = x + dh * rng.uniform(0.1, 0.25);
+  const y0 = cy + dh / 2 - r + dh * rng.uniform(-0.05, 0.05);
+  penStroke(page, W, x0, y0, x0 + 0.5, y0, 2 * r, ink);
+  return { x0, y0, r };
+}
+
+/** Reads `file` each of `ways` ([set, options]); `push(set, field, got)` for each of `fields` (got: the field read, in order with --auto-fields). */
+async function readEachWay(file, ways, fields, scanInputs, clf, push) {
+  for (const [set, options] of ways) {
+    const [doc] = await collect(scanInputs, [file], { ...options, classifier: clf, concurrency: 1 });
+    const found = doc.pages[0]?.fields ?? [];
+    fields.forEach((f, k) => push(set, f, options.template ? found.find((g) => g.name === f.name) : found[k]));
+  }
+}
+
+/**
  * Date boxes with printed slashes (MM/DD/YYYY in one box: the slashes printed, the digits
  * handwritten between them), read with a template and with --auto-fields.
  */
@@ -996,17 +1056,7 @@ async function separatorForms(n, row) {
  * the text (`3/14/2021`).
  */
 async function dateForms(n, row) {
-  const { renderForm, benchArtifacts } = dist('samples/forms');
-  const { loadMnist } = dist('classify/data/dataset');
-  const { Classifier } = dist('classify/classifier');
-  const { scanInputs } = dist('pipeline/scan');
-  const { Rng } = dist('classify/data/random');
-  const test = loadMnist('test');
-  const byLabel = indexByLabel(test);
-  const W = 2550;
-  const H = 3300;
-  const dir = mkdtempSync(join(tmpdir(), 'bench-dates-'));
-  const clf = await Classifier.load(undefined, { workers: 1 });
+  const { renderForm, benchArtifacts, scanInputs, Rng, test, byLabel, W, H, dir, clf } = await handwrittenBench('dates');
   const sets = { 'template, type date': [], '--auto-fields --field-type date': [], 'template, plain digits': [] };
   const stroke = (page, x0, y0, x1, y1, pen, ink) => penStroke(page, W, x0, y0, x1, y1, pen, ink);
   for (let i = 0; i < n; i++) {
@@ -1017,16 +1067,11 @@ async function dateForms(n, row) {
     const expected = {};
     const texts = {};
     for (let k = 0; k < 6; k++) {
-      // A box 0.4-0.75 in tall; digits 0.5-0.68 of it, a stroke of the pen 0.08-0.13 of their height.
-      const fh = Math.round(rng.uniform(0.4, 0.75) * 300);
       const fy = k < 5 ? 300 + k * 560 : 2850;
       const fx = 150;
       const fw = 2250;
-      drawBox(page, W, fx, fy, fw, fh);
-      const dh = Math.round(fh * rng.uniform(0.5, 0.68));
-      const side = Math.round((dh * 28) / 20);
-      const ink = rng.uniform(10, 60);
-      const pen = Math.max(2, dh * rng.uniform(0.08, 0.13));
+      const hand = writingBox(rng, page, W, fx, fy, fw);
+      const { fh, dh, ink, pen } = hand;
       const [mo, da, yr] = [1 + rng.int(12), 1 + rng.int(28), 1900 + rng.int(200)];
       const pad = (v) => String(v).padStart(2, '0');
       const styles = [`${pad(mo)}/${pad(da)}/${yr}`, `${mo}/${da}/${yr}`, `${pad(mo)}/${pad(da)}/${pad(yr % 100)}`, `${da}/${mo}/${yr}`, `${yr}/${pad(mo)}/${pad(da)}`];
@@ -1037,16 +1082,9 @@ async function dateForms(n, row) {
       let x = fx + Math.round(0.3 * fh);
       for (const c of written) {
         if (c !== '/') {
-          const of = byLabel[Number(c)];
-          const idx = of[rng.int(of.length)];
-          drawMnist(page, W, test, idx, side, Math.round(x - side * 0.15), Math.round(cy - side / 2 + rng.uniform(-0.06, 0.06) * fh), ink);
-          x += Math.round(dh * rng.uniform(0.9, 1.1));
+          x = writeDigit(rng, page, W, test, byLabel, c, x, cy, hand);
         } else if (sep === '.') {
-          // A dot: a disc 1.2-2 pens across, on the digits' foot.
-          const r = (pen * rng.uniform(1.2, 2)) / 2;
-          const x0 = x + dh * rng.uniform(0.1, 0.25);
-          const y0 = cy + dh / 2 - r + dh * rng.uniform(-0.05, 0.05);
-          stroke(page, x0, y0, x0 + 0.5, y0, 2 * r, ink);
+          const { x0, r } = writePoint(rng, page, W, x, cy, hand);
           x = Math.round(x0 + r + dh * rng.uniform(0.2, 0.35));
         } else if (sep === '-') {
           // A dash: 0.3-0.6 of the digits' height long, a little aslant, about their middle.
@@ -1076,14 +1114,10 @@ async function dateForms(n, row) {
     const file = join(dir, `${String(i).padStart(3, '0')}-dates.png`);
     writeFileSync(file, await renderForm(form, [], 'Dates', benchArtifacts(seed), seed));
     const dated = { fields: fields.map((f) => ({ ...f, type: 'date' })) };
-    for (const [set, options] of [['template, type date', { template: dated }], ['--auto-fields --field-type date', { autoFields: true, fieldType: 'date' }], ['template, plain digits', { template: { fields } }]]) {
-      const [doc] = await collect(scanInputs, [file], { ...options, classifier: clf, concurrency: 1 });
-      const found = doc.pages[0]?.fields ?? [];
-      fields.forEach((f, k) => {
-        const got = options.template ? found.find((g) => g.name === f.name) : found[k];
-        sets[set].push({ expected: expected[f.name], read: got?.value ?? '', text: got?.text, wantText: texts[f.name].text, sep: texts[f.name].sep, where: `${file.split('/').pop()} ${f.name}`, confidence: got?.confidence ?? 0, needsReview: got?.needsReview ?? true });
-      });
-    }
+    const ways = [['template, type date', { template: dated }], ['--auto-fields --field-type date', { autoFields: true, fieldType: 'date' }], ['template, plain digits', { template: { fields } }]];
+    await readEachWay(file, ways, fields, scanInputs, clf, (set, f, got) => {
+      sets[set].push({ expected: expected[f.name], read: got?.value ?? '', text: got?.text, wantText: texts[f.name].text, sep: texts[f.name].sep, where: `${file.split('/').pop()} ${f.name}`, confidence: got?.confidence ?? 0, needsReview: got?.needsReview ?? true });
+    });
   }
   await clf.close();
   console.log(`\n## Dates written by hand (${n} letter pages, 6 boxes each: a date in one of five styles, 03/14/2021, 3/14/2021, 03/14/21, 14/3/2021 or 2021/03/14, the separators handwritten slashes in four boxes, dashes in the fifth, dots in the sixth; MNIST test digits; the scan bench's artifacts; seeds 67000 on)\n`);
@@ -1116,17 +1150,7 @@ async function dateForms(n, row) {
  * Seeds 68000 on.
  */
 async function amountForms(n, row) {
-  const { renderForm, benchArtifacts } = dist('samples/forms');
-  const { loadMnist } = dist('classify/data/dataset');
-  const { Classifier } = dist('classify/classifier');
-  const { scanInputs } = dist('pipeline/scan');
-  const { Rng } = dist('classify/data/random');
-  const test = loadMnist('test');
-  const byLabel = indexByLabel(test);
-  const W = 2550;
-  const H = 3300;
-  const dir = mkdtempSync(join(tmpdir(), 'bench-amounts-'));
-  const clf = await Classifier.load(undefined, { workers: 1 });
+  const { renderForm, benchArtifacts, scanInputs, Rng, test, byLabel, W, H, dir, clf } = await handwrittenBench('amounts');
   const sets = { 'template, type amount': [], '--auto-fields --field-type amount': [], 'template, plain digits': [] };
   for (let i = 0; i < n; i++) {
     const seed = 68000 + i;
@@ -1136,16 +1160,11 @@ async function amountForms(n, row) {
     const expected = {};
     const texts = {};
     for (let k = 0; k < 6; k++) {
-      // A box 0.4-0.75 in tall; digits 0.5-0.68 of it, a stroke of the pen 0.08-0.13 of their height.
-      const fh = Math.round(rng.uniform(0.4, 0.75) * 300);
       const fy = 300 + k * 480;
       const fx = 150 + (k % 2) * 150;
       const fw = 1900;
-      drawBox(page, W, fx, fy, fw, fh);
-      const dh = Math.round(fh * rng.uniform(0.5, 0.68));
-      const side = Math.round((dh * 28) / 20);
-      const ink = rng.uniform(10, 60);
-      const pen = Math.max(2, dh * rng.uniform(0.08, 0.13));
+      const hand = writingBox(rng, page, W, fx, fy, fw);
+      const { fh, dh, ink, pen } = hand;
       const whole = [1 + rng.int(9), 10 + rng.int(90), 100 + rng.int(900), 1000 + rng.int(9000), 10000 + rng.int(90000), 100000 + rng.int(900000)][rng.int(6)];
       const grouped = String(whole).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
       const cents = String(rng.int(100)).padStart(2, '0');
@@ -1155,18 +1174,11 @@ async function amountForms(n, row) {
       let x = fx + Math.round(0.3 * fh);
       for (const c of written) {
         if (c >= '0' && c <= '9') {
-          const of = byLabel[Number(c)];
-          const idx = of[rng.int(of.length)];
-          drawMnist(page, W, test, idx, side, Math.round(x - side * 0.15), Math.round(cy - side / 2 + rng.uniform(-0.06, 0.06) * fh), ink);
-          x += Math.round(dh * rng.uniform(0.9, 1.1));
+          x = writeDigit(rng, page, W, test, byLabel, c, x, cy, hand);
           continue;
         }
-        // A point: a disc 1.2-2 pens across on the digits' foot; a comma: the same with a tail down
-        // and to the left, 0.2-0.35 of the digits' height long.
-        const r = (pen * rng.uniform(1.2, 2)) / 2;
-        const x0 = x + dh * rng.uniform(0.1, 0.25);
-        const y0 = cy + dh / 2 - r + dh * rng.uniform(-0.05, 0.05);
-        penStroke(page, W, x0, y0, x0 + 0.5, y0, 2 * r, ink);
+        // A point; a comma: the same with a tail down and to the left, 0.2-0.35 of the digits' height long.
+        const { x0, y0, r } = writePoint(rng, page, W, x, cy, hand);
         if (c === ',') {
           const len = dh * rng.uniform(0.2, 0.35);
           const ang = (rng.uniform(105, 125) * Math.PI) / 180;
@@ -1183,14 +1195,10 @@ async function amountForms(n, row) {
     const file = join(dir, `${String(i).padStart(3, '0')}-amounts.png`);
     writeFileSync(file, await renderForm(form, [], 'Amounts', benchArtifacts(seed), seed));
     const typed = { fields: fields.map((f) => ({ ...f, type: 'amount' })) };
-    for (const [set, options] of [['template, type amount', { template: typed }], ['--auto-fields --field-type amount', { autoFields: true, fieldType: 'amount' }], ['template, plain digits', { template: { fields } }]]) {
-      const [doc] = await collect(scanInputs, [file], { ...options, classifier: clf, concurrency: 1 });
-      const found = doc.pages[0]?.fields ?? [];
-      fields.forEach((f, k) => {
-        const got = options.template ? found.find((g) => g.name === f.name) : found[k];
-        sets[set].push({ expected: expected[f.name], read: got?.value ?? '', text: got?.text, wantText: texts[f.name], where: `${file.split('/').pop()} ${f.name}`, confidence: got?.confidence ?? 0, needsReview: got?.needsReview ?? true });
-      });
-    }
+    const ways = [['template, type amount', { template: typed }], ['--auto-fields --field-type amount', { autoFields: true, fieldType: 'amount' }], ['template, plain digits', { template: { fields } }]];
+    await readEachWay(file, ways, fields, scanInputs, clf, (set, f, got) => {
+      sets[set].push({ expected: expected[f.name], read: got?.value ?? '', text: got?.text, wantText: texts[f.name], where: `${file.split('/').pop()} ${f.name}`, confidence: got?.confidence ?? 0, needsReview: got?.needsReview ?? true });
+    });
   }
   await clf.close();
   console.log(`\n## Amounts written by hand with their separators (${n} letter pages, 6 boxes each: 1 to 6 digits before the point, two thirds with cents after a handwritten decimal point, commas between thousands; MNIST test digits; the scan bench's artifacts; seeds 68000 on)\n`);

@@ -310,12 +310,19 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
   // An empty date box: its printed slashes alone, alike as print is.
   if (labels && printedSeparatorsAlone(marks)) return { digits: [], core, height: H };
   // A short narrow stroke on its own (a broken digit's pieces joined their digit above, a mark high
-  // in the band was joined or dropped): a stray tick, not a 1, which is written as tall as the
-  // digits beside it.
-  const tick = (g: ComponentGroup) => g.box[3] < 0.5 * H && g.box[2] < 0.2 * H && tallOnes.length >= 2;
+  // in the band was joined or dropped) close beside a digit (within a fifth of a digit's height): a
+  // stray tick, not a 1, which is written as tall as the digits beside it. (Set apart from its
+  // neighbours as a digit is, it may be what the threshold left of a faint 1.)
+  const beside = (g: ComponentGroup) => tallOnes.some((t) => t !== g && Math.max(t.box[0] - (g.box[0] + g.box[2]), g.box[0] - (t.box[0] + t.box[2])) < 0.2 * H);
+  // Neither is the lower piece of a faint digit broken across (a 1 in pieces, the slant setting them
+  // apart): a short piece above it, within a tenth of a digit's height across, the two together 0.6 of
+  // a digit tall.
+  const brokenBelow = (g: ComponentGroup) =>
+    groups.some((o) => o !== g && o.box[3] < 0.6 * H && o.box[1] + o.box[3] <= g.box[1] + 0.1 * H && Math.max(o.box[0] - (g.box[0] + g.box[2]), g.box[0] - (o.box[0] + o.box[2])) <= 0.1 * H && g.box[1] + g.box[3] - o.box[1] >= 0.6 * H);
+  const tick = (g: ComponentGroup) => g.box[3] < 0.5 * H && g.box[2] < 0.2 * H && tallOnes.length >= 2 && beside(g) && !brokenBelow(g);
   // A comma (a dot with its tail) or a point: a narrow mark under 0.7 of a digit tall that starts below
-  // the middle of the band the digits are written in; no digit does.
-  const comma = (g: ComponentGroup) => g.box[3] < 0.7 * H && g.box[2] < 0.3 * H && g.box[1] >= middle && tallOnes.length >= 2;
+  // the middle of the band the digits are written in; no digit does (but a broken one's lower piece).
+  const comma = (g: ComponentGroup) => g.box[3] < 0.7 * H && g.box[2] < 0.3 * H && g.box[1] >= middle && tallOnes.length >= 2 && !brokenBelow(g);
   const dropped = (g: ComponentGroup) => (g.box[3] < 0.35 * H && g.box[2] < 0.35 * H) || upperMark(g) || tick(g) || comma(g);
   const separator = labels && tallOnes.length >= 2 ? printedSeparators(marks, groups.map((g) => !dropped(g)), H, band, penOf) : [];
   const digits = groups.filter((g, i) => {
