@@ -320,9 +320,10 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
   const brokenBelow = (g: ComponentGroup) =>
     groups.some((o) => o !== g && o.box[3] < 0.6 * H && o.box[1] + o.box[3] <= g.box[1] + 0.1 * H && Math.max(o.box[0] - (g.box[0] + g.box[2]), g.box[0] - (o.box[0] + o.box[2])) <= 0.1 * H && g.box[1] + g.box[3] - o.box[1] >= 0.6 * H);
   const tick = (g: ComponentGroup) => g.box[3] < 0.5 * H && g.box[2] < 0.2 * H && tallOnes.length >= 2 && beside(g) && !brokenBelow(g);
-  // A comma (a dot with its tail) or a point: a narrow mark under 0.7 of a digit tall that starts below
-  // the middle of the band the digits are written in; no digit does (but a broken one's lower piece).
-  const comma = (g: ComponentGroup) => g.box[3] < 0.7 * H && g.box[2] < 0.3 * H && g.box[1] >= middle && tallOnes.length >= 2 && !brokenBelow(g);
+  // A comma (a dot with its tail) or a point: a narrow mark just over half a digit tall at most that
+  // starts below the middle of the band the digits are written in; no digit does (but a broken one's
+  // lower piece, or a digit written small and low: a 5 0.6 of the others' height was one).
+  const comma = (g: ComponentGroup) => g.box[3] < 0.55 * H && g.box[2] < 0.3 * H && g.box[1] >= middle && tallOnes.length >= 2 && !brokenBelow(g);
   const dropped = (g: ComponentGroup) => (g.box[3] < 0.35 * H && g.box[2] < 0.35 * H) || upperMark(g) || tick(g) || comma(g);
   const separator = labels && tallOnes.length >= 2 ? printedSeparators(marks, groups.map((g) => !dropped(g)), H, band, penOf) : [];
   const digits = groups.filter((g, i) => {
