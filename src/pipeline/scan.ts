@@ -35,7 +35,7 @@ import type { StringModel } from '../classify/string-model';
 import type { BackendName } from '../classify/backend';
 import { defaultWorkers } from '../threads';
 import { scanParallel } from './parallel';
-import type { DocumentResult, FieldAlternative, FieldResult, PageRegistration, PageResult } from './document';
+import type { DigitResult, DocumentResult, FieldAlternative, FieldResult, PageRegistration, PageResult } from './document';
 import { assembleField, fieldFit, stringConfidence, type DigitReading } from './assemble';
 
 /** Options of {@link scan}. */
@@ -373,7 +373,10 @@ export async function scanPage(
     // A line outside the boxes, or a line shaped like big print (a title), is a field when it reads as
     // digits: more likely right than not (its field confidence as read, before a pattern or check
     // digit changed it, at least 0.5; not a signature, a note or print read as digits).
-    assembled = assembled.filter((f, i) => !emptyLine(f) && (!((gated && loose.has(regions[i])) || regions[i].printLike) || (f.digits.length > 0 && stringConfidence(fields[i].digits, fields[i].confidence) >= 0.5)));
+    // A line outside the boxes whose digits are all sure but one (948624, its 2 read at 0.47) is a
+    // field too, flagged: a signature or a note reads as a row of unsure digits.
+    const readsAsDigits = (f: FieldResult, i: number) => f.digits.length > 0 && (stringConfidence(fields[i].digits, fields[i].confidence) >= 0.5 || (!regions[i].printLike && oneUnsure(fields[i].digits)));
+    assembled = assembled.filter((f, i) => !emptyLine(f) && (!((gated && loose.has(regions[i])) || regions[i].printLike) || readsAsDigits(f, i)));
     let k = 0;
     for (const f of assembled) if (f.name.startsWith('line-')) f.name = `line-${++k}`;
   }
@@ -850,6 +853,16 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
  * against each other by their own confidences, so that which reading is kept does not change: a
  * reading by recognition-based segmentation or whole, kept instead, has read the stroke its own way.
  */
+/**
+ * Whether a line's digits read as a string of digits with one doubt: three or more digits, all read
+ * at 0.9 or more but one. On a form's line to write on (--auto-fields) such a line is kept as a
+ * field, flagged for its unsure digit, where a line reading under 0.5 is otherwise taken for a
+ * signature or a note (a row of unsure digits).
+ */
+export function oneUnsure(digits: readonly DigitResult[]): boolean {
+  return digits.length >= 3 && digits.filter((d) => d.confidence < 0.9).length <= 1;
+}
+
 const SKIPPED_PRINT = 0.5;
 
 /** The strokes left out of a field's contour reading, and their notes. */
