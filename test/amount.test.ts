@@ -185,6 +185,15 @@ test("an amount's text has its commas and points where they were written; separa
   // Groups that make no amount (a speck taken for a point), or two marks between two digits: no text.
   expect(amountText(digits, [mark(60, '.'), mark(160, '.')])).toBeUndefined();
   expect(amountText(digits, [mark(55, ','), mark(70, '.')])).toBeUndefined();
+  // One style to an amount: a comma with a short tail read as a point (56.673.20) is a comma when the
+  // marks' shapes favour it; thousands separators alike (1.234.567, its first mark nearly a point).
+  const shaped = (x: number, comma: number): AmountMark => ({ box: [x, 35, 6, 6], as: comma > 0 ? ',' : '.', comma });
+  expect(amountText(digits, [shaped(60, -0.1), shaped(360, -0.8)])).toBe('1,234.56');
+  expect(amountText(digits, [shaped(60, 0.9), shaped(360, 0.2)])).toBe('1,234.56');
+  expect(amountText(digits, [shaped(60, -0.9), shaped(360, -0.2)])).toBe('1.234,56');
+  const seven = '1234567'.split('').map((value, i) => ({ value, confidence: 1, box: at(100 * i) }));
+  expect(amountText(seven, [shaped(60, 0.2), shaped(360, -0.6)])).toBe('1.234.567');
+  expect(amountText(seven, [shaped(60, 0.6), shaped(360, -0.2)])).toBe('1,234,567');
   expect(amountGroups(['1234', '56'])).toBe(true);
   expect(amountGroups(['1', '234', '567'])).toBe(true);
   expect(amountGroups(['1234', '567'])).toBe(false);

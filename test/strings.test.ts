@@ -277,7 +277,8 @@ describe('commas', () => {
     expect(onSeparator(g, commaX)).toBe(true);
     expect(onSeparator(g, ring + 7)).toBe(false);
     // As an amount's separator it is a comma (it reaches below the digits' foot); the small 0 is none.
-    expect(separatorMarks(g)).toEqual([{ box: comma.box, as: ',' }]);
+    expect(separatorMarks(g)).toEqual([{ box: comma.box, as: ',', comma: expect.any(Number) }]);
+    expect(separatorMarks(g)[0].comma).toBeGreaterThan(0);
     const first = g.primitives[0];
     expect(onSeparator(g, first.box[0] + first.box[2] / 2)).toBe(false);
     // Read as an amount, the comma is skipped (the small 0 is read or skipped, never the comma).

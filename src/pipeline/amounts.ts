@@ -13,6 +13,11 @@ export interface AmountMark {
   box: Box;
   /** `,` (a tail below the dot) or `.`. */
   as: ',' | '.';
+  /**
+   * How comma-like its shape is: above 0 a comma, below 0 a point, the farther from 0 the surer (see
+   * `separatorMarks`). Used when an amount's separators must follow one style and the shapes disagree.
+   */
+  comma?: number;
 }
 
 /**
@@ -48,17 +53,38 @@ export function amountText(digits: DigitResult[], marks: AmountMark[]): string |
   if (digits.length === 0) return undefined;
   const centre = (b: Box) => b[0] + b[2] / 2;
   const groups: string[] = [digits[0].value];
-  const seps: string[] = [];
+  const between: AmountMark[] = [];
   for (let j = 1; j < digits.length; j++) {
     const [a, b] = [centre(digits[j - 1].box), centre(digits[j].box)];
-    const between = marks.filter((m) => centre(m.box) > a && centre(m.box) < b);
-    if (between.length > 1) return undefined;
-    if (between.length === 1) {
-      seps.push(between[0].as);
+    const here = marks.filter((m) => centre(m.box) > a && centre(m.box) < b);
+    if (here.length > 1) return undefined;
+    if (here.length === 1) {
+      between.push(here[0]);
       groups.push('');
     }
     groups[groups.length - 1] += digits[j].value;
   }
   if (!amountGroups(groups)) return undefined;
+  const seps = oneStyle(between, groups);
   return groups.map((g, i) => (i > 0 ? seps[i - 1] : '') + g).join('');
+}
+
+/**
+ * The separators of an amount whose groups ({@link amountGroups}) say what each one is, written in one
+ * style: thousands separators all alike, and unlike the decimal point (`1,234.56` or `1.234,56`). When
+ * the marks as their shapes read break that (`56.673.20`: a comma with a short tail read as a point),
+ * the style their shapes' comma-likeness (`comma`) favours most, summed, is taken. Two groups (`12.50`,
+ * `1,234`) say nothing of a style and are left as read.
+ */
+function oneStyle(marks: AmountMark[], groups: string[]): string[] {
+  const read = marks.map((m) => m.as);
+  if (groups.length < 3) return read;
+  const decimal = groups[groups.length - 1].length === 2;
+  const style = (thousands: ',' | '.') => marks.map((_, i) => (decimal && i === marks.length - 1 ? (thousands === ',' ? '.' : ',') : thousands));
+  const fits = (s: string[]) => s.every((c, i) => c === read[i]);
+  const [us, eu] = [style(','), style('.')];
+  if (fits(us) || fits(eu)) return read;
+  // Summed comma-likeness of the marks each style calls commas, less that of those it calls points.
+  const score = (s: string[]) => marks.reduce((t, m, i) => t + (s[i] === ',' ? 1 : -1) * (m.comma ?? (m.as === ',' ? 1 : -1)), 0);
+  return score(us) >= score(eu) ? us : eu;
 }

@@ -217,12 +217,15 @@ export function onSeparator(graph: SegmentGraph, x: number): boolean {
  * is wide (a dot with a tail), or a fifth taller than wide and reaching a tenth of a digit's height
  * below the digits' baseline (the median foot of the groups half a digit tall or more), or reaching a
  * quarter of one below it; else a point (a point written a little low is round: handwritten digits'
- * feet wander a tenth of their height).
+ * feet wander a tenth of their height). `comma` says how far the mark is past those edges, on the
+ * comma's side (above 0) or the point's (below 0): the log of its height to width against 1.5 (or 1.2,
+ * with twice the tenths of a digit it reaches below a tenth under the baseline), or twice the tenths
+ * it reaches below a quarter under it, whichever is most comma-like.
  *
  * @example
- * const marks = separatorMarks(segmentGraph(cv, clean, field.box)); // [{ box, as: '.' }]
+ * const marks = separatorMarks(segmentGraph(cv, clean, field.box)); // [{ box, as: '.', comma: -0.4 }]
  */
-export function separatorMarks(graph: SegmentGraph): Array<{ box: Box; as: ',' | '.' }> {
+export function separatorMarks(graph: SegmentGraph): Array<{ box: Box; as: ',' | '.'; comma: number }> {
   const H = graph.digitHeight;
   const feet = graph.primitives.filter((p) => p.kind !== 'mark' && p.box[3] >= 0.5 * H).map((p) => bottom(p.box));
   const baseline = feet.length ? median(feet) : Infinity;
@@ -230,8 +233,11 @@ export function separatorMarks(graph: SegmentGraph): Array<{ box: Box; as: ',' |
     .filter((p) => p.kind === 'mark' && p.separator && p.box[2] < 0.3 * H)
     .map((p) => {
       const [w, h] = [p.box[2], p.box[3]];
-      const below = bottom(p.box) - baseline;
-      return { box: p.box, as: h >= 1.5 * w || (h >= 1.2 * w && below > 0.1 * H) || below > 0.25 * H ? (',' as const) : ('.' as const) };
+      const below = Number.isFinite(baseline) ? (bottom(p.box) - baseline) / H : 0;
+      const tall = Math.log(h / Math.max(1, w));
+      // How far past the rules' edges it is, on the comma side (> 0) or the point's (< 0).
+      const comma = Math.max(tall - Math.log(1.5), Math.min(tall - Math.log(1.2), 2 * (below - 0.1)), 2 * (below - 0.25));
+      return { box: p.box, as: h >= 1.5 * w || (h >= 1.2 * w && below > 0.1) || below > 0.25 ? (',' as const) : ('.' as const), comma };
     });
 }
 
