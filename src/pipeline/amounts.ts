@@ -42,9 +42,10 @@ export function amountGroups(groups: string[]): boolean {
 /**
  * An amount's text: its digits (`digits`, left to right, with their boxes) with the commas and points
  * written between them (`marks`) at their places, each between the two digits whose centres it lies
- * between (marks before the first digit or after the last, as the dash of `1.000.-`, are left out).
- * Undefined when the separators found do not make an amount ({@link amountGroups}: a speck taken for a
- * point, say), or two fall between the same two digits.
+ * between (marks before the first digit or after the last, as the dash of `1.000.-`, are left out;
+ * of two or more between the same two digits, one twice the size of each other one is kept, the rest
+ * taken for specks). Undefined when the separators found do not make an amount ({@link amountGroups}:
+ * a speck taken for a point, say), or two alike in size fall between the same two digits.
  *
  * @example
  * amountText(field.digits, separatorMarks(graph)); // '4,878.72' (value '487872')
@@ -57,9 +58,12 @@ export function amountText(digits: DigitResult[], marks: AmountMark[]): string |
   for (let j = 1; j < digits.length; j++) {
     const [a, b] = [centre(digits[j - 1].box), centre(digits[j].box)];
     const here = marks.filter((m) => centre(m.box) > a && centre(m.box) < b);
-    if (here.length > 1) return undefined;
-    if (here.length === 1) {
-      between.push(here[0]);
+    // Of two or more marks there, one twice the size of any other is the separator (the rest specks).
+    const size = (m: AmountMark) => m.box[2] * m.box[3];
+    const big = here.length > 1 ? here.reduce((x, y) => (size(y) > size(x) ? y : x)) : here[0];
+    if (here.length > 1 && here.some((m) => m !== big && 2 * size(m) > size(big))) return undefined;
+    if (big) {
+      between.push(big);
       groups.push('');
     }
     groups[groups.length - 1] += digits[j].value;
