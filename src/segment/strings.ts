@@ -206,7 +206,7 @@ export function onSeparator(graph: SegmentGraph, x: number): boolean {
     if (d < best) [best, nearest] = [d, p];
   }
   // Thin: small digits (an amount's cents, written small) are marks too, but round.
-  if (!nearest || nearest.kind !== 'mark' || !nearest.separator || nearest.box[2] >= 0.3 * graph.digitHeight) return false;
+  if (!nearest || nearest.kind !== 'mark' || !nearest.separator || !thinMark(nearest.box, graph.digitHeight)) return false;
   return !graph.primitives.some((p) => p !== nearest && p.box[0] <= x && x < p.box[0] + p.box[2]);
 }
 
@@ -230,7 +230,7 @@ export function separatorMarks(graph: SegmentGraph): Array<{ box: Box; as: ',' |
   const feet = graph.primitives.filter((p) => p.kind !== 'mark' && p.box[3] >= 0.5 * H).map((p) => bottom(p.box));
   const baseline = feet.length ? median(feet) : Infinity;
   return graph.primitives
-    .filter((p) => p.kind === 'mark' && p.separator && p.box[2] < 0.3 * H)
+    .filter((p) => p.kind === 'mark' && p.separator && thinMark(p.box, H))
     .map((p) => {
       const [w, h] = [p.box[2], p.box[3]];
       const below = Number.isFinite(baseline) ? (bottom(p.box) - baseline) / H : 0;
@@ -239,6 +239,15 @@ export function separatorMarks(graph: SegmentGraph): Array<{ box: Box; as: ',' |
       const comma = Math.max(tall - Math.log(1.5), Math.min(tall - Math.log(1.2), 2 * (below - 0.1)), 2 * (below - 0.25));
       return { box: p.box, as: h >= 1.5 * w || (h >= 1.2 * w && below > 0.1) || below > 0.25 ? (',' as const) : ('.' as const), comma };
     });
+}
+
+/**
+ * Whether a mark is thin enough to be a dot or a comma among digits `H` tall: under 0.3 of their height
+ * wide, or under 0.4 of it and a fifth taller than wide (a comma written with a broad pen: its dot and
+ * tail 0.33 of a digit wide, 0.44 tall). Cents written small are marks too, but round.
+ */
+function thinMark(box: Box, H: number): boolean {
+  return box[2] < 0.3 * H || (box[2] < 0.4 * H && box[3] >= 1.2 * box[2]);
 }
 
 /** A field's groups of components (a digit's broken strokes together), its digit height and body line. */
@@ -318,7 +327,7 @@ function fieldPrimitives(sub: BinaryImage, labels: Int32Array, count: number, fo
     const dash = h < 0.3 * H && w >= 1.5 * h;
     // A comma with a tail: a thin stroke (under 0.3 of a digit's height wide), up to 0.7 of one tall,
     // that starts below the middle of the body.
-    const comma = w < 0.3 * H && h < 0.7 * H && y >= bodyTop + 0.5 * (bodyBottom - bodyTop);
+    const comma = thinMark([0, y, w, h], H) && h < 0.7 * H && y >= bodyTop + 0.5 * (bodyBottom - bodyTop);
     return { small, dash, comma };
   });
   // Printed slashes between digit groups (a date box's MM/DD/YYYY): short straight thin strokes, or
