@@ -190,7 +190,7 @@ export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: Gra
 /**
  * Whether column `x` (page pixels) of a field falls on a separator: the primitive of `graph` whose
  * centre is nearest to `x` is a dot or comma on the lower half of the line (see
- * {@link Primitive.separator}) narrower than 0.3 of a digit's height, and no other primitive reaches
+ * {@link Primitive.separator}) thin as a dot or comma is (`thinMark`), and no other primitive reaches
  * over `x`. A whole-field reader that read a digit there read an amount's comma or decimal point
  * ("230," as 2301).
  *
@@ -212,8 +212,9 @@ export function onSeparator(graph: SegmentGraph, x: number): boolean {
 
 /**
  * The commas and points of a field (`graph`): its marks that may be separators (a dot or comma on the
- * lower half of the line, {@link Primitive.separator}), narrower than 0.3 of a digit's height (cents
- * written small are marks too, but round and wider), each a comma when it is half again as tall as it
+ * lower half of the line, {@link Primitive.separator}), thin as a dot or comma is (narrower than 0.3 of
+ * a digit's height, or than 0.4 of it and a fifth taller than wide; cents written small are marks too,
+ * but round and wider), each a comma when it is half again as tall as it
  * is wide (a dot with a tail), or a fifth taller than wide and reaching a tenth of a digit's height
  * below the digits' baseline (the median foot of the groups half a digit tall or more), or reaching a
  * quarter of one below it; else a point (a point written a little low is round: handwritten digits'
@@ -325,8 +326,8 @@ function fieldPrimitives(sub: BinaryImage, labels: Int32Array, count: number, fo
   const kinds = groups.map(({ box: [, y, w, h] }) => {
     const small = h < 0.4 * H && w < 0.6 * H;
     const dash = h < 0.3 * H && w >= 1.5 * h;
-    // A comma with a tail: a thin stroke (under 0.3 of a digit's height wide), up to 0.7 of one tall,
-    // that starts below the middle of the body.
+    // A comma with a tail: a thin stroke (under 0.3 of a digit's height wide, or 0.4 and taller than
+    // wide), up to 0.7 of one tall, that starts below the middle of the body.
     const comma = thinMark([0, y, w, h], H) && h < 0.7 * H && y >= bodyTop + 0.5 * (bodyBottom - bodyTop);
     return { small, dash, comma };
   });
