@@ -38,6 +38,10 @@
  *                                 and the same boxes left empty
  *   npm run bench -- dates [N]    N pages (default 60) of dates written by hand in one box, their separators handwritten
  *                                 slashes (or dashes), read as date fields and as plain digits (seeds 67000 on)
+ *   npm run bench -- amounts [N]  N pages (default 60) of amounts written with handwritten commas and decimal points in long
+ *                                 boxes, read as amount fields (template, --auto-fields) and as plain digits (seeds 68000 on)
+ *   npm run bench -- phones [N]   N pages (default 30) of phone numbers written by hand, (555) 123-4567, (555)123-4567 and
+ *                                 555-123-4567 in turn, read as plain digit fields (template, --auto-fields; seeds 77000 on)
  *   npm run bench -- hsf [N]      N pages (default 40) laid out like NIST's handwriting sample form: 28 small digit boxes
  *                                 (0.28-0.4 in high) under their digits printed, boxes of letters and text, every
  *                                 other page bitonal (seeds 97000 on); template and --auto-fields
@@ -366,6 +370,7 @@ async function zoo() {
   // Dates written by hand, their slashes handwritten (seeds 67000 on).
   // Amounts written by hand with commas and decimal points (seeds 68000 on; not in the default run).
   if (what === 'amounts') save('amounts', await require('./scan').amountForms(Number(process.argv[3]) || 60, row));
+  if (what === 'phones') save('phones', await require('./scan').phoneForms(Number(process.argv[3]) || 30, row));
   if (what === 'dates') save('dates', await require('./scan').dateForms(Number(process.argv[3]) || 60, row));
   // Captions printed inside the boxes, and empty boxes, template and --auto-fields (not in the default run).
   if (what === 'captions') save('captions', await require('./scan').captionForms(Number(process.argv[3]) || 120, row));

@@ -1222,6 +1222,92 @@ async function amountForms(n, row) {
   return { rows, generated: tidy(dir) };
 }
 
+/** A handwritten parenthesis: a bow of pen strokes from (x, top) to (x, bottom), `bulge` px to the left (negative: right). */
+function penArc(page, W, x, top, bottom, bulge, pen, ink) {
+  let [px, py] = [x, top];
+  for (let k = 1; k <= 24; k++) {
+    const [nx, ny] = [x - bulge * Math.sin((Math.PI * k) / 24), top + ((bottom - top) * k) / 24];
+    penStroke(page, W, px, py, nx, ny, pen, ink);
+    [px, py] = [nx, ny];
+  }
+}
+
+/**
+ * Phone numbers written by hand in long boxes, as people write them: (555) 123-4567, (555)123-4567 and
+ * 555-123-4567 in turn (MNIST test digits, handwritten parentheses 1-1.25 of the digits' height and
+ * dashes), read as plain digit fields with a template and with --auto-fields. Seeds 77000 on.
+ */
+async function phoneForms(n, row) {
+  const { renderForm, benchArtifacts, scanInputs, Rng, test, byLabel, W, H, dir, clf } = await handwrittenBench('phones');
+  const styles = ['(555) 123-4567', '(555)123-4567', '555-123-4567'];
+  const sets = { template: [], '--auto-fields': [] };
+  for (let i = 0; i < n; i++) {
+    const seed = 77000 + i;
+    const rng = new Rng(seed);
+    const page = new Uint8Array(W * H).fill(255);
+    const fields = [];
+    const expected = {};
+    const written = {};
+    for (let k = 0; k < 6; k++) {
+      const [fy, fx] = [300 + k * 480, 150 + (k % 2) * 150];
+      const hand = writingBox(rng, page, W, fx, fy, 2000);
+      const { fh, dh, ink, pen } = hand;
+      const digits = Array.from({ length: 10 }, () => String(rng.int(10))).join('');
+      let d = 0;
+      const text = styles[k % 3].replace(/[0-9]/g, () => digits[d++]);
+      const cy = fy + fh / 2;
+      let x = fx + Math.round(0.3 * fh);
+      for (const c of text) {
+        if (c >= '0' && c <= '9') x = writeDigit(rng, page, W, test, byLabel, c, x, cy, hand);
+        else if (c === ' ') x += Math.round(dh * 0.4);
+        else if (c === '-') {
+          x += Math.round(dh * rng.uniform(0.05, 0.15));
+          const [y, len] = [cy + rng.uniform(-0.05, 0.05) * dh, dh * rng.uniform(0.25, 0.4)];
+          penStroke(page, W, x, y, x + len, y + rng.uniform(-2, 2), pen, ink);
+          x = Math.round(x + len + dh * 0.25);
+        } else {
+          const [tall, bulge] = [dh * rng.uniform(1, 1.25), dh * rng.uniform(0.12, 0.22)];
+          const top = cy - tall / 2;
+          const x0 = c === '(' ? x + bulge : x + dh * rng.uniform(0.05, 0.15);
+          penArc(page, W, x0, top, top + tall, c === '(' ? bulge : -bulge, pen, ink);
+          x = Math.round(x0 + (c === '(' ? dh * 0.3 : bulge + dh * 0.3));
+        }
+      }
+      const name = `phone-${k + 1}`;
+      fields.push({ name, box: [fx / W, fy / H, 2000 / W, fh / H] });
+      expected[name] = digits;
+      written[name] = text;
+    }
+    const form = { width: W, height: H, data: page, template: { fields }, expected, sources: {} };
+    const file = join(dir, `${String(i).padStart(3, '0')}-phones.png`);
+    writeFileSync(file, await renderForm(form, [], 'Phone numbers', benchArtifacts(seed), seed));
+    const ways = [['template', { template: { fields } }], ['--auto-fields', { autoFields: true }]];
+    await readEachWay(file, ways, fields, scanInputs, clf, (set, f, got) => {
+      sets[set].push({ expected: expected[f.name], read: got?.value ?? '', written: written[f.name], where: `${file.split('/').pop()} ${f.name}`, confidence: got?.confidence ?? 0 });
+    });
+  }
+  await clf.close();
+  console.log(`\n## Phone numbers written by hand (${n} letter pages, 6 long boxes each: (555) 123-4567, (555)123-4567 and 555-123-4567 in turn; MNIST test digits, handwritten parentheses and dashes; the scan bench's artifacts; seeds 77000 on)\n`);
+  console.log('| measurement | figure | target | ratio |\n|---|---|---|---|');
+  const rows = [];
+  for (const [set, pairs] of Object.entries(sets)) {
+    const paren = pairs.filter((p) => p.written.startsWith('('));
+    rows.push(
+      row(`field accuracy, ${set} (${pairs.length} fields)`, score(pairs).fieldAccuracy * 100, null, '%', 2),
+      row(`... written with parentheses (${paren.length}), ${set}`, score(paren).fieldAccuracy * 100, null, '%', 2),
+      row(`... with dashes only (${pairs.length - paren.length}), ${set}`, score(pairs.filter((p) => !paren.includes(p))).fieldAccuracy * 100, null, '%', 2),
+      row(`fields read with more digits than written (a parenthesis or dash read as a digit), ${set}`, pairs.filter((p) => p.read.length > p.expected.length).length, null, 'fields', 0),
+      row(`fields misread but not flagged (confidence >= 0.9), ${set}`, unflagged(pairs), null, 'fields', 0),
+    );
+  }
+  for (const [set, pairs] of Object.entries(sets)) {
+    const wrong = pairs.filter((p) => p.expected !== p.read);
+    if (wrong.length) console.log(`\nMisread, ${set}:\n${wrong.map((p) => `  ${p.where}: ${p.written} -> ${p.read} (${p.confidence.toFixed(3)})`).join('\n')}`);
+  }
+  writeFileSync(join(dir, 'readings.json'), JSON.stringify(sets));
+  return { rows, generated: tidy(dir) };
+}
+
 /**
  * The sample forms with each field's name printed inside its box, in its top left corner (as tax
  * and claim forms print them; 7-10 point, one field in two in capitals), instead of above it, and one
@@ -2112,5 +2198,5 @@ async function underlineForms(n, row) {
 }
 
 module.exports = {
-  resolutionForms, underlineForms, amountForms,
+  resolutionForms, underlineForms, amountForms, phoneForms,
   deskForms, hsfForms, smallForms, dropoutForms, captionForms, patternForms, lexiconForms, separatorForms, dateForms, stripForms, tallForms, spillForms, pencilForms, angleForms, scanForms, variedForms, realForms, linePages, upsideDown, rereadWholeForms, orand, score };

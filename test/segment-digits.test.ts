@@ -14,6 +14,7 @@ import { Classifier } from '../src/classify/classifier';
 import { templateFields } from '../src/segment/fields';
 import { components, cropBinary } from '../src/segment/components';
 import { bestPath, segmentGraph } from '../src/segment/strings';
+import { bracketPairs, parenthesis } from '../src/segment/shape';
 import { withOverflow } from '../src/segment/overflow';
 import { faintInk, withFaintFields } from '../src/segment/faint';
 import { defaultCheckModelDir } from '../src/classify/model-io';
@@ -312,6 +313,42 @@ describe('segment: digits in a field', () => {
     expect(two).toHaveLength(2);
     expect(two[1].box![0]).toBe(140);
   });
+  test('parentheses around digits, "(204) 956", are no digits, by contours and by recognition; a lone one, or a 0 broken into its two sides, is not taken for them', async () => {
+    // MNIST test 1, 3, 4 (2, 0, 4) and 7, 8, 11 (9, 5, 6) at 3x; a ( and a ) drawn as bows of a 7-px
+    // pen, 1.1 times the digits' height, bowing an eighth of it (each read as a sure 1 before session 62).
+    const [W, H] = [760, 130];
+    const bin = blank(W, H);
+    const bow = (img: BinaryImage, x: number, top: number, tall: number, bulge: number) => {
+      for (let k = 0; k <= 200; k++) {
+        const [cx, cy] = [x - bulge * Math.sin((Math.PI * k) / 200), top + (tall * k) / 200];
+        for (let dy = -3; dy <= 3; dy++) for (let dx = -3; dx <= 3; dx++) if (dx * dx + dy * dy <= 10) img.data[Math.round(cy + dy) * img.width + Math.round(cx + dx)] = 1;
+      }
+    };
+    [[1, 40], [3, 110], [4, 180], [7, 340], [8, 410], [11, 480]].forEach(([k, x]) => drawDigit(bin, mnist.images, k, x, 15, 3));
+    const plain = extractDigits(cv, bin, [0, 0, W, H]);
+    expect((await clf.classify(plain)).map((p) => p.digit).join('')).toBe('204956');
+    const tall = Math.max(...plain.map((c) => c.box![3]));
+    const top = Math.min(...plain.map((c) => c.box![1])) - 0.05 * tall;
+    const withParens = { ...bin, data: Uint8Array.from(bin.data) };
+    bow(withParens, 45, top, 1.1 * tall, 0.13 * tall);
+    bow(withParens, 270, top, 1.1 * tall, -0.13 * tall);
+    const read = extractDigits(cv, withParens, [0, 0, W, H]);
+    expect((await clf.classify(read)).map((p) => p.digit).join('')).toBe('204956');
+    const graph = segmentGraph(cv, withParens, [0, 0, W, H]);
+    const marks = graph.primitives.filter((p) => p.kind === 'mark' && p.box[3] > 0.9 * tall);
+    expect(marks.map((p) => p.box[0] < 100)).toEqual([true, false]);
+    // The shape alone: a bow is a parenthesis, a straight stroke (a 1) none.
+    const one = blank(20, 60);
+    fill(one, 8, 0, 5, 60, 1);
+    expect(parenthesis(one.data, 20, 60)).toBeNull();
+    const paren = blank(20, 60);
+    bow(paren, 14, 3, 54, 8);
+    expect(parenthesis(paren.data, 20, 60)).toBe('(');
+    // A ( with no ) after it is read as before (a 1); so is a pair with nothing between (a 0's sides).
+    expect(bracketPairs([[0, 0, 9, 50], [20, 0, 30, 40]], ['(', null], () => true).size).toBe(0);
+    expect(bracketPairs([[0, 0, 9, 50], [12, 0, 9, 50], [30, 0, 30, 40]], ['(', ')', null], () => true).size).toBe(0);
+    expect([...bracketPairs([[0, 0, 9, 50], [12, 0, 30, 40], [50, 0, 9, 50]], ['(', null, ')'], () => true)]).toEqual([0, 2]);
+  });
   test('a short narrow stroke among the digits, under half their height (a stray tick), is not a 1; nor is a comma or a point', async () => {
     // MNIST test 1313, 9041, 5331 and 9226 (4616) at 3x, and a tick 10 px wide (a sixth of their height) and two fifths of their
     // height standing on their baseline between the 1 and the last 6 (46116 at 1.000 before).
@@ -343,6 +380,18 @@ describe('segment: digits in a field', () => {
     const read2 = extractDigits(cv, comma, [0, 0, W, H]);
     expect(read2).toHaveLength(4);
     expect((await clf.classify(read2)).map((p) => p.digit).join('')).toBe('4616');
+    // A comma in a broad pen: a third of the digits' height wide, 0.45 tall (read as an 8 or a 1 before
+    // session 62: 38,393 read 388393).
+    const broad = { ...bin, data: Uint8Array.from(bin.data) };
+    const dot = Math.round(0.28 * tall);
+    fill(broad, 266, foot - dot + 4, dot, dot, 1);
+    for (let t = 0; t < Math.round(0.2 * tall); t++) fill(broad, 268 - Math.round(t * 0.35), foot + 4 + t, Math.round(0.12 * tall), 1, 1);
+    const cols = new Set<number>();
+    for (let y = foot - dot + 4; y < H; y++) for (let x = 250; x < 300; x++) if (broad.data[y * W + x] && !bin.data[y * W + x]) cols.add(x);
+    expect(cols.size / tall).toBeGreaterThan(0.3);
+    const read3 = extractDigits(cv, broad, [0, 0, W, H]);
+    expect(read3).toHaveLength(4);
+    expect((await clf.classify(read3)).map((p) => p.digit).join('')).toBe('4616');
   });
   test("what is left of a box's wall slanted in a photograph, from the field's top to its bottom beside its side, is no digit, by contours and by recognition; a 1 there is one", async () => {
     // A 7, a 2, a 0 and a 4 (MNIST test 0, 1, 3, 4) at 2x in a field 76 px tall; the walls' remains

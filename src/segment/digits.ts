@@ -6,6 +6,7 @@ import type { BinaryImage, Box, DigitCrop, GrayImage } from '../types';
 import type { CV } from '../preprocess/opencv';
 import { Component, ComponentGroup, components, cropBinary, groupComponents, joinGroup, median, medianRowRun, printedSeparators, printedSeparatorsAlone } from './components';
 import { normalizeDigit } from './normalize';
+import { bracketPairs, parenthesis } from './shape';
 import { seamCut } from './strings';
 
 
@@ -323,8 +324,15 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
   // A comma (a dot with its tail) or a point: a narrow mark just over half a digit tall at most that
   // starts below the middle of the band the digits are written in; no digit does (but a broken one's
   // lower piece, or a digit written small and low: a 5 0.6 of the others' height was one).
-  const comma = (g: ComponentGroup) => g.box[3] < 0.55 * H && g.box[2] < 0.3 * H && g.box[1] >= middle && tallOnes.length >= 2 && !brokenBelow(g);
-  const dropped = (g: ComponentGroup) => (g.box[3] < 0.35 * H && g.box[2] < 0.35 * H) || upperMark(g) || tick(g) || comma(g);
+  // (Under 0.3 of a digit's height wide, or 0.4 and a fifth taller than wide: a comma in a broad pen.)
+  const thin = (g: ComponentGroup) => g.box[2] < 0.3 * H || (g.box[2] < 0.4 * H && g.box[3] >= 1.2 * g.box[2]);
+  const comma = (g: ComponentGroup) => g.box[3] < 0.55 * H && thin(g) && g.box[1] >= middle && tallOnes.length >= 2 && !brokenBelow(g);
+  // Parentheses around digits ("(555) 123-4567"): a pair of thin bowed strokes 0.8 of the digits'
+  // height or taller, digits between them (segment/shape); each read as a sure 1 before session 62.
+  const shapes = groups.map((g) => (labels && g.box[3] >= 0.8 * H && g.box[2] < 0.5 * g.box[3] ? parenthesis(groupMask(labels, width, g.box, g.labels), g.box[2], g.box[3]) : null));
+  const pairs = shapes.some(Boolean) ? bracketPairs(groups.map((g) => g.box), shapes, (i) => groups[i].box[3] >= 0.6 * H) : new Set<number>();
+  const brackets = new Set([...pairs].map((i) => groups[i]));
+  const dropped = (g: ComponentGroup) => (g.box[3] < 0.35 * H && g.box[2] < 0.35 * H) || upperMark(g) || tick(g) || comma(g) || brackets.has(g);
   const separator = labels && tallOnes.length >= 2 ? printedSeparators(marks, groups.map((g) => !dropped(g)), H, band, penOf) : [];
   const digits = groups.filter((g, i) => {
     if (dropped(g)) {

@@ -61,3 +61,92 @@ export function principalAxes(cxx: number, cyy: number, cxy: number): { major: n
   // Image rows run down: a stroke whose top leans right has x falling as y grows.
   return { major: half + root, minor: Math.max(0, half - root), lean: (0.5 * Math.atan2(-2 * cxy, cyy - cxx) * 180) / Math.PI };
 }
+
+/**
+ * Whether one stroke of ink is a handwritten parenthesis, `(` or `)`: a thin curved stroke, every row
+ * of it one run of ink (nine in ten), no row over 2.5 times the stroke's median width (no bar, no
+ * loop), no wider than half its height, whose middle lies off the line between its ends by 0.06 of its
+ * height or more, its quarter points off that line the same way by half as much or more, and alike (a
+ * bow, not a 1 with a flag, whose bend is at its top): `(` when it bows left, `)` when it bows right;
+ * else null. `mask` is `w` x `h`, one byte a pixel, non-zero for ink.
+ *
+ * @example
+ * parenthesis(groupMask, 14, 60); // '('
+ */
+export function parenthesis(mask: ArrayLike<number>, w: number, h: number): '(' | ')' | null {
+  if (h < 8 || w > 0.5 * h) return null;
+  const centre = new Float64Array(h).fill(NaN);
+  const widths: number[] = [];
+  let single = 0;
+  let inked = 0;
+  for (let y = 0; y < h; y++) {
+    let runs = 0;
+    let sum = 0;
+    let n = 0;
+    let run = 0;
+    let widest = 0;
+    for (let x = 0; x < w; x++) {
+      if (mask[y * w + x]) {
+        // A gap of one pixel does not start another run.
+        if (run === 0 && !(x >= 2 && mask[y * w + x - 2] && n > 0)) runs++;
+        run++;
+        sum += x;
+        n++;
+      } else {
+        widest = Math.max(widest, run);
+        run = 0;
+      }
+    }
+    widest = Math.max(widest, run);
+    if (n === 0) continue;
+    inked++;
+    if (runs === 1) single++;
+    centre[y] = sum / n;
+    widths.push(widest);
+  }
+  if (inked < 0.9 * h || single < 0.9 * inked) return null;
+  const pen = [...widths].sort((a, b) => a - b)[Math.floor(widths.length / 2)];
+  if (widths.slice(Math.floor(0.1 * widths.length), Math.ceil(0.9 * widths.length)).some((v) => v > 2.5 * pen)) return null;
+  // Mean centre of the rows around fraction t of the height.
+  const at = (t: number) => {
+    const r = Math.max(1, Math.round(0.03 * h));
+    const c = Math.round(t * (h - 1));
+    let s = 0;
+    let k = 0;
+    for (let y = Math.max(0, c - r); y <= Math.min(h - 1, c + r); y++) if (!Number.isNaN(centre[y])) [s, k] = [s + centre[y], k + 1];
+    return k ? s / k : NaN;
+  };
+  const [top, bottom] = [at(0.05), at(0.95)];
+  // How far left of the line between the ends the stroke lies at fraction t (0.05-0.95) of its height.
+  const off = (t: number) => top + ((t - 0.05) / 0.9) * (bottom - top) - at(t);
+  const [q1, mid, q3] = [off(0.25), off(0.5), off(0.75)];
+  if (![top, bottom, q1, mid, q3].every(Number.isFinite) || Math.abs(mid) < 0.06 * h) return null;
+  const s = Math.sign(mid);
+  const [a, b] = [s * q1, s * q3];
+  if (Math.min(a, b) < 0.45 * Math.abs(mid) || Math.min(a, b) < 0.5 * Math.max(a, b)) return null;
+  return s > 0 ? '(' : ')';
+}
+
+/**
+ * Which of a field's marks are parentheses around digits: left to right (`boxes`, each with its
+ * {@link parenthesis} shape or null), a `(` and the next `)` after it with at least one digit between
+ * them (a box not a parenthesis, `digit(i)`), as a phone number's area code is written. A `(` or `)`
+ * alone, or a pair with nothing between (a 0 broken into its two sides), is not. Returns their indices.
+ *
+ * @example
+ * bracketPairs(boxes, shapes, (i) => boxes[i][3] > 0.6 * H); // Set { 0, 4 }
+ */
+export function bracketPairs(boxes: ReadonlyArray<readonly number[]>, shapes: ReadonlyArray<'(' | ')' | null>, digit: (i: number) => boolean): Set<number> {
+  const order = boxes.map((_, i) => i).sort((a, b) => boxes[a][0] - boxes[b][0]);
+  const pairs = new Set<number>();
+  let open = -1;
+  let between = 0;
+  for (const i of order) {
+    if (shapes[i] === '(') [open, between] = [i, 0];
+    else if (shapes[i] === ')') {
+      if (open >= 0 && between > 0) pairs.add(open).add(i);
+      open = -1;
+    } else if (digit(i)) between++;
+  }
+  return pairs;
+}

@@ -21,6 +21,7 @@ import type { BinaryImage, Box, DigitCrop } from '../types';
 import type { CV } from '../preprocess/opencv';
 import { boxBottom as bottom, boxRight as right, Component, ComponentGroup, components, cropBinary, groupComponents, median, medianRowRun, printedSeparators, printedSeparatorsAlone, unionBox as union } from './components';
 import { normalizeDigit } from './normalize';
+import { bracketPairs, parenthesis } from './shape';
 import type { FieldType } from './fields';
 
 export type { FieldType };
@@ -338,10 +339,17 @@ function fieldPrimitives(sub: BinaryImage, labels: Int32Array, count: number, fo
     : tall.length >= 2
       ? printedSeparators(marks, kinds.map((k) => !k.small && !k.dash && !k.comma), H, [bodyTop, bodyBottom], penOf)
       : [];
+  // Parentheses around digits ("(555) 123-4567"): marks, never digits (as in segment/digits).
+  const shapes = groups.map((g, gi) => (g.box[3] >= 0.8 * H && g.box[2] < 0.5 * g.box[3] ? parenthesis(groupMask(pixelsOf[gi], width, g.box), g.box[2], g.box[3]) : null));
+  const brackets = shapes.some(Boolean) ? bracketPairs(groups.map((g) => g.box), shapes, (gi) => groups[gi].box[3] >= 0.6 * H) : new Set<number>();
   for (let gi = 0; gi < groups.length; gi++) {
     const [, y, w, h] = groups[gi].box;
     const { small, dash, comma } = kinds[gi];
     const slash = !small && !dash && !comma && !!slashes[gi];
+    if (brackets.has(gi)) {
+      primitiveOf(pixelsOf[gi], 'mark', false, width, prim, primitives);
+      continue;
+    }
     if (small || dash || comma || slash) {
       const mid = y + h / 2;
       const separator = comma || (small && !dash && mid > bodyTop + 0.5 * (bodyBottom - bodyTop));
@@ -353,6 +361,13 @@ function fieldPrimitives(sub: BinaryImage, labels: Int32Array, count: number, fo
     else for (const p of pieces) primitiveOf(p, 'piece', false, width, prim, primitives);
   }
   return { prim, primitives };
+}
+
+/** A group's pixels (indices in a `width`-wide field) as a mask of its box, one byte a pixel. */
+function groupMask(pixels: number[], width: number, [x, y, w, h]: Box): Uint8Array {
+  const mask = new Uint8Array(w * h);
+  for (const p of pixels) mask[(Math.floor(p / width) - y) * w + (p % width) - x] = 1;
+  return mask;
 }
 
 /** The pixels (indices in `labels`) of each group's components, group by group. */
