@@ -24,7 +24,7 @@ import { cutDigits, recropFaint, recropGrey, recropThin, type SeparatorMark, typ
 import { strokeShape } from '../segment/shape';
 import { readDate, slashLikeness } from './dates';
 import { eraseMarks, paintOver, signCandidates, type SignCandidate } from '../segment/signs';
-import { bestPath, onSeparator, segmentGraph, separatorMarks, type SegmentGraph } from '../segment/strings';
+import { bestPath, onBracket, onSeparator, segmentGraph, separatorMarks, type SegmentGraph } from '../segment/strings';
 import { amountText } from './amounts';
 import { captionMarks } from '../segment/captions';
 import { median } from '../segment/components';
@@ -614,10 +614,11 @@ async function readWhole(
   const scoring = sm.readScoring(regions.map((r) => ({ gray, box: fieldInkBox(clean, r.box, lineOfInk ? page : r.box, !specks) })));
   const { probability } = scoring;
   // A digit read over a thin dot or comma on the line's lower half is an amount's separator ("230,"
-  // read 2301): it is left out, and the rest is as probable as the string model finds it.
+  // read 2301), over a parenthesis around digits a phone number's "(": it is left out, and the rest is
+  // as probable as the string model finds it.
   const graphs = regions.map((r) => segmentGraph(cv, clean, r.box));
   const reads = scoring.reads.map((r, i) => {
-    const digits = r.digits.filter((d) => !onSeparator(graphs[i], d.box[0] + d.box[2] / 2));
+    const digits = r.digits.filter((d) => !onSeparator(graphs[i], d.box[0] + d.box[2] / 2) && !onBracket(graphs[i], d.box[0] + d.box[2] / 2));
     if (digits.length === r.digits.length) return r;
     const value = digits.map((d) => d.value).join('');
     return { value, digits, confidence: probability(i, value) };
@@ -846,14 +847,6 @@ async function readByContours(cv: CV, clean: BinaryImage, regions: FieldRegion[]
 }
 
 /**
- * The probability that a stroke left out of a field as print ({@link SkippedStroke}: a sliver or a
- * single separator as tall as the digits, among them) was print: a field read with one left out is
- * only that sure of its reading (a thin 1 beside bold digits, a 7 whose bar faded, read as nothing).
- * Applied to the reading kept ({@link keptConfidence}), after the readings of a field were weighed
- * against each other by their own confidences, so that which reading is kept does not change: a
- * reading by recognition-based segmentation or whole, kept instead, has read the stroke its own way.
- */
-/**
  * Whether a line's digits read as a string of digits with one doubt: three or more digits, all read
  * at 0.9 or more but one. On a form's line to write on (--auto-fields) such a line is kept as a
  * field, flagged for its unsure digit, where a line reading under 0.5 is otherwise taken for a
@@ -863,6 +856,14 @@ export function oneUnsure(digits: readonly DigitResult[]): boolean {
   return digits.length >= 3 && digits.filter((d) => d.confidence < 0.9).length <= 1;
 }
 
+/**
+ * The probability that a stroke left out of a field as print ({@link SkippedStroke}: a sliver or a
+ * single separator as tall as the digits, among them) was print: a field read with one left out is
+ * only that sure of its reading (a thin 1 beside bold digits, a 7 whose bar faded, read as nothing).
+ * Applied to the reading kept ({@link keptConfidence}), after the readings of a field were weighed
+ * against each other by their own confidences, so that which reading is kept does not change: a
+ * reading by recognition-based segmentation or whole, kept instead, has read the stroke its own way.
+ */
 const SKIPPED_PRINT = 0.5;
 
 /** The strokes left out of a field's contour reading, and their notes. */

@@ -37,6 +37,8 @@ export interface Primitive {
   separator: boolean;
   /** Ink pixels. */
   area: number;
+  /** A parenthesis around digits (`(555) 123-4567`; a `mark`, see `parenthesis` in segment/shape). */
+  bracket?: boolean;
 }
 
 /** A run of primitives `first..last` that may be one digit. */
@@ -183,7 +185,7 @@ export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: Gra
   return {
     field,
     digitHeight: H,
-    primitives: sorted.map(({ box, kind, separator, area }) => ({ box: [fx + box[0], fy + box[1], box[2], box[3]] as Box, kind, separator, area })),
+    primitives: sorted.map(({ box, kind, separator, area, bracket }) => ({ box: [fx + box[0], fy + box[1], box[2], box[3]] as Box, kind, separator, area, ...(bracket ? { bracket } : {}) })),
     candidates,
   };
 }
@@ -200,15 +202,34 @@ export function segmentGraph(cv: CV, page: BinaryImage, field: Box, options: Gra
  * const kept = reading.digits.filter((d) => !onSeparator(g, d.box[0] + d.box[2] / 2));
  */
 export function onSeparator(graph: SegmentGraph, x: number): boolean {
+  const nearest = nearestAlone(graph, x);
+  // Thin: small digits (an amount's cents, written small) are marks too, but round.
+  return !!nearest && nearest.kind === 'mark' && nearest.separator && thinMark(nearest.box, graph.digitHeight);
+}
+
+/**
+ * Whether column `x` (page pixels) of a field falls on a parenthesis around digits (see
+ * {@link Primitive.bracket}): the primitive whose centre is nearest to `x` is one, and no other
+ * primitive reaches over `x`. A whole-field reader that read a digit there read the parenthesis
+ * (`(555) 123-4567` as 15551123-4567).
+ *
+ * @example
+ * const kept = reading.digits.filter((d) => !onBracket(g, d.box[0] + d.box[2] / 2));
+ */
+export function onBracket(graph: SegmentGraph, x: number): boolean {
+  return !!nearestAlone(graph, x)?.bracket;
+}
+
+/** The primitive of `graph` whose centre is nearest to column `x`, when no other reaches over `x`. */
+function nearestAlone(graph: SegmentGraph, x: number): Primitive | null {
   let nearest: Primitive | null = null;
   let best = Infinity;
   for (const p of graph.primitives) {
     const d = Math.abs(p.box[0] + p.box[2] / 2 - x);
     if (d < best) [best, nearest] = [d, p];
   }
-  // Thin: small digits (an amount's cents, written small) are marks too, but round.
-  if (!nearest || nearest.kind !== 'mark' || !nearest.separator || !thinMark(nearest.box, graph.digitHeight)) return false;
-  return !graph.primitives.some((p) => p !== nearest && p.box[0] <= x && x < p.box[0] + p.box[2]);
+  if (!nearest || graph.primitives.some((p) => p !== nearest && p.box[0] <= x && x < p.box[0] + p.box[2])) return null;
+  return nearest;
 }
 
 /**
@@ -348,6 +369,7 @@ function fieldPrimitives(sub: BinaryImage, labels: Int32Array, count: number, fo
     const slash = !small && !dash && !comma && !!slashes[gi];
     if (brackets.has(gi)) {
       primitiveOf(pixelsOf[gi], 'mark', false, width, prim, primitives);
+      primitives[primitives.length - 1].bracket = true;
       continue;
     }
     if (small || dash || comma || slash) {
