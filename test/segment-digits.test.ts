@@ -13,7 +13,7 @@ import { loadMnist } from '../src/classify/data/dataset';
 import { Classifier } from '../src/classify/classifier';
 import { templateFields } from '../src/segment/fields';
 import { components, cropBinary } from '../src/segment/components';
-import { bestPath, segmentGraph } from '../src/segment/strings';
+import { bestPath, onBracket, segmentGraph } from '../src/segment/strings';
 import { bracketPairs, parenthesis } from '../src/segment/shape';
 import { withOverflow } from '../src/segment/overflow';
 import { faintInk, withFaintFields } from '../src/segment/faint';
@@ -337,6 +337,10 @@ describe('segment: digits in a field', () => {
     const graph = segmentGraph(cv, withParens, [0, 0, W, H]);
     const marks = graph.primitives.filter((p) => p.kind === 'mark' && p.box[3] > 0.9 * tall);
     expect(marks.map((p) => p.box[0] < 100)).toEqual([true, false]);
+    expect(marks.every((p) => p.bracket)).toBe(true);
+    // A whole-field reader's digit over either is left out (onBracket); one over a digit is not.
+    expect(marks.map((p) => onBracket(graph, p.box[0] + p.box[2] / 2))).toEqual([true, true]);
+    expect(onBracket(graph, read[0].box![0] + read[0].box![2] / 2)).toBe(false);
     // The shape alone: a bow is a parenthesis, a straight stroke (a 1) none.
     const one = blank(20, 60);
     fill(one, 8, 0, 5, 60, 1);
