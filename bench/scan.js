@@ -900,6 +900,11 @@ async function handwrittenBench(name) {
   };
 }
 
+/** A page of a handwritten-box bench: its seed's generator, a blank page, and the fields, values and texts it will hold. */
+function benchPage(Rng, W, H, seed) {
+  return { seed, rng: new Rng(seed), page: new Uint8Array(W * H).fill(255), fields: [], expected: {}, texts: {} };
+}
+
 /**
  * A box at (fx, fy), `fw` wide, 0.4-0.75 in tall, drawn on a `W`-wide page, and a writer for it:
  * digits 0.5-0.68 of its height (`dh`; MNIST's 20 px box, so `side` the 28 px image), a stroke of the
@@ -1060,12 +1065,7 @@ async function dateForms(n, row) {
   const sets = { 'template, type date': [], '--auto-fields --field-type date': [], 'template, plain digits': [] };
   const stroke = (page, x0, y0, x1, y1, pen, ink) => penStroke(page, W, x0, y0, x1, y1, pen, ink);
   for (let i = 0; i < n; i++) {
-    const seed = 67000 + i;
-    const rng = new Rng(seed);
-    const page = new Uint8Array(W * H).fill(255);
-    const fields = [];
-    const expected = {};
-    const texts = {};
+    const { seed, rng, page, fields, expected, texts } = benchPage(Rng, W, H, 67000 + i);
     for (let k = 0; k < 6; k++) {
       const fy = k < 5 ? 300 + k * 560 : 2850;
       const fx = 150;
@@ -1153,12 +1153,7 @@ async function amountForms(n, row) {
   const { renderForm, benchArtifacts, scanInputs, Rng, test, byLabel, W, H, dir, clf } = await handwrittenBench('amounts');
   const sets = { 'template, type amount': [], '--auto-fields --field-type amount': [], 'template, plain digits': [] };
   for (let i = 0; i < n; i++) {
-    const seed = 68000 + i;
-    const rng = new Rng(seed);
-    const page = new Uint8Array(W * H).fill(255);
-    const fields = [];
-    const expected = {};
-    const texts = {};
+    const { seed, rng, page, fields, expected, texts } = benchPage(Rng, W, H, 68000 + i);
     for (let k = 0; k < 6; k++) {
       const fy = 300 + k * 480;
       const fx = 150 + (k % 2) * 150;
@@ -1242,12 +1237,7 @@ async function phoneForms(n, row) {
   const styles = ['(555) 123-4567', '(555)123-4567', '555-123-4567'];
   const sets = { template: [], '--auto-fields': [] };
   for (let i = 0; i < n; i++) {
-    const seed = 77000 + i;
-    const rng = new Rng(seed);
-    const page = new Uint8Array(W * H).fill(255);
-    const fields = [];
-    const expected = {};
-    const written = {};
+    const { seed, rng, page, fields, expected, texts } = benchPage(Rng, W, H, 77000 + i);
     for (let k = 0; k < 6; k++) {
       const [fy, fx] = [300 + k * 480, 150 + (k % 2) * 150];
       const hand = writingBox(rng, page, W, fx, fy, 2000);
@@ -1276,14 +1266,14 @@ async function phoneForms(n, row) {
       const name = `phone-${k + 1}`;
       fields.push({ name, box: [fx / W, fy / H, 2000 / W, fh / H] });
       expected[name] = digits;
-      written[name] = text;
+      texts[name] = text;
     }
     const form = { width: W, height: H, data: page, template: { fields }, expected, sources: {} };
     const file = join(dir, `${String(i).padStart(3, '0')}-phones.png`);
     writeFileSync(file, await renderForm(form, [], 'Phone numbers', benchArtifacts(seed), seed));
     const ways = [['template', { template: { fields } }], ['--auto-fields', { autoFields: true }]];
     await readEachWay(file, ways, fields, scanInputs, clf, (set, f, got) => {
-      sets[set].push({ expected: expected[f.name], read: got?.value ?? '', written: written[f.name], where: `${file.split('/').pop()} ${f.name}`, confidence: got?.confidence ?? 0 });
+      sets[set].push({ expected: expected[f.name], read: got?.value ?? '', written: texts[f.name], where: `${file.split('/').pop()} ${f.name}`, confidence: got?.confidence ?? 0 });
     });
   }
   await clf.close();
