@@ -13,7 +13,7 @@ import { loadMnist } from '../src/classify/data/dataset';
 import { parseTemplate, templateFields } from '../src/segment/fields';
 import type { Box } from '../src/types';
 import { runCli, tmp, ROOT } from './helpers';
-import { benchArtifacts, generateForm, renderForm, SAMPLE_FORMS, writePdf, type FormFieldSpec } from '../src/samples/forms';
+import { benchArtifacts, generateForm, LINES_FORM_FIELDS, renderForm, SAMPLE_FORMS, writePdf, type FormFieldSpec } from '../src/samples/forms';
 import { signFonts } from '../src/samples/signs';
 import { captionMarks } from '../src/segment/captions';
 import { readsPoorly, scanInputs, type ScanOptions } from '../src/pipeline/scan';
@@ -463,15 +463,7 @@ describe('digitscan scan', () => {
   test('--auto-fields keeps a line of digits with one unsure digit (948624, its 2 at 0.47) as a field to review, as reading by lines does', async () => {
     // The underline bench's page 12033 (labels above the lines). Before session 62 the code's line,
     // reading under 0.5, was dropped with --auto-fields as a signature is (test/segment.test.ts).
-    const fields: FormFieldSpec[] = [
-      { name: 'account', label: 'Account number', digits: 8, box: [0.1, 0.2, 0.5, 0.05], boxStyle: 'underline' },
-      { name: 'zip', label: 'Zip code', digits: 5, box: [0.1, 0.32, 0.3, 0.05], boxStyle: 'underline' },
-      { name: 'phone', label: 'Phone', digits: 7, box: [0.5, 0.32, 0.4, 0.05], boxStyle: 'dotted' },
-      { name: 'amount', label: 'Amount', digits: 4, box: [0.1, 0.45, 0.25, 0.06], boxStyle: 'underline' },
-      { name: 'reference', label: 'Reference', digits: 5, box: [0.5, 0.45, 0.3, 0.06] },
-      { name: 'quantity', label: 'Quantity', digits: 3, box: [0.1, 0.6, 0.2, 0.045], boxStyle: 'dotted' },
-      { name: 'code', label: 'Code', digits: 6, box: [0.45, 0.6, 0.4, 0.045], boxStyle: 'underline' },
-    ];
+    const fields = LINES_FORM_FIELDS;
     const SEED = 12033;
     const form = generateForm(fields, loadMnist('test'), SEED);
     const file = join(tmp(), 'one-unsure-digit.png');

@@ -484,3 +484,18 @@ export const SAMPLE_FORMS: Record<string, { title: string; fields: FormFieldSpec
     ],
   },
 };
+
+/**
+ * An order form of lines to write on (four solid, two dotted) with their labels printed above them,
+ * and a box on the row of one: the fields of `npm run bench -- underline` (which also moves each label
+ * onto its line, at its left, or prints it inside a box).
+ */
+export const LINES_FORM_FIELDS: FormFieldSpec[] = [
+  { name: 'account', label: 'Account number', digits: 8, box: [0.1, 0.2, 0.5, 0.05], boxStyle: 'underline' },
+  { name: 'zip', label: 'Zip code', digits: 5, box: [0.1, 0.32, 0.3, 0.05], boxStyle: 'underline' },
+  { name: 'phone', label: 'Phone', digits: 7, box: [0.5, 0.32, 0.4, 0.05], boxStyle: 'dotted' },
+  { name: 'amount', label: 'Amount', digits: 4, box: [0.1, 0.45, 0.25, 0.06], boxStyle: 'underline' },
+  { name: 'reference', label: 'Reference', digits: 5, box: [0.5, 0.45, 0.3, 0.06] },
+  { name: 'quantity', label: 'Quantity', digits: 3, box: [0.1, 0.6, 0.2, 0.045], boxStyle: 'dotted' },
+  { name: 'code', label: 'Code', digits: 6, box: [0.45, 0.6, 0.4, 0.045], boxStyle: 'underline' },
+];
