@@ -2129,15 +2129,7 @@ async function underlineForms(n, row) {
   const { scanInputs } = dist('pipeline/scan');
   const clf = await dist('classify/classifier').Classifier.load(undefined, { workers: 1 });
   const dir = mkdtempSync(join(tmpdir(), 'bench-underline-'));
-  const above = [
-    { name: 'account', label: 'Account number', digits: 8, box: [0.1, 0.2, 0.5, 0.05], boxStyle: 'underline' },
-    { name: 'zip', label: 'Zip code', digits: 5, box: [0.1, 0.32, 0.3, 0.05], boxStyle: 'underline' },
-    { name: 'phone', label: 'Phone', digits: 7, box: [0.5, 0.32, 0.4, 0.05], boxStyle: 'dotted' },
-    { name: 'amount', label: 'Amount', digits: 4, box: [0.1, 0.45, 0.25, 0.06], boxStyle: 'underline' },
-    { name: 'reference', label: 'Reference', digits: 5, box: [0.5, 0.45, 0.3, 0.06] },
-    { name: 'quantity', label: 'Quantity', digits: 3, box: [0.1, 0.6, 0.2, 0.045], boxStyle: 'dotted' },
-    { name: 'code', label: 'Code', digits: 6, box: [0.45, 0.6, 0.4, 0.045], boxStyle: 'underline' },
-  ];
+  const above = dist('samples/forms').LINES_FORM_FIELDS;
   // The same fields with their labels on their lines, each field moved right to make room and narrowed.
   const left = above.map((f) => ({ ...f, labelAt: 'left', box: [f.box[0] + (f.box[0] < 0.3 ? 0.15 : 0.1), f.box[1], f.box[2] * 0.8, f.box[3]] }));
   // And as boxes, each with its label printed inside it at its left ("Amount [ 2747 ]").
