@@ -333,7 +333,7 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
   const pairs = shapes.some(Boolean) ? bracketPairs(groups.map((g) => g.box), shapes, (i) => groups[i].box[3] >= 0.6 * H) : new Set<number>();
   const brackets = new Set([...pairs].map((i) => groups[i]));
   const dropped = (g: ComponentGroup) => (g.box[3] < 0.35 * H && g.box[2] < 0.35 * H) || upperMark(g) || tick(g) || comma(g) || brackets.has(g);
-  const separator = labels && tallOnes.length >= 2 ? printedSeparators(marks, groups.map((g) => !dropped(g)), H, band, penOf) : [];
+  const separator = labels && tallOnes.length >= 2 ? printedSeparators(marks, groups.map((g) => !dropped(g) || tick(g)), H, band, penOf) : [];
   const digits = groups.filter((g, i) => {
     if (dropped(g)) {
       const [w, h] = [g.box[2], g.box[3]];
