@@ -7,7 +7,7 @@ import type { CV } from '../preprocess/opencv';
 import { Component, ComponentGroup, components, cropBinary, groupComponents, joinGroup, median, medianRowRun, printedSeparators, printedSeparatorsAlone } from './components';
 import { normalizeDigit } from './normalize';
 import { bracketPairs, parenthesis } from './shape';
-import { seamCut } from './strings';
+import { seamCut, thinMark } from './strings';
 
 
 /** Options for {@link extractDigits}. */
@@ -324,9 +324,8 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
   // A comma (a dot with its tail) or a point: a narrow mark just over half a digit tall at most that
   // starts below the middle of the band the digits are written in; no digit does (but a broken one's
   // lower piece, or a digit written small and low: a 5 0.6 of the others' height was one).
-  // (Under 0.3 of a digit's height wide, or 0.4 and a fifth taller than wide: a comma in a broad pen.)
-  const thin = (g: ComponentGroup) => g.box[2] < 0.3 * H || (g.box[2] < 0.4 * H && g.box[3] >= 1.2 * g.box[2]);
-  const comma = (g: ComponentGroup) => g.box[3] < 0.55 * H && thin(g) && g.box[1] >= middle && tallOnes.length >= 2 && !brokenBelow(g);
+  // (Thin as a dot or comma is, `thinMark`: a comma in a broad pen is 0.33 of a digit wide.)
+  const comma = (g: ComponentGroup) => g.box[3] < 0.55 * H && thinMark(g.box, H) && g.box[1] >= middle && tallOnes.length >= 2 && !brokenBelow(g);
   // Parentheses around digits ("(555) 123-4567"): a pair of thin bowed strokes 0.8 of the digits'
   // height or taller, digits between them (segment/shape); each read as a sure 1 before session 62.
   const shapes = groups.map((g) => (labels && g.box[3] >= 0.8 * H && g.box[2] < 0.5 * g.box[3] ? parenthesis(groupMask(labels, width, g.box, g.labels), g.box[2], g.box[3]) : null));

@@ -269,7 +269,7 @@ export function separatorMarks(graph: SegmentGraph): Array<{ box: Box; as: ',' |
  * wide, or under 0.4 of it and a fifth taller than wide (a comma written with a broad pen: its dot and
  * tail 0.33 of a digit wide, 0.44 tall). Cents written small are marks too, but round.
  */
-function thinMark(box: Box, H: number): boolean {
+export function thinMark(box: Box, H: number): boolean {
   return box[2] < 0.3 * H || (box[2] < 0.4 * H && box[3] >= 1.2 * box[2]);
 }
 
