@@ -88,7 +88,7 @@ export function parenthesis(mask: ArrayLike<number>, w: number, h: number): '(' 
     for (let x = 0; x < w; x++) {
       if (mask[y * w + x]) {
         // A gap of one pixel does not start another run.
-        if (run === 0 && !(x >= 2 && mask[y * w + x - 2] && n > 0)) runs++;
+        if (run === 0 && !(x >= 2 && mask[y * w + x - 2])) runs++;
         run++;
         sum += x;
         n++;

@@ -409,13 +409,9 @@ function groupPixels(labels: Int32Array, count: number, groups: Array<{ labels: 
  * A group wider than a narrow digit (maybe touching digits), cut at valleys along seams: its pixels
  * (indices in a `width`-wide field) in pieces left to right, empty pieces left out (one piece: uncut).
  */
-function cutGroup(pixels: number[], [x, y, w, h]: Box, width: number, H: number, maxCutsPer: number): number[][] {
-  const img: BinaryImage = { width: w, height: h, data: new Uint8Array(w * h) };
-  for (const p of pixels) {
-    const px = (p % width) - x;
-    const py = Math.floor(p / width) - y;
-    img.data[py * w + px] = 1;
-  }
+function cutGroup(pixels: number[], box: Box, width: number, H: number, maxCutsPer: number): number[][] {
+  const [x, y, w, h] = box;
+  const img: BinaryImage = { width: w, height: h, data: groupMask(pixels, width, box) };
   const cols = cutColumns(img, H, Math.max(1, Math.ceil((w / H) * maxCutsPer)));
   if (cols.length === 0) return [pixels];
   const reach = Math.max(1, Math.round(0.2 * H));
