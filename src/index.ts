@@ -50,7 +50,7 @@ export type { LexiconMatch, LexiconMatchOptions } from './pipeline/lexicon';
 export { isDate, readDate, slashLikeness } from './pipeline/dates';
 export { amountGroups, amountText, type AmountMark } from './pipeline/amounts';
 export type { DateReading } from './pipeline/dates';
-export { strokeShape, parenthesis, bracketPairs } from './segment/shape';
+export { strokeShape, parenthesis, bracketPairs, peelParenthesis, touchingBracket } from './segment/shape';
 export type { StrokeShape } from './segment/shape';
 export { jsonDocument, jsonlLine, csvRows, CSV_HEADER } from './pipeline/output';
 export type { OutputFormat } from './pipeline/output';

@@ -14,7 +14,7 @@ import { Classifier } from '../src/classify/classifier';
 import { templateFields } from '../src/segment/fields';
 import { components, cropBinary } from '../src/segment/components';
 import { bestPath, onBracket, segmentGraph } from '../src/segment/strings';
-import { bracketPairs, parenthesis } from '../src/segment/shape';
+import { bracketPairs, parenthesis, peelParenthesis } from '../src/segment/shape';
 import { withOverflow } from '../src/segment/overflow';
 import { faintInk, withFaintFields } from '../src/segment/faint';
 import { defaultCheckModelDir } from '../src/classify/model-io';
@@ -313,17 +313,18 @@ describe('segment: digits in a field', () => {
     expect(two).toHaveLength(2);
     expect(two[1].box![0]).toBe(140);
   });
+  /** A parenthesis of a 7-px pen from (x, top), `tall` high, bowing `bulge` px left (negative: right). */
+  const bow = (img: BinaryImage, x: number, top: number, tall: number, bulge: number) => {
+    for (let k = 0; k <= 200; k++) {
+      const [cx, cy] = [x - bulge * Math.sin((Math.PI * k) / 200), top + (tall * k) / 200];
+      for (let dy = -3; dy <= 3; dy++) for (let dx = -3; dx <= 3; dx++) if (dx * dx + dy * dy <= 10) img.data[Math.round(cy + dy) * img.width + Math.round(cx + dx)] = 1;
+    }
+  };
   test('parentheses around digits, "(204) 956", are no digits, by contours and by recognition; a lone one, or a 0 broken into its two sides, is not taken for them', async () => {
     // MNIST test 1, 3, 4 (2, 0, 4) and 7, 8, 11 (9, 5, 6) at 3x; a ( and a ) drawn as bows of a 7-px
     // pen, 1.1 times the digits' height, bowing an eighth of it (each read as a sure 1 before session 62).
     const [W, H] = [760, 130];
     const bin = blank(W, H);
-    const bow = (img: BinaryImage, x: number, top: number, tall: number, bulge: number) => {
-      for (let k = 0; k <= 200; k++) {
-        const [cx, cy] = [x - bulge * Math.sin((Math.PI * k) / 200), top + (tall * k) / 200];
-        for (let dy = -3; dy <= 3; dy++) for (let dx = -3; dx <= 3; dx++) if (dx * dx + dy * dy <= 10) img.data[Math.round(cy + dy) * img.width + Math.round(cx + dx)] = 1;
-      }
-    };
     [[1, 40], [3, 110], [4, 180], [7, 340], [8, 410], [11, 480]].forEach(([k, x]) => drawDigit(bin, mnist.images, k, x, 15, 3));
     const plain = extractDigits(cv, bin, [0, 0, W, H]);
     expect((await clf.classify(plain)).map((p) => p.digit).join('')).toBe('204956');
@@ -352,6 +353,52 @@ describe('segment: digits in a field', () => {
     expect(bracketPairs([[0, 0, 9, 50], [20, 0, 30, 40]], ['(', null], () => true).size).toBe(0);
     expect(bracketPairs([[0, 0, 9, 50], [12, 0, 9, 50], [30, 0, 30, 40]], ['(', ')', null], () => true).size).toBe(0);
     expect([...bracketPairs([[0, 0, 9, 50], [12, 0, 30, 40], [50, 0, 9, 50]], ['(', null, ')'], () => true)]).toEqual([0, 2]);
+  });
+  test('a parenthesis written touching a digit, "(204)956" with the ")" run into the 4, is split off it when its partner stands alone; a lone one is not', async () => {
+    // The digits of the test above, the ( alone and the ) drawn into the 4's right side (one
+    // component with it): read 1204956 or 12041956 before session 63.
+    const [W, H] = [760, 130];
+    const bin = blank(W, H);
+    [[1, 40], [3, 110], [4, 180], [7, 300], [8, 370], [11, 440]].forEach(([k, x]) => drawDigit(bin, mnist.images, k, x, 15, 3));
+    const plain = extractDigits(cv, bin, [0, 0, W, H]);
+    const tall = Math.max(...plain.map((c) => c.box![3]));
+    const top = Math.min(...plain.map((c) => c.box![1])) - 0.08 * tall;
+    const four = plain[2].box!;
+    const read = async (img: BinaryImage) => (await clf.classify(extractDigits(cv, img, [0, 0, W, H]))).map((p) => p.digit).join('');
+    const open = { ...bin, data: Uint8Array.from(bin.data) };
+    bow(open, 45, top, 1.16 * tall, 0.13 * tall);
+    const touching = { ...open, data: Uint8Array.from(open.data) };
+    bow(touching, four[0] + four[2] - 4, top, 1.16 * tall, -0.13 * tall);
+    expect(components(cv, touching).list.length).toBe(components(cv, open).list.length);
+    expect(await read(touching)).toBe('204956');
+    const graph = segmentGraph(cv, touching, [0, 0, W, H]);
+    const marks = graph.primitives.filter((p) => p.bracket);
+    expect(marks).toHaveLength(2);
+    expect(marks[1].box[0]).toBeGreaterThan(four[0] + four[2] / 2);
+    // The mirror: the ( run into the 2, the ) alone.
+    const mirrored = { ...bin, data: Uint8Array.from(bin.data) };
+    const two = plain[0].box!;
+    bow(mirrored, two[0] - 1, top, 1.16 * tall, 0.13 * tall);
+    bow(mirrored, four[0] + four[2] + 25, top, 1.16 * tall, -0.13 * tall);
+    expect(components(cv, mirrored).list.length).toBe(components(cv, bin).list.length + 1);
+    expect(await read(mirrored)).toBe('204956');
+    // A ( with no ) anywhere: nothing is split off the digits after it (it is read as a 1, as before).
+    expect((await read(open)).slice(1)).toBe('204956');
+    // The unit, on the 4 and its ) as one component: the ) comes off, the 4 stays; a 0's right side,
+    // a bow too, ends where the 0 does.
+    const cc = components(cv, touching);
+    const joined = cc.list.find((c) => c.box[0] <= four[0] && c.box[0] + c.box[2] > four[0] + four[2])!;
+    const [gx, gy, gw, gh] = joined.box;
+    const group = new Uint8Array(gw * gh).map((_, i) => (cc.labels[(gy + Math.floor(i / gw)) * W + gx + (i % gw)] === joined.label ? 1 : 0));
+    const stroke = peelParenthesis(group, gw, gh, tall, ')');
+    expect(stroke).not.toBeNull();
+    const peeled = stroke!.reduce((a, v) => a + v, 0);
+    expect(peeled).toBeGreaterThan(0.2 * joined.area);
+    expect(peeled).toBeLessThan(0.6 * joined.area);
+    const zero = plain[1].box!;
+    const ring = blank(zero[2], zero[3]);
+    for (let y = 0; y < zero[3]; y++) for (let x = 0; x < zero[2]; x++) ring.data[y * zero[2] + x] = bin.data[(zero[1] + y) * W + zero[0] + x];
+    expect(peelParenthesis(ring.data, zero[2], zero[3], tall, ')')).toBeNull();
   });
   test('a short narrow stroke among the digits, under half their height (a stray tick), is not a 1; nor is a comma or a point', async () => {
     // MNIST test 1313, 9041, 5331 and 9226 (4616) at 3x, and a tick 10 px wide (a sixth of their height) and two fifths of their

@@ -46,6 +46,36 @@ export function joinGroup(into: ComponentGroup, from: ComponentGroup): void {
 }
 
 /**
+ * Splits off the ink of `group` (in a `width`-wide label image) where `mask`, over the group's box, is
+ * set: those pixels take a new label (one above any in `labels`) and are returned as a group of their
+ * own; `group` keeps the rest, its box and area shrunk to it. In place (`labels` and `group`).
+ *
+ * @example
+ * const paren = splitGroup(cc.labels, width, group, stroke); // the ")" of "5)" apart from its 5
+ */
+export function splitGroup(labels: Int32Array, width: number, group: ComponentGroup, mask: Uint8Array): ComponentGroup {
+  let label = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > label) label = labels[i];
+  label++;
+  const [gx, gy, gw, gh] = group.box;
+  const own = new Set(group.labels);
+  const rest = { x0: gw, y0: gh, x1: -1, y1: -1, area: 0 };
+  const part = { x0: gw, y0: gh, x1: -1, y1: -1, area: 0 };
+  for (let y = 0; y < gh; y++) {
+    for (let x = 0; x < gw; x++) {
+      const at = (gy + y) * width + gx + x;
+      if (!own.has(labels[at])) continue;
+      const to = mask[y * gw + x] ? part : rest;
+      if (to === part) labels[at] = label;
+      [to.x0, to.y0, to.x1, to.y1, to.area] = [Math.min(to.x0, x), Math.min(to.y0, y), Math.max(to.x1, x), Math.max(to.y1, y), to.area + 1];
+    }
+  }
+  const boxOf = (r: typeof rest): Box => [gx + r.x0, gy + r.y0, r.x1 - r.x0 + 1, r.y1 - r.y0 + 1];
+  [group.box, group.area] = [boxOf(rest), rest.area];
+  return { box: boxOf(part), labels: [label], area: part.area };
+}
+
+/**
  * Groups components, ordered by left edge, merging any two whose boxes `join` says belong together
  * (e.g. the broken strokes of one digit, overlapping in x) until no pair joins. `join` gets the two
  * boxes and their overlap in x (negative: a gap).

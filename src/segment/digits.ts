@@ -4,9 +4,9 @@
  */
 import type { BinaryImage, Box, DigitCrop, GrayImage } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { Component, ComponentGroup, components, cropBinary, groupComponents, joinGroup, median, medianRowRun, printedSeparators, printedSeparatorsAlone } from './components';
+import { Component, ComponentGroup, components, cropBinary, groupComponents, joinGroup, median, medianRowRun, printedSeparators, printedSeparatorsAlone, splitGroup } from './components';
 import { normalizeDigit } from './normalize';
-import { bracketPairs, parenthesis } from './shape';
+import { bracketPairs, parenthesis, touchingBracket } from './shape';
 import { seamCut, thinMark } from './strings';
 
 
@@ -301,6 +301,9 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
     joinGroup(near, g);
     groups = groups.filter((x) => x !== g);
   }
+  // A parenthesis run into a digit ("(555)" with its ")" touching the 5), its partner alone: split off.
+  const peeled = labels ? peelBracket(groups, labels, width, H) : null;
+  if (peeled) groups = peeled;
   // Printed separators (a date box's slashes) between the digits: against the band and pen of the
   // tall ones (the pen measured only when a group is shaped like one).
   const band: [number, number] = tallOnes.length ? [median(tallOnes.map((g) => g.box[1])), median(tallOnes.map((g) => g.box[1] + g.box[3]))] : [0, 0];
@@ -346,6 +349,21 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
   });
   digits.sort((a, b) => a.box[0] - b.box[0]);
   return { digits, core, height: H };
+}
+
+/**
+ * A field's groups with a parenthesis touching a digit split off it as a group of its own (relabelled
+ * in `labels`), when its partner stands alone (see `touchingBracket` in segment/shape); null when none
+ * is. Groups too small or wide to be a parenthesis are not shapes, as in `digitGroups`.
+ */
+function peelBracket(groups: ComponentGroup[], labels: Int32Array, width: number, H: number): ComponentGroup[] | null {
+  const shapes = groups.map((g) => (g.box[3] >= 0.8 * H && g.box[2] < 0.5 * g.box[3] ? parenthesis(groupMask(labels, width, g.box, g.labels), g.box[2], g.box[3]) : null));
+  if (!shapes.some(Boolean)) return null;
+  const boxes = groups.map((g) => g.box);
+  const peel = touchingBracket(boxes, shapes, H, (i) => groupMask(labels, width, boxes[i], groups[i].labels));
+  if (!peel) return null;
+  const part = splitGroup(labels, width, groups[peel.index], peel.stroke);
+  return [...groups, part].sort((a, b) => a.box[0] - b.box[0]);
 }
 
 /** The indices of a mask's set pixels, in row order. */

@@ -150,3 +150,132 @@ export function bracketPairs(boxes: ReadonlyArray<readonly number[]>, shapes: Re
   }
   return pairs;
 }
+
+/**
+ * The parenthesis on one side of a group of ink, when one was written touching a digit ("5)" run
+ * together): on the `side` it closes or opens (`)` the right, `(` the left), each row's outermost run
+ * of ink, cut to one pen width (the runs' median) where it is over two (where the digit touches it).
+ * The rest of the ink is the digit: its largest piece (crumbs cut off go back to the stroke). The
+ * stroke counts when it is the `side` {@link parenthesis} 0.8 of the digits' height `H` or taller, and
+ * reaches past the digit by a tenth of its height above and below together, as parentheses are written
+ * taller than digits (a 0's side, also a bow, ends where the 0 does). The digit must be half of `H`
+ * tall and a quarter wide. `mask` is `w` x `h`, non-zero for ink. Returns the stroke as a mask over
+ * the same box, or null.
+ *
+ * @example
+ * peelParenthesis(groupMask, 74, 91, 69, ')'); // the ")" of "5)" (1 on its pixels)
+ */
+export function peelParenthesis(mask: ArrayLike<number>, w: number, h: number, H: number, side: '(' | ')'): Uint8Array | null {
+  if (h < 0.8 * H || w < 0.5 * H) return null;
+  // Columns counted from the side the stroke is on.
+  const col = side === ')' ? (x: number) => w - 1 - x : (x: number) => x;
+  const ink = (y: number, x: number) => mask[y * w + col(x)] !== 0;
+  const runs = new Int32Array(h).fill(-1);
+  const starts = new Int32Array(h).fill(-1);
+  for (let y = 0; y < h; y++) {
+    let x = 0;
+    while (x < w && !ink(y, x)) x++;
+    if (x === w) continue;
+    starts[y] = x;
+    let e = x;
+    while (e + 1 < w && ink(y, e + 1)) e++;
+    runs[y] = e - x + 1;
+  }
+  const inked = [...runs].filter((r) => r > 0).sort((a, b) => a - b);
+  if (inked.length < 0.8 * H) return null;
+  const pen = inked[inked.length >> 1];
+  const stroke = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    if (runs[y] < 0) continue;
+    const n = runs[y] > 2 * pen ? pen : runs[y];
+    for (let k = 0; k < n; k++) stroke[y * w + col(starts[y] + k)] = 1;
+  }
+  // The rest is the digit: its largest piece. Crumbs cut off the stroke's slanted ends go back to it.
+  const rest = largestPiece(mask, stroke, w, h);
+  let [sTop, sBottom, sLeft, sRight] = [h, -1, w, -1];
+  let [rTop, rBottom, rLeft, rRight] = [h, -1, w, -1];
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (!mask[i]) continue;
+      if (rest[i]) [rTop, rBottom, rLeft, rRight] = [Math.min(rTop, y), Math.max(rBottom, y), Math.min(rLeft, x), Math.max(rRight, x)];
+      else {
+        stroke[i] = 1;
+        [sTop, sBottom, sLeft, sRight] = [Math.min(sTop, y), Math.max(sBottom, y), Math.min(sLeft, x), Math.max(sRight, x)];
+      }
+    }
+  }
+  const sh = sBottom - sTop + 1;
+  if (sh < 0.8 * H || rBottom < 0 || rBottom - rTop + 1 < 0.5 * H || rRight - rLeft + 1 < 0.25 * H) return null;
+  if (rTop - sTop + (sBottom - rBottom) < 0.1 * sh) return null;
+  const sw = sRight - sLeft + 1;
+  const crop = new Uint8Array(sw * sh);
+  for (let y = 0; y < sh; y++) for (let x = 0; x < sw; x++) crop[y * sw + x] = stroke[(sTop + y) * w + sLeft + x];
+  return parenthesis(crop, sw, sh) === side ? stroke : null;
+}
+
+/**
+ * A parenthesis written touching a digit, whose partner stands alone: of a field's groups of ink
+ * (`boxes`, with their {@link parenthesis} shapes; digits `H` tall), a `(` that no `)` closes in
+ * {@link bracketPairs}, and the first group after it, before any other parenthesis and within six
+ * digits' height, whose right side peels off as a `)` ({@link peelParenthesis}); or, mirrored, for a
+ * `)` that no `(` opens, the first group before it whose left side peels off as a `(`. `maskOf(i)` is
+ * group `i`'s ink over its box. Returns that group's index and the stroke's mask, or null (also when
+ * both parentheses touch digits).
+ *
+ * @example
+ * const peel = touchingBracket(boxes, shapes, H, (i) => groupMask(labels, width, boxes[i], groups[i].labels));
+ * // "(555)123" with the ")" run into the last 5: { index: 3, stroke }
+ */
+export function touchingBracket(boxes: ReadonlyArray<readonly number[]>, shapes: ReadonlyArray<'(' | ')' | null>, H: number, maskOf: (i: number) => Uint8Array): { index: number; stroke: Uint8Array } | null {
+  const paired = bracketPairs(boxes, shapes, (i) => boxes[i][3] >= 0.6 * H);
+  const order = boxes.map((_, i) => i).sort((a, b) => boxes[a][0] - boxes[b][0]);
+  for (let k = 0; k < order.length; k++) {
+    const lone = order[k];
+    const side = shapes[lone];
+    if (!side || paired.has(lone)) continue;
+    const step = side === '(' ? 1 : -1;
+    const want = side === '(' ? ')' : '(';
+    const [lx, , lw] = boxes[lone];
+    for (let j = k + step; j >= 0 && j < order.length; j += step) {
+      const i = order[j];
+      const b = boxes[i];
+      if (shapes[i] || (side === '(' ? b[0] - (lx + lw) : lx - (b[0] + b[2])) > 6 * H) break;
+      const stroke = peelParenthesis(maskOf(i), b[2], b[3], H, want);
+      if (stroke) return { index: i, stroke };
+    }
+  }
+  return null;
+}
+
+/** The largest 8-connected piece of the ink of `mask` (`w` x `h`) outside `without`, as a mask. */
+function largestPiece(mask: ArrayLike<number>, without: Uint8Array, w: number, h: number): Uint8Array {
+  const seen = new Int32Array(w * h);
+  let [best, bestSize, id] = [0, 0, 0];
+  const stack: number[] = [];
+  for (let start = 0; start < w * h; start++) {
+    if (!mask[start] || without[start] || seen[start]) continue;
+    seen[start] = ++id;
+    stack.push(start);
+    let size = 0;
+    while (stack.length) {
+      const i = stack.pop()!;
+      size++;
+      const [x, y] = [i % w, Math.floor(i / w)];
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const [nx, ny] = [x + dx, y + dy];
+          const j = ny * w + nx;
+          if (nx >= 0 && nx < w && ny >= 0 && ny < h && mask[j] && !without[j] && !seen[j]) {
+            seen[j] = id;
+            stack.push(j);
+          }
+        }
+      }
+    }
+    if (size > bestSize) [best, bestSize] = [id, size];
+  }
+  const piece = new Uint8Array(w * h);
+  for (let i = 0; i < w * h; i++) if (best && seen[i] === best) piece[i] = 1;
+  return piece;
+}

@@ -19,9 +19,9 @@
  */
 import type { BinaryImage, Box, DigitCrop } from '../types';
 import type { CV } from '../preprocess/opencv';
-import { boxBottom as bottom, boxRight as right, Component, ComponentGroup, components, cropBinary, groupComponents, median, medianRowRun, printedSeparators, printedSeparatorsAlone, unionBox as union } from './components';
+import { boxBottom as bottom, boxRight as right, Component, ComponentGroup, components, cropBinary, groupComponents, median, medianRowRun, printedSeparators, printedSeparatorsAlone, splitGroup, unionBox as union } from './components';
 import { normalizeDigit } from './normalize';
-import { bracketPairs, parenthesis } from './shape';
+import { bracketPairs, parenthesis, touchingBracket } from './shape';
 import type { FieldType } from './fields';
 
 export type { FieldType };
@@ -334,11 +334,26 @@ function fieldGroups(list: Component[], width: number, height: number): FieldGro
  * seams when wider than a narrow digit. `prim` maps each pixel to its primitive (-1: none).
  */
 function fieldPrimitives(sub: BinaryImage, labels: Int32Array, count: number, found: FieldGroups, maxCutsPer: number): { prim: Int32Array; primitives: Array<Primitive & { cx: number }> } {
-  const { groups, H, bodyTop, bodyBottom } = found;
+  const { H, bodyTop, bodyBottom } = found;
+  let { groups } = found;
   const width = sub.width;
   const prim = new Int32Array(sub.width * sub.height).fill(-1);
   const primitives: Array<Primitive & { cx: number }> = [];
-  const pixelsOf = groupPixels(labels, count, groups);
+  let pixelsOf = groupPixels(labels, count, groups);
+  // Parentheses around digits ("(555) 123-4567"): marks, never digits (as in segment/digits); one
+  // run into a digit, its partner alone, is split off it first.
+  const shapeOf = (gi: number) => {
+    const [, , w, h] = groups[gi].box;
+    return h >= 0.8 * H && w < 0.5 * h ? parenthesis(groupMask(pixelsOf[gi], width, groups[gi].box), w, h) : null;
+  };
+  let shapes = groups.map((_, gi) => shapeOf(gi));
+  const peel = shapes.some(Boolean) ? touchingBracket(groups.map((g) => g.box), shapes, H, (gi) => groupMask(pixelsOf[gi], width, groups[gi].box)) : null;
+  if (peel) {
+    const part = splitGroup(labels, width, groups[peel.index], peel.stroke);
+    groups = [...groups, part].sort((a, b) => a.box[0] - b.box[0]);
+    pixelsOf = groupPixels(labels, part.labels[0], groups);
+    shapes = groups.map((_, gi) => shapeOf(gi));
+  }
   // Printed separators (a date box's slashes), against the handwriting's pen: the median row run of
   // the tall groups' ink, measured only when a group is shaped like one.
   const tall = groups.map((g, gi) => (g.box[3] >= 0.6 * H ? gi : -1)).filter((gi) => gi >= 0);
@@ -360,8 +375,6 @@ function fieldPrimitives(sub: BinaryImage, labels: Int32Array, count: number, fo
     : tall.length >= 2
       ? printedSeparators(marks, kinds.map((k) => !k.small && !k.dash && !k.comma), H, [bodyTop, bodyBottom], penOf)
       : [];
-  // Parentheses around digits ("(555) 123-4567"): marks, never digits (as in segment/digits).
-  const shapes = groups.map((g, gi) => (g.box[3] >= 0.8 * H && g.box[2] < 0.5 * g.box[3] ? parenthesis(groupMask(pixelsOf[gi], width, g.box), g.box[2], g.box[3]) : null));
   const brackets = shapes.some(Boolean) ? bracketPairs(groups.map((g) => g.box), shapes, (gi) => groups[gi].box[3] >= 0.6 * H) : new Set<number>();
   for (let gi = 0; gi < groups.length; gi++) {
     const [, y, w, h] = groups[gi].box;
