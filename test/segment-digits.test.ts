@@ -378,7 +378,7 @@ describe('segment: digits in a field', () => {
     // The mirror: the ( run into the 2, the ) alone.
     const mirrored = { ...bin, data: Uint8Array.from(bin.data) };
     const two = plain[0].box!;
-    bow(mirrored, two[0] - 1, top, 1.16 * tall, 0.13 * tall);
+    bow(mirrored, two[0] - 2, top, 1.16 * tall, 0.13 * tall);
     bow(mirrored, four[0] + four[2] + 25, top, 1.16 * tall, -0.13 * tall);
     expect(components(cv, mirrored).list.length).toBe(components(cv, bin).list.length + 1);
     expect(await read(mirrored)).toBe('204956');

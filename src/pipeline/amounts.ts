@@ -44,13 +44,26 @@ export function amountGroups(groups: string[]): boolean {
  * written between them (`marks`) at their places, each between the two digits whose centres it lies
  * between (marks before the first digit or after the last, as the dash of `1.000.-`, are left out;
  * of two or more between the same two digits, one twice the size of each other one is kept, the rest
- * taken for specks). Undefined when the separators found do not make an amount ({@link amountGroups}:
- * a speck taken for a point, say), or two alike in size fall between the same two digits.
+ * taken for specks). When the separators found do not make an amount ({@link amountGroups}: a speck
+ * taken for a point, say), the marks under a quarter of the largest one's size are left out (a speck
+ * smaller than the pen makes); undefined when they still do not, or two alike in size fall between
+ * the same two digits.
  *
  * @example
  * amountText(field.digits, separatorMarks(graph)); // '4,878.72' (value '487872')
  */
 export function amountText(digits: DigitResult[], marks: AmountMark[]): string | undefined {
+  const text = placeMarks(digits, marks);
+  if (text !== undefined || marks.length < 2) return text;
+  // A speck among the separators: marks under a quarter of the largest one's size left out.
+  const size = (m: AmountMark) => m.box[2] * m.box[3];
+  const largest = Math.max(...marks.map(size));
+  const kept = marks.filter((m) => 4 * size(m) >= largest);
+  return kept.length < marks.length ? placeMarks(digits, kept) : undefined;
+}
+
+/** {@link amountText} with every mark taken as written. */
+function placeMarks(digits: DigitResult[], marks: AmountMark[]): string | undefined {
   if (digits.length === 0) return undefined;
   const centre = (b: Box) => b[0] + b[2] / 2;
   const groups: string[] = [digits[0].value];

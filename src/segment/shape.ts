@@ -159,7 +159,9 @@ export function bracketPairs(boxes: ReadonlyArray<readonly number[]>, shapes: Re
  * stroke counts when it is the `side` {@link parenthesis} 0.8 of the digits' height `H` or taller, and
  * reaches past the digit by a tenth of its height above and below together, as parentheses are written
  * taller than digits (a 0's side, also a bow, ends where the 0 does). The digit must be half of `H`
- * tall and a quarter wide. `mask` is `w` x `h`, non-zero for ink. Returns the stroke as a mask over
+ * tall and a quarter wide, and 0.7 of the stroke's height (a 9's loop is not a digit run into its
+ * stem, bowed as a `)` is); it may touch the stroke anywhere but in both its top and its bottom fifth
+ * (the two sides of a 0 peaked at its top run on into each other at both ends). `mask` is `w` x `h`, non-zero for ink. Returns the stroke as a mask over
  * the same box, or null.
  *
  * @example
@@ -206,8 +208,25 @@ export function peelParenthesis(mask: ArrayLike<number>, w: number, h: number, H
     }
   }
   const sh = sBottom - sTop + 1;
-  if (sh < 0.8 * H || rBottom < 0 || rBottom - rTop + 1 < 0.5 * H || rRight - rLeft + 1 < 0.25 * H) return null;
+  if (sh < 0.8 * H || rBottom < 0 || rBottom - rTop + 1 < Math.max(0.5 * H, 0.7 * sh) || rRight - rLeft + 1 < 0.25 * H) return null;
   if (rTop - sTop + (sBottom - rBottom) < 0.1 * sh) return null;
+  // One end at least is free: the digit touches it in its top fifth or its bottom fifth, not both (a
+  // 0's right side runs on into its left at both ends).
+  const touches = (y0: number, y1: number) => {
+    for (let y = Math.max(0, y0); y <= Math.min(h - 1, y1); y++) {
+      for (let x = 0; x < w; x++) {
+        if (!stroke[y * w + x]) continue;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const [nx, ny] = [x + dx, y + dy];
+            if (nx >= 0 && nx < w && ny >= 0 && ny < h && rest[ny * w + nx]) return true;
+          }
+        }
+      }
+    }
+    return false;
+  };
+  if (touches(sTop, Math.floor(sTop + 0.2 * sh)) && touches(Math.ceil(sBottom - 0.2 * sh), sBottom)) return null;
   const sw = sRight - sLeft + 1;
   const crop = new Uint8Array(sw * sh);
   for (let y = 0; y < sh; y++) for (let x = 0; x < sw; x++) crop[y * sw + x] = stroke[(sTop + y) * w + sLeft + x];

@@ -316,6 +316,9 @@ function fieldGroups(list: Component[], width: number, height: number): FieldGro
   // middle was lost: its hook over its base).
   const groups = groupComponents(comps, (a, b, overlap) => {
     if (Math.max(a[2], b[2]) >= 1.1 * H) return false;
+    // A point written under a digit's overhang (a 2's base, an 8's or a 5's flag run on over it) is
+    // no piece of that digit.
+    if (pointBeneath(a, b, H) || pointBeneath(b, a, H)) return false;
     const narrower = Math.min(a[2], b[2]);
     // The upper piece is a stroke, not a dash (an amount's ".-" is no digit).
     const upper = a[1] <= b[1] ? a : b;
@@ -327,6 +330,21 @@ function fieldGroups(list: Component[], width: number, height: number): FieldGro
   const bodyTop = tallGroups.length ? median(tallGroups.map((g) => g.box[1])) : 0;
   const bodyBottom = tallGroups.length ? median(tallGroups.map((g) => bottom(g.box))) : height;
   return { groups, H, bodyTop, bodyBottom };
+}
+
+/**
+ * Whether `p` is a point written on the baseline beside digit `d` and under its overhang (a 2's base
+ * run on to the right, an 8's or a 5's flag over it) rather than a piece of it: small (0.3 of the
+ * digits' height `H` or less either way) and round (its sides within 1.6 times each other), its foot
+ * on the digit's (within a fifth of `H`) and its top in the digit's lowest 40 %, at its left or right
+ * edge (its centre in the outer 30 % of the digit's width).
+ */
+function pointBeneath(p: Box, d: Box, H: number): boolean {
+  const [, py, pw, ph] = p;
+  if (pw > 0.3 * H || ph > 0.3 * H || Math.max(pw, ph) > 1.6 * Math.min(pw, ph) || pw * ph >= d[2] * d[3]) return false;
+  if (bottom(p) < bottom(d) - 0.2 * H || py < d[1] + 0.6 * d[3]) return false;
+  const at = (p[0] + pw / 2 - d[0]) / d[2];
+  return at < 0.3 || at > 0.7;
 }
 
 /**
