@@ -187,6 +187,10 @@ test("an amount's text has its commas and points where they were written; separa
   expect(amountText(digits, [mark(55, ','), mark(70, '.')])).toBeUndefined();
   // Unless one is twice the size of the other: a comma with a speck beside it (4:,595.70).
   expect(amountText(digits, [{ box: [52, 30, 3, 3], as: '.' }, { box: [60, 35, 6, 12], as: ',' }, mark(360, '.')])).toBe('1,234.56');
+  // A speck under a quarter of the largest mark's size, alone between two digits, is left out when
+  // the marks make no amount with it (1,23.4.56 is 1,234.56); not when they do.
+  expect(amountText(digits, [{ box: [60, 35, 6, 12], as: ',' }, { box: [255, 38, 2, 3], as: '.' }, mark(360, '.')])).toBe('1,234.56');
+  expect(amountText(digits, [{ box: [255, 38, 2, 3], as: '.' }])).toBe('123.456');
   // One style to an amount: a comma with a short tail read as a point (56.673.20) is a comma when the
   // marks' shapes favour it; thousands separators alike (1.234.567, its first mark nearly a point).
   const shaped = (x: number, comma: number): AmountMark => ({ box: [x, 35, 6, 6], as: comma > 0 ? ',' : '.', comma });

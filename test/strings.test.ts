@@ -249,6 +249,33 @@ describe('reading strings with the shipped check model (reject class)', () => {
 });
 
 describe('commas', () => {
+  it("a point written under a digit's overhang (a bar run on over it) is a separator mark, no piece of the digit", async () => {
+    const ds = picks(3, 73, true);
+    // "d d.d" with the second digit's top stroke run on 12 px to the right, over the point.
+    const page = compose(ds, [12, 34, 12]);
+    const W = page.width;
+    const inkOf = (x0: number, x1: number) => {
+      let [top, bottom, right, topX] = [Infinity, -1, -1, 0];
+      for (let y = 0; y < page.height; y++) {
+        for (let x = x0; x < x1; x++) {
+          if (!page.data[y * W + x]) continue;
+          if (y < top) [top, topX] = [y, x];
+          [bottom, right] = [Math.max(bottom, y), Math.max(right, x)];
+        }
+      }
+      return { top, bottom, right, topX };
+    };
+    const cols = Array.from({ length: W }, (_, x) => page.data.filter((_, i) => i % W === x && page.data[i]).length);
+    const starts = cols.map((c, x) => (c > 0 && (x === 0 || cols[x - 1] === 0) ? x : -1)).filter((x) => x >= 0);
+    const second = inkOf(starts[1], starts[2]);
+    for (let y = second.top; y < second.top + 4; y++) for (let x = second.topX; x < second.right + 13; x++) page.data[y * W + x] = 1;
+    const px = second.right + 5;
+    for (let y = second.bottom - 5; y <= second.bottom; y++) for (let x = px; x < px + 6; x++) page.data[y * W + x] = 1;
+    const marks = separatorMarks(segmentGraph(cv, page, [0, 0, W, page.height]));
+    expect(marks).toHaveLength(1);
+    expect(marks[0].as).toBe('.');
+    expect(marks[0].box[0]).toBe(px);
+  });
   it('a comma with a tail is a separator mark, a small round zero is not, and neither reads as a digit', async () => {
     const d = mnistTest();
     const ds = picks(3, 71, true);
