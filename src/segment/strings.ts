@@ -334,14 +334,15 @@ function fieldGroups(list: Component[], width: number, height: number): FieldGro
 
 /**
  * Whether `p` is a point written on the baseline beside digit `d` and under its overhang (a 2's base
- * run on to the right, an 8's or a 5's flag over it) rather than a piece of it: small (0.3 of the
- * digits' height `H` or less either way) and round (its sides within 1.6 times each other), its foot
+ * run on to the right, an 8's or a 5's flag over it) rather than a piece of it: small (0.1-0.3 of the
+ * digits' height `H` either way: a crumb of the digit's stroke is smaller) and round (its sides within
+ * 1.6 times each other), its foot
  * on the digit's (within a fifth of `H`) and its top in the digit's lowest 40 %, at its left or right
  * edge (its centre in the outer 30 % of the digit's width).
  */
 function pointBeneath(p: Box, d: Box, H: number): boolean {
   const [, py, pw, ph] = p;
-  if (pw > 0.3 * H || ph > 0.3 * H || Math.max(pw, ph) > 1.6 * Math.min(pw, ph) || pw * ph >= d[2] * d[3]) return false;
+  if (pw > 0.3 * H || ph > 0.3 * H || Math.min(pw, ph) < 0.1 * H || Math.max(pw, ph) > 1.6 * Math.min(pw, ph) || pw * ph >= d[2] * d[3]) return false;
   if (bottom(p) < bottom(d) - 0.2 * H || py < d[1] + 0.6 * d[3]) return false;
   const at = (p[0] + pw / 2 - d[0]) / d[2];
   return at < 0.3 || at > 0.7;
