@@ -249,6 +249,26 @@ describe('reading strings with the shipped check model (reject class)', () => {
 });
 
 describe('commas', () => {
+  it("a comma cut by the field's bottom edge (an --auto-fields box inside its border) is a comma", () => {
+    // "dd" and a comma 7 px wide from 6 px above the digits' foot to 14 below; the field ends 2 px
+    // below their foot, so that 7 x 9 px of it is seen (a point by its shape alone).
+    const page = compose(picks(2, 74, true), [30, 10]);
+    const W = page.width;
+    let [foot, end] = [0, 0];
+    for (let i = 0; i < page.data.length; i++) if (page.data[i]) [foot, end] = [Math.max(foot, Math.floor(i / W)), Math.max(end, (i % W) + 1)];
+    // A gap between the two digits, 12 px of empty columns.
+    let free = -1;
+    for (let x = 20; x < end && free < 0; x++) {
+      let ink = 0;
+      for (let xx = x; xx < x + 12; xx++) for (let y = 0; y < page.height; y++) ink += page.data[y * W + xx];
+      if (ink === 0) free = x + 2;
+    }
+    expect(free).toBeGreaterThan(0);
+    for (let y = foot - 6; y < foot + 14; y++) for (let x = free; x < free + 7; x++) page.data[y * W + x] = 1;
+    const cut = separatorMarks(segmentGraph(cv, page, [0, 0, W, foot + 3]));
+    expect(cut.map((m) => [m.box[0], m.box[3], m.as])).toEqual([[free, 9, ',']]);
+    expect(cut[0].comma).toBeGreaterThanOrEqual(0.2);
+  });
   it("a point written under a digit's overhang (a bar run on over it) is a separator mark, no piece of the digit", async () => {
     const ds = picks(3, 73, true);
     // "d d.d" with the second digit's top stroke run on 12 px to the right, over the point.

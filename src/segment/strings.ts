@@ -243,7 +243,9 @@ function nearestAlone(graph: SegmentGraph, x: number): Primitive | null {
  * feet wander a tenth of their height). `comma` says how far the mark is past those edges, on the
  * comma's side (above 0) or the point's (below 0): the log of its height to width against 1.5 (or 1.2,
  * with twice the tenths of a digit it reaches below a tenth under the baseline), or twice the tenths
- * it reaches below a quarter under it, whichever is most comma-like.
+ * it reaches below a quarter under it, whichever is most comma-like. A mark cut by the field's bottom
+ * edge, at least as tall as wide, is a comma too (`comma` 0.2 or more): its tail runs on past the box
+ * (an `--auto-fields` box, inside its printed border, cuts a comma written low).
  *
  * @example
  * const marks = separatorMarks(segmentGraph(cv, clean, field.box)); // [{ box, as: '.', comma: -0.4 }]
@@ -259,8 +261,11 @@ export function separatorMarks(graph: SegmentGraph): Array<{ box: Box; as: ',' |
       const below = Number.isFinite(baseline) ? (bottom(p.box) - baseline) / H : 0;
       const tall = Math.log(h / Math.max(1, w));
       // How far past the rules' edges it is, on the comma side (> 0) or the point's (< 0).
-      const comma = Math.max(tall - Math.log(1.5), Math.min(tall - Math.log(1.2), 2 * (below - 0.1)), 2 * (below - 0.25));
-      return { box: p.box, as: h >= 1.5 * w || (h >= 1.2 * w && below > 0.1) || below > 0.25 ? (',' as const) : ('.' as const), comma };
+      // Cut by the field's bottom edge and at least as tall as wide there: a comma's tail runs on below
+      // the box (a point is round, and written above the edge).
+      const cut = h >= w && bottom(p.box) >= bottom(graph.field) - 1;
+      const comma = Math.max(tall - Math.log(1.5), Math.min(tall - Math.log(1.2), 2 * (below - 0.1)), 2 * (below - 0.25), cut ? 0.2 : -Infinity);
+      return { box: p.box, as: h >= 1.5 * w || (h >= 1.2 * w && below > 0.1) || below > 0.25 || cut ? (',' as const) : ('.' as const), comma };
     });
 }
 
