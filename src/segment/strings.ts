@@ -316,6 +316,8 @@ function fieldGroups(list: Component[], width: number, height: number): FieldGro
     if ((x <= 2 + w || x + w >= width - 2 - w) && y <= 2 && y + h >= height - 2 && w < 0.15 * H) return false;
     return !(w > 3 * H && h < 0.4 * H);
   });
+  // A digit's worth of ink (half a digit tall) wholly on `side` of box `p`.
+  const digitBeside = (p: Box, side: 'left' | 'right') => comps.some((c) => c.box[3] >= 0.5 * H && (side === 'right' ? c.box[0] >= right(p) : right(c.box) <= p[0]));
   // Groups: components overlapping mostly in x are one digit's broken strokes.
   // So are two short pieces overlapping a little, together as tall as a digit (a 2 whose faint
   // middle was lost: its hook over its base).
@@ -323,7 +325,7 @@ function fieldGroups(list: Component[], width: number, height: number): FieldGro
     if (Math.max(a[2], b[2]) >= 1.1 * H) return false;
     // A point written under a digit's overhang (a 2's base, an 8's or a 5's flag run on over it) is
     // no piece of that digit.
-    if (pointBeneath(a, b, H) || pointBeneath(b, a, H)) return false;
+    if (pointBeneath(a, b, H, digitBeside) || pointBeneath(b, a, H, digitBeside)) return false;
     const narrower = Math.min(a[2], b[2]);
     // The upper piece is a stroke, not a dash (an amount's ".-" is no digit).
     const upper = a[1] <= b[1] ? a : b;
@@ -343,14 +345,15 @@ function fieldGroups(list: Component[], width: number, height: number): FieldGro
  * digits' height `H` either way: a crumb of the digit's stroke is smaller) and round (its sides within
  * 1.6 times each other), its foot
  * on the digit's (within a fifth of `H`) and its top in the digit's lowest 40 %, at its left or right
- * edge (its centre in the outer 30 % of the digit's width).
+ * edge (its centre in the outer 30 % of the digit's width), with a digit beyond it on that side
+ * (`digitBeside`: a separator stands between digits; a full stop after the last one stays with it).
  */
-function pointBeneath(p: Box, d: Box, H: number): boolean {
+function pointBeneath(p: Box, d: Box, H: number, digitBeside: (p: Box, side: 'left' | 'right') => boolean): boolean {
   const [, py, pw, ph] = p;
   if (pw > 0.3 * H || ph > 0.3 * H || Math.min(pw, ph) < 0.1 * H || Math.max(pw, ph) > 1.6 * Math.min(pw, ph) || pw * ph >= d[2] * d[3]) return false;
   if (bottom(p) < bottom(d) - 0.2 * H || py < d[1] + 0.6 * d[3]) return false;
   const at = (p[0] + pw / 2 - d[0]) / d[2];
-  return at < 0.3 || at > 0.7;
+  return (at < 0.3 && digitBeside(p, 'left')) || (at > 0.7 && digitBeside(p, 'right'));
 }
 
 /**
