@@ -161,8 +161,8 @@ export function bracketPairs(boxes: ReadonlyArray<readonly number[]>, shapes: Re
  * taller than digits (a 0's side, also a bow, ends where the 0 does). The digit must be half of `H`
  * tall and a quarter wide, and 0.7 of the stroke's height (a 9's loop is not a digit run into its
  * stem, bowed as a `)` is); it may touch the stroke anywhere but in both its top and its bottom fifth
- * (the two sides of a 0 peaked at its top run on into each other at both ends). `mask` is `w` x `h`, non-zero for ink. Returns the stroke as a mask over
- * the same box, or null.
+ * (the two sides of a 0 peaked at its top run on into each other at both ends). `mask` is `w` x `h`,
+ * non-zero for ink. Returns the stroke as a mask over the same box, or null.
  *
  * @example
  * peelParenthesis(groupMask, 74, 91, 69, ')'); // the ")" of "5)" (1 on its pixels)

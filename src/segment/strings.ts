@@ -343,10 +343,10 @@ function fieldGroups(list: Component[], width: number, height: number): FieldGro
  * Whether `p` is a point written on the baseline beside digit `d` and under its overhang (a 2's base
  * run on to the right, an 8's or a 5's flag over it) rather than a piece of it: small (0.1-0.3 of the
  * digits' height `H` either way: a crumb of the digit's stroke is smaller) and round (its sides within
- * 1.6 times each other), its foot
- * on the digit's (within a fifth of `H`) and its top in the digit's lowest 40 %, at its left or right
- * edge (its centre in the outer 30 % of the digit's width), with a digit beyond it on that side
- * (`digitBeside`: a separator stands between digits; a full stop after the last one stays with it).
+ * 1.6 times each other), its foot on the digit's (within a fifth of `H`) and its top in the digit's
+ * lowest 40 %, at its left or right edge (its centre in the outer 30 % of the digit's width), with a
+ * digit beyond it on that side (`digitBeside`: a separator stands between digits; a full stop after
+ * the last one stays with it).
  */
 function pointBeneath(p: Box, d: Box, H: number, digitBeside: (p: Box, side: 'left' | 'right') => boolean): boolean {
   const [, py, pw, ph] = p;
