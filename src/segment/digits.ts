@@ -302,8 +302,8 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
     groups = groups.filter((x) => x !== g);
   }
   // A parenthesis run into a digit ("(555)" with its ")" touching the 5), its partner alone: split off.
-  const peeled = labels ? peelBracket(groups, labels, width, H) : null;
-  if (peeled) groups = peeled;
+  const peeled = labels ? peelBracket(groups, labels, width, H) : { groups, shapes: groups.map(() => null) };
+  groups = peeled.groups;
   // Printed separators (a date box's slashes) between the digits: against the band and pen of the
   // tall ones (the pen measured only when a group is shaped like one).
   const band: [number, number] = tallOnes.length ? [median(tallOnes.map((g) => g.box[1])), median(tallOnes.map((g) => g.box[1] + g.box[3]))] : [0, 0];
@@ -331,7 +331,7 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
   const comma = (g: ComponentGroup) => g.box[3] < 0.55 * H && thinMark(g.box, H) && g.box[1] >= middle && tallOnes.length >= 2 && !brokenBelow(g);
   // Parentheses around digits ("(555) 123-4567"): a pair of thin bowed strokes 0.8 of the digits'
   // height or taller, digits between them (segment/shape); each read as a sure 1 before session 62.
-  const shapes = groups.map((g) => (labels && g.box[3] >= 0.8 * H && g.box[2] < 0.5 * g.box[3] ? parenthesis(groupMask(labels, width, g.box, g.labels), g.box[2], g.box[3]) : null));
+  const { shapes } = peeled;
   const pairs = shapes.some(Boolean) ? bracketPairs(groups.map((g) => g.box), shapes, (i) => groups[i].box[3] >= 0.6 * H) : new Set<number>();
   const brackets = new Set([...pairs].map((i) => groups[i]));
   const dropped = (g: ComponentGroup) => (g.box[3] < 0.35 * H && g.box[2] < 0.35 * H) || upperMark(g) || tick(g) || comma(g) || brackets.has(g);
@@ -352,18 +352,21 @@ function digitGroups(comps: Component[], cells: Box[], H0: number, width: number
 }
 
 /**
- * A field's groups with a parenthesis touching a digit split off it as a group of its own (relabelled
- * in `labels`), when its partner stands alone (see `touchingBracket` in segment/shape); null when none
- * is. Groups too small or wide to be a parenthesis are not shapes, as in `digitGroups`.
+ * A field's groups, each with its {@link parenthesis} shape (groups 0.8 of the digits' height `H` or
+ * taller and under half as wide as tall; else null), after a parenthesis touching a digit is split off
+ * it as a group of its own (relabelled in `labels`) when its partner stands alone (see
+ * `touchingBracket` in segment/shape).
  */
-function peelBracket(groups: ComponentGroup[], labels: Int32Array, width: number, H: number): ComponentGroup[] | null {
-  const shapes = groups.map((g) => (g.box[3] >= 0.8 * H && g.box[2] < 0.5 * g.box[3] ? parenthesis(groupMask(labels, width, g.box, g.labels), g.box[2], g.box[3]) : null));
-  if (!shapes.some(Boolean)) return null;
+function peelBracket(groups: ComponentGroup[], labels: Int32Array, width: number, H: number): { groups: ComponentGroup[]; shapes: Array<'(' | ')' | null> } {
+  const shapesOf = (gs: ComponentGroup[]) => gs.map((g) => (g.box[3] >= 0.8 * H && g.box[2] < 0.5 * g.box[3] ? parenthesis(groupMask(labels, width, g.box, g.labels), g.box[2], g.box[3]) : null));
+  const shapes = shapesOf(groups);
+  if (!shapes.some(Boolean)) return { groups, shapes };
   const boxes = groups.map((g) => g.box);
   const peel = touchingBracket(boxes, shapes, H, (i) => groupMask(labels, width, boxes[i], groups[i].labels));
-  if (!peel) return null;
+  if (!peel) return { groups, shapes };
   const part = splitGroup(labels, width, groups[peel.index], peel.stroke);
-  return [...groups, part].sort((a, b) => a.box[0] - b.box[0]);
+  const split = [...groups, part].sort((a, b) => a.box[0] - b.box[0]);
+  return { groups: split, shapes: shapesOf(split) };
 }
 
 /** The indices of a mask's set pixels, in row order. */
