@@ -296,6 +296,34 @@ describe('commas', () => {
     expect(marks[0].as).toBe('.');
     expect(marks[0].box[0]).toBe(px);
   });
+  it("a comma written under a digit's overhang is a separator mark; a piece hanging from a digit that stops above the line is not", async () => {
+    // "d d,d" with the second digit's top stroke run on 12 px to the right, over a comma 6 px wide
+    // from 6 px above the digits' foot to 12 px below it.
+    const make = (broken: boolean) => {
+      const page = compose(picks(3, 73, true), [12, 34, 12]);
+      const W = page.width;
+      const cols = Array.from({ length: W }, (_, x) => page.data.filter((_, i) => i % W === x && page.data[i]).length);
+      const starts = cols.map((c, x) => (c > 0 && (x === 0 || cols[x - 1] === 0) ? x : -1)).filter((x) => x >= 0);
+      let [top, foot, right, topX] = [Infinity, -1, -1, 0];
+      for (let y = 0; y < page.height; y++) {
+        for (let x = starts[1]; x < starts[2]; x++) {
+          if (!page.data[y * W + x]) continue;
+          if (y < top) [top, topX] = [y, x];
+          [foot, right] = [Math.max(foot, y), Math.max(right, x)];
+        }
+      }
+      for (let y = top; y < top + 4; y++) for (let x = topX; x < right + 13; x++) page.data[y * W + x] = 1;
+      // Broken: the digit's lowest 12 rows lost, so that what hangs below is a piece of a digit that
+      // stops a third of its height above the line.
+      if (broken) for (let y = foot - 11; y <= foot; y++) for (let x = starts[1]; x <= right; x++) page.data[y * W + x] = 0;
+      const px = right + 5;
+      for (let y = foot - 6; y <= foot + 12; y++) for (let x = px; x < px + 6; x++) page.data[y * W + x] = 1;
+      return { marks: separatorMarks(segmentGraph(cv, page, [0, 0, W, page.height])), px };
+    };
+    const whole = make(false);
+    expect(whole.marks.map((m) => [m.box[0], m.as])).toEqual([[whole.px, ',']]);
+    expect(make(true).marks).toEqual([]);
+  });
   it('a comma with a tail is a separator mark, a small round zero is not, and neither reads as a digit', async () => {
     const d = mnistTest();
     const ds = picks(3, 71, true);

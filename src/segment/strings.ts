@@ -316,6 +316,9 @@ function fieldGroups(list: Component[], width: number, height: number): FieldGro
     if ((x <= 2 + w || x + w >= width - 2 - w) && y <= 2 && y + h >= height - 2 && w < 0.15 * H) return false;
     return !(w > 3 * H && h < 0.4 * H);
   });
+  // The line the digits stand on: the median foot of the components half a digit tall or more.
+  const feet = comps.filter((c) => c.box[3] >= 0.5 * H).map((c) => bottom(c.box));
+  const foot = feet.length ? median(feet) : height;
   // A digit's worth of ink (half a digit tall) wholly on `side` of box `p`.
   const digitBeside = (p: Box, side: 'left' | 'right') => comps.some((c) => c.box[3] >= 0.5 * H && (side === 'right' ? c.box[0] >= right(p) : right(c.box) <= p[0]));
   // Groups: components overlapping mostly in x are one digit's broken strokes.
@@ -323,9 +326,10 @@ function fieldGroups(list: Component[], width: number, height: number): FieldGro
   // middle was lost: its hook over its base).
   const groups = groupComponents(comps, (a, b, overlap) => {
     if (Math.max(a[2], b[2]) >= 1.1 * H) return false;
-    // A point written under a digit's overhang (a 2's base, an 8's or a 5's flag run on over it) is
-    // no piece of that digit.
-    if (pointBeneath(a, b, H, digitBeside) || pointBeneath(b, a, H, digitBeside)) return false;
+    // A point or a comma written under a digit's overhang (a 2's base, an 8's or a 5's flag run on
+    // over it) is no piece of that digit.
+    const beneath = { H, foot, fieldBottom: height, digitBeside };
+    if (markBeneath(a, b, beneath) || markBeneath(b, a, beneath)) return false;
     const narrower = Math.min(a[2], b[2]);
     // The upper piece is a stroke, not a dash (an amount's ".-" is no digit).
     const upper = a[1] <= b[1] ? a : b;
@@ -340,18 +344,25 @@ function fieldGroups(list: Component[], width: number, height: number): FieldGro
 }
 
 /**
- * Whether `p` is a point written on the baseline beside digit `d` and under its overhang (a 2's base
- * run on to the right, an 8's or a 5's flag over it) rather than a piece of it: small (0.1-0.3 of the
- * digits' height `H` either way: a crumb of the digit's stroke is smaller) and round (its sides within
- * 1.6 times each other), its foot on the digit's (within a fifth of `H`) and its top in the digit's
- * lowest 40 %, at its left or right edge (its centre in the outer 30 % of the digit's width), with a
- * digit beyond it on that side (`digitBeside`: a separator stands between digits; a full stop after
- * the last one stays with it).
+ * Whether `p` is a point or a comma written beside digit `d` and under its overhang (a 2's base run on
+ * to the right, an 8's or a 5's flag over it) rather than a piece of it: its top in the digit's lowest
+ * 40 %, at its left or right edge (its centre in the outer 30 % of the digit's width), with a digit
+ * beyond it on that side (`digitBeside`: a separator stands between digits; a full stop after the last
+ * one stays with it). A point is small (0.1-0.3 of the digits' height `H` either way: a crumb of the
+ * digit's stroke is smaller) and round (its sides within 1.6 times each other), its foot on the
+ * digit's (within a fifth of `H`). A comma is thin ({@link thinMark}), 0.15-0.7 of `H` tall and at
+ * least as tall as wide, and reaches below the digit's foot (by 0.15 of `H`, or out of the field's
+ * bottom edge, `fieldBottom`), the digit itself standing on the line (`foot`, within 0.15 of `H`): the
+ * lower piece of a digit broken across, a 4's stem or a 9's tail, hangs from a piece that stops above
+ * the line.
  */
-function pointBeneath(p: Box, d: Box, H: number, digitBeside: (p: Box, side: 'left' | 'right') => boolean): boolean {
+function markBeneath(p: Box, d: Box, { H, foot, fieldBottom, digitBeside }: { H: number; foot: number; fieldBottom: number; digitBeside: (p: Box, side: 'left' | 'right') => boolean }): boolean {
   const [, py, pw, ph] = p;
-  if (pw > 0.3 * H || ph > 0.3 * H || Math.min(pw, ph) < 0.1 * H || Math.max(pw, ph) > 1.6 * Math.min(pw, ph) || pw * ph >= d[2] * d[3]) return false;
-  if (bottom(p) < bottom(d) - 0.2 * H || py < d[1] + 0.6 * d[3]) return false;
+  if (pw * ph >= d[2] * d[3] || py < d[1] + 0.6 * d[3]) return false;
+  const point = pw <= 0.3 * H && ph <= 0.3 * H && Math.min(pw, ph) >= 0.1 * H && Math.max(pw, ph) <= 1.6 * Math.min(pw, ph) && bottom(p) >= bottom(d) - 0.2 * H;
+  const comma =
+    thinMark(p, H) && ph >= pw && ph >= 0.15 * H && ph < 0.7 * H && Math.abs(bottom(d) - foot) <= 0.15 * H && bottom(p) > bottom(d) && (bottom(p) >= bottom(d) + 0.15 * H || bottom(p) >= fieldBottom - 1);
+  if (!point && !comma) return false;
   const at = (p[0] + pw / 2 - d[0]) / d[2];
   return (at < 0.3 && digitBeside(p, 'left')) || (at > 0.7 && digitBeside(p, 'right'));
 }
