@@ -48,7 +48,7 @@ export type { DigitReading, RankedString } from './pipeline/assemble';
 export { bestInLexicon, inLexicon, LEXICON_MISS, lexiconValues, loadLexiconFile, parseLexicon } from './pipeline/lexicon';
 export type { LexiconMatch, LexiconMatchOptions } from './pipeline/lexicon';
 export { isDate, readDate, slashLikeness } from './pipeline/dates';
-export { amountGroups, amountText, type AmountMark } from './pipeline/amounts';
+export { amountGroups, amountText, inPageStyle, pageThousands, type AmountMark } from './pipeline/amounts';
 export type { DateReading } from './pipeline/dates';
 export { strokeShape, parenthesis, bracketPairs, peelParenthesis, touchingBracket } from './segment/shape';
 export type { StrokeShape } from './segment/shape';

@@ -11,7 +11,7 @@ import { Classifier } from '../src/classify/classifier';
 import { decodeImage } from '../src/io/image';
 import { scanPage } from '../src/pipeline/scan';
 import { mnistTest, ROOT, runCli, tmp } from './helpers';
-import { amountGroups, amountText, type AmountMark } from '../src/pipeline/amounts';
+import { amountGroups, amountText, inPageStyle, pageThousands, type AmountMark } from '../src/pipeline/amounts';
 import type { Box } from '../src/types';
 
 const ORAND = join(ROOT, '..', 'shared', 'data', 'orand-car-a');
@@ -206,7 +206,24 @@ test("an amount's text has its commas and points where they were written; separa
   expect(amountGroups(['12', '3'])).toBe(false);
 });
 
-test('an amount in a template box is read from its ink, not the whole box (a speck by its far end), and its text has its comma and point', async () => {
+test("an amount with one separator is written in its page's style, when the page's other amounts show one", () => {
+  // Amounts with two separators or more show the thousands separator; one or none show nothing.
+  expect(pageThousands(['1,234.56', '7.875', '12.50', '300'])).toBe(',');
+  expect(pageThousands(['12,345,678', '1.234'])).toBe(',');
+  expect(pageThousands(['1.234,56', '12,50'])).toBe('.');
+  expect(pageThousands(['7.875', '12.50', '1234'])).toBeUndefined();
+  expect(pageThousands(['1,234.56', '1.234,56'])).toBeUndefined();
+  // Three digits after the one separator: thousands; two: the decimal point.
+  expect(inPageStyle('7.875', ',')).toBe('7,875');
+  expect(inPageStyle('12,50', ',')).toBe('12.50');
+  expect(inPageStyle('7,875', '.')).toBe('7.875');
+  expect(inPageStyle('1234.56', '.')).toBe('1234,56');
+  // None, or two (their own style): as they are.
+  expect(inPageStyle('7875', ',')).toBe('7875');
+  expect(inPageStyle('1.234,56', ',')).toBe('1.234,56');
+});
+
+test("an amount in a template box is read from its ink, not the whole box (a speck by its far end), and its text has its comma and point; one with a single separator takes the page's style", async () => {
   // 4,250.97 written in MNIST test digits (4x) in a long box on a letter page, a comma (a dot with a
   // tail) and a point on the digits' foot; a speck of dust inside the box's far end. The string model
   // once read the whole box for it, borders and empty paper included.
@@ -223,30 +240,44 @@ test('an amount in a template box is read from its ink, not the whole box (a spe
   }
   const firstOf = (label: number) => mnist.labels.indexOf(label);
   const S = 4;
-  const foot = by + 40 + 24 * S; // MNIST's 20 px box ends 4 px above the image's bottom
   const disc = (cx: number, cy: number, r: number) => {
     for (let y = Math.floor(cy - r); y <= cy + r; y++) for (let x = Math.floor(cx - r); x <= cx + r; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) dark(x, y, 30);
   };
-  let x = bx + 40;
-  for (const c of '4,250.97') {
-    if (c === ',' || c === '.') {
-      disc(x + 12, foot - 8, 8);
-      if (c === ',') for (let t = 0; t < 26; t++) for (let w = -3; w <= 3; w++) dark(Math.round(x + 12 - t * 0.4 + w), foot - 4 + t, 30);
-      x += 36;
-      continue;
+  const write = (text: string, top: number) => {
+    const foot = top + 40 + 24 * S; // MNIST's 20 px box ends 4 px above the image's bottom
+    let x = bx + 40;
+    for (const c of text) {
+      if (c === ',' || c === '.') {
+        disc(x + 12, foot - 8, 8);
+        if (c === ',') for (let t = 0; t < 26; t++) for (let w = -3; w <= 3; w++) dark(Math.round(x + 12 - t * 0.4 + w), foot - 4 + t, 30);
+        x += 36;
+        continue;
+      }
+      const k = firstOf(Number(c));
+      for (let y = 0; y < 28 * S; y++) for (let u = 0; u < 28 * S; u++) {
+        const v = mnist.images[k * 784 + Math.floor(y / S) * 28 + Math.floor(u / S)];
+        if (v > 0) dark(x - 4 * S + u, top + 40 + y, Math.round(255 - (v * 225) / 255));
+      }
+      x += 21 * S;
     }
-    const k = firstOf(Number(c));
-    for (let y = 0; y < 28 * S; y++) for (let u = 0; u < 28 * S; u++) {
-      const v = mnist.images[k * 784 + Math.floor(y / S) * 28 + Math.floor(u / S)];
-      if (v > 0) dark(x - 4 * S + u, by + 40 + y, Math.round(255 - (v * 225) / 255));
-    }
-    x += 21 * S;
-  }
+  };
+  write('4,250.97', by);
   for (let y = 0; y < 3; y++) for (let u = 0; u < 3; u++) dark(bx + bw - 30 + u, by + 20 + y, 40);
+  // A second amount below, 7,875 written with a point for its comma (a comma whose tail is lost): on
+  // this page of commas for thousands, its text is 7,875.
+  const by2 = by + 400;
+  for (let t = 0; t < 4; t++) {
+    for (let x = bx; x < bx + bw; x++) [dark(x, by2 + t, 30), dark(x, by2 + bh - 1 - t, 30)];
+    for (let y = by2; y < by2 + bh; y++) [dark(bx + t, y, 30), dark(bx + bw - 1 - t, y, 30)];
+  }
+  write('7.875', by2);
   const clf = await Classifier.load(undefined, { workers: 1 });
-  const template = { fields: [{ name: 'amount', box: [bx / W, by / H, bw / W, bh / H] as Box, type: 'amount' as const }] };
-  const [f] = (await scanPage({ width: W, height: H, data: gray }, 1, clf, { template })).fields;
+  const box = (top: number): Box => [bx / W, top / H, bw / W, bh / H];
+  const template = { fields: [{ name: 'amount', box: box(by), type: 'amount' as const }, { name: 'second', box: box(by2), type: 'amount' as const }] };
+  const [f, g] = (await scanPage({ width: W, height: H, data: gray }, 1, clf, { template })).fields;
   await clf.close();
   expect(f.value).toBe('425097');
   expect(f.text).toBe('4,250.97');
+  expect(g.value).toBe('7875');
+  expect(g.text).toBe('7,875');
 });

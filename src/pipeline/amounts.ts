@@ -105,3 +105,44 @@ function oneStyle(marks: AmountMark[], groups: string[]): string[] {
   const score = (s: string[]) => marks.reduce((t, m, i) => t + (s[i] === ',' ? 1 : -1) * (m.comma ?? (m.as === ',' ? 1 : -1)), 0);
   return score(us) >= score(eu) ? us : eu;
 }
+
+/**
+ * The thousands separator the amounts of one page are written with, when those that show it agree:
+ * an amount with two separators or more shows its style (`1,234.56` and `12,345,678` a comma;
+ * `1.234,56` a point); amounts with one separator or none show nothing. Undefined when none shows it,
+ * or two disagree.
+ *
+ * @example
+ * pageThousands(['1,234.56', '7.875', '12.50']); // ','
+ * pageThousands(['7.875', '12.50']); // undefined
+ */
+export function pageThousands(texts: string[]): ',' | '.' | undefined {
+  const seen = new Set<',' | '.'>();
+  for (const t of texts) {
+    const seps = t.replace(/[^.,]/g, '');
+    if (seps.length < 2) continue;
+    const last = t.slice(t.search(/[.,][^.,]*$/) + 1);
+    // Two digits last: the last separator is the decimal point, the others thousands.
+    seen.add(last.length === 2 ? (seps[seps.length - 1] === '.' ? ',' : '.') : (seps[0] as ',' | '.'));
+  }
+  return seen.size === 1 ? [...seen][0] : undefined;
+}
+
+/**
+ * An amount's text with one separator written in its page's style (`thousands`, see
+ * {@link pageThousands}): one writer writes a page's amounts alike, and with two groups the text alone
+ * cannot tell a comma with a short tail from a point. Three digits after it: a thousands separator
+ * (`7.875` on a page of `1,234.56`s is `7,875`); two: the decimal point. Texts with no separator, or
+ * two or more (which show their own style), are left as they are.
+ *
+ * @example
+ * inPageStyle('7.875', ','); // '7,875'
+ * inPageStyle('12,50', ','); // '12.50'
+ */
+export function inPageStyle(text: string, thousands: ',' | '.'): string {
+  const at = text.search(/[.,]/);
+  if (at < 0 || /[.,]/.test(text.slice(at + 1))) return text;
+  const after = text.length - at - 1;
+  const sep = after === 3 ? thousands : after === 2 ? (thousands === ',' ? '.' : ',') : text[at];
+  return text.slice(0, at) + sep + text.slice(at + 1);
+}

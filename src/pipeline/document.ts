@@ -46,7 +46,9 @@ export interface FieldResult {
    * For a field of type `amount` (read whole): the amount with the commas and points seen between its
    * digits, each as it looks (`,` a dot with a tail, `.` a dot): `4,250.97`, `1.234,56`, `12500` when
    * none was seen. Absent when the separators seen make no amount (groups of three after the first,
-   * or two cents last). A separator touching a digit is not seen.
+   * or two cents last). A separator touching a digit is not seen. An amount with one separator is
+   * written in the style its page's other amounts show, when those with two or more agree (`7,875`,
+   * not `7.875`, on a page of `1,234.56`s).
    */
   text?: string;
   /**

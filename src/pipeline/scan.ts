@@ -25,7 +25,7 @@ import { strokeShape } from '../segment/shape';
 import { readDate, slashLikeness } from './dates';
 import { eraseMarks, paintOver, signCandidates, type SignCandidate } from '../segment/signs';
 import { bestPath, onBracket, onSeparator, segmentGraph, separatorMarks, type SegmentGraph } from '../segment/strings';
-import { amountText } from './amounts';
+import { amountText, inPageStyle, pageThousands } from './amounts';
 import { captionMarks } from '../segment/captions';
 import { median } from '../segment/components';
 // The models' modules (TF.js, ~120 ms to load) are loaded when first used: the main thread of a
@@ -366,6 +366,10 @@ export async function scanPage(
     // A field read whole has its reader's alternatives (its digits have no probabilities of their own).
     return fields[i].alternatives && f.alternatives?.length === 0 ? { ...f, alternatives: fields[i].alternatives } : f;
   });
+  // An amount's one separator is written in the style the page's other amounts show (one writer).
+  const amountAt = assembled.map((f, i) => f.text !== undefined && constrained(regions[i], opts).type === 'amount');
+  const thousands = pageThousands(assembled.filter((_, i) => amountAt[i]).map((f) => f.text!));
+  if (thousands) assembled = assembled.map((f, i) => (amountAt[i] ? { ...f, text: inPageStyle(f.text!, thousands) } : f));
   // On a page read by lines (not a cut-out field), a line none of whose marks is a digit (a printed
   // sign or a short label left alone on its line, its marks all dropped) is no field.
   const emptyLine = (f: FieldResult) => byLines && !pre.cutOut && f.digits.length === 0;
