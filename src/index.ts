@@ -47,7 +47,7 @@ export { assembleField, checkDigitHolds, fieldFit, mostProbableAccepted, mostPro
 export type { DigitReading, RankedString } from './pipeline/assemble';
 export { bestInLexicon, inLexicon, LEXICON_MISS, lexiconValues, loadLexiconFile, parseLexicon } from './pipeline/lexicon';
 export type { LexiconMatch, LexiconMatchOptions } from './pipeline/lexicon';
-export { isDate, readDate, slashLikeness } from './pipeline/dates';
+export { isDate, readDate, slashesFrom, slashLikeness } from './pipeline/dates';
 export { amountGroups, amountText, inPageStyle, pageThousands, type AmountMark } from './pipeline/amounts';
 export type { DateReading } from './pipeline/dates';
 export { strokeShape, parenthesis, bracketPairs, peelParenthesis, touchingBracket } from './segment/shape';

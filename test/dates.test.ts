@@ -5,7 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { isDate, readDate, slashLikeness } from '../src/pipeline/dates';
+import { isDate, readDate, slashesFrom, slashLikeness } from '../src/pipeline/dates';
+import type { Box } from '../src/types';
 import type { DigitReading } from '../src/pipeline/assemble';
 import { strokeShape } from '../src/segment/shape';
 import { normalizeDigit, resampleArea } from '../src/segment/normalize';
@@ -92,6 +93,19 @@ describe('date fields', () => {
     expect(readDate(read('123456789'))).toBeNull();
     // A slash at either end of the field is no separator.
     expect(readDate(read('1314021', [0.9]))).toBeNull();
+  });
+
+  test("a date read whole by the string model takes its slashes' likeness from the 1s contours cut at their places", () => {
+    // "09/23/39": the string model reads 0 9 1 2 3 1 3 9 in frames 10 px apart, 12 wide, with no
+    // likeness; contours cut 0 7 1 2 3 1 3 9 (the 9 misread), the 1s slash-like, in their own places.
+    const whole: DigitReading[] = [...'09123139'].map((value, i) => ({ value, confidence: 0.99, box: [i * 10 - 2, 0, 12, 20] }));
+    const cut: DigitReading[] = [...'07123139'].map((value, i) => ({ value, confidence: 0.99, box: [i * 10 + 3, 0, 5, 20], slash: value === '1' ? 0.9 : 0 }));
+    expect(readDate(whole)).toBeNull();
+    const given = slashesFrom(whole, cut);
+    expect(given.map((d) => d.slash)).toEqual([undefined, undefined, 0.9, undefined, undefined, 0.9, undefined, undefined]);
+    expect(readDate(given)?.text).toBe('09/23/39');
+    // A 1 with no 1 cut under it, or a digit not a 1, takes nothing.
+    expect(slashesFrom(whole, cut.map((c) => ({ ...c, box: [c.box[0] + 200, 0, 5, 20] as Box }))).every((d) => d.slash === undefined)).toBe(true);
   });
 
   test('readDate mends a misread digit that leaves no date, as a pattern is mended: a year read 1479 whose 4 may be a 9', () => {

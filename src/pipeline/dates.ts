@@ -154,3 +154,24 @@ export function readDate(digits: DigitReading[], marks: SeparatorMark[] = []): D
   const [p, q] = best.cuts;
   return { digits: best.kept, text: `${value.slice(0, p)}/${value.slice(p, q)}/${value.slice(q)}`, share: total > 0 ? best.weight / total : 1 / readings.length };
 }
+
+/**
+ * The digits of a field read whole (`whole`: the string model's, which say nothing of their ink's
+ * shape) with the slash likeness of the digit-by-digit reading's (`cut`): each 1 takes that of the 1
+ * cut whose columns overlap its own most, so that a date read whole still tells its slashes from its
+ * 1s ({@link readDate}).
+ *
+ * @example
+ * // "09/23/39" read whole as 09123139; contours cut 0 7 / 2 3 / 3 9 (a slash read as a 1 either way).
+ * const date = readDate(slashesFrom(whole.digits, byContours.digits)); // text '09/23/39'
+ */
+export function slashesFrom(whole: DigitReading[], cut: DigitReading[]): DigitReading[] {
+  const overlap = (a: Box, b: Box) => Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
+  return whole.map((d) => {
+    if (d.value !== '1' || d.slash !== undefined) return d;
+    const ones = cut.filter((c) => c.value === '1' && c.slash !== undefined && overlap(c.box, d.box) > 0);
+    if (ones.length === 0) return d;
+    const best = ones.reduce((x, y) => (overlap(y.box, d.box) > overlap(x.box, d.box) ? y : x));
+    return { ...d, slash: best.slash };
+  });
+}

@@ -22,7 +22,7 @@ import { lexiconValues } from './lexicon';
 import { affineScale, applyAffine, localAffine, mapBox, registerTemplate, Registration } from '../segment/registration';
 import { cutDigits, recropFaint, recropGrey, recropThin, type SeparatorMark, type SkippedStroke } from '../segment/digits';
 import { strokeShape } from '../segment/shape';
-import { readDate, slashLikeness } from './dates';
+import { readDate, slashesFrom, slashLikeness } from './dates';
 import { eraseMarks, paintOver, signCandidates, type SignCandidate } from '../segment/signs';
 import { bestPath, onBracket, onSeparator, segmentGraph, separatorMarks, type SegmentGraph } from '../segment/strings';
 import { amountText, inPageStyle, pageThousands } from './amounts';
@@ -792,10 +792,13 @@ async function settleDisputes(
     if (a.disputed && fieldFit(field, vb) === fieldFit(field, va) && !nearLengths(vb.length, a.disputed) && pa >= SURE_DIGITS && (b.confidence ?? 0) < pa) return;
     const how = b.notes?.length ? b.notes : ['read whole by the string model'];
     const before = a.disputed ? [`read by contours: "${a.disputed.contours}"`, `read by recognition-based segmentation: "${a.disputed.recognition}"`] : [`read digit by digit: "${va}"`];
-    out[i] = { ...b, notes: [...how, ...before], ...(a.marks ? { marks: a.marks } : {}) };
+    // A date's separators: the dashes and dots contours left out, and the slash likeness of the 1s
+    // the string model read where the digit-by-digit reading cut 1s (a slash read as a 1 either way).
+    out[i] = { ...b, digits: slashesFrom(b.digits, a.digits), notes: [...how, ...before], ...(a.marks ? { marks: a.marks } : {}) };
   });
   return out;
 }
+
 
 /** A digit-by-digit reading this sure stands against a whole reading far from it in length ({@link settleDisputes}). */
 const SURE_DIGITS = 0.9;
