@@ -799,7 +799,6 @@ async function settleDisputes(
   return out;
 }
 
-
 /** A digit-by-digit reading this sure stands against a whole reading far from it in length ({@link settleDisputes}). */
 const SURE_DIGITS = 0.9;
 
