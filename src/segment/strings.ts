@@ -321,6 +321,7 @@ function fieldGroups(list: Component[], width: number, height: number): FieldGro
   const foot = feet.length ? median(feet) : height;
   // A digit's worth of ink (half a digit tall) wholly on `side` of box `p`.
   const digitBeside = (p: Box, side: 'left' | 'right') => comps.some((c) => c.box[3] >= 0.5 * H && (side === 'right' ? c.box[0] >= right(p) : right(c.box) <= p[0]));
+  const beneath = { H, foot, fieldBottom: height, digitBeside };
   // Groups: components overlapping mostly in x are one digit's broken strokes.
   // So are two short pieces overlapping a little, together as tall as a digit (a 2 whose faint
   // middle was lost: its hook over its base).
@@ -328,7 +329,6 @@ function fieldGroups(list: Component[], width: number, height: number): FieldGro
     if (Math.max(a[2], b[2]) >= 1.1 * H) return false;
     // A point or a comma written under a digit's overhang (a 2's base, an 8's or a 5's flag run on
     // over it) is no piece of that digit.
-    const beneath = { H, foot, fieldBottom: height, digitBeside };
     if (markBeneath(a, b, beneath) || markBeneath(b, a, beneath)) return false;
     const narrower = Math.min(a[2], b[2]);
     // The upper piece is a stroke, not a dash (an amount's ".-" is no digit).
