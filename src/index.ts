@@ -52,7 +52,8 @@ export { amountGroups, amountText, inPageStyle, pageThousands, type AmountMark }
 export type { DateReading } from './pipeline/dates';
 export { strokeShape, parenthesis, bracketPairs, peelParenthesis, touchingBracket } from './segment/shape';
 export type { StrokeShape } from './segment/shape';
-export { jsonDocument, jsonlLine, csvRows, CSV_HEADER } from './pipeline/output';
+export { jsonDocument, jsonlLine, csvRows, csvHeader, parseCsvColumns, CSV_HEADER, CSV_COLUMNS, DEFAULT_CSV_COLUMNS } from './pipeline/output';
+export type { CsvColumn } from './pipeline/output';
 export type { OutputFormat } from './pipeline/output';
 export { evaluateStrings } from './pipeline/strings';
 export type { StringEvaluation, StringEvalOptions } from './pipeline/strings';

@@ -18,6 +18,30 @@ describe('library entry point', () => {
     expect(digitscan.csvRows(docs[0].source, page)[0].split(',')[2]).toBe('id');
   }, 60000);
 
+  test('CSV rows take the columns asked for, in their order; an unknown column is named', () => {
+    const page: digitscan.PageResult = {
+      page: 2, width: 2550, height: 3300, skew: 0,
+      fields: [
+        {
+          name: 'amount', value: '425097', text: '4,250.97', confidence: 0.8123456, needsReview: true, reasons: ['confidence 0.81 < 0.9', 'a "quoted" reason'], box: [10, 20, 300, 80],
+          digits: [{ value: '4', confidence: 0.99994, box: [12, 22, 30, 60] }, { value: '2', confidence: 0.5, box: [50, 22, 28, 61] }],
+          alternatives: [{ value: '425091', confidence: 0.1 }],
+        },
+        { name: 'zip', value: '', confidence: 1, needsReview: false, reasons: [], box: [0, 0, 5, 5], digits: [] },
+      ],
+    };
+    expect(digitscan.csvHeader()).toBe(digitscan.CSV_HEADER);
+    expect(digitscan.csvRows('a.png', page)).toEqual(['a.png,2,amount,425097,0.812346,true', 'a.png,2,zip,,1.000000,false']);
+    const columns = digitscan.parseCsvColumns('field,text,reasons, x y,w,h,digit_confidences,digit_boxes,alternatives');
+    expect(digitscan.csvHeader(columns)).toBe('field,text,reasons,x,y,w,h,digit_confidences,digit_boxes,alternatives');
+    expect(digitscan.csvRows('a.png', page, columns)).toEqual([
+      'amount,"4,250.97","confidence 0.81 < 0.9; a ""quoted"" reason",10,20,300,80,0.9999 0.5000,12 22 30 60;50 22 28 61,425091:0.100000',
+      'zip,,,0,0,5,5,,,',
+    ]);
+    expect(() => digitscan.parseCsvColumns('source,amount,bogus')).toThrow(/unknown columns "amount", "bogus": choose from source, page, field, value, text/);
+    expect(() => digitscan.parseCsvColumns(' , ')).toThrow(/no columns given/);
+  });
+
   test('every stage is exported', () => {
     for (const name of ['decodePage', 'readPdfPages', 'cleanPage', 'threshold', 'estimateSkew', 'removeLines', 'textUpright', 'turnAround', 'parseTemplate', 'templateFields', 'boxFields', 'lineFields', 'registerTemplate', 'extractDigits', 'cutDigits', 'withOverflow', 'faintInk', 'withFaintFields', 'isNegative', 'invert', 'segmentGraph', 'bestPath', 'signCandidates', 'eraseMarks', 'captionMarks', 'normalizeDigit', 'Classifier', 'train', 'evaluate', 'assembleField', 'mostProbableAccepted', 'fieldFit', 'checkDigitHolds', 'bestInLexicon', 'parseLexicon', 'mostProbableStrings', 'readDate', 'slashesFrom', 'isDate', 'amountText', 'amountGroups', 'pageThousands', 'inPageStyle', 'separatorMarks', 'onBracket', 'strokeShape', 'parenthesis', 'bracketPairs', 'peelParenthesis', 'touchingBracket', 'scanPage', 'scanFile', 'scanInputs', 'scan', 'writeOverlay', 'jsonDocument', 'generateForm', 'renderForm', 'makeFormSet', 'makeSignSet'] as const) {
       expect(typeof (digitscan as Record<string, unknown>)[name]).toBe('function');

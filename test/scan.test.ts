@@ -34,7 +34,7 @@ describe('digitscan scan', () => {
     // It stays flagged: the broken 6 is not read surely.
     expect(byName.amount.needsReview).toBe(true);
   });
-  test('the zip-code sample is read from PNG (template, at the working size and at full resolution) and PDF (auto fields)', () => {
+  test('the zip-code sample is read from PNG (template, at the working size and at full resolution) and PDF (auto fields); CSV with the columns asked for', () => {
     const r = runCli(['scan', join(forms, 'zip-code.png'), '--template', join(forms, 'zip-code.template.json'), '--format', 'jsonl']);
     expect(r.status).toBe(0);
     const page = JSON.parse(r.stdout.trim());
@@ -52,6 +52,23 @@ describe('digitscan scan', () => {
     const p = runCli(['scan', join(forms, 'zip-code.pdf'), '--auto-fields', '--format', 'csv']);
     expect(p.status).toBe(0);
     expect(p.stdout.trim().split('\n')).toEqual(['source,page,field,value,confidence,needs_review', expect.stringMatching(/zip-code\.pdf,1,box-1,70251,0\.\d+,(true|false)$/)]);
+    // Other columns, as asked for: the field's box and its digits' confidences; --columns is for CSV only,
+    // and an unknown column is a usage error naming it, before any page is read.
+    const c = runCli(['scan', join(forms, 'zip-code.png'), '--auto-fields', '--format', 'csv', '--columns', 'field,value,x,y,w,h,digit_confidences']);
+    expect(c.status).toBe(0);
+    const [header, row] = c.stdout.trim().split('\n');
+    expect(header).toBe('field,value,x,y,w,h,digit_confidences');
+    expect(row).toMatch(/^box-1,70251,\d+,\d+,\d+,\d+,(0|1)\.\d{4}( (0|1)\.\d{4}){4}$/);
+    const cells = row.split(',');
+    const box = cells.slice(2, 6).map(Number);
+    expect(box[2]).toBeGreaterThan(box[3]);
+    const json = JSON.parse(runCli(['scan', join(forms, 'zip-code.png'), '--auto-fields', '--format', 'jsonl']).stdout.trim());
+    expect(box).toEqual(json.fields[0].box);
+    expect(cells[6].split(' ').map(Number)).toEqual(json.fields[0].digits.map((d: { confidence: number }) => Number(d.confidence.toFixed(4))));
+    const wrong = runCli(['scan', join(forms, 'zip-code.png'), '--format', 'csv', '--columns', 'field,digits']);
+    expect([wrong.status, wrong.stdout]).toEqual([2, '']);
+    expect(wrong.stderr).toMatch(/--columns: unknown column "digits": choose from source, page, field, value, text, confidence/);
+    expect(runCli(['scan', join(forms, 'zip-code.png'), '--columns', 'field']).stderr).toMatch(/--columns chooses the columns of --format csv/);
   });
   test('a line shaped like big print (a title, a heading) is a field by lines only when it reads as digits', async () => {
     // Boxes of a line of lower-case print 30 px high (x-height), ascenders 42, descenders 41 (tops at

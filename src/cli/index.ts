@@ -11,7 +11,7 @@ import { BACKENDS, type BackendName } from '../classify/backend-names';
 import type { StringModel } from '../classify/string-model';
 import type { CheckDigit, FieldType } from '../segment/fields';
 import type { StringSplit } from '../pipeline/strings';
-import { CSV_HEADER, csvRows, jsonDocument, jsonlLine } from '../pipeline/output';
+import { CSV_COLUMNS, csvHeader, csvRows, jsonDocument, jsonlLine, parseCsvColumns, type CsvColumn } from '../pipeline/output';
 import { packageVersion } from '../version';
 
 /** An error the CLI reports as `digitscan: <message>` with exit code 2 (usage/setup). */
@@ -216,10 +216,19 @@ async function cmdClassify(a: { images: string[]; model?: string; format: string
 }
 
 async function cmdScan(a: {
-  inputs: string[]; model?: string; format: 'json' | 'jsonl' | 'csv'; template?: string; autoFields?: boolean; threshold?: 'otsu' | 'adaptive';
+  inputs: string[]; model?: string; format: 'json' | 'jsonl' | 'csv'; columns?: string; template?: string; autoFields?: boolean; threshold?: 'otsu' | 'adaptive';
   deskew: boolean; orient: boolean; clahe?: boolean; fieldType: FieldType; pattern?: string; check?: CheckDigit; lexicon?: string; alternatives?: number; minConfidence: number; dpi: number; workSize: number; ppi?: number; pixelLimit?: number; debug?: string; overlay?: string; backend: BackendName;
   concurrency?: number; progress?: boolean; stringModel?: string; touchingModel?: string; signModel?: string; rereadWhole?: boolean; pages?: string;
 }): Promise<number> {
+  let columns: CsvColumn[] | undefined;
+  if (a.columns !== undefined) {
+    if (a.format !== 'csv') throw new UsageError('--columns chooses the columns of --format csv');
+    try {
+      columns = parseCsvColumns(a.columns);
+    } catch (e) {
+      throw new UsageError(`--columns: ${(e as Error).message}`);
+    }
+  }
   const { scanInputs, loadTemplate } = await import('../pipeline/scan');
   // A missing or corrupt model is one clear error before any page is read: the thread that reads
   // the pages loads it first (this one, or each worker thread, which reports it and stops the scan).
@@ -239,7 +248,7 @@ async function cmdScan(a: {
   // The CSV header goes out with the first row, or at the end: not before a setup error.
   let headed = a.format !== 'csv';
   const head = () => {
-    if (!headed) out(CSV_HEADER);
+    if (!headed) out(csvHeader(columns));
     headed = true;
   };
   const bar = a.progress ?? (process.stderr.isTTY && !process.stdout.isTTY)
@@ -265,7 +274,7 @@ async function cmdScan(a: {
         if (a.format === 'jsonl') out(jsonlLine(doc.source, page));
         if (a.format === 'csv') {
           head();
-          csvRows(doc.source, page).forEach((l) => out(l));
+          csvRows(doc.source, page, columns).forEach((l) => out(l));
         }
         bar?.update({ pages, rate: (pages / ((performance.now() - t0) / 1000)).toFixed(1) });
       },
@@ -415,6 +424,7 @@ export async function main(argv: string[]): Promise<number> {
         withModel(y)
           .positional('inputs', { type: 'string', array: true, describe: 'image/PDF files, folders (recursive) or globs' })
           .option('format', { choices: ['json', 'jsonl', 'csv'], default: 'json', describe: 'json: a document per input per line; jsonl: a line per page; csv: a row per field' })
+          .option('columns', { type: 'string', describe: `the columns of --format csv, comma-separated, from: ${CSV_COLUMNS.join(", ")} (default: source,page,field,value,confidence,needs_review)` })
           .option('template', { type: 'string', describe: 'form template JSON: named fields as page-relative boxes' })
           .option('auto-fields', { type: 'boolean', describe: 'find the printed boxes and read each as a field (box-1, ...); handwriting outside them is read by lines (line-1, ...)' })
           .option('threshold', { choices: ['otsu', 'adaptive'], default: 'otsu', describe: 'binarization: adaptive for uneven light or patterned paper' })
