@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { useBackend } from '../src/classify/backend';
 import { Rng } from '../src/classify/data/random';
 import { Classifier } from '../src/classify/classifier';
+import { gateWeight, meanDistance } from '../src/classify/infer';
 import { DIGIT_ENSEMBLE_FORMAT, NORMALIZATION_SPEC, saveModel } from '../src/classify/model-io';
 import { isStringModel } from '../src/classify/string-model';
 import { withSeededRandom } from '../src/classify/seeded';
@@ -116,6 +117,55 @@ describe('digit ensembles (a model folder with ensemble.json)', () => {
     await expect(Classifier.load(src, { workers: 1 })).rejects.toThrow(/corrupt digit ensemble: "unsure\.below" must be a probability/);
   });
 
+  test('a gated ensemble weighs its members page by page: a page reader\'s first batch sets the weight, kept for its later batches; the classifier itself takes the plain mean', async () => {
+    const plain = await randomEnsemble();
+    const [pa, pb] = await Promise.all([join(plain, 'a'), join(plain, 'b')].map((d) => Classifier.load(d, { workers: 1 }).then((m) => m.predict(x, 6))));
+    const d = meanDistance(pa, pb, 10);
+    expect(d).toBeGreaterThan(1e-3);
+    // The first batch lies a third of the way from `from` to `to`: a's weight a third of the way from 0.5 to 0.2.
+    const gate = { member: 'a', from: d / 2, to: d * 2, weight: 0.2 };
+    const w = 0.5 + ((d - gate.from) / (gate.to - gate.from)) * (0.2 - 0.5);
+    expect(w).toBeCloseTo(0.4, 5);
+    const dir = await randomEnsemble({ gate });
+    const ens = await Classifier.load(dir, { workers: 1 });
+    expect(ens.metadata.gate).toEqual(gate);
+    const mean = await ens.predict(x, 6);
+    for (let i = 0; i < mean.length; i++) expect(mean[i]).toBeCloseTo((pa[i] + pb[i]) / 2, 5);
+    const page = ens.forPage();
+    expect(page).not.toBe(ens);
+    expect(page.forPage()).toBe(page);
+    expect(page.pageWeighing).toBeNull();
+    const crops = (v: Float32Array, n: number) => Array.from({ length: n }, (_, i) => ({ pixels: v.subarray(i * 784, (i + 1) * 784) }));
+    const first = await page.classify(crops(x, 6));
+    expect(page.pageWeighing!.distance).toBeCloseTo(d, 5);
+    expect(page.pageWeighing!.weight).toBeCloseTo(w, 5);
+    first.forEach((p, i) => p.probabilities.forEach((v, c) => expect(v).toBeCloseTo(w * pa[i * 10 + c] + (1 - w) * pb[i * 10 + c], 5)));
+    // A later batch (other crops, that alone would weigh otherwise) is read with the page's weight.
+    const y = Float32Array.from(x, (v, i) => (i % 3 === 0 ? 1 - v : v * v));
+    const [qa, qb] = await Promise.all([join(plain, 'a'), join(plain, 'b')].map((dd) => Classifier.load(dd, { workers: 1 }).then((m) => m.predict(y, 6))));
+    expect(Math.abs(meanDistance(qa, qb, 10) - d)).toBeGreaterThan(1e-4);
+    const later = await page.classify(crops(y, 6));
+    later.forEach((p, i) => p.probabilities.forEach((v, c) => expect(v).toBeCloseTo(w * qa[i * 10 + c] + (1 - w) * qb[i * 10 + c], 5)));
+    expect(page.pageWeighing!.weight).toBeCloseTo(w, 5);
+    // Another page starts afresh; beyond `to` the member weighs `weight`; a model with no gate reads as itself.
+    const other = ens.forPage();
+    await other.classify(crops(y, 6));
+    expect(other.pageWeighing!.distance).toBeCloseTo(meanDistance(qa, qb, 10), 5);
+    expect(gateWeight({ network: 0, ...gate }, d * 3, 0.5)).toBe(0.2);
+    expect(gateWeight({ network: 0, ...gate }, d / 3, 0.5)).toBe(0.5);
+    const noGate = await Classifier.load(plain, { workers: 1 });
+    expect(noGate.forPage()).toBe(noGate);
+    // A gate that names no member once, runs backwards or weighs outside [0, 1], or comes with unsure readers, is refused.
+    for (const [bad, why] of [
+      [{ gate: { ...gate, member: 'c' } }, /"gate\.member" must name one of the members/],
+      [{ gate: { ...gate, from: 0.1, to: 0.05 } }, /"gate\.from" and "gate\.to"/],
+      [{ gate: { ...gate, weight: 1.5 } }, /"gate\.weight"/],
+      [{ gate, unsure: { below: 0.9, members: ['b'] } }, /cannot be combined with "unsure"/],
+    ] as const) {
+      await expect(Classifier.load(await randomEnsemble(bad), { workers: 1 })).rejects.toThrow(why);
+    }
+  });
+
   test('a broken ensemble.json names the file and the problem', async () => {
     const dir = tmp('ensemble-bad-');
     writeFileSync(join(dir, 'ensemble.json'), JSON.stringify({ format: DIGIT_ENSEMBLE_FORMAT, members: [] }));
@@ -146,6 +196,12 @@ describe('digit ensembles (a model folder with ensemble.json)', () => {
     expect(existsSync(join(withUnsure, 'c'))).toBe(false);
     await expect(Classifier.load(withUnsure, { workers: 1 })).resolves.toBeDefined();
     await expect(makeEnsemble([join(src, 'a'), join(src, 'b')], join(out, 'w'), { unsure: { members: [join(src, 'a')], below: 1.5 } })).rejects.toThrow(/"below" must be a probability/);
+    // A gate names its member by the folder given; the ensemble by the member's name.
+    const gated = await makeEnsemble([join(src, 'b'), join(src, 'a')], join(tmp('ensemble-made-'), 'gated'), { measure: false, gate: { member: join(src, 'a'), from: 0.02, to: 0.08, weight: 0.1 } });
+    expect(gated.spec.gate).toEqual({ member: 'b', from: 0.02, to: 0.08, weight: 0.1 });
+    expect(gated.folders.find((f) => f.name === 'b')!.from).toBe(join(src, 'a'));
+    await expect(makeEnsemble([join(src, 'a'), join(src, 'b')], join(out, 'g'), { gate: { member: out, from: 0.02, to: 0.08, weight: 0.1 } })).rejects.toThrow(/gate member .* is not one of the members/);
+    expect(existsSync(join(out, 'g'))).toBe(false);
     await expect(makeEnsemble([join(src, 'a')], join(out, 'x'))).rejects.toThrow(/two or more/);
     await expect(makeEnsemble([out, join(src, 'a')], join(out, 'y'))).rejects.toThrow(/an ensemble itself/);
     await expect(train({ init: out, out: join(out, 'z'), epochs: 1, limit: 10 })).rejects.toThrow(/a digit ensemble; start from one of its networks instead \(e\.g\. .*[/\\]a\)/);

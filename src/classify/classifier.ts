@@ -9,7 +9,7 @@ import { defaultWorkers, WorkerPool } from './pool';
 import type { DigitCrop } from '../types';
 import { argmaxRow } from './metrics';
 import { foldAllForInference } from './fold';
-import { DigitReaders, readDigits } from './infer';
+import { DigitGate, DigitReaders, gateParts, gateWeight, meanDistance, readDigits, weighParts } from './infer';
 import { isStringModel } from './string-model';
 
 /** One classified digit. */
@@ -80,16 +80,44 @@ export class Classifier {
     readonly backend: BackendName,
     private readonly workers: number,
     private readonly parallelThreshold: number,
+    /** An ensemble's page gate (see `DigitEnsembleSpec.gate`). */
+    private readonly gate?: DigitGate,
+    /** For a page reader ({@link forPage}): the gated member's weight, once its first batch set it. */
+    private readonly page?: { weight: number | null; distance: number | null },
   ) {}
+
+  /**
+   * A reader of one page: the same networks, which for an ensemble with a page gate (see
+   * `DigitEnsembleSpec.gate`) weigh their members by the first batch it classifies, and keep that
+   * weighing for every later batch. A model with no gate, and a page reader, return themselves.
+   * The scan reads each page with its own.
+   *
+   * @example
+   * const reader = clf.forPage();
+   * const digits = await reader.classify(cropsOfThePage);   // sets the page's weighing
+   * const again = await reader.classify(recutCrops);        // read with the same weighing
+   */
+  forPage(): Classifier {
+    if (!this.gate || this.page) return this;
+    return new Classifier(this.networks, this.unsure, this.metadata, this.modelPath, this.backend, 1, Infinity, this.gate, { weight: null, distance: null });
+  }
+
+  /**
+   * For a page reader of a gated ensemble: the gated member's weight on this page and the distance
+   * between the members' readings that set it (null before its first batch, and for other readers).
+   */
+  get pageWeighing(): { weight: number; distance: number } | null {
+    return this.page && this.page.weight !== null && this.page.distance !== null ? { weight: this.page.weight, distance: this.page.distance } : null;
+  }
 
   /** Loads a model folder (default: the shipped `models/default`). */
   static async load(modelPath: string = defaultModelDir(), options: ClassifierOptions = {}): Promise<Classifier> {
     const backend = options.backend ?? 'wasm';
     await useBackend(backend);
     if (isStringModel(modelPath)) throw new ModelError(`${modelPath}: a string model (it reads whole fields), not a digit model: pass it as --string-model`);
-    const { networks, unsure, metadata, dir } = await loadDigitModel(modelPath);
+    const { networks, unsure, gate, metadata, dir } = await loadDigitModel(modelPath);
     const folded = unsure ? { below: unsure.below, networks: foldAllForInference(unsure.networks) } : undefined;
-    return new Classifier(foldAllForInference(networks), folded, metadata, dir, backend, options.workers ?? defaultWorkers(), options.parallelThreshold ?? 2048);
+    return new Classifier(foldAllForInference(networks), folded, metadata, dir, backend, options.workers ?? defaultWorkers(), options.parallelThreshold ?? 2048, gate);
   }
 
   /** Number of output classes. */
@@ -98,6 +126,14 @@ export class Classifier {
   }
 
   private predictLocal(pixels: Float32Array, count: number): Float32Array {
+    if (this.page && this.gate && count > 0) {
+      const parts = gateParts(this.networks, this.gate, pixels, count);
+      if (this.page.weight === null) {
+        this.page.distance = meanDistance(parts.member, parts.others, this.numClasses);
+        this.page.weight = gateWeight(this.gate, this.page.distance, 1 / this.networks.length);
+      }
+      return weighParts(parts, this.page.weight);
+    }
     return readDigits({ networks: this.networks, unsure: this.unsure }, pixels, count);
   }
 

@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { Classifier } from './classifier';
 import { evaluate, loadEvalData } from './evaluate';
-import { DIGIT_ENSEMBLE_FORMAT, DigitEnsembleSpec, loadModel, ModelError, packageVersion, readDigitEnsemble } from './model-io';
+import { DIGIT_ENSEMBLE_FORMAT, DigitEnsembleSpec, EnsembleGate, gateProblem, loadModel, ModelError, packageVersion, readDigitEnsemble } from './model-io';
 import { BackendName, useBackend } from './backend';
 
 /** What {@link makeEnsemble} wrote and measured. */
@@ -35,7 +35,7 @@ export interface EnsembleResult {
 export async function makeEnsemble(
   members: string[],
   out: string,
-  options: { measure?: boolean; backend?: BackendName; command?: string; unsure?: { members: string[]; below: number } } = {},
+  options: { measure?: boolean; backend?: BackendName; command?: string; unsure?: { members: string[]; below: number }; gate?: { member: string; from: number; to: number; weight: number } } = {},
 ): Promise<EnsembleResult> {
   const unsure = options.unsure && options.unsure.members.length > 0 ? options.unsure : undefined;
   // One model with unsure readers is an ensemble too (the readers join it on the crops it is unsure of).
@@ -54,6 +54,17 @@ export async function makeEnsemble(
   });
   const names = allNames.slice(0, members.length);
   const unique = [...new Set(allNames)].map((n) => ({ name: n, from: all[allNames.indexOf(n)] }));
+  let gate: EnsembleGate | undefined;
+  if (options.gate) {
+    // The gate names its member by the folder it was given as; the ensemble by the member's name.
+    const { member, ...rest } = options.gate;
+    const at = members.findIndex((m) => resolve(m) === resolve(member));
+    if (at < 0) throw new ModelError(`gate member ${member} is not one of the members (${members.join(', ')})`);
+    if (unsure) throw new ModelError('a gate cannot be combined with unsure readers');
+    gate = { member: names[at], ...rest };
+    const why = gateProblem(gate, names);
+    if (why) throw new ModelError(why);
+  }
   const classes = new Set<string>();
   for (const m of all) {
     if (readDigitEnsemble(m)) throw new ModelError(`${m}: an ensemble itself: name its member folders instead`);
@@ -73,6 +84,7 @@ export async function makeEnsemble(
     format: DIGIT_ENSEMBLE_FORMAT,
     members: names,
     ...(unsure ? { unsure: { below: unsure.below, members: allNames.slice(members.length) } } : {}),
+    ...(gate ? { gate } : {}),
     training: { members: unique.map((u) => ({ folder: u.name, from: u.from })), command: options.command ?? null, date: new Date().toISOString(), packageVersion: packageVersion() },
     metrics: {},
   };

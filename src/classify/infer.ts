@@ -80,3 +80,48 @@ export function readDigits(readers: DigitReaders, pixels: Float32Array, count: n
   });
   return out;
 }
+
+/** A digit ensemble's page gate (see `DigitEnsembleSpec.gate`), its member as an index into the networks. */
+export interface DigitGate {
+  network: number;
+  from: number;
+  to: number;
+  weight: number;
+}
+
+/**
+ * The gated member's probabilities and the mean of the other networks' for the same images (a
+ * network listed more than once among the others counts as often).
+ */
+export function gateParts(networks: tfl.LayersModel[], gate: DigitGate, pixels: Float32Array, count: number, batch = INFER_BATCH): { member: Float32Array; others: Float32Array } {
+  return {
+    member: forward(networks[gate.network], pixels, count, batch),
+    others: forwardMean(networks.filter((_, i) => i !== gate.network), pixels, count, batch),
+  };
+}
+
+/** The mean total-variation distance between two row-major probability tables of `k` classes (0 for no rows). */
+export function meanDistance(p: Float32Array, q: Float32Array, k: number): number {
+  const rows = p.length / k;
+  if (rows === 0) return 0;
+  let sum = 0;
+  for (let i = 0; i < p.length; i++) sum += Math.abs(p[i] - q[i]);
+  return sum / 2 / rows;
+}
+
+/**
+ * The gated member's weight for a page whose readings lie `distance` apart: its plain `share` up to
+ * `gate.from`, `gate.weight` from `gate.to` on, linear between.
+ */
+export function gateWeight(gate: DigitGate, distance: number, share: number): number {
+  if (distance <= gate.from) return share;
+  if (distance >= gate.to) return gate.weight;
+  return share + ((distance - gate.from) / (gate.to - gate.from)) * (gate.weight - share);
+}
+
+/** `weight` of the member's probabilities and the rest of the others'. */
+export function weighParts({ member, others }: { member: Float32Array; others: Float32Array }, weight: number): Float32Array {
+  const out = new Float32Array(member.length);
+  for (let i = 0; i < out.length; i++) out[i] = weight * member[i] + (1 - weight) * others[i];
+  return out;
+}

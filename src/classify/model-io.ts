@@ -38,6 +38,23 @@ export interface ModelMetadata {
   members?: string[];
   /** For a digit ensemble with unsure readers: see {@link DigitEnsembleSpec.unsure}. */
   unsure?: { below: number; members: string[] };
+  /** For a digit ensemble weighed page by page: see {@link DigitEnsembleSpec.gate}. */
+  gate?: EnsembleGate;
+}
+
+/**
+ * How a digit ensemble weighs one member against the others, page by page (see
+ * {@link DigitEnsembleSpec.gate}).
+ */
+export interface EnsembleGate {
+  /** The member weighed (a folder named once in `members`). */
+  member: string;
+  /** Up to this distance between the member's reading and the others' the page is read by the plain mean. */
+  from: number;
+  /** From this distance on the member weighs `weight`; between `from` and `to` its weight moves linearly. */
+  to: number;
+  /** The member's weight (0-1) on pages at `to` or beyond; the others share the rest. */
+  weight: number;
 }
 
 /** Raised when a model folder is missing or unreadable; the message names the path. */
@@ -193,6 +210,22 @@ export interface DigitEnsembleSpec {
    * under `below` (0-1); that crop's probabilities are then the mean over all of them.
    */
   unsure?: { below: number; members: string[] };
+  /**
+   * A weighing of one member against the others page by page, by how far apart they read the page.
+   * Networks trained on different handwriting disagree on a page written unlike the one's: the
+   * shipped model's `a` learned MNIST alone and `b` MNIST and real check writers' digits; they read
+   * MNIST's handwriting alike and disagree on a tenth of the real checks' digits, which `b` reads
+   * far better. For each page, the mean total-variation distance between the member's probabilities
+   * and the others' mean, over the first batch of the page's crops (its digits as contours cut them),
+   * sets the member's weight for the whole page: its plain share up to `from`, `weight` from `to` on,
+   * linear between. Only page readers (`Classifier.forPage`, which the scan makes for every page)
+   * weigh; the classifier itself takes the plain mean (`digitscan classify`, `evaluate`, the MNIST
+   * figures). Not with `unsure`.
+   *
+   * @example
+   * { "member": "a", "from": 0.02, "to": 0.08, "weight": 0.1 }
+   */
+  gate?: EnsembleGate;
   /** Calibration temperature applied to the averaged probabilities (1 = none). */
   temperature?: number;
   /** How the ensemble was made and what it measured (free-form, kept as the metadata's). */
@@ -224,7 +257,23 @@ export function readDigitEnsemble(dir: string): DigitEnsembleSpec | null {
       throw new ModelError(`${p}: corrupt digit ensemble: "unsure.members" must list one or more model folders`);
     }
   }
+  if (spec.gate !== undefined) {
+    const why = gateProblem(spec.gate, spec.members);
+    if (why) throw new ModelError(`${p}: corrupt digit ensemble: ${why}`);
+    if (u !== undefined) throw new ModelError(`${p}: corrupt digit ensemble: a "gate" cannot be combined with "unsure" readers`);
+  }
   return spec;
+}
+
+/** What is wrong with a gate for an ensemble of `members`, or null when nothing is. */
+export function gateProblem(g: EnsembleGate, members: string[]): string | null {
+  if (typeof g !== 'object' || g === null) return '"gate" must be an object';
+  if (typeof g.member !== 'string' || members.filter((m) => m === g.member).length !== 1 || members.length < 2) {
+    return `"gate.member" must name one of the members exactly once, beside others (${JSON.stringify(g.member)} in ${members.join(', ')})`;
+  }
+  if (typeof g.from !== 'number' || typeof g.to !== 'number' || !(g.from >= 0 && g.from < g.to && g.to <= 1)) return '"gate.from" and "gate.to" must be distances with 0 <= from < to <= 1';
+  if (typeof g.weight !== 'number' || !(g.weight >= 0 && g.weight <= 1)) return '"gate.weight" must be a weight in [0, 1]';
+  return null;
 }
 
 /** A digit model folder loaded: one network, or an ensemble's members. */
@@ -233,6 +282,8 @@ export interface LoadedDigitModel {
   networks: tfl.LayersModel[];
   /** An ensemble's networks for unsure crops (see {@link DigitEnsembleSpec.unsure}). */
   unsure?: { below: number; networks: tfl.LayersModel[] };
+  /** An ensemble's page gate (see {@link DigitEnsembleSpec.gate}), its member as an index into `networks`. */
+  gate?: { network: number; from: number; to: number; weight: number };
   /** The model's metadata; for an ensemble, its first member's, with the ensemble's temperature and metrics. */
   metadata: ModelMetadata;
   dir: string;
@@ -270,7 +321,10 @@ export async function loadDigitModel(path: string = defaultModelDir()): Promise<
     metrics: spec.metrics ?? {},
     members: spec.members,
     ...(spec.unsure ? { unsure: { below: spec.unsure.below, members: spec.unsure.members } } : {}),
+    ...(spec.gate ? { gate: spec.gate } : {}),
   };
   const unsure = spec.unsure ? { below: spec.unsure.below, networks: extra.map((m) => m.model) } : undefined;
-  return { networks: members.map((m) => m.model), ...(unsure ? { unsure } : {}), metadata, dir: resolve(path) };
+  const g = spec.gate;
+  const gate = g ? { network: spec.members.indexOf(g.member), from: g.from, to: g.to, weight: g.weight } : undefined;
+  return { networks: members.map((m) => m.model), ...(unsure ? { unsure } : {}), ...(gate ? { gate } : {}), metadata, dir: resolve(path) };
 }

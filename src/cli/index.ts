@@ -133,11 +133,18 @@ async function cmdTrainStrings(a: {
   }
 }
 
-async function cmdEnsemble(a: { members: string[]; out: string; measure: boolean; backend: BackendName; unsure?: string[]; unsureBelow: number }): Promise<number> {
+async function cmdEnsemble(a: { members: string[]; out: string; measure: boolean; backend: BackendName; unsure?: string[]; unsureBelow: number; gate?: string; gateMember?: string }): Promise<number> {
   const { makeEnsemble } = await import('../classify/ensemble');
   const unsure = a.unsure && a.unsure.length > 0 ? { members: a.unsure, below: a.unsureBelow } : undefined;
-  const r = await makeEnsemble(a.members, a.out, { measure: a.measure, backend: a.backend, unsure, command: `digitscan ${process.argv.slice(2).join(' ')}` });
-  out(`ensemble of ${r.spec.members.length}${unsure ? ` (and ${unsure.members.length} for crops read under ${unsure.below})` : ''} written to ${r.out}`);
+  if ((a.gate === undefined) !== (a.gateMember === undefined)) throw new UsageError('--gate and --gate-member go together');
+  let gate: { member: string; from: number; to: number; weight: number } | undefined;
+  if (a.gate !== undefined && a.gateMember !== undefined) {
+    const v = a.gate.split(',').map((x) => Number(x.trim()));
+    if (v.length !== 3 || v.some((x) => !Number.isFinite(x))) throw new UsageError(`--gate "${a.gate}": give FROM,TO,WEIGHT, three numbers (e.g. 0.02,0.08,0.1)`);
+    gate = { member: a.gateMember, from: v[0], to: v[1], weight: v[2] };
+  }
+  const r = await makeEnsemble(a.members, a.out, { measure: a.measure, backend: a.backend, unsure, gate, command: `digitscan ${process.argv.slice(2).join(' ')}` });
+  out(`ensemble of ${r.spec.members.length}${unsure ? ` (and ${unsure.members.length} for crops read under ${unsure.below})` : ''}${r.spec.gate ? `, ${r.spec.gate.member} weighed page by page (${r.spec.gate.weight} from a distance of ${r.spec.gate.to})` : ''} written to ${r.out}`);
   if (r.accuracy !== null) {
     r.memberAccuracy.forEach((acc, i) => out(`member ${r.folders[i].name} (${r.folders[i].from}): MNIST test ${(100 * acc).toFixed(2)}%`));
     out(`ensemble: MNIST test ${(100 * r.accuracy).toFixed(2)}%`);
@@ -582,6 +589,8 @@ export async function main(argv: string[]): Promise<number> {
           .option('measure', { type: 'boolean', default: true, describe: 'measure each member and the ensemble on MNIST test (--no-measure to skip)' })
           .option('unsure', { type: 'string', array: true, describe: 'more digit model folders that read only the crops the members are unsure of (their mean under --unsure-below)' })
           .option('unsure-below', { type: 'number', default: 0.99, describe: 'with --unsure: a crop whose members\' top probability is under this is read by the --unsure models too' })
+          .option('gate-member', { type: 'string', describe: 'one of the members, weighed against the others page by page (with --gate): the network trained on the handwriting most pages hold' })
+          .option('gate', { type: 'string', describe: 'FROM,TO,WEIGHT: on a page where --gate-member and the others read its first digits apart by a mean total-variation distance of TO or more, the member weighs WEIGHT; up to FROM, its plain share; linear between (e.g. 0.02,0.08,0.1)' })
           .option('backend', { choices: BACKENDS, default: 'wasm' as BackendName }),
       (a) => run(cmdEnsemble(a as never)),
     )

@@ -236,6 +236,8 @@ export async function scanPage(
   ppi?: number,
 ): Promise<PageResult> {
   const cv: CV = await loadOpenCV();
+  // A page reader (the scan's own, or one made here for a caller's classifier): see Classifier.forPage.
+  clf = clf.forPage();
   const original = image;
   const out = size ?? { width: image.width, height: image.height };
   const workSize = opts.workSize ?? DEFAULT_WORK_SIZE;
@@ -1219,7 +1221,8 @@ export async function scanFile(
         page = { page: p.page, width: 0, height: 0, skew: 0, fields: [], error: p.error };
       } else {
         try {
-          page = await scanOriented(p.image, p.page, clf, options, basename(file), p.size, p.ppi);
+          // Each page its own reader: a gated ensemble weighs its members by the page's handwriting.
+          page = await scanOriented(p.image, p.page, clf.forPage(), options, basename(file), p.size, p.ppi);
         } catch (e) {
           page = { page: p.page, width: p.image.width, height: p.image.height, skew: 0, fields: [], error: `${file} (page ${p.page}): ${(e as Error).message}` };
         }
