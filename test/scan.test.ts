@@ -70,6 +70,22 @@ describe('digitscan scan', () => {
     expect(wrong.stderr).toMatch(/--columns: unknown column "digits": choose from source, page, field, value, text, confidence/);
     expect(runCli(['scan', join(forms, 'zip-code.png'), '--columns', 'field']).stderr).toMatch(/--columns chooses the columns of --format csv/);
   });
+  test('each page is read by its own page reader: a gated ensemble weighing its member fully reads as that member alone, weighing it not at all as the others', async () => {
+    const { makeEnsemble } = await import('../src/classify/ensemble');
+    const members = ['a', 'b'].map((m) => join(ROOT, 'models', 'default', m));
+    const read = async (model: string) => {
+      const docs: DocumentResult[] = [];
+      await scanInputs([join(forms, 'multi-field.png')], { template: join(forms, 'multi-field.template.json'), model, concurrency: 1 }, (d) => docs.push(d));
+      return docs[0].pages[0].fields;
+    };
+    const dir = tmp();
+    // Any distance between the members' readings of the page's first batch (from 0 to 1e-6) gives the member `weight`.
+    const gated = async (weight: number) => (await makeEnsemble(members, join(dir, `w${weight}`), { measure: false, gate: { member: members[0], from: 0, to: 1e-6, weight } })).out;
+    const [one, zero] = [await read(await gated(1)), await read(await gated(0))];
+    expect(one).toEqual(await read(members[0]));
+    expect(zero).toEqual(await read(members[1]));
+    expect(one).not.toEqual(zero);
+  });
   test('a line shaped like big print (a title, a heading) is a field by lines only when it reads as digits', async () => {
     // Boxes of a line of lower-case print 30 px high (x-height), ascenders 42, descenders 41 (tops at
     // the x-line), letters 3 px apart; the same marks spaced as handwritten digits are; marks of one height.

@@ -32,6 +32,31 @@ const orand = join(ROOT, '..', 'shared', 'data', 'orand-car-a');
   }
 }, 180_000);
 
+// The shipped model's gate (ensemble.json): a page of real check writers' digits is read mostly by
+// `b` (which learned them), a page of MNIST's handwriting by the plain mean of `a` and `b`.
+(existsSync(join(orand, 'labels.tsv')) ? test : test.skip)('the shipped model reads a page of real check digits mostly by b, and more of them right; a page of MNIST digits by the plain mean', async () => {
+  const { set } = await buildStringSet(splitStrings(readStringLabels(orand)).heldOut, { mnistRejects: 0, rejectRatio: 0 });
+  const mnist = await loadEvalData('mnist-test');
+  const crops = (images: Uint8Array, n: number) => Array.from({ length: n }, (_, i) => ({ pixels: Float32Array.from(images.subarray(i * 784, i * 784 + 784), (v) => v / 255) }));
+  const clf = await Classifier.load(undefined, { workers: 1 });
+  const wrong = (ps: Array<{ digit: number }>, labels: ArrayLike<number>) => ps.filter((p, i) => p.digit !== labels[i]).length;
+  try {
+    expect(clf.metadata.gate).toEqual({ member: 'a', from: 0.02, to: 0.08, weight: 0.1 });
+    const real = crops(set.images, 200);
+    const page = clf.forPage();
+    const gated = await page.classify(real);
+    expect(page.pageWeighing!.weight).toBe(0.1);
+    expect(wrong(gated, set.labels)).toBeLessThan(wrong(await clf.classify(real), set.labels));
+    const written = crops(mnist.images, 200);
+    const mnistPage = clf.forPage();
+    const read = await mnistPage.classify(written);
+    expect(mnistPage.pageWeighing!.weight).toBe(0.5);
+    expect(read.map((p) => p.digit)).toEqual((await clf.classify(written)).map((p) => p.digit));
+  } finally {
+    await clf.close();
+  }
+}, 120_000);
+
 // The sign model (models/signs): a currency sign is taken out of a field when it says "not a digit"
 // at SIGN_PROBABILITY or more. Digits it must not take: none of MNIST test's 10,000 (nor, in the
 // pipeline, of the held-out real check digits: scratch figures in the README). Signs it must: drawn
