@@ -96,12 +96,15 @@ export async function makeFormSet(clf: Classifier, options: FormSetOptions = {})
   const pages = options.pages ?? 250;
   const seed0 = options.seed ?? 100000;
   const digits = onlyDigits(options.digits ?? loadMnist('train'));
-  // The classifier, tapped: every batch of crops it reads is logged for the page being read.
+  // The page's reader (see Classifier.forPage), tapped: every batch of crops it reads is logged.
   let log: DigitCrop[] = [];
-  const tap = Object.create(clf) as Classifier;
-  tap.classify = (crops) => {
-    log.push(...crops);
-    return clf.classify(crops);
+  const tapped = (reader: Classifier): Classifier => {
+    const tap = Object.create(reader) as Classifier;
+    tap.classify = (crops) => {
+      log.push(...crops);
+      return reader.classify(crops);
+    };
+    return tap;
   };
   const samples = new SampleList();
   let fields = 0;
@@ -114,7 +117,7 @@ export async function makeFormSet(clf: Classifier, options: FormSetOptions = {})
     const png = await renderForm(form, spec, 'Form', benchArtifacts(seed), seed);
     const decoded = await decodePage(png, { maxShortSide: DEFAULT_WORK_SIZE }, `form ${seed}`);
     log = [];
-    const page = await scanPage(decoded.image, 1, tap, { template: form.template }, undefined, decoded.size);
+    const page = await scanPage(decoded.image, 1, tapped(clf.forPage()), { template: form.template }, undefined, decoded.size);
     // Crops are in working pixels, results in page pixels.
     const k = page.width / decoded.image.width;
     for (const f of page.fields) {
