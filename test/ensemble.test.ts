@@ -147,6 +147,14 @@ describe('digit ensembles (a model folder with ensemble.json)', () => {
     const later = await page.classify(crops(y, 6));
     later.forEach((p, i) => p.probabilities.forEach((v, c) => expect(v).toBeCloseTo(w * qa[i * 10 + c] + (1 - w) * qb[i * 10 + c], 5)));
     expect(page.pageWeighing!.weight).toBeCloseTo(w, 5);
+    // Another reading of the page (turned upright) is weighed afresh by its own first batch.
+    const turned = page.freshPage();
+    expect(turned).not.toBe(page);
+    expect(turned.pageWeighing).toBeNull();
+    expect(turned.forPage()).toBe(turned);
+    await turned.classify(crops(y, 6));
+    expect(turned.pageWeighing!.distance).toBeCloseTo(meanDistance(qa, qb, 10), 5);
+    expect(page.pageWeighing!.weight).toBeCloseTo(w, 5);
     // Another page starts afresh; beyond `to` the member weighs `weight`; a model with no gate reads as itself.
     const other = ens.forPage();
     await other.classify(crops(y, 6));
@@ -155,6 +163,7 @@ describe('digit ensembles (a model folder with ensemble.json)', () => {
     expect(gateWeight({ network: 0, ...gate }, d / 3, 0.5)).toBe(0.5);
     const noGate = await Classifier.load(plain, { workers: 1 });
     expect(noGate.forPage()).toBe(noGate);
+    expect(noGate.freshPage()).toBe(noGate);
     // A gate that names no member once, runs backwards or weighs outside [0, 1], or comes with unsure readers, is refused.
     for (const [bad, why] of [
       [{ gate: { ...gate, member: 'c' } }, /"gate\.member" must name one of the members/],

@@ -98,7 +98,17 @@ export class Classifier {
    * const again = await reader.classify(recutCrops);        // read with the same weighing
    */
   forPage(): Classifier {
-    if (!this.gate || this.page) return this;
+    return this.page ? this : this.freshPage();
+  }
+
+  /**
+   * A new page reader of the same model, for another reading of a page (turned upright, read at
+   * another scale), whose weighing its own first batch sets: a page read upside down sets the two
+   * networks apart, and its weighing must not carry over to the page turned. A model with no gate
+   * returns itself.
+   */
+  freshPage(): Classifier {
+    if (!this.gate) return this;
     return new Classifier(this.networks, this.unsure, this.metadata, this.modelPath, this.backend, 1, Infinity, this.gate, { weight: null, distance: null });
   }
 

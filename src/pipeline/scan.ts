@@ -1069,7 +1069,8 @@ async function scanOriented(
     return { ...head, inverted: true, fields, ...(error ? { error } : {}) };
   }
   const first = await scanPage(image, page, clf, opts, name, size, ppi);
-  if (isCutOut(image.width, image.height, ppi)) return smallPage(image, ppi) && readsPoorly(first) ? asLetterPage(first, image, page, clf, opts, name, size) : first;
+  // Another reading of the page (as a letter page, or turned) is weighed by its own first batch.
+  if (isCutOut(image.width, image.height, ppi)) return smallPage(image, ppi) && readsPoorly(first) ? asLetterPage(first, image, page, clf.freshPage(), opts, name, size) : first;
   if (opts.orient === false || !readsPoorly(first)) return first;
   const tells = (p: PrintScore) => p.letters >= 10 && Math.abs(p.score) >= 0.1;
   const known = ppi ?? stripPpi(image.width, image.height);
@@ -1083,7 +1084,7 @@ async function scanOriented(
   const turn = told ?? 180;
   const turnedImage = turn === 180 ? turnAround(image) : turn === 90 ? turnQuarter(image) : turnAround(turnQuarter(image));
   const turnedSize = size && turn !== 180 ? { width: size.height, height: size.width } : size;
-  const turned = await scanPage(turnedImage, page, clf, opts, `${name}-turned`, turnedSize, ppi);
+  const turned = await scanPage(turnedImage, page, clf.freshPage(), opts, `${name}-turned`, turnedSize, ppi);
   const [a, b] = [sureDigits(first), sureDigits(turned)];
   // Print that told a turn is followed unless the page turned reads fewer sure digits than as it
   // came (print misjudged: on one of 300 real-handwriting bench pages, looked at only for a digit
