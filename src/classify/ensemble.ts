@@ -35,7 +35,7 @@ export interface EnsembleResult {
 export async function makeEnsemble(
   members: string[],
   out: string,
-  options: { measure?: boolean; backend?: BackendName; command?: string; unsure?: { members: string[]; below: number }; gate?: { member: string; from: number; to: number; weight: number } } = {},
+  options: { measure?: boolean; backend?: BackendName; command?: string; unsure?: { members: string[]; below: number }; gate?: EnsembleGate } = {},
 ): Promise<EnsembleResult> {
   const unsure = options.unsure && options.unsure.members.length > 0 ? options.unsure : undefined;
   // One model with unsure readers is an ensemble too (the readers join it on the crops it is unsure of).

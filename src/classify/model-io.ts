@@ -3,6 +3,7 @@
  * digitscan's metadata in model.json's `userDefinedMetadata`: architecture, normalization, training
  * recipe, data, metrics, date and package version.
  */
+import type { DigitGate } from './infer';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -283,7 +284,7 @@ export interface LoadedDigitModel {
   /** An ensemble's networks for unsure crops (see {@link DigitEnsembleSpec.unsure}). */
   unsure?: { below: number; networks: tfl.LayersModel[] };
   /** An ensemble's page gate (see {@link DigitEnsembleSpec.gate}), its member as an index into `networks`. */
-  gate?: { network: number; from: number; to: number; weight: number };
+  gate?: DigitGate;
   /** The model's metadata; for an ensemble, its first member's, with the ensemble's temperature and metrics. */
   metadata: ModelMetadata;
   dir: string;

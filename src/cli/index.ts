@@ -9,9 +9,10 @@ import yargs, { Argv } from 'yargs';
 import { SingleBar, Presets } from 'cli-progress';
 import { BACKENDS, type BackendName } from '../classify/backend-names';
 import type { StringModel } from '../classify/string-model';
+import type { EnsembleGate } from '../classify/model-io';
 import type { CheckDigit, FieldType } from '../segment/fields';
 import type { StringSplit } from '../pipeline/strings';
-import { CSV_COLUMNS, csvHeader, csvRows, jsonDocument, jsonlLine, parseCsvColumns, type CsvColumn } from '../pipeline/output';
+import { CSV_COLUMNS, DEFAULT_CSV_COLUMNS, csvHeader, csvRows, jsonDocument, jsonlLine, parseCsvColumns, type CsvColumn } from '../pipeline/output';
 import { packageVersion } from '../version';
 
 /** An error the CLI reports as `digitscan: <message>` with exit code 2 (usage/setup). */
@@ -137,7 +138,7 @@ async function cmdEnsemble(a: { members: string[]; out: string; measure: boolean
   const { makeEnsemble } = await import('../classify/ensemble');
   const unsure = a.unsure && a.unsure.length > 0 ? { members: a.unsure, below: a.unsureBelow } : undefined;
   if ((a.gate === undefined) !== (a.gateMember === undefined)) throw new UsageError('--gate and --gate-member go together');
-  let gate: { member: string; from: number; to: number; weight: number } | undefined;
+  let gate: EnsembleGate | undefined;
   if (a.gate !== undefined && a.gateMember !== undefined) {
     const v = a.gate.split(',').map((x) => Number(x.trim()));
     if (v.length !== 3 || v.some((x) => !Number.isFinite(x))) throw new UsageError(`--gate "${a.gate}": give FROM,TO,WEIGHT, three numbers (e.g. 0.02,0.08,0.1)`);
@@ -431,7 +432,7 @@ export async function main(argv: string[]): Promise<number> {
         withModel(y)
           .positional('inputs', { type: 'string', array: true, describe: 'image/PDF files, folders (recursive) or globs' })
           .option('format', { choices: ['json', 'jsonl', 'csv'], default: 'json', describe: 'json: a document per input per line; jsonl: a line per page; csv: a row per field' })
-          .option('columns', { type: 'string', describe: `the columns of --format csv, comma-separated, from: ${CSV_COLUMNS.join(", ")} (default: source,page,field,value,confidence,needs_review)` })
+          .option('columns', { type: 'string', describe: `the columns of --format csv, comma-separated, from: ${CSV_COLUMNS.join(", ")} (default: ${DEFAULT_CSV_COLUMNS.join(",")})` })
           .option('template', { type: 'string', describe: 'form template JSON: named fields as page-relative boxes' })
           .option('auto-fields', { type: 'boolean', describe: 'find the printed boxes and read each as a field (box-1, ...); handwriting outside them is read by lines (line-1, ...)' })
           .option('threshold', { choices: ['otsu', 'adaptive'], default: 'otsu', describe: 'binarization: adaptive for uneven light or patterned paper' })

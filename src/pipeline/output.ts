@@ -29,7 +29,7 @@ export type CsvColumn = (typeof CSV_COLUMNS)[number];
 export const DEFAULT_CSV_COLUMNS: readonly CsvColumn[] = ['source', 'page', 'field', 'value', 'confidence', 'needs_review'];
 
 /** CSV header of {@link csvRows} with the default columns. It stays as it is. */
-export const CSV_HEADER = 'source,page,field,value,confidence,needs_review';
+export const CSV_HEADER = DEFAULT_CSV_COLUMNS.join(',');
 
 /**
  * The columns of a `--columns` list (`"source,field,text"`: names of {@link CSV_COLUMNS}, comma- or
